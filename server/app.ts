@@ -1,0 +1,39 @@
+import express from 'express';
+import { authenticate } from './auth/middleware.js';
+import { authRoutes } from './auth/routes.js';
+import type { Db } from './db/db.js';
+import { featureRoutes } from './features/routes.js';
+import { errorHandler, notFound } from './http/errors.js';
+import { layerRoutes } from './layers/routes.js';
+import { locateRoutes } from './units/locate.js';
+
+export interface AppOptions {
+  db: Db;
+  /** Largest accepted request body, e.g. '2mb'. */
+  bodyLimit?: string;
+}
+
+export function createApp({ db, bodyLimit = '2mb' }: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.get('/api/health', async (_req, res) => {
+    try {
+      await db.query('SELECT 1');
+      res.json({ status: 'ok', db: db.kind, cache: 'memory' });
+    } catch {
+      res.status(503).set('Retry-After', '5').json({ status: 'unavailable', db: db.kind, cache: 'memory' });
+    }
+  });
+
+  app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/geo+json'] }));
+  app.use(authenticate(db));
+  app.use(authRoutes(db));
+  app.use(layerRoutes());
+  app.use(featureRoutes(db));
+  app.use(locateRoutes(db));
+  app.use('/api', (req, _res, next) => next(notFound(`no such endpoint: ${req.method} ${req.originalUrl}`)));
+  app.use(errorHandler);
+  return app;
+}

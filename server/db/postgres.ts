@@ -1,0 +1,40 @@
+import pg from 'pg';
+import { TIME_ZONE, type Db, type Queryable } from './db.js';
+
+function wrap(q: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<T>(sql: string, params?: unknown[]) {
+      const r = await q.query(sql, params);
+      return { rows: r.rows as T[] };
+    },
+    async exec(sql: string) {
+      await q.query(sql);
+    },
+  };
+}
+
+/** A pool against PostgreSQL 15+ with PostGIS 3. */
+export function openPostgres(connectionString: string, opts: { max?: number } = {}): Db {
+  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, options: `-c TimeZone=${TIME_ZONE}` });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', (err) => console.warn(`postgres: idle client error: ${err.message}`));
+  return {
+    kind: 'postgres',
+    ...wrap(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,106 @@
+import type { Principal } from '../auth/principal.js';
+import type { Queryable } from '../db/db.js';
+import { forbidden, notFound } from '../http/errors.js';
+import { canRead, isInternal, readableProperties, roleAccess, rowsWhere } from '../layers/access.js';
+import type { LayerDef } from '../layers/types.js';
+import { encodeCursor, listConditions, type ListQuery } from './list-query.js';
+import { featureJson } from './sql.js';
+
+export interface Feature {
+  type: 'Feature';
+  id: number;
+  geometry: object | null;
+  properties: Record<string, unknown> & { version: number };
+}
+
+export interface FeaturePage {
+  features: Feature[];
+  numberMatched: number;
+  numberReturned: number;
+  nextCursor?: string;
+}
+
+/** A layer the principal may not read looks exactly like one that does not exist. */
+export function assertReadable(layer: LayerDef | undefined, p: Principal, id: string): asserts layer is LayerDef {
+  if (!layer || !canRead(layer, p)) throw notFound(`unknown layer "${id}"; GET /api/layers lists the layers you can use`);
+}
+
+export async function listFeatures(db: Queryable, layer: LayerDef, p: Principal, q: ListQuery): Promise<FeaturePage> {
+  const params: unknown[] = [];
+  const where = ['t.deleted_at IS NULL', rowsWhere(layer, roleAccess(layer, p)!.read, p, params)];
+  listConditions(layer, q, params, where);
+  const matchedParams = [...params];
+  const page = [...where];
+  if (q.after !== undefined) {
+    params.push(q.after);
+    page.push(`t.id > $${params.length}`);
+  }
+  params.push(q.limit + 1);
+  const [rows, count] = await Promise.all([
+    db.query<{ feature: Feature }>(
+      `SELECT ${featureJson(layer, p)} AS feature FROM ${layer.table} t
+        WHERE ${page.join(' AND ')} ORDER BY t.id LIMIT $${params.length}`, params),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${layer.table} t WHERE ${where.join(' AND ')}`, matchedParams),
+  ]);
+  const features = rows.rows.slice(0, q.limit).map((r) => r.feature);
+  const more = rows.rows.length > q.limit;
+  return {
+    features,
+    numberMatched: count.rows[0]!.n,
+    numberReturned: features.length,
+    ...(more ? { nextCursor: encodeCursor(features[features.length - 1]!.id) } : {}),
+  };
+}
+
+export interface StoredFeature {
+  feature: Feature;
+  version: number;
+  deletedAt: string | null;
+}
+
+/** One feature the principal may read, deleted or not; null when there is none. */
+export async function findFeature(db: Queryable, layer: LayerDef, p: Principal, id: number, lock = false): Promise<StoredFeature | null> {
+  const params: unknown[] = [id];
+  const visible = rowsWhere(layer, roleAccess(layer, p)!.read, p, params);
+  const { rows } = await db.query<{ feature: Feature; version: number; deleted_at: string | null }>(
+    `SELECT ${featureJson(layer, p)} AS feature, t.version, t.deleted_at::text AS deleted_at
+       FROM ${layer.table} t WHERE t.id = $1 AND ${visible}${lock ? ' FOR UPDATE' : ''}`, params);
+  const r = rows[0];
+  return r ? { feature: r.feature, version: r.version, deletedAt: r.deleted_at } : null;
+}
+
+export async function getFeature(db: Queryable, layer: LayerDef, p: Principal, id: number): Promise<StoredFeature> {
+  const found = await findFeature(db, layer, p, id);
+  if (!found) throw notFound(`no feature ${id} in ${layer.id}`);
+  return found;
+}
+
+export interface HistoryEntry {
+  version: number;
+  action: string;
+  actor: string;
+  at: string;
+  before: { geometry: object | null; properties: Record<string, unknown> } | null;
+  after: { geometry: object | null; properties: Record<string, unknown> };
+}
+
+/** Every recorded change of one feature, oldest first. Only police accounts see who changed what. */
+export async function featureHistory(db: Queryable, layer: LayerDef, p: Principal, id: number): Promise<HistoryEntry[]> {
+  if (!isInternal(p)) throw forbidden('change history is available to police accounts only');
+  if (!(await findFeature(db, layer, p, id))) throw notFound(`no feature ${id} in ${layer.id}`);
+  const names = readableProperties(layer, p).map((x) => x.name);
+  const shape = (row: Record<string, unknown> | null) => row && {
+    geometry: row.geom ? stripCrs(row.geom as Record<string, unknown>) : null,
+    properties: Object.fromEntries(names.map((n) => [n, row[n] ?? null])),
+  };
+  const { rows } = await db.query<{ version: number; action: string; actor: string; at: string; before: Record<string, unknown> | null; after: Record<string, unknown> }>(
+    `SELECT version, action, actor, to_json(at) #>> '{}' AS at, before, after FROM feature_history
+      WHERE layer_table = $1 AND feature_id = $2 ORDER BY id`, [layer.table, id]);
+  return rows.map((r) => ({ version: r.version, action: r.action, actor: r.actor, at: r.at, before: shape(r.before), after: shape(r.after)! }));
+}
+
+/** PostGIS adds a `crs` member when it casts geometry to JSON; RFC 7946 output has none. */
+function stripCrs(g: Record<string, unknown>): object {
+  const { crs: _crs, ...rest } = g;
+  return rest;
+}

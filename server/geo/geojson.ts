@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import type { GeometryKind } from '../layers/types.js';
+import { positionProblem } from './taiwan.js';
+
+/**
+ * GeoJSON geometry validation at the API edge. Structure and coordinates are checked here;
+ * topology (self-intersection and the like) is checked by PostGIS in the write transaction.
+ */
+
+export type Position = [number, number];
+export type Geometry =
+  | { type: 'Point'; coordinates: Position }
+  | { type: 'Polygon'; coordinates: Position[][] }
+  | { type: 'MultiPolygon'; coordinates: Position[][][] };
+
+export class GeometryError extends Error {
+  constructor(message: string, readonly path: string) {
+    super(message);
+  }
+}
+
+/** Accepts [lon, lat] or [lon, lat, altitude]; altitude is dropped (features are 2D). */
+const position = z
+  .array(z.number({ error: 'coordinates must be numbers' }), { error: 'a position is an array of numbers [longitude, latitude]' })
+  .min(2, 'a position needs [longitude, latitude]')
+  .max(3, 'a position has at most 3 numbers')
+  .transform((p): Position => [p[0]!, p[1]!]);
+
+const ring = z.array(position).min(4, 'a polygon ring needs at least 4 positions (first = last)');
+const polygon = z.array(ring).min(1, 'a polygon needs an outer ring');
+
+const coordinatesByType = {
+  Point: position,
+  Polygon: polygon,
+  MultiPolygon: z.array(polygon).min(1, 'a multipolygon needs at least one polygon'),
+} as const;
+
+function* positionsOf(g: Geometry): Generator<[Position, string]> {
+  if (g.type === 'Point') {
+    yield [g.coordinates, 'geometry.coordinates'];
+    return;
+  }
+  const polygons = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+  for (const [pi, rings] of polygons.entries()) {
+    const base = g.type === 'Polygon' ? 'geometry.coordinates' : `geometry.coordinates[${pi}]`;
+    for (const [ri, r] of rings.entries()) {
+      for (const [i, p] of r.entries()) yield [p, `${base}[${ri}][${i}]`];
+    }
+  }
+}
+
+function ringsOf(g: Geometry): [Position[], string][] {
+  if (g.type === 'Point') return [];
+  const polygons = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+  return polygons.flatMap((rings, pi) => rings.map((r, ri): [Position[], string] =>
+    [r, g.type === 'Polygon' ? `geometry.coordinates[${ri}]` : `geometry.coordinates[${pi}][${ri}]`]));
+}
+
+/**
+ * Parses a geometry for a layer of the given kind. Throws GeometryError naming the offending
+ * part: wrong type, malformed coordinates, unclosed rings, positions outside Taiwan, swapped
+ * lat/lon or TWD97 metres.
+ */
+export function parseGeometry(input: unknown, kind: Exclude<GeometryKind, null>): Geometry {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new GeometryError('geometry must be a GeoJSON geometry object', 'geometry');
+  }
+  const type = (input as { type?: unknown }).type;
+  const allowed = kind === 'Point' ? ['Point'] : ['Polygon', 'MultiPolygon'];
+  if (typeof type !== 'string' || !allowed.includes(type)) {
+    throw new GeometryError(`this layer takes ${allowed.join(' or ')} geometry, not ${JSON.stringify(type)}`, 'geometry.type');
+  }
+  const parsed = coordinatesByType[type as keyof typeof coordinatesByType]
+    .safeParse((input as { coordinates?: unknown }).coordinates);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = ['geometry.coordinates', ...issue.path.map((k) => `[${String(k)}]`)].join('');
+    throw new GeometryError(issue.message, path);
+  }
+  const g = { type, coordinates: parsed.data } as Geometry;
+  for (const [r, path] of ringsOf(g)) {
+    const [first, last] = [r[0]!, r[r.length - 1]!];
+    if (first[0] !== last[0] || first[1] !== last[1]) {
+      throw new GeometryError('polygon ring is not closed: its last position must equal its first', path);
+    }
+  }
+  for (const [[lon, lat], path] of positionsOf(g)) {
+    const problem = positionProblem(lon, lat);
+    if (problem) throw new GeometryError(problem, path);
+  }
+  return g;
+}

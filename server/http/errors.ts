@@ -1,0 +1,62 @@
+import type { ErrorRequestHandler } from 'express';
+import { GeometryError } from '../geo/geojson.js';
+
+/**
+ * An error with an HTTP status and a message a person can act on. `field` names the part of
+ * the request at fault (e.g. `properties.azimuth`, `geometry.coordinates[0][3]`, `bbox`).
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string, field?: string) => new HttpError(400, 'invalid_request', message, field);
+export const notFound = (message: string) => new HttpError(404, 'not_found', message);
+export const forbidden = (message: string, field?: string) => new HttpError(403, 'forbidden', message, field);
+
+/** PostgreSQL error codes that mean "this input broke a rule", mapped to client errors. */
+const PG_CLIENT_ERRORS: Record<string, [number, string]> = {
+  '23505': [409, 'conflict'],          // unique_violation
+  '23503': [400, 'invalid_reference'], // foreign_key_violation
+  '23514': [400, 'invalid_value'],     // check_violation
+  '23502': [400, 'missing_value'],     // not_null_violation
+  '22P02': [400, 'invalid_value'],     // invalid_text_representation
+  XX000: [400, 'invalid_geometry'],    // PostGIS/GEOS errors on malformed geometry
+};
+
+const isConnectionError = (err: { code?: string; message?: string }) =>
+  ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001'].includes(err.code ?? '') ||
+  /terminat|Connection terminated|connect ECONNREFUSED/i.test(err.message ?? '');
+
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof GeometryError) return new HttpError(400, 'invalid_geometry', err.message, err.path);
+  const e = err as { type?: string; status?: number; code?: string; message?: string; detail?: string; limit?: number };
+  if (e.type === 'entity.too.large') {
+    return new HttpError(413, 'body_too_large', `request body is larger than the limit of ${e.limit} bytes; split it into smaller requests`);
+  }
+  if (e.type === 'entity.parse.failed') {
+    return new HttpError(400, 'malformed_json', `request body is not valid JSON: ${e.message}`);
+  }
+  if (e.code && PG_CLIENT_ERRORS[e.code]) {
+    const [status, code] = PG_CLIENT_ERRORS[e.code]!;
+    return new HttpError(status, code, [e.message, e.detail].filter(Boolean).join(': '));
+  }
+  if (isConnectionError(e)) {
+    return new HttpError(503, 'database_unavailable', 'the database is unavailable; try again shortly', undefined, { 'Retry-After': '5' });
+  }
+  return new HttpError(500, 'internal', 'internal error');
+}
+
+export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
+  const h = toHttpError(err);
+  if (h.status >= 500 && h.status !== 503) console.error(err);
+  res.status(h.status).set(h.headers).json({ error: { code: h.code, message: h.message, ...(h.field ? { field: h.field } : {}) } });
+};

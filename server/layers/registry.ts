@@ -1,0 +1,276 @@
+import type { LayerDef, PropertyDef, RoleAccess } from './types.js';
+import * as v from './vocabularies.js';
+
+/**
+ * The layer registry: each layer declared once. The feature API, validation, access rules,
+ * tiles, OGC API Features and the web legend all read these declarations.
+ */
+
+const text = (maxLength = 200) => ({ kind: 'text', maxLength }) as const;
+
+/** Beat, station and precinct a feature lies in, kept by the database (sql/migrations/005). */
+const UNIT_ASSIGNMENT: readonly PropertyDef[] = [
+  { name: 'beat_code', label: '警勤區', type: text(40), derived: true },
+  { name: 'station_code', label: '派出所', type: text(40), derived: true },
+  { name: 'precinct_code', label: '分局', type: text(40), derived: true },
+];
+
+const ADMIN_WRITES: RoleAccess = { read: ['all'], write: { rows: ['all'], ops: ['create', 'update', 'delete'] } };
+const PLANNER_WRITES: RoleAccess = {
+  read: ['precinct'],
+  write: { rows: ['precinct'], ops: ['create', 'update', 'delete'] },
+};
+const PRECINCT_READS: RoleAccess = { read: ['precinct'] };
+
+/** Unit boundaries and their contacts are public; only the bureau (admin) redraws them. */
+const UNIT_ACCESS = {
+  admin: ADMIN_WRITES,
+  planner: { read: ['all'] },
+  officer: { read: ['all'] },
+  community: { read: ['all'] },
+  public: { read: ['all'] },
+} as const;
+
+const UNIT_CONTACT: readonly PropertyDef[] = [
+  { name: 'phone', label: '電話', type: text(40) },
+  { name: 'address', label: '地址', type: text() },
+];
+
+export const LAYERS: readonly LayerDef[] = [
+  {
+    id: 'bureaus',
+    table: 'bureaus',
+    title: '警察局',
+    geometry: null,
+    label: 'name',
+    properties: [
+      { name: 'code', label: '代碼', type: text(40), required: true },
+      { name: 'name', label: '名稱', type: text(), required: true },
+      ...UNIT_CONTACT,
+    ],
+    access: UNIT_ACCESS,
+  },
+  {
+    id: 'precincts',
+    table: 'precincts',
+    title: '分局',
+    geometry: 'MultiPolygon',
+    label: 'name',
+    properties: [
+      { name: 'code', label: '代碼', type: text(40), required: true },
+      { name: 'name', label: '名稱', type: text(), required: true },
+      { name: 'bureau_code', label: '警察局', type: text(40), required: true },
+      ...UNIT_CONTACT,
+    ],
+    access: UNIT_ACCESS,
+    tiles: { minzoom: 8, maxzoom: 16 },
+    style: { color: '#1f3a93' },
+  },
+  {
+    id: 'stations',
+    table: 'stations',
+    title: '派出所',
+    geometry: 'MultiPolygon',
+    label: 'name',
+    properties: [
+      { name: 'code', label: '代碼', type: text(40), required: true },
+      { name: 'name', label: '名稱', type: text(), required: true },
+      { name: 'precinct_code', label: '分局', type: text(40), required: true },
+      ...UNIT_CONTACT,
+    ],
+    access: UNIT_ACCESS,
+    tiles: { minzoom: 10, maxzoom: 16 },
+    style: { color: '#3867d6' },
+  },
+  {
+    id: 'beats',
+    table: 'beats',
+    title: '警勤區',
+    geometry: 'MultiPolygon',
+    label: 'code',
+    properties: [
+      { name: 'code', label: '代碼', type: text(40), required: true },
+      { name: 'name', label: '名稱', type: text(), required: true },
+      { name: 'station_code', label: '派出所', type: text(40), required: true },
+      { name: 'precinct_code', label: '分局', type: text(40), derived: true },
+      { name: 'officer_name', label: '警勤區員警', type: text(60), sensitive: true },
+    ],
+    access: UNIT_ACCESS,
+    tiles: { minzoom: 12, maxzoom: 16 },
+    style: { color: '#8854d0' },
+  },
+  {
+    id: 'key-places',
+    table: 'key_places',
+    title: '治安重點處所',
+    geometry: 'Point',
+    label: 'name',
+    properties: [
+      { name: 'name', label: '名稱', type: text(), required: true },
+      { name: 'address', label: '地址', type: text() },
+      { name: 'category', label: '類別', type: { kind: 'enum', choices: v.KEY_PLACE_CATEGORIES }, required: true },
+      { name: 'listing_status', label: '列管狀態', type: { kind: 'enum', choices: v.LISTING_STATUSES } },
+      { name: 'listed_on', label: '列管日期', type: { kind: 'date' } },
+      { name: 'delisted_on', label: '解除列管日期', type: { kind: 'date' } },
+      { name: 'indicators', label: '犯罪徵候', type: { kind: 'indicators' } },
+      { name: 'next_visit_due', label: '下次查訪期限', type: { kind: 'date' } },
+      { name: 'last_visited_at', label: '最近查訪', type: { kind: 'timestamp' }, derived: true },
+      { name: 'notes', label: '備註', type: text(2000) },
+      ...UNIT_ASSIGNMENT,
+    ],
+    access: {
+      admin: ADMIN_WRITES,
+      planner: PLANNER_WRITES,
+      officer: PRECINCT_READS,
+    },
+    tiles: { minzoom: 10, maxzoom: 18, cluster: { belowZoom: 14, countBy: 'category' } },
+    style: { color: '#eb3b5a', colorBy: 'category' },
+  },
+  {
+    id: 'visits',
+    table: 'visits',
+    title: '查訪紀錄',
+    geometry: null,
+    label: 'visited_at',
+    temporal: 'visited_at',
+    properties: [
+      { name: 'place_id', label: '處所', type: { kind: 'reference', layer: 'key-places' }, required: true },
+      { name: 'officer', label: '查訪員警', type: text(60), required: true },
+      { name: 'visited_at', label: '查訪時間', type: { kind: 'timestamp', notInFuture: true }, required: true },
+      { name: 'outcome', label: '結果', type: { kind: 'enum', choices: v.VISIT_OUTCOMES } },
+      { name: 'findings', label: '查訪情形', type: text(4000) },
+      ...UNIT_ASSIGNMENT,
+    ],
+    access: {
+      admin: ADMIN_WRITES,
+      planner: PLANNER_WRITES,
+      officer: { read: ['precinct'], write: { rows: ['precinct'], ops: ['create', 'update'] } },
+    },
+  },
+  {
+    id: 'cameras',
+    table: 'cameras',
+    title: '錄影監視系統',
+    geometry: 'Point',
+    label: 'name',
+    properties: [
+      { name: 'name', label: '名稱', type: text(), required: true },
+      { name: 'azimuth', label: '方位角（度）', type: { kind: 'number', min: 0, max: 360, maxExclusive: true }, required: true },
+      { name: 'fov', label: '水平視角（度）', type: { kind: 'number', min: 0, max: 360, minExclusive: true }, required: true },
+      { name: 'range_m', label: '有效距離（公尺）', type: { kind: 'number', min: 0, max: 1000, minExclusive: true }, required: true },
+      { name: 'owner_kind', label: '設置單位', type: { kind: 'enum', choices: v.CAMERA_OWNER_KINDS }, required: true },
+      { name: 'status', label: '狀態', type: { kind: 'enum', choices: v.CAMERA_STATUSES } },
+      { name: 'lpr', label: '車牌辨識', type: { kind: 'boolean' } },
+      { name: 'networked', label: '連網', type: { kind: 'boolean' } },
+      { name: 'adjustable', label: '可調整方向', type: { kind: 'boolean' } },
+      { name: 'install_year', label: '建置年度', type: { kind: 'integer', min: 1990, max: 'current-year' } },
+      { name: 'is_public', label: '公開', type: { kind: 'boolean' } },
+      { name: 'contact', label: '聯絡人', type: text(120), sensitive: true },
+      ...UNIT_ASSIGNMENT,
+    ],
+    access: {
+      admin: ADMIN_WRITES,
+      planner: PLANNER_WRITES,
+      officer: { read: ['precinct'], write: { rows: ['precinct'], ops: ['update'], fields: ['status'] } },
+      community: { read: ['public', 'area'] },
+      public: { read: ['public'] },
+    },
+    tiles: { minzoom: 10, maxzoom: 18, cluster: { belowZoom: 15, countBy: 'status' } },
+    style: { color: '#20bf6b', colorBy: 'status' },
+  },
+  {
+    id: 'watch-teams',
+    table: 'watch_teams',
+    title: '守望相助隊',
+    geometry: null,
+    label: 'name',
+    properties: [
+      { name: 'name', label: '隊名', type: text(), required: true },
+      { name: 'precinct_code', label: '分局', type: text(40), required: true },
+      { name: 'leader', label: '隊長', type: text(60), sensitive: true },
+      { name: 'phone', label: '聯絡電話', type: text(40), sensitive: true },
+      { name: 'members', label: '隊員人數', type: { kind: 'integer', min: 0, max: 10000 } },
+      { name: 'notes', label: '備註', type: text(2000) },
+    ],
+    access: {
+      admin: ADMIN_WRITES,
+      planner: PLANNER_WRITES,
+      officer: PRECINCT_READS,
+      community: { read: ['all'] },
+      public: { read: ['all'] },
+    },
+  },
+  {
+    id: 'watch-blocks',
+    table: 'watch_blocks',
+    title: '治安區塊',
+    geometry: 'MultiPolygon',
+    label: 'name',
+    properties: [
+      { name: 'name', label: '名稱', type: text(), required: true },
+      { name: 'adopter', label: '認養單位', type: text(), required: true },
+      { name: 'adopter_kind', label: '認養單位類型', type: { kind: 'enum', choices: v.ADOPTER_KINDS }, required: true },
+      { name: 'team_id', label: '守望相助隊', type: { kind: 'reference', layer: 'watch-teams' } },
+      { name: 'contact', label: '聯絡人', type: text(120), sensitive: true },
+      { name: 'patrol_hours', label: '巡守時段', type: text(120) },
+      ...UNIT_ASSIGNMENT,
+    ],
+    access: {
+      admin: ADMIN_WRITES,
+      planner: PLANNER_WRITES,
+      officer: PRECINCT_READS,
+      community: { read: ['area'] },
+      public: { read: ['all'] },
+    },
+    tiles: { minzoom: 11, maxzoom: 18 },
+    style: { color: '#f7b731', colorBy: 'adopter_kind' },
+  },
+  {
+    id: 'drone-surveys',
+    table: 'drone_surveys',
+    title: '空拍機蒐證區',
+    geometry: 'MultiPolygon',
+    label: 'name',
+    properties: [
+      { name: 'name', label: '名稱', type: text(), required: true },
+      { name: 'purpose', label: '目的', type: { kind: 'enum', choices: v.DRONE_PURPOSES }, required: true },
+      { name: 'target_place_ids', label: '目標處所', type: { kind: 'ids', layer: 'key-places' } },
+      { name: 'planned_on', label: '預定日期', type: { kind: 'date' } },
+      { name: 'altitude_m', label: '飛行高度（公尺）', type: { kind: 'number', min: 0, max: 120, minExclusive: true } },
+      { name: 'status', label: '狀態', type: { kind: 'enum', choices: v.DRONE_STATUSES } },
+      { name: 'findings', label: '蒐證結果', type: text(4000) },
+      ...UNIT_ASSIGNMENT,
+    ],
+    access: { admin: ADMIN_WRITES, planner: PLANNER_WRITES, officer: PRECINCT_READS },
+    tiles: { minzoom: 11, maxzoom: 18 },
+    style: { color: '#0fb9b1', colorBy: 'status' },
+  },
+  {
+    id: 'incidents',
+    table: 'incidents',
+    title: '案件',
+    geometry: 'Point',
+    label: 'type',
+    temporal: 'occurred_at',
+    properties: [
+      { name: 'type', label: '案類', type: { kind: 'enum', choices: v.INCIDENT_TYPES }, required: true },
+      { name: 'occurred_at', label: '發生時間', type: { kind: 'timestamp', notInFuture: true }, required: true },
+      { name: 'source', label: '來源', type: { kind: 'enum', choices: v.INCIDENT_SOURCES } },
+      { name: 'description', label: '案情摘要', type: text(4000), sensitive: true },
+      ...UNIT_ASSIGNMENT,
+    ],
+    access: { admin: ADMIN_WRITES, planner: PLANNER_WRITES, officer: PRECINCT_READS },
+    tiles: { minzoom: 8, maxzoom: 18, cluster: { belowZoom: 15, countBy: 'type' } },
+    style: { color: '#fa8231', colorBy: 'type' },
+  },
+];
+
+const BY_ID = new Map(LAYERS.map((l) => [l.id, l]));
+
+export function findLayer(id: string): LayerDef | undefined {
+  return BY_ID.get(id);
+}
+
+export function property(layer: LayerDef, name: string): PropertyDef | undefined {
+  return layer.properties.find((p) => p.name === name);
+}

@@ -1,0 +1,84 @@
+import type { Choice } from './vocabularies.js';
+
+export const ROLES = ['admin', 'planner', 'officer', 'community', 'public'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Roles that work inside the police: they may see properties marked sensitive. */
+export const INTERNAL_ROLES: readonly Role[] = ['admin', 'planner', 'officer'];
+
+export type PropertyType =
+  | { kind: 'text'; maxLength: number }
+  | { kind: 'enum'; choices: readonly Choice[] }
+  | { kind: 'integer'; min: number; max: number | 'current-year' }
+  | { kind: 'number'; min: number; max: number; maxExclusive?: boolean; minExclusive?: boolean }
+  | { kind: 'boolean' }
+  | { kind: 'date' }
+  | { kind: 'timestamp'; notInFuture?: boolean }
+  | { kind: 'ids'; layer: string }
+  | { kind: 'reference'; layer: string }
+  | { kind: 'indicators' };
+
+export interface PropertyDef {
+  /** Column name and JSON property name. */
+  readonly name: string;
+  /** Label in the UI (Traditional Chinese). */
+  readonly label: string;
+  readonly type: PropertyType;
+  /** Must be given when a feature is created. */
+  readonly required?: boolean;
+  /** Derived by the database (beat assignment, last visit): readable, never written by clients. */
+  readonly derived?: boolean;
+  /** Personal or operational detail: only internal roles receive it. */
+  readonly sensitive?: boolean;
+}
+
+/**
+ * Which rows a role may touch, as conditions that must all hold:
+ * `all` every row; `precinct` rows in the user's precinct; `area` rows intersecting the
+ * community account's area; `public` rows flagged is_public.
+ */
+export type RowCondition = 'all' | 'precinct' | 'area' | 'public';
+export type WriteOp = 'create' | 'update' | 'delete';
+
+export interface RoleAccess {
+  readonly read: readonly RowCondition[];
+  readonly write?: {
+    readonly rows: readonly RowCondition[];
+    readonly ops: readonly WriteOp[];
+    /** When set, only these properties may be changed (e.g. an officer updates camera status). */
+    readonly fields?: readonly string[];
+  };
+}
+
+export type GeometryKind = 'Point' | 'MultiPolygon' | null;
+
+export interface TileOptions {
+  readonly minzoom: number;
+  readonly maxzoom: number;
+  /** Point layers: cluster below this zoom, counting members by this property. */
+  readonly cluster?: { readonly belowZoom: number; readonly countBy: string };
+}
+
+export interface LayerStyle {
+  readonly color: string;
+  /** The property whose values pick the colour (legend entries come from its choices). */
+  readonly colorBy?: string;
+}
+
+export interface LayerDef {
+  /** Identifier in URLs, e.g. `key-places`. */
+  readonly id: string;
+  readonly table: string;
+  /** Title in the UI (Traditional Chinese). */
+  readonly title: string;
+  /** Stored geometry; Polygon input is accepted for MultiPolygon layers. null: no geometry. */
+  readonly geometry: GeometryKind;
+  readonly properties: readonly PropertyDef[];
+  readonly access: Partial<Record<Role, RoleAccess>>;
+  /** The timestamp property that `datetime=` filters on. */
+  readonly temporal?: string;
+  /** Property that identifies a feature for people (unit code, name). */
+  readonly label: string;
+  readonly tiles?: TileOptions;
+  readonly style?: LayerStyle;
+}

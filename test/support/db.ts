@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import pg from 'pg';
+import type { Db } from '../../server/db/db.js';
+import { openPglite } from '../../server/db/pglite.js';
+import { openPostgres } from '../../server/db/postgres.js';
+import { pgliteTemplatePath, postgresTemplateName, withDatabase } from './template.js';
+
+/**
+ * A fresh, migrated, empty database for one test file: a copy of the template built by
+ * global-setup, on real PostgreSQL when DATABASE_URL is set, else on embedded PGlite.
+ * Closing it drops the copy.
+ */
+export async function freshDb(): Promise<Db> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    const dump = await readFile(pgliteTemplatePath());
+    return openPglite({ loadDataDir: new Blob([dump]) });
+  }
+  const name = `emap_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${postgresTemplateName()}`);
+  await admin.end();
+  const db = openPostgres(withDatabase(url, name));
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      const a = new pg.Client({ connectionString: url });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name}`);
+      await a.end();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import { createApp } from '../../server/app.js';
+import { upsertUser } from '../../server/auth/users.js';
+import type { Db } from '../../server/db/db.js';
+import type { Role } from '../../server/layers/types.js';
+import { freshDb } from './db.js';
+
+/**
+ * A small police world of exact rectangles near 臺南 (0.01° ≈ 1.02 km east-west, 1.11 km
+ * north-south here), so tests can reason about boundaries:
+ *
+ *   P1 / S1: beats B1 [120.20,120.21] and B2 [120.21,120.22]     (lat 22.99–23.00)
+ *   P2 / S2: beat  B3 [120.22,120.23]
+ *
+ * Accounts (password PASSWORD): admin; planner of P1; officer of P1/S1/B1; community with area
+ * [120.200,120.205]×[22.990,22.995] inside B1.
+ */
+export const PASSWORD = 'correct horse battery';
+
+export const box = (minLon: number, minLat: number, maxLon: number, maxLat: number) => ({
+  type: 'Polygon' as const,
+  coordinates: [[[minLon, minLat], [maxLon, minLat], [maxLon, maxLat], [minLon, maxLat], [minLon, minLat]]],
+});
+
+const env = (g: object) => `ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON('${JSON.stringify(g)}'), 4326))`;
+
+export async function buildWorld(db: Db): Promise<void> {
+  await db.exec(`
+    SELECT set_config('app.actor', 'fixture', false);
+    INSERT INTO bureaus (code, name) VALUES ('TN', '臺南市政府警察局');
+    INSERT INTO precincts (code, name, bureau_code, phone, geom) VALUES
+      ('P1', '第一分局', 'TN', '06-2222222', ${env(box(120.2, 22.99, 120.22, 23.0))}),
+      ('P2', '第二分局', 'TN', '06-3333333', ${env(box(120.22, 22.99, 120.23, 23.0))});
+    INSERT INTO stations (code, name, precinct_code, phone, geom) VALUES
+      ('S1', '東門派出所', 'P1', '06-2220001', ${env(box(120.2, 22.99, 120.22, 23.0))}),
+      ('S2', '海安派出所', 'P2', '06-3330001', ${env(box(120.22, 22.99, 120.23, 23.0))});
+    INSERT INTO beats (code, name, station_code, officer_name, geom) VALUES
+      ('B1', '第1警勤區', 'S1', '王警員', ${env(box(120.2, 22.99, 120.21, 23.0))}),
+      ('B2', '第2警勤區', 'S1', '李警員', ${env(box(120.21, 22.99, 120.22, 23.0))}),
+      ('B3', '第3警勤區', 'S2', '陳警員', ${env(box(120.22, 22.99, 120.23, 23.0))});
+    SELECT set_config('app.actor', '', false);
+  `);
+  await upsertUser(db, { username: 'admin', password: PASSWORD, role: 'admin' });
+  await upsertUser(db, { username: 'planner', password: PASSWORD, role: 'planner', precinctCode: 'P1' });
+  await upsertUser(db, { username: 'officer', password: PASSWORD, role: 'officer', precinctCode: 'P1', stationCode: 'S1', beatCode: 'B1' });
+  await upsertUser(db, { username: 'community', password: PASSWORD, role: 'community', area: box(120.2, 22.99, 120.205, 22.995) });
+}
+
+export interface World {
+  db: Db;
+  app: Express;
+  /** Bearer tokens by role; `public` has none. */
+  tokens: Record<Exclude<Role, 'public'>, string>;
+  /** A supertest agent call with the role's Authorization header set. */
+  as(role: Role): {
+    get(url: string): request.Test;
+    post(url: string): request.Test;
+    patch(url: string): request.Test;
+    delete(url: string): request.Test;
+  };
+  close(): Promise<void>;
+}
+
+export async function openWorld(): Promise<World> {
+  const db = await freshDb();
+  await buildWorld(db);
+  const app = createApp({ db, bodyLimit: '256kb' });
+  const tokens = {} as World['tokens'];
+  for (const role of ['admin', 'planner', 'officer', 'community'] as const) {
+    const res = await request(app).post('/api/login').send({ username: role, password: PASSWORD }).expect(200);
+    tokens[role] = res.body.token;
+  }
+  const auth = (role: Role, t: request.Test) => (role === 'public' ? t : t.set('Authorization', `Bearer ${tokens[role]}`));
+  return {
+    db,
+    app,
+    tokens,
+    as: (role) => ({
+      get: (url) => auth(role, request(app).get(url)),
+      post: (url) => auth(role, request(app).post(url)),
+      patch: (url) => auth(role, request(app).patch(url)),
+      delete: (url) => auth(role, request(app).delete(url)),
+    }),
+    close: () => db.close(),
+  };
+}
+
+/** Row count of a table (all rows, deleted or not) and of its history: to prove nothing was written. */
+export async function writeCounts(db: Db, table: string): Promise<{ rows: number; history: number }> {
+  const { rows } = await db.query<{ rows: number; history: number }>(
+    `SELECT (SELECT count(*)::int FROM ${table}) AS rows,
+            (SELECT count(*)::int FROM feature_history WHERE layer_table = $1) AS history`, [table]);
+  return rows[0]!;
+}
