@@ -78,11 +78,12 @@ describe('feature API', () => {
     const seen: number[] = [];
     let url: string | undefined = '/api/layers/incidents/features?limit=3';
     while (url) {
-      const res = await w.as('admin').get(url).expect(200);
+      const res: { body: { numberMatched: number; numberReturned: number; features: { id: number }[]; links: { rel: string; href: string }[] } } =
+        await w.as('admin').get(url).expect(200);
       expect(res.body.numberMatched).toBe(7);
       expect(res.body.numberReturned).toBe(res.body.features.length);
-      seen.push(...res.body.features.map((f: { id: number }) => f.id));
-      url = res.body.links.find((l: { rel: string }) => l.rel === 'next')?.href;
+      seen.push(...res.body.features.map((f) => f.id));
+      url = res.body.links.find((l) => l.rel === 'next')?.href;
     }
     expect(seen).toHaveLength(7);
     expect(new Set(seen).size).toBe(7);

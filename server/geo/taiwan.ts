@@ -35,12 +35,12 @@ export function positionProblem(lon: number, lat: number): string | null {
   if (looksLikeTwd97(lon, lat) || looksLikeTwd97(lat, lon)) {
     return `(${lon}, ${lat}) looks like TWD97 metres (EPSG:3826), not degrees; send WGS84 longitude, latitude (e.g. 120.2, 23.0)`;
   }
-  if (Math.abs(lon) > 180 || Math.abs(lat) > 90) {
-    return `(${lon}, ${lat}) is not a longitude/latitude in degrees`;
-  }
   if (insideTaiwan(lon, lat)) return null;
   if (insideTaiwan(lat, lon)) {
-    return `(${lon}, ${lat}) has latitude and longitude swapped; GeoJSON order is [longitude, latitude], i.e. [${lat}, ${lon}]`;
+    return `(${lon}, ${lat}) has latitude and longitude swapped; the order is longitude, latitude, i.e. (${lat}, ${lon})`;
+  }
+  if (Math.abs(lon) > 180 || Math.abs(lat) > 90) {
+    return `(${lon}, ${lat}) is not a longitude/latitude in degrees`;
   }
   return `(${lon}, ${lat}) is outside Taiwan and its islands (本島, 澎湖, 金門, 馬祖, 綠島, 蘭嶼, 東沙, 太平島)`;
 }
