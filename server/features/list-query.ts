@@ -34,6 +34,7 @@ function parseBbox(s: string): [number, number, number, number] {
   }
   const [minLon, minLat, maxLon, maxLat] = n as [number, number, number, number];
   if (n.some((x) => Math.abs(x) > 1000)) throw badRequest('bbox looks like projected metres (TWD97?); give degrees', 'bbox');
+  if ([minLon, maxLon].some((x) => Math.abs(x) > 180)) throw badRequest('bbox longitude outside ±180°; give minLon,minLat,maxLon,maxLat in degrees', 'bbox');
   if (minLat > 90 || maxLat > 90 || minLat < -90) {
     throw badRequest('bbox latitude outside ±90°; is the order minLat,minLon,...? It must be minLon,minLat,maxLon,maxLat', 'bbox');
   }
@@ -93,6 +94,9 @@ export function listConditions(layer: LayerDef, q: ListQuery, params: unknown[],
     const prop = layer.properties.find((x) => x.name === name)!;
     const cast = { boolean: 'boolean', integer: 'integer', reference: 'bigint' }[prop.type.kind as string] ?? 'text';
     for (const v of values) {
+      if (prop.type.kind === 'enum' && !prop.type.choices.some((c) => c.value === v)) {
+        throw badRequest(`${name} "${v}" is not one of ${prop.type.choices.map((c) => c.value).join(', ')}`, name);
+      }
       if (cast === 'boolean' && v !== 'true' && v !== 'false') throw badRequest(`${name} must be true or false`, name);
       if ((cast === 'integer' || cast === 'bigint') && !/^-?\d+$/.test(v)) throw badRequest(`${name} must be a whole number`, name);
     }

@@ -14,7 +14,11 @@ const TERRITORY: readonly Box[] = [
   // Main island with Green Island, Orchid Island, Liuqiu and Guishan Island.
   { name: '臺灣本島', minLon: 119.95, minLat: 21.85, maxLon: 122.05, maxLat: 25.35 },
   { name: '澎湖', minLon: 119.25, minLat: 23.15, maxLon: 119.75, maxLat: 23.8 },
-  { name: '金門', minLon: 118.1, minLat: 24.35, maxLon: 118.55, maxLat: 24.55 },
+  // Kinmen lies within sight of Xiamen, so it takes three tight boxes rather than one that
+  // would let Xiamen's coast (e.g. Gaoqi airport, 118.13, 24.54) through.
+  { name: '大金門', minLon: 118.26, minLat: 24.38, maxLon: 118.5, maxLat: 24.54 },
+  { name: '烈嶼', minLon: 118.2, minLat: 24.38, maxLon: 118.27, maxLat: 24.46 },
+  { name: '大膽、二膽', minLon: 118.12, minLat: 24.36, maxLon: 118.16, maxLat: 24.39 },
   { name: '馬祖', minLon: 119.85, minLat: 25.9, maxLon: 120.55, maxLat: 26.4 },
   { name: '東沙', minLon: 116.65, minLat: 20.65, maxLon: 116.8, maxLat: 20.75 },
   { name: '太平島', minLon: 114.35, minLat: 10.37, maxLon: 114.38, maxLat: 10.39 },

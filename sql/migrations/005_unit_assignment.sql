@@ -82,7 +82,9 @@ BEGIN
   IF TG_OP = 'INSERT' THEN
     PERFORM reassign_units_within(NEW.geom);
   ELSE
-    PERFORM reassign_units_within(ST_Collect(OLD.geom, NEW.geom));
+    -- A union, not ST_Collect: the old and new shapes overlap, and GEOS (3.11 on Debian's
+    -- PostGIS) refuses to test points against a collection of overlapping polygons.
+    PERFORM reassign_units_within(ST_Union(OLD.geom, NEW.geom));
   END IF;
   RETURN NULL;
 END $$;

@@ -1,0 +1,301 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { box, openWorld, writeCounts, type World } from './support/world.js';
+
+/**
+ * Bad input is refused with a 4xx whose message says what is wrong and whose `field` names
+ * the part of the request at fault, and a refused write leaves no row and no history row.
+ */
+
+let w: World;
+/** Fixtures made by admin in beforeAll; ids are read by the case tables at run time. */
+const ids = { place: 0, deletedPlace: 0, team: 0, camera: 0, block: 0, incident: 0 };
+
+const TABLE: Record<string, string> = {
+  cameras: 'cameras',
+  'watch-blocks': 'watch_blocks',
+  visits: 'visits',
+  'drone-surveys': 'drone_surveys',
+  incidents: 'incidents',
+  'key-places': 'key_places',
+};
+
+type Props = Record<string, unknown>;
+const point = (lon: unknown, lat: unknown) => ({ type: 'Point', coordinates: [lon, lat] });
+const feature = (geometry: unknown, properties: Props) => ({ type: 'Feature', geometry, properties });
+const CAMERA: Props = { name: '民族路口', azimuth: 90, fov: 60, range_m: 40, owner_kind: 'police', is_public: true };
+const camera = (geometry: unknown = point(120.205, 22.995), props: Props = {}) => feature(geometry, { ...CAMERA, ...props });
+const BLOCK: Props = { name: '府前社區', adopter: '府前國小', adopter_kind: 'school' };
+const block = (geometry: unknown = box(120.201, 22.991, 120.203, 22.993), props: Props = {}) => feature(geometry, { ...BLOCK, ...props });
+const incident = (props: Props = {}) => feature(point(120.202, 22.992), { type: 'drugs', occurred_at: '2025-05-05T23:00:00+08:00', ...props });
+const visit = (props: Props = {}) => feature(null, { place_id: ids.place, officer: '王警員', visited_at: '2025-06-01T10:00:00+08:00', ...props });
+const ring = (...positions: unknown[][]) => ({ type: 'Polygon', coordinates: [positions] });
+const tomorrow = () => new Date(Date.now() + 24 * 3600_000).toISOString();
+
+beforeAll(async () => {
+  w = await openWorld();
+  const admin = w.as('admin');
+  const post = async (layer: string, body: object) => (await admin.post(`/api/layers/${layer}/features`).send(body).expect(201)).body.id as number;
+  ids.place = await post('key-places', feature(point(120.203, 22.993), { name: '鐵皮屋A', category: 'iron_sheet_house' }));
+  ids.deletedPlace = await post('key-places', feature(point(120.204, 22.994), { name: '空屋B', category: 'vacant_house' }));
+  await admin.delete(`/api/layers/key-places/features/${ids.deletedPlace}`).set('If-Match', '"1"').expect(204);
+  ids.team = await post('watch-teams', feature(null, { name: '東門守望相助隊', precinct_code: 'P1' }));
+  ids.camera = await post('cameras', camera());
+  ids.block = await post('watch-blocks', block());
+  ids.incident = await post('incidents', incident());
+});
+afterAll(async () => { await w?.close(); });
+
+interface Refusal {
+  status: number;
+  /** Key phrase the message must contain. */
+  message: RegExp;
+  /** The field the error names; null: the error names none (the body as a whole is at fault). */
+  field?: string | null;
+  code?: string;
+}
+
+function expectRefusal(res: { status: number; body: { error?: { code?: string; message?: string; field?: string } } }, r: Refusal) {
+  expect(res.status, JSON.stringify(res.body)).toBe(r.status);
+  expect(res.body.error?.message).toMatch(r.message);
+  if (r.field !== undefined) expect(res.body.error?.field ?? null).toBe(r.field);
+  if (r.code) expect(res.body.error?.code).toBe(r.code);
+}
+
+const versionOf = async (table: string, id: number) =>
+  (await w.db.query<{ version: number }>(`SELECT version FROM ${table} WHERE id = $1`, [id])).rows[0]!.version;
+
+describe('POST refuses bad features, names the field and writes nothing', () => {
+  interface PostCase extends Refusal { name: string; layer: string; body?: () => unknown; raw?: () => string }
+  const cases: PostCase[] = [
+    // The request body as a whole.
+    { name: 'malformed JSON', layer: 'cameras', raw: () => '{"type": "Feature", "geometry": ', status: 400, code: 'malformed_json', message: /not valid JSON/, field: null },
+    { name: 'a JSON array, not a Feature', layer: 'cameras', body: () => [camera()], status: 400, message: /must be a GeoJSON Feature/ },
+    { name: 'a FeatureCollection', layer: 'cameras', body: () => ({ type: 'FeatureCollection', features: [camera()] }), status: 400, message: /type must be "Feature"/, field: 'type' },
+    { name: 'properties that are not an object', layer: 'cameras', body: () => feature(point(120.205, 22.995), ['民族路口'] as unknown as Props), status: 400, message: /properties must be an object/, field: 'properties' },
+    { name: 'a body over the 256 kB limit', layer: 'cameras', raw: () => JSON.stringify({ ...camera(), padding: 'x'.repeat(300_000) }), status: 413, code: 'body_too_large', message: /larger than the limit of 262144 bytes/, field: null },
+
+    // Geometry structure.
+    { name: 'no geometry', layer: 'cameras', body: () => camera(null), status: 400, message: /Point geometry is required/, field: 'geometry' },
+    { name: 'geometry as WKT text', layer: 'cameras', body: () => camera('POINT(120.205 22.995)'), status: 400, message: /GeoJSON geometry object/, field: 'geometry' },
+    { name: 'a Polygon on a point layer', layer: 'cameras', body: () => camera(box(120.201, 22.991, 120.203, 22.993)), status: 400, message: /takes Point geometry, not "Polygon"/, field: 'geometry.type' },
+    { name: 'a Point on a polygon layer', layer: 'watch-blocks', body: () => block(point(120.202, 22.992)), status: 400, message: /takes Polygon or MultiPolygon geometry, not "Point"/, field: 'geometry.type' },
+    { name: 'a LineString on a polygon layer', layer: 'watch-blocks', body: () => block({ type: 'LineString', coordinates: [[120.201, 22.991], [120.203, 22.993]] }), status: 400, message: /not "LineString"/, field: 'geometry.type' },
+    { name: 'a non-numeric longitude', layer: 'cameras', body: () => camera(point('120.205', 22.995)), status: 400, message: /coordinates must be numbers/, field: 'geometry.coordinates[0]' },
+    { name: 'a position with one number', layer: 'cameras', body: () => camera({ type: 'Point', coordinates: [120.205] }), status: 400, message: /needs \[longitude, latitude\]/, field: 'geometry.coordinates' },
+    { name: 'a non-numeric polygon vertex', layer: 'watch-blocks', body: () => block(ring([120.201, 22.991], [120.203, 22.991], [120.203, 'north'], [120.201, 22.993], [120.201, 22.991])), status: 400, message: /coordinates must be numbers/, field: 'geometry.coordinates[0][2][1]' },
+    { name: 'a ring with too few positions', layer: 'watch-blocks', body: () => block(ring([120.201, 22.991], [120.203, 22.991], [120.201, 22.991])), status: 400, message: /at least 4 positions/, field: 'geometry.coordinates[0]' },
+    { name: 'an unclosed ring', layer: 'watch-blocks', body: () => block(ring([120.201, 22.991], [120.203, 22.991], [120.203, 22.993], [120.201, 22.993], [120.2011, 22.9911])), status: 400, message: /ring is not closed/, field: 'geometry.coordinates[0]' },
+    { name: 'an unclosed hole', layer: 'watch-blocks', body: () => block({ type: 'Polygon', coordinates: [box(120.201, 22.991, 120.204, 22.994).coordinates[0], [[120.202, 22.992], [120.203, 22.992], [120.203, 22.993], [120.202, 22.993]]] }), status: 400, message: /ring is not closed/, field: 'geometry.coordinates[1]' },
+
+    // Where the coordinates are.
+    { name: 'a point in Shanghai', layer: 'cameras', body: () => camera(point(121.47, 31.23)), status: 400, message: /\(121\.47, 31\.23\) is outside Taiwan and its islands/, field: 'geometry.coordinates' },
+    { name: 'a point in the Taiwan Strait between Penghu and Chiayi', layer: 'cameras', body: () => camera(point(119.85, 23.5)), status: 400, message: /outside Taiwan/, field: 'geometry.coordinates' },
+    { name: 'a point at Xiamen Gaoqi airport, beside Kinmen', layer: 'cameras', body: () => camera(point(118.1275, 24.544)), status: 400, message: /outside Taiwan/, field: 'geometry.coordinates' },
+    { name: 'a polygon vertex in Tokyo', layer: 'watch-blocks', body: () => block(ring([120.201, 22.991], [120.203, 22.991], [139.7, 35.7], [120.201, 22.993], [120.201, 22.991])), status: 400, message: /\(139\.7, 35\.7\) is outside Taiwan/, field: 'geometry.coordinates[0][2]' },
+    { name: 'a vertex outside Taiwan in the second part of a MultiPolygon', layer: 'watch-blocks', body: () => block({ type: 'MultiPolygon', coordinates: [box(120.201, 22.991, 120.202, 22.992).coordinates, [[[120.203, 22.993], [120.204, 22.993], [125, 22.994], [120.203, 22.994], [120.203, 22.993]]]] }), status: 400, message: /outside Taiwan/, field: 'geometry.coordinates[1][0][2]' },
+    { name: 'a longitude beyond 180°', layer: 'cameras', body: () => camera(point(200.5, 22.995)), status: 400, message: /not a longitude\/latitude in degrees/, field: 'geometry.coordinates' },
+    { name: 'latitude and longitude swapped', layer: 'cameras', body: () => camera(point(22.995, 120.205)), status: 400, message: /swapped.*\(120\.205, 22\.995\)/, field: 'geometry.coordinates' },
+    { name: 'a swapped polygon vertex', layer: 'watch-blocks', body: () => block(ring([120.201, 22.991], [22.991, 120.203], [120.203, 22.993], [120.201, 22.993], [120.201, 22.991])), status: 400, message: /swapped/, field: 'geometry.coordinates[0][1]' },
+    { name: 'TWD97 metres', layer: 'cameras', body: () => camera(point(169_500, 2_544_000)), status: 400, message: /TWD97 metres/, field: 'geometry.coordinates' },
+    { name: 'TWD97 metres, northing first', layer: 'cameras', body: () => camera(point(2_544_000, 169_500)), status: 400, message: /TWD97 metres/, field: 'geometry.coordinates' },
+    { name: 'a TWD97 polygon', layer: 'watch-blocks', body: () => block(ring([169_500, 2_544_000], [169_700, 2_544_000], [169_700, 2_544_200], [169_500, 2_544_000])), status: 400, message: /TWD97 metres/, field: 'geometry.coordinates[0][0]' },
+
+    // Topology, judged by PostGIS.
+    { name: 'a hole outside its shell', layer: 'watch-blocks', body: () => block({ type: 'Polygon', coordinates: [box(120.201, 22.991, 120.202, 22.992).coordinates[0], box(120.203, 22.993, 120.204, 22.994).coordinates[0]] }), status: 400, code: 'invalid_geometry', message: /not valid: Hole lies outside shell at \(120\.20\d*, 22\.99\d*\)/, field: 'geometry' },
+    { name: 'a self-intersecting drone survey area', layer: 'drone-surveys', body: () => feature(ring([120.201, 22.991], [120.203, 22.993], [120.203, 22.991], [120.201, 22.993], [120.201, 22.991]), { name: '工業區', purpose: 'factory_check' }), status: 400, code: 'invalid_geometry', message: /Self-intersection at \(/, field: 'geometry' },
+
+    // Properties.
+    { name: 'an unknown property', layer: 'cameras', body: () => camera(undefined, { colour: 'red' }), status: 400, message: /unknown property "colour" for layer cameras/, field: 'properties.colour' },
+    { name: 'a missing required property', layer: 'cameras', body: () => feature(point(120.205, 22.995), { name: 'x', fov: 60, range_m: 40, owner_kind: 'police' }), status: 400, message: /missing required properties: azimuth/, field: 'properties.azimuth' },
+    { name: 'a required property set to null', layer: 'cameras', body: () => camera(undefined, { name: null }), status: 400, message: /"name" is required/, field: 'properties.name' },
+    { name: 'azimuth 360', layer: 'cameras', body: () => camera(undefined, { azimuth: 360 }), status: 400, message: /"azimuth" must be in \[0, 360\)/, field: 'properties.azimuth' },
+    { name: 'a negative azimuth', layer: 'cameras', body: () => camera(undefined, { azimuth: -5 }), status: 400, message: /"azimuth" must be in \[0, 360\)/, field: 'properties.azimuth' },
+    { name: 'azimuth as a string', layer: 'cameras', body: () => camera(undefined, { azimuth: '90' }), status: 400, message: /"azimuth"/, field: 'properties.azimuth' },
+    { name: 'a field of view of 0°', layer: 'cameras', body: () => camera(undefined, { fov: 0 }), status: 400, message: /"fov" must be in \(0, 360\]/, field: 'properties.fov' },
+    { name: 'a field of view over 360°', layer: 'cameras', body: () => camera(undefined, { fov: 400 }), status: 400, message: /"fov" must be in \(0, 360\]/, field: 'properties.fov' },
+    { name: 'a range of 5 km', layer: 'cameras', body: () => camera(undefined, { range_m: 5000 }), status: 400, message: /"range_m" must be in \(0, 1000\]/, field: 'properties.range_m' },
+    { name: 'an install year in the future', layer: 'cameras', body: () => camera(undefined, { install_year: new Date().getFullYear() + 1 }), status: 400, message: /"install_year" must be between 1990 and/, field: 'properties.install_year' },
+    { name: 'a wrong enum value', layer: 'cameras', body: () => camera(undefined, { owner_kind: 'alien' }), status: 400, message: /"owner_kind" must be one of police, community, private/, field: 'properties.owner_kind' },
+    { name: 'a boolean given as text', layer: 'cameras', body: () => camera(undefined, { lpr: 'yes' }), status: 400, message: /"lpr"/, field: 'properties.lpr' },
+    { name: 'setting the derived beat_code', layer: 'cameras', body: () => camera(undefined, { beat_code: 'B3' }), status: 400, message: /"beat_code" is derived by the server and cannot be set/, field: 'properties.beat_code' },
+    { name: 'setting the derived last_visited_at', layer: 'key-places', body: () => feature(point(120.203, 22.993), { name: 'x', category: 'vacant_house', last_visited_at: '2025-01-01T00:00:00+08:00' }), status: 400, message: /derived/, field: 'properties.last_visited_at' },
+    { name: 'a key-place category that does not exist', layer: 'key-places', body: () => feature(point(120.203, 22.993), { name: 'x', category: 'casino' }), status: 400, message: /"category" must be one of dance_hall/, field: 'properties.category' },
+    { name: 'an unknown crime indicator sign', layer: 'key-places', body: () => feature(point(120.203, 22.993), { name: 'x', category: 'work_shed', indicators: { drug_lab: ['loud_music'] } }), status: 400, message: /sign must be one of/, field: 'properties.indicators' },
+    { name: 'an impossible date', layer: 'key-places', body: () => feature(point(120.203, 22.993), { name: 'x', category: 'work_shed', listed_on: '2025-02-30' }), status: 400, message: /"listed_on" must be a date YYYY-MM-DD/, field: 'properties.listed_on' },
+    { name: 'an incident dated tomorrow', layer: 'incidents', body: () => incident({ occurred_at: tomorrow() }), status: 400, message: /"occurred_at" must not be in the future/, field: 'properties.occurred_at' },
+    { name: 'an incident time that is not ISO 8601', layer: 'incidents', body: () => incident({ occurred_at: 'last night' }), status: 400, message: /"occurred_at" must be an ISO 8601 time/, field: 'properties.occurred_at' },
+    { name: 'a visit dated tomorrow', layer: 'visits', body: () => visit({ visited_at: tomorrow() }), status: 400, message: /"visited_at" must not be in the future/, field: 'properties.visited_at' },
+    { name: 'a visit with a geometry', layer: 'visits', body: () => ({ ...visit(), geometry: point(120.203, 22.993) }), status: 400, message: /has no geometry/, field: 'geometry' },
+
+    // References to other features.
+    { name: 'a visit to a place that does not exist', layer: 'visits', body: () => visit({ place_id: 987_654 }), status: 400, message: /"place_id" refers to key-places 987654, which do not exist/, field: 'properties.place_id' },
+    { name: 'a visit to a deleted place', layer: 'visits', body: () => visit({ place_id: ids.deletedPlace }), status: 400, message: /"place_id" refers to key-places \d+, which do not exist/, field: 'properties.place_id' },
+    { name: 'a watch block adopted by a team that does not exist', layer: 'watch-blocks', body: () => block(undefined, { team_id: 987_654 }), status: 400, message: /"team_id" refers to watch-teams 987654/, field: 'properties.team_id' },
+    { name: 'a drone survey targeting a place that does not exist', layer: 'drone-surveys', body: () => feature(box(120.201, 22.991, 120.204, 22.994), { name: '工業區', purpose: 'factory_check', target_place_ids: [ids.place, 987_654] }), status: 400, message: /"target_place_ids" refers to key-places 987654,? which/, field: 'properties.target_place_ids' },
+  ];
+
+  it.each(cases)('$name → $status', async (c) => {
+    const table = TABLE[c.layer]!;
+    const before = await writeCounts(w.db, table);
+    let req = w.as('admin').post(`/api/layers/${c.layer}/features`);
+    if (c.raw) req = req.set('Content-Type', 'application/json').send(c.raw());
+    else req = req.send(c.body!() as object);
+    expectRefusal(await req, c);
+    expect(await writeCounts(w.db, table)).toEqual(before);
+  });
+
+  it('says where a bow-tie polygon crosses itself', async () => {
+    const before = await writeCounts(w.db, 'watch_blocks');
+    // The diagonals of [120.201, 120.203] × [22.991, 22.993] cross at its centre.
+    const res = await w.as('admin').post('/api/layers/watch-blocks/features')
+      .send(block(ring([120.201, 22.991], [120.203, 22.993], [120.203, 22.991], [120.201, 22.993], [120.201, 22.991])));
+    expectRefusal(res, { status: 400, code: 'invalid_geometry', message: /Self-intersection/, field: 'geometry' });
+    const at = /\((-?\d+(?:\.\d+)?), (-?\d+(?:\.\d+)?)\)/.exec(res.body.error.message);
+    expect(at, res.body.error.message).not.toBeNull();
+    expect(Number(at![1])).toBeCloseTo(120.202, 6);
+    expect(Number(at![2])).toBeCloseTo(22.992, 6);
+    expect(await writeCounts(w.db, 'watch_blocks')).toEqual(before);
+  });
+
+  it('refuses a write to an unknown layer with 404', async () => {
+    const before = await writeCounts(w.db, 'cameras');
+    const res = await w.as('admin').post('/api/layers/no-such-layer/features').send(camera());
+    expectRefusal(res, { status: 404, code: 'not_found', message: /unknown layer "no-such-layer"/ });
+    expect(await writeCounts(w.db, 'cameras')).toEqual(before);
+  });
+});
+
+describe('accepted input (so the refusals above are not refusing everything)', () => {
+  it.each([
+    ['澎湖', 119.57, 23.57],
+    ['金門', 118.32, 24.43],
+    ['馬祖南竿', 119.94, 26.16],
+    ['綠島', 121.49, 22.66],
+    ['蘭嶼', 121.55, 22.04],
+    ['臺南 (B1)', 120.205, 22.995],
+  ])('a camera on %s (%f, %f) is created', async (_name, lon, lat) => {
+    const before = await writeCounts(w.db, 'cameras');
+    const res = await w.as('admin').post('/api/layers/cameras/features').send(camera(point(lon, lat))).expect(201);
+    expect(res.body.geometry).toEqual({ type: 'Point', coordinates: [lon, lat] });
+    expect(await writeCounts(w.db, 'cameras')).toEqual({ rows: before.rows + 1, history: before.history + 1 });
+  });
+
+  it('takes a 3D position and keeps it 2D, and a body just under the limit', async () => {
+    const res = await w.as('admin').post('/api/layers/cameras/features').send(camera({ type: 'Point', coordinates: [120.2051, 22.9951, 12.5] })).expect(201);
+    expect(res.body.geometry.coordinates).toEqual([120.2051, 22.9951]);
+    // A circle of 4000 vertices is about 130 kB of JSON: inside the 256 kB limit.
+    const n = 4000;
+    const circle = Array.from({ length: n + 1 }, (_, i) => {
+      const a = (2 * Math.PI * (i % n)) / n;
+      return [Number((120.205 + 0.002 * Math.cos(a)).toFixed(9)), Number((22.995 + 0.002 * Math.sin(a)).toFixed(9))];
+    });
+    const body = JSON.stringify(block({ type: 'Polygon', coordinates: [circle] }));
+    expect(body.length).toBeGreaterThan(100_000);
+    expect(body.length).toBeLessThan(256 * 1024);
+    const big = await w.as('admin').post('/api/layers/watch-blocks/features').set('Content-Type', 'application/json').send(body);
+    expect(big.status, JSON.stringify(big.body).slice(0, 500)).toBe(201);
+    expect(big.body.properties.beat_code).toBe('B1');
+  });
+});
+
+describe('PATCH that would make a valid feature invalid changes nothing', () => {
+  interface PatchCase extends Refusal { name: string; layer: string; id: () => number; body: () => unknown }
+  const cases: PatchCase[] = [
+    { name: 'azimuth 400', layer: 'cameras', id: () => ids.camera, body: () => ({ properties: { azimuth: 400 } }), status: 400, message: /"azimuth" must be in \[0, 360\)/, field: 'properties.azimuth' },
+    { name: 'a required name set to null', layer: 'cameras', id: () => ids.camera, body: () => ({ properties: { name: null } }), status: 400, message: /"name" is required and cannot be null/, field: 'properties.name' },
+    { name: 'an unknown property', layer: 'cameras', id: () => ids.camera, body: () => ({ properties: { colour: 'red' } }), status: 400, message: /unknown property "colour"/, field: 'properties.colour' },
+    { name: 'the derived beat_code', layer: 'cameras', id: () => ids.camera, body: () => ({ properties: { beat_code: 'B3' } }), status: 400, message: /derived/, field: 'properties.beat_code' },
+    { name: 'a valid change together with an invalid one', layer: 'cameras', id: () => ids.camera, body: () => ({ properties: { status: 'broken', range_m: 0 } }), status: 400, message: /"range_m" must be in \(0, 1000\]/, field: 'properties.range_m' },
+    { name: 'a move outside Taiwan', layer: 'cameras', id: () => ids.camera, body: () => ({ geometry: point(121.47, 31.23) }), status: 400, message: /outside Taiwan/, field: 'geometry.coordinates' },
+    { name: 'a move with swapped coordinates', layer: 'cameras', id: () => ids.camera, body: () => ({ geometry: point(22.995, 120.205) }), status: 400, message: /swapped/, field: 'geometry.coordinates' },
+    { name: 'a polygon for a camera', layer: 'cameras', id: () => ids.camera, body: () => ({ geometry: box(120.201, 22.991, 120.203, 22.993) }), status: 400, message: /takes Point geometry/, field: 'geometry.type' },
+    { name: 'a bow-tie watch block', layer: 'watch-blocks', id: () => ids.block, body: () => ({ geometry: ring([120.201, 22.991], [120.203, 22.993], [120.203, 22.991], [120.201, 22.993], [120.201, 22.991]) }), status: 400, code: 'invalid_geometry', message: /Self-intersection at \(120\.20\d*, 22\.99\d*\)/, field: 'geometry' },
+    { name: 'an unclosed watch block', layer: 'watch-blocks', id: () => ids.block, body: () => ({ geometry: ring([120.201, 22.991], [120.203, 22.991], [120.203, 22.993], [120.201, 22.993]) }), status: 400, message: /not closed/, field: 'geometry.coordinates[0]' },
+    { name: 'a team that does not exist', layer: 'watch-blocks', id: () => ids.block, body: () => ({ properties: { team_id: 987_654 } }), status: 400, message: /"team_id" refers to watch-teams 987654/, field: 'properties.team_id' },
+    { name: 'an incident moved into the future', layer: 'incidents', id: () => ids.incident, body: () => ({ properties: { occurred_at: tomorrow() } }), status: 400, message: /must not be in the future/, field: 'properties.occurred_at' },
+    { name: 'a body that is a FeatureCollection', layer: 'cameras', id: () => ids.camera, body: () => ({ type: 'FeatureCollection', features: [] }), status: 400, message: /type must be "Feature"/, field: 'type' },
+  ];
+
+  it.each(cases)('$name → $status', async (c) => {
+    const table = TABLE[c.layer]!;
+    const before = await writeCounts(w.db, table);
+    const url = `/api/layers/${c.layer}/features/${c.id()}`;
+    const got = await w.as('admin').get(url).expect(200);
+    // If-Match * so that one wrongly accepted case does not turn every later one into a 412.
+    const res = await w.as('admin').patch(url).set('If-Match', '*').send(c.body() as object);
+    expectRefusal(res, c);
+    expect(await writeCounts(w.db, table)).toEqual(before);
+    expect(await versionOf(table, c.id())).toBe(1);
+    const after = await w.as('admin').get(url).expect(200);
+    expect(after.body).toEqual(got.body);
+  });
+
+  it('the fixtures themselves are still patchable (control)', async () => {
+    const url = `/api/layers/cameras/features/${ids.camera}`;
+    const before = await writeCounts(w.db, 'cameras');
+    const res = await w.as('admin').patch(url).set('If-Match', '"1"').send({ properties: { azimuth: 359.5 } }).expect(200);
+    expect(res.body.properties.azimuth).toBe(359.5);
+    expect(await writeCounts(w.db, 'cameras')).toEqual({ rows: before.rows, history: before.history + 1 });
+    await w.as('admin').patch(url).set('If-Match', '"2"').send({ properties: { azimuth: 90 } }).expect(200);
+  });
+});
+
+describe('listing refuses bad query parameters, naming the parameter', () => {
+  const cases: (Refusal & { query: string; layer?: string })[] = [
+    { query: 'bbox=a,b,c,d', status: 400, message: /bbox must be minLon,minLat,maxLon,maxLat/, field: 'bbox' },
+    { query: 'bbox=120.2,22.99,120.21', status: 400, message: /bbox must be minLon,minLat,maxLon,maxLat/, field: 'bbox' },
+    { query: 'bbox=22.99,120.2,23.0,120.21', status: 400, message: /latitude outside ±90°/, field: 'bbox' },
+    { query: 'bbox=169000,2543000,171000,2545000', status: 400, message: /projected metres/, field: 'bbox' },
+    { query: 'bbox=120.21,22.99,120.2,23.0', status: 400, message: /minimum must not exceed its maximum/, field: 'bbox' },
+    { query: 'bbox=200,22.9,210,23.1', status: 400, message: /bbox/, field: 'bbox' },
+    { query: 'limit=0', status: 400, message: /limit must be a whole number from 1 to 10000/, field: 'limit' },
+    { query: 'limit=ten', status: 400, message: /limit must be a whole number/, field: 'limit' },
+    { query: 'limit=2.5', status: 400, message: /limit must be a whole number/, field: 'limit' },
+    { query: 'limit=10001', status: 400, message: /from 1 to 10000/, field: 'limit' },
+    { query: 'limit=5&limit=6', status: 400, message: /limit given more than once/, field: 'limit' },
+    { query: 'cursor=not-a-cursor', status: 400, message: /cursor is not one this server gave out/, field: 'cursor' },
+    { query: 'colour=red', status: 400, message: /unknown query parameter "colour"; use bbox, limit, cursor or a property: name, .*status/, field: 'colour' },
+    { query: 'lpr=maybe', status: 400, message: /lpr must be true or false/, field: 'lpr' },
+    { query: 'install_year=recent', status: 400, message: /install_year must be a whole number/, field: 'install_year' },
+    { query: 'status=borken', status: 400, message: /status.*working, broken, offline/, field: 'status' },
+    { query: 'datetime=2025-01-01/2025-02-01', status: 400, message: /layer cameras has no time property/, field: 'datetime' },
+    { layer: 'incidents', query: 'datetime=yesterday', status: 400, message: /datetime "yesterday" is not an ISO 8601/, field: 'datetime' },
+  ];
+
+  it.each(cases)('GET …/features?$query → $status', async (c) => {
+    const res = await w.as('admin').get(`/api/layers/${c.layer ?? 'cameras'}/features?${c.query}`);
+    expectRefusal(res, c);
+  });
+
+  it('a well-formed listing answers (control)', async () => {
+    const res = await w.as('admin').get('/api/layers/cameras/features?bbox=120.2,22.99,120.21,23.0&limit=10&status=working').expect(200);
+    expect(res.body.features.map((f: { id: number }) => f.id)).toContain(ids.camera);
+  });
+
+  it('an unknown layer is 404', async () => {
+    const res = await w.as('admin').get('/api/layers/no-such-layer/features');
+    expectRefusal(res, { status: 404, code: 'not_found', message: /unknown layer "no-such-layer"; GET \/api\/layers lists/ });
+  });
+});
+
+describe('feature ids in the URL', () => {
+  const bad = ['abc', '0', '-3', '1.5', '99999999999999999999'];
+  it.each(bad.flatMap((id) => (['get', 'patch', 'delete'] as const).map((method) => ({ id, method }))))(
+    '$method …/features/$id → 400 naming id', async ({ id, method }) => {
+      const before = await writeCounts(w.db, 'cameras');
+      let req = w.as('admin')[method](`/api/layers/cameras/features/${id}`);
+      if (method !== 'get') req = req.set('If-Match', '*');
+      if (method === 'patch') req = req.send({ properties: { status: 'broken' } });
+      expectRefusal(await req, { status: 400, message: new RegExp(`feature id must be a positive whole number, not "${id.replace('.', '\\.')}"`), field: 'id' });
+      expect(await writeCounts(w.db, 'cameras')).toEqual(before);
+    });
+
+  it.each(['get', 'patch', 'delete'] as const)('%s of a feature that does not exist → 404', async (method) => {
+    const before = await writeCounts(w.db, 'cameras');
+    let req = w.as('admin')[method]('/api/layers/cameras/features/987654');
+    if (method !== 'get') req = req.set('If-Match', '*');
+    if (method === 'patch') req = req.send({ properties: { status: 'broken' } });
+    expectRefusal(await req, { status: 404, code: 'not_found', message: /no feature 987654 in cameras/ });
+    expect(await writeCounts(w.db, 'cameras')).toEqual(before);
+  });
+});
