@@ -1,29 +1,37 @@
 import express from 'express';
 import { authenticate } from './auth/middleware.js';
 import { authRoutes } from './auth/routes.js';
+import { TileCache } from './cache/tile-cache.js';
 import type { Db } from './db/db.js';
 import { featureRoutes } from './features/routes.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { layerRoutes } from './layers/routes.js';
+import { invalidatingTiles } from './tiles/invalidation.js';
+import { tileRoutes } from './tiles/routes.js';
+import { TileService } from './tiles/service.js';
 import { locateRoutes } from './units/locate.js';
 
 export interface AppOptions {
   db: Db;
   /** Largest accepted request body, e.g. '2mb'. */
   bodyLimit?: string;
+  /** Where rendered tiles are kept; by default 64 MB of this process's memory. */
+  tileCache?: TileCache;
 }
 
-export function createApp({ db, bodyLimit = '2mb' }: AppOptions): express.Express {
+export function createApp({ db, bodyLimit = '2mb', tileCache = TileCache.memory(64 * 2 ** 20) }: AppOptions): express.Express {
   const app = express();
+  // Writes go through a database handle that drops the cached tiles each transaction changed.
+  const edits = invalidatingTiles(db, tileCache);
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
 
   app.get('/api/health', async (_req, res) => {
     try {
       await db.query('SELECT 1');
-      res.json({ status: 'ok', db: db.kind, cache: 'memory' });
+      res.json({ status: 'ok', db: db.kind, cache: tileCache.kind, cacheAvailable: tileCache.available });
     } catch {
-      res.status(503).set('Retry-After', '5').json({ status: 'unavailable', db: db.kind, cache: 'memory' });
+      res.status(503).set('Retry-After', '5').json({ status: 'unavailable', db: db.kind, cache: tileCache.kind, cacheAvailable: tileCache.available });
     }
   });
 
@@ -31,7 +39,8 @@ export function createApp({ db, bodyLimit = '2mb' }: AppOptions): express.Expres
   app.use(authenticate(db));
   app.use(authRoutes(db));
   app.use(layerRoutes());
-  app.use(featureRoutes(db));
+  app.use(featureRoutes(edits));
+  app.use(tileRoutes(new TileService(db, tileCache)));
   app.use(locateRoutes(db));
   app.use('/api', (req, _res, next) => next(notFound(`no such endpoint: ${req.method} ${req.originalUrl}`)));
   app.use(errorHandler);

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { Express } from 'express';
-import { createApp } from '../../server/app.js';
+import { createApp, type AppOptions } from '../../server/app.js';
 import { upsertUser } from '../../server/auth/users.js';
 import type { Db } from '../../server/db/db.js';
 import type { Role } from '../../server/layers/types.js';
@@ -59,29 +59,40 @@ export interface World {
     patch(url: string): request.Test;
     delete(url: string): request.Test;
   };
+  /** Another app instance on the same database (sessions are shared), e.g. with its own cache. */
+  instance(options: Omit<AppOptions, 'db'>): { app: Express; as: Agents };
   close(): Promise<void>;
 }
 
-export async function openWorld(): Promise<World> {
+type Agents = World['as'];
+
+function agents(app: Express, tokens: World['tokens']): Agents {
+  const auth = (role: Role, t: request.Test) => (role === 'public' ? t : t.set('Authorization', `Bearer ${tokens[role]}`));
+  return (role) => ({
+    get: (url) => auth(role, request(app).get(url)),
+    post: (url) => auth(role, request(app).post(url)),
+    patch: (url) => auth(role, request(app).patch(url)),
+    delete: (url) => auth(role, request(app).delete(url)),
+  });
+}
+
+/** The world on a fresh database, served by one app instance made with `options`. */
+export async function openWorld(options: Omit<AppOptions, 'db'> = {}): Promise<World> {
   const db = await freshDb();
   await buildWorld(db);
-  const app = createApp({ db, bodyLimit: '256kb' });
+  const app = createApp({ db, bodyLimit: '256kb', ...options });
   const tokens = {} as World['tokens'];
   for (const role of ['admin', 'planner', 'officer', 'community'] as const) {
     const res = await request(app).post('/api/login').send({ username: role, password: PASSWORD }).expect(200);
     tokens[role] = res.body.token;
   }
-  const auth = (role: Role, t: request.Test) => (role === 'public' ? t : t.set('Authorization', `Bearer ${tokens[role]}`));
   return {
-    db,
-    app,
-    tokens,
-    as: (role) => ({
-      get: (url) => auth(role, request(app).get(url)),
-      post: (url) => auth(role, request(app).post(url)),
-      patch: (url) => auth(role, request(app).patch(url)),
-      delete: (url) => auth(role, request(app).delete(url)),
-    }),
+    db, app, tokens,
+    as: agents(app, tokens),
+    instance: (more) => {
+      const other = createApp({ db, bodyLimit: '256kb', ...more });
+      return { app: other, as: agents(other, tokens) };
+    },
     close: () => db.close(),
   };
 }

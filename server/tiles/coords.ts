@@ -1,0 +1,81 @@
+import { badRequest } from '../http/errors.js';
+import type { LayerDef } from '../layers/types.js';
+
+/** A tile of the Web Mercator (EPSG:3857) XYZ grid. */
+export interface TileId {
+  readonly z: number;
+  readonly x: number;
+  readonly y: number;
+}
+
+/** Tile coordinates per side, as in MVT's default. */
+export const EXTENT = 4096;
+/** Tile-coordinate margin kept around each tile so symbols and outlines don't clip at its edge. */
+export const BUFFER = 64;
+
+const HALF_WORLD = 20037508.342789244;
+
+function wholeNumber(s: string, name: string): number {
+  if (!/^\d{1,8}$/.test(s)) throw badRequest(`${name} must be a whole number, not "${s}"`, name);
+  return Number(s);
+}
+
+/** The zoom range tiles can be asked for in: the widest of the layers. */
+export function zoomRange(layers: readonly LayerDef[]): { minzoom: number; maxzoom: number } {
+  return {
+    minzoom: Math.min(...layers.map((l) => l.tiles!.minzoom)),
+    maxzoom: Math.max(...layers.map((l) => l.tiles!.maxzoom)),
+  };
+}
+
+/** Parses z/x/y from a URL and checks it lies in the layers' zoom range and in the grid. */
+export function parseTile(layers: readonly LayerDef[], zs: string, xs: string, ys: string): TileId {
+  const z = wholeNumber(zs, 'z');
+  const { minzoom, maxzoom } = zoomRange(layers);
+  const names = layers.map((l) => l.id).join(',');
+  if (z < minzoom || z > maxzoom) throw badRequest(`zoom ${z} is outside ${names}'s range ${minzoom}–${maxzoom}`, 'z');
+  const last = 2 ** z - 1;
+  const x = wholeNumber(xs, 'x');
+  if (x > last) throw badRequest(`x ${x} is outside 0–${last} at zoom ${z}`, 'x');
+  const y = wholeNumber(ys, 'y');
+  if (y > last) throw badRequest(`y ${y} is outside 0–${last} at zoom ${z}`, 'y');
+  return { z, x, y };
+}
+
+const mercatorX = (lon: number) => (lon * HALF_WORLD) / 180;
+const mercatorY = (lat: number) => {
+  const clamped = Math.max(-85.05112878, Math.min(85.05112878, lat));
+  return Math.log(Math.tan(((90 + clamped) * Math.PI) / 360)) * (HALF_WORLD / Math.PI);
+};
+
+/** [west, south, east, north] in degrees. */
+export type LonLatBox = readonly [number, number, number, number];
+
+/** Tile column and row at zoom z of a Web Mercator position (unclamped). */
+function gridOf(mx: number, my: number, z: number): { col: number; row: number } {
+  const size = (2 * HALF_WORLD) / 2 ** z;
+  return { col: Math.floor((mx + HALF_WORLD) / size), row: Math.floor((HALF_WORLD - my) / size) };
+}
+
+/** The tile at zoom z holding a position. */
+export function tileAt(lon: number, lat: number, z: number): TileId {
+  const { col, row } = gridOf(mercatorX(lon), mercatorY(lat), z);
+  return { z, x: col, y: row };
+}
+
+/**
+ * Every tile at zoom z that a box touches, including tiles whose buffer reaches into it: the
+ * tiles whose content may change when something inside the box changes.
+ */
+export function tilesTouching(box: LonLatBox, z: number): TileId[] {
+  const n = 2 ** z;
+  const margin = ((2 * HALF_WORLD) / n) * (BUFFER / EXTENT);
+  const clamp = (i: number) => Math.max(0, Math.min(n - 1, i));
+  const topLeft = gridOf(mercatorX(box[0]) - margin, mercatorY(box[3]) + margin, z);
+  const bottomRight = gridOf(mercatorX(box[2]) + margin, mercatorY(box[1]) - margin, z);
+  const out: TileId[] = [];
+  for (let x = clamp(topLeft.col); x <= clamp(bottomRight.col); x++) {
+    for (let y = clamp(topLeft.row); y <= clamp(bottomRight.row); y++) out.push({ z, x, y });
+  }
+  return out;
+}

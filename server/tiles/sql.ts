@@ -1,0 +1,131 @@
+import type { Principal } from '../auth/principal.js';
+import { readableProperties, roleAccess, rowsWhere } from '../layers/access.js';
+import type { LayerDef, PropertyDef } from '../layers/types.js';
+import { BUFFER, EXTENT, type TileId } from './coords.js';
+
+/**
+ * The SQL of one layer's part of a tile. Both databases run the same selection (which rows, which
+ * properties, where clusters fall); they differ only in how the geometry is cut to the tile:
+ * PostGIS's ST_AsMVTGeom where it exists, an equivalent clip-transform-snap where it does not
+ * (PGlite's PostGIS is built without protobuf, and ST_AsMVTGeom with it).
+ */
+
+/** Long free text stays out of tiles: the map shows it only in a popup, from the feature API. */
+const LONG_TEXT = 200;
+
+/** Properties carried in tiles: what the role may read, without long text, lists and checklists. */
+export function tileProperties(layer: LayerDef, p: Principal): PropertyDef[] {
+  return readableProperties(layer, p).filter((prop) => {
+    const t = prop.type;
+    if (t.kind === 'text') return t.maxLength <= LONG_TEXT;
+    return t.kind !== 'ids' && t.kind !== 'indicators';
+  });
+}
+
+/** Dates and times as text, so both encoders write the same string whatever the driver does. */
+function columnValue(prop: PropertyDef, alias: string): string {
+  const column = `${alias}.${prop.name}`;
+  switch (prop.type.kind) {
+    case 'date': return `${column}::text`;
+    case 'timestamp': return `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SSOF')`;
+    case 'reference': return `${column}::float8`;
+    default: return column;
+  }
+}
+
+/** How a geometry in EPSG:3857 becomes tile coordinates, given the CTE `env` of the tile. */
+export type TileGeometry = (geom3857: string) => string;
+
+/** PostGIS's own: clip to the buffered tile, quantise to EXTENT, fix validity and winding. */
+export const mvtGeom: TileGeometry = (g) => `ST_AsMVTGeom(${g}, env.tile, ${EXTENT}, ${BUFFER}, true)`;
+
+/**
+ * The same cut without ST_AsMVTGeom: clip to the buffered tile, scale to tile coordinates with y
+ * pointing down, snap to the integer grid. Ring winding is set by the encoder. Returned as
+ * GeoJSON text of tile coordinates.
+ */
+export const snappedGeom: TileGeometry = (g) =>
+  `ST_AsGeoJSON(ST_SnapToGrid(ST_Affine(ST_ClipByBox2D(${g}, env.buffered),
+     env.scale, 0, 0, -env.scale, -ST_XMin(env.tile) * env.scale, ST_YMax(env.tile) * env.scale), 1), 0)`;
+
+/** The tile's envelope, its buffered envelope and tile units per metre, as the CTE `env`. */
+function envelope(t: TileId, params: unknown[]): string {
+  params.push(t.z, t.x, t.y);
+  const [z, x, y] = [params.length - 2, params.length - 1, params.length].map((i) => `$${i}::int`);
+  return `env AS (SELECT e AS tile, ST_Expand(e, (ST_XMax(e) - ST_XMin(e)) * ${BUFFER / EXTENT}) AS buffered,
+                         ${EXTENT} / (ST_XMax(e) - ST_XMin(e)) AS scale
+                    FROM ST_TileEnvelope(${z}, ${x}, ${y}) AS e)`;
+}
+
+const inMercator = (alias: string) => `ST_Transform(${alias}.geom, 3857)`;
+
+function visibleRows(layer: LayerDef, p: Principal, params: unknown[]): string {
+  return `t.deleted_at IS NULL AND ${rowsWhere(layer, roleAccess(layer, p)!.read, p, params)}`;
+}
+
+/**
+ * Features of a layer in a tile: id, tile properties and `geom` in tile coordinates. Polygons
+ * are simplified to a quarter of a tile pixel first, which drops nothing visible.
+ */
+function featureRows(layer: LayerDef, p: Principal, t: TileId, cut: TileGeometry, params: unknown[]): string {
+  const env = envelope(t, params);
+  const where = visibleRows(layer, p, params);
+  const props = tileProperties(layer, p).map((prop) => `${columnValue(prop, 't')} AS "${prop.name}"`);
+  const geom = layer.geometry === 'Point' ? inMercator('t')
+    : `ST_Simplify(${inMercator('t')}, 0.25 / env.scale, true)`;
+  return `WITH ${env}
+          SELECT t.id, ${[...props, `${cut(geom)} AS geom`].join(', ')}
+            FROM ${layer.table} t CROSS JOIN env
+           WHERE ${where} AND ${inMercator('t')} && env.buffered`;
+}
+
+/** Grid cells per tile side for clustering: 8 cells of 64 px on a 512 px tile. */
+const CLUSTER_CELLS = 8;
+
+/**
+ * Point clusters: the tile is cut into a grid, and each occupied cell becomes one point at the
+ * mean of its members, with `point_count`, the count per value of the layer's `countBy`
+ * property (`<countBy>_<value>`) and that property's most common value. Cells never straddle
+ * tiles, so no point is counted in two tiles. A cell of one point keeps its feature id.
+ */
+function clusterRows(layer: LayerDef, p: Principal, t: TileId, cut: TileGeometry, params: unknown[]): string {
+  const countBy = layer.tiles!.cluster!.countBy;
+  const prop = layer.properties.find((x) => x.name === countBy)!;
+  if (prop.type.kind !== 'enum') throw new Error(`${layer.id}: clusters count by an enum property`);
+  const env = envelope(t, params);
+  const where = visibleRows(layer, p, params);
+  const perValue = prop.type.choices.map((c) =>
+    `NULLIF(count(*) FILTER (WHERE m.v = '${c.value}'), 0)::int AS "${countBy}_${c.value}"`);
+  return `WITH ${env}
+          SELECT CASE WHEN count(*) = 1 THEN min(m.id) END AS id, count(*)::int AS point_count,
+                 mode() WITHIN GROUP (ORDER BY m.v) AS "${countBy}", ${perValue.join(', ')},
+                 ${cut('ST_SetSRID(ST_MakePoint(avg(m.mx), avg(m.my)), 3857)')} AS geom
+            FROM (SELECT t.id, t.${countBy} AS v, ST_X(${inMercator('t')}) AS mx, ST_Y(${inMercator('t')}) AS my,
+                         floor((ST_X(${inMercator('t')}) - ST_XMin(env.tile)) * env.scale / ${EXTENT / CLUSTER_CELLS}) AS cx,
+                         floor((ST_YMax(env.tile) - ST_Y(${inMercator('t')})) * env.scale / ${EXTENT / CLUSTER_CELLS}) AS cy
+                    FROM ${layer.table} t CROSS JOIN env
+                   WHERE ${where} AND ${inMercator('t')} && env.tile
+                     -- && compares single-precision boxes, which can catch a point just outside
+                     -- the tile; the exact half-open test gives each point to one tile only.
+                     AND ST_X(${inMercator('t')}) >= ST_XMin(env.tile) AND ST_X(${inMercator('t')}) < ST_XMax(env.tile)
+                     AND ST_Y(${inMercator('t')}) > ST_YMin(env.tile) AND ST_Y(${inMercator('t')}) <= ST_YMax(env.tile)) m
+                 CROSS JOIN env
+           GROUP BY m.cx, m.cy, env.tile, env.buffered, env.scale`;
+}
+
+export const clustered = (layer: LayerDef, z: number) => layer.tiles?.cluster !== undefined && z < layer.tiles.cluster.belowZoom;
+
+/** The rows of a layer's part of tile `t`: features, or clusters below the layer's cluster zoom. */
+export function tileRows(layer: LayerDef, p: Principal, t: TileId, cut: TileGeometry, params: unknown[]): string {
+  return clustered(layer, t.z) ? clusterRows(layer, p, t, cut, params) : featureRows(layer, p, t, cut, params);
+}
+
+/** One query giving the layer's MVT bytes (PostgreSQL with PostGIS built with protobuf). */
+export function mvtQuery(layer: LayerDef, p: Principal, t: TileId): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const rows = tileRows(layer, p, t, mvtGeom, params);
+  return {
+    sql: `SELECT ST_AsMVT(q, '${layer.id}', ${EXTENT}, 'geom', 'id') AS mvt FROM (${rows}) q WHERE q.geom IS NOT NULL`,
+    params,
+  };
+}

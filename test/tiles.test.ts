@@ -1,0 +1,384 @@
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TileCache } from '../server/cache/tile-cache.js';
+import { openPostgres } from '../server/db/postgres.js';
+import { createApp } from '../server/app.js';
+import { LAYERS, findLayer } from '../server/layers/registry.js';
+import { tileAt, tilesTouching, type LonLatBox, type TileId } from '../server/tiles/coords.js';
+import { binary, decodeTile, ringArea, type DecodedFeature } from './support/mvt.js';
+import { openWorld, type World } from './support/world.js';
+
+/**
+ * Vector tiles, decoded and checked against the database: every layer, clusters, role
+ * filtering, HTTP behaviour, exact invalidation on edits, and faults of the cache and database.
+ */
+let w: World;
+const WORLD: LonLatBox = [120.2, 22.99, 120.23, 23.0];
+const TILED = LAYERS.filter((l) => l.tiles);
+const url = (layers: string, t: TileId) => `/tiles/${layers}/${t.z}/${t.x}/${t.y}.mvt`;
+
+async function fetchTile(role: Parameters<World['as']>[0], path: string, as = w.as) {
+  const res = await as(role).get(path).buffer(true).parse(binary);
+  return { res, layers: res.status === 200 ? decodeTile(res.body as Buffer) : {} };
+}
+
+/** Every feature of a layer over the world box at zoom z, across tiles, keyed by id. */
+async function collect(role: Parameters<World['as']>[0], layer: string, z: number): Promise<DecodedFeature[]> {
+  const all: DecodedFeature[] = [];
+  for (const t of tilesTouching(WORLD, z)) {
+    const { res, layers } = await fetchTile(role, url(layer, t));
+    expect([200, 204]).toContain(res.status);
+    all.push(...(layers[layer] ?? []));
+  }
+  return all;
+}
+const idsOf = (fs: DecodedFeature[]) => [...new Set(fs.map((f) => f.id))].sort((a, b) => a! - b!);
+const dbIds = async (sql: string) => (await w.db.query<{ id: number }>(`SELECT id::int AS id FROM ${sql} ORDER BY id`)).rows.map((r) => r.id);
+
+beforeAll(async () => {
+  w = await openWorld();
+  await w.db.exec(`
+    SELECT set_config('app.actor', 'fixture', false);
+    SELECT setseed(0.42);
+    INSERT INTO cameras (name, azimuth, fov, range_m, owner_kind, status, is_public, contact, geom)
+      SELECT '攝影機' || i, (i * 37) % 360, 60, 40, (ARRAY['police','community','private'])[1 + i % 3],
+             (ARRAY['working','working','broken','offline'])[1 + i % 4], i % 2 = 0, '王先生 0912-000-000',
+             ST_SetSRID(ST_MakePoint(120.2005 + random() * 0.029, 22.9905 + random() * 0.009), 4326)
+        FROM generate_series(1, 60) i;
+    INSERT INTO incidents (type, occurred_at, source, description, geom)
+      SELECT (ARRAY['residential_burglary','scooter_theft','fraud_withdrawal','drugs','violence'])[1 + i % 5],
+             now() - make_interval(hours => i), 'report', '案情', 
+             ST_SetSRID(ST_MakePoint(120.2005 + random() * 0.029, 22.9905 + random() * 0.009), 4326)
+        FROM generate_series(1, 400) i;
+    INSERT INTO key_places (name, category, geom)
+      SELECT '處所' || i, 'vacant_house', ST_SetSRID(ST_MakePoint(120.201 + i * 0.001, 22.995), 4326) FROM generate_series(1, 25) i;
+    INSERT INTO watch_blocks (name, adopter, adopter_kind, contact, geom) VALUES
+      ('府前區塊', '府前國小', 'school', '林校長', ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(120.205, 22.995), 4326), 0.002, 64)));
+    INSERT INTO drone_surveys (name, purpose, geom) VALUES
+      ('工業區空拍', 'factory_check', ST_Multi(ST_MakeEnvelope(120.221, 22.991, 120.226, 22.996, 4326)));
+    SELECT set_config('app.actor', '', false);
+  `);
+});
+afterAll(async () => { await w?.close(); });
+
+describe('tiles of every layer', () => {
+  it.each(TILED.map((l) => l.id))('%s: every feature the admin may read, once per id, at the top zoom', async (id) => {
+    const layer = findLayer(id)!;
+    const features = await collect('admin', id, layer.tiles!.maxzoom);
+    expect(idsOf(features)).toEqual(await dbIds(`${layer.table} WHERE deleted_at IS NULL`));
+    const types = new Set(features.map((f) => f.type));
+    expect([...types]).toEqual([layer.geometry === 'Point' ? 1 : 3]);
+    if (layer.geometry !== 'Point') {
+      // Exterior rings have positive area in tile coordinates, as MVT requires.
+      for (const f of features) expect(ringArea(f.geometry[0]!)).toBeGreaterThan(0);
+    }
+  });
+
+  it('puts a point where it is: the camera at the centre of a z18 tile decodes near 2048,2048', async () => {
+    const t = tileAt(120.2101, 22.9951, 18);
+    const [west, north] = [((t.x) / 2 ** 18) * 360 - 180, 0];
+    expect(north).toBe(0);
+    // Centre of the tile in degrees (x exactly; y by inverting Web Mercator).
+    const lon = west + 360 / 2 ** 18 / 2;
+    const n = Math.PI - (2 * Math.PI * (t.y + 0.5)) / 2 ** 18;
+    const lat = (180 / Math.PI) * Math.atan(Math.sinh(n));
+    const created = await w.as('admin').post('/api/layers/cameras/features').send({
+      type: 'Feature', geometry: { type: 'Point', coordinates: [lon, lat] },
+      properties: { name: '中心', azimuth: 0, fov: 90, range_m: 20, owner_kind: 'police' },
+    }).expect(201);
+    const { layers } = await fetchTile('admin', url('cameras', t));
+    const f = layers.cameras!.find((x) => x.id === created.body.id)!;
+    expect(Math.abs(f.geometry[0]![0]!.x - 2048)).toBeLessThanOrEqual(1);
+    expect(Math.abs(f.geometry[0]![0]!.y - 2048)).toBeLessThanOrEqual(1);
+    expect(f.properties).toMatchObject({ name: '中心', azimuth: 0, owner_kind: 'police', beat_code: 'B2' });
+  });
+
+  it('clusters points below the cluster zoom: every point counted once, per type too', async () => {
+    const clusters = await collect('admin', 'incidents', 12);
+    expect(clusters.reduce((n, c) => n + Number(c.properties.point_count), 0)).toBe((await dbIds('incidents')).length);
+    const { rows } = await w.db.query<{ type: string; n: number }>('SELECT type, count(*)::int AS n FROM incidents GROUP BY type');
+    for (const { type, n } of rows) {
+      expect(clusters.reduce((s, c) => s + Number(c.properties[`type_${type}`] ?? 0), 0), type).toBe(n);
+    }
+    expect(clusters.length).toBeLessThan(40); // 400 points fall in a handful of cells
+    const many = clusters.find((c) => Number(c.properties.point_count) > 1)!;
+    expect(many.id).toBeUndefined();
+    // From the cluster zoom on, the points themselves.
+    expect(idsOf(await collect('admin', 'incidents', 15))).toEqual(await dbIds('incidents'));
+  });
+
+  it('serves several layers in one tile, each as it is alone', async () => {
+    const t = tileAt(120.205, 22.995, 15);
+    const both = await fetchTile('admin', url('beats,cameras', t));
+    const beats = await fetchTile('admin', url('beats', t));
+    const cameras = await fetchTile('admin', url('cameras', t));
+    expect(Object.keys(both.layers).sort()).toEqual(['beats', 'cameras']);
+    expect(both.layers.beats).toEqual(beats.layers.beats);
+    expect(both.layers.cameras).toEqual(cameras.layers.cameras);
+  });
+});
+
+describe('who sees what', () => {
+  const t = tileAt(120.215, 22.995, 16);
+  const z16 = (role: Parameters<World['as']>[0], layer: string) => collect(role, layer, 16);
+
+  it('public: public cameras only, without contacts; sensitive layers are unknown', async () => {
+    const cams = await z16('public', 'cameras');
+    expect(idsOf(cams)).toEqual(await dbIds('cameras WHERE is_public AND deleted_at IS NULL'));
+    expect(cams.every((f) => !('contact' in f.properties))).toBe(true);
+    const admin = await z16('admin', 'cameras');
+    expect(admin.some((f) => f.properties.contact === '王先生 0912-000-000')).toBe(true);
+    for (const layer of ['incidents', 'key-places', 'drone-surveys']) {
+      const res = await w.as('public').get(url(layer, t));
+      const unknown = await w.as('public').get(url('no-such-layer', t));
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toBe(unknown.body.error.message.replace('no-such-layer', layer));
+    }
+    const blocks = await z16('public', 'watch-blocks');
+    expect(idsOf(blocks)).toHaveLength(1);
+    expect(blocks.every((f) => !('contact' in f.properties))).toBe(true);
+  });
+
+  it('community: public cameras in its area only', async () => {
+    const cams = await z16('community', 'cameras');
+    expect(idsOf(cams)).toEqual(await dbIds(`cameras WHERE is_public AND deleted_at IS NULL
+      AND ST_Intersects(geom, ST_MakeEnvelope(120.2, 22.99, 120.205, 22.995, 4326))`));
+    expect(cams.length).toBeGreaterThan(0);
+  });
+
+  it('planner of P1: incidents of P1 only, at every zoom', async () => {
+    const p1 = await dbIds(`incidents WHERE precinct_code = 'P1'`);
+    expect(p1.length).toBeLessThan((await dbIds('incidents')).length);
+    expect(idsOf(await z16('planner', 'incidents'))).toEqual(p1);
+    const clusters = await collect('planner', 'incidents', 11);
+    expect(clusters.reduce((n, c) => n + Number(c.properties.point_count), 0)).toBe(p1.length);
+  });
+});
+
+describe('HTTP', () => {
+  const t = tileAt(120.205, 22.995, 16);
+
+  it('sends gzip with an ETag, 304 for a matching If-None-Match, plain MVT to clients without gzip', async () => {
+    const res = await w.as('admin').get(url('cameras', t)).buffer(true).parse(binary).expect(200);
+    expect(res.headers['content-type']).toBe('application/vnd.mapbox-vector-tile');
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(res.headers['cache-control']).toBe('private, no-cache');
+    const etag = res.headers.etag as string;
+    expect(etag).toMatch(/^"[\w-]{22}"$/);
+    await w.as('admin').get(url('cameras', t)).set('If-None-Match', etag).expect(304);
+    const plain = await w.as('admin').get(url('cameras', t)).set('Accept-Encoding', 'identity').buffer(true).parse(binary).expect(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(decodeTile(plain.body as Buffer)).toEqual(decodeTile(res.body as Buffer));
+    const anon = await w.as('public').get(url('cameras', t)).expect(200);
+    expect(anon.headers['cache-control']).toBe('public, max-age=60');
+  });
+
+  it('answers an empty tile with 204', async () => {
+    const far = tileAt(121.5, 25.0, 16);
+    const res = await w.as('admin').get(url('cameras', far)).expect(204);
+    expect(res.headers.etag).toBeDefined();
+  });
+
+  it.each([
+    ['/tiles/no-such-layer/16/0/0.mvt', 404, /unknown tile layer "no-such-layer"/, undefined],
+    ['/tiles/beats,nope/16/0/0.mvt', 404, /unknown tile layer "nope"/, undefined],
+    ['/tiles/visits/16/0/0.mvt', 404, /unknown tile layer "visits"/, undefined],
+    ['/tiles/incidents/5/0/0.mvt', 400, /zoom 5 is outside incidents's range 8–18/, 'z'],
+    ['/tiles/cameras/19/0/0.mvt', 400, /zoom 19 is outside cameras's range 10–18/, 'z'],
+    ['/tiles/cameras/10/1024/0.mvt', 400, /x 1024 is outside 0–1023 at zoom 10/, 'x'],
+    ['/tiles/cameras/10/0/5000.mvt', 400, /y 5000 is outside 0–1023 at zoom 10/, 'y'],
+    ['/tiles/cameras/ten/0/0.mvt', 400, /z must be a whole number, not "ten"/, 'z'],
+    ['/tiles/cameras/10/-1/0.mvt', 400, /x must be a whole number, not "-1"/, 'x'],
+  ])('%s → %i', async (path, status, message, field) => {
+    const res = await w.as('admin').get(path).expect(status);
+    expect(res.body.error.message).toMatch(message);
+    expect(res.body.error.field).toBe(field);
+  });
+
+  it('describes tiles as TileJSON 3.0.0 and a MapLibre style, with only what the role may read', async () => {
+    const tj = await w.as('public').get('/tiles/cameras.json').expect(200);
+    expect(tj.body).toMatchObject({ tilejson: '3.0.0', minzoom: 10, maxzoom: 18 });
+    expect(tj.body.tiles[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/tiles\/cameras\/\{z\}\/\{x\}\/\{y\}\.mvt$/);
+    expect(tj.body.vector_layers[0].fields).toHaveProperty('status', 'String');
+    expect(tj.body.vector_layers[0].fields).not.toHaveProperty('contact');
+    const adminTj = await w.as('admin').get('/tiles/cameras.json').expect(200);
+    expect(adminTj.body.vector_layers[0].fields).toHaveProperty('contact');
+    await w.as('public').get('/tiles/incidents.json').expect(404);
+
+    const style = await w.as('public').get('/tiles/style.json').expect(200);
+    const sourceLayers = new Set(style.body.layers.map((l: { 'source-layer'?: string }) => l['source-layer']).filter(Boolean));
+    expect([...sourceLayers].sort()).toEqual(['beats', 'cameras', 'precincts', 'stations', 'watch-blocks']);
+    const adminStyle = await w.as('admin').get('/tiles/style.json').expect(200);
+    expect(adminStyle.body.sources.emap.url).toMatch(/\/tiles\/precincts,stations,beats,key-places,cameras,watch-blocks,drone-surveys,incidents\.json$/);
+  });
+});
+
+describe('cache invalidation', () => {
+  /** Renames a camera behind the app's back: its tiles keep the old name while they are cached. */
+  const renameQuietly = (id: number, name: string) => w.db.query(`UPDATE cameras SET name = $2 WHERE id = $1`, [id, name]);
+  const nameIn = async (t: TileId, id: number) =>
+    (await fetchTile('admin', url('cameras', t))).layers.cameras?.find((f) => f.id === id)?.properties.name;
+
+  it('an edit updates the tiles under its old and new place at every zoom, and no other tile', async () => {
+    const [a, b] = (await w.db.query<{ id: number }>(`SELECT id::int AS id FROM cameras
+      WHERE ST_X(geom) < 120.205 ORDER BY id LIMIT 1`)).rows.concat(
+      (await w.db.query<{ id: number }>(`SELECT id::int AS id FROM cameras WHERE ST_X(geom) > 120.225 ORDER BY id LIMIT 1`)).rows);
+    const pos = async (id: number) => (await w.db.query<{ x: number; y: number }>(`SELECT ST_X(geom) x, ST_Y(geom) y FROM cameras WHERE id = $1`, [id])).rows[0]!;
+    const pa = await pos(a!.id);
+    const pb = await pos(b!.id);
+    const ta = tileAt(pa.x, pa.y, 16);
+    const tb = tileAt(pb.x, pb.y, 16);
+    expect(ta).not.toEqual(tb);
+    const before = await nameIn(tb, b!.id);
+    const clusterTile = tileAt(pa.x, pa.y, 12);
+    const countAt = async (t: TileId) => (await fetchTile('admin', url('cameras', t))).layers.cameras!
+      .reduce((n, f) => n + Number(f.properties.point_count), 0);
+    const clustersBefore = await countAt(clusterTile);
+
+    // Cached now. A change made behind the app's back does not show: the tile comes from the cache.
+    await renameQuietly(b!.id, '暗中改名');
+    expect(await nameIn(tb, b!.id)).toBe(before);
+
+    // Move camera a next to camera b through the API.
+    const got = await w.as('admin').get(`/api/layers/cameras/features/${a!.id}`).expect(200);
+    await w.as('admin').patch(`/api/layers/cameras/features/${a!.id}`).set('If-Match', got.headers.etag as string)
+      .send({ geometry: { type: 'Point', coordinates: [pb.x + 0.00001, pb.y] } }).expect(200);
+    expect((await fetchTile('admin', url('cameras', ta))).layers.cameras?.some((f) => f.id === a!.id) ?? false).toBe(false);
+    const atB = (await fetchTile('admin', url('cameras', tb))).layers.cameras!;
+    expect(atB.some((f) => f.id === a!.id)).toBe(true);
+    // Tile b was re-rendered for the edit, so it now also shows the quiet rename.
+    expect(atB.find((f) => f.id === b!.id)!.properties.name).toBe('暗中改名');
+    if (tileAt(pb.x, pb.y, 12).x !== clusterTile.x) expect(await countAt(clusterTile)).toBe(clustersBefore - 1);
+  });
+
+  it('leaves tiles the edit did not touch in the cache', async () => {
+    const { rows } = await w.db.query<{ id: number; x: number; y: number }>(`SELECT id::int AS id, ST_X(geom) x, ST_Y(geom) y
+      FROM cameras WHERE ST_X(geom) > 120.225 ORDER BY id DESC LIMIT 1`);
+    const far = rows[0]!;
+    const tFar = tileAt(far.x, far.y, 17);
+    const cached = await nameIn(tFar, far.id);
+    await renameQuietly(far.id, '另一個暗中改名');
+    // An edit in the west of the world.
+    const near = (await w.db.query<{ id: number; version: number }>(`SELECT id::int AS id, version FROM cameras
+      WHERE ST_X(geom) < 120.204 ORDER BY id LIMIT 1`)).rows[0]!;
+    await w.as('admin').patch(`/api/layers/cameras/features/${near.id}`).set('If-Match', `"${near.version}"`)
+      .send({ properties: { status: 'broken' } }).expect(200);
+    expect(await nameIn(tFar, far.id)).toBe(cached);
+  });
+
+  it('a beat redraw re-renders the points it re-assigned', async () => {
+    const id = (await w.db.query<{ id: number; x: number; y: number }>(`SELECT id::int AS id FROM cameras
+      WHERE beat_code = 'B2' AND ST_X(geom) < 120.215 ORDER BY id LIMIT 1`)).rows[0]!.id;
+    const p = (await w.db.query<{ x: number; y: number }>(`SELECT ST_X(geom) x, ST_Y(geom) y FROM cameras WHERE id = $1`, [id])).rows[0]!;
+    const t = tileAt(p.x, p.y, 16);
+    const beatOf = async () => (await fetchTile('admin', url('cameras', t))).layers.cameras!.find((f) => f.id === id)!.properties.beat_code;
+    expect(await beatOf()).toBe('B2');
+    const b1 = (await w.db.query<{ id: number; version: number }>(`SELECT id::int AS id, version FROM beats WHERE code = 'B1'`)).rows[0]!;
+    const b2 = (await w.db.query<{ id: number; version: number }>(`SELECT id::int AS id, version FROM beats WHERE code = 'B2'`)).rows[0]!;
+    const box = (x0: number, x1: number) => ({ type: 'Polygon', coordinates: [[[x0, 22.99], [x1, 22.99], [x1, 23.0], [x0, 23.0], [x0, 22.99]]] });
+    await w.as('admin').patch(`/api/layers/beats/features/${b2.id}`).set('If-Match', `"${b2.version}"`).send({ geometry: box(120.215, 120.22) }).expect(200);
+    await w.as('admin').patch(`/api/layers/beats/features/${b1.id}`).set('If-Match', `"${b1.version}"`).send({ geometry: box(120.2, 120.215) }).expect(200);
+    expect(await beatOf()).toBe('B1');
+  });
+});
+
+describe('shared cache and faults', () => {
+  const redisUrl = process.env.REDIS_URL;
+
+  it.runIf(redisUrl)('two app instances on one Redis: an edit on one shows on the other\'s next tile', async () => {
+    const prefix = `test-${randomBytes(4).toString('hex')}:`;
+    const a = w.instance({ tileCache: TileCache.redis(redisUrl!, undefined, prefix) });
+    const b = w.instance({ tileCache: TileCache.redis(redisUrl!, undefined, prefix) });
+    const cam = (await w.db.query<{ id: number; x: number; y: number; version: number }>(`SELECT id::int AS id, ST_X(geom) x, ST_Y(geom) y, version
+      FROM cameras WHERE deleted_at IS NULL ORDER BY id LIMIT 1`)).rows[0]!;
+    const t = tileAt(cam.x, cam.y, 16);
+    const statusOn = async (agents: typeof a) => (await fetchTile('admin', url('cameras', t), agents.as)).layers.cameras!.find((f) => f.id === cam.id)!.properties.status;
+    const first = await statusOn(b);
+    expect(await statusOn(a)).toBe(first);
+    const next = first === 'offline' ? 'working' : 'offline';
+    await a.as('admin').patch(`/api/layers/cameras/features/${cam.id}`).set('If-Match', `"${cam.version}"`).send({ properties: { status: next } }).expect(200);
+    expect(await statusOn(b)).toBe(next);
+  });
+
+  it('Redis unreachable: tiles still come from the database, with one warning', async () => {
+    const warnings: string[] = [];
+    const cache = TileCache.redis('redis://127.0.0.1:9', (m) => warnings.push(m));
+    const app = w.instance({ tileCache: cache });
+    const t = tileAt(120.205, 22.995, 16);
+    for (let i = 0; i < 3; i++) {
+      const { layers } = await fetchTile('admin', url('cameras', t), app.as);
+      expect(layers.cameras!.length).toBeGreaterThan(0);
+    }
+    expect(warnings.filter((m) => /unavailable/.test(m))).toHaveLength(1);
+    const health = await request(app.app).get('/api/health').expect(200);
+    expect(health.body).toMatchObject({ cache: 'redis', cacheAvailable: false });
+    await cache.close();
+  });
+
+  it('database unreachable: 503 with Retry-After, and the process goes on', async () => {
+    const down = openPostgres('postgres://emap@127.0.0.1:9/emap');
+    const app = createApp({ db: down });
+    const res = await request(app).get(url('beats', tileAt(120.205, 22.995, 14))).expect(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body.error.code).toBe('database_unavailable');
+    await request(app).get('/api/health').expect(503);
+    await down.close();
+  });
+});
+
+describe('the two encoders', () => {
+  it('uses the index in the tiles\' projection', async () => {
+    const { mvtQuery, tileRows, snappedGeom } = await import('../server/tiles/sql.js');
+    const admin = { username: 'admin', role: 'admin', precinctCode: null, stationCode: null, beatCode: null, userId: 1 } as const;
+    const t = tileAt(120.205, 22.995, 16);
+    const plans: string[] = [];
+    await w.db.transaction(async (tx) => {
+      await tx.query('SET LOCAL enable_seqscan = off');
+      for (const layer of ['cameras', 'watch-blocks']) {
+        const params: unknown[] = [];
+        const sql = w.db.kind === 'postgres' ? mvtQuery(findLayer(layer)!, admin, t) : { sql: tileRows(findLayer(layer)!, admin, t, snappedGeom, params), params };
+        const { rows } = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql.sql}`, sql.params);
+        plans.push(rows.map((r) => r['QUERY PLAN']).join('\n'));
+      }
+    });
+    expect(plans[0]).toMatch(/cameras_geom_3857/);
+    expect(plans[1]).toMatch(/watch_blocks_geom_3857/);
+  });
+
+  it.runIf(process.env.DATABASE_URL)('ST_AsMVT and the Node encoder give the same layers, ids, properties and shapes', async () => {
+    const { renderLayerTile } = await import('../server/tiles/render.js');
+    const principals = [
+      { username: 'admin', role: 'admin', precinctCode: null, stationCode: null, beatCode: null, userId: 1 },
+      { username: 'public', role: 'public', precinctCode: null, stationCode: null, beatCode: null, userId: null },
+    ] as const;
+    let compared = 0;
+    for (const layer of TILED) {
+      for (const z of [layer.tiles!.minzoom, 12, 14, 16, 18].filter((z) => z >= layer.tiles!.minzoom && z <= layer.tiles!.maxzoom)) {
+        for (const t of tilesTouching(WORLD, z).slice(0, 6)) {
+          for (const p of principals.filter((x) => layer.access[x.role])) {
+            const [a, b] = await Promise.all((['postgis', 'node'] as const).map((e) => renderLayerTile(w.db, e, layer, p, t)));
+            const [da, db] = [decodeTile(a!), decodeTile(b!)];
+            expect(Object.keys(db)).toEqual(Object.keys(da));
+            const fa = da[layer.id] ?? [];
+            const fb = db[layer.id] ?? [];
+            // Points must match exactly, geometry included (clusters have no id to tell them apart).
+            const key = (f: DecodedFeature) => JSON.stringify([f.id, f.properties, f.type === 1 ? f.geometry : null]);
+            expect(fb.map(key).sort(), `${layer.id} ${t.z}/${t.x}/${t.y}`).toEqual(fa.map(key).sort());
+            const byKey = new Map(fb.map((f) => [key(f), f]));
+            for (const f of fa) {
+              const g = byKey.get(key(f))!;
+              expect(g.type).toBe(f.type);
+              if (f.type !== 1) {
+                const area = (x: DecodedFeature) => x.geometry.reduce((s, r) => s + ringArea(r), 0);
+                expect(Math.abs(area(g) - area(f))).toBeLessThanOrEqual(Math.max(64, Math.abs(area(f)) * 0.01));
+              }
+              compared++;
+            }
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(300);
+  });
+});
