@@ -1,5 +1,7 @@
+import type { RequestListener } from 'node:http';
 import express from 'express';
 import { authenticate } from './auth/middleware.js';
+import { Principals } from './auth/principals.js';
 import { authRoutes } from './auth/routes.js';
 import { TileCache } from './cache/tile-cache.js';
 import type { Db } from './db/db.js';
@@ -7,6 +9,7 @@ import { featureRoutes } from './features/routes.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { layerRoutes } from './layers/routes.js';
 import { invalidatingTiles } from './tiles/invalidation.js';
+import { tileHandler } from './tiles/handler.js';
 import { tileRoutes } from './tiles/routes.js';
 import { TileService } from './tiles/service.js';
 import { locateRoutes } from './units/locate.js';
@@ -19,8 +22,13 @@ export interface AppOptions {
   tileCache?: TileCache;
 }
 
-export function createApp({ db, bodyLimit = '2mb', tileCache = TileCache.memory(64 * 2 ** 20) }: AppOptions): express.Express {
+/** The whole HTTP service as one request listener: tiles on plain Node, the rest on Express. */
+export type App = RequestListener & { express: express.Express };
+
+export function createApp({ db, bodyLimit = '2mb', tileCache = TileCache.memory(64 * 2 ** 20) }: AppOptions): App {
   const app = express();
+  const principals = new Principals(db);
+  const tiles = tileHandler(new TileService(db, tileCache), principals);
   // Writes go through a database handle that drops the cached tiles each transaction changed.
   const edits = invalidatingTiles(db, tileCache);
   app.disable('x-powered-by');
@@ -36,13 +44,16 @@ export function createApp({ db, bodyLimit = '2mb', tileCache = TileCache.memory(
   });
 
   app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/geo+json'] }));
-  app.use(authenticate(db));
-  app.use(authRoutes(db));
+  app.use(authenticate(principals));
+  app.use(authRoutes(db, principals));
   app.use(layerRoutes());
   app.use(featureRoutes(edits));
-  app.use(tileRoutes(new TileService(db, tileCache)));
+  app.use(tileRoutes());
   app.use(locateRoutes(db));
   app.use('/api', (req, _res, next) => next(notFound(`no such endpoint: ${req.method} ${req.originalUrl}`)));
   app.use(errorHandler);
-  return app;
+  const listener: RequestListener = (req, res) => {
+    if (!tiles(req, res)) app(req, res);
+  };
+  return Object.assign(listener, { express: app });
 }

@@ -174,6 +174,18 @@ describe('HTTP', () => {
     expect(anon.headers['cache-control']).toBe('public, max-age=60');
   });
 
+  it('answers HEAD with the headers only, and a signed-out token with 401 at once', async () => {
+    const head = await w.as('admin').head(url('cameras', t)).expect(200);
+    expect(head.headers['content-length']).toMatch(/^\d+$/);
+    const login = await request(w.app).post('/api/login').send({ username: 'planner', password: 'correct horse battery' }).expect(200);
+    const auth = `Bearer ${login.body.token}`;
+    await request(w.app).get(url('cameras', t)).set('Authorization', auth).expect(200);
+    await request(w.app).post('/api/logout').set('Authorization', auth).expect(204);
+    const res = await request(w.app).get(url('cameras', t)).set('Authorization', auth).expect(401);
+    expect(res.body.error.code).toBe('invalid_session');
+    await request(w.app).get(url('cameras', t)).set('Authorization', 'Bearer garbage').expect(401);
+  });
+
   it('answers an empty tile with 204', async () => {
     const far = tileAt(121.5, 25.0, 16);
     const res = await w.as('admin').get(url('cameras', far)).expect(204);

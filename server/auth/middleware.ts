@@ -1,8 +1,6 @@
 import type { RequestHandler } from 'express';
-import type { Db } from '../db/db.js';
-import { HttpError } from '../http/errors.js';
-import { PUBLIC, type Principal } from './principal.js';
-import { principalForToken } from './sessions.js';
+import type { Principal } from './principal.js';
+import type { Principals } from './principals.js';
 
 export const SESSION_COOKIE = 'emap_session';
 
@@ -26,15 +24,9 @@ export function sessionToken(header: string | undefined, cookie: string | undefi
  * Attaches the caller's Principal. No token: the public. A token that is wrong or expired is
  * an error rather than silently public, so a client learns to sign in again.
  */
-export function authenticate(db: Db): RequestHandler {
+export function authenticate(principals: Principals): RequestHandler {
   return (req, _res, next) => {
-    const token = sessionToken(req.headers.authorization, req.headers.cookie);
-    if (!token) {
-      req.principal = PUBLIC;
-      return next();
-    }
-    principalForToken(db, token).then((p) => {
-      if (!p) throw new HttpError(401, 'invalid_session', 'session token is unknown or expired; sign in again at POST /api/login');
+    principals.resolve(sessionToken(req.headers.authorization, req.headers.cookie)).then((p) => {
       req.principal = p;
       next();
     }).catch(next);

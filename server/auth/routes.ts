@@ -3,12 +3,13 @@ import { z } from 'zod';
 import type { Db } from '../db/db.js';
 import { badRequest, HttpError } from '../http/errors.js';
 import { SESSION_COOKIE, sessionToken } from './middleware.js';
+import type { Principals } from './principals.js';
 import { login, logout, SESSION_HOURS } from './sessions.js';
 import { LoginThrottle } from './throttle.js';
 
 const credentials = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
 
-export function authRoutes(db: Db): Router {
+export function authRoutes(db: Db, principals: Principals): Router {
   const r = Router();
   const throttle = new LoginThrottle();
 
@@ -32,7 +33,10 @@ export function authRoutes(db: Db): Router {
 
   r.post('/api/logout', async (req, res) => {
     const token = sessionToken(req.headers.authorization, req.headers.cookie);
-    if (token) await logout(db, token);
+    if (token) {
+      await logout(db, token);
+      principals.forget(token);
+    }
     res.clearCookie(SESSION_COOKIE, { path: '/' }).status(204).end();
   });
 

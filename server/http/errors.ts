@@ -55,8 +55,17 @@ function toHttpError(err: unknown): HttpError {
   return new HttpError(500, 'internal', 'internal error');
 }
 
-export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
+/** The JSON body of an error answer. */
+export const errorBody = (h: HttpError) => ({ error: { code: h.code, message: h.message, ...(h.field ? { field: h.field } : {}) } });
+
+/** Turns any error into its HTTP answer; unexpected ones are logged. */
+export function answerFor(err: unknown): HttpError {
   const h = toHttpError(err);
   if (h.status >= 500 && h.status !== 503) console.error(err);
-  res.status(h.status).set(h.headers).json({ error: { code: h.code, message: h.message, ...(h.field ? { field: h.field } : {}) } });
+  return h;
+}
+
+export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
+  const h = answerFor(err);
+  res.status(h.status).set(h.headers).json(errorBody(h));
 };

