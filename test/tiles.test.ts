@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TileCache } from '../server/cache/tile-cache.js';
@@ -326,6 +330,55 @@ describe('shared cache and faults', () => {
     const health = await request(app.app).get('/api/health').expect(200);
     expect(health.body).toMatchObject({ cache: 'redis', cacheAvailable: false });
     await cache.close();
+  });
+
+  it.runIf(redisUrl)('Redis that goes away and comes back: served meanwhile, cached again after', async () => {
+    // A Redis of this test's own, so stopping it disturbs nobody.
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const dir = mkdtempSync(join(tmpdir(), 'emap-redis-'));
+    const startRedis = () => {
+      const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir], { stdio: 'ignore' });
+      return child;
+    };
+    let redis = startRedis();
+    const warnings: string[] = [];
+    const cache = TileCache.redis(`redis://127.0.0.1:${port}`, (m) => warnings.push(m));
+    const app = w.instance({ tileCache: cache });
+    const cam = (await w.db.query<{ id: number; x: number; y: number }>(`SELECT id::int AS id, ST_X(geom) x, ST_Y(geom) y
+      FROM cameras WHERE deleted_at IS NULL ORDER BY id DESC LIMIT 1`)).rows[0]!;
+    const t = tileAt(cam.x, cam.y, 18);
+    const nameNow = async () => (await fetchTile('admin', url('cameras', t), app.as)).layers.cameras!.find((f) => f.id === cam.id)!.properties.name;
+    const until = async (cond: () => Promise<boolean>) => {
+      for (let i = 0; i < 100 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 100));
+    };
+    try {
+      const cacheWorks = async () => {
+        await nameNow();
+        return cache.available;
+      };
+      await until(cacheWorks);
+      expect((await request(app.app).get('/api/health')).body.cacheAvailable).toBe(true);
+      const original = await nameNow();
+      warnings.length = 0; // the connection may have been refused while Redis was starting
+      redis.kill('SIGKILL');
+      await new Promise((r) => redis.once('exit', r));
+      await w.db.query('UPDATE cameras SET name = $2 WHERE id = $1', [cam.id, '停機時改名']);
+      expect(await nameNow()).toBe('停機時改名'); // from the database
+      expect(await nameNow()).toBe('停機時改名');
+      expect(warnings.filter((m) => /unavailable/.test(m))).toHaveLength(1);
+
+      redis = startRedis();
+      // Tried again every 3 s: wait until a tile is cached again, i.e. a quiet rename stops showing.
+      await until(cacheWorks);
+      expect(warnings.some((m) => /available again/.test(m))).toBe(true);
+      await nameNow();
+      await w.db.query('UPDATE cameras SET name = $2 WHERE id = $1', [cam.id, original]);
+      expect(await nameNow()).toBe('停機時改名');
+    } finally {
+      await cache.close();
+      redis.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('database unreachable: 503 with Retry-After, and the process goes on', async () => {

@@ -100,7 +100,8 @@ export class TileCache {
   }
 
   private failed(err: Error): void {
-    if (this.healthy) this.warn(`tile cache (${this.store.kind}) unavailable, serving tiles from the database: ${err.message}`);
+    if (!this.healthy) return;
+    this.warn(`tile cache (${this.store.kind}) unavailable, serving tiles from the database: ${err.message}`);
     this.healthy = false;
     this.retryAt = Date.now() + RETRY_MS;
   }
