@@ -37,6 +37,18 @@ async function collect(role: Parameters<World['as']>[0], layer: string, z: numbe
   }
   return all;
 }
+/** Points in the clusters of an incidents tile, counted where each cluster is drawn. */
+async function clusterTotal(as: World['as'], t: TileId): Promise<number> {
+  return (await fetchTile('admin', url('incidents', t), as)).layers.incidents!
+    .filter(inside).reduce((n, f) => n + Number(f.properties.point_count), 0);
+}
+const addIncident = (as: World['as']) => as('admin').post('/api/layers/incidents/features').send({
+  type: 'Feature', geometry: { type: 'Point', coordinates: [120.2052, 22.9951] },
+  properties: { type: 'drugs', occurred_at: '2026-01-02T03:04:05+08:00' },
+}).expect(201);
+
+/** A point feature drawn inside its tile (not in the buffer around it): each is in one tile only. */
+const inside = (f: DecodedFeature) => f.geometry[0]!.every((p) => p.x >= 0 && p.x < 4096 && p.y >= 0 && p.y < 4096);
 const idsOf = (fs: DecodedFeature[]) => [...new Set(fs.map((f) => f.id))].sort((a, b) => a! - b!);
 const dbIds = async (sql: string) => (await w.db.query<{ id: number }>(`SELECT id::int AS id FROM ${sql} ORDER BY id`)).rows.map((r) => r.id);
 
@@ -99,15 +111,23 @@ describe('tiles of every layer', () => {
   });
 
   it('clusters points below the cluster zoom: every point counted once, per type too', async () => {
-    const clusters = await collect('admin', 'incidents', 12);
+    const clusters = (await collect('admin', 'incidents', 12)).filter(inside);
     expect(clusters.reduce((n, c) => n + Number(c.properties.point_count), 0)).toBe((await dbIds('incidents')).length);
     const { rows } = await w.db.query<{ type: string; n: number }>('SELECT type, count(*)::int AS n FROM incidents GROUP BY type');
     for (const { type, n } of rows) {
       expect(clusters.reduce((s, c) => s + Number(c.properties[`type_${type}`] ?? 0), 0), type).toBe(n);
     }
-    expect(clusters.length).toBeLessThan(40); // 400 points fall in a handful of cells
-    const many = clusters.find((c) => Number(c.properties.point_count) > 1)!;
-    expect(many.id).toBeUndefined();
+    expect(clusters.length).toBeLessThan(40); // 400 points in a 3 km × 1 km world: a few clusters
+    for (const c of clusters) {
+      const count = Number(c.properties.point_count);
+      const perType = rows.map((r) => Number(c.properties[`type_${r.type}`] ?? 0));
+      // The most common type is named, and a cluster tells the zoom at which it splits.
+      expect(Number(c.properties[`type_${String(c.properties.type)}`])).toBe(Math.max(...perType));
+      if (count > 1) {
+        expect(c.id).toBeUndefined();
+        expect(Number(c.properties.expansion_zoom)).toBeGreaterThan(12);
+      } else expect(c.id).toBeGreaterThan(0);
+    }
     // From the cluster zoom on, the points themselves.
     expect(idsOf(await collect('admin', 'incidents', 15))).toEqual(await dbIds('incidents'));
   });
@@ -155,7 +175,7 @@ describe('who sees what', () => {
     const p1 = await dbIds(`incidents WHERE precinct_code = 'P1'`);
     expect(p1.length).toBeLessThan((await dbIds('incidents')).length);
     expect(idsOf(await z16('planner', 'incidents'))).toEqual(p1);
-    const clusters = await collect('planner', 'incidents', 11);
+    const clusters = (await collect('planner', 'incidents', 11)).filter(inside);
     expect(clusters.reduce((n, c) => n + Number(c.properties.point_count), 0)).toBe(p1.length);
   });
 });
@@ -249,7 +269,7 @@ describe('cache invalidation', () => {
     const before = await nameIn(tb, b!.id);
     const clusterTile = tileAt(pa.x, pa.y, 12);
     const countAt = async (t: TileId) => (await fetchTile('admin', url('cameras', t))).layers.cameras!
-      .reduce((n, f) => n + Number(f.properties.point_count), 0);
+      .filter(inside).reduce((n, f) => n + Number(f.properties.point_count), 0);
     const clustersBefore = await countAt(clusterTile);
 
     // Cached now. A change made behind the app's back does not show: the tile comes from the cache.
@@ -281,6 +301,13 @@ describe('cache invalidation', () => {
     await w.as('admin').patch(`/api/layers/cameras/features/${near.id}`).set('If-Match', `"${near.version}"`)
       .send({ properties: { status: 'broken' } }).expect(200);
     expect(await nameIn(tFar, far.id)).toBe(cached);
+  });
+
+  it('clusters count a new point at once', async () => {
+    const t = tileAt(120.205, 22.995, 12);
+    const before = await clusterTotal(w.as, t);
+    await addIncident(w.as);
+    expect(await clusterTotal(w.as, t)).toBe(before + 1);
   });
 
   it('a beat redraw re-renders the points it re-assigned', async () => {
@@ -315,6 +342,12 @@ describe('shared cache and faults', () => {
     const next = first === 'offline' ? 'working' : 'offline';
     await a.as('admin').patch(`/api/layers/cameras/features/${cam.id}`).set('If-Match', `"${cam.version}"`).send({ properties: { status: next } }).expect(200);
     expect(await statusOn(b)).toBe(next);
+    // Clusters too: b's cluster index was built before the edit and is rebuilt for it.
+    const z12 = tileAt(120.205, 22.995, 12);
+    const before = await clusterTotal(b.as, z12);
+    expect(await clusterTotal(a.as, z12)).toBe(before);
+    await addIncident(a.as);
+    expect(await clusterTotal(b.as, z12)).toBe(before + 1);
   });
 
   it('Redis unreachable: tiles still come from the database, with one warning', async () => {
@@ -412,7 +445,8 @@ describe('the two encoders', () => {
   });
 
   it.runIf(process.env.DATABASE_URL)('ST_AsMVT and the Node encoder give the same layers, ids, properties and shapes', async () => {
-    const { renderLayerTile } = await import('../server/tiles/render.js');
+    const { TileRenderer } = await import('../server/tiles/render.js');
+    const renderers = [new TileRenderer(w.db, 'postgis'), new TileRenderer(w.db, 'node')];
     const principals = [
       { username: 'admin', role: 'admin', precinctCode: null, stationCode: null, beatCode: null, userId: 1 },
       { username: 'public', role: 'public', precinctCode: null, stationCode: null, beatCode: null, userId: null },
@@ -422,7 +456,7 @@ describe('the two encoders', () => {
       for (const z of [layer.tiles!.minzoom, 12, 14, 16, 18].filter((z) => z >= layer.tiles!.minzoom && z <= layer.tiles!.maxzoom)) {
         for (const t of tilesTouching(WORLD, z).slice(0, 6)) {
           for (const p of principals.filter((x) => layer.access[x.role])) {
-            const [a, b] = await Promise.all((['postgis', 'node'] as const).map((e) => renderLayerTile(w.db, e, layer, p, t)));
+            const [a, b] = await Promise.all(renderers.map((r) => r.render(layer, p, t)));
             const [da, db] = [decodeTile(a!), decodeTile(b!)];
             expect(Object.keys(db)).toEqual(Object.keys(da));
             const fa = da[layer.id] ?? [];

@@ -7,7 +7,7 @@ import { EXTENT } from './coords.js';
  * ST_AsMVT's: same layer name, feature ids, properties (nulls left out) and geometry types.
  */
 type Position = [number, number];
-interface TileFeature { id?: number; type: 1 | 2 | 3; geometry: Position[] | Position[][]; tags: Record<string, unknown> }
+export interface TileFeature { id?: number; type: 1 | 2 | 3; geometry: Position[] | Position[][]; tags: Record<string, unknown> }
 
 /** Twice the signed area by the surveyor's formula, in tile coordinates (y down). */
 function ringArea(ring: Position[]): number {
@@ -32,6 +32,7 @@ function toTileFeature(g: { type: string; coordinates: unknown }): Pick<TileFeat
   }
 }
 
+/** Rows of the tile query (GeoJSON text of tile coordinates in `geom`) as tile features. */
 export function encodeLayer(name: string, rows: readonly Record<string, unknown>[]): Buffer {
   const features: TileFeature[] = [];
   for (const { id, geom, ...props } of rows) {
@@ -42,6 +43,11 @@ export function encodeLayer(name: string, rows: readonly Record<string, unknown>
     // Ids are bigint: a string from node-postgres, a number or bigint from PGlite.
     features.push({ ...shape, tags, ...(id !== null && id !== undefined ? { id: Number(id) } : {}) });
   }
+  return encodeFeatures(name, features);
+}
+
+/** One MVT layer; an empty buffer when there are no features. */
+export function encodeFeatures(name: string, features: TileFeature[]): Buffer {
   if (features.length === 0) return Buffer.alloc(0);
   // vt-pbf's types describe geojson-vt's output; our features have that shape.
   const tile = { features } as unknown as Parameters<typeof fromGeojsonVt>[0][string];

@@ -7,7 +7,7 @@ import type { TileCache } from '../cache/tile-cache.js';
 import type { Db } from '../db/db.js';
 import type { LayerDef } from '../layers/types.js';
 import type { TileId } from './coords.js';
-import { encoderFor, renderLayerTile, type Encoder } from './render.js';
+import { TileRenderer } from './render.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -43,16 +43,16 @@ export function accessScope(p: Principal): string {
 
 /** Tiles of one or several layers, each layer rendered and cached on its own. */
 export class TileService {
-  private readonly encoder: Encoder;
+  private readonly renderer: TileRenderer;
 
-  constructor(private readonly db: Db, private readonly cache: TileCache) {
-    this.encoder = encoderFor(db.kind);
+  constructor(db: Db, private readonly cache: TileCache) {
+    this.renderer = new TileRenderer(db);
   }
 
   private layerEntry(layer: LayerDef, t: TileId, p: Principal): Promise<Buffer> {
     return this.cache.getOrCreate(
       { layer: layer.id, tileKey: tileKey(layer.id, t.z, t.x, t.y), variant: accessScope(p) },
-      async () => toEntry(await renderLayerTile(this.db, this.encoder, layer, p, t)));
+      async () => toEntry(await this.renderer.render(layer, p, t)));
   }
 
   /** Layers outside their own zoom range at t.z are left out of a composite tile. */

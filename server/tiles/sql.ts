@@ -49,7 +49,7 @@ export const snappedGeom: TileGeometry = (g) =>
      env.scale, 0, 0, -env.scale, -ST_XMin(env.tile) * env.scale, ST_YMax(env.tile) * env.scale), 1), 0)`;
 
 /** The tile's envelope, its buffered envelope and tile units per metre, as the CTE `env`. */
-function envelope(t: TileId, params: unknown[]): string {
+export function envelope(t: TileId, params: unknown[]): string {
   params.push(t.z, t.x, t.y);
   const [z, x, y] = [params.length - 2, params.length - 1, params.length].map((i) => `$${i}::int`);
   return `env AS (SELECT e AS tile, ST_Expand(e, (ST_XMax(e) - ST_XMin(e)) * ${BUFFER / EXTENT}) AS buffered,
@@ -57,17 +57,18 @@ function envelope(t: TileId, params: unknown[]): string {
                     FROM ST_TileEnvelope(${z}, ${x}, ${y}) AS e)`;
 }
 
-const inMercator = (alias: string) => `ST_Transform(${alias}.geom, 3857)`;
+export const inMercator = (alias: string) => `ST_Transform(${alias}.geom, 3857)`;
 
-function visibleRows(layer: LayerDef, p: Principal, params: unknown[]): string {
+export function visibleRows(layer: LayerDef, p: Principal, params: unknown[]): string {
   return `t.deleted_at IS NULL AND ${rowsWhere(layer, roleAccess(layer, p)!.read, p, params)}`;
 }
 
 /**
- * Features of a layer in a tile: id, tile properties and `geom` in tile coordinates. Polygons
+ * Features of a layer in a tile (not clustered; see clusters.ts): id, tile properties and
+ * `geom` in tile coordinates. Polygons
  * are simplified to a quarter of a tile pixel first, which drops nothing visible.
  */
-function featureRows(layer: LayerDef, p: Principal, t: TileId, cut: TileGeometry, params: unknown[]): string {
+export function tileRows(layer: LayerDef, p: Principal, t: TileId, cut: TileGeometry, params: unknown[]): string {
   const env = envelope(t, params);
   const where = visibleRows(layer, p, params);
   const props = tileProperties(layer, p).map((prop) => `${columnValue(prop, 't')} AS "${prop.name}"`);
@@ -79,46 +80,8 @@ function featureRows(layer: LayerDef, p: Principal, t: TileId, cut: TileGeometry
            WHERE ${where} AND ${inMercator('t')} && env.buffered`;
 }
 
-/** Grid cells per tile side for clustering: 8 cells of 64 px on a 512 px tile. */
-const CLUSTER_CELLS = 8;
-
-/**
- * Point clusters: the tile is cut into a grid, and each occupied cell becomes one point at the
- * mean of its members, with `point_count`, the count per value of the layer's `countBy`
- * property (`<countBy>_<value>`) and that property's most common value. Cells never straddle
- * tiles, so no point is counted in two tiles. A cell of one point keeps its feature id.
- */
-function clusterRows(layer: LayerDef, p: Principal, t: TileId, cut: TileGeometry, params: unknown[]): string {
-  const countBy = layer.tiles!.cluster!.countBy;
-  const prop = layer.properties.find((x) => x.name === countBy)!;
-  if (prop.type.kind !== 'enum') throw new Error(`${layer.id}: clusters count by an enum property`);
-  const env = envelope(t, params);
-  const where = visibleRows(layer, p, params);
-  const perValue = prop.type.choices.map((c) =>
-    `NULLIF(count(*) FILTER (WHERE m.v = '${c.value}'), 0)::int AS "${countBy}_${c.value}"`);
-  return `WITH ${env}
-          SELECT CASE WHEN count(*) = 1 THEN min(m.id) END AS id, count(*)::int AS point_count,
-                 mode() WITHIN GROUP (ORDER BY m.v) AS "${countBy}", ${perValue.join(', ')},
-                 ${cut('ST_SetSRID(ST_MakePoint(avg(m.mx), avg(m.my)), 3857)')} AS geom
-            FROM (SELECT t.id, t.${countBy} AS v, ST_X(${inMercator('t')}) AS mx, ST_Y(${inMercator('t')}) AS my,
-                         floor((ST_X(${inMercator('t')}) - ST_XMin(env.tile)) * env.scale / ${EXTENT / CLUSTER_CELLS}) AS cx,
-                         floor((ST_YMax(env.tile) - ST_Y(${inMercator('t')})) * env.scale / ${EXTENT / CLUSTER_CELLS}) AS cy
-                    FROM ${layer.table} t CROSS JOIN env
-                   WHERE ${where} AND ${inMercator('t')} && env.tile
-                     -- && compares single-precision boxes, which can catch a point just outside
-                     -- the tile; the exact half-open test gives each point to one tile only.
-                     AND ST_X(${inMercator('t')}) >= ST_XMin(env.tile) AND ST_X(${inMercator('t')}) < ST_XMax(env.tile)
-                     AND ST_Y(${inMercator('t')}) > ST_YMin(env.tile) AND ST_Y(${inMercator('t')}) <= ST_YMax(env.tile)) m
-                 CROSS JOIN env
-           GROUP BY m.cx, m.cy, env.tile, env.buffered, env.scale`;
-}
-
 export const clustered = (layer: LayerDef, z: number) => layer.tiles?.cluster !== undefined && z < layer.tiles.cluster.belowZoom;
 
-/** The rows of a layer's part of tile `t`: features, or clusters below the layer's cluster zoom. */
-export function tileRows(layer: LayerDef, p: Principal, t: TileId, cut: TileGeometry, params: unknown[]): string {
-  return clustered(layer, t.z) ? clusterRows(layer, p, t, cut, params) : featureRows(layer, p, t, cut, params);
-}
 
 /** One query giving the layer's MVT bytes (PostgreSQL with PostGIS built with protobuf). */
 export function mvtQuery(layer: LayerDef, p: Principal, t: TileId): { sql: string; params: unknown[] } {

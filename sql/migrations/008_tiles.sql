@@ -23,10 +23,19 @@ CREATE TABLE tile_changes (
 );
 CREATE INDEX tile_changes_txid ON tile_changes (txid);
 
+-- A version per tiled table, advanced by every statement that changes it, in the changing
+-- transaction: what is built from a whole table (cluster indexes) is current while the
+-- version it was built at is the table's version now, on every app instance.
+CREATE TABLE layer_versions (layer_table text PRIMARY KEY, version bigint NOT NULL DEFAULT 0);
+INSERT INTO layer_versions (layer_table)
+  SELECT unnest(ARRAY['precincts', 'stations', 'beats', 'key_places', 'cameras', 'watch_blocks', 'drone_surveys', 'incidents']);
+
 -- Statement-level, so a beat redraw that re-assigns thousands of points costs one trigger call
--- per table. Bulk loads (app.bulk_load = on) start with an empty cache and are not noted.
+-- per table. Bulk loads (app.bulk_load = on) start with an empty tile cache: their boxes are not
+-- noted, only the version advanced.
 CREATE FUNCTION note_tile_changes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  UPDATE layer_versions SET version = version + 1 WHERE layer_table = TG_TABLE_NAME;
   IF current_setting('app.bulk_load', true) = 'on' THEN RETURN NULL; END IF;
   IF TG_OP = 'UPDATE' THEN
     INSERT INTO tile_changes (layer_table, west, south, east, north)
