@@ -9,7 +9,11 @@ const schema = z.object({
   DEMO_PASSWORD: z.string().min(8, 'DEMO_PASSWORD must have at least 8 characters').optional(),
   /** Seed the demo city into an empty database at start (default: on for embedded only). */
   SEED_DEMO: z.enum(['auto', 'yes', 'no']).default('auto'),
+  /** Size of the seeded demo city: 1 is the full city, 0.05 a small one for quick trials. */
+  DEMO_SCALE: z.coerce.number().gt(0, 'DEMO_SCALE must be above 0').max(10, 'DEMO_SCALE must be at most 10').default(1),
   BODY_LIMIT: z.string().default('2mb'),
+  /** Memory for rendered tiles when there is no REDIS_URL. */
+  TILE_CACHE_MB: z.coerce.number().int().min(1).max(65536).default(128),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,0 +1,30 @@
+/**
+ * npm run bench [-- --only assignment,startup,clusters] [--points N] [--runs N] [--scale S]
+ * Runs against embedded PGlite, and against PostgreSQL too when DATABASE_URL is set (the
+ * benchmark creates and drops its own scratch database on that server).
+ */
+import { parseArgs } from 'node:util';
+import { beatAssignmentBench } from './beat-assignment.js';
+import { clusterBench } from './clusters.js';
+import { machineLine } from './report.js';
+import { startupBench } from './startup.js';
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    points: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '3' },
+    scale: { type: 'string', default: '1' },
+  },
+});
+const runs = Number(values.runs);
+const want = (name: string) => !values.only || values.only.split(',').includes(name);
+
+console.log(machineLine());
+if (want('assignment')) {
+  console.log(`\n${await beatAssignmentBench({ points: Number(values.points), runs, databaseUrl: process.env.DATABASE_URL })}`);
+}
+if (want('startup')) console.log(`\n${await startupBench(runs)}`);
+if (want('clusters')) {
+  console.log(`\n${await clusterBench({ runs, scale: Number(values.scale), databaseUrl: process.env.DATABASE_URL })}`);
+}

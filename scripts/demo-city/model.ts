@@ -1,0 +1,134 @@
+import type { MultiPolygon, Polygon } from 'geojson';
+
+// The shape of the result
+
+export type LonLat = [lon: number, lat: number];
+export type Area = Polygon | MultiPolygon;
+
+export interface DemoUnit {
+  code: string;
+  name: string;
+  phone: string;
+  address: string;
+}
+export interface DemoPrecinct extends DemoUnit {
+  bureau_code: string;
+}
+export interface DemoStation extends DemoUnit {
+  precinct_code: string;
+}
+export interface DemoBeat {
+  code: string;
+  name: string;
+  station_code: string;
+  officer_name: string;
+  geometry: Polygon;
+}
+export interface DemoKeyPlace {
+  name: string;
+  address: string;
+  category: string;
+  listing_status: 'listed' | 'delisted';
+  listed_on: string;
+  delisted_on: string | null;
+  /** Indicator type → observed signs; only types with at least one sign. */
+  indicators: Record<string, string[]>;
+  next_visit_due: string | null;
+  notes: string | null;
+  point: LonLat;
+}
+export interface DemoVisit {
+  place_index: number;
+  officer: string;
+  visited_at: string;
+  outcome: string;
+  findings: string;
+}
+export interface DemoCamera {
+  name: string;
+  azimuth: number;
+  fov: number;
+  range_m: number;
+  owner_kind: string;
+  status: string;
+  lpr: boolean;
+  networked: boolean;
+  adjustable: boolean;
+  install_year: number;
+  is_public: boolean;
+  contact: string | null;
+  point: LonLat;
+}
+export interface DemoWatchTeam {
+  name: string;
+  precinct_code: string;
+  leader: string;
+  phone: string;
+  members: number;
+  notes: string | null;
+}
+export interface DemoWatchBlock {
+  name: string;
+  adopter: string;
+  adopter_kind: string;
+  team_index: number;
+  contact: string;
+  patrol_hours: string;
+  geometry: Polygon;
+}
+export interface DemoDroneSurvey {
+  name: string;
+  purpose: string;
+  target_place_indexes: number[];
+  planned_on: string;
+  altitude_m: number;
+  status: string;
+  findings: string | null;
+  geometry: Polygon;
+}
+export interface DemoIncident {
+  type: string;
+  occurred_at: string;
+  source: string;
+  description: string;
+  point: LonLat;
+}
+/** A planted concentration of incidents, exported so tests can check that analysis finds it. */
+export interface PlantedHotSpot {
+  name: string;
+  centre: LonLat;
+  sigmaM: number;
+  /** The incident types that dominate here. */
+  types: string[];
+  incidentCount: number;
+}
+
+export interface DemoCity {
+  seed: number;
+  scale: number;
+  /** The moment the city was generated for (ISO 8601, +08:00): incidents lie in the 365 days before. */
+  now: string;
+  outline: Polygon;
+  bureau: DemoUnit;
+  precincts: DemoPrecinct[];
+  stations: DemoStation[];
+  beats: DemoBeat[];
+  keyPlaces: DemoKeyPlace[];
+  visits: DemoVisit[];
+  cameras: DemoCamera[];
+  watchTeams: DemoWatchTeam[];
+  watchBlocks: DemoWatchBlock[];
+  droneSurveys: DemoDroneSurvey[];
+  incidents: DemoIncident[];
+  hotSpots: PlantedHotSpot[];
+  /** The area of the demo `community` account. */
+  communityArea: { name: string; geometry: MultiPolygon };
+}
+
+export interface DemoCityOptions {
+  seed?: number;
+  /** Multiplies the number of key places (and so visits), cameras and incidents; units stay fixed. */
+  scale?: number;
+  /** Defaults to the start of the current day in Asia/Taipei. */
+  now?: Date;
+}
