@@ -8,6 +8,7 @@ import type { Db } from './db/db.js';
 import { featureRoutes } from './features/routes.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { layerRoutes } from './layers/routes.js';
+import { ogcRoutes } from './ogc/routes.js';
 import { invalidatingTiles } from './tiles/invalidation.js';
 import { tileHandler } from './tiles/handler.js';
 import { tileRoutes } from './tiles/routes.js';
@@ -49,8 +50,9 @@ export function createApp({ db, bodyLimit = '2mb', tileCache = TileCache.memory(
   app.use(layerRoutes());
   app.use(featureRoutes(edits));
   app.use(tileRoutes());
+  app.use(ogcRoutes(db));
   app.use(locateRoutes(db));
-  app.use('/api', (req, _res, next) => next(notFound(`no such endpoint: ${req.method} ${req.originalUrl}`)));
+  app.use(['/api', '/ogc'], (req, _res, next) => next(notFound(`no such endpoint: ${req.method} ${req.originalUrl}`)));
   app.use(errorHandler);
   const listener: RequestListener = (req, res) => {
     if (!tiles(req, res)) app(req, res);

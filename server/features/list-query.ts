@@ -21,6 +21,13 @@ const FILTERABLE_KINDS = new Set(['text', 'enum', 'boolean', 'integer', 'referen
 
 export const encodeCursor = (id: number) => Buffer.from(`id:${id}`).toString('base64url');
 
+/** The URL of the page after a cursor: the same path and query, with the cursor replaced. */
+export function nextPageUrl(path: string, query: Record<string, unknown>, cursor: string): string {
+  const next = new URLSearchParams(query as Record<string, string>);
+  next.set('cursor', cursor);
+  return `${path}?${next}`;
+}
+
 function decodeCursor(s: string): number {
   const m = /^id:(\d+)$/.exec(Buffer.from(s, 'base64url').toString());
   if (!m) throw badRequest('cursor is not one this server gave out; start again without cursor', 'cursor');

@@ -3,20 +3,20 @@ import type { Db } from '../db/db.js';
 import { badRequest, HttpError } from '../http/errors.js';
 import { findLayer } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
-import { parseListQuery } from './list-query.js';
+import { nextPageUrl, parseListQuery } from './list-query.js';
 import { assertReadable, featureHistory, getFeature, listFeatures, type StoredFeature } from './read.js';
 import { createFeature, deleteFeature, restoreFeature, updateFeature } from './write.js';
 
-const GEOJSON = 'application/geo+json';
+export const GEOJSON = 'application/geo+json';
 
-function layerOf(req: Request): LayerDef {
+export function layerOf(req: Request): LayerDef {
   const id = String(req.params.layer);
   const layer = findLayer(id);
   assertReadable(layer, req.principal, id);
   return layer;
 }
 
-function idOf(req: Request): number {
+export function idOf(req: Request): number {
   const id = Number(req.params.id);
   if (!Number.isSafeInteger(id) || id < 1) throw badRequest(`feature id must be a positive whole number, not "${req.params.id}"`, 'id');
   return id;
@@ -37,9 +37,7 @@ export function featureRoutes(db: Db): Router {
     const page = await listFeatures(db, layer, req.principal, q);
     const links = [{ rel: 'self', type: GEOJSON, href: req.originalUrl }];
     if (page.nextCursor) {
-      const next = new URLSearchParams(req.query as Record<string, string>);
-      next.set('cursor', page.nextCursor);
-      links.push({ rel: 'next', type: GEOJSON, href: `${req.baseUrl}${req.path}?${next}` });
+      links.push({ rel: 'next', type: GEOJSON, href: nextPageUrl(`${req.baseUrl}${req.path}`, req.query, page.nextCursor) });
     }
     res.type(GEOJSON).send(JSON.stringify({
       type: 'FeatureCollection',

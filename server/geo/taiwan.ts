@@ -26,6 +26,9 @@ const TERRITORY: readonly Box[] = [
   { name: '基隆嶼群', minLon: 121.9, minLat: 25.35, maxLon: 122.1, maxLat: 25.65 },
 ];
 
+/** [west, south, east, north] around all of them, for extents and TileJSON bounds. */
+export const TAIWAN_BOUNDS = [114.3, 10.3, 122.1, 26.4] as const;
+
 const inBox = (b: Box, lon: number, lat: number) =>
   lon >= b.minLon && lon <= b.maxLon && lat >= b.minLat && lat <= b.maxLat;
 

@@ -1,10 +1,9 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
+import { baseUrl } from '../http/base-url.js';
 import { canRead } from '../layers/access.js';
 import { LAYERS } from '../layers/registry.js';
 import { cacheControl, tiledLayers } from './handler.js';
 import { mapStyle, tileJson } from './style.js';
-
-const baseUrl = (req: Request) => `${req.protocol}://${req.get('host')}`;
 
 /** Descriptions of tiles; the tiles themselves are answered by tileHandler, ahead of Express. */
 export function tileRoutes(): Router {

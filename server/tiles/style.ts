@@ -1,10 +1,9 @@
 import type { Principal } from '../auth/principal.js';
+import { TAIWAN_BOUNDS } from '../geo/taiwan.js';
 import type { LayerDef } from '../layers/types.js';
 import { zoomRange } from './coords.js';
 import { clustered, tileProperties } from './sql.js';
 
-/** Taiwan and its islands, for TileJSON bounds. */
-const TAIWAN_BOUNDS = [114.3, 10.3, 122.1, 26.4] as const;
 
 /** Colours for the values of a layer's colorBy property, in choice order. */
 const PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#9a6324',
