@@ -21,6 +21,7 @@ function requireWrite(layer: LayerDef, p: Principal, op: WriteOp) {
   const w = writeAccess(layer, p, op);
   if (w) return w;
   if (!canRead(layer, p)) throw notFound(`unknown layer "${layer.id}"`);
+  if (p.role === 'public') throw new HttpError(401, 'sign_in_required', `sign in (POST /api/login) to ${op} features of ${layer.id}`);
   throw forbidden(`your role (${p.role}) may not ${op} features of ${layer.id}`);
 }
 
@@ -167,7 +168,7 @@ export async function updateFeature(db: Db, layer: LayerDef, p: Principal, id: n
   const b = bodyObject(body);
   const values = parseProperties(layer, b.properties, 'patch', w.fields);
   if (w.fields && b.geometry !== undefined && b.geometry !== null) {
-    throw badRequest(`your role may change only ${w.fields.join(', ')} on ${layer.id}`, 'geometry');
+    throw forbidden(`your role may change only ${w.fields.join(', ')} on ${layer.id}, not its geometry`, 'geometry');
   }
   const geometry = geometryOf(layer, b, false);
   return db.transaction(async (tx) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badRequest } from '../http/errors.js';
+import { badRequest, forbidden } from '../http/errors.js';
 import type { LayerDef, PropertyDef, PropertyType } from './types.js';
 import { INDICATOR_SIGNS, INDICATOR_TYPES } from './vocabularies.js';
 
@@ -75,7 +75,7 @@ export type PropertyValues = Record<string, unknown>;
 /**
  * Validates properties for a create (required ones must be present) or a patch (any subset).
  * `writable` limits which properties may be set (a role allowed to change only some fields).
- * Throws a 400 naming the first bad property.
+ * Throws a 400 naming the first bad property (403 for one the role may not change).
  */
 export function parseProperties(
   layer: LayerDef,
@@ -96,7 +96,7 @@ export function parseProperties(
       throw badRequest(`unknown property "${name}" for layer ${layer.id}; known: ${layer.properties.filter((p) => !p.derived).map((p) => p.name).join(', ')}`, field);
     }
     if (def.derived) throw badRequest(`property "${name}" is derived by the server and cannot be set`, field);
-    if (writable && !writable.includes(name)) throw badRequest(`your role may change only ${writable.join(', ')} on ${layer.id}`, field);
+    if (writable && !writable.includes(name)) throw forbidden(`your role may change only ${writable.join(', ')} on ${layer.id}, not ${name}`, field);
     if (value === null) {
       if (def.required) throw badRequest(`property "${name}" is required and cannot be null`, field);
       out[name] = null;
