@@ -1,5 +1,6 @@
 import type { Db, Queryable } from '../../server/db/db.js';
-import type { DemoCity } from './model.js';
+import type { DemoCity, LonLat } from './model.js';
+import { beatLocator } from './units.js';
 
 /**
  * Loads a generated demo city in one transaction. Rows travel as one JSON array parameter per
@@ -18,14 +19,32 @@ const jsonRows = (columns: string): string =>
 const polygonFrom = (column: string): string => `ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(${column}::text), 4326))`;
 const pointFrom = (column: string): string => `ST_SetSRID(ST_MakePoint(${column}[1], ${column}[2]), 4326)`;
 /**
- * Joins a row's geometry (as `g.geom`) and its units (`u.*`): locate_beat in the inserting
- * statement, as the per-row trigger would (it steps aside in a bulk load). Saves about a
- * second of the 16 s the demo city takes on PGlite; locate_beat itself is most of the rest.
+ * Joins a polygon row's geometry (as `g.geom`) and its units (`u.*`): locate_beat in the
+ * inserting statement, as the per-row trigger would (it steps aside in a bulk load).
  */
 const located = (geometry: string): string =>
   `CROSS JOIN LATERAL (SELECT ${geometry} AS geom) g LEFT JOIN LATERAL locate_beat(ST_PointOnSurface(g.geom)) u ON true`;
 const UNITS = 'beat_code, station_code, precinct_code';
 const UNIT_VALUES = 'g.geom, u.beat_code, u.station_code, u.precinct_code';
+/** Point rows carry their units from unitsOf (below): the point itself, then the three codes. */
+const POINT_UNIT_VALUES = `${pointFrom('x.point')}, x.beat_code, x.station_code, x.precinct_code`;
+const POINT_UNIT_COLUMNS = 'point float8[], beat_code text, station_code text, precinct_code text';
+
+type Units = { beat_code: string | null; station_code: string | null; precinct_code: string | null };
+
+/**
+ * The units of the city's points, found in Node with the generator's own beat locator (beats in
+ * code order, boundaries inclusive: the lowest code wins, as locate_beat rules), which saves
+ * the database half the load time. test/demo-city.test.ts checks every row against locate_beat.
+ */
+function unitsOf(city: DemoCity): <T extends { point: LonLat }>(rows: readonly T[]) => (T & Units)[] {
+  const locate = beatLocator([...city.beats].sort((a, b) => (a.code < b.code ? -1 : 1)));
+  const precinctOf = new Map(city.stations.map((st) => [st.code, st.precinct_code]));
+  return (rows) => rows.map((r) => {
+    const beat = locate(r.point);
+    return { ...r, beat_code: beat?.code ?? null, station_code: beat?.station_code ?? null, precinct_code: beat ? precinctOf.get(beat.station_code) ?? null : null };
+  });
+}
 
 /** The database id of the item at a 0-based index, from a JSON array of ids passed as $2. */
 const idAt = (index: string): string => `($2::jsonb ->> ${index})::bigint`;
@@ -47,6 +66,7 @@ async function insertAll(tx: Queryable, rows: readonly unknown[], sql: string, .
 }
 
 export async function loadDemoCity(db: Db, city: DemoCity): Promise<{ counts: Record<string, number> }> {
+  const withUnits = unitsOf(city);
   return db.transaction(async (tx) => {
     // bulk_load: one audit row for the whole seed instead of a history row per feature.
     await tx.query(`SELECT set_config('app.actor', 'demo-seed', true), set_config('app.bulk_load', 'on', true)`);
@@ -80,14 +100,13 @@ export async function loadDemoCity(db: Db, city: DemoCity): Promise<{ counts: Re
       SELECT x.code, x.name, x.station_code, x.officer_name, ${polygonFrom('x.geometry')}
         FROM ${jsonRows('code text, name text, station_code text, officer_name text, geometry jsonb')}`)).length;
 
-    const placeIds = await insertAll(tx, city.keyPlaces, `
+    const placeIds = await insertAll(tx, withUnits(city.keyPlaces), `
       INSERT INTO key_places (name, address, category, listing_status, listed_on, delisted_on, indicators,
                               next_visit_due, notes, geom, ${UNITS})
       SELECT x.name, x.address, x.category, x.listing_status, x.listed_on, x.delisted_on, x.indicators,
-             x.next_visit_due, x.notes, ${UNIT_VALUES}
+             x.next_visit_due, x.notes, ${POINT_UNIT_VALUES}
         FROM ${jsonRows(`name text, address text, category text, listing_status text, listed_on date,
-                         delisted_on date, indicators jsonb, next_visit_due date, notes text, point float8[]`)}
-        ${located(pointFrom('x.point'))}`);
+                         delisted_on date, indicators jsonb, next_visit_due date, notes text, ${POINT_UNIT_COLUMNS}`)}`);
     counts.key_places = placeIds.length;
     const placeIdsJson = JSON.stringify(placeIds);
 
@@ -97,15 +116,14 @@ export async function loadDemoCity(db: Db, city: DemoCity): Promise<{ counts: Re
         FROM ${jsonRows('place_index int, officer text, visited_at timestamptz, outcome text, findings text')}`,
       placeIdsJson)).length;
 
-    counts.cameras = (await insertAll(tx, city.cameras, `
+    counts.cameras = (await insertAll(tx, withUnits(city.cameras), `
       INSERT INTO cameras (name, azimuth, fov, range_m, owner_kind, status, lpr, networked, adjustable,
                            install_year, is_public, contact, geom, ${UNITS})
       SELECT x.name, x.azimuth, x.fov, x.range_m, x.owner_kind, x.status, x.lpr, x.networked, x.adjustable,
-             x.install_year, x.is_public, x.contact, ${UNIT_VALUES}
+             x.install_year, x.is_public, x.contact, ${POINT_UNIT_VALUES}
         FROM ${jsonRows(`name text, azimuth float8, fov float8, range_m float8, owner_kind text, status text,
                          lpr boolean, networked boolean, adjustable boolean, install_year int, is_public boolean,
-                         contact text, point float8[]`)}
-        ${located(pointFrom('x.point'))}`)).length;
+                         contact text, ${POINT_UNIT_COLUMNS}`)}`)).length;
 
     const teamIds = await insertAll(tx, city.watchTeams, `
       INSERT INTO watch_teams (name, precinct_code, leader, phone, members, notes)
@@ -131,11 +149,10 @@ export async function loadDemoCity(db: Db, city: DemoCity): Promise<{ counts: Re
         ${located(polygonFrom('x.geometry'))}`,
       placeIdsJson)).length;
 
-    counts.incidents = (await insertAll(tx, city.incidents, `
+    counts.incidents = (await insertAll(tx, withUnits(city.incidents), `
       INSERT INTO incidents (type, occurred_at, source, description, geom, ${UNITS})
-      SELECT x.type, x.occurred_at, x.source, x.description, ${UNIT_VALUES}
-        FROM ${jsonRows('type text, occurred_at timestamptz, source text, description text, point float8[]')}
-        ${located(pointFrom('x.point'))}`)).length;
+      SELECT x.type, x.occurred_at, x.source, x.description, ${POINT_UNIT_VALUES}
+        FROM ${jsonRows(`type text, occurred_at timestamptz, source text, description text, ${POINT_UNIT_COLUMNS}`)}`)).length;
 
     await tx.query(`INSERT INTO audit_log (actor, action, detail) VALUES ('demo-seed', 'seed-demo-city', $1::jsonb)`,
       [JSON.stringify(counts)]);
