@@ -12,8 +12,8 @@ const schema = z.object({
   /** Size of the seeded demo city: 1 is the full city, 0.05 a small one for quick trials. */
   DEMO_SCALE: z.coerce.number().gt(0, 'DEMO_SCALE must be above 0').max(10, 'DEMO_SCALE must be at most 10').default(1),
   BODY_LIMIT: z.string().default('2mb'),
-  /** Memory for rendered tiles when there is no REDIS_URL. */
-  TILE_CACHE_MB: z.coerce.number().int().min(1).max(65536).default(128),
+  /** Memory for rendered tiles when there is no REDIS_URL; 0 caches nothing (for benchmarks). */
+  TILE_CACHE_MB: z.coerce.number().int().min(0).max(65536).default(128),
 });
 
 export type Config = z.infer<typeof schema>;

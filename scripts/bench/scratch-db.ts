@@ -7,7 +7,7 @@ import { openPostgres } from '../../server/db/postgres.js';
  * An empty database for one benchmark: in-memory PGlite, or a new database created on the
  * PostgreSQL server of `serverUrl` and dropped on close. Never touches the database in the URL.
  */
-export async function scratchDb(kind: 'pglite' | 'postgres', serverUrl?: string): Promise<Db> {
+export async function scratchDb(kind: 'pglite' | 'postgres', serverUrl?: string): Promise<Db & { url?: string }> {
   if (kind === 'pglite') return openPglite();
   const name = `emap_bench_${process.pid}`;
   const admin = async (sql: string) => {
@@ -20,5 +20,5 @@ export async function scratchDb(kind: 'pglite' | 'postgres', serverUrl?: string)
   const url = new URL(serverUrl!);
   url.pathname = `/${name}`;
   const db = openPostgres(url.toString());
-  return { ...db, close: async () => { await db.close(); await admin(`DROP DATABASE IF EXISTS ${name}`); } };
+  return { ...db, url: url.toString(), close: async () => { await db.close(); await admin(`DROP DATABASE IF EXISTS ${name}`); } };
 }

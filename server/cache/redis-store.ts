@@ -26,6 +26,8 @@ export class RedisTileStore implements TileStore {
   constructor(url: string, onError: (message: string) => void, private readonly prefix = 'emap:') {
     this.redis = new Redis(url, {
       enableOfflineQueue: false,
+      // A map asks for many tiles at once: send their lookups to Redis together.
+      enableAutoPipelining: true,
       maxRetriesPerRequest: 0,
       connectTimeout: 2000,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),

@@ -1,7 +1,10 @@
 /** What code above the database sees: the same calls on embedded PGlite and on a pg pool. */
 export interface Queryable {
-  /** One statement with $1.. parameters. */
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /**
+   * One statement with $1.. parameters. `prepared`: a statement run again and again with other
+   * values (tiles); PostgreSQL plans it once per connection. Ignored by PGlite.
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], opts?: { prepared?: boolean }): Promise<{ rows: T[] }>;
   /** A script of several statements, no parameters. */
   exec(sql: string): Promise<void>;
 }

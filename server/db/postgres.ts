@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { TIME_ZONE, type Db, type Queryable } from './db.js';
 
 function wrap(q: pg.Pool | pg.PoolClient): Queryable {
   return {
-    async query<T>(sql: string, params?: unknown[]) {
-      const r = await q.query(sql, params);
+    async query<T>(sql: string, params?: unknown[], opts?: { prepared?: boolean }) {
+      // node-postgres prepares a named statement once per connection and reuses it by name.
+      const name = opts?.prepared ? `s${createHash('sha1').update(sql).digest('base64url').slice(0, 20)}` : undefined;
+      const r = await q.query({ text: sql, values: params, ...(name ? { name } : {}) });
       return { rows: r.rows as T[] };
     },
     async exec(sql: string) {

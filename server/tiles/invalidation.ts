@@ -43,7 +43,7 @@ export function touchedTiles(changes: readonly TileChange[]): { layers: string[]
 export function invalidatingTiles(db: Db, cache: TileCache): Db {
   return {
     kind: db.kind,
-    query: (sql, params) => db.query(sql, params),
+    query: (sql, params, opts) => db.query(sql, params, opts),
     exec: (sql) => db.exec(sql),
     close: () => db.close(),
     async transaction(fn) {

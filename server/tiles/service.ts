@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { gzip } from 'node:zlib';
 import type { Principal } from '../auth/principal.js';
 import { tileKey } from '../cache/store.js';
+import { LruBytes } from '../cache/lru.js';
 import type { TileCache } from '../cache/tile-cache.js';
 import type { Db } from '../db/db.js';
 import type { LayerDef } from '../layers/types.js';
@@ -10,7 +11,6 @@ import type { TileId } from './coords.js';
 import { TileRenderer } from './render.js';
 
 const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
 
 /** A tile ready to send: gzip-compressed MVT and its entity tag; `empty` when it holds nothing. */
 export interface TileBody {
@@ -19,15 +19,13 @@ export interface TileBody {
   readonly empty: boolean;
 }
 
-/** Cached entries are a 16-byte digest of the MVT followed by the MVT gzipped (empty if none). */
+/** Cached entries are a 16-byte digest of the layer's MVT followed by the MVT (empty if none). */
 const DIGEST_BYTES = 16;
+const toEntry = (mvt: Buffer) => Buffer.concat([createHash('md5').update(mvt).digest(), mvt]);
+const fromEntry = (entry: Buffer) => ({ digest: entry.subarray(0, DIGEST_BYTES), mvt: entry.subarray(DIGEST_BYTES) });
 
-async function toEntry(mvt: Buffer): Promise<Buffer> {
-  const digest = createHash('md5').update(mvt).digest();
-  return Buffer.concat([digest, mvt.length ? await gzipAsync(mvt) : Buffer.alloc(0)]);
-}
-
-const fromEntry = (entry: Buffer) => ({ digest: entry.subarray(0, DIGEST_BYTES), gzipped: entry.subarray(DIGEST_BYTES) });
+/** Memory for compressed responses, keyed by their content digest (so never stale). */
+const RESPONSE_CACHE_BYTES = 64 * 2 ** 20;
 
 /**
  * Who may see what decides a tile's content, so tiles are cached per access scope: the role,
@@ -41,9 +39,15 @@ export function accessScope(p: Principal): string {
   }
 }
 
-/** Tiles of one or several layers, each layer rendered and cached on its own. */
+/**
+ * Tiles of one or several layers. Each layer is rendered and cached on its own (an MVT is a
+ * sequence of layer messages, so a composite is its layers one after another), and the
+ * compressed response is kept by its content digest: a cached tile is sent without being
+ * compressed again, and an edit, which changes a layer's digest, can never be served stale.
+ */
 export class TileService {
   private readonly renderer: TileRenderer;
+  private readonly responses = new LruBytes(RESPONSE_CACHE_BYTES);
 
   constructor(db: Db, private readonly cache: TileCache) {
     this.renderer = new TileRenderer(db);
@@ -59,12 +63,15 @@ export class TileService {
   async tile(layers: readonly LayerDef[], t: TileId, p: Principal): Promise<TileBody> {
     const inRange = layers.filter((l) => t.z >= l.tiles!.minzoom && t.z <= l.tiles!.maxzoom);
     const entries = (await Promise.all(inRange.map((l) => this.layerEntry(l, t, p)))).map(fromEntry);
-    const filled = entries.filter((e) => e.gzipped.length > 0);
-    const etag = entries.length === 1 ? entries[0]!.digest : createHash('md5').update(Buffer.concat(entries.map((e) => e.digest))).digest();
-    const tag = `"${etag.toString('base64url')}"`;
-    if (filled.length <= 1) return { gzipped: filled[0]?.gzipped ?? Buffer.alloc(0), etag: tag, empty: filled.length === 0 };
-    // An MVT is a sequence of layers: the composite is the layers' MVTs one after another.
-    const mvt = Buffer.concat(await Promise.all(filled.map((e) => gunzipAsync(e.gzipped))));
-    return { gzipped: await gzipAsync(mvt), etag: tag, empty: false };
+    const digest = entries.length === 1 ? entries[0]!.digest : createHash('md5').update(Buffer.concat(entries.map((e) => e.digest))).digest();
+    const etag = `"${digest.toString('base64url')}"`;
+    const filled = entries.filter((e) => e.mvt.length > 0);
+    if (filled.length === 0) return { gzipped: Buffer.alloc(0), etag, empty: true };
+    let gzipped = this.responses.get(etag);
+    if (!gzipped) {
+      gzipped = await gzipAsync(Buffer.concat(filled.map((e) => e.mvt)));
+      this.responses.set(etag, gzipped);
+    }
+    return { gzipped, etag, empty: false };
   }
 }

@@ -83,12 +83,17 @@ export function tileRows(layer: LayerDef, p: Principal, t: TileId, cut: TileGeom
 export const clustered = (layer: LayerDef, z: number) => layer.tiles?.cluster !== undefined && z < layer.tiles.cluster.belowZoom;
 
 
-/** One query giving the layer's MVT bytes (PostgreSQL with PostGIS built with protobuf). */
+/**
+ * The layer's MVT bytes as a scalar subquery (PostgreSQL with PostGIS built with protobuf);
+ * parameters are appended to `params`, so several layers can share one statement.
+ */
+export function mvtSubquery(layer: LayerDef, p: Principal, t: TileId, params: unknown[]): string {
+  const rows = tileRows(layer, p, t, mvtGeom, params);
+  return `SELECT ST_AsMVT(q, '${layer.id}', ${EXTENT}, 'geom', 'id') FROM (${rows}) q WHERE q.geom IS NOT NULL`;
+}
+
+/** One statement giving the layer's MVT bytes as `mvt`. */
 export function mvtQuery(layer: LayerDef, p: Principal, t: TileId): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
-  const rows = tileRows(layer, p, t, mvtGeom, params);
-  return {
-    sql: `SELECT ST_AsMVT(q, '${layer.id}', ${EXTENT}, 'geom', 'id') AS mvt FROM (${rows}) q WHERE q.geom IS NOT NULL`,
-    params,
-  };
+  return { sql: `SELECT (${mvtSubquery(layer, p, t, params)}) AS mvt`, params };
 }
