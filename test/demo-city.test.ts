@@ -38,11 +38,14 @@ describe('generated city', () => {
     expect(city.cameras.length).toBeGreaterThanOrEqual(1500);
     expect(new Set(city.cameras.map((c) => c.owner_kind))).toEqual(new Set(CAMERA_OWNER_KINDS.map((c) => c.value)));
     expect(new Set(city.cameras.map((c) => c.status))).toEqual(new Set(CAMERA_STATUSES.map((c) => c.value)));
-    expect(city.incidents.length).toBeGreaterThanOrEqual(40_000);
+    expect(city.incidents.length).toBeGreaterThanOrEqual(50_000);
+    expect(city.cameras.filter((c) => c.status === 'broken').length).toBeGreaterThan(0);
+    expect(city.keyPlaces.filter((p) => Object.keys(p.indicators).length > 0).length).toBeGreaterThan(0);
     expect(new Set(city.incidents.map((i) => i.type))).toEqual(new Set(INCIDENT_TYPES.map((c) => c.value)));
     expect(city.watchTeams.length).toBeGreaterThan(0);
-    expect(city.watchBlocks.length).toBeGreaterThanOrEqual(24);
-    expect(city.droneSurveys.length).toBeGreaterThan(0);
+    expect(city.watchBlocks.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(city.watchBlocks.map((b) => b.adopter_kind)).size).toBeGreaterThanOrEqual(4);
+    expect(city.droneSurveys.length).toBeGreaterThanOrEqual(10);
   });
 
   it('dates incidents within the 12 months before now, none in the future', () => {

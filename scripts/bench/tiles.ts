@@ -48,12 +48,15 @@ const ZOOMS = [10, 11, 12, 13, 14, 15, 16];
 const pathOf = (t: TileId) => `/tiles/${COMPOSITE}/${t.z}/${t.x}/${t.y}.mvt`;
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 
-/** Tiles where the data is: the tiles of random incidents and cameras, zooms in turn. */
+/**
+ * Tiles where the data is: the tiles of random incidents and cameras, zooms in turn, until
+ * `count` distinct ones (the city spans only a few tiles at z10–z12, so most are z13–z16).
+ */
 async function pickTiles(db: Db, count: number): Promise<TileId[]> {
   await db.query('SELECT setseed(0.2026)');
   const { rows } = await db.query<{ lon: number; lat: number }>(`
     SELECT ST_X(geom) lon, ST_Y(geom) lat FROM (
-      SELECT geom FROM incidents UNION ALL SELECT geom FROM cameras) p ORDER BY random() LIMIT ${count * 4}`);
+      SELECT geom FROM incidents UNION ALL SELECT geom FROM cameras) p ORDER BY random() LIMIT ${count * 40}`);
   const seen = new Map<string, TileId>();
   for (let i = 0; i < rows.length && seen.size < count; i++) {
     const t = tileAt(rows[i]!.lon, rows[i]!.lat, ZOOMS[i % ZOOMS.length]!);
