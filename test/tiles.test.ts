@@ -226,6 +226,7 @@ describe('HTTP', () => {
     ['/tiles/cameras/10/0/5000.mvt', 400, /y 5000 is outside 0–1023 at zoom 10/, 'y'],
     ['/tiles/cameras/ten/0/0.mvt', 400, /z must be a whole number, not "ten"/, 'z'],
     ['/tiles/cameras/10/-1/0.mvt', 400, /x must be a whole number, not "-1"/, 'x'],
+    ['/tiles/cameras%E0%A4%A/10/0/0.mvt', 400, /not valid URL encoding/, 'layers'],
   ])('%s → %i', async (path, status, message, field) => {
     const res = await w.as('admin').get(path).expect(status);
     expect(res.body.error.message).toMatch(message);

@@ -4,7 +4,7 @@ import { gunzip } from 'node:zlib';
 import type { Principal } from '../auth/principal.js';
 import type { Principals } from '../auth/principals.js';
 import { sessionToken } from '../auth/middleware.js';
-import { answerFor, errorBody, notFound } from '../http/errors.js';
+import { answerFor, badRequest, errorBody, notFound } from '../http/errors.js';
 import { canRead } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
@@ -16,7 +16,13 @@ const TILE_PATH = /^\/tiles\/([^/?]+)\/([^/?]+)\/([^/?]+)\/([^/?]+)\.mvt(?:\?.*)
 
 /** Tiled layers the principal may read, from a comma-separated list; others are unknown. */
 export function tiledLayers(list: string, p: Principal): LayerDef[] {
-  return [...new Set(decodeURIComponent(list).split(','))].map((id) => {
+  let ids: string[];
+  try {
+    ids = decodeURIComponent(list).split(',');
+  } catch {
+    throw badRequest(`layer list "${list}" is not valid URL encoding`, 'layers');
+  }
+  return [...new Set(ids)].map((id) => {
     const layer = findLayer(id);
     if (!layer?.tiles || !canRead(layer, p)) {
       throw notFound(`unknown tile layer "${id}"; GET /tiles/style.json or /api/layers lists the layers you can use`);
