@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/db.js';
 import type { Role } from '../layers/types.js';
-import { verifyPassword } from './passwords.js';
+import { hashPassword, verifyPassword } from './passwords.js';
 import type { Principal } from './principal.js';
 
 export const SESSION_HOURS = 12;
@@ -26,6 +26,13 @@ const toPrincipal = (u: UserRow): Principal => ({
   userId: Number(u.id),
 });
 
+/**
+ * A hash no password matches, checked when the username is unknown (or disabled), so that such a
+ * sign-in costs the same scrypt time as a wrong password and timing does not tell which it was.
+ */
+let decoyHash: Promise<string> | undefined;
+const decoy = () => (decoyHash ??= hashPassword(randomBytes(24).toString('base64')));
+
 const USER_COLUMNS = 'u.id::int AS id, u.username, u.role, u.precinct_code, u.station_code, u.beat_code';
 
 /** Checks a password and opens a session; null when the username or password is wrong. */
@@ -33,7 +40,8 @@ export async function login(db: Db, username: string, password: string): Promise
   const { rows } = await db.query<UserRow & { password_hash: string }>(
     `SELECT ${USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1 AND NOT u.disabled`, [username]);
   const user = rows[0];
-  if (!user || !(await verifyPassword(password, user.password_hash))) {
+  const matches = await verifyPassword(password, user?.password_hash ?? await decoy());
+  if (!user || !matches) {
     await db.query(`INSERT INTO audit_log (actor, action, detail) VALUES ($1, 'login-failed', '{}')`, [username]);
     return null;
   }

@@ -5,6 +5,8 @@
  */
 const MAX_FAILURES = 10;
 const WINDOW_MS = 15 * 60_000;
+/** Past this many usernames, those whose failures have all aged out are forgotten. */
+const SWEEP_ABOVE = 10_000;
 
 export class LoginThrottle {
   private readonly failures = new Map<string, number[]>();
@@ -22,6 +24,8 @@ export class LoginThrottle {
   }
 
   failed(username: string, now = Date.now()): void {
+    // Guesses at many made-up usernames must not grow the map without end.
+    if (this.failures.size >= SWEEP_ABOVE) for (const name of [...this.failures.keys()]) this.recent(name, now);
     this.failures.set(username, [...this.recent(username, now), now]);
   }
 

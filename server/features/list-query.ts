@@ -1,12 +1,13 @@
 import type { Principal } from '../auth/principal.js';
 import { badRequest } from '../http/errors.js';
 import { readableProperties } from '../layers/access.js';
-import type { LayerDef } from '../layers/types.js';
+import type { LayerDef, PropertyDef } from '../layers/types.js';
 
 export interface ListQuery {
   bbox?: [number, number, number, number];
   /** property name → accepted values (any of them matches) */
   filters: Map<string, string[]>;
+  /** Inclusive bounds; a bare date (YYYY-MM-DD) stands for that whole day in Taiwan time. */
   datetime?: { start?: string; end?: string };
   limit: number;
   /** id after which the page starts */
@@ -18,6 +19,20 @@ export const MAX_LIMIT = 10_000;
 /** Parameters that are not property filters. `f` is OGC's format switch, always JSON here. */
 const RESERVED = new Set(['bbox', 'limit', 'cursor', 'datetime', 'f']);
 const FILTERABLE_KINDS = new Set(['text', 'enum', 'boolean', 'integer', 'reference']);
+
+/**
+ * Where callers differ. /api refuses what it cannot honour exactly; OGC API Features asks that
+ * a limit above the maximum mean the maximum (17-069r4, Req. 22 C) and that `datetime` match
+ * every feature that has no time (Req. 25 C), so its routes turn both on.
+ */
+export interface ListQueryOptions {
+  clampLimit?: boolean;
+  datetimeMatchesUntimed?: boolean;
+}
+
+/** Properties a listing may filter by equality (`?name=a,b`): the readable scalar ones. */
+export const filterableProperties = (layer: LayerDef, p: Principal): PropertyDef[] =>
+  readableProperties(layer, p).filter((prop) => FILTERABLE_KINDS.has(prop.type.kind));
 
 export const encodeCursor = (id: number) => Buffer.from(`id:${id}`).toString('base64url');
 
@@ -35,10 +50,13 @@ function decodeCursor(s: string): number {
 }
 
 function parseBbox(s: string): [number, number, number, number] {
-  const n = s.split(',').map(Number);
-  if (n.length !== 4 || n.some((x) => !Number.isFinite(x))) {
+  const all = s.split(',').map(Number);
+  if ((all.length !== 4 && all.length !== 6) || all.some((x) => !Number.isFinite(x))) {
     throw badRequest('bbox must be minLon,minLat,maxLon,maxLat in degrees, e.g. 120.1,22.9,120.3,23.1', 'bbox');
   }
+  // A 3D box (minLon,minLat,minHeight,maxLon,maxLat,maxHeight, as OGC API Features allows)
+  // is taken by its footprint: nothing stored here has a height.
+  const n = all.length === 6 ? [all[0]!, all[1]!, all[3]!, all[4]!] : all;
   const [minLon, minLat, maxLon, maxLat] = n as [number, number, number, number];
   if (n.some((x) => Math.abs(x) > 1000)) throw badRequest('bbox looks like projected metres (TWD97?); give degrees', 'bbox');
   if ([minLon, maxLon].some((x) => Math.abs(x) > 180)) throw badRequest('bbox longitude outside ±180°; give minLon,minLat,maxLon,maxLat in degrees', 'bbox');
@@ -49,14 +67,35 @@ function parseBbox(s: string): [number, number, number, number] {
   return [minLon, minLat, maxLon, maxLat];
 }
 
+/**
+ * One bound of `datetime`: an RFC 3339 date-time, or a date for the whole day. A time without
+ * an offset is Taiwan time (the database session's zone). `YYYY-MM-DDT` is taken as a date
+ * because GDAL's OAPIF driver writes dates that way. Checked here so that nothing the
+ * database cannot read reaches it.
+ */
+const DATE = /^(\d{4})-(\d{2})-(\d{2})T?$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+
+function parseInstant(x: string): string {
+  const refuse = () => badRequest(`datetime "${x}" is not an ISO 8601 (RFC 3339) date or date-time, e.g. 2025-03-01 or 2025-03-01T08:00:00+08:00`, 'datetime');
+  const date = DATE.exec(x);
+  const m = date ?? DATE_TIME.exec(x);
+  if (!m) throw refuse();
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d || h > 23 || mi > 59 || sec > 60) throw refuse();
+  return date ? `${m[1]}-${m[2]}-${m[3]}` : `${x.slice(0, 10)}T${x.slice(11).toUpperCase()}`;
+}
+
 function parseDatetime(s: string): { start?: string; end?: string } {
-  const [a, b] = s.includes('/') ? s.split('/') : [s, s];
-  const bound = (x: string | undefined) => {
-    if (!x || x === '..') return undefined;
-    if (Number.isNaN(Date.parse(x))) throw badRequest(`datetime "${x}" is not an ISO 8601 date or time`, 'datetime');
-    return x;
-  };
-  return { start: bound(a), end: bound(b) };
+  const parts = s.split('/');
+  if (parts.length > 2) throw badRequest('datetime must be one instant or an interval start/end (either end may be ..)', 'datetime');
+  const [a, b = a] = parts as [string, string?];
+  // `..` and an empty bound both leave that end open.
+  const bound = (x: string | undefined) => (!x || x === '..' ? undefined : parseInstant(x));
+  const q = { start: bound(a), end: bound(b) };
+  if (parts.length === 1 && q.start === undefined) throw badRequest('datetime needs an instant or an interval, not ".."', 'datetime');
+  return q;
 }
 
 const single = (v: unknown, name: string): string => {
@@ -65,21 +104,22 @@ const single = (v: unknown, name: string): string => {
 };
 
 /** Parses and checks a feature listing's query string against the layer's declaration. */
-export function parseListQuery(layer: LayerDef, p: Principal, query: Record<string, unknown>): ListQuery {
+export function parseListQuery(layer: LayerDef, p: Principal, query: Record<string, unknown>, options: ListQueryOptions = {}): ListQuery {
   const q: ListQuery = { filters: new Map(), limit: DEFAULT_LIMIT };
-  const filterable = new Map(readableProperties(layer, p)
-    .filter((prop) => FILTERABLE_KINDS.has(prop.type.kind)).map((prop) => [prop.name, prop]));
+  const filterable = new Map(filterableProperties(layer, p).map((prop) => [prop.name, prop]));
   for (const [name, raw] of Object.entries(query)) {
     const value = single(raw, name);
     if (name === 'bbox') q.bbox = parseBbox(value);
     else if (name === 'limit') {
       const n = Number(value);
-      if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) throw badRequest(`limit must be a whole number from 1 to ${MAX_LIMIT}`, 'limit');
-      q.limit = n;
+      const tooMany = n > MAX_LIMIT && !options.clampLimit;
+      if (!/^\d+$/.test(value) || n < 1 || tooMany) throw badRequest(`limit must be a whole number from 1 to ${MAX_LIMIT}`, 'limit');
+      q.limit = Math.min(n, MAX_LIMIT);
     } else if (name === 'cursor') q.after = decodeCursor(value);
     else if (name === 'datetime') {
-      if (!layer.temporal) throw badRequest(`layer ${layer.id} has no time property to filter by datetime`, 'datetime');
-      q.datetime = parseDatetime(value);
+      if (!layer.temporal && !options.datetimeMatchesUntimed) throw badRequest(`layer ${layer.id} has no time property to filter by datetime`, 'datetime');
+      const datetime = parseDatetime(value);
+      if (layer.temporal) q.datetime = datetime;
     } else if (name === 'f') continue;
     else if (filterable.has(name)) q.filters.set(name, value.split(','));
     else {
@@ -116,6 +156,9 @@ export function listConditions(layer: LayerDef, q: ListQuery, params: unknown[],
   }
   if (q.datetime?.end) {
     params.push(q.datetime.end);
-    where.push(`t.${layer.temporal} <= $${params.length}::timestamptz`);
+    // A date as the end takes in that whole day.
+    where.push(DATE.test(q.datetime.end)
+      ? `t.${layer.temporal} < ($${params.length}::date + 1)::timestamptz`
+      : `t.${layer.temporal} <= $${params.length}::timestamptz`);
   }
 }

@@ -143,7 +143,8 @@ export const LAYERS: readonly LayerDef[] = [
     ],
     access: {
       admin: ADMIN_WRITES,
-      planner: PLANNER_WRITES,
+      // Visits are the officers' own record (issue 2: the officer "records visits"); the planner reads them.
+      planner: PRECINCT_READS,
       officer: { read: ['precinct'], write: { rows: ['precinct'], ops: ['create', 'update'] } },
     },
   },
@@ -259,7 +260,9 @@ export const LAYERS: readonly LayerDef[] = [
       { name: 'description', label: '案情摘要', type: text(4000), sensitive: true },
       ...UNIT_ASSIGNMENT,
     ],
-    access: { admin: ADMIN_WRITES, planner: PLANNER_WRITES, officer: PRECINCT_READS },
+    // Incidents come from case records and citizen reports (imported by the bureau); a precinct
+    // reads them but does not edit them, so hot spots and statistics cannot be touched up locally.
+    access: { admin: ADMIN_WRITES, planner: PRECINCT_READS, officer: PRECINCT_READS },
     tiles: { minzoom: 8, maxzoom: 18, cluster: { belowZoom: 15, countBy: 'type' } },
     style: { color: '#fa8231', colorBy: 'type' },
   },
