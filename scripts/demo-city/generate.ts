@@ -29,7 +29,7 @@ import { generateWatchBlocks, generateWatchTeams } from './watch.js';
 const COMMUNITY_AREA_M2 = 1_000_000;
 
 /** About 1 km² around the beat at 府前路, cut to the beats of station P01S01. */
-export function communityArea(rng: Random, units: UnitPlan): { name: string; geometry: MultiPolygon } {
+function communityArea(rng: Random, units: UnitPlan): { name: string; geometry: MultiPolygon } {
   const station = units.stations[0]!;
   const stationBeats = units.beats.filter((b) => b.station_code === station.code).map((b) => b.geometry);
   const stationArea = unionAreas(stationBeats);

@@ -162,9 +162,11 @@ interface RoadSpot {
   bearing: number;
 }
 
+/** Roads are drawn in proportion to their length. */
+const ROAD_CHOICES = ROADS.map((r, i) => [i, r.line.slice(1).reduce((s, p, k) => s + distanceM(r.line[k]!, p), 0)] as const);
+
 function pointOnRoad(rng: Random): RoadSpot {
-  const lengths = ROADS.map((r) => r.line.slice(1).reduce((s, p, i) => s + distanceM(r.line[i]!, p), 0));
-  const road = ROADS[rng.weighted(lengths.map((l, i) => [i, l] as const))]!;
+  const road = ROADS[rng.weighted(ROAD_CHOICES)]!;
   const segment = rng.int(0, road.line.length - 2);
   const a = toXY(road.line[segment]!);
   const b = toXY(road.line[segment + 1]!);

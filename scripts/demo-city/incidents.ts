@@ -109,14 +109,18 @@ export function plantHotSpots(rng: Random, outline: Polygon, incidentCount: numb
   });
 }
 
+/** The profiles ready to draw from: hours as weighted choices, each weekday's odds of being kept. */
+const TIME_DRAWS = new Map(Object.entries(TIME_PROFILES).map(([type, { hours, weekdays }]) => {
+  const busiestDay = Math.max(...weekdays);
+  return [type, { hours: hours.map((w, h) => [h, w] as const), weekdayOdds: weekdays.map((w) => w / busiestDay) }];
+}));
+
 function incidentTime(rng: Random, type: string, now: number): number {
-  const profile = TIME_PROFILES[type]!;
+  const { hours, weekdayOdds } = TIME_DRAWS.get(type)!;
   const today = startOfTaipeiDay(now);
-  const hours = profile.hours.map((w, h) => [h, w] as const);
-  const busiestDay = Math.max(...profile.weekdays);
   for (;;) {
     const day = today - rng.int(0, YEAR_DAYS) * DAY_MS;
-    if (!rng.chance(profile.weekdays[taipeiWeekday(day)]! / busiestDay)) continue;
+    if (!rng.chance(weekdayOdds[taipeiWeekday(day)]!)) continue;
     const t = day + rng.weighted(hours) * HOUR_MS + rng.int(0, 3599) * 1000;
     if (t < now && t >= now - YEAR_DAYS * DAY_MS) return t;
   }

@@ -18,7 +18,11 @@ function wrap(q: pg.Pool | pg.PoolClient): Queryable {
 
 /** A pool against PostgreSQL 15+ with PostGIS 3. */
 export function openPostgres(connectionString: string, opts: { max?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, options: `-c TimeZone=${TIME_ZONE}` });
+  // Generic plans: a named tile statement (query's `prepared`) is planned once per connection
+  // instead of on every tile (0.9 -> 0.03 ms per z15-16 tile, execution unchanged). This also
+  // applies to node-postgres's unnamed parameterised statements; none of ours needs a plan that
+  // depends on its values (they select by id, code or index-backed boxes).
+  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, options: `-c TimeZone=${TIME_ZONE} -c plan_cache_mode=force_generic_plan` });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (err) => console.warn(`postgres: idle client error: ${err.message}`));
   return {

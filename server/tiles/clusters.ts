@@ -20,6 +20,8 @@ type Counts = Record<string, number>;
 interface Built {
   version: number;
   index: Supercluster<{ v: string }, Counts>;
+  /** Cluster id → the zoom at which it splits; fixed for the index's life, and costly to find. */
+  expansion: Map<number, number>;
 }
 
 /** Cluster radius in tile units: 512 of 4096 is 64 px on a 512 px tile, so symbols stay apart. */
@@ -51,7 +53,7 @@ export class ClusterIndexes {
       },
     });
     index.load(rows.map((r) => ({ type: 'Feature', id: r.id, geometry: { type: 'Point', coordinates: [r.lon, r.lat] }, properties: { v: r.v } })));
-    return { version, index };
+    return { version, index, expansion: new Map() };
   }
 
   /** The index of the rows of `layer` that `p` may see, rebuilt when the table has changed. */
@@ -79,7 +81,12 @@ export class ClusterIndexes {
    * zoom at which the cluster splits; single points keep their feature id and count 1.
    */
   async render(layer: LayerDef, p: Principal, t: TileId): Promise<Buffer> {
-    const { index } = await this.indexFor(layer, p);
+    const { index, expansion } = await this.indexFor(layer, p);
+    const expansionZoom = (id: number) => {
+      let z = expansion.get(id);
+      if (z === undefined) expansion.set(id, (z = index.getClusterExpansionZoom(id)));
+      return z;
+    };
     const countBy = layer.tiles!.cluster!.countBy;
     const tile = index.getTile(t.z, t.x, t.y);
     const features: TileFeature[] = (tile?.features ?? []).map((f) => {
@@ -95,7 +102,7 @@ export class ClusterIndexes {
         type: 1, geometry,
         tags: {
           point_count: tags.point_count, [countBy]: top[0].slice(countBy.length + 1),
-          expansion_zoom: index.getClusterExpansionZoom(Number(tags.cluster_id)), ...Object.fromEntries(counts),
+          expansion_zoom: expansionZoom(Number(tags.cluster_id)), ...Object.fromEntries(counts),
         },
       };
     });
