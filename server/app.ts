@@ -6,6 +6,7 @@ import { authRoutes } from './auth/routes.js';
 import { TileCache } from './cache/tile-cache.js';
 import type { Db } from './db/db.js';
 import { featureRoutes } from './features/routes.js';
+import { callerDependent } from './http/cache-control.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { layerRoutes } from './layers/routes.js';
 import { ogcRoutes } from './ogc/routes.js';
@@ -47,6 +48,7 @@ export function createApp({ db, bodyLimit = '2mb', tileCache = TileCache.memory(
   app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/geo+json'] }));
   app.use(authenticate(principals));
   app.use(authRoutes(db, principals));
+  app.use(callerDependent);
   app.use(layerRoutes());
   app.use(featureRoutes(edits));
   app.use(tileRoutes());

@@ -210,6 +210,14 @@ describe('HTTP', () => {
     await request(w.app).get(url('cameras', t)).set('Authorization', 'Bearer garbage').expect(401);
   });
 
+  it('clears a stale session cookie with its 401, and answers malformed URLs with 400', async () => {
+    const res = await request(w.app).get(url('cameras', t)).set('Cookie', 'emap_session=expired-or-made-up').expect(401);
+    expect(String(res.headers['set-cookie'])).toMatch(/^emap_session=;.*Expires=Thu, 01 Jan 1970/);
+    await w.as('admin').get('/api/layers/%E0%A4%A/features').expect(400);
+    const list = await w.as('admin').get('/api/layers/cameras/features?limit=1').expect(200);
+    expect(list.headers).toMatchObject({ 'cache-control': 'private, no-cache', vary: 'Authorization, Cookie' });
+  });
+
   it('answers an empty tile with 204', async () => {
     const far = tileAt(121.5, 25.0, 16);
     const res = await w.as('admin').get(url('cameras', far)).expect(204);

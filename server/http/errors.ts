@@ -49,6 +49,11 @@ function toHttpError(err: unknown): HttpError {
     const [status, code] = PG_CLIENT_ERRORS[e.code]!;
     return new HttpError(status, code, [e.message, e.detail].filter(Boolean).join(': '));
   }
+  // Errors Express and its parsers raise with a client status (e.g. a URL that is not valid
+  // percent-encoding) keep it.
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new HttpError(e.status, 'invalid_request', e.message ?? 'bad request');
+  }
   if (isConnectionError(e)) {
     return new HttpError(503, 'database_unavailable', 'the database is unavailable; try again shortly', undefined, { 'Retry-After': '5' });
   }

@@ -4,7 +4,7 @@ import { nextPageUrl, parseListQuery } from '../features/list-query.js';
 import { findFeature, listFeatures } from '../features/read.js';
 import { baseUrl } from '../http/base-url.js';
 import { badRequest, notFound } from '../http/errors.js';
-import { cacheControl } from '../tiles/handler.js';
+import { cacheControl, VARY_BY_CALLER } from '../http/cache-control.js';
 import { describeCollection, findCollection, readableCollections } from './collections.js';
 import { link, MEDIA } from './links.js';
 import { CONFORMANCE, openApi } from './openapi.js';
@@ -37,7 +37,7 @@ export function ogcRoutes(db: Db): Router {
   r.use('/ogc', (req, res, next) => {
     checkFormat(req);
     // Answers depend on who asks: shared caches keep them apart, and keep none of a signed-in one's.
-    res.set({ 'Cache-Control': cacheControl(req.principal), Vary: 'Authorization, Cookie' });
+    res.set({ 'Cache-Control': cacheControl(req.principal), Vary: VARY_BY_CALLER });
     next();
   });
 

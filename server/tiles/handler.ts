@@ -3,7 +3,8 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { Principal } from '../auth/principal.js';
 import type { Principals } from '../auth/principals.js';
-import { sessionToken } from '../auth/middleware.js';
+import { CLEARED_SESSION_COOKIE, sessionToken } from '../auth/middleware.js';
+import { cacheControl, VARY_BY_CALLER } from '../http/cache-control.js';
 import { answerFor, badRequest, errorBody, notFound } from '../http/errors.js';
 import { canRead } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
@@ -31,11 +32,6 @@ export function tiledLayers(list: string, p: Principal): LayerDef[] {
   });
 }
 
-/**
- * Cache-Control: anonymous tiles may be kept a minute anywhere; a signed-in user's tiles are
- * private and revalidated on every use (a 304 costs little), so an edit shows at once.
- */
-export const cacheControl = (p: Principal) => (p.role === 'public' ? 'public, max-age=60' : 'private, no-cache');
 
 /**
  * GET /tiles/{layers}/{z}/{x}/{y}.mvt on plain Node http, ahead of Express: the map asks for
@@ -49,7 +45,7 @@ export function tileHandler(service: TileService, principals: Principals) {
     const layers = tiledLayers(m[1]!, p);
     const tile = await service.tile(layers, parseTile(layers, m[2]!, m[3]!, m[4]!), p);
     const headers: Record<string, string | number> = {
-      ETag: tile.etag, 'Cache-Control': cacheControl(p), Vary: 'Accept-Encoding, Authorization, Cookie',
+      ETag: tile.etag, 'Cache-Control': cacheControl(p), Vary: `Accept-Encoding, ${VARY_BY_CALLER}`,
     };
     const ifNoneMatch = req.headers['if-none-match'];
     if (ifNoneMatch && (ifNoneMatch === tile.etag || ifNoneMatch.split(/\s*,\s*/).includes(tile.etag))) {
@@ -76,6 +72,9 @@ export function tileHandler(service: TileService, principals: Principals) {
     if (!m) return false;
     answer(req, res, m).catch((err: unknown) => {
       const h = answerFor(err);
+      // As on the Express side: a cookie that no longer opens a session is cleared.
+      const fromCookie = h.status === 401 && !req.headers.authorization && sessionToken(undefined, req.headers.cookie) !== null;
+      if (fromCookie) res.setHeader('Set-Cookie', CLEARED_SESSION_COOKIE);
       const body = JSON.stringify(errorBody(h));
       res.writeHead(h.status, { ...h.headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);

@@ -2,7 +2,8 @@ import { Router } from 'express';
 import { baseUrl } from '../http/base-url.js';
 import { canRead } from '../layers/access.js';
 import { LAYERS } from '../layers/registry.js';
-import { cacheControl, tiledLayers } from './handler.js';
+import { cacheControl } from '../http/cache-control.js';
+import { tiledLayers } from './handler.js';
 import { mapStyle, tileJson } from './style.js';
 
 /** Descriptions of tiles; the tiles themselves are answered by tileHandler, ahead of Express. */
