@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { box, openWorld, type World } from './support/world.js';
+import { box, openWorld, writeCounts, type World } from './support/world.js';
 
 let w: World;
 beforeAll(async () => { w = await openWorld(); });
@@ -36,6 +36,14 @@ describe('feature API', () => {
     const after = await w.as('admin').get(url).expect(200);
     expect(after.body.properties.azimuth).toBe(180);
     await w.as('admin').patch(url).send({ properties: { azimuth: 1 } }).expect(428);
+    // The same values again, or the geometry it already has: not a change, no new version or history.
+    const before = await writeCounts(w.db, 'cameras');
+    const same = await w.as('admin').patch(url).set('If-Match', '"2"')
+      .send({ geometry: { type: 'Point', coordinates: [120.215, 22.995] }, properties: { azimuth: 180 } }).expect(200);
+    expect(same.headers.etag).toBe('"2"');
+    expect(await writeCounts(w.db, 'cameras')).toEqual(before);
+    const real = await w.as('admin').patch(url).set('If-Match', '"2"').send({ properties: { azimuth: 181 } }).expect(200);
+    expect(real.headers.etag).toBe('"3"');
   });
 
   it('moving a point re-assigns its beat', async () => {

@@ -320,6 +320,10 @@ describe('planner', () => {
     const mostly = await w.as('planner').post('/api/layers/watch-blocks/features').send(feature(
       box(120.219, 22.99, 120.229, 22.991), { name: '跨區', adopter: '里辦公處', adopter_kind: 'community' })).expect(403);
     expect(mostly.body.error).toMatchObject({ field: 'geometry', message: expect.stringMatching(/P1/) });
+    // 0.009° (≈922 m) × 0.001° (≈111 m) of it lies in P2, and the message says so.
+    const mostlyM2 = Number(/(\d+) m² of the shape lies outside/.exec(mostly.body.error.message)![1]);
+    expect(mostlyM2).toBeGreaterThan(922 * 111 * 0.97);
+    expect(mostlyM2).toBeLessThan(922 * 111 * 1.03);
     const drone = await w.as('planner').post('/api/layers/drone-surveys/features').send(feature(
       box(120.225, 22.991, 120.226, 22.992), { name: '越區', purpose: 'factory_check' })).expect(403);
     expect(drone.body.error.field).toBe('geometry');

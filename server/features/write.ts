@@ -82,20 +82,22 @@ async function assertReferences(tx: Queryable, layer: LayerDef, p: Principal, va
 
 /** After a write, the row must still be one the principal may write; otherwise explain why. */
 async function assertWritableResult(tx: Queryable, layer: LayerDef, p: Principal, id: number, rows: readonly RowCondition[]): Promise<void> {
-  const params: unknown[] = [id];
-  const { rows: ok } = await tx.query(`SELECT 1 FROM ${layer.table} t WHERE t.id = $1 AND ${rowsWhere(layer, rows, p, params)}`, params);
-  if (ok.length === 0) {
-    const where = rows.includes('precinct') ? `inside your precinct ${p.precinctCode}` : 'within your area';
-    throw forbidden(`the feature would not lie ${where}; you may only write features ${where}`, layer.geometry ? 'geometry' : undefined);
-  }
+  // A shape is measured first, so a planner hears how much lies outside however much that is.
   if (rows.includes('precinct') && layer.geometry === 'MultiPolygon') {
     const { rows: out } = await tx.query<{ outside: number }>(
       `SELECT ST_Area(ST_Transform(ST_Difference(t.geom, pr.geom), 3826)) AS outside
          FROM ${layer.table} t, precincts pr WHERE t.id = $1 AND pr.code = $2 AND pr.deleted_at IS NULL`, [id, p.precinctCode]);
     const outside = out[0]?.outside ?? Infinity;
     if (outside > OUTSIDE_PRECINCT_TOLERANCE_M2) {
-      throw forbidden(`${Math.round(outside)} m² of the shape lies outside your precinct ${p.precinctCode}; keep it inside`, 'geometry');
+      const amount = Number.isFinite(outside) ? `${Math.round(outside)} m² of the shape lies` : 'the shape lies';
+      throw forbidden(`${amount} outside your precinct ${p.precinctCode}; keep it inside`, 'geometry');
     }
+  }
+  const params: unknown[] = [id];
+  const { rows: ok } = await tx.query(`SELECT 1 FROM ${layer.table} t WHERE t.id = $1 AND ${rowsWhere(layer, rows, p, params)}`, params);
+  if (ok.length === 0) {
+    const where = rows.includes('precinct') ? `inside your precinct ${p.precinctCode}` : 'within your area';
+    throw forbidden(`the feature would not lie ${where}; you may only write features ${where}`, layer.geometry ? 'geometry' : undefined);
   }
 }
 
@@ -177,13 +179,16 @@ export async function updateFeature(db: Db, layer: LayerDef, p: Principal, id: n
     if (geometry) await assertValidTopology(tx, layer, geometry);
     await assertReferences(tx, layer, p, values);
     const params: unknown[] = [id];
-    const sets = columnValues(layer, values, params).map(([c, v]) => `${c} = ${v}`);
+    const columns = columnValues(layer, values, params);
     if (geometry) {
       params.push(JSON.stringify(geometry));
-      sets.push(`geom = ${geometryParam(layer, `$${params.length}`)}`);
+      columns.push(['geom', geometryParam(layer, `$${params.length}`)]);
     }
-    await tx.query(`UPDATE ${layer.table} t SET ${[...sets, BUMP].join(', ')} WHERE t.id = $1`, params);
-    await assertWritableResult(tx, layer, p, id, w.rows);
+    // A patch that changes nothing is not a change: no new version, no history, nothing to check.
+    const changed = columns.map(([c, v]) => `t.${c} IS DISTINCT FROM ${v}`).join(' OR ') || 'false';
+    const { rows } = await tx.query(`UPDATE ${layer.table} t SET ${[...columns.map(([c, v]) => `${c} = ${v}`), BUMP].join(', ')}
+      WHERE t.id = $1 AND (${changed}) RETURNING t.id`, params);
+    if (rows.length > 0) await assertWritableResult(tx, layer, p, id, w.rows);
     return reread(tx, layer, p, id);
   });
 }
