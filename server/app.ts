@@ -15,6 +15,9 @@ import { tileHandler } from './tiles/handler.js';
 import { tileRoutes } from './tiles/routes.js';
 import { TileService } from './tiles/service.js';
 import { locateRoutes } from './units/locate.js';
+import { searchRoutes } from './search/routes.js';
+import { appConfigRoutes, type Basemap } from './web/app-config.js';
+import { webApp } from './web/static.js';
 
 export interface AppOptions {
   db: Db;
@@ -22,12 +25,16 @@ export interface AppOptions {
   bodyLimit?: string;
   /** Where rendered tiles are kept; by default 64 MB of this process's memory. */
   tileCache?: TileCache;
+  /** A raster basemap for the web app; none by default (nothing leaves the machine). */
+  basemap?: Basemap;
+  /** Folder of the built web app; dist/web by default. */
+  webDist?: string;
 }
 
 /** The whole HTTP service as one request listener: tiles on plain Node, the rest on Express. */
 export type App = RequestListener & { express: express.Express };
 
-export function createApp({ db, bodyLimit = '2mb', tileCache = TileCache.memory(64 * 2 ** 20) }: AppOptions): App {
+export function createApp({ db, bodyLimit = '2mb', tileCache = TileCache.memory(64 * 2 ** 20), basemap, webDist }: AppOptions): App {
   const app = express();
   const principals = new Principals(db);
   const tiles = tileHandler(new TileService(db, tileCache), principals);
@@ -54,7 +61,10 @@ export function createApp({ db, bodyLimit = '2mb', tileCache = TileCache.memory(
   app.use(tileRoutes());
   app.use(ogcRoutes(db));
   app.use(locateRoutes(db));
+  app.use(searchRoutes(db));
+  app.use(appConfigRoutes(db, basemap));
   app.use(['/api', '/ogc'], (req, _res, next) => next(notFound(`no such endpoint: ${req.method} ${req.originalUrl}`)));
+  app.use(webApp({ dist: webDist, basemapUrl: basemap?.url }));
   app.use(errorHandler);
   const listener: RequestListener = (req, res) => {
     if (!tiles(req, res)) app(req, res);

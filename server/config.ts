@@ -14,6 +14,13 @@ const schema = z.object({
   BODY_LIMIT: z.string().default('2mb'),
   /** Memory for rendered tiles when there is no REDIS_URL; 0 caches nothing (for benchmarks). */
   TILE_CACHE_MB: z.coerce.number().int().min(0).max(65536).default(128),
+  /**
+   * A raster basemap under the map, e.g. NLSC's 臺灣通用電子地圖 (EMAP) or OpenStreetMap, as an
+   * XYZ template. Off by default: the e-map then sends no request off this machine.
+   */
+  BASEMAP_URL: z.string().url().refine((u) => ['{z}', '{x}', '{y}'].every((k) => u.includes(k)),
+    'BASEMAP_URL must be an XYZ template with {z}, {x} and {y}').optional(),
+  BASEMAP_ATTRIBUTION: z.string().default(''),
 });
 
 export type Config = z.infer<typeof schema>;

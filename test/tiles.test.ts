@@ -137,9 +137,96 @@ describe('tiles of every layer', () => {
     const both = await fetchTile('admin', url('beats,cameras', t));
     const beats = await fetchTile('admin', url('beats', t));
     const cameras = await fetchTile('admin', url('cameras', t));
-    expect(Object.keys(both.layers).sort()).toEqual(['beats', 'cameras']);
+    expect(Object.keys(both.layers).sort()).toEqual(['beats', 'beats-labels', 'cameras']);
     expect(both.layers.beats).toEqual(beats.layers.beats);
+    expect(both.layers['beats-labels']).toEqual(beats.layers['beats-labels']);
     expect(both.layers.cameras).toEqual(cameras.layers.cameras);
+  });
+
+  it('carries one label point per unit, inside it, in exactly one tile at each zoom', async () => {
+    for (const z of [12, 14, 16]) {
+      const labels: DecodedFeature[] = [];
+      for (const t of tilesTouching(WORLD, z)) labels.push(...((await fetchTile('admin', url('beats', t))).layers['beats-labels'] ?? []));
+      // B1, B2, B3 once each, with the properties the polygons carry.
+      expect(labels.map((f) => f.properties.code).sort(), `z${z}`).toEqual(['B1', 'B2', 'B3']);
+      expect(labels.every(inside)).toBe(true);
+    }
+    // At z16 each beat (0.01° wide) spans several tiles; its label lies in the tile holding its interior point.
+    const b1 = (await w.db.query<{ x: number; y: number }>(`SELECT ST_X(p) x, ST_Y(p) y FROM (SELECT ST_PointOnSurface(geom) p FROM beats WHERE code = 'B1') s`)).rows[0]!;
+    const home = await fetchTile('admin', url('beats', tileAt(b1.x, b1.y, 16)));
+    expect(home.layers['beats-labels']?.map((f) => f.properties.code)).toEqual(['B1']);
+  });
+});
+
+describe('filtered tiles', () => {
+  const incidentTypes = async (sql: string) => (await w.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM incidents WHERE deleted_at IS NULL AND ${sql}`)).rows[0]!.n;
+  /** All points of incidents tiles over the world at zoom z with a query string, counted once each. */
+  async function filteredCount(z: number, query: string): Promise<number> {
+    let n = 0;
+    for (const t of tilesTouching(WORLD, z)) {
+      const { res, layers } = await fetchTile('admin', `${url('incidents', t)}?${query}`);
+      expect([200, 204]).toContain(res.status);
+      n += (layers.incidents ?? []).filter(inside).reduce((s, f) => s + Number(f.properties.point_count ?? 1), 0);
+    }
+    return n;
+  }
+
+  it('counts only the incidents a filter keeps, in clusters and as points', async () => {
+    const drugs = await incidentTypes(`type = 'drugs'`);
+    expect(drugs).toBeGreaterThan(10);
+    expect(await filteredCount(12, 'type=drugs')).toBe(drugs);
+    expect(await filteredCount(16, 'type=drugs')).toBe(drugs);
+    // Hours read in Taiwan time, and ranges that wrap past midnight.
+    const night = await incidentTypes(`EXTRACT(hour FROM occurred_at AT TIME ZONE 'Asia/Taipei') IN (22, 23, 0, 1)`);
+    expect(night).toBeGreaterThan(0);
+    expect(await filteredCount(12, 'hour=22-1')).toBe(night);
+    const weekendDrugs = await incidentTypes(`type IN ('drugs', 'violence') AND EXTRACT(isodow FROM occurred_at AT TIME ZONE 'Asia/Taipei') IN (6, 7)`);
+    expect(await filteredCount(16, 'type=drugs,violence&weekday=6,7')).toBe(weekendDrugs);
+    const since = (await w.db.query<{ d: string }>(`SELECT to_char(now() - interval '5 days', 'YYYY-MM-DD') AS d`)).rows[0]!.d;
+    expect(await filteredCount(13, `datetime=${since}/..`)).toBe(await incidentTypes(`occurred_at >= '${since}'::date`));
+  });
+
+  it('filters each layer of a composite tile by its own prefixed parameters', async () => {
+    const t = tileAt(120.215, 22.995, 16);
+    const { layers } = await fetchTile('admin', `${url('cameras,incidents', t)}?cameras.status=broken&incidents.type=violence`);
+    expect(layers.cameras!.length).toBeGreaterThan(0);
+    expect(layers.cameras!.every((f) => f.properties.status === 'broken')).toBe(true);
+    expect(layers.incidents!.every((f) => f.properties.type === 'violence')).toBe(true);
+    const plain = await fetchTile('admin', url('cameras,incidents', t));
+    expect(plain.layers.cameras!.length).toBeGreaterThan(layers.cameras!.length);
+  });
+
+  it('a filtered tile is cached as a variant of its tile and dropped with it on an edit', async () => {
+    const t = tileAt(120.2052, 22.9951, 16);
+    const before = (await fetchTile('admin', `${url('incidents', t)}?type=drugs`)).layers.incidents?.length ?? 0;
+    await addIncident(w.as);
+    const after = (await fetchTile('admin', `${url('incidents', t)}?type=drugs`)).layers.incidents?.length ?? 0;
+    expect(after).toBe(before + 1);
+    const violence = (await fetchTile('admin', `${url('incidents', t)}?type=violence`)).layers.incidents ?? [];
+    expect(violence.every((f) => f.properties.type === 'violence')).toBe(true);
+  });
+
+  it.each([
+    ['?type=arson', /type "arson" is not one of/, 'type'],
+    ['?hour=25', /hour must be whole numbers from 0 to 23/, 'hour'],
+    ['?weekday=0', /weekday must be whole numbers from 1 to 7/, 'weekday'],
+    ['?bbox=1,2,3,4', /tiles take filters only/, 'bbox'],
+    ['?nope=1', /unknown query parameter "nope"/, 'nope'],
+    ['?cameras.status=broken', /names no layer of this tile/, 'cameras.status'],
+  ])('incidents tile with %s → 400', async (query, message, field) => {
+    const res = await w.as('admin').get(`${url('incidents', tileAt(120.205, 22.995, 16))}${query}`).expect(400);
+    expect(res.body.error.message).toMatch(message);
+    expect(res.body.error.field).toBe(field);
+  });
+
+  it('a filter cannot reach rows or properties the role may not read', async () => {
+    const t = tileAt(120.215, 22.995, 16);
+    // The public sees public cameras only, filtered or not, and cannot filter by a sensitive property.
+    const { layers } = await fetchTile('public', `${url('cameras', t)}?status=broken`);
+    const publicBroken = await dbIds(`cameras WHERE is_public AND status = 'broken' AND deleted_at IS NULL AND ST_Intersects(geom, ST_Transform(ST_TileEnvelope(${t.z}, ${t.x}, ${t.y}), 4326))`);
+    expect(idsOf((layers.cameras ?? []).filter(inside))).toEqual(publicBroken);
+    const res = await w.as('public').get(`${url('cameras', t)}?contact=x`).expect(400);
+    expect(res.body.error.field).toBe('contact');
   });
 });
 
@@ -253,7 +340,14 @@ describe('HTTP', () => {
 
     const style = await w.as('public').get('/tiles/style.json').expect(200);
     const sourceLayers = new Set(style.body.layers.map((l: { 'source-layer'?: string }) => l['source-layer']).filter(Boolean));
-    expect([...sourceLayers].sort()).toEqual(['beats', 'cameras', 'precincts', 'stations', 'watch-blocks']);
+    expect([...sourceLayers].sort()).toEqual(['beats', 'beats-labels', 'cameras', 'precincts', 'precincts-labels', 'stations',
+      'stations-labels', 'watch-blocks', 'watch-blocks-labels']);
+    // Every style layer names the registry layer it draws, for the web app's layer list.
+    expect(new Set(style.body.layers.slice(1).map((l: { metadata: Record<string, string> }) => l.metadata['emap:layer'])))
+      .toEqual(new Set(['precincts', 'stations', 'beats', 'cameras', 'watch-blocks']));
+    // No glyphs URL: labels are drawn with local fonts, so nothing is fetched off the machine.
+    expect(style.body).not.toHaveProperty('glyphs');
+    expect(style.body).not.toHaveProperty('sprite');
     const adminStyle = await w.as('admin').get('/tiles/style.json').expect(200);
     expect(adminStyle.body.sources.emap.url).toMatch(/\/tiles\/precincts,stations,beats,key-places,cameras,watch-blocks,drone-surveys,incidents\.json$/);
   });

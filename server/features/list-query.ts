@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js';
+import { TIME_ZONE } from '../db/db.js';
 import { badRequest } from '../http/errors.js';
 import { readableProperties } from '../layers/access.js';
 import type { LayerDef, PropertyDef } from '../layers/types.js';
@@ -9,6 +10,9 @@ export interface ListQuery {
   filters: Map<string, string[]>;
   /** Inclusive bounds; a bare date (YYYY-MM-DD) stands for that whole day in Taiwan time. */
   datetime?: { start?: string; end?: string };
+  /** Hours of the day (0–23) and ISO days of the week (1 Monday … 7 Sunday), Taiwan time. */
+  hours?: number[];
+  weekdays?: number[];
   limit: number;
   /** id after which the page starts */
   after?: number;
@@ -17,7 +21,6 @@ export interface ListQuery {
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 10_000;
 /** Parameters that are not property filters. `f` is OGC's format switch, always JSON here. */
-const RESERVED = new Set(['bbox', 'limit', 'cursor', 'datetime', 'f']);
 const FILTERABLE_KINDS = new Set(['text', 'enum', 'boolean', 'integer', 'reference']);
 
 /**
@@ -87,6 +90,28 @@ function parseInstant(x: string): string {
   return date ? `${m[1]}-${m[2]}-${m[3]}` : `${x.slice(0, 10)}T${x.slice(11).toUpperCase()}`;
 }
 
+/**
+ * A set of whole numbers in a cycle, as `20-23`, `22-2` (wrapping past the end: 22, 23, 0, 1, 2)
+ * or `6,7`, or any mix of them: `hour=22-2,12`.
+ */
+function parseCycle(s: string, name: string, first: number, last: number, example: string): number[] {
+  const out = new Set<number>();
+  const refuse = () => badRequest(`${name} must be whole numbers from ${first} to ${last} or ranges of them, e.g. ${example}`, name);
+  for (const part of s.split(',')) {
+    const m = /^(\d{1,2})(?:-(\d{1,2}))?$/.exec(part.trim());
+    if (!m) throw refuse();
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (a < first || a > last || b < first || b > last) throw refuse();
+    const size = last - first + 1;
+    for (let i = a; ; i = first + ((i - first + 1) % size)) {
+      out.add(i);
+      if (i === b) break;
+    }
+  }
+  return [...out].sort((x, y) => x - y);
+}
+
 function parseDatetime(s: string): { start?: string; end?: string } {
   const parts = s.split('/');
   if (parts.length > 2) throw badRequest('datetime must be one instant or an interval start/end (either end may be ..)', 'datetime');
@@ -102,6 +127,24 @@ const single = (v: unknown, name: string): string => {
   if (typeof v !== 'string') throw badRequest(`query parameter ${name} given more than once`, name);
   return v;
 };
+
+/** The SQL type a filter's values are compared as. */
+const filterCast = (prop: PropertyDef) => ({ boolean: 'boolean', integer: 'integer', reference: 'bigint' }[prop.type.kind as string] ?? 'text');
+
+/** A property filter's values ("a,b" means a or b), each checked against the property's type. */
+function parseFilterValues(prop: PropertyDef, value: string): string[] {
+  const name = prop.name;
+  const values = value.split(',');
+  const cast = filterCast(prop);
+  for (const v of values) {
+    if (prop.type.kind === 'enum' && !prop.type.choices.some((c) => c.value === v)) {
+      throw badRequest(`${name} "${v}" is not one of ${prop.type.choices.map((c) => c.value).join(', ')}`, name);
+    }
+    if (cast === 'boolean' && v !== 'true' && v !== 'false') throw badRequest(`${name} must be true or false`, name);
+    if ((cast === 'integer' || cast === 'bigint') && !/^-?\d+$/.test(v)) throw badRequest(`${name} must be a whole number`, name);
+  }
+  return values;
+}
 
 /** Parses and checks a feature listing's query string against the layer's declaration. */
 export function parseListQuery(layer: LayerDef, p: Principal, query: Record<string, unknown>, options: ListQueryOptions = {}): ListQuery {
@@ -120,10 +163,14 @@ export function parseListQuery(layer: LayerDef, p: Principal, query: Record<stri
       if (!layer.temporal && !options.datetimeMatchesUntimed) throw badRequest(`layer ${layer.id} has no time property to filter by datetime`, 'datetime');
       const datetime = parseDatetime(value);
       if (layer.temporal) q.datetime = datetime;
+    } else if (name === 'hour' || name === 'weekday') {
+      if (!layer.temporal) throw badRequest(`layer ${layer.id} has no time property to filter by ${name}`, name);
+      if (name === 'hour') q.hours = parseCycle(value, name, 0, 23, '20-23 or 22-2');
+      else q.weekdays = parseCycle(value, name, 1, 7, '1-5 (Monday to Friday) or 6,7');
     } else if (name === 'f') continue;
-    else if (filterable.has(name)) q.filters.set(name, value.split(','));
+    else if (filterable.has(name)) q.filters.set(name, parseFilterValues(filterable.get(name)!, value));
     else {
-      throw badRequest(`unknown query parameter "${name}"; use bbox, limit, cursor${layer.temporal ? ', datetime' : ''} or a property: ${[...filterable.keys()].join(', ')}`, name);
+      throw badRequest(`unknown query parameter "${name}"; use bbox, limit, cursor${layer.temporal ? ', datetime, hour, weekday' : ''} or a property: ${[...filterable.keys()].join(', ')}`, name);
     }
   }
   return q;
@@ -139,16 +186,18 @@ export function listConditions(layer: LayerDef, q: ListQuery, params: unknown[],
   }
   for (const [name, values] of q.filters) {
     const prop = layer.properties.find((x) => x.name === name)!;
-    const cast = { boolean: 'boolean', integer: 'integer', reference: 'bigint' }[prop.type.kind as string] ?? 'text';
-    for (const v of values) {
-      if (prop.type.kind === 'enum' && !prop.type.choices.some((c) => c.value === v)) {
-        throw badRequest(`${name} "${v}" is not one of ${prop.type.choices.map((c) => c.value).join(', ')}`, name);
-      }
-      if (cast === 'boolean' && v !== 'true' && v !== 'false') throw badRequest(`${name} must be true or false`, name);
-      if ((cast === 'integer' || cast === 'bigint') && !/^-?\d+$/.test(v)) throw badRequest(`${name} must be a whole number`, name);
-    }
     params.push(values);
-    where.push(`t.${name} = ANY($${params.length}::${cast}[])`);
+    where.push(`t.${name} = ANY($${params.length}::${filterCast(prop)}[])`);
+  }
+  // Hours and weekdays are read in Taiwan time whatever the session's zone.
+  const local = `(t.${layer.temporal} AT TIME ZONE '${TIME_ZONE}')`;
+  if (q.hours) {
+    params.push(q.hours);
+    where.push(`EXTRACT(hour FROM ${local})::int = ANY($${params.length}::int[])`);
+  }
+  if (q.weekdays) {
+    params.push(q.weekdays);
+    where.push(`EXTRACT(isodow FROM ${local})::int = ANY($${params.length}::int[])`);
   }
   if (q.datetime?.start) {
     params.push(q.datetime.start);

@@ -63,8 +63,9 @@ export const LAYERS: readonly LayerDef[] = [
       ...UNIT_CONTACT,
     ],
     access: UNIT_ACCESS,
-    tiles: { minzoom: 8, maxzoom: 16 },
+    tiles: { minzoom: 8, maxzoom: 16, labels: true },
     style: { color: '#1f3a93' },
+    search: ['code', 'name'],
   },
   {
     id: 'stations',
@@ -79,8 +80,9 @@ export const LAYERS: readonly LayerDef[] = [
       ...UNIT_CONTACT,
     ],
     access: UNIT_ACCESS,
-    tiles: { minzoom: 10, maxzoom: 16 },
+    tiles: { minzoom: 10, maxzoom: 16, labels: true },
     style: { color: '#3867d6' },
+    search: ['code', 'name', 'address'],
   },
   {
     id: 'beats',
@@ -96,8 +98,9 @@ export const LAYERS: readonly LayerDef[] = [
       { name: 'officer_name', label: '警勤區員警', type: text(60), sensitive: true },
     ],
     access: UNIT_ACCESS,
-    tiles: { minzoom: 12, maxzoom: 16 },
+    tiles: { minzoom: 12, maxzoom: 16, labels: true },
     style: { color: '#8854d0' },
+    search: ['code', 'name'],
   },
   {
     id: 'key-places',
@@ -125,6 +128,7 @@ export const LAYERS: readonly LayerDef[] = [
     },
     tiles: { minzoom: 10, maxzoom: 18, cluster: { belowZoom: 14, countBy: 'category' } },
     style: { color: '#eb3b5a', colorBy: 'category' },
+    search: ['name', 'address'],
   },
   {
     id: 'visits',
@@ -177,7 +181,11 @@ export const LAYERS: readonly LayerDef[] = [
       public: { read: ['public'] },
     },
     tiles: { minzoom: 10, maxzoom: 18, cluster: { belowZoom: 15, countBy: 'status' } },
-    style: { color: '#20bf6b', colorBy: 'status' },
+    style: {
+      color: '#20bf6b', colorBy: 'status', outlineBy: 'owner_kind',
+      colours: { working: '#2b9348', broken: '#d00000', offline: '#8d99ae', police: '#1d3557', community: '#f4a261', private: '#6d597a' },
+    },
+    search: ['name'],
   },
   {
     id: 'watch-teams',
@@ -223,8 +231,9 @@ export const LAYERS: readonly LayerDef[] = [
       community: { read: ['area'] },
       public: { read: ['all'] },
     },
-    tiles: { minzoom: 11, maxzoom: 18 },
+    tiles: { minzoom: 11, maxzoom: 18, labels: true },
     style: { color: '#f7b731', colorBy: 'adopter_kind' },
+    search: ['name', 'adopter'],
   },
   {
     id: 'drone-surveys',
@@ -244,7 +253,8 @@ export const LAYERS: readonly LayerDef[] = [
     ],
     access: { admin: ADMIN_WRITES, planner: PLANNER_WRITES, officer: PRECINCT_READS },
     tiles: { minzoom: 11, maxzoom: 18 },
-    style: { color: '#0fb9b1', colorBy: 'status' },
+    style: { color: '#0fb9b1', colorBy: 'status', colours: { planned: '#0096c7', approved: '#7b2cbf', done: '#2b9348', cancelled: '#8d99ae' } },
+    search: ['name'],
   },
   {
     id: 'incidents',

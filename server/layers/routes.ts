@@ -1,8 +1,22 @@
 import { Router } from 'express';
 import type { Principal } from '../auth/principal.js';
 import { canRead, readableProperties, writeAccess } from './access.js';
+import { legendOf } from './legend.js';
 import { LAYERS } from './registry.js';
-import { ROLES, type LayerDef } from './types.js';
+import { ROLES, type LayerDef, type PropertyType } from './types.js';
+
+/** What a form needs to know of a property's type beyond its kind: ranges, lengths, targets. */
+function typeDetails(t: PropertyType): Record<string, unknown> {
+  switch (t.kind) {
+    case 'enum': return { choices: t.choices };
+    case 'text': return { maxLength: t.maxLength };
+    case 'integer': return { min: t.min, max: t.max === 'current-year' ? new Date().getFullYear() : t.max };
+    case 'number': return { min: t.min, max: t.max, ...(t.minExclusive ? { minExclusive: true } : {}), ...(t.maxExclusive ? { maxExclusive: true } : {}) };
+    case 'reference': case 'ids': return { layer: t.layer };
+    case 'timestamp': return t.notInFuture ? { notInFuture: true } : {};
+    default: return {};
+  }
+}
 
 /** The registry as clients see it: only layers and properties the caller may read. */
 export function describeLayer(layer: LayerDef, p: Principal) {
@@ -13,17 +27,21 @@ export function describeLayer(layer: LayerDef, p: Principal) {
     roles: ROLES.filter((r) => layer.access[r]),
     writable: (['create', 'update', 'delete'] as const).filter((op) => writeAccess(layer, p, op)),
     temporal: layer.temporal ?? null,
+    label: layer.label,
     properties: readableProperties(layer, p).map((prop) => ({
       name: prop.name,
       label: prop.label,
       type: prop.type.kind,
-      ...(prop.type.kind === 'enum' ? { choices: prop.type.choices } : {}),
+      ...typeDetails(prop.type),
       ...(prop.required ? { required: true } : {}),
       ...(prop.derived ? { derived: true } : {}),
     })),
+    // A role limited to some fields (an officer sets a camera's status) is told which.
+    ...(writeAccess(layer, p, 'update')?.fields ? { writableFields: writeAccess(layer, p, 'update')!.fields } : {}),
+    search: (layer.search ?? []).filter((name) => readableProperties(layer, p).some((prop) => prop.name === name)),
     features: `/api/layers/${layer.id}/features`,
     ...(layer.tiles ? { tiles: `/tiles/${layer.id}/{z}/{x}/{y}.mvt`, tilejson: `/tiles/${layer.id}.json`, ...layer.tiles } : {}),
-    ...(layer.style ? { style: layer.style } : {}),
+    ...(layer.style ? { style: layer.style, legend: legendOf(layer) } : {}),
   };
 }
 

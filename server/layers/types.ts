@@ -57,12 +57,21 @@ export interface TileOptions {
   readonly maxzoom: number;
   /** Point layers: cluster below this zoom, counting members by this property. */
   readonly cluster?: { readonly belowZoom: number; readonly countBy: string };
+  /**
+   * Polygon layers: tiles also carry one point per feature, at a spot inside it, in an MVT layer
+   * `<id>-labels`; a label drawn there appears once however many tiles the polygon crosses.
+   */
+  readonly labels?: boolean;
 }
 
 export interface LayerStyle {
   readonly color: string;
   /** The property whose values pick the colour (legend entries come from its choices). */
   readonly colorBy?: string;
+  /** Points: the property whose values pick the outline colour, a second legend. */
+  readonly outlineBy?: string;
+  /** Colours of values that carry a meaning (working green, broken red); others take the palette. */
+  readonly colours?: Readonly<Record<string, string>>;
 }
 
 export interface LayerDef {
@@ -81,4 +90,6 @@ export interface LayerDef {
   readonly label: string;
   readonly tiles?: TileOptions;
   readonly style?: LayerStyle;
+  /** Text properties that the search box matches (by substring), e.g. name and address. */
+  readonly search?: readonly string[];
 }

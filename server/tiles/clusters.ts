@@ -1,10 +1,11 @@
 import Supercluster from 'supercluster';
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { roleAccess, rowsWhere } from '../layers/access.js';
+import type { ListQuery } from '../features/list-query.js';
 import type { LayerDef } from '../layers/types.js';
 import { EXTENT, type TileId } from './coords.js';
 import { encodeFeatures, type TileFeature } from './encode.js';
+import { visibleRows } from './sql.js';
 
 /**
  * Point clusters from supercluster indexes, one per layer and set of visible rows. Measured on
@@ -56,11 +57,14 @@ export class ClusterIndexes {
     return { version, index, expansion: new Map() };
   }
 
-  /** The index of the rows of `layer` that `p` may see, rebuilt when the table has changed. */
-  private async indexFor(layer: LayerDef, p: Principal): Promise<Built> {
+  /**
+   * The index of the rows of `layer` that `p` may see (and that pass the filter), rebuilt when
+   * the table has changed.
+   */
+  private async indexFor(layer: LayerDef, p: Principal, filter?: ListQuery): Promise<Built> {
     const params: unknown[] = [];
-    const where = `t.deleted_at IS NULL AND ${rowsWhere(layer, roleAccess(layer, p)!.read, p, params)}`;
-    // Principals whose rules give the same SQL see the same rows and share an index.
+    const where = visibleRows(layer, p, params, filter);
+    // Principals and filters that give the same SQL select the same rows and share an index.
     const key = JSON.stringify([layer.id, where, params]);
     const version = await this.version(layer);
     const existing = this.built.get(key);
@@ -80,8 +84,8 @@ export class ClusterIndexes {
    * property (`type_drugs`, …), that property's most common value and `expansion_zoom`, the
    * zoom at which the cluster splits; single points keep their feature id and count 1.
    */
-  async render(layer: LayerDef, p: Principal, t: TileId): Promise<Buffer> {
-    const { index, expansion } = await this.indexFor(layer, p);
+  async render(layer: LayerDef, p: Principal, t: TileId, filter?: ListQuery): Promise<Buffer> {
+    const { index, expansion } = await this.indexFor(layer, p, filter);
     const expansionZoom = (id: number) => {
       let z = expansion.get(id);
       if (z === undefined) expansion.set(id, (z = index.getClusterExpansionZoom(id)));

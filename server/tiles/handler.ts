@@ -10,10 +10,11 @@ import { canRead } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
 import { parseTile } from './coords.js';
+import { parseTileFilters } from './filters.js';
 import type { TileService } from './service.js';
 
 const gunzipAsync = promisify(gunzip);
-const TILE_PATH = /^\/tiles\/([^/?]+)\/([^/?]+)\/([^/?]+)\/([^/?]+)\.mvt(?:\?.*)?$/;
+const TILE_PATH = /^\/tiles\/([^/?]+)\/([^/?]+)\/([^/?]+)\/([^/?]+)\.mvt(?:\?(.*))?$/;
 
 /** Tiled layers the principal may read, from a comma-separated list; others are unknown. */
 export function tiledLayers(list: string, p: Principal): LayerDef[] {
@@ -43,7 +44,8 @@ export function tileHandler(service: TileService, principals: Principals) {
   async function answer(req: IncomingMessage, res: ServerResponse, m: RegExpExecArray): Promise<void> {
     const p = await principals.resolve(sessionToken(req.headers.authorization, req.headers.cookie));
     const layers = tiledLayers(m[1]!, p);
-    const tile = await service.tile(layers, parseTile(layers, m[2]!, m[3]!, m[4]!), p);
+    const t = parseTile(layers, m[2]!, m[3]!, m[4]!);
+    const tile = await service.tile(layers, t, p, parseTileFilters(layers, p, m[5] ?? ''));
     const headers: Record<string, string | number> = {
       ETag: tile.etag, 'Cache-Control': cacheControl(p), Vary: `Accept-Encoding, ${VARY_BY_CALLER}`,
     };

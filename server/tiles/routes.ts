@@ -4,7 +4,8 @@ import { canRead } from '../layers/access.js';
 import { LAYERS } from '../layers/registry.js';
 import { cacheControl } from '../http/cache-control.js';
 import { tiledLayers } from './handler.js';
-import { mapStyle, tileJson } from './style.js';
+import { mapStyle } from './style.js';
+import { tileJson } from './tilejson.js';
 
 /** Descriptions of tiles; the tiles themselves are answered by tileHandler, ahead of Express. */
 export function tileRoutes(): Router {

@@ -8,6 +8,7 @@ import type { TileCache } from '../cache/tile-cache.js';
 import type { Db } from '../db/db.js';
 import type { LayerDef } from '../layers/types.js';
 import type { TileId } from './coords.js';
+import { filterKey, type TileFilters } from './filters.js';
 import { TileRenderer } from './render.js';
 
 const gzipAsync = promisify(gzip);
@@ -53,16 +54,19 @@ export class TileService {
     this.renderer = new TileRenderer(db);
   }
 
-  private layerEntry(layer: LayerDef, t: TileId, p: Principal): Promise<Buffer> {
+  private layerEntry(layer: LayerDef, t: TileId, p: Principal, filters: TileFilters): Promise<Buffer> {
+    const filter = filters.get(layer.id);
+    // A filtered tile is another variant of the same tile, so invalidating the tile drops it too.
+    const variant = filter ? `${accessScope(p)}?${filterKey(filter)}` : accessScope(p);
     return this.cache.getOrCreate(
-      { layer: layer.id, tileKey: tileKey(layer.id, t.z, t.x, t.y), variant: accessScope(p) },
-      async () => toEntry(await this.renderer.render(layer, p, t)));
+      { layer: layer.id, tileKey: tileKey(layer.id, t.z, t.x, t.y), variant },
+      async () => toEntry(await this.renderer.render(layer, p, t, filter)));
   }
 
   /** Layers outside their own zoom range at t.z are left out of a composite tile. */
-  async tile(layers: readonly LayerDef[], t: TileId, p: Principal): Promise<TileBody> {
+  async tile(layers: readonly LayerDef[], t: TileId, p: Principal, filters: TileFilters = new Map()): Promise<TileBody> {
     const inRange = layers.filter((l) => t.z >= l.tiles!.minzoom && t.z <= l.tiles!.maxzoom);
-    const entries = (await Promise.all(inRange.map((l) => this.layerEntry(l, t, p)))).map(fromEntry);
+    const entries = (await Promise.all(inRange.map((l) => this.layerEntry(l, t, p, filters)))).map(fromEntry);
     const digest = entries.length === 1 ? entries[0]!.digest : createHash('md5').update(Buffer.concat(entries.map((e) => e.digest))).digest();
     const etag = `"${digest.toString('base64url')}"`;
     const filled = entries.filter((e) => e.mvt.length > 0);

@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js';
+import { listConditions, type ListQuery } from '../features/list-query.js';
 import { readableProperties, roleAccess, rowsWhere } from '../layers/access.js';
 import type { LayerDef, PropertyDef } from '../layers/types.js';
 import { BUFFER, EXTENT, type TileId } from './coords.js';
@@ -59,19 +60,42 @@ export function envelope(t: TileId, params: unknown[]): string {
 
 export const inMercator = (alias: string) => `ST_Transform(${alias}.geom, 3857)`;
 
-export function visibleRows(layer: LayerDef, p: Principal, params: unknown[]): string {
-  return `t.deleted_at IS NULL AND ${rowsWhere(layer, roleAccess(layer, p)!.read, p, params)}`;
+/** The rows of `t` a tile shows: live, readable by the principal, and passing the filter if any. */
+export function visibleRows(layer: LayerDef, p: Principal, params: unknown[], filter?: ListQuery): string {
+  const where = ['t.deleted_at IS NULL', rowsWhere(layer, roleAccess(layer, p)!.read, p, params)];
+  if (filter) listConditions(layer, filter, params, where);
+  return where.join(' AND ');
 }
+
+/** What a tile of a layer carries: its features, or (layers with `tiles.labels`) their label points. */
+export type TilePart = 'features' | 'labels';
+
+/** The MVT layer name of a part: the layer id, or `<id>-labels`. */
+export const partName = (layer: LayerDef, part: TilePart) => (part === 'labels' ? `${layer.id}-labels` : layer.id);
+
+/** The parts a layer's tiles carry. */
+export const tileParts = (layer: LayerDef): TilePart[] => (layer.tiles?.labels ? ['features', 'labels'] : ['features']);
 
 /**
  * Features of a layer in a tile (not clustered; see clusters.ts): id, tile properties and
- * `geom` in tile coordinates. Polygons
- * are simplified to a quarter of a tile pixel first, which drops nothing visible.
+ * `geom` in tile coordinates. Polygons are simplified to a quarter of a tile pixel first, which
+ * drops nothing visible. Label points (ST_PointOnSurface) are kept only in the one tile they
+ * fall in, without the buffer, so each is drawn once.
  */
-export function tileRows(layer: LayerDef, p: Principal, t: TileId, cut: TileGeometry, params: unknown[]): string {
+export function tileRows(layer: LayerDef, p: Principal, t: TileId, cut: TileGeometry, params: unknown[],
+  filter?: ListQuery, part: TilePart = 'features'): string {
   const env = envelope(t, params);
-  const where = visibleRows(layer, p, params);
+  const where = visibleRows(layer, p, params, filter);
   const props = tileProperties(layer, p).map((prop) => `${columnValue(prop, 't')} AS "${prop.name}"`);
+  if (part === 'labels') {
+    return `WITH ${env}
+            SELECT t.id, ${[...props, `${cut('l.point')} AS geom`].join(', ')}
+              FROM ${layer.table} t CROSS JOIN env
+                   CROSS JOIN LATERAL (SELECT ST_Transform(ST_PointOnSurface(t.geom), 3857) AS point) l
+             WHERE ${where} AND ${inMercator('t')} && env.buffered
+               AND ST_X(l.point) >= ST_XMin(env.tile) AND ST_X(l.point) < ST_XMax(env.tile)
+               AND ST_Y(l.point) > ST_YMin(env.tile) AND ST_Y(l.point) <= ST_YMax(env.tile)`;
+  }
   const geom = layer.geometry === 'Point' ? inMercator('t')
     : `ST_Simplify(${inMercator('t')}, 0.25 / env.scale, true)`;
   return `WITH ${env}
@@ -87,9 +111,12 @@ export const clustered = (layer: LayerDef, z: number) => layer.tiles?.cluster !=
  * The layer's MVT bytes as a scalar subquery (PostgreSQL with PostGIS built with protobuf);
  * parameters are appended to `params`, so several layers can share one statement.
  */
-export function mvtSubquery(layer: LayerDef, p: Principal, t: TileId, params: unknown[]): string {
-  const rows = tileRows(layer, p, t, mvtGeom, params);
-  return `SELECT ST_AsMVT(q, '${layer.id}', ${EXTENT}, 'geom', 'id') FROM (${rows}) q WHERE q.geom IS NOT NULL`;
+export function mvtSubquery(layer: LayerDef, p: Principal, t: TileId, params: unknown[], filter?: ListQuery): string {
+  // An MVT is a sequence of layer messages: the parts' bytes one after another make one tile.
+  return tileParts(layer).map((part) => {
+    const rows = tileRows(layer, p, t, mvtGeom, params, filter, part);
+    return `COALESCE((SELECT ST_AsMVT(q, '${partName(layer, part)}', ${EXTENT}, 'geom', 'id') FROM (${rows}) q WHERE q.geom IS NOT NULL), ''::bytea)`;
+  }).join(' || ');
 }
 
 /** One statement giving the layer's MVT bytes as `mvt`. */

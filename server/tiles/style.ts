@@ -1,85 +1,153 @@
 import type { Principal } from '../auth/principal.js';
-import { TAIWAN_BOUNDS } from '../geo/taiwan.js';
+import { legendOf, type LegendEntries } from '../layers/legend.js';
 import type { LayerDef } from '../layers/types.js';
-import { zoomRange } from './coords.js';
-import { clustered, tileProperties } from './sql.js';
+import { clustered, partName } from './sql.js';
 
-
-/** Colours for the values of a layer's colorBy property, in choice order. */
-const PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#9a6324',
-  '#808000', '#469990', '#000075', '#a9a9a9', '#bfef45', '#dcbeff'];
-
-/** The colour of each value of the layer's colorBy property, as the legend and the style use. */
-export function colourOf(layer: LayerDef): { property?: string; colours: { value: string; label: string; colour: string }[] } {
-  const by = layer.style?.colorBy;
-  const prop = by ? layer.properties.find((p) => p.name === by) : undefined;
-  if (!prop || prop.type.kind !== 'enum') return { colours: [] };
-  return { property: by, colours: prop.type.choices.map((c, i) => ({ value: c.value, label: c.label, colour: PALETTE[i % PALETTE.length]! })) };
-}
-
-const fieldType = (kind: string) => (['integer', 'number', 'reference'].includes(kind) ? 'Number' : kind === 'boolean' ? 'Boolean' : 'String');
-
-/** TileJSON 3.0.0 for one layer or a composite, with the fields the caller's tiles carry. */
-export function tileJson(layers: readonly LayerDef[], p: Principal, baseUrl: string) {
-  const ids = layers.map((l) => l.id).join(',');
-  return {
-    tilejson: '3.0.0',
-    name: layers.map((l) => l.title).join('、'),
-    tiles: [`${baseUrl}/tiles/${ids}/{z}/{x}/{y}.mvt`],
-    bounds: TAIWAN_BOUNDS,
-    ...zoomRange(layers),
-    vector_layers: layers.map((l) => ({
-      id: l.id,
-      description: l.title,
-      minzoom: l.tiles!.minzoom,
-      maxzoom: l.tiles!.maxzoom,
-      fields: Object.fromEntries(tileProperties(l, p).map((prop) => [prop.name, fieldType(prop.type.kind)])),
-      ...(l.tiles!.cluster ? { cluster_below_zoom: l.tiles!.cluster.belowZoom } : {}),
-    })),
-  };
-}
+/**
+ * The default MapLibre style of the tiled layers, derived from the registry: what the web app
+ * draws and what any MapLibre client gets from /tiles/style.json. Every style layer says in its
+ * metadata which registry layer it draws (`emap:layer`) and which part of it (`emap:part`), so a
+ * layer list can switch a registry layer on and off as one.
+ *
+ * The style has no `glyphs`: MapLibre then draws every label with the device's own fonts
+ * (TinySDF), so Traditional Chinese renders without fetching glyphs from anywhere. Key places
+ * are drawn with icons named `key-places:<category>`, which the web app draws when MapLibre
+ * asks for them (styleimagemissing); other clients see the coloured circle beneath.
+ */
 
 type Expression = unknown[] | string;
+type StyleLayer = Record<string, unknown>;
 
-function colourExpression(layer: LayerDef): Expression {
-  const { property, colours } = colourOf(layer);
-  if (!property) return layer.style?.color ?? '#555555';
-  return ['match', ['get', property], ...colours.flatMap((c) => [c.value, c.colour]), layer.style?.color ?? '#555555'];
+/** Fonts tried in order for labels: Traditional Chinese first, on every common system. */
+export const LABEL_FONTS = ['Noto Sans CJK TC', 'Noto Sans TC', 'Microsoft JhengHei', 'PingFang TC', 'Heiti TC', 'sans-serif'];
+
+const UNIT_LINE_WIDTH: Record<string, number> = { precincts: 3, stations: 2, beats: 1 };
+/** Which zooms each unit's name is shown at: precincts far out, beats close in. */
+const UNIT_LABEL_ZOOMS: Record<string, [number, number]> = { precincts: [8, 12], stations: [11, 14], beats: [13, 24] };
+
+function match(entries: LegendEntries | undefined, fallback: string): Expression {
+  if (!entries) return fallback;
+  return ['match', ['get', entries.property], ...entries.entries.flatMap((c) => [c.value, c.colour]), fallback];
 }
 
-/** MapLibre style layers drawing one registry layer from the `emap` source. */
-function styleLayers(layer: LayerDef): object[] {
-  const common = { source: 'emap', 'source-layer': layer.id, minzoom: layer.tiles!.minzoom };
-  const colour = colourExpression(layer);
-  if (layer.geometry === 'Point') {
-    const cluster = layer.tiles!.cluster;
-    const points = { ...common, id: layer.id, type: 'circle',
-      ...(cluster ? { minzoom: cluster.belowZoom } : {}),
-      paint: { 'circle-radius': 5, 'circle-color': colour, 'circle-stroke-width': 1, 'circle-stroke-color': '#ffffff' } };
-    if (!cluster || !clustered(layer, layer.tiles!.minzoom)) return [points];
-    return [{ ...common, id: `${layer.id}-clusters`, type: 'circle', maxzoom: cluster.belowZoom,
+const meta = (layer: LayerDef, part: string) => ({ 'emap:layer': layer.id, 'emap:part': part });
+
+const halo = { 'text-color': '#1d1d1f', 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 };
+
+/** Clusters (below the cluster zoom) and single points of a point layer. */
+function pointLayers(layer: LayerDef): StyleLayer[] {
+  const legend = legendOf(layer);
+  const fill = match(legend.fill, legend.colour);
+  const outline = match(legend.outline, '#ffffff');
+  const cluster = layer.tiles!.cluster;
+  const common = { source: 'emap', 'source-layer': layer.id };
+  const out: StyleLayer[] = [];
+  if (layer.id === 'incidents') {
+    // Hot spots at a glance; clusters weigh as many incidents as they hold.
+    out.push({ ...common, id: `${layer.id}-heat`, type: 'heatmap', minzoom: layer.tiles!.minzoom, maxzoom: 17,
+      metadata: meta(layer, 'heat'), layout: { visibility: 'none' },
       paint: {
-        'circle-color': colour, 'circle-opacity': 0.8, 'circle-stroke-width': 1, 'circle-stroke-color': '#ffffff',
-        'circle-radius': ['interpolate', ['linear'], ['get', 'point_count'], 1, 5, 10, 9, 100, 15, 1000, 22],
-      } }, points];
+        'heatmap-weight': ['interpolate', ['linear'], ['coalesce', ['get', 'point_count'], 1], 1, 0.2, 50, 1, 500, 3],
+        'heatmap-intensity': ['interpolate', ['linear'], ['zoom'], 10, 0.6, 16, 1.5],
+        'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 10, 12, 14, 24, 16, 36],
+        'heatmap-opacity': 0.75,
+        'heatmap-color': ['interpolate', ['linear'], ['heatmap-density'],
+          0, 'rgba(255,255,178,0)', 0.2, '#fed976', 0.4, '#feb24c', 0.6, '#fd8d3c', 0.8, '#f03b20', 1, '#bd0026'],
+      } });
   }
-  const units = ['precincts', 'stations', 'beats'].includes(layer.table);
-  const outline = { ...common, id: `${layer.id}-outline`, type: 'line',
-    paint: { 'line-color': colour, 'line-width': layer.table === 'precincts' ? 3 : layer.table === 'stations' ? 2 : 1 } };
-  if (units) return [outline];
-  return [{ ...common, id: `${layer.id}-fill`, type: 'fill', paint: { 'fill-color': colour, 'fill-opacity': 0.25 } }, outline];
+  if (cluster && clustered(layer, layer.tiles!.minzoom)) {
+    const isCluster = ['>', ['coalesce', ['get', 'point_count'], 1], 1];
+    out.push(
+      { ...common, id: `${layer.id}-clusters`, type: 'circle', maxzoom: cluster.belowZoom, filter: isCluster,
+        metadata: meta(layer, 'clusters'),
+        paint: {
+          'circle-color': fill, 'circle-opacity': 0.85, 'circle-stroke-width': 1.5, 'circle-stroke-color': '#ffffff',
+          'circle-radius': ['interpolate', ['linear'], ['get', 'point_count'], 2, 9, 10, 12, 100, 17, 1000, 24],
+        } },
+      { ...common, id: `${layer.id}-cluster-counts`, type: 'symbol', maxzoom: cluster.belowZoom, filter: isCluster,
+        metadata: meta(layer, 'clusters'),
+        layout: { 'text-field': ['to-string', ['get', 'point_count']], 'text-font': LABEL_FONTS, 'text-size': 12, 'text-allow-overlap': true },
+        // Dark figures on a white halo read on every colour of the palette, light or dark.
+        paint: { 'text-color': '#1d1d1f', 'text-halo-color': '#ffffff', 'text-halo-width': 1.6 } },
+    );
+  }
+  // Single points: everything from the cluster zoom on, and lone points below it.
+  const single = cluster ? ['==', ['coalesce', ['get', 'point_count'], 1], 1] : ['boolean', true];
+  out.push({ ...common, id: layer.id, type: 'circle', minzoom: layer.tiles!.minzoom, filter: single,
+    metadata: meta(layer, 'points'),
+    paint: {
+      'circle-radius': ['interpolate', ['linear'], ['zoom'], 12, 4, 16, 7, 18, 9],
+      'circle-color': fill,
+      'circle-stroke-width': legend.outline ? 2.5 : 1.5,
+      'circle-stroke-color': outline,
+    } });
+  if (layer.id === 'key-places') {
+    out.push({ ...common, id: `${layer.id}-icons`, type: 'symbol', minzoom: cluster?.belowZoom ?? layer.tiles!.minzoom, filter: single,
+      metadata: meta(layer, 'points'),
+      layout: {
+        'icon-image': ['concat', `${layer.id}:`, ['get', legend.fill?.property ?? 'category']],
+        'icon-size': ['interpolate', ['linear'], ['zoom'], 14, 0.8, 17, 1.1], 'icon-allow-overlap': true,
+        'text-field': ['step', ['zoom'], '', 16, ['get', layer.label]], 'text-font': LABEL_FONTS, 'text-size': 11,
+        'text-offset': [0, 1.6], 'text-anchor': 'top', 'text-optional': true,
+      },
+      paint: halo });
+  }
+  return out;
+}
+
+/** Fills and outlines of a polygon layer; unit boundaries are outlines only, drawn as a basemap. */
+function polygonLayers(layer: LayerDef): StyleLayer[] {
+  const legend = legendOf(layer);
+  const colour = match(legend.fill, legend.colour);
+  const common = { source: 'emap', 'source-layer': layer.id, minzoom: layer.tiles!.minzoom };
+  const unit = layer.id in UNIT_LINE_WIDTH;
+  const out: StyleLayer[] = [];
+  // Beats get a fill too, transparent: a click anywhere on the map then finds the beat it is in.
+  if (!unit || layer.id === 'beats') {
+    out.push({ ...common, id: `${layer.id}-fill`, type: 'fill', metadata: meta(layer, 'fill'),
+      paint: { 'fill-color': colour, 'fill-opacity': unit ? 0 : layer.id === 'drone-surveys' ? 0.18 : 0.28 } });
+  }
+  out.push({ ...common, id: `${layer.id}-outline`, type: 'line', metadata: meta(layer, 'outline'),
+    layout: { 'line-join': 'round' },
+    paint: {
+      'line-color': colour,
+      'line-width': unit ? UNIT_LINE_WIDTH[layer.id]! : 1.5,
+      ...(layer.id === 'stations' || layer.id === 'drone-surveys' ? { 'line-dasharray': [3, 2] } : {}),
+      ...(layer.id === 'beats' ? { 'line-opacity': 0.8 } : {}),
+    } });
+  if (layer.tiles!.labels) {
+    const [minzoom, maxzoom] = UNIT_LABEL_ZOOMS[layer.id] ?? [15, 24];
+    // Beats read as name and code ("第3警勤區" over "P01S01B03"); others by their label.
+    const text = layer.id === 'beats' ? ['format', ['get', 'name'], {}, '\n', {}, ['get', 'code'], { 'font-scale': 0.8 }] : ['get', layer.label];
+    out.push({ source: 'emap', 'source-layer': partName(layer, 'labels'), id: `${layer.id}-labels`, type: 'symbol',
+      minzoom, maxzoom, metadata: meta(layer, 'labels'),
+      layout: {
+        'text-field': text, 'text-font': LABEL_FONTS,
+        'text-size': layer.id === 'precincts' ? 16 : layer.id === 'stations' ? 14 : 12,
+        'text-max-width': 8, 'text-padding': 4,
+      },
+      paint: { ...halo, 'text-color': unit ? legend.colour : '#5c4400' } });
+  }
+  return out;
+}
+
+/** Drawing order: areas below points; larger units below smaller; labels on top. */
+function order(layer: StyleLayer): number {
+  const part = (layer.metadata as Record<string, string>)['emap:part'] ?? '';
+  return ({ fill: 0, outline: 1, heat: 2, clusters: 3, points: 4, labels: 5 } as Record<string, number>)[part] ?? 0;
 }
 
 /** A MapLibre style of every tiled layer the caller may read, drawn from one composite source. */
 export function mapStyle(layers: readonly LayerDef[], p: Principal, baseUrl: string) {
+  const styleLayers = layers.flatMap((l) => (l.geometry === 'Point' ? pointLayers(l) : polygonLayers(l)));
   return {
     version: 8,
     name: '社區治安電子地圖',
     sources: { emap: { type: 'vector', url: `${baseUrl}/tiles/${layers.map((l) => l.id).join(',')}.json` } },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#f4f1ea' } },
-      // Areas below points; larger units below smaller ones.
-      ...[...layers].sort((a, b) => Number(a.geometry === 'Point') - Number(b.geometry === 'Point')).flatMap(styleLayers),
+      // A stable sort keeps the registry's order within each part.
+      ...styleLayers.map((l, i) => ({ l, i })).sort((a, b) => order(a.l) - order(b.l) || a.i - b.i).map(({ l }) => l),
     ],
     metadata: { 'emap:scope': p.role },
   };

@@ -3,10 +3,15 @@ import pg from 'pg';
 import { migrate } from '../../server/db/migrate.js';
 import { openPglite } from '../../server/db/pglite.js';
 import { openPostgres } from '../../server/db/postgres.js';
+import { buildWeb } from '../../scripts/lib/web-build.js';
 import { pgliteTemplateExists, pgliteTemplatePath, postgresTemplateName, withDatabase } from './template.js';
 
-/** Builds the migrated template database once, before any test file runs. */
+/**
+ * Before any test file runs: builds the web app if its sources changed (the browser tests load
+ * it) and the migrated template database.
+ */
 export default async function setup(): Promise<void> {
+  await buildWeb({ ifStale: true });
   const url = process.env.DATABASE_URL;
   if (url) {
     const admin = new pg.Client({ connectionString: url });

@@ -1,0 +1,27 @@
+import type { Principal } from '../auth/principal.js';
+import { TAIWAN_BOUNDS } from '../geo/taiwan.js';
+import type { LayerDef } from '../layers/types.js';
+import { zoomRange } from './coords.js';
+import { partName, tileParts, tileProperties } from './sql.js';
+
+const fieldType = (kind: string) => (['integer', 'number', 'reference'].includes(kind) ? 'Number' : kind === 'boolean' ? 'Boolean' : 'String');
+
+/** TileJSON 3.0.0 for one layer or a composite, with the fields the caller's tiles carry. */
+export function tileJson(layers: readonly LayerDef[], p: Principal, baseUrl: string) {
+  const ids = layers.map((l) => l.id).join(',');
+  return {
+    tilejson: '3.0.0',
+    name: layers.map((l) => l.title).join('、'),
+    tiles: [`${baseUrl}/tiles/${ids}/{z}/{x}/{y}.mvt`],
+    bounds: TAIWAN_BOUNDS,
+    ...zoomRange(layers),
+    vector_layers: layers.flatMap((l) => tileParts(l).map((part) => ({
+      id: partName(l, part),
+      description: part === 'labels' ? `${l.title}（標籤點）` : l.title,
+      minzoom: l.tiles!.minzoom,
+      maxzoom: l.tiles!.maxzoom,
+      fields: Object.fromEntries(tileProperties(l, p).map((prop) => [prop.name, fieldType(prop.type.kind)])),
+      ...(l.tiles!.cluster ? { cluster_below_zoom: l.tiles!.cluster.belowZoom } : {}),
+    }))),
+  };
+}

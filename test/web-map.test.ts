@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAYERS } from '../server/layers/registry.js';
+import { DEMO_PASSWORD, jumpTo, mapIdle, openWebWorld, pixelOf, rendered, styleLayersOf, type Account, type WebPage, type WebWorld } from './support/browser.js';
+
+/**
+ * The e-map in headless Chromium against the service and a small demo city: what each role
+ * loads, that every layer draws, that the legend is the map's, the switches, filters, search
+ * and popups, and a phone-sized screen. Nothing may be requested off this machine.
+ */
+let w: WebWorld;
+beforeAll(async () => { w = await openWebWorld(); });
+afterAll(async () => { await w?.close(); });
+
+const TILED = LAYERS.filter((l) => l.tiles);
+
+/** Tiled layers a role may read, by the API, in registry order: what its layer list must show. */
+async function layersOfRole(as: Account): Promise<string[]> {
+  const context = await w.browser.newContext();
+  if (as !== 'public') await context.request.post(`${w.baseUrl}/api/login`, { data: { username: as, password: DEMO_PASSWORD } });
+  const res = await context.request.get(`${w.baseUrl}/api/layers`);
+  const ids = ((await res.json()) as { layers: { id: string; tiles?: string }[] }).layers.filter((l) => l.tiles).map((l) => l.id);
+  await context.close();
+  return ids;
+}
+
+/** A place to look at each layer: a feature of it and a zoom at which it is drawn unclustered. */
+async function sampleOf(layer: (typeof TILED)[number]): Promise<{ id: number; at: [number, number]; zoom: number }> {
+  const { rows } = await w.db.query<{ id: number; x: number; y: number }>(
+    `SELECT id::int AS id, ST_X(p) AS x, ST_Y(p) AS y FROM (SELECT id, ST_PointOnSurface(geom) AS p FROM ${layer.table}
+      WHERE deleted_at IS NULL ORDER BY id LIMIT 1) s`);
+  const zoom = Math.max(layer.tiles!.minzoom, layer.tiles!.cluster?.belowZoom ?? 0, 14) + 0.5;
+  return { id: rows[0]!.id, at: [rows[0]!.x, rows[0]!.y], zoom: Math.min(zoom, layer.tiles!.maxzoom) };
+}
+
+describe('every role', () => {
+  it.each(['public', 'community', 'officer', 'planner', 'admin'] as const)('%s: loads with no console error, nothing off the machine, its own layers listed', async (as) => {
+    const p = await w.open('/', as);
+    expect(p.errors).toEqual([]);
+    expect(p.offMachine()).toEqual([]);
+    const listed = await p.page.$$eval('.layer-list .layer-row', (rows) => rows.map((r) => (r as HTMLElement).dataset.layer));
+    const expected = await layersOfRole(as);
+    // One switch per readable tiled layer, plus the incidents' heat map where incidents are readable.
+    expect(listed.filter((id) => !id!.endsWith('-heat'))).toEqual(expected);
+    expect(listed.includes('incidents-heat')).toBe(expected.includes('incidents'));
+    // Sensitive layers never reach the public's tiles or style.
+    if (as === 'public' || as === 'community') {
+      expect(p.requests.filter((u) => /key-places|incidents|drone-surveys|visits/.test(u))).toEqual([]);
+    }
+    await p.context.close();
+  });
+});
+
+describe('layers, legend and switches (admin)', () => {
+  // One page for the block; each test leaves its switches as it found them.
+  let p: WebPage;
+  beforeAll(async () => { p = await w.open('/', 'admin'); });
+  afterAll(async () => { await p?.context.close(); });
+
+  it.each(TILED.map((l) => l.id))('%s draws its features', async (id) => {
+    const layer = TILED.find((l) => l.id === id)!;
+    const sample = await sampleOf(layer);
+    await jumpTo(p.page, sample.at, sample.zoom);
+    const drawn = await rendered(p.page, await styleLayersOf(p.page, id));
+    expect(drawn.some((f) => f.id === sample.id), `feature ${sample.id} of ${id} at z${sample.zoom}`).toBe(true);
+    expect(p.errors).toEqual([]);
+  });
+
+  it('draws clusters with their counts below the cluster zoom', async () => {
+    await jumpTo(p.page, [120.205, 22.99], 12);
+    const clusters = await rendered(p.page, ['incidents-clusters']);
+    expect(clusters.length).toBeGreaterThan(0);
+    expect(clusters.every((c) => Number(c.properties.point_count) > 1)).toBe(true);
+  });
+
+  it('shows in the legend the colours the map draws with', async () => {
+    for (const [layer, styleLayer, paint] of [['cameras', 'cameras', 'circle-color'], ['incidents', 'incidents', 'circle-color'],
+      ['watch-blocks', 'watch-blocks-fill', 'fill-color']] as const) {
+      const expression = await p.page.evaluate(([l, prop]) => (window as unknown as { emap: { map: import('maplibre-gl').Map } })
+        .emap.map.getPaintProperty(l, prop) as unknown[], [styleLayer, paint] as const);
+      const styleColours = new Map<string, string>();
+      for (let i = 2; i < expression.length - 1; i += 2) styleColours.set(String(expression[i]), String(expression[i + 1]));
+      const legend = await p.page.$$eval(`.layer-row[data-layer="${layer}"] .legend:first-of-type li`, (items) => items.map((li) => ({
+        value: (li as HTMLElement).dataset.value, colour: getComputedStyle(li.querySelector('.swatch')!).backgroundColor,
+      })));
+      expect(legend.length, layer).toBe(styleColours.size);
+      for (const { value, colour } of legend) {
+        const hex = styleColours.get(value!)!;
+        const rgb = `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+        expect(colour, `${layer} ${value}`).toBe(rgb);
+      }
+    }
+  });
+
+  it('switches a layer off and on, and the heat map on', async () => {
+    const camera = await sampleOf(TILED.find((l) => l.id === 'cameras')!);
+    await jumpTo(p.page, camera.at, 16);
+    expect((await rendered(p.page, ['cameras'])).length).toBeGreaterThan(0);
+    await p.page.click('.layer-row[data-layer="cameras"] input[type=checkbox]');
+    await mapIdle(p.page);
+    expect(await rendered(p.page, ['cameras'])).toEqual([]);
+    await p.page.click('.layer-row[data-layer="cameras"] input[type=checkbox]');
+    await mapIdle(p.page);
+    expect((await rendered(p.page, ['cameras'])).length).toBeGreaterThan(0);
+
+    // The heat map is drawn into the canvas: the picture changes when it is switched on.
+    await jumpTo(p.page, [120.205, 22.99], 12);
+    const before = await p.page.locator('.map canvas').screenshot();
+    await p.page.click('.layer-row[data-layer="incidents-heat"] input[type=checkbox]');
+    await mapIdle(p.page);
+    const after = await p.page.locator('.map canvas').screenshot();
+    expect(after.equals(before)).toBe(false);
+    expect(await p.page.evaluate(() => (window as unknown as { emap: { map: import('maplibre-gl').Map } }).emap.map.getLayoutProperty('incidents-heat', 'visibility'))).toBe('visible');
+    await p.page.click('.layer-row[data-layer="incidents-heat"] input[type=checkbox]');
+    expect(p.errors).toEqual([]);
+  });
+});
+
+describe('filters, search and popups', () => {
+  it('filters incidents by type on the server: the tiles asked for carry the filter, and only that type is drawn', async () => {
+    const { rows } = await w.db.query<{ x: number; y: number }>(`SELECT ST_X(geom) x, ST_Y(geom) y FROM incidents WHERE type = 'drugs' ORDER BY id LIMIT 1`);
+    const p = await w.open('/', 'admin');
+    await jumpTo(p.page, [rows[0]!.x, rows[0]!.y], 16);
+    const before = await rendered(p.page, ['incidents']);
+    expect(new Set(before.map((f) => f.properties.type)).size).toBeGreaterThan(1);
+    await p.page.click('.filter-group[data-layer="incidents"] summary');
+    await p.page.check('.filter-group[data-layer="incidents"] fieldset[data-property="type"] input[value="drugs"]');
+    await p.page.waitForRequest((r) => r.url().includes('incidents.type=drugs'));
+    await mapIdle(p.page);
+    const after = await rendered(p.page, ['incidents']);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((f) => f.properties.type === 'drugs')).toBe(true);
+    await p.context.close();
+  });
+
+  it('filters by hour of day across midnight: every incident drawn happened between 22:00 and 02:59 Taiwan time', async () => {
+    const { rows } = await w.db.query<{ x: number; y: number }>(`SELECT ST_X(geom) x, ST_Y(geom) y FROM incidents
+      WHERE EXTRACT(hour FROM occurred_at AT TIME ZONE 'Asia/Taipei') = 23 ORDER BY id LIMIT 1`);
+    const p = await w.open('/', 'admin');
+    await jumpTo(p.page, [rows[0]!.x, rows[0]!.y], 16);
+    await p.page.click('.filter-group[data-layer="incidents"] summary');
+    await p.page.selectOption('.filter-group[data-layer="incidents"] select[name=fromHour]', '22');
+    await p.page.selectOption('.filter-group[data-layer="incidents"] select[name=toHour]', '2');
+    await p.page.waitForRequest((r) => r.url().includes('incidents.hour=22-2'));
+    await mapIdle(p.page);
+    const drawn = await rendered(p.page, ['incidents']);
+    expect(drawn.length).toBeGreaterThan(0);
+    // Tiles write times in Taiwan time with their offset, e.g. 2026-03-01T23:10:00+08.
+    expect(drawn.every((f) => String(f.properties.occurred_at).endsWith('+08'))).toBe(true);
+    const hours = drawn.map((f) => Number(String(f.properties.occurred_at).slice(11, 13)));
+    expect(hours.every((h) => [22, 23, 0, 1, 2].includes(h)), hours.join(',')).toBe(true);
+    await p.context.close();
+  });
+
+  it('finds a beat by its code and moves the map to it', async () => {
+    const { rows } = await w.db.query<{ code: string; x: number; y: number }>(
+      `SELECT code, ST_X(ST_Centroid(geom)) x, ST_Y(ST_Centroid(geom)) y FROM beats ORDER BY code DESC LIMIT 1`);
+    const beat = rows[0]!;
+    const p = await w.open('/', 'officer');
+    await p.page.fill('.search-box input', beat.code);
+    await p.page.click(`.search-results button:has-text("${beat.code}")`);
+    await p.page.waitForTimeout(900);
+    await mapIdle(p.page);
+    const centre = await p.page.evaluate(() => (window as unknown as { emap: { map: import('maplibre-gl').Map } }).emap.map.getCenter().toArray());
+    // The beat's box is a few hundred metres across: the map is centred on it.
+    expect(Math.abs(centre[0]! - beat.x)).toBeLessThan(0.01);
+    expect(Math.abs(centre[1]! - beat.y)).toBeLessThan(0.01);
+    await p.context.close();
+  });
+
+  it('opens a popup with the details the role may read: a public camera shows no contact', async () => {
+    const { rows } = await w.db.query<{ id: number; name: string; x: number; y: number }>(
+      `SELECT id::int AS id, name, ST_X(geom) x, ST_Y(geom) y FROM cameras WHERE is_public AND contact IS NOT NULL ORDER BY id LIMIT 1`);
+    const cam = rows[0]!;
+    for (const [as, seesContact] of [['public', false], ['admin', true]] as const) {
+      const p = await w.open('/', as);
+      // Only cameras stay switched on, so the click lands on the camera.
+      for (const layer of await p.page.$$eval('.layer-row', (r) => r.map((x) => (x as HTMLElement).dataset.layer!))) {
+        if (layer !== 'cameras' && layer !== 'beats') await p.page.uncheck(`.layer-row[data-layer="${layer}"] input`);
+      }
+      await jumpTo(p.page, [cam.x, cam.y], 18);
+      const at = await pixelOf(p.page, [cam.x, cam.y]);
+      await p.page.mouse.click(at.x, at.y);
+      const popup = p.page.locator('.feature-popup');
+      await popup.locator('table').waitFor();
+      expect(await popup.locator('h3').textContent()).toContain(cam.name);
+      expect(await popup.locator('th', { hasText: '聯絡人' }).count()).toBe(seesContact ? 1 : 0);
+      expect(p.errors).toEqual([]);
+      await p.context.close();
+    }
+  });
+});
+
+describe('on a phone', () => {
+  it('keeps the controls apart and opens the layer panel as a sheet', async () => {
+    const p = await w.open('/', 'planner', { width: 390, height: 844 });
+    const box = async (sel: string) => (await p.page.locator(sel).first().boundingBox())!;
+    const boxes = {
+      header: await box('.app-header'), zoom: await box('.maplibregl-ctrl-top-right'), toggle: await box('.panel-toggle'),
+      scale: await box('.maplibregl-ctrl-scale'),
+    };
+    const overlap = (a: typeof boxes.header, b: typeof boxes.header) =>
+      a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+    const names = Object.keys(boxes) as (keyof typeof boxes)[];
+    for (const a of names) for (const b of names) if (a < b) expect(overlap(boxes[a], boxes[b]), `${a} and ${b}`).toBe(false);
+    for (const b of Object.values(boxes)) expect(b.x + b.width).toBeLessThanOrEqual(390);
+    // The panel is closed at first, and opens within the screen.
+    expect((await box('.side-panel')).y).toBeGreaterThanOrEqual(844);
+    await p.page.click('.panel-toggle');
+    await p.page.waitForTimeout(400);
+    const panel = await box('.side-panel');
+    expect(panel.y).toBeLessThan(844);
+    expect(panel.y + panel.height).toBeLessThanOrEqual(845);
+    expect(await p.page.locator('.layer-list .layer-row').count()).toBeGreaterThan(3);
+    expect(p.errors).toEqual([]);
+    await p.context.close();
+  });
+});

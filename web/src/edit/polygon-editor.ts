@@ -1,0 +1,241 @@
+import * as maplibregl from 'maplibre-gl';
+import type { GeoJSONSource } from 'maplibre-gl';
+import { centroid } from '@turf/turf';
+import type { MultiPolygon, Polygon } from 'geojson';
+import { TerraDraw, TerraDrawPolygonMode, TerraDrawSelectMode } from 'terra-draw';
+import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
+import type { AppContext } from '../app/context.js';
+import type { LayerInfo, PropertyInfo } from '../app/registry.js';
+import { api, ApiError } from '../lib/api.js';
+import { h, replace } from '../lib/dom.js';
+import { formatNumber } from '../lib/format.js';
+import { etagOf, featureUrl, getFeature, listFeatures, type Feature } from '../map/features.js';
+import { styleLayersOf } from '../map/map.js';
+import { showConflict } from './conflict-dialog.js';
+import { featureForm, type FeatureForm } from './feature-form.js';
+import { saveFeature } from './save-feature.js';
+import { checkShape, type ShapeReport } from './shape-checks.js';
+
+const CHECKS = 'edit-checks';
+type Area = Polygon | MultiPolygon;
+
+/** A place named in a server message, e.g. "Self-intersection at (120.2051, 22.9952)". */
+function placeIn(message: string): [number, number] | undefined {
+  const m = /at \((-?[\d.]+), (-?[\d.]+)\)/.exec(message);
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+/**
+ * Drawing, reshaping and deleting the polygons of a layer (watch blocks, drone survey areas) with
+ * terra-draw, with the attribute form, the checks a planner needs before saving (overlaps, the
+ * part outside their precinct), the server's refusals shown next to the shape, and a 412
+ * explained with an offer to reload.
+ */
+export class PolygonEditor {
+  private draw: TerraDraw | undefined;
+  private shapeId: string | undefined;
+  private errorPopup: maplibregl.Popup | undefined;
+  private hidden: { layerIds: string[] } | undefined;
+  private precinct: Area | null | undefined;
+  private checkTimer: number | undefined;
+  active = false;
+
+  constructor(private readonly map: maplibregl.Map, private readonly ctx: AppContext, private readonly host: HTMLElement,
+    private readonly onDone: (message?: string) => void) {
+    map.addSource(CHECKS, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+    map.addLayer({ id: `${CHECKS}-fill`, type: 'fill', source: CHECKS,
+      paint: { 'fill-color': ['match', ['get', 'kind'], 'outside', '#7b2cbf', '#d00000'], 'fill-opacity': 0.45 } });
+    map.addLayer({ id: `${CHECKS}-line`, type: 'line', source: CHECKS,
+      paint: { 'line-color': ['match', ['get', 'kind'], 'outside', '#7b2cbf', '#d00000'], 'line-width': 2, 'line-dasharray': [2, 1] } });
+  }
+
+  /** Starts drawing a new polygon of the layer. */
+  create(layer: LayerInfo): void {
+    this.begin();
+    const status = h('p', { class: 'hint' }, '在地圖上逐點點選區塊的頂點，點回第一點（或在最後一點按兩下）完成。');
+    replace(this.host, h('h2', {}, `新增${layer.title}`), status, h('div', { class: 'actions' }, this.cancelButton()));
+    this.draw!.setMode('polygon');
+    this.draw!.on('finish', (id, context) => {
+      if (context.mode !== 'polygon' || this.shapeId) return;
+      this.shapeId = String(id);
+      this.draw!.setMode('select');
+      this.draw!.selectFeature(id);
+      void this.showSession(layer, undefined, undefined);
+    });
+  }
+
+  /** Opens an existing feature for reshaping and editing its attributes. */
+  async edit(layer: LayerInfo, id: number): Promise<void> {
+    const { body: feature, etag } = await api.getWithTag<Feature>(featureUrl(layer.id, id));
+    const geometry = feature.geometry as Area;
+    this.begin();
+    // The stored shape is drawn by the tiles; hide it there while its copy is being edited.
+    this.hidden = { layerIds: styleLayersOf(this.map, layer.id).filter((l) => !l.endsWith('-labels')) };
+    for (const l of this.hidden.layerIds) this.map.setFilter(l, ['!=', ['id'], id]);
+    const polygon: Polygon | null = geometry.type === 'Polygon' ? geometry : geometry.coordinates.length === 1
+      ? { type: 'Polygon', coordinates: geometry.coordinates[0]! } : null;
+    if (polygon) {
+      this.shapeId = crypto.randomUUID();
+      this.draw!.addFeatures([{ type: 'Feature', id: this.shapeId, geometry: polygon, properties: { mode: 'polygon' } }]);
+      this.draw!.setMode('select');
+      this.draw!.selectFeature(this.shapeId);
+    }
+    await this.showSession(layer, feature, etag ?? etagOf(feature), polygon ? undefined : geometry);
+  }
+
+  /** Deletes a feature (kept in its history; the admin can restore it) after asking. */
+  async remove(layer: LayerInfo, id: number): Promise<void> {
+    const f = await getFeature(layer.id, id);
+    const name = String(f.properties[layer.label] ?? `#${id}`);
+    if (!window.confirm(`確定要刪除${layer.title}「${name}」嗎？刪除後仍保留異動紀錄，可由管理者復原。`)) return;
+    try {
+      await api.delete(featureUrl(layer.id, id), etagOf(f));
+      this.onDone(`已刪除「${name}」`);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 412) showConflict(`${layer.title}「${name}」`, etagOf(f), err.etag, () => void this.remove(layer, id));
+      else window.alert(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  cancel(): void {
+    this.end();
+    this.onDone();
+  }
+
+  private begin(): void {
+    this.end();
+    this.active = true;
+    this.draw = new TerraDraw({
+      adapter: new TerraDrawMapLibreGLAdapter({ map: this.map }),
+      modes: [
+        new TerraDrawPolygonMode({ styles: { fillColor: '#f7b731', fillOpacity: 0.3, outlineColor: '#b35c00', outlineWidth: 2, closingPointColor: '#b35c00' } }),
+        new TerraDrawSelectMode({
+          flags: { polygon: { feature: { draggable: true, coordinates: { midpoints: true, draggable: true, deletable: true } } } },
+          styles: { selectedPolygonColor: '#f7b731', selectedPolygonFillOpacity: 0.3, selectedPolygonOutlineColor: '#b35c00', selectedPolygonOutlineWidth: 2 },
+        }),
+      ],
+    });
+    this.draw.start();
+  }
+
+  private end(): void {
+    this.active = false;
+    this.errorPopup?.remove();
+    this.setChecks(null);
+    if (this.hidden) for (const l of this.hidden.layerIds) this.map.setFilter(l, null);
+    this.hidden = undefined;
+    if (this.draw) {
+      this.draw.clear();
+      this.draw.stop();
+    }
+    this.draw = undefined;
+    this.shapeId = undefined;
+  }
+
+  private cancelButton(): HTMLButtonElement {
+    return h('button', { type: 'button', class: 'secondary', onclick: () => this.cancel() }, '取消');
+  }
+
+  /** The shape as drawn now, or the stored one that is not redrawn (a multi-part shape). */
+  private currentShape(fallback?: Area): Area | undefined {
+    const f = this.shapeId ? this.draw?.getSnapshotFeature(this.shapeId) : undefined;
+    return (f?.geometry as Polygon | undefined) ?? fallback;
+  }
+
+  private async myPrecinct(): Promise<Area | null> {
+    if (this.precinct !== undefined) return this.precinct;
+    const code = this.ctx.me.role === 'planner' ? this.ctx.me.precinctCode : null;
+    const [p] = code ? await listFeatures('precincts', { code }, 1) : [];
+    this.precinct = (p?.geometry as Area | undefined) ?? null;
+    return this.precinct;
+  }
+
+  private setChecks(report: ShapeReport | null): void {
+    const features = report ? [
+      ...report.overlaps.map((o) => ({ type: 'Feature' as const, geometry: o.shape, properties: { kind: 'overlap' } })),
+      ...(report.outside ? [{ type: 'Feature' as const, geometry: report.outside.shape, properties: { kind: 'outside' } }] : []),
+    ] : [];
+    (this.map.getSource(CHECKS) as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features });
+  }
+
+  /** Options for reference and id-list properties: teams of the precinct, key places in the shape's box. */
+  private async options(prop: PropertyInfo, shape: Area | undefined): Promise<{ value: number; label: string }[]> {
+    const target = prop.layer ? this.ctx.registry.get(prop.layer) : undefined;
+    if (!target) return [];
+    const params: Record<string, string> = {};
+    if (target.geometry && shape) {
+      const xs = shape.type === 'Polygon' ? shape.coordinates.flat() : shape.coordinates.flat(2);
+      const lons = xs.map((p) => p[0]!);
+      const lats = xs.map((p) => p[1]!);
+      params.bbox = `${Math.min(...lons)},${Math.min(...lats)},${Math.max(...lons)},${Math.max(...lats)}`;
+    }
+    const features = await listFeatures(target.id, params, 500);
+    return features.map((f) => ({ value: f.id, label: String(f.properties[target.label] ?? `#${f.id}`) }));
+  }
+
+  private async showSession(layer: LayerInfo, existing: Feature | undefined, etag: string | undefined, multipart?: Area): Promise<void> {
+    const shape = this.currentShape(multipart);
+    const optionProps = layer.properties.filter((p) => p.type === 'reference' || p.type === 'ids');
+    const optionLists = new Map(await Promise.all(optionProps.map(async (p) => [p.name, await this.options(p, shape)] as const)));
+    const form = featureForm(layer, existing?.properties ?? {}, (p) => optionLists.get(p.name) ?? []);
+    const checks = h('div', { class: 'shape-checks', 'aria-live': 'polite' });
+    const message = h('p', { class: 'form-error', role: 'alert', hidden: true });
+    const save = h('button', { type: 'button', class: 'primary', onclick: () => void this.save(layer, existing, etag, form, message, save, multipart) }, '儲存');
+    replace(this.host,
+      h('h2', {}, existing ? `編輯${layer.title}「${String(existing.properties[layer.label] ?? '')}」` : `新增${layer.title}`),
+      multipart ? h('p', { class: 'hint' }, '這個區域由多塊組成，形狀請在桌面 GIS 編修；此處可修改屬性。')
+        : h('p', { class: 'hint' }, '拖曳頂點或中點修改形狀；拖曳區塊可整塊移動。'),
+      checks, form.element, message,
+      h('div', { class: 'actions' }, this.cancelButton(), save));
+    const runChecks = async () => {
+      const now = this.currentShape(multipart);
+      if (!now) return;
+      const report = await checkShape(now, layer.id, layer.label, existing?.id, await this.myPrecinct());
+      this.setChecks(report);
+      replace(checks,
+        h('p', {}, `面積 ${formatNumber(report.squareMetres)} 平方公尺`),
+        report.overlaps.length
+          ? h('div', { class: 'warning' }, h('p', {}, `與 ${report.overlaps.length} 個${layer.title}重疊（地圖上紅色部分）：`),
+            h('ul', {}, report.overlaps.map((o) => h('li', {}, `「${o.label}」${formatNumber(o.squareMetres)} 平方公尺`))))
+          : h('p', { class: 'ok' }, `未與其他${layer.title}重疊`),
+        report.outside
+          ? h('p', { class: 'warning outside' }, `有 ${formatNumber(report.outside.squareMetres)} 平方公尺超出你的分局轄區（地圖上紫色部分），儲存時會被拒絕。`)
+          : this.ctx.me.role === 'planner' ? h('p', { class: 'ok' }, '全部位於你的分局轄區內') : null);
+    };
+    await runChecks();
+    this.draw?.on('change', (_ids, type) => {
+      if (type !== 'update') return;
+      window.clearTimeout(this.checkTimer);
+      this.checkTimer = window.setTimeout(() => void runChecks(), 300);
+    });
+  }
+
+  private async save(layer: LayerInfo, existing: Feature | undefined, etag: string | undefined, form: FeatureForm,
+    message: HTMLElement, button: HTMLButtonElement, multipart?: Area): Promise<void> {
+    const shape = this.currentShape(multipart);
+    this.errorPopup?.remove();
+    button.disabled = true;
+    const name = String(form.values()[layer.label] ?? existing?.properties[layer.label] ?? '');
+    const geometryChanged = existing && !multipart && JSON.stringify(shape) !== JSON.stringify(existing.geometry);
+    const refused = await saveFeature({
+      layer, form, message,
+      existing: existing ? { id: existing.id, etag: etag!, name: String(existing.properties[layer.label] ?? '') } : undefined,
+      body: existing ? { ...(geometryChanged ? { geometry: shape } : {}), properties: form.changed() }
+        : { type: 'Feature', geometry: shape, properties: form.values() },
+      reload: () => {
+        this.end();
+        void this.edit(layer, existing!.id);
+      },
+    });
+    button.disabled = false;
+    if (refused === null) {
+      this.end();
+      this.onDone(`已儲存${layer.title}「${name}」`);
+    } else if (shape && !message.hidden) {
+      // A refusal of the shape is shown on the map too, where it happens when the server says so.
+      const at = placeIn(refused) ?? (centroid(shape).geometry.coordinates as [number, number]);
+      this.errorPopup = new maplibregl.Popup({ closeOnClick: false, className: 'shape-error' })
+        .setLngLat(at).setDOMContent(h('p', { class: 'form-error' }, refused)).addTo(this.map);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import type * as maplibregl from 'maplibre-gl';
+import type { LayerInfo, LegendEntries, Registry } from '../app/registry.js';
+import { h } from '../lib/dom.js';
+import { iconDataUrl } from './icons.js';
+import { BASEMAP_LAYER, setVisible, styleLayersOf } from './map.js';
+
+/** An extra entry of the layer list for layers the app adds itself (analysis results, coverage). */
+export interface Overlay {
+  id: string;
+  title: string;
+  layerIds: string[];
+  visible: boolean;
+  legend?: HTMLElement;
+}
+
+function swatches(registry: Registry, layer: LayerInfo, entries: LegendEntries, kind: 'fill' | 'ring' | 'line' | 'icon'): HTMLElement {
+  return h('ul', { class: 'legend' }, entries.entries.map((e) => {
+    const icon = kind === 'icon' ? iconDataUrl(registry, layer.id, e.value) : undefined;
+    const mark = icon
+      ? h('img', { class: 'swatch icon', src: icon, alt: '' })
+      : h('span', { class: `swatch ${kind}`, style: kind === 'ring' ? { borderColor: e.colour } : { background: e.colour } });
+    return h('li', { dataset: { value: e.value } }, mark, e.label);
+  }));
+}
+
+/** The legend of one registry layer: the same colours the style uses (both come from the registry). */
+function legendOf(registry: Registry, layer: LayerInfo): HTMLElement | null {
+  const legend = layer.legend;
+  if (!legend) return null;
+  const isPoint = layer.geometry === 'Point';
+  const parts: HTMLElement[] = [];
+  if (legend.fill) {
+    const fillLabel = layer.properties.find((p) => p.name === legend.fill!.property)?.label;
+    parts.push(h('p', { class: 'legend-caption' }, fillLabel ?? ''), swatches(registry, layer, legend.fill, layer.id === 'key-places' ? 'icon' : 'fill'));
+  } else {
+    parts.push(h('ul', { class: 'legend' }, h('li', {}, h('span', { class: `swatch ${isPoint ? 'fill' : 'line'}`, style: { background: legend.colour } }), layer.title)));
+  }
+  if (legend.outline) {
+    const label = layer.properties.find((p) => p.name === legend.outline!.property)?.label;
+    parts.push(h('p', { class: 'legend-caption' }, `外框：${label ?? ''}`), swatches(registry, layer, legend.outline, 'ring'));
+  }
+  if (layer.cluster) parts.push(h('p', { class: 'legend-note' }, `縮放 ${layer.cluster.belowZoom} 級以下以群集圓顯示件數`));
+  return h('div', { class: 'legend-block' }, parts);
+}
+
+/**
+ * The layer list with its legend, generated from the registry and the style's metadata: one
+ * switch per registry layer (all its style layers at once), the incidents' heat map on its own
+ * switch, the basemap when one is configured, and overlays the app adds.
+ */
+export class LayerPanel {
+  readonly element: HTMLElement;
+  private readonly list: HTMLElement;
+
+  constructor(private readonly map: maplibregl.Map, private readonly registry: Registry) {
+    this.list = h('div', { class: 'layer-list' });
+    this.element = h('section', { class: 'panel-section layers', 'aria-label': '圖層' }, h('h2', {}, '圖層與圖例'), this.list);
+    if (map.getLayer(BASEMAP_LAYER)) this.addRow('basemap', '底圖', [BASEMAP_LAYER], map.getLayoutProperty(BASEMAP_LAYER, 'visibility') !== 'none');
+    for (const layer of registry.layers.filter((l) => l.tiles)) {
+      const ids = styleLayersOf(map, layer.id).filter((id) => !styleLayersOf(map, layer.id, 'heat').includes(id));
+      if (ids.length === 0) continue;
+      this.addRow(layer.id, layer.title, ids, true, legendOf(registry, layer));
+      const heat = styleLayersOf(map, layer.id, 'heat');
+      if (heat.length) {
+        this.addRow(`${layer.id}-heat`, `${layer.title}熱區圖`, heat, false,
+          h('div', { class: 'legend-block' }, h('div', { class: 'heat-ramp' }), h('p', { class: 'legend-note' }, '顏色越深，案件越集中')));
+      }
+    }
+  }
+
+  addOverlay(o: Overlay): void {
+    this.addRow(o.id, o.title, o.layerIds, o.visible, o.legend ?? null);
+  }
+
+  private addRow(id: string, title: string, layerIds: string[], visible: boolean, legend: HTMLElement | null = null): void {
+    setVisible(this.map, layerIds, visible);
+    const toggle = h('input', {
+      type: 'checkbox', checked: visible, dataset: { layer: id },
+      onchange: () => setVisible(this.map, layerIds, toggle.checked),
+    });
+    this.list.append(h('div', { class: 'layer-row', dataset: { layer: id } },
+      h('label', { class: 'layer-toggle' }, toggle, h('span', {}, title)), legend));
+  }
+}

@@ -1,0 +1,66 @@
+import * as maplibregl from 'maplibre-gl';
+import type { StyleSpecification } from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import type { AppConfig } from '../app/config.js';
+import type { Registry } from '../app/registry.js';
+import { api } from '../lib/api.js';
+import { drawMissingIcons } from './icons.js';
+
+maplibregl.setWorkerUrl(workerUrl);
+
+/** Fonts for Chinese labels, drawn on the device (the style has no glyphs URL to fetch from). */
+export const LOCAL_FONTS = "'Noto Sans CJK TC', 'Noto Sans TC', 'Microsoft JhengHei', 'PingFang TC', 'Heiti TC', sans-serif";
+
+export const BASEMAP_LAYER = 'basemap';
+
+export interface MapOptions {
+  container: HTMLElement;
+  config: AppConfig;
+  registry: Registry;
+  /** Keep the drawn frame so it can be copied into a printout or PNG. */
+  preserveDrawingBuffer?: boolean;
+  /** Whether the configured basemap is shown at first. */
+  basemapVisible?: boolean;
+}
+
+/**
+ * A MapLibre map drawing the service's style for the signed-in caller (/tiles/style.json: only
+ * the layers and properties the role may read), with the configured basemap, if any, beneath.
+ */
+export async function createMap(opts: MapOptions): Promise<maplibregl.Map> {
+  const style = await api.get<StyleSpecification>('/tiles/style.json');
+  const basemap = opts.config.basemap;
+  if (basemap) {
+    style.sources[BASEMAP_LAYER] = { type: 'raster', tiles: basemap.tiles, tileSize: basemap.tileSize, attribution: basemap.attribution };
+    style.layers.splice(1, 0, { id: BASEMAP_LAYER, type: 'raster', source: BASEMAP_LAYER,
+      layout: { visibility: opts.basemapVisible === false ? 'none' : 'visible' } });
+  }
+  const map = new maplibregl.Map({
+    container: opts.container,
+    style,
+    bounds: opts.config.extent ?? [120.0, 22.8, 120.5, 23.2],
+    fitBoundsOptions: { padding: 20 },
+    localIdeographFontFamily: LOCAL_FONTS,
+    attributionControl: { compact: true },
+    canvasContextAttributes: { preserveDrawingBuffer: opts.preserveDrawingBuffer ?? false },
+    maxZoom: 19,
+  });
+  map.addControl(new maplibregl.NavigationControl({ visualizePitch: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+  drawMissingIcons(map, opts.registry);
+  await new Promise<void>((resolve) => map.once('load', () => resolve()));
+  return map;
+}
+
+/** Style layers of a registry layer (their metadata names it), optionally of one part only. */
+export function styleLayersOf(map: maplibregl.Map, layerId: string, part?: string): string[] {
+  return map.getStyle().layers.filter((l) => {
+    const m = (l as { metadata?: Record<string, string> }).metadata;
+    return m?.['emap:layer'] === layerId && (part === undefined || m['emap:part'] === part);
+  }).map((l) => l.id);
+}
+
+export function setVisible(map: maplibregl.Map, layerIds: readonly string[], visible: boolean): void {
+  for (const id of layerIds) map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
+}

@@ -1,0 +1,186 @@
+import type * as maplibregl from 'maplibre-gl';
+import { bbox } from '@turf/turf';
+import { toPng } from 'html-to-image';
+import type { AppContext } from '../app/context.js';
+import { displayValue, property, type LayerInfo } from '../app/registry.js';
+import { hotHours, hourWeekChart, emptyHourWeek } from '../briefing/hour-week-chart.js';
+import { visitOrder } from '../briefing/places.js';
+import { openVisitDialog } from '../edit/visit-dialog.js';
+import { h, replace } from '../lib/dom.js';
+import { formatDateTime, taiwanDate, WEEKDAYS, weekdayHour } from '../lib/format.js';
+import { listFeatures, type Feature } from '../map/features.js';
+import { createMap } from '../map/map.js';
+import { TileFilters } from '../map/tile-filters.js';
+import { exposeForAutomation } from './map-view.js';
+
+const DAYS = 30;
+/** Rows each list keeps so that the briefing stays one A4 page; the rest are counted. */
+const LIMITS = { places: 12, cameras: 6, blocks: 5 };
+
+interface Beat { code: string; name: string; station_code: string; precinct_code: string; officer_name?: string; geometry: GeoJSON.Geometry }
+
+const more = (n: number, what: string) => (n > 0 ? h('p', { class: 'more' }, `另有 ${n} ${what}，請見電子地圖`) : null);
+
+/** The beats an account may brief on: its precinct's for police of a precinct, all for the bureau. */
+async function beatsFor(ctx: AppContext): Promise<Beat[]> {
+  const params: Record<string, string> = ctx.me.precinctCode ? { precinct_code: ctx.me.precinctCode } : {};
+  const beats = await listFeatures('beats', params, 5000);
+  return beats.map((f) => ({ ...(f.properties as unknown as Beat), geometry: f.geometry! }))
+    .sort((a, b) => a.code.localeCompare(b.code));
+}
+
+function choiceLabel(layer: LayerInfo | undefined, name: string, value: unknown): string {
+  const prop = layer && property(layer, name);
+  return prop ? displayValue(prop, value) : String(value ?? '—');
+}
+
+/**
+ * The officer's 勤前簡報: one beat on one A4 page — the map fitted to it, key places by how
+ * overdue their visit is, cameras out of order, the last 30 days' incidents with their hot
+ * hours, and the watch blocks with their contacts. Printed as it is shown, or saved as PNG.
+ */
+export async function briefingView(ctx: AppContext, main: HTMLElement): Promise<void> {
+  main.classList.add('briefing-page');
+  const beats = await beatsFor(ctx);
+  const wanted = new URLSearchParams(location.search).get('beat') ?? ctx.me.beatCode ?? beats[0]?.code;
+  const beat = beats.find((b) => b.code === wanted) ?? beats[0];
+  if (!beat) {
+    replace(main, h('p', { class: 'notice' }, '沒有可簡報的警勤區。'));
+    return;
+  }
+  const picker = h('select', { name: 'beat', 'aria-label': '警勤區', onchange: () => location.assign(`/briefing?beat=${encodeURIComponent(picker.value)}`) },
+    beats.map((b) => h('option', { value: b.code, selected: b.code === beat.code }, `${b.code} ${b.name}`)));
+  const sheet = h('article', { class: 'sheet', id: 'briefing-sheet' });
+  const status = h('span', { class: 'legend-note', role: 'status' });
+  const toolbar = h('div', { class: 'briefing-toolbar no-print' },
+    h('label', {}, '警勤區 ', picker),
+    h('button', { type: 'button', class: 'secondary', onclick: () => window.print() }, '列印'),
+    h('button', { type: 'button', class: 'secondary', onclick: () => void savePng(sheet, beat.code, status) }, '另存 PNG'),
+    status);
+  main.append(toolbar, sheet);
+  await renderBriefing(ctx, sheet, beat);
+}
+
+async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat): Promise<void> {
+  const { registry } = ctx;
+  const since = taiwanDate(new Date(Date.now() - DAYS * 86_400_000));
+  const scope = { beat_code: beat.code };
+  const [stations, places, cameras, incidents, blocks, teams] = await Promise.all([
+    listFeatures('stations', { code: beat.station_code }, 1),
+    registry.get('key-places') ? listFeatures('key-places', scope, 2000) : Promise.resolve([]),
+    registry.get('cameras') ? listFeatures('cameras', { ...scope, status: 'broken,offline' }, 2000) : Promise.resolve([]),
+    registry.get('incidents') ? listFeatures('incidents', { ...scope, datetime: `${since}/..` }) : Promise.resolve([]),
+    registry.get('watch-blocks') ? listFeatures('watch-blocks', scope, 500) : Promise.resolve([]),
+    registry.get('watch-teams') && beat.precinct_code ? listFeatures('watch-teams', { precinct_code: beat.precinct_code }, 500) : Promise.resolve([]),
+  ]);
+  const station = stations[0]?.properties;
+  const mapBox = h('div', { class: 'map' });
+  const snapshot = h('img', { class: 'map-snapshot', alt: `${beat.name}地圖` });
+  const placeList = h('div', {});
+  const redraw = () => void listFeatures('key-places', scope, 2000).then((p) => replace(placeList, placesTable(ctx, p, redraw)));
+  replace(placeList, placesTable(ctx, places, redraw));
+  replace(sheet,
+    h('header', { class: 'sheet-head' },
+      h('h1', {}, `勤前簡報　${beat.name}`, h('small', {}, beat.code)),
+      h('p', {}, [station ? `${String(station.name)}${station.phone ? `（${String(station.phone)}）` : ''}` : beat.station_code,
+        beat.officer_name ? `警勤區員警 ${beat.officer_name}` : null, `製表 ${formatDateTime(new Date().toISOString())}`].filter(Boolean).join('・'))),
+    h('div', { class: 'sheet-map' }, mapBox, snapshot),
+    h('div', { class: 'sheet-grid' },
+      h('section', { class: 'places' }, h('h2', {}, `治安重點處所（${places.length} 處）`), placeList),
+      h('section', { class: 'incidents' }, incidentSummary(registry.get('incidents'), incidents)),
+      h('section', { class: 'cameras' }, h('h2', {}, `故障・離線監視器（${cameras.length} 支）`), camerasList(registry.get('cameras'), cameras)),
+      h('section', { class: 'blocks' }, h('h2', {}, `守望相助治安區塊（${blocks.length} 處）`), blocksList(registry.get('watch-blocks'), blocks, teams))));
+  await briefingMap(ctx, mapBox, snapshot, beat, since);
+}
+
+function placesTable(ctx: AppContext, places: Feature[], redraw: () => void): HTMLElement {
+  const layer = ctx.registry.get('key-places');
+  const ordered = visitOrder(places);
+  const canVisit = ctx.registry.can('visits', 'create');
+  const shown = ordered.slice(0, LIMITS.places);
+  return h('div', {},
+    h('table', { class: 'compact' },
+      h('thead', {}, h('tr', {}, h('th', {}, '名稱'), h('th', {}, '類別'), h('th', {}, '最近查訪'), h('th', {}, '期限'), canVisit ? h('th', { class: 'no-print' }, '') : null)),
+      h('tbody', {}, shown.map((r) => h('tr', { class: r.overdueDays !== null ? 'overdue' : '', dataset: { id: r.feature.id } },
+        h('td', {}, String(r.feature.properties.name), h('div', { class: 'sub' }, String(r.feature.properties.address ?? ''))),
+        h('td', {}, choiceLabel(layer, 'category', r.feature.properties.category)),
+        h('td', {}, r.sinceVisit === null ? '從未查訪' : `${r.sinceVisit} 天前`),
+        h('td', {}, r.overdueDays !== null ? h('b', { class: 'badge-overdue' }, `逾期 ${r.overdueDays} 天`) : String(r.feature.properties.next_visit_due ?? '—')),
+        canVisit ? h('td', { class: 'no-print' }, h('button', { type: 'button', class: 'small', dataset: { action: 'visit' },
+          onclick: () => openVisitDialog(ctx, { id: r.feature.id, name: String(r.feature.properties.name) }, redraw) }, '紀錄查訪')) : null)))),
+    ordered.length === 0 ? h('p', { class: 'legend-note' }, '此警勤區沒有列管的治安重點處所。') : null,
+    more(ordered.length - shown.length, '處'));
+}
+
+function incidentSummary(layer: LayerInfo | undefined, incidents: Feature[]): Element[] {
+  const matrix = emptyHourWeek();
+  const byType = new Map<string, number>();
+  for (const f of incidents) {
+    const { weekday, hour } = weekdayHour(String(f.properties.occurred_at));
+    matrix[weekday - 1]![hour]! += 1;
+    const t = String(f.properties.type);
+    byType.set(t, (byType.get(t) ?? 0) + 1);
+  }
+  const hot = hotHours(matrix);
+  return [
+    h('h2', {}, `近 ${DAYS} 日案件（${incidents.length} 件）與熱時`),
+    hourWeekChart(matrix, `近 ${DAYS} 日案件的星期與時段分布`),
+    h('p', { class: 'hot' }, hot.length ? `熱時：${hot.map((c) => `週${WEEKDAYS[c.weekday - 1]} ${c.hour} 時（${c.count} 件）`).join('、')}` : '近期沒有案件'),
+    h('ul', { class: 'by-type' }, [...byType].sort((a, b) => b[1] - a[1]).map(([t, n]) => h('li', {}, `${choiceLabel(layer, 'type', t)} ${n}`))),
+  ];
+}
+
+function camerasList(layer: LayerInfo | undefined, cameras: Feature[]): HTMLElement {
+  const shown = cameras.slice(0, LIMITS.cameras);
+  return h('div', {},
+    cameras.length === 0 ? h('p', { class: 'ok' }, '轄內監視器均正常。') : null,
+    h('ul', { class: 'plain' }, shown.map((c) => h('li', {},
+      h('b', {}, String(c.properties.name)), `　${choiceLabel(layer, 'status', c.properties.status)}・${choiceLabel(layer, 'owner_kind', c.properties.owner_kind)}`))),
+    more(cameras.length - shown.length, '支'));
+}
+
+function blocksList(layer: LayerInfo | undefined, blocks: Feature[], teams: Feature[]): HTMLElement {
+  const teamName = new Map(teams.map((t) => [t.id, String(t.properties.name)]));
+  const shown = blocks.slice(0, LIMITS.blocks);
+  return h('div', {},
+    blocks.length === 0 ? h('p', { class: 'legend-note' }, '此警勤區尚無認養的治安區塊。') : null,
+    h('ul', { class: 'plain' }, shown.map((b) => {
+      const p = b.properties;
+      return h('li', {}, h('b', {}, String(p.name)), `　${String(p.adopter)}（${choiceLabel(layer, 'adopter_kind', p.adopter_kind)}）`,
+        h('div', { class: 'sub' }, [p.team_id ? teamName.get(Number(p.team_id)) : null, p.contact ? `聯絡人 ${String(p.contact)}` : null,
+          p.patrol_hours ? `巡守 ${String(p.patrol_hours)}` : null].filter(Boolean).join('・')));
+    })),
+    more(blocks.length - shown.length, '處'));
+}
+
+/** The beat's map: its outline, its places and cameras, and its last 30 days' incidents. */
+async function briefingMap(ctx: AppContext, container: HTMLElement, snapshot: HTMLImageElement, beat: Beat, since: string): Promise<maplibregl.Map> {
+  const map = await createMap({ container, config: ctx.config, registry: ctx.registry, preserveDrawingBuffer: true });
+  const filters = new TileFilters();
+  for (const layer of ['key-places', 'cameras', 'incidents', 'watch-blocks']) if (ctx.registry.get(layer)) filters.set(layer, 'beat_code', beat.code);
+  if (ctx.registry.get('incidents')) filters.set('incidents', 'datetime', `${since}/..`);
+  filters.apply(map);
+  map.addLayer({ id: 'briefing-beat', type: 'line', source: 'emap', 'source-layer': 'beats', filter: ['==', ['get', 'code'], beat.code],
+    paint: { 'line-color': '#d00000', 'line-width': 3 } });
+  const [w, s, e, n] = bbox(beat.geometry);
+  map.fitBounds([[w, s], [e, n]], { padding: 24, duration: 0 });
+  // The printout and the PNG use a still image of the map, refreshed whenever it has settled.
+  map.on('idle', () => { snapshot.src = map.getCanvas().toDataURL('image/png'); });
+  exposeForAutomation(map);
+  return map;
+}
+
+async function savePng(sheet: HTMLElement, code: string, status: HTMLElement): Promise<void> {
+  status.textContent = '產生圖片中…';
+  sheet.classList.add('capturing');
+  try {
+    const url = await toPng(sheet, { pixelRatio: 2, backgroundColor: '#ffffff' });
+    const a = h('a', { href: url, download: `勤前簡報-${code}-${taiwanDate()}.png` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    status.textContent = '已另存 PNG';
+  } finally {
+    sheet.classList.remove('capturing');
+  }
+}
