@@ -12,7 +12,7 @@ import { clustered, partName } from './sql.js';
  * The style has no `glyphs`: MapLibre then draws every label with the device's own fonts
  * (TinySDF), so Traditional Chinese renders without fetching glyphs from anywhere. Key places
  * are drawn with icons named `key-places:<category>`, which the web app draws when MapLibre
- * asks for them (styleimagemissing); other clients see the coloured circle beneath.
+ * asks for them (a missing-image resolver); other clients see the coloured circle beneath.
  */
 
 type Expression = unknown[] | string;

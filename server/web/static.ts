@@ -36,7 +36,11 @@ export function webApp({ dist = WEB_DIST, basemapUrl }: { dist?: string; basemap
   const r = Router();
   const index = join(dist, 'index.html');
   const csp = contentSecurityPolicy(basemapUrl);
-  r.use('/assets', express.static(join(dist, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: false }));
+  r.use('/assets', express.static(join(dist, 'assets'), {
+    index: false, fallthrough: false, cacheControl: false,
+    // The same for everyone: set here, over the caller-dependent default of the API.
+    setHeaders: (res) => res.set({ 'Cache-Control': 'public, max-age=31536000, immutable' }).removeHeader('Vary'),
+  }));
   r.get(/.*/, (req, res, next) => {
     if (SERVICE_PATHS.test(req.path) || !req.accepts('html')) return next();
     if (!existsSync(index)) {

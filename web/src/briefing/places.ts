@@ -11,7 +11,8 @@ export interface PlaceDue {
 
 /**
  * Key places in the order an officer should visit them: overdue ones first (most overdue
- * first), then the rest by days since their last visit, places never visited before any.
+ * first), then the rest by days since their last visit, places never visited before any. A place
+ * is overdue when its next-visit date has passed with no visit on or after that date.
  */
 export function visitOrder(places: Feature[], today = taiwanDate()): PlaceDue[] {
   const rows = places.map((feature) => {
@@ -19,7 +20,7 @@ export function visitOrder(places: Feature[], today = taiwanDate()): PlaceDue[] 
     const last = feature.properties.last_visited_at as string | null;
     return {
       feature,
-      overdueDays: due && due < today ? daysSince(due) : null,
+      overdueDays: due && due < today && !(last && taiwanDate(new Date(last)) >= due) ? daysSince(due) : null,
       sinceVisit: last ? daysSince(last) : null,
     };
   });

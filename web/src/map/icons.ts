@@ -3,7 +3,7 @@ import type { Registry } from '../app/registry.js';
 
 /**
  * Key-place symbols, drawn in the browser when the map first needs one (the style names them
- * `key-places:<category>`): a disc in the category's legend colour with the first character of
+ * `key-places:<category>`; MapLibre asks the resolver): a disc in the category's legend colour with the first character of
  * its name, e.g. 鐵 for 鐵皮（貨櫃）屋. No sprite sheet is fetched; the legend uses the same
  * drawing, so map and legend cannot disagree.
  */
@@ -44,11 +44,11 @@ function iconFor(registry: Registry, name: string, ratio: number): HTMLCanvasEle
 }
 
 export function drawMissingIcons(map: maplibregl.Map, registry: Registry): void {
-  map.on('styleimagemissing', (e: { id: string }) => {
+  map.setMissingStyleImageResolver((id) => {
     const ratio = Math.min(window.devicePixelRatio || 1, 3);
-    const canvas = iconFor(registry, e.id, ratio);
-    if (!canvas || map.hasImage(e.id)) return;
-    map.addImage(e.id, canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height), { pixelRatio: ratio });
+    const canvas = iconFor(registry, id, ratio);
+    if (!canvas || map.hasImage(id)) return;
+    map.addImage(id, canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height), { pixelRatio: ratio });
   });
 }
 

@@ -9,6 +9,7 @@ import { openVisitDialog } from '../edit/visit-dialog.js';
 import { h, replace } from '../lib/dom.js';
 import { formatDateTime, taiwanDate, WEEKDAYS, weekdayHour } from '../lib/format.js';
 import { listFeatures, type Feature } from '../map/features.js';
+import { iconDataUrl } from '../map/icons.js';
 import { createMap } from '../map/map.js';
 import { TileFilters } from '../map/tile-filters.js';
 import { exposeForAutomation } from './map-view.js';
@@ -85,12 +86,30 @@ async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat): 
       h('p', {}, [station ? `${String(station.name)}${station.phone ? `（${String(station.phone)}）` : ''}` : beat.station_code,
         beat.officer_name ? `警勤區員警 ${beat.officer_name}` : null, `製表 ${formatDateTime(new Date().toISOString())}`].filter(Boolean).join('・'))),
     h('div', { class: 'sheet-map' }, mapBox, snapshot),
+    sheetLegend(ctx, places, incidents),
     h('div', { class: 'sheet-grid' },
       h('section', { class: 'places' }, h('h2', {}, `治安重點處所（${places.length} 處）`), placeList),
       h('section', { class: 'incidents' }, incidentSummary(registry.get('incidents'), incidents)),
       h('section', { class: 'cameras' }, h('h2', {}, `故障・離線監視器（${cameras.length} 支）`), camerasList(registry.get('cameras'), cameras)),
       h('section', { class: 'blocks' }, h('h2', {}, `守望相助治安區塊（${blocks.length} 處）`), blocksList(registry.get('watch-blocks'), blocks, teams))));
   await briefingMap(ctx, mapBox, snapshot, beat, since);
+}
+
+/** What the map's symbols mean, for those this beat has: the printout has no layer panel. */
+function sheetLegend(ctx: AppContext, places: Feature[], incidents: Feature[]): HTMLElement {
+  const item = (mark: HTMLElement, label: string) => h('li', {}, mark, label);
+  const dot = (colour: string) => h('span', { class: 'swatch fill', style: { background: colour } });
+  const present = (layer: LayerInfo | undefined, features: Feature[]) => {
+    const fill = layer?.legend?.fill;
+    const values = new Set(features.map((f) => String(f.properties[fill?.property ?? ''])));
+    return fill ? fill.entries.filter((e) => values.has(e.value)) : [];
+  };
+  const kp = ctx.registry.get('key-places');
+  return h('ul', { class: 'sheet-legend' },
+    item(h('span', { class: 'swatch line', style: { background: '#d00000' } }), '本警勤區'),
+    present(kp, places).map((e) => item(h('img', { class: 'swatch icon', alt: '', src: iconDataUrl(ctx.registry, 'key-places', e.value) ?? '' }), e.label)),
+    present(ctx.registry.get('incidents'), incidents).map((e) => item(dot(e.colour), e.label)),
+    ctx.registry.get('cameras')?.legend?.fill?.entries.map((e) => item(dot(e.colour), `監視器${e.label}`)));
 }
 
 function placesTable(ctx: AppContext, places: Feature[], redraw: () => void): HTMLElement {
@@ -164,8 +183,12 @@ async function briefingMap(ctx: AppContext, container: HTMLElement, snapshot: HT
     paint: { 'line-color': '#d00000', 'line-width': 3 } });
   const [w, s, e, n] = bbox(beat.geometry);
   map.fitBounds([[w, s], [e, n]], { padding: 24, duration: 0 });
-  // The printout and the PNG use a still image of the map, refreshed whenever it has settled.
-  map.on('idle', () => { snapshot.src = map.getCanvas().toDataURL('image/png'); });
+  // The printout and the PNG use a still image of the map, refreshed whenever it has settled on
+  // screen (while printing, the live map is hidden and must not overwrite it).
+  const printing = window.matchMedia('print');
+  map.on('idle', () => {
+    if (!printing.matches && container.offsetWidth > 0) snapshot.src = map.getCanvas().toDataURL('image/png');
+  });
   exposeForAutomation(map);
   return map;
 }

@@ -1,0 +1,147 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../server/app.js';
+import { openWorld, type World } from './support/world.js';
+
+/**
+ * What the service does for the web app, over HTTP: the built app at `/` and its pages, the
+ * page's content security policy, the app's configuration, the search box, and the hour and
+ * weekday filters the map's filter panel sends.
+ */
+let w: World;
+beforeAll(async () => {
+  w = await openWorld();
+  await w.db.exec(`
+    SELECT set_config('app.actor', 'fixture', false);
+    INSERT INTO key_places (name, address, category, geom) VALUES
+      ('夜貓KTV', '臺南市中西區民族路100號', 'ktv', ST_SetSRID(ST_MakePoint(120.205, 22.995), 4326)),
+      ('100%空屋', '臺南市中西區府前路1號', 'vacant_house', ST_SetSRID(ST_MakePoint(120.225, 22.995), 4326));
+    INSERT INTO cameras (name, azimuth, fov, range_m, owner_kind, is_public, geom) VALUES
+      ('民族路口公開', 0, 90, 30, 'police', true, ST_SetSRID(ST_MakePoint(120.206, 22.996), 4326)),
+      ('民族路口私人', 0, 90, 30, 'private', false, ST_SetSRID(ST_MakePoint(120.207, 22.996), 4326));
+    INSERT INTO incidents (type, occurred_at, geom)
+      SELECT 'drugs', timestamptz '2026-03-02 00:00:00+08' + make_interval(hours => i * 5), ST_SetSRID(ST_MakePoint(120.205, 22.995), 4326)
+        FROM generate_series(0, 99) i;
+    SELECT set_config('app.actor', '', false);`);
+});
+afterAll(async () => { await w?.close(); });
+
+describe('the web app at /', () => {
+  it('serves index.html for the app\'s pages, never cached, with a policy that allows only this origin', async () => {
+    for (const page of ['/', '/briefing?beat=B1', '/community']) {
+      const res = await request(w.app).get(page).set('Accept', 'text/html').expect(200);
+      expect(res.headers['content-type']).toMatch(/text\/html/);
+      expect(res.text).toContain('<div id="app">');
+      expect(res.headers['cache-control']).toBe('no-cache');
+      const csp = res.headers['content-security-policy'];
+      expect(csp).toContain(`default-src 'self'`);
+      expect(csp).toContain(`connect-src 'self';`);
+    }
+    // Built assets are named by their content and kept for a year.
+    const index = (await request(w.app).get('/').set('Accept', 'text/html')).text;
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(index)![1]!;
+    const asset = await request(w.app).get(script).expect(200);
+    expect(asset.headers['cache-control']).toMatch(/max-age=31536000.*immutable/);
+    await request(w.app).get('/assets/no-such-file.js').expect(404);
+  });
+
+  it('leaves the API its own answers: an unknown endpoint is a JSON 404, not the page', async () => {
+    const res = await request(w.app).get('/api/nope').set('Accept', 'text/html').expect(404);
+    expect(res.body.error.code).toBe('not_found');
+  });
+
+  it('says so when the app has not been built', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'emap-web-'));
+    try {
+      const app = createApp({ db: w.db, webDist: empty });
+      const res = await request(app).get('/').set('Accept', 'text/html').expect(503);
+      expect(res.text).toContain('npm run build:web');
+    } finally {
+      rmSync(empty, { recursive: true });
+    }
+  });
+
+  it('has no basemap unless one is configured, and then allows that origin only', async () => {
+    const plain = await request(w.app).get('/api/app-config').expect(200);
+    expect(plain.body.basemap).toBeNull();
+    expect(plain.body.extent).toEqual([120.2, 22.99, 120.23, 23]);
+    const app = createApp({ db: w.db, basemap: { url: 'https://wmts.nlsc.gov.tw/wmts/EMAP/default/GoogleMapsCompatible/{z}/{y}/{x}', attribution: '國土測繪中心' } });
+    const withMap = await request(app).get('/api/app-config').expect(200);
+    expect(withMap.body.basemap).toEqual({ tiles: ['https://wmts.nlsc.gov.tw/wmts/EMAP/default/GoogleMapsCompatible/{z}/{y}/{x}'], attribution: '國土測繪中心', tileSize: 256 });
+    const csp = (await request(app).get('/').set('Accept', 'text/html')).headers['content-security-policy'];
+    expect(csp).toContain(`connect-src 'self' https://wmts.nlsc.gov.tw;`);
+    expect(csp).toContain(`img-src 'self' data: blob: https://wmts.nlsc.gov.tw;`);
+  });
+});
+
+describe('search', () => {
+  const search = (role: Parameters<World['as']>[0], q: string) => w.as(role).get(`/api/search?q=${encodeURIComponent(q)}`).expect(200).then((r) => r.body.results as { layer: string; label: string; matched: { property: string }; bbox: number[] }[]);
+
+  it('finds units by code, exact matches first, with a box to fit the map to', async () => {
+    const hits = await search('public', 'B1');
+    expect(hits[0]).toMatchObject({ layer: 'beats', label: 'B1', bbox: [120.2, 22.99, 120.21, 23] });
+  });
+
+  it('finds key places by address for the police, and never for the public or a community', async () => {
+    expect((await search('planner', '民族路')).map((h) => h.label)).toEqual(expect.arrayContaining(['夜貓KTV', '民族路口公開', '民族路口私人']));
+    const officer = await search('officer', '民族路100號');
+    expect(officer).toEqual([expect.objectContaining({ layer: 'key-places', label: '夜貓KTV', matched: { property: 'address', value: '臺南市中西區民族路100號' } })]);
+    // The public finds the public camera only; the community account, only what lies in its area.
+    expect((await search('public', '民族路')).map((h) => h.label)).toEqual(['民族路口公開']);
+    expect(await search('community', '民族路')).toEqual([]);
+    expect((await search('community', 'B1')).map((h) => h.label)).toEqual(['B1']);
+    // A planner of P1 does not find P2's places.
+    expect(await search('planner', '府前路')).toEqual([]);
+  });
+
+  it('takes % and _ as letters', async () => {
+    expect((await search('admin', '100%')).map((h) => h.label)).toEqual(['100%空屋']);
+    expect(await search('admin', '_')).toEqual([]);
+  });
+
+  it.each([['', 'q'], ['x'.repeat(101), 'q']])('refuses q=%s', async (q, field) => {
+    const res = await w.as('admin').get(`/api/search?q=${q}`).expect(400);
+    expect(res.body.error.field).toBe(field);
+  });
+});
+
+describe('hour and weekday filters', () => {
+  const count = async (query: string) => (await w.as('admin').get(`/api/layers/incidents/features?limit=1&${query}`).expect(200)).body.numberMatched as number;
+  const sql = async (where: string) => (await w.db.query<{ n: number }>(`SELECT count(*)::int n FROM incidents WHERE ${where}`)).rows[0]!.n;
+  const local = (part: string) => `EXTRACT(${part} FROM occurred_at AT TIME ZONE 'Asia/Taipei')`;
+
+  it('keeps the hours and weekdays asked for, in Taiwan time, wrapping past midnight', async () => {
+    expect(await count('hour=22-2')).toBe(await sql(`${local('hour')} IN (22, 23, 0, 1, 2)`));
+    expect(await count('hour=22-2')).toBeGreaterThan(0);
+    expect(await count('hour=8,12-13')).toBe(await sql(`${local('hour')} IN (8, 12, 13)`));
+    expect(await count('weekday=6,7')).toBe(await sql(`${local('isodow')} IN (6, 7)`));
+    expect(await count('weekday=1-5&hour=9-17')).toBe(await sql(`${local('isodow')} BETWEEN 1 AND 5 AND ${local('hour')} BETWEEN 9 AND 17`));
+    expect(await count('hour=0-23')).toBe(100);
+  });
+
+  it.each([
+    ['incidents', 'hour=24', 'hour'], ['incidents', 'hour=a-b', 'hour'], ['incidents', 'hour=1-', 'hour'],
+    ['incidents', 'weekday=0', 'weekday'], ['incidents', 'weekday=8', 'weekday'],
+    ['cameras', 'hour=1', 'hour'],
+  ])('%s?%s → 400 naming %s', async (layer, query, field) => {
+    const res = await w.as('admin').get(`/api/layers/${layer}/features?${query}`).expect(400);
+    expect(res.body.error.field).toBe(field);
+    expect(res.body.error.message).toMatch(field === 'hour' && layer === 'cameras' ? /has no time property/ : /whole numbers from/);
+  });
+});
+
+describe('the layer registry for the app', () => {
+  it('gives each layer its legend colours, form details and searchable properties', async () => {
+    const { layers } = (await w.as('planner').get('/api/layers').expect(200)).body as { layers: Record<string, unknown>[] };
+    const cameras = layers.find((l) => l.id === 'cameras')! as { legend: { fill: { entries: { value: string; colour: string }[] } }; properties: { name: string; min?: number; max?: number }[]; search: string[] };
+    expect(cameras.legend.fill.entries.map((e) => e.value)).toEqual(['working', 'broken', 'offline']);
+    expect(cameras.properties.find((p) => p.name === 'range_m')).toMatchObject({ min: 0, max: 1000 });
+    expect(cameras.search).toEqual(['name']);
+    // The officer may change a camera's status only, and is told so.
+    const officer = (await w.as('officer').get('/api/layers').expect(200)).body.layers.find((l: { id: string }) => l.id === 'cameras');
+    expect(officer.writableFields).toEqual(['status']);
+  });
+});

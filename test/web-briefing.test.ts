@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mapIdle, openWebWorld, type WebPage, type WebWorld } from './support/browser.js';
+
+/**
+ * The officer's 勤前簡報 in the browser, checked against the database: the beat it opens on, the
+ * key places in visiting order, cameras out of order, the last 30 days' incidents and their hot
+ * hours, the watch blocks with contacts, recording a visit, one A4 page in print, and a PNG.
+ */
+let w: WebWorld;
+let beat: string;
+beforeAll(async () => {
+  w = await openWebWorld(0.25);
+  // The officer's precinct's beat with the most key places, so every list has something in it.
+  const { rows } = await w.db.query<{ beat_code: string }>(
+    `SELECT beat_code FROM key_places WHERE precinct_code = 'P01' AND deleted_at IS NULL
+      GROUP BY beat_code ORDER BY count(*) DESC, beat_code LIMIT 1`);
+  beat = rows[0]!.beat_code;
+});
+afterAll(async () => { await w?.close(); });
+
+const openBriefing = (code?: string) => w.open(code ? `/briefing?beat=${code}` : '/briefing', 'officer', { width: 1100, height: 1400 });
+const heading = async (p: WebPage, section: string) => p.page.locator(`.sheet .${section} h2`).first().innerText();
+
+describe('the briefing sheet', () => {
+  let p: WebPage;
+  beforeAll(async () => { p = await openBriefing(beat); });
+  afterAll(async () => { await p?.context.close(); });
+
+  it('opens on the officer\'s own beat by default, with the map fitted to it', async () => {
+    const own = await openBriefing();
+    expect(await own.page.inputValue('select[name=beat]')).toBe('P01S01B01');
+    const { rows } = await w.db.query<{ w: number; s: number; e: number; n: number }>(
+      `SELECT ST_XMin(geom) w, ST_YMin(geom) s, ST_XMax(geom) e, ST_YMax(geom) n FROM beats WHERE code = 'P01S01B01'`);
+    const b = rows[0]!;
+    const view = await own.page.evaluate(() => (window as unknown as { emap: { map: import('maplibre-gl').Map } }).emap.map.getBounds().toArray());
+    // The whole beat is in view, and it fills most of it.
+    expect(view[0]![0]).toBeLessThanOrEqual(b.w);
+    expect(view[0]![1]).toBeLessThanOrEqual(b.s);
+    expect(view[1]![0]).toBeGreaterThanOrEqual(b.e);
+    expect(view[1]![1]).toBeGreaterThanOrEqual(b.n);
+    expect((b.e - b.w) / (view[1]![0] - view[0]![0]) > 0.5 || (b.n - b.s) / (view[1]![1] - view[0]![1]) > 0.5).toBe(true);
+    expect(own.errors).toEqual([]);
+    expect(own.offMachine()).toEqual([]);
+    await own.context.close();
+  });
+
+  it('lists the key places overdue first, then by days since their last visit, never-visited first', async () => {
+    // The same order, computed by the database.
+    const { rows } = await w.db.query<{ id: number }>(
+      `SELECT id::int AS id FROM (SELECT id, next_visit_due, last_visited_at,
+                 coalesce(next_visit_due < (now() AT TIME ZONE 'Asia/Taipei')::date
+                          AND (last_visited_at IS NULL OR (last_visited_at AT TIME ZONE 'Asia/Taipei')::date < next_visit_due), false) AS overdue
+            FROM key_places WHERE beat_code = $1 AND deleted_at IS NULL) k
+        ORDER BY overdue DESC, CASE WHEN overdue THEN next_visit_due END, last_visited_at IS NOT NULL,
+                 floor(extract(epoch FROM now() - last_visited_at) / 86400) DESC, id`, [beat]);
+    const shown = await p.page.$$eval('.sheet .places tbody tr', (trs) => trs.map((tr) => Number((tr as HTMLElement).dataset.id)));
+    expect(shown).toEqual(rows.slice(0, shown.length).map((r) => r.id));
+    expect(await heading(p, 'places')).toBe(`治安重點處所（${rows.length} 處）`);
+    const overdue = await p.page.locator('.sheet .places tr.overdue').count();
+    const { rows: due } = await w.db.query<{ n: number }>(
+      `SELECT count(*)::int n FROM key_places WHERE beat_code = $1 AND deleted_at IS NULL AND next_visit_due < (now() AT TIME ZONE 'Asia/Taipei')::date
+          AND (last_visited_at IS NULL OR (last_visited_at AT TIME ZONE 'Asia/Taipei')::date < next_visit_due)`, [beat]);
+    expect(overdue).toBe(Math.min(due[0]!.n, shown.length));
+  });
+
+  it('counts the cameras out of order and the last 30 days\' incidents, with their hot hours', async () => {
+    const { rows: cams } = await w.db.query<{ n: number }>(
+      `SELECT count(*)::int n FROM cameras WHERE beat_code = $1 AND status IN ('broken', 'offline') AND deleted_at IS NULL`, [beat]);
+    expect(await heading(p, 'cameras')).toBe(`故障・離線監視器（${cams[0]!.n} 支）`);
+    const { rows: cells } = await w.db.query<{ d: number; h: number; n: number }>(
+      `SELECT EXTRACT(isodow FROM occurred_at AT TIME ZONE 'Asia/Taipei')::int d, EXTRACT(hour FROM occurred_at AT TIME ZONE 'Asia/Taipei')::int h, count(*)::int n
+         FROM incidents WHERE beat_code = $1 AND deleted_at IS NULL
+          AND occurred_at >= ((now() AT TIME ZONE 'Asia/Taipei')::date - 30)::timestamp AT TIME ZONE 'Asia/Taipei'
+        GROUP BY 1, 2`, [beat]);
+    const total = cells.reduce((s, c) => s + c.n, 0);
+    expect(total).toBeGreaterThan(0);
+    expect(await heading(p, 'incidents')).toBe(`近 30 日案件（${total} 件）與熱時`);
+    // Each cell of the 7 × 24 chart holds the database's count for that weekday and hour.
+    const chart = await p.page.$$eval('.hour-week rect', (rects) => rects.map((r) => ({
+      d: Number(r.getAttribute('data-weekday')), h: Number(r.getAttribute('data-hour')), n: Number(r.getAttribute('data-count')),
+    })));
+    expect(chart).toHaveLength(7 * 24);
+    for (const c of chart) expect(c.n, `weekday ${c.d} hour ${c.h}`).toBe(cells.find((x) => x.d === c.d && x.h === c.h)?.n ?? 0);
+  });
+
+  it('lists the watch blocks with their adopters and contacts', async () => {
+    const { rows } = await w.db.query<{ name: string; contact: string }>(
+      `SELECT name, contact FROM watch_blocks WHERE beat_code = $1 AND deleted_at IS NULL ORDER BY id`, [beat]);
+    const text = await p.page.locator('.sheet .blocks').innerText();
+    expect(await heading(p, 'blocks')).toBe(`守望相助治安區塊（${rows.length} 處）`);
+    for (const r of rows.slice(0, 5)) {
+      expect(text).toContain(r.name);
+      if (r.contact) expect(text).toContain(r.contact);
+    }
+  });
+
+  it('records a visit, and the place moves down the list', async () => {
+    const first = Number(await p.page.locator('.sheet .places tbody tr').first().getAttribute('data-id'));
+    await p.page.locator('.sheet .places tbody tr').first().locator('button[data-action=visit]').click();
+    const dialog = p.page.locator('.visit-dialog');
+    await dialog.locator('select[name=outcome]').selectOption('anomaly');
+    await dialog.locator('textarea[name=findings]').fill('門窗緊閉，疑似有人居住');
+    await dialog.locator('button[type=submit]').click();
+    await dialog.waitFor({ state: 'detached' });
+    await p.page.waitForFunction((id) => {
+      const row = document.querySelector(`.sheet .places tr[data-id="${id}"]`);
+      return !row || row.textContent!.includes('0 天前');
+    }, first);
+    const { rows } = await w.db.query<{ outcome: string; created_by: string; last: string | null }>(
+      `SELECT v.outcome, v.created_by, k.last_visited_at::text AS last FROM visits v JOIN key_places k ON k.id = v.place_id
+        WHERE v.place_id = $1 ORDER BY v.id DESC LIMIT 1`, [first]);
+    expect(rows[0]).toMatchObject({ outcome: 'anomaly', created_by: 'officer' });
+    expect(rows[0]!.last).not.toBeNull();
+    // Visited today, it is no longer first (unless it is the only place).
+    const order = await p.page.$$eval('.sheet .places tbody tr', (trs) => trs.map((tr) => Number((tr as HTMLElement).dataset.id)));
+    if (order.length > 1) expect(order[0]).not.toBe(first);
+  });
+
+  it('prints on one A4 page, map included', async () => {
+    await mapIdle(p.page);
+    await p.page.waitForFunction(() => (document.querySelector('.map-snapshot') as HTMLImageElement | null)?.src.startsWith('data:image/png'));
+    await p.page.emulateMedia({ media: 'print' });
+    const pdf = await p.page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
+    await p.page.emulateMedia({ media: 'screen' });
+    const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? [];
+    expect(pages).toHaveLength(1);
+    // The map went to paper as an image.
+    expect(pdf.toString('latin1')).toMatch(/\/Subtype\s*\/Image/);
+  });
+
+  it('saves the sheet as a PNG', async () => {
+    const download = p.page.waitForEvent('download');
+    await p.page.click('.briefing-toolbar button:has-text("另存 PNG")');
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(new RegExp(`^勤前簡報-${beat}-\\d{4}-\\d{2}-\\d{2}\\.png$`));
+    const chunks: Buffer[] = [];
+    for await (const c of (await file.createReadStream())) chunks.push(c as Buffer);
+    const png = Buffer.concat(chunks);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    const sheetWidth = await p.page.locator('.sheet').evaluate((el) => el.getBoundingClientRect().width);
+    // Twice the sheet's CSS width (pixel ratio 2), from the PNG header.
+    expect(Math.abs(png.readUInt32BE(16) - Math.round(sheetWidth * 2))).toBeLessThanOrEqual(2);
+    expect(p.errors).toEqual([]);
+    expect(p.offMachine()).toEqual([]);
+  });
+});
