@@ -62,7 +62,7 @@ describe('drawing a watch block', () => {
     await drawPolygon(p, corners);
     await p.page.locator('.edit-session .feature-form').waitFor();
     // The checks before saving: its area, no overlap, and all of it inside the precinct.
-    const checks = await p.page.locator('.shape-checks').innerText();
+    const checks = await p.page.locator('.shape-checks', { hasText: '面積' }).innerText();
     const shownM2 = Number(/面積 ([\d,]+) 平方公尺/.exec(checks)![1]!.replace(/,/g, ''));
     expect(Math.abs(shownM2 - expectedM2) / expectedM2).toBeLessThan(0.01);
     expect(checks).toContain('未與其他治安區塊重疊');
@@ -102,7 +102,7 @@ describe('drawing a watch block', () => {
     await p.page.click('button[data-create="watch-blocks"]');
     await drawPolygon(p, square(shifted, d));
     await p.page.locator('.edit-session .feature-form').waitFor();
-    const warning = await p.page.locator('.shape-checks .warning').innerText();
+    const warning = await p.page.locator('.shape-checks .warning', { hasText: '重疊' }).innerText();
     expect(warning).toContain('與 1 個治安區塊重疊');
     const shownM2 = Number(/「鄰近區塊」([\d,]+) 平方公尺/.exec(warning)![1]!.replace(/,/g, ''));
     expect(Math.abs(shownM2 - shared) / shared).toBeLessThan(0.02);
@@ -130,7 +130,7 @@ describe('drawing a watch block', () => {
     await p.page.click('button[data-create="watch-blocks"]');
     await drawPolygon(p, square(edge, 0.0005));
     await p.page.locator('.edit-session .feature-form').waitFor();
-    const outside = await p.page.locator('.warning.outside').innerText();
+    const outside = await p.page.locator('.shape-checks .warning.outside').innerText();
     expect(outside).toMatch(/有 [\d,]+ 平方公尺超出你的分局轄區/);
     await fill(p, { name: '越區區塊', adopter: '某公司', adopter_kind: 'company' });
     await p.page.click('.edit-session button.primary');

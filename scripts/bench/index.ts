@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --only assignment,startup,clusters,tiles] [--points N] [--runs N] [--scale S]
+ * npm run bench [-- --only assignment,startup,clusters,web,tiles] [--points N] [--runs N] [--scale S]
  * Runs against embedded PGlite, and against PostgreSQL too when DATABASE_URL is set (the
  * benchmark creates and drops its own scratch database on that server). The tile benchmark
  * (~10 minutes) runs only when named in --only, at its own defaults but --runs; npm run
@@ -11,6 +11,7 @@ import { clusterBench } from './clusters.js';
 import { machineLine } from './report.js';
 import { startupBench } from './startup.js';
 import { tileBench } from './tiles.js';
+import { webBench } from './web.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +31,9 @@ if (want('assignment')) {
 if (want('startup')) console.log(`\n${await startupBench(runs)}`);
 if (want('clusters')) {
   console.log(`\n${await clusterBench({ runs, scale: Number(values.scale), databaseUrl: process.env.DATABASE_URL })}`);
+}
+if (want('web')) {
+  console.log(`\n${await webBench({ runs: Math.max(runs, 5), scale: Number(values.scale), databaseUrl: process.env.DATABASE_URL })}`);
 }
 if (values.only?.split(',').includes('tiles')) {
   console.log(`\n${await tileBench({ runs, seconds: 10, tiles: 500, scale: 4, db: 'both', databaseUrl: process.env.DATABASE_URL })}`);

@@ -48,7 +48,7 @@ export async function openWebWorld(scale = 0.1): Promise<WebWorld> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
   const contexts: BrowserContext[] = [];
 
-  async function open(path: string, as: Account, viewport = { width: 1200, height: 800 }): Promise<WebPage> {
+  async function open(path: string, as: Account, viewport = { width: 1000, height: 700 }): Promise<WebPage> {
     const context = await browser.newContext({ viewport, locale: 'zh-TW', timezoneId: 'Asia/Taipei', acceptDownloads: true });
     contexts.push(context);
     if (as !== 'public') {

@@ -26,6 +26,7 @@ async function boot(): Promise<void> {
   const { path, view } = viewFor(location.pathname, ctx);
   const { main, tools } = renderShell(ctx, path);
   await view(ctx, main, tools);
+  performance.mark('emap:ready');
   document.body.dataset.ready = 'true';
 }
 

@@ -178,7 +178,7 @@ export class PolygonEditor {
     const optionProps = layer.properties.filter((p) => p.type === 'reference' || p.type === 'ids');
     const optionLists = new Map(await Promise.all(optionProps.map(async (p) => [p.name, await this.options(p, shape)] as const)));
     const form = featureForm(layer, existing?.properties ?? {}, (p) => optionLists.get(p.name) ?? []);
-    const checks = h('div', { class: 'shape-checks', 'aria-live': 'polite' });
+    const checks = h('div', { class: 'shape-checks', 'aria-live': 'polite' }, h('p', { class: 'hint' }, '檢查重疊與轄區範圍中…'));
     const message = h('p', { class: 'form-error', role: 'alert', hidden: true });
     const save = h('button', { type: 'button', class: 'primary', onclick: () => void this.save(layer, existing, etag, form, message, save, multipart) }, '儲存');
     replace(this.host,

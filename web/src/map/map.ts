@@ -49,6 +49,8 @@ export async function createMap(opts: MapOptions): Promise<maplibregl.Map> {
   map.addControl(new maplibregl.NavigationControl({ visualizePitch: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
   drawMissingIcons(map, opts.registry);
+  // The first moment every layer of the first view is drawn; `npm run bench -- --only web` reads it.
+  map.once('idle', () => performance.mark('emap:map-drawn'));
   await new Promise<void>((resolve) => map.once('load', () => resolve()));
   return map;
 }
