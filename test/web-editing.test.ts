@@ -297,3 +297,28 @@ describe('turning a camera', () => {
     await p.context.close();
   });
 });
+
+describe('an officer on the map', () => {
+  it('reports a camera out of order from its popup, and may change nothing else', async () => {
+    const { rows } = await w.db.query<{ id: number; x: number; y: number }>(
+      `SELECT id::int AS id, ST_X(geom) x, ST_Y(geom) y FROM cameras WHERE precinct_code = 'P01' AND status = 'working' ORDER BY id DESC LIMIT 1`);
+    const cam = rows[0]!;
+    const p = await w.open('/', 'officer');
+    await only(p, ['cameras']);
+    await jumpTo(p.page, [cam.x, cam.y], 18);
+    const px = await pixelOf(p.page, [cam.x, cam.y]);
+    await p.page.mouse.click(px.x, px.y);
+    // The officer's only action on a camera is its status: no turning, no other field.
+    expect(await p.page.locator('.feature-popup button[data-action="aim"]').count()).toBe(0);
+    await p.page.locator('.feature-popup button[data-action="edit"]', { hasText: '回報狀態' }).click();
+    const fields = await p.page.$$eval('.edit-session .field', (fs) => fs.map((f) => (f as HTMLElement).dataset.property));
+    expect(fields).toEqual(['status']);
+    await p.page.selectOption('.edit-session select[name=status]', 'broken');
+    await p.page.click('.edit-session button.primary');
+    await p.page.locator('.notice', { hasText: '已儲存' }).waitFor();
+    const { rows: after } = await w.db.query<{ status: string; updated_by: string }>('SELECT status, updated_by FROM cameras WHERE id = $1', [cam.id]);
+    expect(after[0]).toEqual({ status: 'broken', updated_by: 'officer' });
+    expect(p.errors).toEqual([]);
+    await p.context.close();
+  });
+});
