@@ -186,8 +186,8 @@ describe('editing and deleting a block', () => {
     const { rows } = await w.db.query<{ patrol_hours: string | null; version: number }>('SELECT patrol_hours, version FROM watch_blocks WHERE id = $1', [id]);
     expect(rows[0]).toEqual({ patrol_hours: null, version: 2 });
     await dialog.locator('button.primary').click();
-    await p.page.locator('.edit-session input[name="name"]').waitFor();
-    expect(await p.page.inputValue('.edit-session input[name="name"]')).toBe('他人改名區塊');
+    // The form comes back with the current version's values.
+    await p.page.waitForFunction(() => (document.querySelector('.edit-session input[name="name"]') as HTMLInputElement | null)?.value === '他人改名區塊');
     // Applied again on the current version, it saves.
     await fill(p, { patrol_hours: '全天' });
     await p.page.click('.edit-session button.primary');

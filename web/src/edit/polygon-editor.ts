@@ -66,6 +66,7 @@ export class PolygonEditor {
 
   /** Opens an existing feature for reshaping and editing its attributes. */
   async edit(layer: LayerInfo, id: number): Promise<void> {
+    replace(this.host, h('p', { class: 'hint' }, '讀取中…'));
     const { body: feature, etag } = await api.getWithTag<Feature>(featureUrl(layer.id, id));
     const geometry = feature.geometry as Area;
     this.begin();
