@@ -50,6 +50,23 @@ describe('every role', () => {
   });
 });
 
+describe('signing in', () => {
+  it('refuses a wrong password with a reason, and a right one reloads the map for the role', async () => {
+    const p = await w.open('/', 'public');
+    await p.page.click('button.login');
+    await p.page.fill('.login-dialog input[name=username]', 'planner');
+    await p.page.fill('.login-dialog input[name=password]', 'not-the-password');
+    await p.page.click('.login-dialog button[type=submit]');
+    await p.page.locator('.login-dialog .form-error', { hasText: '帳號或密碼錯誤' }).waitFor();
+    await p.page.fill('.login-dialog input[name=password]', DEMO_PASSWORD);
+    await Promise.all([p.page.waitForNavigation(), p.page.click('.login-dialog button[type=submit]')]);
+    await p.page.waitForSelector('body[data-ready="true"]');
+    expect(await p.page.locator('.account .who').innerText()).toBe('分局承辦人・P01');
+    expect(await p.page.locator('.layer-row[data-layer="key-places"]').count()).toBe(1);
+    await p.context.close();
+  });
+});
+
 describe('layers, legend and switches (admin)', () => {
   // One page for the block; each test leaves its switches as it found them.
   let p: WebPage;
