@@ -1,6 +1,6 @@
 import { area, destination, polygon } from '@turf/turf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jumpTo, mapIdle, openWebWorld, pixelOf, rendered, type WebPage, type WebWorld } from './support/browser.js';
+import { DEMO_PASSWORD, jumpTo, mapIdle, openWebWorld, pixelOf, rendered, type WebPage, type WebWorld } from './support/browser.js';
 
 /**
  * A planner's edits in the browser: drawing a watch block and finding it after a reload, a shape
@@ -52,11 +52,15 @@ const blockNamed = async (name: string) => (await w.db.query<{ id: number; m2: n
   `SELECT id::int AS id, ST_Area(ST_Transform(geom, 3826)) AS m2, created_by, version FROM watch_blocks WHERE name = $1`, [name])).rows;
 
 describe('drawing a watch block', () => {
+  // One planner's page for the block: each test ends with its drawing saved or cancelled.
+  let p: WebPage;
+  beforeAll(async () => { p = await w.open('/', 'planner'); });
+  afterAll(async () => { await p?.context.close(); });
+
   it('draws, checks, saves, and shows the block after a reload', async () => {
     const centre = await freeSpot(1);
     const corners = square(centre, 0.0004);
     const expectedM2 = area(polygon([[...corners, corners[0]!]]));
-    const p = await w.open('/', 'planner');
     await jumpTo(p.page, centre, 17);
     await p.page.click('button[data-create="watch-blocks"]');
     await drawPolygon(p, corners);
@@ -83,13 +87,11 @@ describe('drawing a watch block', () => {
     const drawn = await rendered(p.page, ['watch-blocks-fill']);
     expect(drawn.map((f) => f.id)).toContain(saved!.id);
     expect(p.errors).toEqual([]);
-    await p.context.close();
   });
 
   it('shows how much a new shape overlaps a neighbouring block, in square metres, and where', async () => {
     const centre = await freeSpot(5);
     const d = 0.0003;
-    const p = await w.open('/', 'planner');
     const ring = (c: LonLat) => [...square(c, d), square(c, d)[0]!];
     const res = await p.context.request.post(`${w.baseUrl}/api/layers/watch-blocks/features`, {
       data: { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring(centre)] }, properties: { name: '鄰近區塊', adopter: '商店', adopter_kind: 'shop' } },
@@ -116,7 +118,6 @@ describe('drawing a watch block', () => {
     }, [strip.x, strip.y] as const);
     expect(hit).toBeGreaterThan(0);
     await p.page.click('.edit-session button.secondary');
-    await p.context.close();
   });
 
   it('shows the part outside the precinct, and the server refusal next to the shape', async () => {
@@ -125,7 +126,6 @@ describe('drawing a watch block', () => {
          FROM precincts a, precincts b WHERE a.code = 'P01' AND b.code <> 'P01' AND ST_Length(ST_Intersection(ST_Boundary(a.geom), ST_Boundary(b.geom))) > 0
         ORDER BY b.code LIMIT 1) s`);
     const edge: LonLat = [rows[0]!.x, rows[0]!.y];
-    const p = await w.open('/', 'planner');
     await jumpTo(p.page, edge, 17);
     await p.page.click('button[data-create="watch-blocks"]');
     await drawPolygon(p, square(edge, 0.0005));
@@ -143,23 +143,32 @@ describe('drawing a watch block', () => {
     expect(await blockNamed('越區區塊')).toEqual([]);
     await p.page.click('.edit-session button.secondary');
     expect(p.errors.filter((e) => !/403/.test(e))).toEqual([]);
-    await p.context.close();
   });
 });
 
 describe('editing and deleting a block', () => {
-  async function blockViaApi(p: WebPage, name: string, seed: number): Promise<{ id: number; centre: LonLat }> {
-    const centre = await freeSpot(seed);
-    const ring = [...square(centre, 0.0003), square(centre, 0.0003)[0]!];
-    const res = await p.context.request.post(`${w.baseUrl}/api/layers/watch-blocks/features`, {
-      data: { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring] }, properties: { name, adopter: '里辦公處', adopter_kind: 'community' } },
-    });
-    expect(res.status()).toBe(201);
-    return { id: ((await res.json()) as { id: number }).id, centre };
-  }
-
-  async function openFromMap(p: WebPage, centre: LonLat, action: string): Promise<void> {
+  // Three blocks made through the API before the planner's page opens, which then edits them in turn.
+  let p: WebPage;
+  const blocks: Record<string, { id: number; centre: LonLat }> = {};
+  beforeAll(async () => {
+    const context = await w.browser.newContext();
+    await context.request.post(`${w.baseUrl}/api/login`, { data: { username: 'planner', password: DEMO_PASSWORD } });
+    for (const [name, seed] of [['衝突測試區塊', 2], ['拖曳頂點區塊', 3], ['待刪除區塊', 4]] as const) {
+      const centre = await freeSpot(seed);
+      const ring = [...square(centre, 0.0003), square(centre, 0.0003)[0]!];
+      const res = await context.request.post(`${w.baseUrl}/api/layers/watch-blocks/features`, {
+        data: { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring] }, properties: { name, adopter: '里辦公處', adopter_kind: 'community' } },
+      });
+      expect(res.status()).toBe(201);
+      blocks[name] = { id: ((await res.json()) as { id: number }).id, centre };
+    }
+    await context.close();
+    p = await w.open('/', 'planner');
     await only(p, ['watch-blocks']);
+  });
+  afterAll(async () => { await p?.context.close(); });
+
+  async function openFromMap(centre: LonLat, action: string): Promise<void> {
     await jumpTo(p.page, centre, 17);
     const at = await pixelOf(p.page, centre);
     await p.page.mouse.click(at.x, at.y);
@@ -167,11 +176,8 @@ describe('editing and deleting a block', () => {
   }
 
   it('explains a stale edit (412) and reloads the current version', async () => {
-    const p = await w.open('/', 'planner');
-    const { id, centre } = await blockViaApi(p, '衝突測試區塊', 2);
-    await p.page.reload();
-    await p.page.waitForSelector('body[data-ready="true"]');
-    await openFromMap(p, centre, 'edit-shape');
+    const { id, centre } = blocks['衝突測試區塊']!;
+    await openFromMap(centre, 'edit-shape');
     await p.page.locator('.edit-session .feature-form').waitFor();
     // Someone else renames it meanwhile.
     const current = await p.context.request.get(`${w.baseUrl}/api/layers/watch-blocks/features/${id}`);
@@ -191,19 +197,15 @@ describe('editing and deleting a block', () => {
     // Applied again on the current version, it saves.
     await fill(p, { patrol_hours: '全天' });
     await p.page.click('.edit-session button.primary');
-    await p.page.locator('.notice', { hasText: '已儲存' }).waitFor();
+    await p.page.locator('.notice', { hasText: '已儲存治安區塊「他人改名區塊」' }).waitFor();
     const after = await w.db.query<{ patrol_hours: string; version: number }>('SELECT patrol_hours, version FROM watch_blocks WHERE id = $1', [id]);
     expect(after.rows[0]).toEqual({ patrol_hours: '全天', version: 3 });
-    await p.context.close();
   });
 
   it('reshapes a block by dragging a corner', async () => {
-    const p = await w.open('/', 'planner');
-    const { id, centre } = await blockViaApi(p, '拖曳頂點區塊', 3);
+    const { id, centre } = blocks['拖曳頂點區塊']!;
     const before = (await w.db.query<{ m2: number }>('SELECT ST_Area(ST_Transform(geom, 3826)) m2 FROM watch_blocks WHERE id = $1', [id])).rows[0]!.m2;
-    await p.page.reload();
-    await p.page.waitForSelector('body[data-ready="true"]');
-    await openFromMap(p, centre, 'edit-shape');
+    await openFromMap(centre, 'edit-shape');
     await p.page.locator('.edit-session .feature-form').waitFor();
     await mapIdle(p.page);
     // Drag the north-east corner further out: the block grows.
@@ -214,28 +216,24 @@ describe('editing and deleting a block', () => {
     for (let i = 1; i <= 8; i++) await p.page.mouse.move(corner.x + ((target.x - corner.x) * i) / 8, corner.y + ((target.y - corner.y) * i) / 8);
     await p.page.mouse.up();
     await p.page.click('.edit-session button.primary');
-    await p.page.locator('.notice', { hasText: '已儲存' }).waitFor();
+    await p.page.locator('.notice', { hasText: '已儲存治安區塊「拖曳頂點區塊」' }).waitFor();
     const after = (await w.db.query<{ m2: number; version: number }>('SELECT ST_Area(ST_Transform(geom, 3826)) m2, version FROM watch_blocks WHERE id = $1', [id])).rows[0]!;
     expect(after.version).toBe(2);
     // A corner moved out by as much again adds two triangles of a quarter of the square each.
     expect(after.m2 / before).toBeGreaterThan(1.3);
     expect(after.m2 / before).toBeLessThan(1.7);
-    await p.context.close();
   });
 
   it('deletes a block after asking, keeping its history', async () => {
-    const p = await w.open('/', 'planner');
-    const { id, centre } = await blockViaApi(p, '待刪除區塊', 4);
-    await p.page.reload();
-    await p.page.waitForSelector('body[data-ready="true"]');
+    const { id, centre } = blocks['待刪除區塊']!;
     p.page.once('dialog', (d) => void d.accept());
-    await openFromMap(p, centre, 'delete');
+    await openFromMap(centre, 'delete');
     await p.page.locator('.notice', { hasText: '已刪除「待刪除區塊」' }).waitFor();
     const { rows } = await w.db.query<{ deleted_by: string; actions: string[] }>(
       `SELECT deleted_by, (SELECT array_agg(action ORDER BY id) FROM feature_history WHERE layer_table = 'watch_blocks' AND feature_id = $1) AS actions
          FROM watch_blocks WHERE id = $1`, [id]);
     expect(rows[0]).toEqual({ deleted_by: 'planner', actions: ['create', 'delete'] });
-    await p.context.close();
+    expect(p.errors.filter((e) => !/412/.test(e))).toEqual([]);
   });
 });
 
