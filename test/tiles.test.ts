@@ -73,6 +73,10 @@ beforeAll(async () => {
       ('府前區塊', '府前國小', 'school', '林校長', ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(120.205, 22.995), 4326), 0.002, 64)));
     INSERT INTO drone_surveys (name, purpose, geom) VALUES
       ('工業區空拍', 'factory_check', ST_Multi(ST_MakeEnvelope(120.221, 22.991, 120.226, 22.996, 4326)));
+    -- Footprints among the cameras, so some coverage is cut by them.
+    INSERT INTO buildings (name, levels, geom)
+      SELECT '大樓' || i, 1 + i % 12, ST_Multi(ST_MakeEnvelope(x, y, x + 0.0002, y + 0.00015, 4326))
+        FROM (SELECT i, 120.2012 + (i % 10) * 0.0028 AS x, 22.9912 + (i / 10) * 0.0019 AS y FROM generate_series(0, 39) i) g;
     SELECT set_config('app.actor', '', false);
   `);
 });
@@ -253,9 +257,9 @@ describe('HTTP', () => {
 
     const style = await w.as('public').get('/tiles/style.json').expect(200);
     const sourceLayers = new Set(style.body.layers.map((l: { 'source-layer'?: string }) => l['source-layer']).filter(Boolean));
-    expect([...sourceLayers].sort()).toEqual(['beats', 'cameras', 'precincts', 'stations', 'watch-blocks']);
+    expect([...sourceLayers].sort()).toEqual(['beats', 'buildings', 'camera-coverage', 'cameras', 'precincts', 'stations', 'watch-blocks']);
     const adminStyle = await w.as('admin').get('/tiles/style.json').expect(200);
-    expect(adminStyle.body.sources.emap.url).toMatch(/\/tiles\/precincts,stations,beats,key-places,cameras,watch-blocks,drone-surveys,incidents\.json$/);
+    expect(adminStyle.body.sources.emap.url).toMatch(/\/tiles\/precincts,stations,beats,buildings,key-places,cameras,camera-coverage,watch-blocks,drone-surveys,incidents\.json$/);
   });
 });
 
