@@ -49,7 +49,7 @@ function decodeCursor(s: string): number {
   return Number(m[1]);
 }
 
-function parseBbox(s: string): [number, number, number, number] {
+export function parseBbox(s: string): [number, number, number, number] {
   const all = s.split(',').map(Number);
   if ((all.length !== 4 && all.length !== 6) || all.some((x) => !Number.isFinite(x))) {
     throw badRequest('bbox must be minLon,minLat,maxLon,maxLat in degrees, e.g. 120.1,22.9,120.3,23.1', 'bbox');
@@ -87,7 +87,7 @@ function parseInstant(x: string): string {
   return date ? `${m[1]}-${m[2]}-${m[3]}` : `${x.slice(0, 10)}T${x.slice(11).toUpperCase()}`;
 }
 
-function parseDatetime(s: string): { start?: string; end?: string } {
+export function parseDatetime(s: string): { start?: string; end?: string } {
   const parts = s.split('/');
   if (parts.length > 2) throw badRequest('datetime must be one instant or an interval start/end (either end may be ..)', 'datetime');
   const [a, b = a] = parts as [string, string?];
