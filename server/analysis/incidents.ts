@@ -132,19 +132,24 @@ export interface IncidentPoints {
   readonly y: Float64Array;
   /** occurred_at, epoch milliseconds. */
   readonly t: Float64Array;
+  /** WGS84 positions. */
+  readonly lon: Float64Array;
+  readonly lat: Float64Array;
 }
 
 export async function loadIncidents(db: Queryable, p: Principal, f: IncidentFilter, scope: Scope, period: Period = f.period): Promise<IncidentPoints> {
   const params: unknown[] = [];
   const where = [...incidentConditions(p, f, period, params), scope.rows('i', params)];
-  const { rows } = await db.query<{ x: number; y: number; t: number }>(
-    `SELECT ST_X(g) AS x, ST_Y(g) AS y, extract(epoch FROM i.occurred_at) * 1000 AS t
+  const { rows } = await db.query<{ x: number; y: number; t: number; lon: number; lat: number }>(
+    `SELECT ST_X(g) AS x, ST_Y(g) AS y, extract(epoch FROM i.occurred_at) * 1000 AS t, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat
        FROM incidents i CROSS JOIN LATERAL (SELECT ST_Transform(i.geom, 3826) AS g) p
       WHERE ${where.join(' AND ')}`, params);
   return {
     x: Float64Array.from(rows, (r) => r.x),
     y: Float64Array.from(rows, (r) => r.y),
     t: Float64Array.from(rows, (r) => Number(r.t)),
+    lon: Float64Array.from(rows, (r) => r.lon),
+    lat: Float64Array.from(rows, (r) => r.lat),
   };
 }
 

@@ -58,8 +58,8 @@ BEGIN
   RETURN ST_MakePolygon(ST_MakeLine(pts || pts[1]));
 END $$;
 
--- Buildings (EPSG:3826) that can block a camera at o whose sector is `sector`: those meeting
--- the sector, except a building within 0.5 m of the camera, taken as the one it is mounted on
+-- Buildings (EPSG:3826) that can block a camera at o from seeing into `sector` (its sector, or
+-- one sight line): those meeting it, except a building within 0.5 m of the camera, taken as the one it is mounted on
 -- (looking out from its wall).
 CREATE FUNCTION blocking_buildings(o geometry, sector geometry) RETURNS SETOF geometry
 LANGUAGE sql STABLE STRICT AS $$
@@ -68,6 +68,13 @@ LANGUAGE sql STABLE STRICT AS $$
      AND ST_Transform(b.geom, 3826) && sector
      AND ST_Intersects(ST_Transform(b.geom, 3826), sector)
      AND NOT ST_DWithin(ST_Transform(b.geom, 3826), o, 0.5)
+$$;
+
+-- Whether a building stands between a camera at o and a point p (both EPSG:3826), by the same
+-- rule as camera_view: the straight sight line crosses a building the camera is not mounted on.
+CREATE FUNCTION sight_blocked(o geometry, p geometry) RETURNS boolean
+LANGUAGE sql STABLE STRICT AS $$
+  SELECT EXISTS (SELECT 1 FROM blocking_buildings(o, ST_MakeLine(o, p)))
 $$;
 
 -- A point x moved d metres further from o along the ray from o through x (EPSG:3826).
@@ -89,7 +96,9 @@ DECLARE
   sector geometry := camera_sector(p, azimuth, fov, range_m);
   shadow geometry;
 BEGIN
-  SELECT ST_Union(piece) INTO shadow FROM (
+  -- Overlay on a 1 mm grid: exact unions of many thin, overlapping quadrilaterals are where GEOS
+  -- otherwise fails (TopologyException); a millimetre is far below what a camera resolves.
+  SELECT ST_UnaryUnion(ST_Collect(piece), 0.001) INTO shadow FROM (
     SELECT g AS piece FROM blocking_buildings(o, sector) g
     UNION ALL
     SELECT ST_MakePolygon(ST_MakeLine(ARRAY[e.a, e.z, pushed_out(o, e.z, 2 * range_m), pushed_out(o, e.a, 2 * range_m), e.a]))
@@ -99,7 +108,7 @@ BEGIN
      WHERE abs((ST_X(e.a) - ST_X(o)) * (ST_Y(e.z) - ST_Y(o)) - (ST_Y(e.a) - ST_Y(o)) * (ST_X(e.z) - ST_X(o))) > 1e-9
   ) pieces;
   IF shadow IS NOT NULL THEN
-    sector := ST_CollectionExtract(ST_Difference(sector, shadow), 3);
+    sector := ST_CollectionExtract(ST_Difference(sector, shadow, 0.001), 3);
   END IF;
   RETURN ST_Multi(ST_Transform(sector, 4326));
 END $$;
