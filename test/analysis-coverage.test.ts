@@ -1,4 +1,3 @@
-import * as turf from '@turf/turf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectPoints } from '../server/analysis/projection.js';
 import { inSector, sightings } from '../server/analysis/visibility.js';
@@ -42,7 +41,7 @@ describe('the camera-coverage layer', () => {
   });
 
   it('points the sector from true north: the grid bearing of north is computed, about −0.2° in 臺北, +0.3° in 臺南, +1.1° on 金門', async () => {
-    for (const [lon, lat] of [[121.5, 25.04], [120.2, 23.0], [118.32, 24.44], [121.0, 24.0]]) {
+    for (const [lon, lat] of [[121.5, 25.04], [120.2, 23.0], [118.32, 24.44], [121.0, 24.0]] as const) {
       const { north } = await one<{ north: number }>('SELECT true_north_grid_bearing(ST_SetSRID(ST_MakePoint($1, $2), 4326)) AS north', [lon, lat]);
       // Transverse Mercator meridian convergence, spherical to first order: −atan(tan Δλ · sin φ).
       const gamma = -(Math.atan(Math.tan(((lon - 121) * Math.PI) / 180) * Math.sin((lat * Math.PI) / 180)) * 180) / Math.PI;

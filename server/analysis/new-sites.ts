@@ -83,6 +83,13 @@ async function candidates(db: Queryable, scope: Scope, q: ReturnType<typeof pars
     const problem = positionProblem(s.lon, s.lat);
     if (problem) throw badRequest(problem, `sites[${i}]`);
   });
+  if (supplied.length > 0) {
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT u.n::int - 1 AS n FROM unnest($2::float8[], $3::float8[]) WITH ORDINALITY AS u(lon, lat, n)
+        WHERE NOT ST_Intersects($1::geometry, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326)) ORDER BY u.n LIMIT 1`,
+      [scope.geom, supplied.map((x) => x.lon), supplied.map((x) => x.lat)]);
+    if (rows[0]) throw badRequest(`sites[${rows[0].n}] lies outside the scope of the analysis`, `sites[${rows[0].n}]`);
+  }
   const all = [...grid.map((g) => ({ ...g, source: 'grid' as const })), ...supplied.map((s) => ({ ...s, source: 'site' as const }))];
   if (all.length > MAX_CANDIDATES) {
     throw badRequest(`${all.length} candidate sites, more than ${MAX_CANDIDATES}; use a larger spacing, fewer sites or a smaller scope`, which === 'sites' ? 'sites' : 'spacing');
