@@ -51,7 +51,7 @@ describe('on the demo city', () => {
     expect(res.body.analysis.test.incidents).toBe(n!.test);
     const cells = res.body.features as { properties: Record<string, number> }[];
     const N = res.body.analysis.cells;
-    for (const { method, scores } of res.body.results as { method: string; scores: Record<string, number>[] }[]) {
+    for (const { method, scores } of res.body.results as { method: string; scores: { share: number; cells: number; areaShare: number; captured: number; maxCaptured: number; hitRate: number; pai: number; peiStar: number }[] }[]) {
       for (const s of scores) {
         expect(s.cells).toBe(Math.max(1, Math.round(s.share * N)));
         expect(s.hitRate).toBeLessThanOrEqual(1);

@@ -21,16 +21,19 @@ export async function beatRanking(db: Queryable, p: Principal, input: unknown) {
   const scope = await resolveScope(db, p, q);
   const length = filter.period.to - filter.period.from;
   const previous = { from: filter.period.from - length, to: filter.period.from };
+  // One pass over both periods, counted apart by time.
   const params: unknown[] = [scope.geom];
-  const now = incidentConditions(p, filter, filter.period, params);
-  const before = incidentConditions(p, filter, previous, params);
+  const where = incidentConditions(p, filter, { from: previous.from, to: filter.period.to }, params);
+  params.push(new Date(filter.period.from).toISOString());
+  const split = `$${params.length}::timestamptz`;
   // Beats whose interior point lies in the scope: a precinct's own beats, not its neighbours'.
   const { rows } = await db.query<{ code: string; name: string; station_code: string; precinct_code: string; area: number; n: number; prev: number; g: object }>(
-    `SELECT b.code, b.name, b.station_code, b.precinct_code, ST_Area(ST_Transform(b.geom, 3826)) AS area,
-            (SELECT count(*)::int FROM incidents i WHERE i.beat_code = b.code AND ${now.join(' AND ')}) AS n,
-            (SELECT count(*)::int FROM incidents i WHERE i.beat_code = b.code AND ${before.join(' AND ')}) AS prev,
-            ST_AsGeoJSON(b.geom, 7)::json AS g
-       FROM beats b
+    `WITH counts AS (SELECT i.beat_code, count(*) FILTER (WHERE i.occurred_at >= ${split})::int AS n,
+                            count(*) FILTER (WHERE i.occurred_at < ${split})::int AS prev
+                       FROM incidents i WHERE ${where.join(' AND ')} GROUP BY i.beat_code)
+     SELECT b.code, b.name, b.station_code, b.precinct_code, ST_Area(ST_Transform(b.geom, 3826)) AS area,
+            coalesce(c.n, 0) AS n, coalesce(c.prev, 0) AS prev, ST_AsGeoJSON(b.geom, 7)::json AS g
+       FROM beats b LEFT JOIN counts c ON c.beat_code = b.code
       WHERE b.deleted_at IS NULL AND b.geom && $1::geometry AND ST_Intersects(ST_PointOnSurface(b.geom), $1::geometry)`, params);
   // Suppressed counts must not show through the order either: those beats come last, by code.
   const key = (n: number) => disclosed(d, n) ?? -1;

@@ -20,18 +20,29 @@ export const COVERAGE_PARAMS = { ...SCOPE_PARAMS, ...INCIDENT_FILTER_PARAMS };
 const COVERAGE = findLayer('camera-coverage')!;
 const KEY_PLACES = findLayer('key-places')!;
 
-/** SQL of the coverage rows the caller may read that meet the scope, as `cov`. */
-function coverageRows(p: Principal, scope: Scope, params: unknown[]): string {
+/** SQL condition: coverage row `cc` is one the caller may read. */
+function visibleCoverage(p: Principal, params: unknown[], alias = 'cc'): string {
   const access = roleAccess(COVERAGE, p);
   if (!access) throw notFound('no such analysis for your role');
-  const visible = rowsWhere(COVERAGE, access.read, p, params, 'cc');
+  return `${alias}.deleted_at IS NULL AND ${rowsWhere(COVERAGE, access.read, p, params, alias)}`;
+}
+
+/** SQL of the coverage rows the caller may read that meet the scope, as `cov`, with `s` and their unions `seen`. */
+function coverageRows(p: Principal, scope: Scope, params: unknown[]): string {
+  const visible = visibleCoverage(p, params);
   params.push(scope.geom);
   const g = `$${params.length}::geometry`;
   return `cov AS (SELECT cc.id, cc.status, cc.geom, ST_Transform(cc.geom, 3826) AS m FROM camera_coverage cc
-                   WHERE cc.deleted_at IS NULL AND ${visible} AND cc.geom && ${g} AND ST_Intersects(cc.geom, ${g})),
+                   WHERE ${visible} AND cc.geom && ${g} AND ST_Intersects(cc.geom, ${g})),
           s AS (SELECT ${g} AS g, ST_Transform(${g}, 3826) AS m),
           seen AS (SELECT ST_Union(m) FILTER (WHERE status = 'working') AS w,
                           ST_Union(m) FILTER (WHERE status <> 'working') AS o FROM cov)`;
+}
+
+/** SQL: whether a camera the caller may read, working or not (`working`), sees point `geom`. */
+function seenBy(p: Principal, params: unknown[], geom: string, working: boolean): string {
+  return `EXISTS (SELECT 1 FROM camera_coverage cc WHERE ${visibleCoverage(p, params)} AND cc.status ${working ? '=' : '<>'} 'working'
+                   AND cc.geom && ${geom} AND ST_Intersects(cc.geom, ${geom}))`;
 }
 
 export async function coverageStats(db: Queryable, p: Principal, input: unknown) {
@@ -50,17 +61,15 @@ export async function coverageStats(db: Queryable, p: Principal, input: unknown)
             ST_Area(ST_Intersection(seen.w, s.m)) AS covered,
             ST_Area(ST_Intersection(coalesce(ST_Difference(seen.o, seen.w), seen.o), s.m)) AS lost
        FROM seen, s`, params);
-  // Incidents: in working coverage; in what only non-working cameras would see.
+  // Incidents: in working coverage; in what only non-working cameras would see. Tested row by
+  // row against the coverage table's index, not against the unions.
   const ip: unknown[] = [];
-  const icte = coverageRows(p, scope, ip);
   const where = [...incidentConditions(p, filter, filter.period, ip), scope.rows('i', ip)];
+  const working = seenBy(p, ip, 'i.geom', true);
+  const other = seenBy(p, ip, 'i.geom', false);
   const { rows: [inc] } = await db.query<{ total: number; covered: number; lost: number }>(
-    `WITH ${icte}, pts AS (SELECT i.geom FROM incidents i WHERE ${where.join(' AND ')})
-     SELECT count(*)::int AS total,
-            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM cov WHERE cov.status = 'working' AND ST_Intersects(cov.geom, pts.geom)))::int AS covered,
-            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM cov WHERE cov.status <> 'working' AND ST_Intersects(cov.geom, pts.geom))
-                              AND NOT EXISTS (SELECT 1 FROM cov WHERE cov.status = 'working' AND ST_Intersects(cov.geom, pts.geom)))::int AS lost
-       FROM pts`, ip);
+    `SELECT count(*)::int AS total, count(*) FILTER (WHERE w)::int AS covered, count(*) FILTER (WHERE o AND NOT w)::int AS lost
+       FROM (SELECT ${working} AS w, ${other} AS o FROM incidents i WHERE ${where.join(' AND ')}) x`, ip);
   // Each non-working camera: what of its view no working camera sees.
   const bp: unknown[] = [];
   const bcte = coverageRows(p, scope, bp);
@@ -100,12 +109,12 @@ export async function coverageStats(db: Queryable, p: Principal, input: unknown)
 /** Listed key places in the scope, and those a working camera sees, with how many do. */
 async function keyPlacesInView(db: Queryable, p: Principal, scope: Scope) {
   const params: unknown[] = [];
-  const cte = coverageRows(p, scope, params);
+  const visible = visibleCoverage(p, params);
   const where = ['k.deleted_at IS NULL', `k.listing_status = 'listed'`, rowsWhere(KEY_PLACES, roleAccess(KEY_PLACES, p)!.read, p, params, 'k'), scope.rows('k', params)];
   const { rows } = await db.query<{ id: number; name: string; category: string; lon: number; lat: number; cameras: number[] }>(
-    `WITH ${cte}
-     SELECT k.id::float8 AS id, k.name, k.category, ST_X(k.geom) AS lon, ST_Y(k.geom) AS lat,
-            ARRAY(SELECT cov.id::float8 FROM cov WHERE cov.status = 'working' AND ST_Intersects(cov.geom, k.geom) ORDER BY cov.id) AS cameras
+    `SELECT k.id::float8 AS id, k.name, k.category, ST_X(k.geom) AS lon, ST_Y(k.geom) AS lat,
+            ARRAY(SELECT cc.id::float8 FROM camera_coverage cc WHERE ${visible} AND cc.status = 'working'
+                     AND cc.geom && k.geom AND ST_Intersects(cc.geom, k.geom) ORDER BY cc.id) AS cameras
        FROM key_places k WHERE ${where.join(' AND ')} ORDER BY k.id`, params);
   const inView = rows.filter((r) => r.cameras.length > 0);
   return {

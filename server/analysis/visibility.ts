@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.js';
+import { PointBuckets } from './buckets.js';
 
 /**
  * What each viewpoint (camera or candidate site) can see of the demand points: the points
@@ -23,33 +24,31 @@ export interface Sightings {
   readonly bearings: Float64Array;
 }
 
-export async function sightings(db: Queryable, views: readonly Viewpoint[], xs: Float64Array, ys: Float64Array): Promise<Sightings[]> {
-  const maxRange = Math.max(1, ...views.map((v) => v.range));
-  const buckets = new Map<number, number[]>();
-  const key = (bx: number, by: number) => bx * 4_194_304 + by;
-  for (let i = 0; i < xs.length; i++) {
-    const k = key(Math.floor(xs[i]! / maxRange), Math.floor(ys[i]! / maxRange));
-    let b = buckets.get(k);
-    if (!b) buckets.set(k, (b = []));
-    b.push(i);
-  }
-  const pairs: { view: number; point: number; bearing: number }[] = [];
+/** A demand point within a viewpoint's range, and its bearing from true north (degrees). */
+export interface Pair {
+  readonly view: number;
+  readonly point: number;
+  readonly bearing: number;
+}
+
+/** Every (viewpoint, demand point) pair within range. */
+export function pairsInRange(views: readonly Viewpoint[], xs: ArrayLike<number>, ys: ArrayLike<number>): Pair[] {
+  const buckets = new PointBuckets(xs, ys, Math.max(1, ...views.map((v) => v.range)));
+  const pairs: Pair[] = [];
   views.forEach((v, n) => {
-    const bx = Math.floor(v.x / maxRange);
-    const by = Math.floor(v.y / maxRange);
-    for (let dx = -1; dx <= 1; dx++) {
-      for (let dy = -1; dy <= 1; dy++) {
-        for (const i of buckets.get(key(bx + dx, by + dy)) ?? []) {
-          const ex = xs[i]! - v.x;
-          const ey = ys[i]! - v.y;
-          if (ex * ex + ey * ey > v.range * v.range) continue;
-          const grid = (Math.atan2(ex, ey) * 180) / Math.PI;
-          pairs.push({ view: n, point: i, bearing: (((grid - v.north) % 360) + 360) % 360 });
-        }
-      }
-    }
+    buckets.near(v.x, v.y, (i) => {
+      const ex = xs[i]! - v.x;
+      const ey = ys[i]! - v.y;
+      if (ex * ex + ey * ey > v.range * v.range) return;
+      const grid = (Math.atan2(ex, ey) * 180) / Math.PI;
+      pairs.push({ view: n, point: i, bearing: (((grid - v.north) % 360) + 360) % 360 });
+    });
   });
-  const blocked = await blockedPairs(db, views, xs, ys, pairs);
+  return pairs;
+}
+
+/** Pairs grouped by viewpoint, leaving out those in `blocked`. */
+export function bySightings(views: readonly Viewpoint[], pairs: readonly Pair[], blocked: ReadonlySet<number> = new Set()): Sightings[] {
   const out = views.map(() => ({ points: [] as number[], bearings: [] as number[] }));
   pairs.forEach((p, k) => {
     if (blocked.has(k)) return;
@@ -57,6 +56,11 @@ export async function sightings(db: Queryable, views: readonly Viewpoint[], xs: 
     out[p.view]!.bearings.push(p.bearing);
   });
   return out.map((o) => ({ points: Int32Array.from(o.points), bearings: Float64Array.from(o.bearings) }));
+}
+
+export async function sightings(db: Queryable, views: readonly Viewpoint[], xs: Float64Array, ys: Float64Array): Promise<Sightings[]> {
+  const pairs = pairsInRange(views, xs, ys);
+  return bySightings(views, pairs, await blockedPairs(db, views, xs, ys, pairs));
 }
 
 async function blockedPairs(db: Queryable, views: readonly Viewpoint[], xs: Float64Array, ys: Float64Array,
