@@ -13,7 +13,7 @@ import { migrate } from '../../server/db/migrate.js';
 import { seedDemo } from '../../server/demo/seed.js';
 import { backtest } from '../../server/analysis/backtest.js';
 import { beatRanking } from '../../server/analysis/beat-ranking.js';
-import { coverageStats } from '../../server/analysis/coverage.js';
+import { coverageStats, coverageUnion } from '../../server/analysis/coverage.js';
 import { densitySurface } from '../../server/analysis/density.js';
 import { hotHours } from '../../server/analysis/hot-hours.js';
 import { hotSpots } from '../../server/analysis/hotspots.js';
@@ -189,6 +189,7 @@ export async function endToEnd(runs: number, databaseUrl?: string): Promise<stri
     ['beats', 'city, 28 days and the 28 before', (db) => beatRanking(db, admin, {})],
     ['backtest', 'precinct P01, 9 + 3 months, 150 m', (db) => backtest(db, planner, { train: lastDays(365, 91), test: lastDays(90, 0) })],
     ['coverage', 'precinct P01, 365 days', (db) => coverageStats(db, planner, year)],
+    ['coverage/union', 'precinct P01', (db) => coverageUnion(db, planner, {})],
     ['reaim', 'precinct P01, 365 days of incidents + key places', (db) => reaim(db, planner, year)],
     ['new-sites', 'beat P01S01B01, 25 m grid, k = 10', (db) => newSites(db, planner, { ...year, beat: 'P01S01B01', spacing: '25', k: '10' })],
   ];

@@ -36,7 +36,12 @@ function coverageRows(p: Principal, scope: Scope, params: unknown[]): string {
                    WHERE ${visible} AND cc.geom && ${g} AND ST_Intersects(cc.geom, ${g})),
           s AS (SELECT ${g} AS g, ST_Transform(${g}, 3826) AS m),
           seen AS (SELECT ST_Union(m) FILTER (WHERE status = 'working') AS w,
-                          ST_Union(m) FILTER (WHERE status <> 'working') AS o FROM cov)`;
+                          ST_Union(m) FILTER (WHERE status <> 'working') AS o FROM cov),
+          -- What only non-working cameras would see: their views less the working views that
+          -- meet them (a small union: subtracting the whole working union is much slower).
+          lost AS (SELECT ST_Difference(seen.o, coalesce((SELECT ST_Union(c.m) FROM cov c WHERE c.status = 'working'
+                            AND EXISTS (SELECT 1 FROM cov b WHERE b.status <> 'working' AND b.m && c.m)),
+                          ST_SetSRID('GEOMETRYCOLLECTION EMPTY'::geometry, 3826))) AS l FROM seen)`;
 }
 
 /** SQL: whether a camera the caller may read, working or not (`working`), sees point `geom`. */
@@ -59,8 +64,8 @@ export async function coverageStats(db: Queryable, p: Principal, input: unknown)
             (SELECT count(*)::int FROM cov WHERE status = 'broken') AS broken,
             (SELECT count(*)::int FROM cov WHERE status = 'offline') AS offline,
             ST_Area(ST_Intersection(seen.w, s.m)) AS covered,
-            ST_Area(ST_Intersection(coalesce(ST_Difference(seen.o, seen.w), seen.o), s.m)) AS lost
-       FROM seen, s`, params);
+            ST_Area(ST_Intersection(lost.l, s.m)) AS lost
+       FROM seen, lost, s`, params);
   // Incidents: in working coverage; in what only non-working cameras would see. Tested row by
   // row against the coverage table's index, not against the unions.
   const ip: unknown[] = [];
@@ -76,8 +81,9 @@ export async function coverageStats(db: Queryable, p: Principal, input: unknown)
   const { rows: broken } = await db.query<{ id: number; name: string; status: string; lon: number; lat: number; lost: number }>(
     `WITH ${bcte}
      SELECT cov.id::float8 AS id, c.name, cov.status, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat,
-            ST_Area(ST_Intersection(coalesce(ST_Difference(cov.m, seen.w), cov.m), s.m)) AS lost
-       FROM cov JOIN cameras c ON c.id = cov.id, seen, s
+            ST_Area(ST_Intersection(ST_Difference(cov.m, coalesce((SELECT ST_Union(w.m) FROM cov w
+                      WHERE w.status = 'working' AND w.m && cov.m), ST_SetSRID('GEOMETRYCOLLECTION EMPTY'::geometry, 3826))), s.m)) AS lost
+       FROM cov JOIN cameras c ON c.id = cov.id, s
       WHERE cov.status <> 'working' ORDER BY 6 DESC, cov.id`, bp);
   const share = (part: number | null, whole: number) => (part === null || whole === 0 ? null : round(part / whole, 4));
   const covered = area!.covered ?? 0;
@@ -144,7 +150,7 @@ export async function coverageUnion(db: Queryable, p: Principal, input: unknown)
   const cte = coverageRows(p, scope, params);
   const { rows: [u] } = await db.query<{ working: object | null; lost: object | null; wa: number | null; la: number | null; nw: number; nl: number }>(
     `WITH ${cte}, parts AS (
-       SELECT ST_Intersection(seen.w, s.m) AS w, ST_Intersection(coalesce(ST_Difference(seen.o, seen.w), seen.o), s.m) AS l FROM seen, s)
+       SELECT ST_Intersection(seen.w, s.m) AS w, ST_Intersection(lost.l, s.m) AS l FROM seen, lost, s)
      SELECT ST_AsGeoJSON(ST_Transform(ST_Multi(ST_CollectionExtract(w, 3)), 4326), 7)::json AS working, ST_Area(w) AS wa,
             ST_AsGeoJSON(ST_Transform(ST_Multi(ST_CollectionExtract(l, 3)), 4326), 7)::json AS lost, ST_Area(l) AS la,
             (SELECT count(*)::int FROM cov WHERE status = 'working') AS nw,
