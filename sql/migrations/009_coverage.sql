@@ -84,11 +84,20 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
                                  ST_Y(x) + (ST_Y(x) - ST_Y(o)) * d / ST_Distance(o, x)), 3826)
 $$;
 
--- What a camera sees (SRID 4326 MultiPolygon): its sector less the 2D shadows of the buildings
--- in the way. A building's shadow is the building itself and, for each of its edges, the
--- quadrilateral between the edge and the edge pushed 2 x range further out along the sight
--- lines through its ends: a point lies in their union exactly when the straight sight line
--- from the camera to it crosses the building. Without buildings in range it is the sector.
+-- The 2D shadow of building b seen from o (both EPSG:3826), reaching d metres beyond it: the
+-- building and, for each of its edges, the quadrilateral between the edge and the edge pushed d
+-- further out along the sight lines through its ends. A point lies in it exactly when the
+-- straight sight line from o to it crosses the building.
+CREATE FUNCTION building_shadow(o geometry, b geometry, d float8) RETURNS geometry
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT ST_Collect(b, ST_Collect(ST_MakePolygon(ST_MakeLine(ARRAY[e.a, e.z, pushed_out(o, e.z, d), pushed_out(o, e.a, d), e.a]))))
+    FROM ST_DumpSegments(b) s, LATERAL (SELECT ST_StartPoint(s.geom) AS a, ST_EndPoint(s.geom) AS z) e
+   -- An edge on a sight line casts no area of its own (and would make a degenerate ring).
+   WHERE abs((ST_X(e.a) - ST_X(o)) * (ST_Y(e.z) - ST_Y(o)) - (ST_Y(e.a) - ST_Y(o)) * (ST_X(e.z) - ST_X(o))) > 1e-9
+$$;
+
+-- What a camera sees (SRID 4326 MultiPolygon): its sector less the shadows of the buildings in
+-- the way. Without buildings in range it is the sector.
 CREATE FUNCTION camera_view(p geometry, azimuth float8, fov float8, range_m float8) RETURNS geometry
 LANGUAGE plpgsql STABLE STRICT AS $$
 DECLARE
@@ -96,18 +105,12 @@ DECLARE
   sector geometry := camera_sector(p, azimuth, fov, range_m);
   shadow geometry;
 BEGIN
-  -- Overlay on a 1 mm grid: exact unions of many thin, overlapping quadrilaterals are where GEOS
-  -- otherwise fails (TopologyException); a millimetre is far below what a camera resolves.
-  SELECT ST_UnaryUnion(ST_Collect(piece), 0.001) INTO shadow FROM (
-    SELECT g AS piece FROM blocking_buildings(o, sector) g
-    UNION ALL
-    SELECT ST_MakePolygon(ST_MakeLine(ARRAY[e.a, e.z, pushed_out(o, e.z, 2 * range_m), pushed_out(o, e.a, 2 * range_m), e.a]))
-      FROM blocking_buildings(o, sector) g, ST_DumpSegments(g) d,
-           LATERAL (SELECT ST_StartPoint(d.geom) AS a, ST_EndPoint(d.geom) AS z) e
-     -- An edge on a sight line casts no area of its own (and would make a degenerate ring).
-     WHERE abs((ST_X(e.a) - ST_X(o)) * (ST_Y(e.z) - ST_Y(o)) - (ST_Y(e.a) - ST_Y(o)) * (ST_X(e.z) - ST_X(o))) > 1e-9
-  ) pieces;
-  IF shadow IS NOT NULL THEN
+  -- Most cameras have no building in range: answer them without the overlay query.
+  IF EXISTS (SELECT 1 FROM blocking_buildings(o, sector)) THEN
+    -- Overlay on a 1 mm grid: exact unions of many thin, overlapping quadrilaterals are where
+    -- GEOS otherwise fails (TopologyException); a millimetre is far below what a camera resolves.
+    SELECT ST_UnaryUnion(ST_Collect(building_shadow(o, g, 2 * range_m)), 0.001) INTO shadow
+      FROM blocking_buildings(o, sector) g;
     sector := ST_CollectionExtract(ST_Difference(sector, shadow, 0.001), 3);
   END IF;
   RETURN ST_Multi(ST_Transform(sector, 4326));
