@@ -138,10 +138,12 @@ describe('on the small test world', () => {
     expect(m[5]![9]).toBe(4);
     expect(m[2]![13]).toBe(3);
     expect(res.body.total).toBe(14);
-    const hours = await w.as('admin').get(`/api/analysis/hot-hours?${MARCH}&hours=21-1`).expect(200);
+    const hours = await w.as('admin').get(`/api/analysis/hot-hours?${MARCH}&hour=21-1`).expect(200);
     expect(hours.body.total).toBe(7);
-    const days = await w.as('admin').get(`/api/analysis/hot-hours?${MARCH}&days=sat,3`).expect(200);
+    const days = await w.as('admin').get(`/api/analysis/hot-hours?${MARCH}&weekday=sat,3`).expect(200);
     expect(days.body.total).toBe(7);
+    const range = await w.as('admin').get(`/api/analysis/hot-hours?${MARCH}&weekday=7-3`).expect(200);
+    expect(range.body.total).toBe(10); // Sunday to Wednesday, wrapping: Monday's 7 and Wednesday's 3
     const types = await w.as('admin').get(`/api/analysis/hot-hours?${MARCH}&types=car_theft,scooter_theft`).expect(200);
     expect(types.body.total).toBe(6);
     const beat = await w.as('admin').get(`/api/analysis/hot-hours?${MARCH}&beat=B2`).expect(200);
@@ -212,8 +214,9 @@ describe('on the small test world', () => {
     ['types=arson', 'types[0]', /one of residential_burglary/],
     ['datetime=yesterday', 'datetime', /not an ISO 8601/],
     ['datetime=2026-03-31/2026-03-01', 'datetime', /start before it ends/],
-    ['hours=25', 'hours', /hour 0–23/],
-    ['days=funday', 'days', /one of mon, tue/],
+    ['hour=25', 'hour', /hour 0–23/],
+    ['weekday=funday', 'weekday', /range like 1-5, or one of mon, tue/],
+    ['weekday=8', 'weekday', /1–7/],
     ['colour=red', 'colour', /unknown parameter "colour"/],
     ['cellSize=10&bbox=120.0,22.0,121.0,23.5', 'cellSize', /more than 60,000/],
     [`polygon=${encodeURIComponent(JSON.stringify(box(22.99, 120.2, 23, 120.21)))}`, 'polygon.coordinates[0][0]', /swapped/],

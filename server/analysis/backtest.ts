@@ -83,8 +83,8 @@ export async function backtest(db: Queryable, p: Principal, input: unknown) {
   const bandwidth = q.bandwidth ?? 2 * cellSpacing(spec.shape, spec.cellSize);
   const filter: IncidentFilter = {
     types: q.types, period: train,
-    hours: q.hours === undefined ? undefined : hoursOf(q.hours),
-    days: q.days === undefined ? undefined : daysOf(q.days),
+    hours: q.hour === undefined ? undefined : hoursOf(q.hour),
+    days: q.weekday === undefined ? undefined : daysOf(q.weekday),
   };
   const scope = await resolveScope(db, p, q);
   const cells = await scopeCells(db, scope, spec.shape, spec.cellSize);

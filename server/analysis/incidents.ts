@@ -21,8 +21,9 @@ export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as con
 export const INCIDENT_FILTER_PARAMS = {
   types: list(choice(INCIDENT_TYPES.map((t) => t.value))).optional(),
   datetime: text.optional(),
-  hours: text.optional(),
-  days: text.optional(),
+  // Named as the feature API's filters of the same meaning.
+  hour: text.optional(),
+  weekday: text.optional(),
 };
 
 /** A half-open period [from, to) in epoch milliseconds. */
@@ -69,34 +70,40 @@ export function hoursOf(s: string): number[] {
   for (const part of s.split(',').map((x) => x.trim()).filter(Boolean)) {
     const m = /^(\d{1,2})(?:-(\d{1,2}))?$/.exec(part);
     const [a, b] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [NaN, NaN];
-    if (!(a <= 23 && b <= 23)) throw badRequest(`hours "${part}" must be an hour 0–23 or a range like 22-2`, 'hours');
+    if (!(a <= 23 && b <= 23)) throw badRequest(`hour "${part}" must be an hour 0–23 or a range like 22-2`, 'hour');
     for (let h = a; ; h = (h + 1) % 24) {
       hours.add(h);
       if (h === b) break;
     }
   }
-  if (hours.size === 0) throw badRequest('hours must name at least one hour 0–23', 'hours');
+  if (hours.size === 0) throw badRequest('hour must name at least one hour 0–23', 'hour');
   return [...hours].sort((x, y) => x - y);
 }
 
-/** "fri,sat" or "5,6": ISO weekdays (mon = 1 … sun = 7). */
+/** "5,6", "1-5" or "fri,sat": ISO weekdays (Monday = 1 … Sunday = 7); a range may wrap ("6-1"). */
 export function daysOf(s: string): number[] {
   const days = new Set<number>();
+  const day = (x: string) => (/^[1-7]$/.test(x) ? Number(x) : WEEKDAYS.indexOf(x as (typeof WEEKDAYS)[number]) + 1);
   for (const part of s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)) {
-    const n = /^[1-7]$/.test(part) ? Number(part) : WEEKDAYS.indexOf(part as (typeof WEEKDAYS)[number]) + 1;
-    if (n < 1) throw badRequest(`days "${part}" must be one of ${WEEKDAYS.join(', ')} (or 1–7, Monday = 1)`, 'days');
-    days.add(n);
+    const [a, b = a] = part.split('-').map(day) as [number, number?];
+    if (!(a >= 1 && b >= 1) || part.split('-').length > 2) {
+      throw badRequest(`weekday "${part}" must be 1–7 (Monday = 1), a range like 1-5, or one of ${WEEKDAYS.join(', ')}`, 'weekday');
+    }
+    for (let d = a; ; d = (d % 7) + 1) {
+      days.add(d);
+      if (d === b) break;
+    }
   }
-  if (days.size === 0) throw badRequest('days must name at least one day', 'days');
+  if (days.size === 0) throw badRequest('weekday must name at least one day', 'weekday');
   return [...days].sort((x, y) => x - y);
 }
 
-export function incidentFilter(params: { types?: string[]; datetime?: string; hours?: string; days?: string }, defaultDays = 365): IncidentFilter {
+export function incidentFilter(params: { types?: string[]; datetime?: string; hour?: string; weekday?: string }, defaultDays = 365): IncidentFilter {
   return {
     types: params.types,
     period: periodOf(params.datetime, defaultDays),
-    hours: params.hours === undefined ? undefined : hoursOf(params.hours),
-    days: params.days === undefined ? undefined : daysOf(params.days),
+    hours: params.hour === undefined ? undefined : hoursOf(params.hour),
+    days: params.weekday === undefined ? undefined : daysOf(params.weekday),
   };
 }
 
