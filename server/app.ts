@@ -4,6 +4,7 @@ import { authenticate } from './auth/middleware.js';
 import { Principals } from './auth/principals.js';
 import { authRoutes } from './auth/routes.js';
 import { TileCache } from './cache/tile-cache.js';
+import { analysisRoutes } from './analysis/routes.js';
 import type { Db } from './db/db.js';
 import { featureRoutes } from './features/routes.js';
 import { callerDependent } from './http/cache-control.js';
@@ -63,6 +64,7 @@ export function createApp({ db, bodyLimit = '2mb', tileCache = TileCache.memory(
   app.use(locateRoutes(db));
   app.use(searchRoutes(db));
   app.use(appConfigRoutes(db, basemap));
+  app.use(analysisRoutes(db));
   app.use(['/api', '/ogc'], (req, _res, next) => next(notFound(`no such endpoint: ${req.method} ${req.originalUrl}`)));
   app.use(webApp({ dist: webDist, basemapUrl: basemap?.url }));
   app.use(errorHandler);

@@ -93,10 +93,10 @@ describe('OGC API – Features: collections', () => {
   it('lists one collection per layer with a geometry the role may read', async () => {
     const ids = async (role: Role) =>
       (await w.as(role).get('/ogc/collections').expect(200)).body.collections.map((c: { id: string }) => c.id).sort();
-    expect(await ids('public')).toEqual(['beats', 'cameras', 'precincts', 'stations', 'watch-blocks']);
-    expect(await ids('community')).toEqual(['beats', 'cameras', 'precincts', 'stations', 'watch-blocks']);
+    expect(await ids('public')).toEqual(['beats', 'buildings', 'camera-coverage', 'cameras', 'precincts', 'stations', 'watch-blocks']);
+    expect(await ids('community')).toEqual(['beats', 'buildings', 'camera-coverage', 'cameras', 'precincts', 'stations', 'watch-blocks']);
     // visits, watch teams and the bureau have no geometry: /api only.
-    expect(await ids('admin')).toEqual(['beats', 'cameras', 'drone-surveys', 'incidents', 'key-places', 'precincts', 'stations', 'watch-blocks']);
+    expect(await ids('admin')).toEqual(['beats', 'buildings', 'camera-coverage', 'cameras', 'drone-surveys', 'incidents', 'key-places', 'precincts', 'stations', 'watch-blocks']);
     const list = (await w.as('admin').get('/ogc/collections').expect(200)).body;
     expect(local(href(list.links, 'self'))).toBe('/ogc/collections');
   });

@@ -24,7 +24,7 @@ type Outsider = 'public' | 'community';
 /** What the community view may never receive (issue 2, item 7; DESIGN.md). */
 const SENSITIVE_LAYERS = ['key-places', 'visits', 'incidents', 'drone-surveys'];
 /** Everything else: unit boundaries and contacts, public cameras, watch teams and blocks. */
-const OUTSIDE_LAYERS = ['bureaus', 'precincts', 'stations', 'beats', 'cameras', 'watch-teams', 'watch-blocks'];
+const OUTSIDE_LAYERS = ['bureaus', 'precincts', 'stations', 'beats', 'buildings', 'cameras', 'camera-coverage', 'watch-teams', 'watch-blocks'];
 const sensitiveProps = (layer: string) => LAYERS.find((l) => l.id === layer)!.properties.filter((p) => p.sensitive).map((p) => p.name);
 const tableOf = (layer: string) => LAYERS.find((l) => l.id === layer)!.table;
 
@@ -213,6 +213,11 @@ describe('community and public', () => {
   it('the public sees every public camera and no other; the community, public cameras in its area', async () => {
     expect(await listIds('public', 'cameras')).toEqual(sorted(ids.publicInArea, ids.publicInB2, ids.publicInP2));
     expect(await listIds('community', 'cameras')).toEqual([ids.publicInArea]);
+    // The coverage of exactly the cameras each sees, even where a sector reaches into the area
+    // from a camera outside it (publicInB2 is 1 km away; a private camera's is never shown).
+    expect(await listIds('public', 'camera-coverage')).toEqual(await listIds('public', 'cameras'));
+    expect(await listIds('community', 'camera-coverage')).toEqual([ids.publicInArea]);
+    expect(await listIds('planner', 'camera-coverage')).toEqual(await listIds('planner', 'cameras'));
     const hidden = await w.as('public').get('/api/layers/cameras/features?is_public=false').expect(200);
     expect([hidden.body.numberMatched, hidden.body.numberReturned]).toEqual([0, 0]);
     const ogc = (await w.as('public').get('/ogc/collections/cameras/items?limit=1000').expect(200)).body.features.map((f: { id: number }) => Number(f.id));
@@ -370,7 +375,7 @@ describe('planner', () => {
     await w.as('planner').delete(`/api/layers/visits/features/${ids.visitP1}`).set('If-Match', '*').expect(403);
     const layer = (await w.as('planner').get('/api/layers').expect(200)).body.layers;
     const writable = Object.fromEntries(layer.map((l: { id: string; writable: string[] }) => [l.id, l.writable.length > 0]));
-    expect(Object.keys(writable).filter((k) => writable[k]).sort()).toEqual(['cameras', 'drone-surveys', 'key-places', 'watch-blocks', 'watch-teams']);
+    expect(Object.keys(writable).filter((k) => writable[k]).sort()).toEqual(['buildings', 'cameras', 'drone-surveys', 'key-places', 'watch-blocks', 'watch-teams']);
   });
 
   it('every change is signed with the planner\'s name: rows, history, deletion', async () => {

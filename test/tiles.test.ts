@@ -73,6 +73,10 @@ beforeAll(async () => {
       ('府前區塊', '府前國小', 'school', '林校長', ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(120.205, 22.995), 4326), 0.002, 64)));
     INSERT INTO drone_surveys (name, purpose, geom) VALUES
       ('工業區空拍', 'factory_check', ST_Multi(ST_MakeEnvelope(120.221, 22.991, 120.226, 22.996, 4326)));
+    -- Footprints among the cameras, so some coverage is cut by them.
+    INSERT INTO buildings (name, levels, geom)
+      SELECT '大樓' || i, 1 + i % 12, ST_Multi(ST_MakeEnvelope(x, y, x + 0.0002, y + 0.00015, 4326))
+        FROM (SELECT i, 120.2012 + (i % 10) * 0.0028 AS x, 22.9912 + (i / 10) * 0.0019 AS y FROM generate_series(0, 39) i) g;
     SELECT set_config('app.actor', '', false);
   `);
 });
@@ -209,7 +213,8 @@ describe('filtered tiles', () => {
   it.each([
     ['?type=arson', /type "arson" is not one of/, 'type'],
     ['?hour=25', /hour must be whole numbers from 0 to 23/, 'hour'],
-    ['?weekday=0', /weekday must be whole numbers from 1 to 7/, 'weekday'],
+    ['?weekday=0', /weekday must be whole numbers from 1 \(Monday\) to 7/, 'weekday'],
+    ['?weekday=someday', /or one of mon, tue, wed/, 'weekday'],
     ['?bbox=1,2,3,4', /tiles take filters only/, 'bbox'],
     ['?nope=1', /unknown query parameter "nope"/, 'nope'],
     ['?cameras.status=broken', /names no layer of this tile/, 'cameras.status'],
@@ -340,16 +345,16 @@ describe('HTTP', () => {
 
     const style = await w.as('public').get('/tiles/style.json').expect(200);
     const sourceLayers = new Set(style.body.layers.map((l: { 'source-layer'?: string }) => l['source-layer']).filter(Boolean));
-    expect([...sourceLayers].sort()).toEqual(['beats', 'beats-labels', 'cameras', 'precincts', 'precincts-labels', 'stations',
-      'stations-labels', 'watch-blocks', 'watch-blocks-labels']);
+    expect([...sourceLayers].sort()).toEqual(['beats', 'beats-labels', 'buildings', 'camera-coverage', 'cameras', 'precincts', 'precincts-labels',
+      'stations', 'stations-labels', 'watch-blocks', 'watch-blocks-labels']);
     // Every style layer names the registry layer it draws, for the web app's layer list.
     expect(new Set(style.body.layers.slice(1).map((l: { metadata: Record<string, string> }) => l.metadata['emap:layer'])))
-      .toEqual(new Set(['precincts', 'stations', 'beats', 'cameras', 'watch-blocks']));
+      .toEqual(new Set(['precincts', 'stations', 'beats', 'buildings', 'cameras', 'camera-coverage', 'watch-blocks']));
     // No glyphs URL: labels are drawn with local fonts, so nothing is fetched off the machine.
     expect(style.body).not.toHaveProperty('glyphs');
     expect(style.body).not.toHaveProperty('sprite');
     const adminStyle = await w.as('admin').get('/tiles/style.json').expect(200);
-    expect(adminStyle.body.sources.emap.url).toMatch(/\/tiles\/precincts,stations,beats,key-places,cameras,watch-blocks,drone-surveys,incidents\.json$/);
+    expect(adminStyle.body.sources.emap.url).toMatch(/\/tiles\/precincts,stations,beats,buildings,key-places,cameras,camera-coverage,watch-blocks,drone-surveys,incidents\.json$/);
   });
 });
 

@@ -118,6 +118,7 @@ describe('hour and weekday filters', () => {
     expect(await count('hour=22-2')).toBeGreaterThan(0);
     expect(await count('hour=8,12-13')).toBe(await sql(`${local('hour')} IN (8, 12, 13)`));
     expect(await count('weekday=6,7')).toBe(await sql(`${local('isodow')} IN (6, 7)`));
+    expect(await count('weekday=sat,sun')).toBe(await count('weekday=6,7'));
     expect(await count('weekday=1-5&hour=9-17')).toBe(await sql(`${local('isodow')} BETWEEN 1 AND 5 AND ${local('hour')} BETWEEN 9 AND 17`));
     expect(await count('hour=0-23')).toBe(100);
   });

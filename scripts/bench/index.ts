@@ -1,11 +1,12 @@
 /**
- * npm run bench [-- --only assignment,startup,clusters,web,tiles] [--points N] [--runs N] [--scale S]
+ * npm run bench [-- --only assignment,startup,clusters,analysis,web,tiles] [--points N] [--runs N] [--scale S]
  * Runs against embedded PGlite, and against PostgreSQL too when DATABASE_URL is set (the
  * benchmark creates and drops its own scratch database on that server). The tile benchmark
  * (~10 minutes) runs only when named in --only, at its own defaults but --runs; npm run
  * bench:tiles takes all its options.
  */
 import { parseArgs } from 'node:util';
+import { analysisBench } from './analysis.js';
 import { beatAssignmentBench } from './beat-assignment.js';
 import { clusterBench } from './clusters.js';
 import { machineLine } from './report.js';
@@ -35,6 +36,7 @@ if (want('clusters')) {
 if (want('web')) {
   console.log(`\n${await webBench({ runs: Math.max(runs, 5), scale: Number(values.scale), databaseUrl: process.env.DATABASE_URL })}`);
 }
+if (want('analysis')) console.log(`\n${await analysisBench({ runs, databaseUrl: process.env.DATABASE_URL })}`);
 if (values.only?.split(',').includes('tiles')) {
   console.log(`\n${await tileBench({ runs, seconds: 10, tiles: 500, scale: 4, db: 'both', databaseUrl: process.env.DATABASE_URL })}`);
 }

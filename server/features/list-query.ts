@@ -52,7 +52,7 @@ function decodeCursor(s: string): number {
   return Number(m[1]);
 }
 
-function parseBbox(s: string): [number, number, number, number] {
+export function parseBbox(s: string): [number, number, number, number] {
   const all = s.split(',').map(Number);
   if ((all.length !== 4 && all.length !== 6) || all.some((x) => !Number.isFinite(x))) {
     throw badRequest('bbox must be minLon,minLat,maxLon,maxLat in degrees, e.g. 120.1,22.9,120.3,23.1', 'bbox');
@@ -92,17 +92,21 @@ function parseInstant(x: string): string {
 
 /**
  * A set of whole numbers in a cycle, as `20-23`, `22-2` (wrapping past the end: 22, 23, 0, 1, 2)
- * or `6,7`, or any mix of them: `hour=22-2,12`.
+ * or `6,7`, or any mix of them: `hour=22-2,12`. `names` may stand for the numbers from `first` on.
  */
-function parseCycle(s: string, name: string, first: number, last: number, example: string): number[] {
+function parseCycle(s: string, field: string, first: number, last: number, help: string, names: readonly string[] = []): number[] {
   const out = new Set<number>();
-  const refuse = () => badRequest(`${name} must be whole numbers from ${first} to ${last} or ranges of them, e.g. ${example}`, name);
-  for (const part of s.split(',')) {
-    const m = /^(\d{1,2})(?:-(\d{1,2}))?$/.exec(part.trim());
-    if (!m) throw refuse();
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
-    if (a < first || a > last || b < first || b > last) throw refuse();
+  const refuse = () => badRequest(`${field} must be ${help}`, field);
+  const value = (x: string) => {
+    const named = names.indexOf(x.toLowerCase());
+    return named >= 0 ? first + named : /^\d{1,2}$/.test(x) ? Number(x) : NaN;
+  };
+  for (const part of s.split(',').map((x) => x.trim())) {
+    const ends = part.split('-');
+    if (ends.length > 2) throw refuse();
+    const a = value(ends[0]!);
+    const b = value(ends[1] ?? ends[0]!);
+    if (!(a >= first && a <= last && b >= first && b <= last)) throw refuse();
     const size = last - first + 1;
     for (let i = a; ; i = first + ((i - first + 1) % size)) {
       out.add(i);
@@ -112,7 +116,16 @@ function parseCycle(s: string, name: string, first: number, last: number, exampl
   return [...out].sort((x, y) => x - y);
 }
 
-function parseDatetime(s: string): { start?: string; end?: string } {
+/** Hours of the day, Taiwan time: `20-23`, `22-2` (past midnight), `8,12-13`. */
+export const parseHours = (s: string, field = 'hour') =>
+  parseCycle(s, field, 0, 23, 'whole numbers from 0 to 23 or ranges of them, e.g. 20-23 or 22-2');
+
+/** ISO 8601 days of the week as numbers 1 (Monday) … 7 (Sunday) or names mon … sun. */
+export const WEEKDAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export const parseWeekdays = (s: string, field = 'weekday') =>
+  parseCycle(s, field, 1, 7, `whole numbers from 1 (Monday) to 7 or ranges of them, or one of ${WEEKDAY_NAMES.join(', ')}, e.g. 1-5 or sat,sun`, WEEKDAY_NAMES);
+
+export function parseDatetime(s: string): { start?: string; end?: string } {
   const parts = s.split('/');
   if (parts.length > 2) throw badRequest('datetime must be one instant or an interval start/end (either end may be ..)', 'datetime');
   const [a, b = a] = parts as [string, string?];
@@ -165,8 +178,8 @@ export function parseListQuery(layer: LayerDef, p: Principal, query: Record<stri
       if (layer.temporal) q.datetime = datetime;
     } else if (name === 'hour' || name === 'weekday') {
       if (!layer.temporal) throw badRequest(`layer ${layer.id} has no time property to filter by ${name}`, name);
-      if (name === 'hour') q.hours = parseCycle(value, name, 0, 23, '20-23 or 22-2');
-      else q.weekdays = parseCycle(value, name, 1, 7, '1-5 (Monday to Friday) or 6,7');
+      if (name === 'hour') q.hours = parseHours(value);
+      else q.weekdays = parseWeekdays(value);
     } else if (name === 'f') continue;
     else if (filterable.has(name)) q.filters.set(name, parseFilterValues(filterable.get(name)!, value));
     else {

@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import { actAs, type Db, type Queryable } from '../db/db.js';
 import { parseGeometry, type Geometry } from '../geo/geojson.js';
+import { assertValidShape } from '../geo/validity.js';
 import { badRequest, forbidden, HttpError, notFound } from '../http/errors.js';
 import { canRead, roleAccess, rowsWhere, writeAccess } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
@@ -44,20 +45,6 @@ function geometryOf(layer: LayerDef, body: Record<string, unknown>, required: bo
     return undefined;
   }
   return parseGeometry(body.geometry, layer.geometry);
-}
-
-/** PostGIS judges topology; a self-intersection is reported with the place where it happens. */
-async function assertValidTopology(tx: Queryable, layer: LayerDef, g: Geometry): Promise<void> {
-  if (g.type === 'Point') return;
-  const { rows } = await tx.query<{ valid: boolean; reason: string }>(
-    `SELECT ST_IsValid(g) AS valid, ST_IsValidReason(g) AS reason FROM (SELECT ${geometryParam(layer, '$1')} AS g) s`,
-    [JSON.stringify(g)]);
-  if (!rows[0]!.valid) {
-    const reason = rows[0]!.reason;
-    const at = /\[([-\d.]+) ([-\d.]+)\]/.exec(reason);
-    throw new HttpError(400, 'invalid_geometry',
-      `geometry is not valid: ${reason.replace(/\[.*\]/, '').trim()}${at ? ` at (${at[1]}, ${at[2]})` : ''}; fix the shape so its edges do not cross`, 'geometry');
-  }
 }
 
 /** Every referenced id must be a live feature the principal can see. */
@@ -121,7 +108,7 @@ export async function createFeature(db: Db, layer: LayerDef, p: Principal, body:
   const geometry = geometryOf(layer, b, true);
   return db.transaction(async (tx) => {
     await actAs(tx, p.username);
-    if (geometry) await assertValidTopology(tx, layer, geometry);
+    if (geometry) await assertValidShape(tx, geometry, 'geometry');
     await assertReferences(tx, layer, p, values);
     const params: unknown[] = [];
     const cols = columnValues(layer, values, params);
@@ -176,7 +163,7 @@ export async function updateFeature(db: Db, layer: LayerDef, p: Principal, id: n
   return db.transaction(async (tx) => {
     await actAs(tx, p.username);
     await lockForWrite(tx, layer, p, id, expected, w.rows);
-    if (geometry) await assertValidTopology(tx, layer, geometry);
+    if (geometry) await assertValidShape(tx, geometry, 'geometry');
     await assertReferences(tx, layer, p, values);
     const params: unknown[] = [id];
     const columns = columnValues(layer, values, params);

@@ -35,7 +35,7 @@ export function rowsWhere(layer: LayerDef, conditions: readonly RowCondition[], 
       case 'area': {
         if (!layer.geometry || p.userId === null) return 'false';
         params.push(p.userId);
-        return `ST_Intersects(${alias}.geom, (SELECT area FROM users WHERE id = $${params.length}))`;
+        return `ST_Intersects(${alias}.${layer.areaColumn ?? 'geom'}, (SELECT area FROM users WHERE id = $${params.length}))`;
       }
       case 'public':
         return `${alias}.is_public`;

@@ -22,6 +22,21 @@ const PLANNER_WRITES: RoleAccess = {
 };
 const PRECINCT_READS: RoleAccess = { read: ['precinct'] };
 
+/** The read rules of a layer without its writes: a derived layer is read exactly as its source. */
+const readOnly = (access: LayerDef['access']): LayerDef['access'] =>
+  Object.fromEntries(Object.entries(access).map(([role, a]) => [role, { read: a.read }]));
+
+const CAMERA_ACCESS: LayerDef['access'] = {
+  admin: ADMIN_WRITES,
+  planner: PLANNER_WRITES,
+  officer: { read: ['precinct'], write: { rows: ['precinct'], ops: ['update'], fields: ['status'] } },
+  community: { read: ['public', 'area'] },
+  public: { read: ['public'] },
+};
+
+/** Camera status and owner kind colours, shared by the cameras and the ground they see. */
+const CAMERA_COLOURS = { working: '#2b9348', broken: '#d00000', offline: '#8d99ae', police: '#1d3557', community: '#f4a261', private: '#6d597a' };
+
 /** Unit boundaries and their contacts are public; only the bureau (admin) redraws them. */
 const UNIT_ACCESS = {
   admin: ADMIN_WRITES,
@@ -103,6 +118,28 @@ export const LAYERS: readonly LayerDef[] = [
     search: ['code', 'name'],
   },
   {
+    id: 'buildings',
+    table: 'buildings',
+    title: '建物',
+    geometry: 'MultiPolygon',
+    label: 'name',
+    properties: [
+      { name: 'name', label: '名稱', type: text() },
+      { name: 'levels', label: '樓層數', type: { kind: 'integer', min: 1, max: 200 } },
+      ...UNIT_ASSIGNMENT,
+    ],
+    // Footprints cut camera coverage; everyone may read them, as on any basemap.
+    access: {
+      admin: ADMIN_WRITES,
+      planner: { read: ['all'], write: { rows: ['precinct'], ops: ['create', 'update', 'delete'] } },
+      officer: { read: ['all'] },
+      community: { read: ['all'] },
+      public: { read: ['all'] },
+    },
+    tiles: { minzoom: 14, maxzoom: 18 },
+    style: { color: '#95a5a6' },
+  },
+  {
     id: 'key-places',
     table: 'key_places',
     title: '治安重點處所',
@@ -173,19 +210,31 @@ export const LAYERS: readonly LayerDef[] = [
       { name: 'contact', label: '聯絡人', type: text(120), sensitive: true },
       ...UNIT_ASSIGNMENT,
     ],
-    access: {
-      admin: ADMIN_WRITES,
-      planner: PLANNER_WRITES,
-      officer: { read: ['precinct'], write: { rows: ['precinct'], ops: ['update'], fields: ['status'] } },
-      community: { read: ['public', 'area'] },
-      public: { read: ['public'] },
-    },
+    access: CAMERA_ACCESS,
     tiles: { minzoom: 10, maxzoom: 18, cluster: { belowZoom: 15, countBy: 'status' } },
-    style: {
-      color: '#20bf6b', colorBy: 'status', outlineBy: 'owner_kind',
-      colours: { working: '#2b9348', broken: '#d00000', offline: '#8d99ae', police: '#1d3557', community: '#f4a261', private: '#6d597a' },
-    },
+    style: { color: '#20bf6b', colorBy: 'status', outlineBy: 'owner_kind', colours: CAMERA_COLOURS },
     search: ['name'],
+  },
+  {
+    // Derived: kept by the database from cameras and buildings (sql/migrations/009_coverage.sql).
+    id: 'camera-coverage',
+    table: 'camera_coverage',
+    title: '監視覆蓋',
+    geometry: 'MultiPolygon',
+    label: 'camera_id',
+    properties: [
+      { name: 'camera_id', label: '監視器', type: { kind: 'reference', layer: 'cameras' }, derived: true },
+      { name: 'status', label: '狀態', type: { kind: 'enum', choices: v.CAMERA_STATUSES }, derived: true },
+      { name: 'owner_kind', label: '設置單位', type: { kind: 'enum', choices: v.CAMERA_OWNER_KINDS }, derived: true },
+      { name: 'is_public', label: '公開', type: { kind: 'boolean' }, derived: true },
+      { name: 'area_m2', label: '覆蓋面積（平方公尺）', type: { kind: 'number', min: 0, max: Math.PI * 1000 ** 2 }, derived: true },
+      ...UNIT_ASSIGNMENT,
+    ],
+    access: readOnly(CAMERA_ACCESS),
+    areaColumn: 'camera_geom',
+    tiles: { minzoom: 13, maxzoom: 18 },
+    // Coloured as its cameras are: a broken camera's ground shows red.
+    style: { color: '#26de81', colorBy: 'status', colours: CAMERA_COLOURS },
   },
   {
     id: 'watch-teams',
@@ -273,6 +322,8 @@ export const LAYERS: readonly LayerDef[] = [
     // Incidents come from case records and citizen reports (imported by the bureau); a precinct
     // reads them but does not edit them, so hot spots and statistics cannot be touched up locally.
     access: { admin: ADMIN_WRITES, planner: PRECINCT_READS, officer: PRECINCT_READS },
+    // The community and the public see an aggregated hot-spot picture of the whole city.
+    aggregates: { community: ['all'], public: ['all'] },
     tiles: { minzoom: 8, maxzoom: 18, cluster: { belowZoom: 15, countBy: 'type' } },
     style: { color: '#fa8231', colorBy: 'type' },
   },

@@ -92,4 +92,15 @@ export interface LayerDef {
   readonly style?: LayerStyle;
   /** Text properties that the search box matches (by substring), e.g. name and address. */
   readonly search?: readonly string[];
+  /**
+   * The point column whose intersection with a community account's area decides `area` access
+   * (default `geom`): a derived layer is then seen exactly when its source feature is.
+   */
+  readonly areaColumn?: string;
+  /**
+   * Roles that may not read the rows but may receive aggregated statistics of them (counts per
+   * cell, beat or hour, with small counts suppressed: server/analysis/disclosure.ts), over the
+   * rows these conditions allow.
+   */
+  readonly aggregates?: Partial<Record<Role, readonly RowCondition[]>>;
 }

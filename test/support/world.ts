@@ -66,7 +66,7 @@ export interface World {
 
 type Agents = World['as'];
 
-function agents(app: App, tokens: World['tokens']): Agents {
+export function agents(app: App, tokens: World['tokens']): Agents {
   const auth = (role: Role, t: request.Test) => (role === 'public' ? t : t.set('Authorization', `Bearer ${tokens[role]}`));
   return (role) => ({
     get: (url) => auth(role, request(app).get(url)),

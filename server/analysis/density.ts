@@ -1,0 +1,101 @@
+import type { Principal } from '../auth/principal.js';
+import type { Queryable } from '../db/db.js';
+import { badRequest } from '../http/errors.js';
+import { disclosed, disclosureFor } from './disclosure.js';
+import { assertGridSize, squareOutlines } from './grid.js';
+import { describeFilter, INCIDENT_FILTER_PARAMS, incidentFilter, loadIncidents } from './incidents.js';
+import { quarticKde } from './kde.js';
+import { number, parseParams } from './params.js';
+import { describeScope, resolveScope, round, SCOPE_PARAMS } from './scope.js';
+
+/**
+ * Kernel density surface of incidents: quartic kernel of bandwidth h, sampled at the centres
+ * of a square grid (the hot-spot grid's cells, ST_SquareGrid's layout) laid over the scope's
+ * extent grown by h, so that every incident's whole kernel is on it and the cells' expected
+ * counts add up to the number of incidents.
+ */
+export const DENSITY_PARAMS = {
+  ...SCOPE_PARAMS,
+  ...INCIDENT_FILTER_PARAMS,
+  cellSize: number(5, 2000, ' metres').optional(),
+  bandwidth: number(10, 10_000, ' metres').optional(),
+};
+export const DEFAULT_DENSITY_CELL_M = 50;
+export const DEFAULT_BANDWIDTH_M = 300;
+/** Smallest bandwidth of an aggregated (community, public) surface. */
+export const OUTSIDE_MIN_BANDWIDTH_M = 100;
+
+/** A raster of square cells (i0 + a, j0 + b), a < nx, b < ny, covering [x0, x1] × [y0, y1]. */
+export function rasterOver(bounds: readonly number[], pad: number, s: number) {
+  const i0 = Math.floor((bounds[0]! - pad) / s);
+  const j0 = Math.floor((bounds[1]! - pad) / s);
+  const nx = Math.floor((bounds[2]! + pad) / s) - i0 + 1;
+  const ny = Math.floor((bounds[3]! + pad) / s) - j0 + 1;
+  const cx = new Float64Array(nx * ny);
+  const cy = new Float64Array(nx * ny);
+  for (let b = 0; b < ny; b++) {
+    for (let a = 0; a < nx; a++) {
+      cx[b * nx + a] = (i0 + a + 0.5) * s;
+      cy[b * nx + a] = (j0 + b + 0.5) * s;
+    }
+  }
+  return { i0, j0, nx, ny, cx, cy };
+}
+
+export async function densitySurface(db: Queryable, p: Principal, input: unknown) {
+  const q = parseParams(DENSITY_PARAMS, input);
+  const d = disclosureFor(p);
+  const cellSize = q.cellSize ?? DEFAULT_DENSITY_CELL_M;
+  const h = q.bandwidth ?? DEFAULT_BANDWIDTH_M;
+  if (d.aggregated && h < OUTSIDE_MIN_BANDWIDTH_M) {
+    throw badRequest(`bandwidth must be at least ${OUTSIDE_MIN_BANDWIDTH_M} metres for aggregated statistics`, 'bandwidth');
+  }
+  if (cellSize > h) throw badRequest(`cellSize (${cellSize} m) must not exceed the bandwidth (${h} m), or the surface misses incidents`, 'cellSize');
+  const filter = incidentFilter(q);
+  const scope = await resolveScope(db, p, q);
+  const [x0, y0, x1, y1] = scope.bounds;
+  assertGridSize((x1 - x0 + 2 * h) * (y1 - y0 + 2 * h), 'square', cellSize);
+  const points = await loadIncidents(db, p, filter, scope);
+  const r = rasterOver(scope.bounds, h, cellSize);
+  const { values, support } = quarticKde(points.x, points.y, null, r.cx, r.cy, h);
+  const area = cellSize * cellSize;
+  const kept: number[] = [];
+  let mass = 0;
+  let peak = 0;
+  for (let k = 0; k < values.length; k++) {
+    mass += values[k]! * area;
+    peak = Math.max(peak, values[k]!);
+    if (values[k]! > 0) kept.push(k);
+  }
+  const outlines = await squareOutlines(db, cellSize, kept.map((k) => r.i0 + (k % r.nx)), kept.map((k) => r.j0 + Math.floor(k / r.nx)));
+  return {
+    type: 'FeatureCollection' as const,
+    features: kept.map((k, n) => {
+      const shown = disclosed(d, support[k]!) !== null;
+      return {
+        type: 'Feature' as const,
+        id: k,
+        geometry: outlines[n]!,
+        properties: {
+          i: r.i0 + (k % r.nx), j: r.j0 + Math.floor(k / r.nx),
+          ...(shown ? { density: round(values[k]! * 1e6, 3), expected: round(values[k]! * area, 5) } : { suppressed: true }),
+        },
+      };
+    }),
+    analysis: {
+      scope: describeScope(scope),
+      ...describeFilter(filter),
+      kernel: 'quartic',
+      bandwidth: h,
+      cellSize,
+      cellAreaM2: area,
+      units: { density: 'incidents per km²', expected: 'incidents per cell' },
+      grid: { cells: values.length, nonZero: kept.length },
+      incidents: disclosed(d, points.x.length),
+      totalExpected: d.aggregated ? null : round(mass, 3),
+      maxDensity: d.aggregated ? null : round(peak * 1e6, 3),
+      aggregated: d.aggregated,
+      minCount: d.minCount,
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import type { Principal } from '../auth/principal.js';
+import type { Queryable } from '../db/db.js';
+import { parseDatetime, parseHours, parseWeekdays, WEEKDAY_NAMES } from '../features/list-query.js';
+import { badRequest, notFound } from '../http/errors.js';
+import { roleAccess, rowsWhere } from '../layers/access.js';
+import { findLayer } from '../layers/registry.js';
+import { INCIDENT_TYPES } from '../layers/vocabularies.js';
+import { choice, list, text } from './params.js';
+import type { Scope } from './scope.js';
+
+/**
+ * Which incidents an analysis counts: types, a period, hours of the day and days of the week
+ * (Taiwan time, Asia/Taipei), and the rows the caller may read, or for community and public
+ * the rows the registry lets them see aggregated (`aggregates`).
+ */
+const INCIDENTS = findLayer('incidents')!;
+const DAY_MS = 86_400_000;
+/** ISO 8601 weekday numbers: Monday is 1, Sunday 7. */
+export const WEEKDAYS = WEEKDAY_NAMES;
+
+export const INCIDENT_FILTER_PARAMS = {
+  types: list(choice(INCIDENT_TYPES.map((t) => t.value))).optional(),
+  datetime: text.optional(),
+  // Named as the feature API's filters of the same meaning.
+  hour: text.optional(),
+  weekday: text.optional(),
+};
+
+/** A half-open period [from, to) in epoch milliseconds. */
+export interface Period {
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface IncidentFilter {
+  readonly types?: readonly string[];
+  readonly period: Period;
+  /** Hours of the day 0–23 kept; undefined: all. */
+  readonly hours?: readonly number[];
+  /** ISO weekdays 1–7 kept; undefined: all. */
+  readonly days?: readonly number[];
+}
+
+const withTaipeiOffset = (s: string) => (/(Z|[+-]\d{2}(:?\d{2})?)$/.test(s) ? s : `${s}+08:00`);
+const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
+
+/**
+ * `datetime` as a period: `start/end` as in the feature API (either end may be `..`; a date is
+ * that whole day in Taiwan time). Missing ends default to now and to `defaultDays` before the end.
+ */
+export function periodOf(datetime: string | undefined, defaultDays: number, field = 'datetime', now = Date.now()): Period {
+  const { start, end } = datetime ? parseDatetimeAs(datetime, field) : {};
+  const to = end === undefined ? now : Date.parse(withTaipeiOffset(isDate(end) ? `${end}T00:00:00` : end)) + (isDate(end) ? DAY_MS : 1);
+  const from = start === undefined ? to - defaultDays * DAY_MS : Date.parse(withTaipeiOffset(isDate(start) ? `${start}T00:00:00` : start));
+  if (!(from < to)) throw badRequest(`${field} must start before it ends`, field);
+  return { from, to };
+}
+
+function parseDatetimeAs(s: string, field: string) {
+  try {
+    return parseDatetime(s);
+  } catch (err) {
+    throw badRequest((err as Error).message.replace(/^datetime/, field), field);
+  }
+}
+
+export function incidentFilter(params: { types?: string[]; datetime?: string; hour?: string; weekday?: string }, defaultDays = 365): IncidentFilter {
+  return {
+    types: params.types,
+    period: periodOf(params.datetime, defaultDays),
+    hours: params.hour === undefined ? undefined : parseHours(params.hour),
+    days: params.weekday === undefined ? undefined : parseWeekdays(params.weekday),
+  };
+}
+
+/**
+ * SQL conditions on incidents `alias` for a filter and a caller; parameters appended. A caller
+ * with neither read nor aggregate access gets a 404, as for a layer that does not exist.
+ */
+export function incidentConditions(p: Principal, f: IncidentFilter, period: Period, params: unknown[], alias = 'i'): string[] {
+  const conditions = roleAccess(INCIDENTS, p)?.read ?? INCIDENTS.aggregates?.[p.role];
+  if (!conditions) throw notFound('no such analysis for your role');
+  const where = [`${alias}.deleted_at IS NULL`, rowsWhere(INCIDENTS, conditions, p, params, alias)];
+  params.push(new Date(period.from).toISOString(), new Date(period.to).toISOString());
+  where.push(`${alias}.occurred_at >= $${params.length - 1}::timestamptz`, `${alias}.occurred_at < $${params.length}::timestamptz`);
+  if (f.types) {
+    params.push(f.types);
+    where.push(`${alias}.type = ANY($${params.length}::text[])`);
+  }
+  const local = `(${alias}.occurred_at AT TIME ZONE 'Asia/Taipei')`;
+  if (f.hours) {
+    params.push(f.hours);
+    where.push(`extract(hour FROM ${local})::int = ANY($${params.length}::int[])`);
+  }
+  if (f.days) {
+    params.push(f.days);
+    where.push(`extract(isodow FROM ${local})::int = ANY($${params.length}::int[])`);
+  }
+  return where;
+}
+
+/** Incidents as TWD97 points (EPSG:3826, projected by PostGIS) with their times. */
+export interface IncidentPoints {
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+  /** occurred_at, epoch milliseconds. */
+  readonly t: Float64Array;
+  /** WGS84 positions. */
+  readonly lon: Float64Array;
+  readonly lat: Float64Array;
+}
+
+export async function loadIncidents(db: Queryable, p: Principal, f: IncidentFilter, scope: Scope, period: Period = f.period): Promise<IncidentPoints> {
+  const params: unknown[] = [];
+  const where = [...incidentConditions(p, f, period, params), scope.rows('i', params)];
+  const { rows } = await db.query<{ x: number; y: number; t: number; lon: number; lat: number }>(
+    `SELECT ST_X(g) AS x, ST_Y(g) AS y, extract(epoch FROM i.occurred_at) * 1000 AS t, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat
+       FROM incidents i CROSS JOIN LATERAL (SELECT ST_Transform(i.geom, 3826) AS g) p
+      WHERE ${where.join(' AND ')}`, params);
+  return {
+    x: Float64Array.from(rows, (r) => r.x),
+    y: Float64Array.from(rows, (r) => r.y),
+    t: Float64Array.from(rows, (r) => Number(r.t)),
+    lon: Float64Array.from(rows, (r) => r.lon),
+    lat: Float64Array.from(rows, (r) => r.lat),
+  };
+}
+
+/** The incidents an answer counts, as echoed in it: the period [from, to) and the filters. */
+export const describeFilter = (f: IncidentFilter) => ({
+  period: { from: new Date(f.period.from).toISOString(), to: new Date(f.period.to).toISOString() },
+  filters: { types: f.types ?? null, hours: f.hours ?? null, days: f.days ?? null },
+});

@@ -1,0 +1,238 @@
+import * as turf from '@turf/turf';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cellCentre, cellOf, type GridShape } from '../server/analysis/grid.js';
+import { openDemoWorld, type DemoWorld } from './support/demo-world.js';
+import { box, openWorld, type World } from './support/world.js';
+
+/**
+ * Hot spots (grid counts, Gi*, bins), kernel density, hot hours and the beat ranking through
+ * the API: on the demo city, whose planted hot spots Gi* must find, and on the small test
+ * world, where every incident is placed by hand.
+ */
+const YEAR = 'datetime=2025-11-01/2026-10-31';
+type Cell = { properties: Record<string, number | boolean>; geometry: { coordinates: number[][][] } };
+
+describe('on the demo city', () => {
+  let w: DemoWorld;
+  beforeAll(async () => { w = await openDemoWorld(0.1); });
+  afterAll(async () => { await w?.close(); });
+
+  /** Metres between two WGS84 points (geodesic, turf). */
+  const metres = (a: number[], b: number[]) => turf.distance(turf.point(a), turf.point(b), { units: 'meters' });
+  const centroid = (c: Cell) => turf.centroid(turf.polygon(c.geometry.coordinates)).geometry.coordinates;
+
+  it.each(['square', 'hexagon'] as const)('Gi* finds every planted hot spot on a %s grid, at 99 percent with FDR correction', async (grid) => {
+    const res = await w.as('admin').get(`/api/analysis/hotspots?grid=${grid}&cellSize=150&${YEAR}`).expect(200);
+    const cells = res.body.features as Cell[];
+    const total = (await w.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM incidents WHERE occurred_at >= '2025-11-01T00:00+08' AND occurred_at < '2026-11-01T00:00+08'`)).rows[0]!.n;
+    expect(cells.reduce((s, c) => s + Number(c.properties.count), 0)).toBe(total);
+    expect(res.body.analysis.incidents).toBe(total);
+    for (const hot of w.city.hotSpots) {
+      const home = cells.find((c) => turf.booleanPointInPolygon(turf.point(hot.centre), turf.polygon(c.geometry.coordinates)))!;
+      expect(home.properties.binFdr, hot.name).toBe(3);
+      expect(home.properties.z).toBeGreaterThan(2.58);
+    }
+    // And it does not see hot spots elsewhere: 99 % cells lie near a planted centre.
+    const hot = cells.filter((c) => c.properties.binFdr === 3);
+    const near = hot.filter((c) => w.city.hotSpots.some((h) => metres(centroid(c), h.centre) < 3 * h.sigmaM + 300));
+    expect(near.length / hot.length).toBeGreaterThan(0.9);
+    // FDR never adds significance.
+    expect(res.body.analysis.binsFdr['3']).toBeLessThanOrEqual(res.body.analysis.bins['3']);
+  });
+
+  it.each(['square', 'hexagon'] as const)('puts each point in the %s cell PostGIS says holds it, and centres cells where PostGIS does', async (grid: GridShape) => {
+    const fn = grid === 'square' ? 'ST_SquareGrid' : 'ST_HexagonGrid';
+    const { rows } = await w.db.query<{ x: number; y: number; i: number; j: number; cx: number; cy: number }>(
+      `SELECT ST_X(p) x, ST_Y(p) y, c.i, c.j, ST_X(ST_Centroid(c.geom)) cx, ST_Y(ST_Centroid(c.geom)) cy
+         FROM (SELECT ST_Transform(geom, 3826) p FROM incidents ORDER BY id LIMIT 400) s,
+              LATERAL ${fn}(120, ST_Expand(s.p, 1)) c
+        WHERE ST_Intersects(c.geom, s.p)`);
+    expect(rows.length).toBe(400); // no point on an edge, so each in one cell
+    for (const r of rows) {
+      expect(cellOf(grid, 120, r.x, r.y)).toEqual([r.i, r.j]);
+      const [cx, cy] = cellCentre(grid, 120, r.i, r.j);
+      expect(cx).toBeCloseTo(r.cx, 6);
+      expect(cy).toBeCloseTo(r.cy, 6);
+    }
+  });
+
+  it('kernel density integrates to the number of incidents, and peaks at a planted hot spot', async () => {
+    const res = await w.as('admin').get(`/api/analysis/density?cellSize=75&bandwidth=300&${YEAR}`).expect(200);
+    const a = res.body.analysis;
+    expect(Math.abs(a.totalExpected - a.incidents) / a.incidents).toBeLessThan(0.005);
+    const cells = res.body.features as Cell[];
+    // Densities are per km², expected counts per cell: the two agree through the cell's area.
+    for (const c of cells.slice(0, 50)) expect(Number(c.properties.expected)).toBeCloseTo(Number(c.properties.density) * 0.005625, 4);
+    const peak = cells.reduce((m, c) => (Number(c.properties.density) > Number(m.properties.density) ? c : m));
+    expect(Number(peak.properties.density)).toBeCloseTo(a.maxDensity, 2);
+    expect(Math.min(...w.city.hotSpots.map((h) => metres(centroid(peak), h.centre)))).toBeLessThan(400);
+  });
+
+  it('hot hours: the fraud withdrawals come in banking hours on weekdays, Monday first', async () => {
+    const res = await w.as('admin').get(`/api/analysis/hot-hours?types=fraud_withdrawal&${YEAR}`).expect(200);
+    const m = res.body.matrix as number[][];
+    expect(m).toHaveLength(7);
+    expect(m.every((row) => row.length === 24)).toBe(true);
+    expect(res.body).toMatchObject({ weekStart: 'monday', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], timeZone: 'Asia/Taipei' });
+    const total = m.flat().reduce((s, n) => s + n, 0);
+    expect(res.body.total).toBe(total);
+    const { rows } = await w.db.query<{ n: number }>(`SELECT count(*)::int n FROM incidents WHERE type = 'fraud_withdrawal'
+      AND occurred_at >= '2025-11-01T00:00+08' AND occurred_at < '2026-11-01T00:00+08'`);
+    expect(total).toBe(rows[0]!.n);
+    const banking = m.slice(0, 5).reduce((s, row) => s + row.slice(10, 15).reduce((a, b) => a + b, 0), 0);
+    expect(banking / total).toBeGreaterThan(0.6);
+    expect(res.body.peak.hour).toBeGreaterThanOrEqual(10);
+    expect(res.body.peak.hour).toBeLessThanOrEqual(14);
+    expect(['mon', 'tue', 'wed', 'thu', 'fri']).toContain(res.body.peak.day);
+    // Weekends are quiet for them (a quarter of a weekday's odds).
+    expect(res.body.byDay[5] + res.body.byDay[6]).toBeLessThan(res.body.byDay[0]);
+  });
+
+  it('ranks the planner\'s beats by count, with rate per km² and change against the 28 days before', async () => {
+    const res = await w.as('planner').get('/api/analysis/beats?datetime=2026-10-04/2026-10-31').expect(200);
+    const beats = res.body.features as { geometry: object; properties: Record<string, number | string> }[];
+    const { rows } = await w.db.query<{ code: string; n: number; prev: number }>(
+      `SELECT b.code, count(*) FILTER (WHERE i.occurred_at >= '2026-10-04T00:00+08' AND i.occurred_at < '2026-11-01T00:00+08')::int n,
+              count(*) FILTER (WHERE i.occurred_at >= '2026-09-06T00:00+08' AND i.occurred_at < '2026-10-04T00:00+08')::int prev
+         FROM beats b LEFT JOIN incidents i ON i.beat_code = b.code WHERE b.precinct_code = 'P01' GROUP BY b.code`);
+    expect(beats.map((b) => b.properties.code).sort()).toEqual(rows.map((r) => r.code).sort());
+    expect(res.body.analysis.previousPeriod).toEqual({ from: '2026-09-05T16:00:00.000Z', to: '2026-10-03T16:00:00.000Z' });
+    for (const b of beats) {
+      const r = rows.find((x) => x.code === b.properties.code)!;
+      expect([b.properties.count, b.properties.previousCount, b.properties.change]).toEqual([r.n, r.prev, r.n - r.prev]);
+      const km2 = turf.area(b.geometry as turf.AllGeoJSON) / 1e6;
+      expect(Number(b.properties.areaKm2) / km2).toBeCloseTo(1, 2);
+      expect(Number(b.properties.ratePerKm2)).toBeCloseTo(r.n / Number(b.properties.areaKm2), 1);
+    }
+    const counts = beats.map((b) => Number(b.properties.count));
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+    expect(beats.map((b) => b.properties.rank)).toEqual(beats.map((_, i) => i + 1));
+  });
+});
+
+describe('on the small test world', () => {
+  let w: World;
+  // Incidents placed by hand (lon, lat, Taiwan time, type). B1 is [120.20, 120.21] × [22.99, 23.00].
+  const cluster = (lon: number, lat: number, n: number, at: string, type = 'drugs') =>
+    Array.from({ length: n }, (_, k) => [lon + (k % 3) * 0.0001, lat + Math.floor(k / 3) * 0.0001, at, type] as const);
+  const planted = [
+    ...cluster(120.2012, 22.9912, 5, '2026-03-02T21:30:00+08:00'),               // Monday 21h, in the community area
+    ...cluster(120.2037, 22.9937, 2, '2026-03-01T16:30:00Z', 'scooter_theft'),   // Monday 00:30 in Taipei (Sunday in UTC)
+    ...cluster(120.2151, 22.9951, 4, '2026-03-07T09:15:00+08:00', 'car_theft'),  // Saturday, B2
+    ...cluster(120.2251, 22.9951, 3, '2026-03-04T13:00:00+08:00'),               // Wednesday, B3 (P2)
+  ];
+
+  beforeAll(async () => {
+    w = await openWorld();
+    const values = planted.map(([lon, lat, at, type]) => `('${type}', '${at}', ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326))`);
+    await w.db.exec(`INSERT INTO incidents (type, occurred_at, geom) VALUES ${values.join(', ')}`);
+  });
+  afterAll(async () => { await w?.close(); });
+  const MARCH = 'datetime=2026-03-01/2026-03-31';
+
+  it('counts by hour and day in Taiwan time, and filters by type, hours and days', async () => {
+    const res = await w.as('admin').get(`/api/analysis/hot-hours?${MARCH}`).expect(200);
+    const m = res.body.matrix as number[][];
+    expect(m[0]![21]).toBe(5);
+    expect(m[0]![0]).toBe(2); // 16:30 UTC on Sunday is 00:30 on Monday in 臺南
+    expect(m[5]![9]).toBe(4);
+    expect(m[2]![13]).toBe(3);
+    expect(res.body.total).toBe(14);
+    const hours = await w.as('admin').get(`/api/analysis/hot-hours?${MARCH}&hour=21-1`).expect(200);
+    expect(hours.body.total).toBe(7);
+    const days = await w.as('admin').get(`/api/analysis/hot-hours?${MARCH}&weekday=sat,3`).expect(200);
+    expect(days.body.total).toBe(7);
+    const range = await w.as('admin').get(`/api/analysis/hot-hours?${MARCH}&weekday=7-3`).expect(200);
+    expect(range.body.total).toBe(10); // Sunday to Wednesday, wrapping: Monday's 7 and Wednesday's 3
+    const types = await w.as('admin').get(`/api/analysis/hot-hours?${MARCH}&types=car_theft,scooter_theft`).expect(200);
+    expect(types.body.total).toBe(6);
+    const beat = await w.as('admin').get(`/api/analysis/hot-hours?${MARCH}&beat=B2`).expect(200);
+    expect(beat.body.total).toBe(4);
+    const polygon = encodeURIComponent(JSON.stringify(box(120.2, 22.99, 120.205, 22.995)));
+    const area = await w.as('admin').get(`/api/analysis/hot-hours?${MARCH}&polygon=${polygon}`).expect(200);
+    expect(area.body.total).toBe(7);
+    const before = await w.as('admin').get('/api/analysis/hot-hours?datetime=2026-03-01/2026-03-03').expect(200);
+    expect(before.body.total).toBe(7); // the 7th of March is outside
+  });
+
+  it('the planner analyses its precinct only, and a scope outside it is refused', async () => {
+    const res = await w.as('planner').get(`/api/analysis/hotspots?${MARCH}&cellSize=100`).expect(200);
+    expect(res.body.analysis.incidents).toBe(11); // P2's three are not the planner's
+    expect(res.body.analysis.scope.kind).toBe('default');
+    const bbox = await w.as('planner').get(`/api/analysis/hot-hours?${MARCH}&bbox=120.2,22.99,120.23,23`).expect(200);
+    expect(bbox.body.total).toBe(11);
+    const outside = await w.as('planner').get(`/api/analysis/hotspots?${MARCH}&beat=B3`).expect(403);
+    expect(outside.body.error).toMatchObject({ field: 'beat', message: expect.stringMatching(/outside your precinct P1/) });
+  });
+
+  it('the community and the public get aggregates only: small counts suppressed, no z or p, no points', async () => {
+    for (const role of ['community', 'public'] as const) {
+      const res = await w.as(role).get(`/api/analysis/hotspots?${MARCH}&cellSize=100&bbox=120.2,22.99,120.23,23`).expect(200);
+      const cells = res.body.features as Cell[];
+      expect(res.body.analysis.aggregated).toBe(true);
+      const shown = cells.filter((c) => 'count' in c.properties);
+      // The cells holding 5, 4 and 3 incidents are shown; the one with 2, and every empty cell, is not.
+      expect(shown.map((c) => c.properties.count).sort()).toEqual([3, 4, 5]);
+      expect(cells.filter((c) => c.properties.suppressed).length).toBe(cells.length - 3);
+      expect(cells.every((c) => !('z' in c.properties) && !('p' in c.properties))).toBe(true);
+      expect(cells.every((c) => 'bin' in c.properties && 'binFdr' in c.properties)).toBe(true);
+      const hours = await w.as(role).get(`/api/analysis/hot-hours?${MARCH}&bbox=120.2,22.99,120.23,23`).expect(200);
+      expect(hours.body.matrix[0][21]).toBe(5);
+      expect(hours.body.matrix[0][0]).toBeNull(); // 2 incidents: suppressed, not 0
+      expect(hours.body.matrix[1][0]).toBeNull(); // 0 incidents: suppressed too
+      const density = await w.as(role).get(`/api/analysis/density?${MARCH}&bbox=120.2,22.99,120.23,23&bandwidth=100&cellSize=20`).expect(200);
+      const values = density.body.features as Cell[];
+      expect(values.some((c) => c.properties.suppressed)).toBe(true);
+      expect(values.some((c) => 'density' in c.properties)).toBe(true);
+      const body = JSON.stringify([res.body, hours.body, density.body]);
+      expect(body).not.toMatch(/"(z|p|description)":|"type":"(drugs|scooter_theft|car_theft)"/);
+      // Small cells and narrow kernels would show single incidents: refused.
+      await w.as(role).get(`/api/analysis/hotspots?${MARCH}&cellSize=50`).expect(400);
+      await w.as(role).get(`/api/analysis/density?${MARCH}&bandwidth=50&cellSize=10`).expect(400);
+    }
+    // The admin, asking the same, gets every count.
+    const admin = await w.as('admin').get(`/api/analysis/hotspots?${MARCH}&cellSize=100&bbox=120.2,22.99,120.23,23`).expect(200);
+    expect((admin.body.features as Cell[]).filter((c) => Number(c.properties.count) > 0).map((c) => c.properties.count).sort()).toEqual([2, 3, 4, 5]);
+  });
+
+  it('beats: suppressed counts give no rank and no change to outsiders', async () => {
+    const res = await w.as('public').get(`/api/analysis/beats?${MARCH}`).expect(200);
+    const byCode = Object.fromEntries((res.body.features as { properties: Record<string, unknown> }[]).map((f) => [f.properties.code, f.properties]));
+    expect(byCode.B1).toMatchObject({ count: 7, rank: 1 });
+    expect(byCode.B2).toMatchObject({ count: 4, rank: 2 });
+    expect(byCode.B3).toMatchObject({ count: 3, rank: 3 });
+    expect(res.body.analysis.incidents).toBe(14);
+  });
+
+  it.each([
+    ['cellSize=-5', 'cellSize', /at least 10/],
+    ['grid=triangle', 'grid', /one of square, hexagon/],
+    ['cellSize=100&band=50', 'band', /at least the distance between neighbouring cell centres \(100 m\)/],
+    ['beat=B1&precinct=P1', 'precinct', /give one scope, not beat and precinct/],
+    ['bbox=22.99,120.2,23,120.23', 'bbox', /bbox/],
+    ['beat=B9', 'beat', /no beat with code "B9"/],
+    ['types=arson', 'types[0]', /one of residential_burglary/],
+    ['datetime=yesterday', 'datetime', /not an ISO 8601/],
+    ['datetime=2026-03-31/2026-03-01', 'datetime', /start before it ends/],
+    ['hour=25', 'hour', /hour must be whole numbers from 0 to 23/],
+    ['weekday=funday', 'weekday', /or one of mon, tue/],
+    ['weekday=8', 'weekday', /from 1 \(Monday\) to 7/],
+    ['colour=red', 'colour', /unknown parameter "colour"/],
+    ['cellSize=10&bbox=120.0,22.0,121.0,23.5', 'cellSize', /more than 60,000/],
+    [`polygon=${encodeURIComponent(JSON.stringify(box(22.99, 120.2, 23, 120.21)))}`, 'polygon.coordinates[0][0]', /swapped/],
+    [`polygon=${encodeURIComponent(JSON.stringify({ type: 'Polygon', coordinates: [[[120.2, 22.99], [120.21, 23], [120.21, 22.99], [120.2, 23], [120.2, 22.99]]] }))}`, 'polygon', /not valid: Self-intersection at/],
+    ['polygon=%7B', 'polygon', /GeoJSON geometry object/],
+  ])('refuses %s with a 400 naming %s', async (query, field, message) => {
+    const res = await w.as('admin').get(`/api/analysis/hotspots?${query}`).expect(400);
+    expect(res.body.error.field).toBe(field);
+    expect(res.body.error.message).toMatch(message);
+  });
+
+  it('takes the same parameters as a JSON body (POST)', async () => {
+    const res = await w.as('admin').post('/api/analysis/hot-hours')
+      .send({ datetime: '2026-03-01/2026-03-31', types: ['car_theft'], polygon: box(120.21, 22.99, 120.22, 23.0) }).expect(200);
+    expect(res.body.total).toBe(4);
+    const bad = await w.as('admin').post('/api/analysis/hotspots').send({ cellSize: 'wide' }).expect(400);
+    expect(bad.body.error.field).toBe('cellSize');
+  });
+});

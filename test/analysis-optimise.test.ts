@@ -1,0 +1,253 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aimCameras, chooseSites, coveredWeight, type Option } from '../server/analysis/max-coverage.js';
+import { seededRandom } from '../server/analysis/random.js';
+import { box, openWorld, type World } from './support/world.js';
+
+/**
+ * Re-aim and new-site suggestions: the optimisers against exhaustive enumeration written here
+ * (a different code path), and the endpoints on cameras and incidents placed by hand.
+ */
+
+/** Total weight of the union of the given point lists and the fixed points (plain Set). */
+function union(weights: number[], fixed: number[], lists: readonly ArrayLike<number>[]): number {
+  const seen = new Set(fixed);
+  for (const l of lists) for (let i = 0; i < l.length; i++) seen.add(l[i]!);
+  return [...seen].reduce((s, j) => s + weights[j]!, 0);
+}
+
+/** A random instance: `groups` cameras with `options` views each over `points` demand points. */
+function instance(seed: number, groups: number, options: number, points: number) {
+  const r = seededRandom(seed);
+  const weights = Array.from({ length: points }, () => Math.round(1 + r() * 4));
+  const fixed = Array.from({ length: 3 }, () => Math.floor(r() * points));
+  // Each camera looks over a window of the points, so neighbours share some: one component.
+  const span = Math.ceil(points / groups) * 2;
+  const g = Array.from({ length: groups }, (_, k) => Array.from({ length: options }, () => {
+    const from = Math.floor((k * points) / groups);
+    return Int32Array.from(new Set(Array.from({ length: 2 + Math.floor(r() * 6) }, () => (from + Math.floor(r() * span)) % points)));
+  }));
+  return { weights, fixed, groups: g };
+}
+
+/** Best choice of one option per group, by trying every combination. */
+function bruteAim(weights: number[], fixed: number[], groups: Option[][]): number {
+  let best = 0;
+  const pick: Option[] = [];
+  const visit = (g: number) => {
+    if (g === groups.length) {
+      best = Math.max(best, union(weights, fixed, pick));
+      return;
+    }
+    for (const o of groups[g]!) {
+      pick.push(o);
+      visit(g + 1);
+      pick.pop();
+    }
+  };
+  visit(0);
+  return best;
+}
+
+describe('re-aim optimiser', () => {
+  it('finds the optimum of small components, solved exhaustively, and never covers less than now', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const p = instance(seed, 4, 6, 40);
+      const start = p.groups.map(() => 0);
+      const s = aimCameras({ weights: Float64Array.from(p.weights), fixed: p.fixed, groups: p.groups }, start);
+      expect(s.value, `seed ${seed}`).toBe(bruteAim(p.weights, p.fixed, p.groups));
+      expect(s.value).toBe(union(p.weights, p.fixed, p.groups.map((o, g) => o[s.choice[g]!]!)));
+      expect(s.value).toBeGreaterThanOrEqual(union(p.weights, p.fixed, p.groups.map((o) => o[0]!)));
+    }
+  });
+
+  it('reaches at least 99 % of the optimum on components too large to enumerate (local search)', () => {
+    // 7 cameras × 7 azimuths = 823,543 combinations, above the exhaustive limit of 200,000.
+    const ratios: number[] = [];
+    for (let seed = 100; seed < 108; seed++) {
+      const p = instance(seed, 7, 7, 45);
+      const s = aimCameras({ weights: Float64Array.from(p.weights), fixed: p.fixed, groups: p.groups }, p.groups.map(() => 0), seed);
+      const best = bruteAim(p.weights, p.fixed, p.groups);
+      expect(s.value).toBe(union(p.weights, p.fixed, p.groups.map((o, g) => o[s.choice[g]!]!)));
+      ratios.push(s.value / best);
+    }
+    expect(Math.min(...ratios)).toBeGreaterThanOrEqual(0.99);
+  });
+});
+
+describe('new-site optimiser', () => {
+  /** The best k options of a pool by enumeration of every k-subset. */
+  function bruteSites(weights: number[], fixed: number[], options: Option[], k: number): number {
+    let best = 0;
+    const pick: Option[] = [];
+    const visit = (from: number) => {
+      if (pick.length === k) {
+        best = Math.max(best, union(weights, fixed, pick));
+        return;
+      }
+      for (let i = from; i < options.length; i++) {
+        pick.push(options[i]!);
+        visit(i + 1);
+        pick.pop();
+      }
+    };
+    visit(0);
+    return best;
+  }
+
+  it('keeps the (1 − 1/e) guarantee, is within 1 % of the optimum on average, and ranks its sites', () => {
+    const ratios: number[] = [];
+    for (let seed = 1; seed <= 30; seed++) {
+      const r = seededRandom(seed);
+      const p = instance(seed, 1, 18, 60);
+      const options = p.groups[0]!.map((o) => Int32Array.from(new Set([...o, ...Array.from({ length: 4 }, () => Math.floor(r() * 60))])));
+      const k = 2 + (seed % 3);
+      const plan = chooseSites({ weights: Float64Array.from(p.weights), fixed: p.fixed, options }, k);
+      const best = bruteSites(p.weights, p.fixed, options, k);
+      const chosen = plan.chosen.map((i) => options[i]!);
+      expect(plan.value).toBe(union(p.weights, p.fixed, chosen));
+      expect(plan.value - union(p.weights, p.fixed, [])).toBeGreaterThanOrEqual((1 - 1 / Math.E) * (best - union(p.weights, p.fixed, [])) - 1e-9);
+      ratios.push(plan.value / best);
+      // Gains add up, each is what that site adds to those ranked before it, best first.
+      expect(plan.before + plan.gains.reduce((s, g) => s + g, 0)).toBeCloseTo(plan.value, 9);
+      plan.gains.forEach((g, i) => expect(g).toBe(union(p.weights, p.fixed, chosen.slice(0, i + 1)) - union(p.weights, p.fixed, chosen.slice(0, i))));
+      expect(new Set(plan.chosen).size).toBe(plan.chosen.length);
+    }
+    expect(ratios.reduce((s, x) => s + x, 0) / ratios.length).toBeGreaterThan(0.99);
+  });
+
+  it('stops early when nothing is left to gain', () => {
+    const plan = chooseSites({ weights: Float64Array.from([1, 1]), fixed: [0], options: [Int32Array.from([0]), Int32Array.from([1]), Int32Array.from([0, 1])] }, 3);
+    expect(plan.gains).toEqual([1]);
+    expect([plan.before, plan.value]).toEqual([1, 2]);
+    expect(coveredWeight(Float64Array.from([1, 1]), [0], [Int32Array.from([1])])).toBe(2);
+  });
+});
+
+describe('through the API', () => {
+  let w: World;
+  const ids: Record<string, number> = {};
+  // Local metres around a point of B2 [120.21, 120.22] × [22.99, 23.00].
+  const [lon0, lat0] = [120.2150, 22.9950];
+  const at = (dx: number, dy: number): [number, number] => [lon0 + dx / (111_320 * Math.cos((lat0 * Math.PI) / 180)), lat0 + dy / 110_760];
+  const MARCH = 'datetime=2026-03-01/2026-03-31';
+
+  beforeAll(async () => {
+    w = await openWorld();
+    const camera = (name: string, [lon, lat]: [number, number], azimuth: number, more = '') => w.db.query<{ id: number }>(
+      `INSERT INTO cameras (name, azimuth, fov, range_m, owner_kind, is_public, adjustable, status, geom)
+       VALUES ($1, $2, 60, 50, 'police', true, ${more || 'true, \'working\''}, ST_SetSRID(ST_MakePoint($3, $4), 4326)) RETURNING id::int AS id`,
+      [name, azimuth, lon, lat]).then((r) => (ids[name] = r.rows[0]!.id));
+    // A looks west at nothing; six incidents lie 30 m east of it.
+    await camera('A', at(0, 0), 270);
+    // B cannot turn and sees four incidents 30 m north of (200, 0); C beside B looks at them too.
+    await camera('B', at(200, 0), 0, `false, 'working'`);
+    await camera('C', at(205, 0), 0);
+    // D is broken: it is not re-aimed and sees nothing.
+    await camera('D', at(5, 0), 270, `true, 'broken'`);
+    const incidents = [
+      ...Array.from({ length: 6 }, (_, k) => at(30, -3 + k)),       // east of A
+      ...Array.from({ length: 4 }, (_, k) => at(200 + k, 30)),       // north of B and C
+      ...Array.from({ length: 2 }, (_, k) => at(205 + k, -30)),      // south of C
+    ];
+    await w.db.exec(`INSERT INTO incidents (type, occurred_at, geom) VALUES ${incidents.map(([lon, lat]) =>
+      `('scooter_theft', '2026-03-10T22:00+08', ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326))`).join(', ')}`);
+  });
+  afterAll(async () => { await w?.close(); });
+
+  it('re-aim: turns A to the incidents east of it, and C away from what B already sees', async () => {
+    const res = await w.as('planner').get(`/api/analysis/reaim?beat=B2&${MARCH}&keyPlaceWeight=0`).expect(200);
+    const byId = Object.fromEntries(res.body.features.map((f: { id: number; properties: object }) => [f.id, f.properties]));
+    expect(Object.keys(byId).map(Number).sort((a, b) => a - b)).toEqual([ids.A, ids.C]); // B cannot turn, D is broken
+    expect(byId[ids.A!]).toMatchObject({ currentAzimuth: 270, changed: true, gain: 6 });
+    expect(byId[ids.A!].suggestedAzimuth).toBeGreaterThanOrEqual(60);
+    expect(byId[ids.A!].suggestedAzimuth).toBeLessThanOrEqual(120);
+    expect(byId[ids.C!]).toMatchObject({ currentAzimuth: 0, changed: true, gain: 2 });
+    expect(byId[ids.C!].suggestedAzimuth).toBeGreaterThanOrEqual(150);
+    expect(byId[ids.C!].suggestedAzimuth).toBeLessThanOrEqual(210);
+    expect(byId[ids.C!].turn).toBeCloseTo(byId[ids.C!].suggestedAzimuth - (byId[ids.C!].suggestedAzimuth > 180 ? 360 : 0), 6);
+    expect(res.body.analysis.totals).toMatchObject({ before: 4, after: 12, gain: 8 });
+    expect(res.body.analysis.cameras).toEqual({ adjustable: 2, fixed: 1, changed: 2 });
+    // Current and suggested views of each changed camera, to draw.
+    expect(res.body.sectors.features.map((f: { properties: { view: string } }) => f.properties.view)).toEqual(['current', 'suggested', 'current', 'suggested']);
+    expect(res.body.sectors.features[1].geometry.type).toBe('MultiPolygon');
+  });
+
+  it('re-aim: a coarser step still counts each incident once, and weights can be tuned', async () => {
+    const res = await w.as('admin').post('/api/analysis/reaim').send({
+      beat: 'B2', datetime: '2026-03-01/2026-03-31', step: 90, incidentWeight: 2, keyPlaceWeight: 0,
+      points: [{ lon: at(-30, 0)[0], lat: at(-30, 0)[1], weight: 20 }],
+    }).expect(200);
+    // A now stays west, on the supplied point of weight 20 (over 6 incidents × 2).
+    const a = res.body.features.find((f: { id: number }) => f.id === ids.A).properties;
+    expect(a).toMatchObject({ suggestedAzimuth: 270, changed: false });
+    expect(res.body.analysis.totals.after).toBe(20 + 2 * 4 + 2 * 2);
+    expect(res.body.analysis.demand).toMatchObject({ incident: { count: 12, weight: 24 }, point: { count: 1, weight: 20 } });
+  });
+
+  it('new sites: the best site and azimuth for what existing cameras do not see, with the coverage curve', async () => {
+    const sites = [at(60, 0), at(150, 30), at(205, -60)].map(([lon, lat]) => ({ lon, lat }));
+    const res = await w.as('planner').post('/api/analysis/new-sites').send({
+      beat: 'B2', datetime: '2026-03-01/2026-03-31', candidates: 'sites', sites, k: 2, keyPlaceWeight: 0, range_m: 50,
+    }).expect(200);
+    const [first, second] = res.body.features;
+    // Site 0 (30 m east of the six) sees them looking west; site 2 sees the two looking north.
+    expect(first.properties).toMatchObject({ rank: 1, site: 0, gain: 6, covered: 10 });
+    expect(first.properties.azimuth).toBeGreaterThanOrEqual(240);
+    expect(first.properties.azimuth).toBeLessThanOrEqual(300);
+    expect(second.properties).toMatchObject({ rank: 2, site: 2, gain: 2, covered: 12 });
+    expect(res.body.curve).toEqual([{ k: 0, covered: 4, share: 0.3333 }, { k: 1, covered: 10, share: 0.8333 }, { k: 2, covered: 12, share: 1 }]);
+    expect(res.body.uncovered.features).toHaveLength(0);
+    // A grid of candidates over the beat finds as much with two cameras.
+    const grid = await w.as('planner').get(`/api/analysis/new-sites?beat=B2&${MARCH}&k=2&spacing=25&keyPlaceWeight=0`).expect(200);
+    expect(grid.body.analysis.totals.after).toBe(12);
+    expect(grid.body.analysis.candidates.grid).toBeGreaterThan(1000);
+    const outside = await w.as('planner').post('/api/analysis/new-sites').send({ beat: 'B2', candidates: 'sites', sites: [{ lon: 120.205, lat: 22.995 }] }).expect(400);
+    expect(outside.body.error.field).toBe('sites[0]');
+  });
+
+  it('the community plans in its own area only, without key places or a map of blind spots; the public must sign in', async () => {
+    // The community area is [120.200, 120.205] × [22.990, 22.995]; six incidents lie in it.
+    await w.db.exec(`INSERT INTO incidents (type, occurred_at, geom)
+      SELECT 'drugs', '2026-03-12T23:00+08', ST_SetSRID(ST_MakePoint(120.2021 + i * 0.00002, 22.9921), 4326) FROM generate_series(1, 6) i`);
+    const res = await w.as('community').get(`/api/analysis/new-sites?${MARCH}&k=1&spacing=20`).expect(200);
+    expect(res.body).not.toHaveProperty('uncovered');
+    expect(res.body.analysis).toMatchObject({ aggregated: true, scope: { kind: 'default' } });
+    expect(res.body.analysis.scope.areaM2 / (514 * 553)).toBeCloseTo(1, 1);
+    expect(res.body.features[0].properties.gain).toBe(6);
+    const [lon, lat] = res.body.features[0].geometry.coordinates;
+    expect(lon).toBeGreaterThan(120.2); expect(lon).toBeLessThan(120.205);
+    expect(lat).toBeGreaterThan(22.99); expect(lat).toBeLessThan(22.995);
+    // Asked for a beat, it still gets its area only.
+    const b2 = await w.as('community').get(`/api/analysis/new-sites?${MARCH}&beat=B2`).expect(403);
+    expect(b2.body.error.message).toMatch(/outside your area/);
+    const kp = await w.as('community').get(`/api/analysis/reaim?${MARCH}&keyPlaceWeight=2`).expect(403);
+    expect(kp.body.error.field).toBe('keyPlaceWeight');
+    for (const path of ['reaim', 'new-sites']) {
+      const pub = await w.as('public').get(`/api/analysis/${path}?${MARCH}`).expect(401);
+      expect(pub.body.error.code).toBe('sign_in_required');
+    }
+    // The community's re-aim sees only public cameras in its area (none here): nothing to turn.
+    const re = await w.as('community').get(`/api/analysis/reaim?${MARCH}`).expect(200);
+    expect(re.body.features).toEqual([]);
+  });
+
+  it.each([
+    ['reaim', 'step=0', 'step'],
+    ['reaim', 'halfLifeDays=0', 'halfLifeDays'],
+    ['reaim', 'points=[{"lon":22.99,"lat":120.2}]', 'points[0]'],
+    ['reaim', 'points=[{"lon":120.2}]', 'points[0].lat'],
+    ['new-sites', 'k=0', 'k'],
+    ['new-sites', 'k=2.5', 'k'],
+    ['new-sites', 'candidates=sites', 'sites'],
+    ['new-sites', 'spacing=10&bbox=120.0,22.5,120.5,23.2', 'spacing'],
+    ['new-sites', 'sites=[{"lon":120.215,"lat":22.995,"azimuths":[400]}]', 'sites[0].azimuths[0]'],
+  ])('%s refuses %s naming %s', async (path, query, field) => {
+    const res = await w.as('admin').get(`/api/analysis/${path}?${query}`).expect(400);
+    expect(res.body.error.field).toBe(field);
+  });
+
+  it('re-aim over a polygon scope works as over a beat', async () => {
+    const res = await w.as('admin').post('/api/analysis/reaim').send({ polygon: box(120.21, 22.99, 120.22, 23.0), datetime: '2026-03-01/2026-03-31', keyPlaceWeight: 0 }).expect(200);
+    expect(res.body.analysis.totals).toMatchObject({ before: 4, after: 12 });
+  });
+});
