@@ -115,6 +115,15 @@ describe('new-site optimiser', () => {
     expect(ratios.reduce((s, x) => s + x, 0) / ratios.length).toBeGreaterThan(0.99);
   });
 
+  it('re-aim leaves a camera as it is when turning it adds nothing', () => {
+    // Two cameras aimed at nothing could each turn to the one incident: one is enough, so only
+    // one is asked to turn (the optimum is reached either way, and the other would climb for nothing).
+    const groups = [[[0], []], [[0], []], [[0], []]].map((g) => g.map((o) => Int32Array.from(o)));
+    const s = aimCameras({ weights: Float64Array.from([1]), fixed: [], groups }, [1, 1, 1]);
+    expect(s.value).toBe(1);
+    expect([...s.choice].filter((c) => c !== 1)).toHaveLength(1);
+  });
+
   it('stops early when nothing is left to gain', () => {
     const plan = chooseSites({ weights: Float64Array.from([1, 1]), fixed: [0], options: [Int32Array.from([0]), Int32Array.from([1]), Int32Array.from([0, 1])] }, 3);
     expect(plan.gains).toEqual([1]);
@@ -183,6 +192,7 @@ describe('through the API', () => {
     expect(res.body.analysis.totals.after).toBe(20 + 2 * 4 + 2 * 2);
     expect(res.body.analysis.demand).toMatchObject({ incident: { count: 12, weight: 24 }, point: { count: 1, weight: 20 } });
   });
+
 
   it('new sites: the best site and azimuth for what existing cameras do not see, with the coverage curve', async () => {
     const sites = [at(60, 0), at(150, 30), at(205, -60)].map(([lon, lat]) => ({ lon, lat }));

@@ -26,7 +26,7 @@ describe.each(['public', 'community'] as const)('community view as %s', (as) => 
     expect(p.offMachine()).toEqual([]);
     expect(p.requests.filter((u) => SENSITIVE_LAYERS.test(u))).toEqual([]);
     const listed = await p.page.$$eval('.layer-list .layer-row', (rows) => rows.map((r) => (r as HTMLElement).dataset.layer));
-    expect(listed).toEqual(['precincts', 'stations', 'beats', 'cameras', 'watch-blocks']);
+    expect(listed).toEqual(['precincts', 'stations', 'beats', 'buildings', 'cameras', 'camera-coverage', 'watch-blocks']);
 
     // Every camera drawn is public (and, for the community account, in its area), and carries no contact.
     const inArea = as === 'community' ? `AND ST_Intersects(geom, (SELECT area FROM users WHERE username = 'community'))` : '';

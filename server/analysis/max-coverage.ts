@@ -95,7 +95,27 @@ export function aimCameras(problem: AimProblem, start: ArrayLike<number>, seed =
     if (combinations <= EXHAUSTIVE_COMBINATIONS) exhaustive(problem, cover, choice, component);
     else searchComponent(problem, cover, choice, component, random);
   }
+  keepIdleCameras(problem, cover, choice, start);
   return { choice, value: cover.value };
+}
+
+/**
+ * Among equally good aims, a camera stays as it is: turning one takes someone with a ladder, so
+ * a turn that adds nothing (the optimum is often reached several ways) is undone. One at a time,
+ * each only if the total stays the same without it.
+ */
+function keepIdleCameras(problem: AimProblem, cover: Coverage, choice: Int32Array, start: ArrayLike<number>): void {
+  for (let g = 0; g < problem.groups.length; g++) {
+    if (choice[g] === start[g]) continue;
+    const value = cover.value;
+    cover.remove(problem.groups[g]![choice[g]!]!);
+    cover.add(problem.groups[g]![start[g]!]!);
+    if (cover.value >= value - EPS) choice[g] = start[g]!;
+    else {
+      cover.remove(problem.groups[g]![start[g]!]!);
+      cover.add(problem.groups[g]![choice[g]!]!);
+    }
+  }
 }
 
 /** Groups of cameras linked by shared demand points (union-find over the points). */

@@ -29,9 +29,3 @@ export function datetimeLocalValue(d = new Date()): string {
 
 /** Monday first, as the hot-hours matrix and the API's ISO weekdays (1 = Monday). */
 export const WEEKDAYS = ['一', '二', '三', '四', '五', '六', '日'];
-
-/** ISO weekday (1–7) and hour (0–23) of a time, in Taiwan. */
-export function weekdayHour(iso: string): { weekday: number; hour: number } {
-  const local = new Date(new Date(iso).getTime() + 8 * 3600_000);
-  return { weekday: ((local.getUTCDay() + 6) % 7) + 1, hour: local.getUTCHours() };
-}

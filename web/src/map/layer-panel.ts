@@ -68,17 +68,25 @@ export class LayerPanel {
     }
   }
 
-  addOverlay(o: Overlay): void {
-    this.addRow(o.id, o.title, o.layerIds, o.visible, o.legend ?? null);
+  /** Adds an overlay's row at the top of the list, or replaces its row when it is there already. */
+  setOverlay(o: Overlay): void {
+    this.list.querySelector(`.layer-row[data-layer="${o.id}"]`)?.remove();
+    this.addRow(o.id, o.title, o.layerIds, o.visible, o.legend ?? null, true);
   }
 
-  private addRow(id: string, title: string, layerIds: string[], visible: boolean, legend: HTMLElement | null = null): void {
+  removeOverlay(id: string): void {
+    this.list.querySelector(`.layer-row[data-layer="${id}"]`)?.remove();
+  }
+
+  private addRow(id: string, title: string, layerIds: string[], visible: boolean, legend: HTMLElement | null = null, first = false): void {
     setVisible(this.map, layerIds, visible);
     const toggle = h('input', {
       type: 'checkbox', checked: visible, dataset: { layer: id },
       onchange: () => setVisible(this.map, layerIds, toggle.checked),
     });
-    this.list.append(h('div', { class: 'layer-row', dataset: { layer: id } },
-      h('label', { class: 'layer-toggle' }, toggle, h('span', {}, title)), legend));
+    const row = h('div', { class: 'layer-row', dataset: { layer: id } },
+      h('label', { class: 'layer-toggle' }, toggle, h('span', {}, title)), legend);
+    if (first) this.list.prepend(row);
+    else this.list.append(row);
   }
 }

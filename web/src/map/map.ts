@@ -9,9 +9,6 @@ import { drawMissingIcons } from './icons.js';
 
 maplibregl.setWorkerUrl(workerUrl);
 
-/** Fonts for Chinese labels, drawn on the device (the style has no glyphs URL to fetch from). */
-export const LOCAL_FONTS = "'Noto Sans CJK TC', 'Noto Sans TC', 'Microsoft JhengHei', 'PingFang TC', 'Heiti TC', sans-serif";
-
 export const BASEMAP_LAYER = 'basemap';
 
 export interface MapOptions {
@@ -37,11 +34,12 @@ export async function createMap(opts: MapOptions): Promise<maplibregl.Map> {
       layout: { visibility: opts.basemapVisible === false ? 'none' : 'visible' } });
   }
   const map = new maplibregl.Map({
+    // Labels are drawn on the device (the style has no glyphs URL), in the fonts the style names.
     container: opts.container,
     style,
     bounds: opts.config.extent ?? [120.0, 22.8, 120.5, 23.2],
     fitBoundsOptions: { padding: 20 },
-    localIdeographFontFamily: LOCAL_FONTS,
+    localIdeographFontFamily: fontsOf(style).map((f) => (f.includes(' ') ? `'${f}'` : f)).join(', '),
     attributionControl: { compact: true },
     canvasContextAttributes: { preserveDrawingBuffer: opts.preserveDrawingBuffer ?? false },
     maxZoom: 19,
@@ -53,6 +51,12 @@ export async function createMap(opts: MapOptions): Promise<maplibregl.Map> {
   map.once('idle', () => performance.mark('emap:map-drawn'));
   await new Promise<void>((resolve) => map.once('load', () => resolve()));
   return map;
+}
+
+/** The label fonts of a style (server/tiles/style.ts chooses them), for layers the app adds. */
+export function fontsOf(style: StyleSpecification): string[] {
+  const label = style.layers.find((l) => l.type === 'symbol' && (l.layout as Record<string, unknown> | undefined)?.['text-font']);
+  return ((label?.layout as Record<string, unknown> | undefined)?.['text-font'] as string[] | undefined) ?? ['sans-serif'];
 }
 
 /** Style layers of a registry layer (their metadata names it), optionally of one part only. */

@@ -3,11 +3,12 @@ import { bbox } from '@turf/turf';
 import { toPng } from 'html-to-image';
 import type { AppContext } from '../app/context.js';
 import { displayValue, property, type LayerInfo } from '../app/registry.js';
-import { hotHours, hourWeekChart, emptyHourWeek } from '../briefing/hour-week-chart.js';
+import { analysis, BINS, type HotHours, type HotSpots } from '../analysis/analysis-api.js';
+import { emptyHourWeek, hotHours as busiest, hourWeekChart } from '../charts/hour-week-chart.js';
 import { visitOrder } from '../briefing/places.js';
 import { openVisitDialog } from '../edit/visit-dialog.js';
 import { h, replace } from '../lib/dom.js';
-import { formatDateTime, taiwanDate, WEEKDAYS, weekdayHour } from '../lib/format.js';
+import { formatDateTime, taiwanDate, WEEKDAYS } from '../lib/format.js';
 import { listFeatures, type Feature } from '../map/features.js';
 import { iconDataUrl } from '../map/icons.js';
 import { createMap } from '../map/map.js';
@@ -15,6 +16,9 @@ import { TileFilters } from '../map/tile-filters.js';
 import { exposeForAutomation } from './map-view.js';
 
 const DAYS = 30;
+/** Hot cells of the beat: 100 m cells over the last 90 days. */
+const HOT_CELL_M = 100;
+const HOT_CELL_DAYS = 90;
 /** Rows each list keeps so that the briefing stays one A4 page; the rest are counted. */
 const LIMITS = { places: 12, cameras: 6, blocks: 5 };
 
@@ -66,13 +70,18 @@ async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat): 
   const { registry } = ctx;
   const since = taiwanDate(new Date(Date.now() - DAYS * 86_400_000));
   const scope = { beat_code: beat.code };
-  const [stations, places, cameras, incidents, blocks, teams] = await Promise.all([
+  const internal = registry.get('incidents') !== undefined;
+  const [stations, places, cameras, incidents, blocks, teams, hours, spots] = await Promise.all([
     listFeatures('stations', { code: beat.station_code }, 1),
     registry.get('key-places') ? listFeatures('key-places', scope, 2000) : Promise.resolve([]),
     registry.get('cameras') ? listFeatures('cameras', { ...scope, status: 'broken,offline' }, 2000) : Promise.resolve([]),
     registry.get('incidents') ? listFeatures('incidents', { ...scope, datetime: `${since}/..` }) : Promise.resolve([]),
     registry.get('watch-blocks') ? listFeatures('watch-blocks', scope, 500) : Promise.resolve([]),
     registry.get('watch-teams') && beat.precinct_code ? listFeatures('watch-teams', { precinct_code: beat.precinct_code }, 500) : Promise.resolve([]),
+    internal ? analysis.hotHours({ beat: beat.code, datetime: `${since}/..` }) : Promise.resolve(null),
+    // Hot cells want more than a month of incidents to be told from chance.
+    internal ? analysis.hotspots({ beat: beat.code, cellSize: HOT_CELL_M, datetime: `${taiwanDate(new Date(Date.now() - HOT_CELL_DAYS * 86_400_000))}/..` })
+      .catch(() => null) : Promise.resolve(null),
   ]);
   const station = stations[0]?.properties;
   const mapBox = h('div', { class: 'map' });
@@ -89,10 +98,11 @@ async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat): 
     sheetLegend(ctx, places, incidents),
     h('div', { class: 'sheet-grid' },
       h('section', { class: 'places' }, h('h2', {}, `治安重點處所（${places.length} 處）`), placeList),
-      h('section', { class: 'incidents' }, incidentSummary(registry.get('incidents'), incidents)),
+      h('section', { class: 'incidents' }, incidentSummary(registry.get('incidents'), incidents, hours, spots)),
       h('section', { class: 'cameras' }, h('h2', {}, `故障・離線監視器（${cameras.length} 支）`), camerasList(registry.get('cameras'), cameras)),
       h('section', { class: 'blocks' }, h('h2', {}, `守望相助治安區塊（${blocks.length} 處）`), blocksList(registry.get('watch-blocks'), blocks, teams))));
-  await briefingMap(ctx, mapBox, snapshot, beat, since);
+  const map = await briefingMap(ctx, mapBox, snapshot, beat, since);
+  if (spots) showHotCells(map, spots);
 }
 
 /** What the map's symbols mean, for those this beat has: the printout has no layer panel. */
@@ -131,22 +141,30 @@ function placesTable(ctx: AppContext, places: Feature[], redraw: () => void): HT
     more(ordered.length - shown.length, '處'));
 }
 
-function incidentSummary(layer: LayerInfo | undefined, incidents: Feature[]): Element[] {
-  const matrix = emptyHourWeek();
+function incidentSummary(layer: LayerInfo | undefined, incidents: Feature[], hours: HotHours | null, spots: HotSpots | null): (Element | null)[] {
   const byType = new Map<string, number>();
-  for (const f of incidents) {
-    const { weekday, hour } = weekdayHour(String(f.properties.occurred_at));
-    matrix[weekday - 1]![hour]! += 1;
-    const t = String(f.properties.type);
-    byType.set(t, (byType.get(t) ?? 0) + 1);
-  }
-  const hot = hotHours(matrix);
+  for (const f of incidents) byType.set(String(f.properties.type), (byType.get(String(f.properties.type)) ?? 0) + 1);
+  const matrix = (hours?.matrix ?? []).map((row) => row.map((n) => n ?? 0));
+  const hot = busiest(matrix);
+  const hotCells = spots ? spots.features.filter((f) => f.properties.binFdr >= 2).length : 0;
   return [
     h('h2', {}, `近 ${DAYS} 日案件（${incidents.length} 件）與熱時`),
-    hourWeekChart(matrix, `近 ${DAYS} 日案件的星期與時段分布`),
+    hourWeekChart(matrix.length ? matrix : emptyHourWeek(), `近 ${DAYS} 日案件的星期與時段分布`),
     h('p', { class: 'hot' }, hot.length ? `熱時：${hot.map((c) => `週${WEEKDAYS[c.weekday - 1]} ${c.hour} 時（${c.count} 件）`).join('、')}` : '近期沒有案件'),
     h('ul', { class: 'by-type' }, [...byType].sort((a, b) => b[1] - a[1]).map(([t, n]) => h('li', {}, `${choiceLabel(layer, 'type', t)} ${n}`))),
+    spots ? h('p', { class: 'legend-note' }, hotCells
+      ? `熱點網格：近 ${HOT_CELL_DAYS} 日 ${hotCells} 格（${HOT_CELL_M} 公尺，Gi* 95% 以上信心，FDR 校正），地圖上以紅色標示。`
+      : `近 ${HOT_CELL_DAYS} 日沒有達 95% 信心的熱點網格。`) : null,
   ];
+}
+
+/** The beat's hot cells (95 % or more, FDR-corrected) under its points on the briefing map. */
+function showHotCells(map: maplibregl.Map, spots: HotSpots): void {
+  const hot = { ...spots, features: spots.features.filter((f) => f.properties.binFdr >= 2) };
+  map.addSource('briefing-hot-cells', { type: 'geojson', data: hot as GeoJSON.FeatureCollection });
+  const below = map.getStyle().layers.find((l) => (l as { metadata?: Record<string, string> }).metadata?.['emap:part'] === 'points')?.id;
+  map.addLayer({ id: 'briefing-hot-cells', type: 'fill', source: 'briefing-hot-cells',
+    paint: { 'fill-color': ['match', ['get', 'binFdr'], 3, BINS[0].colour, BINS[1].colour], 'fill-opacity': 0.45 } }, below);
 }
 
 function camerasList(layer: LayerInfo | undefined, cameras: Feature[]): HTMLElement {

@@ -1,11 +1,14 @@
 import type * as maplibregl from 'maplibre-gl';
+import { analysis } from '../analysis/analysis-api.js';
+import { analysisPanel } from '../analysis/analysis-panel.js';
 import type { AppContext } from '../app/context.js';
+import { isInternal } from '../app/session.js';
 import type { LayerInfo } from '../app/registry.js';
 import { CameraAim } from '../edit/camera-aim.js';
 import { editAttributes } from '../edit/attribute-editor.js';
 import { PolygonEditor } from '../edit/polygon-editor.js';
 import { openVisitDialog } from '../edit/visit-dialog.js';
-import { h } from '../lib/dom.js';
+import { append, h } from '../lib/dom.js';
 import type { Feature } from '../map/features.js';
 import { filterPanel } from '../map/filter-panel.js';
 import { LayerPanel } from '../map/layer-panel.js';
@@ -59,7 +62,7 @@ export async function mapView(ctx: AppContext, main: HTMLElement, tools: HTMLEle
       h('button', { type: 'button', class: 'secondary', dataset: { action }, onclick: () => { popup.remove(); open(start); } }, label);
     const out: HTMLElement[] = [];
     const canUpdate = layer.writable.includes('update');
-    if (layer.id === 'beats' && ctx.me.role !== 'community' && ctx.me.role !== 'public') {
+    if (layer.id === 'beats' && isInternal(ctx.me)) {
       out.push(h('a', { class: 'button secondary', href: `/briefing?beat=${encodeURIComponent(String(f.properties.code))}` }, '勤前簡報'));
     }
     if (layer.id === 'key-places' && ctx.registry.can('visits', 'create')) {
@@ -81,8 +84,10 @@ export async function mapView(ctx: AppContext, main: HTMLElement, tools: HTMLEle
   enableFeaturePopups(map, ctx, actions, () => session.hidden === true);
 
   const layers = new LayerPanel(map, ctx.registry);
-  panel.append(notice, h('div', { class: 'panel-actions' }, myUnitButton(map, ctx.me)), editTools, session, layers.element,
-    filterPanel(map, ctx.registry, filters));
+  // Police accounts analyse what they filter; the community has its own view for that.
+  const analyses = isInternal(ctx.me) ? analysisPanel(map, layers, filters, (await analysis.endpoints()).endpoints) : null;
+  append(panel, [notice, h('div', { class: 'panel-actions' }, myUnitButton(map, ctx.me)), editTools, session, layers.element,
+    filterPanel(map, ctx.registry, filters), analyses]);
   exposeForAutomation(map, layers);
 }
 

@@ -1,0 +1,66 @@
+import { api } from '../lib/api.js';
+
+/**
+ * The analysis API (/api/analysis/…, server/analysis) as the app calls it. Every analysis takes a
+ * scope (a bbox, a unit code, or none for the caller's own area) and the incident filter, and
+ * answers GeoJSON with its figures in `analysis`.
+ */
+export type Params = Record<string, string | number | undefined>;
+
+interface Cells<P> { type: 'FeatureCollection'; features: { type: 'Feature'; geometry: GeoJSON.Geometry; properties: P }[] }
+
+export interface HotSpotCell { count?: number; suppressed?: true; z?: number; p?: number; bin: number; binFdr: number }
+export type HotSpots = Cells<HotSpotCell> & {
+  analysis: { cells: number; cellSize: number; band: number; incidents: number | null; bins: Record<string, number>; binsFdr: Record<string, number>;
+    aggregated: boolean; minCount: number; warnings: string[] };
+};
+export type Density = Cells<{ density?: number; expected?: number; suppressed?: true }> & {
+  analysis: { cellSize: number; bandwidth: number; maxDensity: number | null; totalExpected: number | null; units: Record<string, string> };
+};
+export interface HotHours { matrix: (number | null)[][]; total: number | null; peak: { day: string; hour: number; count: number } | null; aggregated: boolean }
+export interface Coverage {
+  cameras: { total: number; working: number; broken: number; offline: number };
+  area: { scopeM2: number; coveredM2: number; coveredShare: number | null; lostM2: number; lostShare: number | null };
+  incidents: { total: number | null; covered: number | null; coveredShare: number | null; inLostCoverage: number | null };
+  keyPlaces?: { total: number; inView: number; share: number | null };
+}
+export type Reaim = Cells<{ id: number; name: string; fov: number; range_m: number; currentAzimuth: number; suggestedAzimuth: number; turn: number; changed: boolean; gain?: number }> & {
+  sectors: Cells<{ camera_id: number; view: 'current' | 'suggested'; azimuth: number }>;
+  analysis: { cameras: { adjustable: number; fixed: number; changed: number };
+    totals: { before: number | null; after: number | null; gain: number | null; beforeShare: number | null; afterShare: number | null } };
+};
+export type NewSites = Cells<{ rank: number; azimuth: number; fov: number; range_m: number; gain?: number | null; covered?: number | null; name?: string }> & {
+  sectors: Cells<{ rank: number }>;
+  curve: { k: number; covered: number | null; share: number | null }[];
+};
+export interface Backtest {
+  results: { method: string; scores: { share: number; cells: number; areaShare: number; captured: number; hitRate: number | null; pai: number | null; peiStar: number | null }[] }[];
+}
+
+const run = <T>(name: string, params: Params) => {
+  const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]));
+  return api.get<T>(`/api/analysis/${name}${q.size ? `?${q}` : ''}`);
+};
+
+export const analysis = {
+  /** The endpoints this caller may use (community and public get fewer). */
+  endpoints: () => api.get<{ endpoints: string[]; aggregated: boolean; minCount: number }>('/api/analysis'),
+  hotspots: (p: Params) => run<HotSpots>('hotspots', p),
+  density: (p: Params) => run<Density>('density', p),
+  hotHours: (p: Params) => run<HotHours>('hot-hours', p),
+  coverage: (p: Params) => run<Coverage>('coverage', p),
+  reaim: (p: Params) => run<Reaim>('reaim', p),
+  newSites: (p: Params) => run<NewSites>('new-sites', p),
+  backtest: (p: Params) => run<Backtest>('backtest', p),
+};
+
+/** Gi* confidence bins as ArcGIS draws them: hot reds, cold blues, not significant left clear. */
+export const BINS = [
+  { bin: 3, label: '熱點（99% 信心）', colour: '#d62f27' },
+  { bin: 2, label: '熱點（95% 信心）', colour: '#ed7551' },
+  { bin: 1, label: '熱點（90% 信心）', colour: '#fab984' },
+  { bin: 0, label: '不顯著', colour: '#f7f7f7' },
+  { bin: -1, label: '冷點（90% 信心）', colour: '#c0ccbe' },
+  { bin: -2, label: '冷點（95% 信心）', colour: '#849eba' },
+  { bin: -3, label: '冷點（99% 信心）', colour: '#4575b5' },
+] as const;
