@@ -67,7 +67,9 @@ export class AnalysisOverlays {
     const key = fdr ? 'binFdr' : 'bin';
     const tally = fdr ? result.analysis.binsFdr : result.analysis.bins;
     this.map.setPaintProperty('analysis-cells', 'fill-color', ['match', ['get', key], ...BINS.flatMap((b) => [b.bin, b.colour]), '#f7f7f7'] as unknown as Expression);
-    this.map.setPaintProperty('analysis-cells', 'fill-opacity', ['case', ['==', ['get', key], 0], 0.12, 0.65]);
+    // Only significant cells are drawn: the rest of the grid would hide the map under a net.
+    this.map.setPaintProperty('analysis-cells', 'fill-opacity', ['case', ['==', ['get', key], 0], 0, 0.65]);
+    this.map.setFilter('analysis-cells-outline', ['!=', ['get', key], 0]);
     this.set('analysis-cells', result);
     this.panel.setOverlay({
       id: 'analysis-cells', title: `熱點分析（Gi*${fdr ? '，FDR 校正' : ''}）`, layerIds: ['analysis-cells', 'analysis-cells-outline'], visible: true,
@@ -83,6 +85,7 @@ export class AnalysisOverlays {
     const colour = b.length ? ['step', ['coalesce', ['get', 'density'], 0], DENSITY_COLOURS[0]!, ...b.flatMap((x, i) => [x, DENSITY_COLOURS[i + 1]!])] : DENSITY_COLOURS[0]!;
     this.map.setPaintProperty('analysis-cells', 'fill-color', colour as unknown as Expression);
     this.map.setPaintProperty('analysis-cells', 'fill-opacity', ['case', ['>', ['coalesce', ['get', 'density'], 0], 0], 0.6, 0]);
+    this.map.setFilter('analysis-cells-outline', null);
     this.set('analysis-cells', { ...result, features: result.features.filter((f) => (f.properties.density ?? 0) > 0) });
     const bounds = [0, ...b];
     this.panel.setOverlay({

@@ -1,5 +1,5 @@
 import type * as maplibregl from 'maplibre-gl';
-import { bbox } from '@turf/turf';
+import { bbox, booleanPointInPolygon, centroid } from '@turf/turf';
 import { toPng } from 'html-to-image';
 import type { AppContext } from '../app/context.js';
 import { displayValue, property, type LayerInfo } from '../app/registry.js';
@@ -79,9 +79,10 @@ async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat): 
     registry.get('watch-blocks') ? listFeatures('watch-blocks', scope, 500) : Promise.resolve([]),
     registry.get('watch-teams') && beat.precinct_code ? listFeatures('watch-teams', { precinct_code: beat.precinct_code }, 500) : Promise.resolve([]),
     internal ? analysis.hotHours({ beat: beat.code, datetime: `${since}/..` }) : Promise.resolve(null),
-    // Hot cells want more than a month of incidents to be told from chance.
-    internal ? analysis.hotspots({ beat: beat.code, cellSize: HOT_CELL_M, datetime: `${taiwanDate(new Date(Date.now() - HOT_CELL_DAYS * 86_400_000))}/..` })
-      .catch(() => null) : Promise.resolve(null),
+    // Hot cells want more than a month of incidents to be told from chance, and a study area
+    // larger than one beat (Gi* compares a cell with the area around): the beat's station.
+    internal ? analysis.hotspots({ station: beat.station_code, cellSize: HOT_CELL_M, datetime: `${taiwanDate(new Date(Date.now() - HOT_CELL_DAYS * 86_400_000))}/..` })
+      .then((r) => inBeat(r, beat)).catch(() => null) : Promise.resolve(null),
   ]);
   const station = stations[0]?.properties;
   const mapBox = h('div', { class: 'map' });
@@ -153,9 +154,15 @@ function incidentSummary(layer: LayerInfo | undefined, incidents: Feature[], hou
     h('p', { class: 'hot' }, hot.length ? `熱時：${hot.map((c) => `週${WEEKDAYS[c.weekday - 1]} ${c.hour} 時（${c.count} 件）`).join('、')}` : '近期沒有案件'),
     h('ul', { class: 'by-type' }, [...byType].sort((a, b) => b[1] - a[1]).map(([t, n]) => h('li', {}, `${choiceLabel(layer, 'type', t)} ${n}`))),
     spots ? h('p', { class: 'legend-note' }, hotCells
-      ? `熱點網格：近 ${HOT_CELL_DAYS} 日 ${hotCells} 格（${HOT_CELL_M} 公尺，Gi* 95% 以上信心，FDR 校正），地圖上以紅色標示。`
+      ? `熱點網格：近 ${HOT_CELL_DAYS} 日 ${hotCells} 格（${HOT_CELL_M} 公尺，與全派出所轄區比較，Gi* 95% 以上信心，FDR 校正），地圖上以紅色標示。`
       : `近 ${HOT_CELL_DAYS} 日沒有達 95% 信心的熱點網格。`) : null,
   ];
+}
+
+/** The cells of a hot-spot answer whose centre lies in the beat. */
+function inBeat(spots: HotSpots, beat: Beat): HotSpots {
+  const area = { type: 'Feature' as const, geometry: beat.geometry as GeoJSON.Polygon | GeoJSON.MultiPolygon, properties: {} };
+  return { ...spots, features: spots.features.filter((f) => booleanPointInPolygon(centroid(f.geometry as GeoJSON.Polygon), area)) };
 }
 
 /** The beat's hot cells (95 % or more, FDR-corrected) under its points on the briefing map. */

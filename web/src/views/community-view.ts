@@ -31,10 +31,11 @@ export async function communityView(ctx: AppContext, main: HTMLElement): Promise
   const showHotSpots = async () => {
     replace(hot, h('p', { class: 'hint' }, '計算中…'));
     try {
-      const r = await analysis.hotspots({ cellSize: 200 });
+      const b = map.getBounds();
+      const r = await analysis.hotspots({ cellSize: 200, bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(6)).join(',') });
       overlays.showHotSpots(r, true);
       const spots = (r.analysis.binsFdr['3'] ?? 0) + (r.analysis.binsFdr['2'] ?? 0);
-      replace(hot, h('p', {}, `近一年案件的熱點：${spots} 個 200 公尺網格達 95% 以上信心。`),
+      replace(hot, h('p', {}, `畫面中近一年案件的熱點：${spots} 個 200 公尺網格達 95% 以上信心。`),
         h('p', { class: 'legend-note' }, `為保護隱私，只顯示統計結果；少於 ${r.analysis.minCount} 件的網格不顯示件數。`));
     } catch {
       replace(hot, h('p', { class: 'notice' }, '目前無法取得熱點統計，請稍後再試。'));
@@ -71,7 +72,8 @@ export async function communityView(ctx: AppContext, main: HTMLElement): Promise
     h('section', { class: 'panel-section intro' },
       h('h2', {}, '社區治安地圖'),
       h('p', {}, '這裡顯示公開的監視器與其可視範圍，以及守望相助治安區塊。點選地圖上的監視器或區塊可看詳細資料。')),
-    may('hotspots') ? h('section', { class: 'panel-section hot-spots' }, h('h2', {}, '案件熱點'), hot) : null,
+    may('hotspots') ? h('section', { class: 'panel-section hot-spots' }, h('h2', {}, '案件熱點'), hot,
+      h('button', { type: 'button', class: 'secondary', dataset: { ask: 'hotspots' }, onclick: () => void showHotSpots() }, '依目前畫面重新計算')) : null,
     h('section', { class: 'panel-section camera-help' },
       h('h2', {}, '哪裡加裝監視器最有幫助？'),
       h('p', {}, '依近年案件分布，建議社區新設監視器的位置與方向，或哪支可調整的監視器該轉向。'),
