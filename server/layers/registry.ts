@@ -79,7 +79,7 @@ export const LAYERS: readonly LayerDef[] = [
     ],
     access: UNIT_ACCESS,
     tiles: { minzoom: 8, maxzoom: 16, labels: true },
-    style: { color: '#1f3a93' },
+    style: { color: '#1f3a93', fill: false, line: { width: 3 }, labels: { minzoom: 8, maxzoom: 12, size: 16 } },
     search: ['code', 'name'],
   },
   {
@@ -96,7 +96,7 @@ export const LAYERS: readonly LayerDef[] = [
     ],
     access: UNIT_ACCESS,
     tiles: { minzoom: 10, maxzoom: 16, labels: true },
-    style: { color: '#3867d6' },
+    style: { color: '#3867d6', fill: false, line: { width: 2, dashed: true }, labels: { minzoom: 11, maxzoom: 14, size: 14 } },
     search: ['code', 'name', 'address'],
   },
   {
@@ -114,7 +114,8 @@ export const LAYERS: readonly LayerDef[] = [
     ],
     access: UNIT_ACCESS,
     tiles: { minzoom: 12, maxzoom: 16, labels: true },
-    style: { color: '#8854d0' },
+    // A clear fill: a click anywhere on the map finds the beat it is in.
+    style: { color: '#8854d0', fill: 0, line: { width: 1, opacity: 0.8 }, labels: { minzoom: 13, size: 12, text: 'name', secondLine: 'code' } },
     search: ['code', 'name'],
   },
   {
@@ -164,7 +165,7 @@ export const LAYERS: readonly LayerDef[] = [
       officer: PRECINCT_READS,
     },
     tiles: { minzoom: 10, maxzoom: 18, cluster: { belowZoom: 14, countBy: 'category' } },
-    style: { color: '#eb3b5a', colorBy: 'category' },
+    style: { color: '#eb3b5a', colorBy: 'category', icons: true },
     search: ['name', 'address'],
   },
   {
@@ -281,7 +282,7 @@ export const LAYERS: readonly LayerDef[] = [
       public: { read: ['all'] },
     },
     tiles: { minzoom: 11, maxzoom: 18, labels: true },
-    style: { color: '#f7b731', colorBy: 'adopter_kind' },
+    style: { color: '#f7b731', colorBy: 'adopter_kind', labels: { minzoom: 15, size: 12, colour: '#5c4400' } },
     search: ['name', 'adopter'],
   },
   {
@@ -302,7 +303,10 @@ export const LAYERS: readonly LayerDef[] = [
     ],
     access: { admin: ADMIN_WRITES, planner: PLANNER_WRITES, officer: PRECINCT_READS },
     tiles: { minzoom: 11, maxzoom: 18 },
-    style: { color: '#0fb9b1', colorBy: 'status', colours: { planned: '#0096c7', approved: '#7b2cbf', done: '#2b9348', cancelled: '#8d99ae' } },
+    style: {
+      color: '#0fb9b1', colorBy: 'status', fill: 0.18, line: { width: 1.5, dashed: true },
+      colours: { planned: '#0096c7', approved: '#7b2cbf', done: '#2b9348', cancelled: '#8d99ae' },
+    },
     search: ['name'],
   },
   {
@@ -325,7 +329,7 @@ export const LAYERS: readonly LayerDef[] = [
     // The community and the public see an aggregated hot-spot picture of the whole city.
     aggregates: { community: ['all'], public: ['all'] },
     tiles: { minzoom: 8, maxzoom: 18, cluster: { belowZoom: 15, countBy: 'type' } },
-    style: { color: '#fa8231', colorBy: 'type' },
+    style: { color: '#fa8231', colorBy: 'type', heatmap: true },
   },
 ];
 

@@ -72,6 +72,25 @@ export interface LayerStyle {
   readonly outlineBy?: string;
   /** Colours of values that carry a meaning (working green, broken red); others take the palette. */
   readonly colours?: Readonly<Record<string, string>>;
+  /**
+   * Areas: fill opacity (default 0.28); 0 draws a clear fill (clicks still find the area);
+   * false no fill (unit boundaries drawn as a basemap).
+   */
+  readonly fill?: number | false;
+  /** Areas: outline width in pixels (default 1.5), dashed, opacity. */
+  readonly line?: { readonly width: number; readonly dashed?: boolean; readonly opacity?: number };
+  /**
+   * Labels at the label points of `tiles.labels`: zooms shown, size, colour (default the layer's),
+   * the property shown (default the layer's label) and a smaller second line.
+   */
+  readonly labels?: {
+    readonly minzoom: number; readonly maxzoom?: number; readonly size: number;
+    readonly colour?: string; readonly text?: string; readonly secondLine?: string;
+  };
+  /** Points: a heat map beneath them (its own switch in the web app). */
+  readonly heatmap?: boolean;
+  /** Points: icons named `<layer>:<colorBy value>`, drawn by the client, over the coloured circle. */
+  readonly icons?: boolean;
 }
 
 export interface LayerDef {

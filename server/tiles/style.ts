@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import { legendOf, type LegendEntries } from '../layers/legend.js';
-import type { LayerDef } from '../layers/types.js';
+import type { LayerDef, LayerStyle } from '../layers/types.js';
 import { clustered, partName } from './sql.js';
 
 /**
@@ -11,7 +11,7 @@ import { clustered, partName } from './sql.js';
  *
  * The style has no `glyphs`: MapLibre then draws every label with the device's own fonts
  * (TinySDF), so Traditional Chinese renders without fetching glyphs from anywhere. Key places
- * are drawn with icons named `key-places:<category>`, which the web app draws when MapLibre
+ * (and any layer whose style asks for icons) are drawn with icons named `<layer>:<value>`, which the web app draws when MapLibre
  * asks for them (a missing-image resolver); other clients see the coloured circle beneath.
  */
 
@@ -21,9 +21,8 @@ type StyleLayer = Record<string, unknown>;
 /** Fonts tried in order for labels: Traditional Chinese first, on every common system. */
 export const LABEL_FONTS = ['Noto Sans CJK TC', 'Noto Sans TC', 'Microsoft JhengHei', 'PingFang TC', 'Heiti TC', 'sans-serif'];
 
-const UNIT_LINE_WIDTH: Record<string, number> = { precincts: 3, stations: 2, beats: 1 };
-/** Which zooms each unit's name is shown at: precincts far out, beats close in. */
-const UNIT_LABEL_ZOOMS: Record<string, [number, number]> = { precincts: [8, 12], stations: [11, 14], beats: [13, 24] };
+const DEFAULT_FILL_OPACITY = 0.28;
+const DEFAULT_LINE: NonNullable<LayerStyle['line']> = { width: 1.5 };
 
 function match(entries: LegendEntries | undefined, fallback: string): Expression {
   if (!entries) return fallback;
@@ -42,8 +41,8 @@ function pointLayers(layer: LayerDef): StyleLayer[] {
   const cluster = layer.tiles!.cluster;
   const common = { source: 'emap', 'source-layer': layer.id };
   const out: StyleLayer[] = [];
-  if (layer.id === 'incidents') {
-    // Hot spots at a glance; clusters weigh as many incidents as they hold.
+  if (layer.style?.heatmap) {
+    // Hot spots at a glance; clusters weigh as many points as they hold.
     out.push({ ...common, id: `${layer.id}-heat`, type: 'heatmap', minzoom: layer.tiles!.minzoom, maxzoom: 17,
       metadata: meta(layer, 'heat'), layout: { visibility: 'none' },
       paint: {
@@ -81,7 +80,7 @@ function pointLayers(layer: LayerDef): StyleLayer[] {
       'circle-stroke-width': legend.outline ? 2.5 : 1.5,
       'circle-stroke-color': outline,
     } });
-  if (layer.id === 'key-places') {
+  if (layer.style?.icons) {
     out.push({ ...common, id: `${layer.id}-icons`, type: 'symbol', minzoom: cluster?.belowZoom ?? layer.tiles!.minzoom, filter: single,
       metadata: meta(layer, 'points'),
       layout: {
@@ -95,38 +94,34 @@ function pointLayers(layer: LayerDef): StyleLayer[] {
   return out;
 }
 
-/** Fills and outlines of a polygon layer; unit boundaries are outlines only, drawn as a basemap. */
+/** Fills, outlines and labels of a polygon layer, as its style declares them. */
 function polygonLayers(layer: LayerDef): StyleLayer[] {
   const legend = legendOf(layer);
   const colour = match(legend.fill, legend.colour);
+  const style = layer.style;
   const common = { source: 'emap', 'source-layer': layer.id, minzoom: layer.tiles!.minzoom };
-  const unit = layer.id in UNIT_LINE_WIDTH;
+  const fill = style?.fill ?? DEFAULT_FILL_OPACITY;
+  const line = style?.line ?? DEFAULT_LINE;
   const out: StyleLayer[] = [];
-  // Beats get a fill too, transparent: a click anywhere on the map then finds the beat it is in.
-  if (!unit || layer.id === 'beats') {
-    out.push({ ...common, id: `${layer.id}-fill`, type: 'fill', metadata: meta(layer, 'fill'),
-      paint: { 'fill-color': colour, 'fill-opacity': unit ? 0 : layer.id === 'drone-surveys' ? 0.18 : 0.28 } });
+  if (fill !== false) {
+    out.push({ ...common, id: `${layer.id}-fill`, type: 'fill', metadata: meta(layer, 'fill'), paint: { 'fill-color': colour, 'fill-opacity': fill } });
   }
   out.push({ ...common, id: `${layer.id}-outline`, type: 'line', metadata: meta(layer, 'outline'),
     layout: { 'line-join': 'round' },
     paint: {
-      'line-color': colour,
-      'line-width': unit ? UNIT_LINE_WIDTH[layer.id]! : 1.5,
-      ...(layer.id === 'stations' || layer.id === 'drone-surveys' ? { 'line-dasharray': [3, 2] } : {}),
-      ...(layer.id === 'beats' ? { 'line-opacity': 0.8 } : {}),
+      'line-color': colour, 'line-width': line.width,
+      ...(line.dashed ? { 'line-dasharray': [3, 2] } : {}),
+      ...(line.opacity !== undefined ? { 'line-opacity': line.opacity } : {}),
     } });
-  if (layer.tiles!.labels) {
-    const [minzoom, maxzoom] = UNIT_LABEL_ZOOMS[layer.id] ?? [15, 24];
-    // Beats read as name and code ("第3警勤區" over "P01S01B03"); others by their label.
-    const text = layer.id === 'beats' ? ['format', ['get', 'name'], {}, '\n', {}, ['get', 'code'], { 'font-scale': 0.8 }] : ['get', layer.label];
+  const labels = style?.labels;
+  if (layer.tiles!.labels && labels) {
+    const main = ['get', labels.text ?? layer.label];
+    // A second, smaller line: a beat reads as "第3警勤區" over "P01S01B03".
+    const text = labels.secondLine ? ['format', main, {}, '\n', {}, ['get', labels.secondLine], { 'font-scale': 0.8 }] : main;
     out.push({ source: 'emap', 'source-layer': partName(layer, 'labels'), id: `${layer.id}-labels`, type: 'symbol',
-      minzoom, maxzoom, metadata: meta(layer, 'labels'),
-      layout: {
-        'text-field': text, 'text-font': LABEL_FONTS,
-        'text-size': layer.id === 'precincts' ? 16 : layer.id === 'stations' ? 14 : 12,
-        'text-max-width': 8, 'text-padding': 4,
-      },
-      paint: { ...halo, 'text-color': unit ? legend.colour : '#5c4400' } });
+      minzoom: labels.minzoom, maxzoom: labels.maxzoom ?? 24, metadata: meta(layer, 'labels'),
+      layout: { 'text-field': text, 'text-font': LABEL_FONTS, 'text-size': labels.size, 'text-max-width': 8, 'text-padding': 4 },
+      paint: { ...halo, 'text-color': labels.colour ?? legend.colour } });
   }
   return out;
 }
