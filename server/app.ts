@@ -6,6 +6,8 @@ import { authRoutes } from './auth/routes.js';
 import { TileCache } from './cache/tile-cache.js';
 import type { Db } from './db/db.js';
 import { featureRoutes } from './features/routes.js';
+import { importRoutes } from './import/routes.js';
+import { DEFAULT_IMPORT_LIMIT_BYTES } from './config.js';
 import { callerDependent } from './http/cache-control.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { layerRoutes } from './layers/routes.js';
@@ -20,6 +22,8 @@ export interface AppOptions {
   db: Db;
   /** Largest accepted request body, e.g. '2mb'. */
   bodyLimit?: string;
+  /** Largest file an import accepts, in bytes (IMPORT_BODY_LIMIT). */
+  importLimitBytes?: number;
   /** Where rendered tiles are kept; by default 64 MB of this process's memory. */
   tileCache?: TileCache;
 }
@@ -27,7 +31,7 @@ export interface AppOptions {
 /** The whole HTTP service as one request listener: tiles on plain Node, the rest on Express. */
 export type App = RequestListener & { express: express.Express };
 
-export function createApp({ db, bodyLimit = '2mb', tileCache = TileCache.memory(64 * 2 ** 20) }: AppOptions): App {
+export function createApp({ db, bodyLimit = '2mb', importLimitBytes = DEFAULT_IMPORT_LIMIT_BYTES, tileCache = TileCache.memory(64 * 2 ** 20) }: AppOptions): App {
   const app = express();
   const principals = new Principals(db);
   const tiles = tileHandler(new TileService(db, tileCache), principals);
@@ -45,6 +49,7 @@ export function createApp({ db, bodyLimit = '2mb', tileCache = TileCache.memory(
     }
   });
 
+  app.use(importRoutes(edits, principals, { limitBytes: importLimitBytes }));
   app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/geo+json'] }));
   app.use(authenticate(principals));
   app.use(authRoutes(db, principals));
