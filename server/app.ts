@@ -5,6 +5,7 @@ import { Principals } from './auth/principals.js';
 import { authRoutes } from './auth/routes.js';
 import { TileCache } from './cache/tile-cache.js';
 import type { Db } from './db/db.js';
+import { exportRoutes } from './export/routes.js';
 import { featureRoutes } from './features/routes.js';
 import { importRoutes } from './import/routes.js';
 import { DEFAULT_IMPORT_LIMIT_BYTES } from './config.js';
@@ -56,6 +57,7 @@ export function createApp({ db, bodyLimit = '2mb', importLimitBytes = DEFAULT_IM
   app.use(callerDependent);
   app.use(layerRoutes());
   app.use(featureRoutes(edits));
+  app.use(exportRoutes(db));
   app.use(tileRoutes());
   app.use(ogcRoutes(db));
   app.use(locateRoutes(db));
