@@ -13,6 +13,7 @@ import { callerDependent } from './http/cache-control.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { layerRoutes } from './layers/routes.js';
 import { ogcRoutes } from './ogc/routes.js';
+import { rollupRoutes } from './rollups/routes.js';
 import { invalidatingTiles } from './tiles/invalidation.js';
 import { tileHandler } from './tiles/handler.js';
 import { tileRoutes } from './tiles/routes.js';
@@ -61,6 +62,7 @@ export function createApp({ db, bodyLimit = '2mb', importLimitBytes = DEFAULT_IM
   app.use(tileRoutes());
   app.use(ogcRoutes(db));
   app.use(locateRoutes(db));
+  app.use(rollupRoutes(db));
   app.use(['/api', '/ogc'], (req, _res, next) => next(notFound(`no such endpoint: ${req.method} ${req.originalUrl}`)));
   app.use(errorHandler);
   const listener: RequestListener = (req, res) => {
