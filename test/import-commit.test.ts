@@ -59,6 +59,10 @@ describe('dry run, commit, all or nothing', () => {
     expect(strip(real.body.rows)).toEqual(strip(dry.body.rows));
     expect(real.body.rows.map((r: RowReport) => r.beat)).toEqual(['B1', 'B2', 'B3']);
     expect(await writeCounts(w.db, 'cameras')).toEqual({ rows: before.rows + 3, history: before.history + 3 });
+    // The import derives units in its own statement (013_units_given.sql): the same the trigger would.
+    const { rows } = await w.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM cameras c, LATERAL locate_beat(c.geom) l
+      WHERE (c.beat_code, c.station_code, c.precinct_code) IS DISTINCT FROM (l.beat_code, l.station_code, l.precinct_code)`);
+    expect(rows[0]!.n).toBe(0);
   });
 
   it('refuses the whole file when one row is bad (422, audited), and writes the good rows only with validOnly', async () => {

@@ -106,6 +106,16 @@ async function checkStaged(tx: Queryable, layer: LayerDef, p: Principal, rows: r
   await drop(tx, problems.keys());
 }
 
+const UNIT_COLUMNS = 'beat_code, station_code, precinct_code';
+/**
+ * The units of staged row r, by locate_beat as the trigger finds them. The point is computed
+ * once (OFFSET 0 keeps the planner from inlining it into every beat the lookup considers).
+ */
+const UNITS_OF_ROW = `CROSS JOIN LATERAL (SELECT ST_PointOnSurface(r.geom) AS p OFFSET 0) pos
+      LEFT JOIN LATERAL locate_beat(pos.p) u ON true`;
+/** Whether a layer's rows carry units derived from their geometry (sql/migrations/005). */
+const assignedUnits = (layer: LayerDef) => layer.geometry !== null && property(layer, 'beat_code')?.derived === true;
+
 /** A column's value from the row's properties, or the table's default when the row leaves it out. */
 const createValue = (c: string, defaults: Map<string, string>) => (defaults.has(c) ? `coalesce(v.${c}, ${defaults.get(c)})` : `v.${c}`);
 const moved = `(NOT ST_OrderingEquals(t.geom, r.geom) AND ST_HausdorffDistance(t.geom, r.geom) > ${SAME_POSITION_DEG})`;
@@ -120,9 +130,12 @@ async function writeBatches(tx: Queryable, layer: LayerDef, rows: readonly Ready
   const geom = layer.geometry !== null;
   const moves = geom && columns.geometry;
   const changedIf = [...columns.update.map((c) => `(r.props ? '${c}' AND t.${c} IS DISTINCT FROM v.${c})`), ...(moves ? [`(r.geom IS NOT NULL AND ${moved})`] : [])];
-  const insert = `INSERT INTO ${t} AS t (id, ${[...columns.create, ...(geom ? ['geom'] : [])].join(', ')})
-    SELECT r.target, ${[...columns.create.map((c) => createValue(c, defaults)), ...(geom ? ['r.geom'] : [])].join(', ')}
+  // Units for new rows come from locate_beat in the statement itself (013_units_given.sql).
+  const units = assignedUnits(layer);
+  const insert = `INSERT INTO ${t} AS t (id, ${[...columns.create, ...(geom ? ['geom'] : []), ...(units ? [UNIT_COLUMNS] : [])].join(', ')})
+    SELECT r.target, ${[...columns.create.map((c) => createValue(c, defaults)), ...(geom ? ['r.geom'] : []), ...(units ? ['u.beat_code, u.station_code, u.precinct_code'] : [])].join(', ')}
       FROM import_rows r CROSS JOIN LATERAL jsonb_populate_record(NULL::${t}, r.props) v
+      ${units ? UNITS_OF_ROW : ''}
      WHERE r.action = 'create' AND r.n >= $1 AND r.n < $2 ${returning}`;
   const sets = [...columns.update.map((c) => `${c} = CASE WHEN r.props ? '${c}' THEN v.${c} ELSE t.${c} END`),
     ...(moves ? [`geom = CASE WHEN r.geom IS NOT NULL AND ${moved} THEN r.geom ELSE t.geom END`] : []), NEW_VERSION];
@@ -134,10 +147,11 @@ async function writeBatches(tx: Queryable, layer: LayerDef, rows: readonly Ready
   const indexes = rows.map((r) => r.index);
   const last = Math.max(-1, ...indexes) + 1;
   for (let from = 0, done = 0; from < last; from += BATCH) {
-    for (const sql of [insert, update]) {
-      const { rows: ids } = await tx.query<{ id: string | number; beat_code: string | null }>(sql, [from, from + BATCH]);
-      for (const r of ids) written.set(Number(r.id), r.beat_code);
-    }
+    if (units) await tx.query(`SELECT set_config('app.units_given', 'on', true)`);
+    const { rows: created } = await tx.query<{ id: string | number; beat_code: string | null }>(insert, [from, from + BATCH]);
+    if (units) await tx.query(`SELECT set_config('app.units_given', 'off', true)`);
+    const { rows: updated } = await tx.query<{ id: string | number; beat_code: string | null }>(update, [from, from + BATCH]);
+    for (const r of [...created, ...updated]) written.set(Number(r.id), r.beat_code);
     done += indexes.filter((i) => i >= from && i < from + BATCH).length;
     await progress(done, rows.length);
   }
@@ -205,14 +219,15 @@ export async function likelyDuplicates(tx: Queryable, layer: LayerDef, p: Princi
     : `ST_Intersects(${a}.geom, ${b}.geom)`;
   const params: unknown[] = [];
   const readable = rowsWhere(layer, roleAccess(layer, p)!.read, p, params);
+  // A join on the label first (a hash join), then the distance: far cheaper than a nearest-
+  // neighbour probe for each of 100,000 rows, since few rows share a label with a feature.
   const { rows: existing } = await tx.query<{ n: number; id: string | number; metres: number }>(
-    `SELECT r.n, d.id, d.metres FROM import_rows r
-      CROSS JOIN LATERAL (SELECT t.id, round(ST_Distance(t.geom::geography, r.geom::geography))::int AS metres
-                            FROM ${layer.table} t
-                           WHERE t.deleted_at IS NULL AND ${readable} AND t.${label}::text = r.props->>'${label}'
-                             ${temporal ? `AND t.${temporal} = (r.props->>'${temporal}')::timestamptz` : ''}
-                             AND ${near('t', 'r')} LIMIT 1) d
-      WHERE r.action = 'create'`, params);
+    `SELECT DISTINCT ON (r.n) r.n, t.id, round(ST_Distance(t.geom::geography, r.geom::geography))::int AS metres
+       FROM import_rows r JOIN ${layer.table} t ON t.${label}::text = r.props->>'${label}'
+      WHERE r.action = 'create' AND t.deleted_at IS NULL AND ${readable}
+        ${temporal ? `AND t.${temporal} = (r.props->>'${temporal}')::timestamptz` : ''}
+        AND ${near('t', 'r')}
+      ORDER BY r.n, ST_Distance(t.geom, r.geom)`, params);
   for (const r of existing) {
     out.set(r.n, { code: 'possible_duplicate', message: `possible duplicate of feature ${r.id}: the same ${label}, ${r.metres} m away`, field: 'geometry' });
   }
