@@ -26,11 +26,12 @@ BEGIN
   RETURN NULL;
 END $$;
 
+-- On every table that had the per-row trigger.
 DO $$
 DECLARE t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['bureaus', 'precincts', 'stations', 'beats', 'key_places', 'visits',
-                           'cameras', 'watch_teams', 'watch_blocks', 'drone_surveys', 'incidents'] LOOP
+  FOR t IN SELECT DISTINCT c.relname FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_proc f ON f.oid = g.tgfoid
+            WHERE f.proname = 'record_history' AND NOT g.tgisinternal ORDER BY 1 LOOP
     EXECUTE format('DROP TRIGGER %1$s_history ON %1$I', t);
     EXECUTE format('CREATE TRIGGER %1$s_history_insert AFTER INSERT ON %1$I REFERENCING NEW TABLE AS new_rows
                     FOR EACH STATEMENT EXECUTE FUNCTION record_history_per_statement()', t);
