@@ -129,7 +129,7 @@ export async function unwritableRows(tx: Queryable, layer: LayerDef, p: Principa
   }
   const { rows } = await tx.query<{ id: string | number; outside: number | null; ok: boolean }>(
     `SELECT t.id, ${outside} AS outside, ${rowsWhere(layer, conditions, p, params)} AS ok
-       FROM ${layer.table} t WHERE t.id = ANY($1::bigint[])`, params);
+       FROM unnest($1::bigint[]) AS k(id) JOIN ${layer.table} t ON t.id = k.id`, params);
   for (const r of rows) {
     const id = Number(r.id);
     const area = measured ? r.outside ?? Infinity : 0;

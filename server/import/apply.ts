@@ -80,7 +80,8 @@ async function stage(tx: Queryable, layer: LayerDef, rows: readonly Ready[]): Pr
       RETURNING n, CASE WHEN action = 'create' THEN target END AS target`, [JSON.stringify(batch)]);
     for (const d of drawn) if (d.target !== null) byIndex.get(d.n)!.target = Number(d.target);
   }
-  await tx.exec('CREATE INDEX ON import_rows (n)');
+  // A new temporary table has no statistics; the joins over it plan badly without them.
+  await tx.exec('CREATE INDEX ON import_rows (n); ANALYZE import_rows');
 }
 
 async function drop(tx: Queryable, indexes: Iterable<number>): Promise<void> {

@@ -45,6 +45,7 @@ function readRaw(req: Request, limit: number): Promise<Buffer> {
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
+    req.on('close', () => { if (!req.complete) reject(new HttpError(400, 'invalid_request', 'the upload was cut off before the end of the file', 'file')); });
   });
 }
 

@@ -3,18 +3,15 @@ import type { Principal } from '../auth/principal.js';
 import { authenticate } from '../auth/middleware.js';
 import type { Principals } from '../auth/principals.js';
 import type { Db } from '../db/db.js';
-import { requireWrite } from '../features/checks.js';
-import { assertReadable } from '../features/read.js';
+import { layerOf } from '../features/routes.js';
 import { answerFor, errorBody } from '../http/errors.js';
-import { writeAccess } from '../layers/access.js';
-import { findLayer } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
 import { readUpload } from './body.js';
 import { CRS, crsName, SRIDS } from './crs.js';
 import { targetsOf } from './headers.js';
 import { DEFAULT_PREVIEW, MAX_PREVIEW, parseImportOptions } from './options.js';
 import type { ImportReport } from './report.js';
-import { ImportAborted, runImport, type Phase } from './run.js';
+import { ImportAborted, requireImport, runImport, type Phase } from './run.js';
 import { FILE_FORMATS } from './table.js';
 import { DEFAULT_TOLERANCE_M2 } from './units.js';
 
@@ -33,10 +30,8 @@ const NDJSON = 'application/x-ndjson';
 
 /** The layer, if the principal may import into it: unknown and unreadable layers are 404 alike. */
 function importLayer(req: Request): LayerDef {
-  const id = String(req.params.layer);
-  const layer = findLayer(id);
-  assertReadable(layer, req.principal, id);
-  if (!writeAccess(layer, req.principal, 'create') && !writeAccess(layer, req.principal, 'update')) requireWrite(layer, req.principal, 'create');
+  const layer = layerOf(req);
+  requireImport(layer, req.principal);
   return layer;
 }
 

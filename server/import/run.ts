@@ -131,7 +131,8 @@ async function replaced(tx: Queryable, layer: LayerDef, p: Principal, source: st
   }
   const { rows } = await tx.query<{ id: string | number; label: string }>(
     `SELECT t.id, t.${layer.label}::text AS label FROM ${layer.table} t
-      WHERE t.deleted_at IS NULL AND NOT (t.id = ANY($1::bigint[])) AND ${scope} AND ${rowsWhere(layer, rule.rows, p, params)} ORDER BY t.id`, params);
+      WHERE t.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM unnest($1::bigint[]) AS k(id) WHERE k.id = t.id)
+        AND ${scope} AND ${rowsWhere(layer, rule.rows, p, params)} ORDER BY t.id`, params);
   return rows.map((r) => ({ id: Number(r.id), label: r.label }));
 }
 
@@ -178,9 +179,14 @@ async function preview(tx: Queryable, layer: LayerDef, p: Principal, candidates:
   return { type: 'FeatureCollection', features, truncated: total > features.length };
 }
 
+/** Whoever may create or update features of a layer may import into it; others hear the feature API's 401/403/404. */
+export function requireImport(layer: LayerDef, p: Principal): void {
+  if (!writeAccess(layer, p, 'create') && !writeAccess(layer, p, 'update')) requireWrite(layer, p, 'create');
+}
+
 export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: Upload, opts: ImportOptions, onProgress: OnProgress,
   signal: AbortSignal): Promise<ImportReport> {
-  if (!writeAccess(layer, p, 'create') && !writeAccess(layer, p, 'update')) requireWrite(layer, p, 'create');
+  requireImport(layer, p);
   if (opts.replace) requireWrite(layer, p, 'delete');
   // Database calls of the embedded PGlite resolve without giving the event loop a turn: yield
   // one here, so progress reaches the client as it happens and a closed connection is seen.
@@ -258,7 +264,7 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
 
       const beats = new Map(written.beats);
       if (property(layer, 'beat_code')?.derived) {
-        const { rows } = await tx.query<{ id: string | number; beat_code: string | null }>(`SELECT id, beat_code FROM ${layer.table} WHERE id = ANY($1::bigint[])`,
+        const { rows } = await tx.query<{ id: string | number; beat_code: string | null }>(`SELECT t.id, t.beat_code FROM unnest($1::bigint[]) AS k(id) JOIN ${layer.table} t ON t.id = k.id`,
           [[...written.unchanged.values()]]);
         for (const r of rows) beats.set(Number(r.id), r.beat_code);
         for (const [i, id] of [...written.created, ...written.updated]) {

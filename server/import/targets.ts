@@ -32,21 +32,27 @@ export async function matchTargets(tx: Queryable, layer: LayerDef, p: Principal,
     return new Map((await tx.query<Found>(sql(readable), params)).rows.map((r) => [r.key, r]));
   };
 
+  // Keys are joined from unnest(…), not matched with = ANY(…): with 100,000 keys a filter would
+  // compare every row with every key.
   const byId = await lookup(candidates.filter((c) => c.id !== undefined).map((c) => c.id), [], (readable) => `
     SELECT t.id::text AS key, t.id, t.deleted_at IS NOT NULL AS deleted, ${readable} AS readable
-      FROM ${layer.table} t WHERE t.id = ANY($1::bigint[])`);
+      FROM unnest($1::bigint[]) AS k(id) JOIN ${layer.table} t ON t.id = k.id`);
 
   const code = isUnitLayer(layer) ? property(layer, 'code') : undefined;
   const codes = code ? candidates.filter((c) => c.id === undefined && typeof c.properties.code === 'string').map((c) => c.properties.code) : [];
   const byCode = await lookup(codes, [], (readable) => `
     SELECT t.code AS key, t.id, false AS deleted, ${readable} AS readable
-      FROM ${layer.table} t WHERE t.code = ANY($1::text[]) AND t.deleted_at IS NULL`);
+      FROM unnest($1::text[]) AS k(code) JOIN ${layer.table} t ON t.code = k.code AND t.deleted_at IS NULL`);
 
   const externals = source && !code ? candidates.filter((c) => c.id === undefined && c.externalId !== undefined).map((c) => c.externalId) : [];
   const byExternal = await lookup(externals, [layer.table, source], (readable) => `
     SELECT s.external_id AS key, s.feature_id AS id, t.deleted_at IS NOT NULL AS deleted, coalesce(${readable}, false) AS readable
-      FROM feature_sources s LEFT JOIN ${layer.table} t ON t.id = s.feature_id
-     WHERE s.layer_table = $2 AND s.source = $3 AND s.external_id = ANY($1::text[])`);
+      FROM unnest($1::text[]) AS k(external_id)
+      -- One probe of the whole primary key per external id (OFFSET 0 keeps it so): statistics
+      -- taken before this source's rows arrived would otherwise have the planner scan them all.
+      CROSS JOIN LATERAL (SELECT s.external_id, s.feature_id FROM feature_sources s
+                           WHERE s.layer_table = $2 AND s.source = $3 AND s.external_id = k.external_id OFFSET 0) s
+      LEFT JOIN ${layer.table} t ON t.id = s.feature_id`);
 
   const firstRow = new Map<string, number>();
   candidates.forEach((c, i) => {
