@@ -10,7 +10,7 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { authorization, CLIENT_OPTIONS, errorLine, UsageError } from './lib/client.js';
+import { authorization, CLIENT_OPTIONS, errorLine, runCli, UsageError } from './lib/client.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -48,7 +48,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then((code) => { process.exitCode = code; }, (err: unknown) => {
-  console.error(err instanceof UsageError ? err.message : `export failed: ${(err as Error).message}`);
-  process.exitCode = 2;
-});
+runCli(main, 'export');

@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { authorization, CLIENT_OPTIONS, errorLine, UsageError } from './lib/client.js';
+import { authorization, CLIENT_OPTIONS, errorLine, runCli, UsageError } from './lib/client.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -133,7 +133,4 @@ async function main(): Promise<number> {
   return report.committed || (report.dryRun && report.counts.error === 0 && report.errors.length === 0) ? 0 : 1;
 }
 
-main().then((code) => { process.exitCode = code; }, (err: unknown) => {
-  console.error(err instanceof UsageError ? err.message : `import failed: ${(err as Error).message}`);
-  process.exitCode = 2;
-});
+runCli(main, 'import');

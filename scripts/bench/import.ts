@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import iconv from 'iconv-lite';
-import pg from 'pg';
 import { createApp } from '../../server/app.js';
 import type { Db } from '../../server/db/db.js';
 import { migrate } from '../../server/db/migrate.js';
@@ -9,6 +8,7 @@ import { openPglite } from '../../server/db/pglite.js';
 import { openPostgres } from '../../server/db/postgres.js';
 import { seedDemo } from '../../server/demo/seed.js';
 import { fmt, median, table } from './report.js';
+import { databaseUrl, onServer } from './scratch-db.js';
 
 /**
  * A 100,000-row camera register imported as a user imports it: a Big5 CSV with Chinese headers
@@ -70,13 +70,9 @@ async function startingPoint(kind: 'pglite' | 'postgres', serverUrl?: string): P
     await seeded.close();
     return { open: () => openPglite({ loadDataDir: dump }), dispose: async () => undefined };
   }
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: serverUrl });
-    await c.connect();
-    try { await c.query(sql); } finally { await c.end(); }
-  };
+  const admin = (sql: string) => onServer(serverUrl!, sql);
   const template = `emap_bench_import_${process.pid}`;
-  const withDb = (name: string) => { const u = new URL(serverUrl!); u.pathname = `/${name}`; return u.toString(); };
+  const withDb = (name: string) => databaseUrl(serverUrl!, name);
   await admin(`DROP DATABASE IF EXISTS ${template}`);
   await admin(`CREATE DATABASE ${template}`);
   const seeded = openPostgres(withDb(template));

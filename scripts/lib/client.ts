@@ -46,3 +46,11 @@ export function errorLine(status: number, body: unknown): string {
   const e = (body as { error?: { code?: string; message?: string; field?: string } })?.error;
   return e ? `${status} ${e.code}: ${e.message}${e.field ? ` (${e.field})` : ''}` : `HTTP ${status}`;
 }
+
+/** Runs a tool's main: its exit status, or 2 with the reason for a usage or connection problem. */
+export function runCli(main: () => Promise<number>, what: string): void {
+  main().then((code) => { process.exitCode = code; }, (err: unknown) => {
+    console.error(err instanceof UsageError ? err.message : `${what} failed: ${(err as Error).message}`);
+    process.exitCode = 2;
+  });
+}

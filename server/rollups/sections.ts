@@ -61,6 +61,21 @@ async function grouped(ctx: SectionContext, l: LayerDef, select: string, where: 
   return new Map(rows.map((r) => [r.is_total ? 'total' : r.code!, r]));
 }
 
+/**
+ * The readable live rows of a layer in the scope's units that meet `where`, as `select` gives
+ * them, in `order`. `params` come first ($1…), the access rule's and the units' after them.
+ */
+async function listed<T>(ctx: SectionContext, l: LayerDef, select: string, where: string, params: unknown[], order: string): Promise<T[]> {
+  const all = [...params];
+  const readable = rowsWhere(l, roleAccess(l, ctx.p)!.read, ctx.p, all);
+  all.push(ctx.scope.units.map((u) => u.code));
+  const { rows } = await ctx.db.query<T>(
+    `SELECT ${select} FROM ${l.table} t CROSS JOIN LATERAL (SELECT ${groupExpression(ctx.scope.by)} AS code) g
+      WHERE t.deleted_at IS NULL AND ${readable} AND g.code = ANY($${all.length}::text[]) AND ${where}
+      ORDER BY ${order}`, all);
+  return rows;
+}
+
 /** Per unit and total: `shape` of the unit's row, or of an empty row for a unit without any. */
 function perUnit(ctx: SectionContext, rows: Map<string, Record<string, number>>, shape: (r: (k: string) => number) => Figures): UnitFigures {
   const out: UnitFigures = new Map();
@@ -124,18 +139,11 @@ export interface OverduePlace {
 export async function overduePlaces(ctx: SectionContext): Promise<OverduePlace[] | undefined> {
   const l = layer('key-places');
   if (!canRead(l, ctx.p) || !canRead(layer('visits'), ctx.p)) return undefined;
-  const params: unknown[] = [ctx.period.from, ctx.period.to, ctx.overdueBefore];
-  const readable = rowsWhere(l, roleAccess(l, ctx.p)!.read, ctx.p, params);
-  params.push(ctx.scope.units.map((u) => u.code));
-  const { rows } = await ctx.db.query<OverduePlace>(
-    `SELECT t.id::int AS id, t.name, t.category, t.beat_code AS beat, t.station_code AS station, t.precinct_code AS precinct,
-            t.next_visit_due::text AS "nextVisitDue", to_json(t.last_visited_at) #>> '{}' AS "lastVisitedAt",
-            ($3::date - t.next_visit_due)::int AS "daysOverdue"
-       FROM key_places t CROSS JOIN LATERAL (SELECT ${groupExpression(ctx.scope.by)} AS code) g
-      WHERE t.deleted_at IS NULL AND ${readable} AND g.code = ANY($${params.length}::text[])
-        AND ${DUE} AND NOT ${VISITED} AND t.next_visit_due < $3::date
-      ORDER BY t.next_visit_due, t.id`, params);
-  return rows;
+  return listed<OverduePlace>(ctx, l,
+    `t.id::int AS id, t.name, t.category, t.beat_code AS beat, t.station_code AS station, t.precinct_code AS precinct,
+     t.next_visit_due::text AS "nextVisitDue", to_json(t.last_visited_at) #>> '{}' AS "lastVisitedAt",
+     ($3::date - t.next_visit_due)::int AS "daysOverdue"`,
+    `${DUE} AND NOT ${VISITED} AND t.next_visit_due < $3::date`, [ctx.period.from, ctx.period.to, ctx.overdueBefore], 't.next_visit_due, t.id');
 }
 
 async function cameras(ctx: SectionContext): Promise<UnitFigures> {
@@ -185,15 +193,8 @@ export interface DroneFinding { id: number; name: string; plannedOn: string; pur
 export async function droneFindings(ctx: SectionContext): Promise<DroneFinding[] | undefined> {
   const l = layer('drone-surveys');
   if (!canRead(l, ctx.p)) return undefined;
-  const params: unknown[] = [ctx.period.from, ctx.period.to];
-  const readable = rowsWhere(l, roleAccess(l, ctx.p)!.read, ctx.p, params);
-  params.push(ctx.scope.units.map((u) => u.code));
-  const { rows } = await ctx.db.query<DroneFinding>(
-    `SELECT t.id::int AS id, t.name, t.planned_on::text AS "plannedOn", t.purpose, t.findings, g.code AS unit
-       FROM drone_surveys t CROSS JOIN LATERAL (SELECT ${groupExpression(ctx.scope.by)} AS code) g
-      WHERE t.deleted_at IS NULL AND ${readable} AND g.code = ANY($${params.length}::text[]) AND ${PLANNED_IN_PERIOD[0]} AND ${HAS_FINDINGS}
-      ORDER BY t.planned_on, t.id`, params);
-  return rows;
+  return listed<DroneFinding>(ctx, l, `t.id::int AS id, t.name, t.planned_on::text AS "plannedOn", t.purpose, t.findings, g.code AS unit`,
+    `${PLANNED_IN_PERIOD[0]} AND ${HAS_FINDINGS}`, [ctx.period.from, ctx.period.to], 't.planned_on, t.id');
 }
 
 async function incidents(ctx: SectionContext): Promise<UnitFigures> {
