@@ -6,11 +6,15 @@ import { authRoutes } from './auth/routes.js';
 import { TileCache } from './cache/tile-cache.js';
 import { analysisRoutes } from './analysis/routes.js';
 import type { Db } from './db/db.js';
+import { exportRoutes } from './export/routes.js';
 import { featureRoutes } from './features/routes.js';
+import { importRoutes } from './import/routes.js';
+import { DEFAULT_IMPORT_LIMIT_BYTES } from './config.js';
 import { callerDependent } from './http/cache-control.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { layerRoutes } from './layers/routes.js';
 import { ogcRoutes } from './ogc/routes.js';
+import { rollupRoutes } from './rollups/routes.js';
 import { invalidatingTiles } from './tiles/invalidation.js';
 import { tileHandler } from './tiles/handler.js';
 import { tileRoutes } from './tiles/routes.js';
@@ -24,6 +28,8 @@ export interface AppOptions {
   db: Db;
   /** Largest accepted request body, e.g. '2mb'. */
   bodyLimit?: string;
+  /** Largest file an import accepts, in bytes (IMPORT_BODY_LIMIT). */
+  importLimitBytes?: number;
   /** Where rendered tiles are kept; by default 64 MB of this process's memory. */
   tileCache?: TileCache;
   /** A raster basemap for the web app; none by default (nothing leaves the machine). */
@@ -35,7 +41,7 @@ export interface AppOptions {
 /** The whole HTTP service as one request listener: tiles on plain Node, the rest on Express. */
 export type App = RequestListener & { express: express.Express };
 
-export function createApp({ db, bodyLimit = '2mb', tileCache = TileCache.memory(64 * 2 ** 20), basemap, webDist }: AppOptions): App {
+export function createApp({ db, bodyLimit = '2mb', importLimitBytes = DEFAULT_IMPORT_LIMIT_BYTES, tileCache = TileCache.memory(64 * 2 ** 20), basemap, webDist }: AppOptions): App {
   const app = express();
   const principals = new Principals(db);
   const tiles = tileHandler(new TileService(db, tileCache), principals);
@@ -53,18 +59,21 @@ export function createApp({ db, bodyLimit = '2mb', tileCache = TileCache.memory(
     }
   });
 
+  app.use(importRoutes(edits, principals, { limitBytes: importLimitBytes }));
   app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/geo+json'] }));
   app.use(authenticate(principals));
   app.use(authRoutes(db, principals));
   app.use(callerDependent);
   app.use(layerRoutes());
   app.use(featureRoutes(edits));
+  app.use(exportRoutes(db));
   app.use(tileRoutes());
   app.use(ogcRoutes(db));
   app.use(locateRoutes(db));
   app.use(searchRoutes(db));
   app.use(appConfigRoutes(db, basemap));
   app.use(analysisRoutes(db));
+  app.use(rollupRoutes(db));
   app.use(['/api', '/ogc'], (req, _res, next) => next(notFound(`no such endpoint: ${req.method} ${req.originalUrl}`)));
   app.use(webApp({ dist: webDist, basemapUrl: basemap?.url }));
   app.use(errorHandler);

@@ -1,4 +1,17 @@
+import bytes from 'bytes';
 import { z } from 'zod';
+
+/** Imports take whole registers and Shapefiles: far more than a JSON edit (BODY_LIMIT). */
+export const DEFAULT_IMPORT_LIMIT_BYTES = 64 * 2 ** 20;
+
+const size = (name: string) => z.string().transform((s, ctx) => {
+  const n = bytes.parse(s);
+  if (n === null || !Number.isFinite(n) || n <= 0) {
+    ctx.addIssue({ code: 'custom', message: `${name} must be a size such as 64mb or 500kb` });
+    return z.NEVER;
+  }
+  return n;
+});
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -12,6 +25,8 @@ const schema = z.object({
   /** Size of the seeded demo city: 1 is the full city, 0.05 a small one for quick trials. */
   DEMO_SCALE: z.coerce.number().gt(0, 'DEMO_SCALE must be above 0').max(10, 'DEMO_SCALE must be at most 10').default(1),
   BODY_LIMIT: z.string().default('2mb'),
+  /** Largest file an import accepts (POST /api/import/{layer}), e.g. 64mb. */
+  IMPORT_BODY_LIMIT: size('IMPORT_BODY_LIMIT').default(DEFAULT_IMPORT_LIMIT_BYTES),
   /** Memory for rendered tiles when there is no REDIS_URL; 0 caches nothing (for benchmarks). */
   TILE_CACHE_MB: z.coerce.number().int().min(0).max(65536).default(128),
   /**

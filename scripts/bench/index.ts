@@ -1,14 +1,16 @@
 /**
- * npm run bench [-- --only assignment,startup,clusters,analysis,web,tiles] [--points N] [--runs N] [--scale S]
+ * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles] [--points N] [--runs N] [--scale S] [--rows N]
  * Runs against embedded PGlite, and against PostgreSQL too when DATABASE_URL is set (the
  * benchmark creates and drops its own scratch database on that server). The tile benchmark
  * (~10 minutes) runs only when named in --only, at its own defaults but --runs; npm run
- * bench:tiles takes all its options.
+ * bench:tiles takes all its options. The import benchmark (a few minutes) also runs only when
+ * named: --rows sets the register's size (100,000).
  */
 import { parseArgs } from 'node:util';
 import { analysisBench } from './analysis.js';
 import { beatAssignmentBench } from './beat-assignment.js';
 import { clusterBench } from './clusters.js';
+import { importBench } from './import.js';
 import { machineLine } from './report.js';
 import { startupBench } from './startup.js';
 import { tileBench } from './tiles.js';
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     points: { type: 'string', default: '1000000' },
     runs: { type: 'string', default: '3' },
     scale: { type: 'string', default: '1' },
+    rows: { type: 'string', default: '100000' },
   },
 });
 const runs = Number(values.runs);
@@ -37,6 +40,9 @@ if (want('web')) {
   console.log(`\n${await webBench({ runs: Math.max(runs, 5), scale: Number(values.scale), databaseUrl: process.env.DATABASE_URL })}`);
 }
 if (want('analysis')) console.log(`\n${await analysisBench({ runs, databaseUrl: process.env.DATABASE_URL })}`);
+if (values.only?.split(',').includes('import')) {
+  console.log(`\n${await importBench({ rows: Number(values.rows), runs, databaseUrl: process.env.DATABASE_URL })}`);
+}
 if (values.only?.split(',').includes('tiles')) {
   console.log(`\n${await tileBench({ runs, seconds: 10, tiles: 500, scale: 4, db: 'both', databaseUrl: process.env.DATABASE_URL })}`);
 }

@@ -3,6 +3,20 @@ import type { Db } from '../../server/db/db.js';
 import { openPglite } from '../../server/db/pglite.js';
 import { openPostgres } from '../../server/db/postgres.js';
 
+/** Runs one statement on the PostgreSQL server of `serverUrl` (creating and dropping databases). */
+export async function onServer(serverUrl: string, sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: serverUrl });
+  await c.connect();
+  try { await c.query(sql); } finally { await c.end(); }
+}
+
+/** `serverUrl` with another database. */
+export function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 /**
  * An empty database for one benchmark: in-memory PGlite, or a new database created on the
  * PostgreSQL server of `serverUrl` and dropped on close. Never touches the database in the URL.
@@ -10,15 +24,9 @@ import { openPostgres } from '../../server/db/postgres.js';
 export async function scratchDb(kind: 'pglite' | 'postgres', serverUrl?: string): Promise<Db & { url?: string }> {
   if (kind === 'pglite') return openPglite();
   const name = `emap_bench_${process.pid}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: serverUrl });
-    await c.connect();
-    try { await c.query(sql); } finally { await c.end(); }
-  };
-  await admin(`DROP DATABASE IF EXISTS ${name}`);
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl!);
-  url.pathname = `/${name}`;
-  const db = openPostgres(url.toString());
-  return { ...db, url: url.toString(), close: async () => { await db.close(); await admin(`DROP DATABASE IF EXISTS ${name}`); } };
+  await onServer(serverUrl!, `DROP DATABASE IF EXISTS ${name}`);
+  await onServer(serverUrl!, `CREATE DATABASE ${name}`);
+  const url = databaseUrl(serverUrl!, name);
+  const db = openPostgres(url);
+  return { ...db, url, close: async () => { await db.close(); await onServer(serverUrl!, `DROP DATABASE IF EXISTS ${name}`); } };
 }

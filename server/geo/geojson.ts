@@ -59,9 +59,10 @@ function ringsOf(g: Geometry): [Position[], string][] {
 /**
  * Parses a geometry for a layer of the given kind. Throws GeometryError naming the offending
  * part: wrong type, malformed coordinates, unclosed rings, positions outside Taiwan, swapped
- * lat/lon or TWD97 metres.
+ * lat/lon or TWD97 metres. `positions: false` checks the shape only, for coordinates still in
+ * a projected system (an import checks them again once they are WGS84).
  */
-export function parseGeometry(input: unknown, kind: Exclude<GeometryKind, null>): Geometry {
+export function parseGeometry(input: unknown, kind: Exclude<GeometryKind, null>, opts: { positions?: boolean } = {}): Geometry {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new GeometryError('geometry must be a GeoJSON geometry object', 'geometry');
   }
@@ -84,6 +85,7 @@ export function parseGeometry(input: unknown, kind: Exclude<GeometryKind, null>)
       throw new GeometryError('polygon ring is not closed: its last position must equal its first', path);
     }
   }
+  if (opts.positions === false) return g;
   for (const [[lon, lat], path] of positionsOf(g)) {
     const problem = positionProblem(lon, lat);
     if (problem) throw new GeometryError(problem, path);

@@ -12,6 +12,8 @@ export class HttpError extends Error {
     message: string,
     readonly field?: string,
     readonly headers: Record<string, string> = {},
+    /** More for a program to act on (an import's columns and what they could be mapped to). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -61,7 +63,9 @@ function toHttpError(err: unknown): HttpError {
 }
 
 /** The JSON body of an error answer. */
-export const errorBody = (h: HttpError) => ({ error: { code: h.code, message: h.message, ...(h.field ? { field: h.field } : {}) } });
+export const errorBody = (h: HttpError) => ({
+  error: { code: h.code, message: h.message, ...(h.field ? { field: h.field } : {}), ...(h.details ? { details: h.details } : {}) },
+});
 
 /** Turns any error into its HTTP answer; unexpected ones are logged. */
 export function answerFor(err: unknown): HttpError {

@@ -64,6 +64,14 @@ function valueSchema(t: PropertyType): z.ZodType {
   }
 }
 
+/** One schema per declared type, built once: an import validates every row against them. */
+const schemas = new WeakMap<PropertyType, z.ZodType>();
+function schemaOf(t: PropertyType): z.ZodType {
+  let s = schemas.get(t);
+  if (!s) schemas.set(t, (s = valueSchema(t)));
+  return s;
+}
+
 /** Times without an offset are local Taiwan time, as registers write them. */
 function withZone(s: string): string {
   const iso = s.replace(' ', 'T');
@@ -102,7 +110,7 @@ export function parseProperties(
       out[name] = null;
       continue;
     }
-    const parsed = valueSchema(def.type).safeParse(value);
+    const parsed = schemaOf(def.type).safeParse(value);
     if (!parsed.success) throw badRequest(`property "${name}" ${parsed.error.issues[0]!.message}`, field);
     out[name] = parsed.data;
   }

@@ -1,0 +1,102 @@
+import { Router, type Response } from 'express';
+import type { Db } from '../db/db.js';
+import { parseListQuery } from '../features/list-query.js';
+import { layerOf } from '../features/routes.js';
+import { badRequest } from '../http/errors.js';
+import { encodeText } from '../import/encoding.js';
+import { isInternal } from '../layers/access.js';
+import type { LayerDef } from '../layers/types.js';
+import { csvWriter, type HeaderStyle } from './csv.js';
+import { kmlWriter } from './kml.js';
+import { exportPages } from './pages.js';
+
+/**
+ * GET /api/export/{layer}: every feature of a layer the caller may read, filtered as the feature
+ * listing filters (bbox, datetime, property filters), as a file: GeoJSON (RFC 7946), CSV (UTF-8
+ * with a byte-order mark so Excel reads it, or Big5; WGS84 or TWD97 coordinates) or KML.
+ * Public callers get what the public may see and nothing else, as in the feature API.
+ */
+
+const FORMATS = { geojson: 'application/geo+json', csv: 'text/csv', kml: 'application/vnd.google-earth.kml+xml' } as const;
+type Format = keyof typeof FORMATS;
+/** Parameters of the export itself; the rest are the listing's filters. */
+const OWN = ['format', 'crs', 'encoding', 'header'];
+
+interface ExportOptions { format: Format; projected: boolean; encoding: 'utf-8' | 'big5'; header: HeaderStyle }
+
+function exportOptions(query: Record<string, unknown>): ExportOptions {
+  const get = (name: string) => {
+    const v = query[name];
+    if (v !== undefined && typeof v !== 'string') throw badRequest(`query parameter ${name} given more than once`, name);
+    return v;
+  };
+  const format = (get('format') ?? 'geojson').toLowerCase();
+  if (!(format in FORMATS)) throw badRequest(`format must be one of ${Object.keys(FORMATS).join(', ')}`, 'format');
+  const crs = (get('crs') ?? 'EPSG:4326').toUpperCase();
+  if (!['EPSG:4326', 'EPSG:3826', 'WGS84', 'TWD97'].includes(crs)) throw badRequest('crs must be EPSG:4326 (WGS84) or EPSG:3826 (TWD97)', 'crs');
+  const projected = crs === 'EPSG:3826' || crs === 'TWD97';
+  if (projected && format !== 'csv') throw badRequest(`${format === 'kml' ? 'KML' : 'GeoJSON (RFC 7946)'} is always WGS84; crs=EPSG:3826 applies to CSV`, 'crs');
+  const encoding = (get('encoding') ?? 'utf-8').toLowerCase();
+  if (!['utf-8', 'utf8', 'big5', 'cp950'].includes(encoding)) throw badRequest('encoding must be utf-8 or big5', 'encoding');
+  if (encoding !== 'utf-8' && encoding !== 'utf8' && format !== 'csv') throw badRequest(`encoding applies to CSV; ${format} is UTF-8`, 'encoding');
+  const header = get('header') ?? 'label';
+  if (header !== 'label' && header !== 'name') throw badRequest('header must be label (Chinese labels and choices) or name (property names and stored values)', 'header');
+  return { format: format as Format, projected, encoding: encoding.startsWith('utf') ? 'utf-8' : 'big5', header };
+}
+
+function attachment(res: Response, layer: LayerDef, o: ExportOptions): void {
+  const day = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Taipei' }).replace(/-/g, '');
+  const ext = o.format === 'geojson' ? 'geojson' : o.format;
+  const type = o.format === 'csv' ? `text/csv; charset=${o.encoding === 'big5' ? 'big5' : 'utf-8'}` : `${FORMATS[o.format]}; charset=utf-8`;
+  res.status(200).type(type).set('Content-Disposition', `attachment; filename="${layer.id}-${day}.${ext}"`);
+}
+
+export function exportRoutes(db: Db): Router {
+  const r = Router();
+  r.get('/api/export/:layer', async (req, res) => {
+    const layer = layerOf(req);
+    const query = req.query as Record<string, unknown>;
+    const o = exportOptions(query);
+    for (const name of ['limit', 'cursor']) if (query[name] !== undefined) throw badRequest(`an export holds every match; ${name} is for paging the feature listing`, name);
+    const filters = Object.fromEntries(Object.entries(query).filter(([k]) => !OWN.includes(k)));
+    const q = parseListQuery(layer, req.principal, filters);
+    const pages = exportPages(db, layer, req.principal, q, o.projected ? { srid: 3826, decimals: 2 } : undefined);
+    // The first page is read before the answer starts, so a database error is still a clean error answer.
+    let first = await pages.next();
+    attachment(res, layer, o);
+    let count = 0;
+    let replaced = 0;
+    if (o.format === 'csv') {
+      const csv = csvWriter(layer, req.principal, o.header, o.projected);
+      const head = encodeText(csv.header, o.encoding);
+      res.write(head.bytes);
+      for (; !first.done; first = await pages.next()) {
+        const encoded = encodeText(csv.rows(first.value), o.encoding);
+        replaced += encoded.replaced;
+        res.write(encoded.bytes.subarray(o.encoding === 'utf-8' ? 3 : 0));
+        count += first.value.length;
+      }
+    } else if (o.format === 'kml') {
+      const kml = kmlWriter(layer, req.principal);
+      res.write(kml.head);
+      for (; !first.done; first = await pages.next()) {
+        res.write(kml.rows(first.value));
+        count += first.value.length;
+      }
+      res.write(kml.tail);
+    } else {
+      res.write(`{"type":"FeatureCollection","name":${JSON.stringify(layer.id)},"features":[`);
+      for (; !first.done; first = await pages.next()) {
+        res.write(`${count > 0 ? ',' : ''}${first.value.map((x) => JSON.stringify(x.feature)).join(',')}`);
+        count += first.value.length;
+      }
+      res.write(']}\n');
+    }
+    res.end();
+    if (isInternal(req.principal)) {
+      await db.query(`INSERT INTO audit_log (actor, action, detail) VALUES ($1, 'export', $2::jsonb)`,
+        [req.principal.username, JSON.stringify({ layer: layer.id, format: o.format, count, replaced, filters })]).catch(() => undefined);
+    }
+  });
+  return r;
+}

@@ -1,0 +1,53 @@
+import { HttpError } from '../http/errors.js';
+import { sridNamed, type Srid } from './crs.js';
+import { columnsOf, type SourceRecord } from './table.js';
+
+/**
+ * GeoJSON files (a FeatureCollection, one Feature, or an array of Features) and JSON tables (an
+ * array of flat objects, read like CSV rows). Older GeoJSON names a projected system in a
+ * "crs" member (ogr2ogr writes urn:ogc:def:crs:EPSG::3826); RFC 7946 files have none and are WGS84.
+ * A feature's top-level id becomes the column `id`, as this service's exports write it.
+ */
+
+const unreadable = (message: string) => new HttpError(400, 'unreadable_file', message, 'file');
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw unreadable(`the file is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+function declaredSrid(doc: Record<string, unknown>): Srid | undefined {
+  const crs = doc.crs;
+  if (!isObject(crs)) return undefined;
+  const name = isObject(crs.properties) ? crs.properties.name : undefined;
+  if (typeof name !== 'string') return undefined;
+  const srid = sridNamed(name);
+  if (srid === undefined) throw new HttpError(400, 'invalid_request', `the file's crs "${name}" is not one this service transforms; send crs= to override it`, 'crs');
+  return srid;
+}
+
+export function readGeoJson(doc: unknown): { columns: string[]; records: SourceRecord[]; declaredSrid?: Srid } {
+  const features = isObject(doc) && doc.type === 'FeatureCollection' ? doc.features
+    : isObject(doc) && doc.type === 'Feature' ? [doc]
+      : doc;
+  if (!Array.isArray(features)) throw unreadable('the GeoJSON holds no features: expected a FeatureCollection, a Feature or an array of Features');
+  const records = features.map((f, i): SourceRecord => {
+    if (!isObject(f) || f.type !== 'Feature') return { row: i + 1, cells: {}, problem: 'is not a GeoJSON Feature' };
+    const props = isObject(f.properties) ? f.properties : {};
+    const cells = f.id !== undefined && props.id === undefined ? { id: f.id, ...props } : props;
+    return { row: i + 1, cells, geometry: f.geometry ?? null };
+  });
+  const srid = isObject(doc) ? declaredSrid(doc) : undefined;
+  return { columns: columnsOf(records), records, ...(srid ? { declaredSrid: srid } : {}) };
+}
+
+export function readJsonTable(doc: unknown): { columns: string[]; records: SourceRecord[] } {
+  if (!Array.isArray(doc)) throw unreadable('a JSON table must be an array of objects, one per row');
+  const records = doc.map((r, i): SourceRecord => (isObject(r) ? { row: i + 1, cells: r } : { row: i + 1, cells: {}, problem: 'is not an object of column values' }));
+  return { columns: columnsOf(records), records };
+}

@@ -1,0 +1,19 @@
+import { GeometryError } from '../geo/geojson.js';
+import { HttpError } from '../http/errors.js';
+
+/** A problem or remark about one row of an import, in the words of the feature API. */
+export interface RowIssue {
+  code: string;
+  message: string;
+  /** The feature's part at fault, as the feature API names it: `properties.azimuth`, `geometry`. */
+  field?: string;
+  /** The file's column the value came from. */
+  column?: string;
+}
+
+/** A thrown validation error (the feature API's HttpError or GeometryError) as a row issue. */
+export function issueOf(err: unknown): RowIssue {
+  if (err instanceof HttpError) return { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) };
+  if (err instanceof GeometryError) return { code: 'invalid_geometry', message: err.message, field: err.path };
+  throw err;
+}

@@ -1,0 +1,97 @@
+import { HttpError } from '../http/errors.js';
+import { parseCrsParam, type Srid } from './crs.js';
+import { parseEncodingParam, type TextEncoding } from './encoding.js';
+import { DEFAULT_TOLERANCE_M2 } from './units.js';
+import { FILE_FORMATS, type FileFormat } from './table.js';
+
+/**
+ * The parameters of POST /api/import/{layer}, from the query string or multipart fields (a
+ * field wins over the same query parameter). Each bad one is a 400 naming it.
+ */
+export interface ImportOptions {
+  /** Report only; write nothing. */
+  dryRun: boolean;
+  /** Write the rows that pass and skip the others, instead of nothing when any row fails. */
+  validOnly: boolean;
+  /** Delete the features of the source (of the layer, for units) that the file no longer has. */
+  replace: boolean;
+  encoding?: TextEncoding;
+  srid?: Srid;
+  /** Column → target (a property, x, y, lon, lat, wkt, id, external_id), or null to skip the column. */
+  mapping?: Record<string, string | null>;
+  /** Property → value for new features whose row lacks it. */
+  defaults?: Record<string, unknown>;
+  /** The register the file comes from: namespace of its external ids, key of its saved mapping. */
+  source?: string;
+  format?: FileFormat;
+  filename?: string;
+  /** Unit layers: gaps and overlaps up to this many m² are accepted. */
+  toleranceM2: number;
+  /** Most features in the report's preview. */
+  previewLimit: number;
+}
+
+export const DEFAULT_PREVIEW = 2000;
+export const MAX_PREVIEW = 20_000;
+
+const bad = (field: string, message: string) => new HttpError(400, 'invalid_request', message, field);
+
+function flag(v: string, field: string): boolean {
+  const s = v.trim().toLowerCase();
+  if (['', 'true', '1', 'yes'].includes(s)) return true;
+  if (['false', '0', 'no'].includes(s)) return false;
+  throw bad(field, `${field} must be true or false`);
+}
+
+function jsonObject(v: string, field: string, example: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch {
+    throw bad(field, `${field} must be a JSON object, e.g. ${example}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw bad(field, `${field} must be a JSON object, e.g. ${example}`);
+  return parsed as Record<string, unknown>;
+}
+
+function number(v: string, field: string, min: number, max: number): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw bad(field, `${field} must be a number from ${min} to ${max}`);
+  return n;
+}
+
+const KNOWN = ['dryRun', 'validOnly', 'replace', 'encoding', 'crs', 'mapping', 'defaults', 'source', 'format', 'filename', 'tolerance', 'preview'];
+
+export function parseImportOptions(params: Record<string, unknown>): ImportOptions {
+  const o: ImportOptions = { dryRun: false, validOnly: false, replace: false, toleranceM2: DEFAULT_TOLERANCE_M2, previewLimit: DEFAULT_PREVIEW };
+  for (const [name, raw] of Object.entries(params)) {
+    if (!KNOWN.includes(name)) throw bad(name, `unknown parameter "${name}"; the import takes ${KNOWN.join(', ')}`);
+    if (typeof raw !== 'string') throw bad(name, `parameter ${name} given more than once`);
+    switch (name) {
+      case 'dryRun': o.dryRun = flag(raw, name); break;
+      case 'validOnly': o.validOnly = flag(raw, name); break;
+      case 'replace': o.replace = flag(raw, name); break;
+      case 'encoding': o.encoding = parseEncodingParam(raw); break;
+      case 'crs': o.srid = parseCrsParam(raw); break;
+      case 'mapping': {
+        const m = jsonObject(raw, name, '{"編號": "external_id", "備考": null}');
+        for (const [k, t] of Object.entries(m)) if (t !== null && typeof t !== 'string') throw bad(name, `mapping.${k} must be a target name or null`);
+        o.mapping = m as Record<string, string | null>;
+        break;
+      }
+      case 'defaults': o.defaults = jsonObject(raw, name, '{"owner_kind": "police", "fov": 60}'); break;
+      case 'source':
+        if (raw.trim().length < 1 || raw.length > 100) throw bad(name, 'source must name the register in 1 to 100 characters, e.g. source=勤區查察系統');
+        o.source = raw.trim();
+        break;
+      case 'format':
+        if (!(FILE_FORMATS as string[]).includes(raw)) throw bad(name, `format must be one of ${FILE_FORMATS.join(', ')} (or left out to detect it)`);
+        o.format = raw as FileFormat;
+        break;
+      case 'filename': o.filename = raw; break;
+      case 'tolerance': o.toleranceM2 = number(raw, name, 0, 1_000_000); break;
+      case 'preview': o.previewLimit = number(raw, name, 0, MAX_PREVIEW); break;
+    }
+  }
+  return o;
+}

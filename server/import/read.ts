@@ -1,0 +1,82 @@
+import { HttpError } from '../http/errors.js';
+import { readCsv } from './csv.js';
+import { decodeText, encodingNamed, type EncodingSource, type TextEncoding } from './encoding.js';
+import { parseJson, readGeoJson, readJsonTable } from './geojson.js';
+import { readKml, xmlDeclaredEncoding } from './kml.js';
+import { readShapefile } from './shapefile.js';
+import type { FileFormat, SourceTable } from './table.js';
+import { baseName, isZip, unzip } from './zip.js';
+
+/**
+ * A file in any format the import takes, read into a SourceTable. The format is the one asked
+ * for, or found from the bytes (a zip holding a .shp or a .kml; XML; JSON) and the file name,
+ * and otherwise CSV.
+ */
+
+export interface ReadOptions {
+  format?: FileFormat;
+  filename?: string;
+  encoding?: { encoding: TextEncoding; how: EncodingSource };
+}
+
+const EXTENSIONS: Record<string, FileFormat> = {
+  csv: 'csv', txt: 'csv', tsv: 'csv', geojson: 'geojson', json: 'geojson', kml: 'kml', kmz: 'kmz', zip: 'shapefile',
+};
+
+function sniff(bytes: Uint8Array, filename: string | undefined): FileFormat | 'zip' {
+  if (isZip(bytes)) return 'zip';
+  const ext = filename ? baseName(filename).ext : '';
+  if (ext === 'shp' || ext === 'dbf') {
+    throw new HttpError(400, 'unreadable_file', 'send a Shapefile as one .zip holding its .shp, .shx, .dbf, .prj (and .cpg)', 'file');
+  }
+  // The first character that is not a byte-order mark or white space tells XML and JSON apart.
+  const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1').replace(/^(\xef\xbb\xbf|\xff\xfe|\xfe\xff)/, '').replace(/\0/g, '').trimStart();
+  if (head.startsWith('<')) return 'kml';
+  if (head.startsWith('{')) return 'geojson';
+  if (head.startsWith('[')) return 'json';
+  const byName = EXTENSIONS[ext];
+  return byName && byName !== 'shapefile' && byName !== 'kmz' ? byName : 'csv';
+}
+
+function zipFormat(files: Map<string, Uint8Array>): 'shapefile' | 'kmz' {
+  const exts = [...files.keys()].map((p) => baseName(p).ext);
+  if (exts.includes('shp')) return 'shapefile';
+  if (exts.includes('kml')) return 'kmz';
+  throw new HttpError(400, 'unreadable_file', `the zip holds neither a Shapefile (.shp) nor KML (.kml): ${[...files.keys()].join(', ') || 'it is empty'}`, 'file');
+}
+
+export async function readSource(bytes: Uint8Array, opts: ReadOptions = {}): Promise<SourceTable> {
+  if (bytes.length === 0) throw new HttpError(400, 'unreadable_file', 'the file is empty', 'file');
+  const sniffed = opts.format ?? sniff(bytes, opts.filename);
+  const files = sniffed === 'zip' || sniffed === 'shapefile' || sniffed === 'kmz' ? unzip(bytes) : undefined;
+  const format: FileFormat = sniffed === 'zip' ? zipFormat(files!) : sniffed;
+
+  if (format === 'shapefile') {
+    const t = await readShapefile(files!, opts.encoding);
+    return {
+      format, columns: t.columns, records: t.records, geometries: true, warnings: [...t.warnings, ...(t.encoding?.warnings ?? [])],
+      ...(t.encoding ? { encoding: { name: t.encoding.encoding, how: t.encoding.how } } : {}),
+      ...(t.declaredSrid ? { declaredSrid: t.declaredSrid } : {}),
+    };
+  }
+  const textBytes = format === 'kmz' ? [...files!].find(([p]) => baseName(p).ext === 'kml')![1] : bytes;
+  const prolog = format === 'kml' || format === 'kmz' ? xmlDeclaredEncoding(textBytes) : undefined;
+  const prologEncoding = prolog ? encodingNamed(prolog) : undefined;
+  const decoded = decodeText(textBytes, opts.encoding ?? (prologEncoding ? { encoding: prologEncoding, how: 'file' } : undefined));
+  const base = { format, encoding: { name: decoded.encoding, how: decoded.how }, warnings: decoded.warnings };
+  switch (format) {
+    case 'csv':
+      return { ...base, ...readCsv(decoded.text), geometries: false };
+    case 'json': {
+      const doc = parseJson(decoded.text);
+      const features = Array.isArray(doc) && doc.length > 0 && (doc[0] as { type?: unknown })?.type === 'Feature';
+      return features ? { ...base, format: 'geojson', ...readGeoJson(doc), geometries: true } : { ...base, ...readJsonTable(doc), geometries: false };
+    }
+    case 'geojson':
+      return { ...base, ...readGeoJson(parseJson(decoded.text)), geometries: true };
+    case 'kml':
+    case 'kmz':
+      // KML is WGS84 by definition (OGC 07-147r2).
+      return { ...base, ...readKml(decoded.text), geometries: true, declaredSrid: 4326 };
+  }
+}

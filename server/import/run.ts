@@ -1,0 +1,309 @@
+import type { Principal } from '../auth/principal.js';
+import { actAs, type Db, type Queryable } from '../db/db.js';
+import { featureInput, NEW_VERSION, requireWrite } from '../features/checks.js';
+import { featureJson } from '../features/sql.js';
+import { HttpError } from '../http/errors.js';
+import { rowsWhere, writeAccess } from '../layers/access.js';
+import { property } from '../layers/registry.js';
+import type { LayerDef } from '../layers/types.js';
+import { sridNamed, type Srid } from './crs.js';
+import { encodingNamed } from './encoding.js';
+import { planColumns, targetsOf, type ColumnPlan } from './headers.js';
+import { issueOf, type RowIssue } from './issues.js';
+import type { ImportOptions } from './options.js';
+import { placeCandidates, type CrsChoice } from './positions.js';
+import { readSource } from './read.js';
+import { summary, type Counts, type ImportReport, type RowReport } from './report.js';
+import { buildCandidates, positionColumns, readDefaults, type Candidate } from './rows.js';
+import { likelyDuplicates, stageRows, writeRows, type Ready, type Written } from './apply.js';
+import { isUnitLayer, matchTargets, type Matched } from './targets.js';
+import { boundaryIssues, missingParents, rememberShapes, rememberUnits, unitsReport } from './units.js';
+
+/**
+ * One import, from bytes to report. Reading, mapping and transforming happen before the
+ * transaction; everything that touches the layer happens in one transaction, which a dry run,
+ * a refused file, a failed check or a client that goes away rolls back whole: nothing is ever
+ * half-imported. A commit leaves the same history rows, by the same user, as edits through the
+ * feature API, plus one audit row for the import.
+ */
+
+export interface Upload {
+  bytes: Uint8Array;
+  filename?: string;
+}
+
+export type Phase = 'read' | 'transform' | 'validate' | 'write' | 'check';
+export type OnProgress = (phase: Phase, done: number, total: number) => void;
+/** Reports progress between batches; awaiting it also lets the server notice a client that left. */
+type Step = (phase: Phase, done: number, total: number) => Promise<void>;
+
+/** The client went away (or asked to stop) before the import was committed. */
+export class ImportAborted extends Error {
+  constructor() {
+    super('the import was stopped before it was committed; nothing was written');
+  }
+}
+
+/** Thrown out of the transaction to roll a rehearsal (dry run or refusal) back, report in hand. */
+class RolledBack extends Error {
+  constructor(readonly report: ImportReport) {
+    super('rolled back');
+  }
+}
+
+interface SavedSource { mapping: Record<string, string | null>; encoding: string | null; crs: string | null }
+
+async function savedSource(db: Queryable, layer: LayerDef, source: string | undefined): Promise<SavedSource | undefined> {
+  if (!source) return undefined;
+  const { rows } = await db.query<SavedSource>('SELECT mapping, encoding, crs FROM import_sources WHERE layer_table = $1 AND source = $2', [layer.table, source]);
+  return rows[0];
+}
+
+/** The file as a whole must be importable before any row is looked at. */
+function checkFile(layer: LayerDef, plan: readonly ColumnPlan[], geometries: boolean, opts: ImportOptions, defaults: Record<string, unknown>): void {
+  const mapped = new Set(plan.map((c) => c.target).filter((t): t is string => t !== null));
+  const columns = plan.map((c) => c.column);
+  const details = () => ({ columns: plan, targets: targetsOf(layer) });
+  if (mapped.has('external_id') && !opts.source && !isUnitLayer(layer)) {
+    throw new HttpError(400, 'invalid_request', `column "${plan.find((c) => c.target === 'external_id')!.column}" holds the register's own ids: say which register with source=… (e.g. source=勤區查察系統), or skip the column with mapping`, 'source', {}, details());
+  }
+  if (opts.replace && !opts.source && !isUnitLayer(layer)) {
+    throw new HttpError(400, 'invalid_request', 'replace=true deletes the features of one source that its new file no longer has: name it with source=…', 'source');
+  }
+  const matches = mapped.has('id') || mapped.has('external_id') || (isUnitLayer(layer) && mapped.has('code'));
+  if (matches) return;
+  // A camera's direction may be in its name (…路口往北); rows without one are refused one by one.
+  const fromName = (name: string) => name === 'azimuth' && mapped.has('name');
+  const missing = layer.properties.filter((p) => p.required && !mapped.has(p.name) && defaults[p.name] === undefined && !fromName(p.name));
+  if (missing.length) {
+    throw new HttpError(400, 'missing_columns',
+      `the file has no column for ${missing.map((p) => `${p.name} (${p.label})`).join(', ')}; its columns are ${columns.join(', ')}. Map one with mapping={"<column>": "${missing[0]!.name}"} or give a value for every row with defaults`,
+      'mapping', {}, details());
+  }
+  const pc = positionColumns(plan);
+  if (layer.geometry && !geometries && !pc.wkt && !pc.x && !pc.lon) {
+    throw new HttpError(400, 'missing_columns',
+      `the file has no coordinates: no X/Y (TWD97), 經度/緯度 or WKT column among ${columns.join(', ')}; map them with mapping={"<column>": "x"} and "y"`, 'mapping', {}, details());
+  }
+}
+
+/** Validates each matched candidate as the feature API validates a create or a patch. */
+async function validate(layer: LayerDef, p: Principal, candidates: Candidate[], matched: Matched[], geometries: (object | undefined)[],
+  step: (done: number) => Promise<void>): Promise<Ready[]> {
+  const rules = { create: writeAccess(layer, p, 'create'), update: writeAccess(layer, p, 'update') };
+  const ready: Ready[] = [];
+  for (const [i, c] of candidates.entries()) {
+    if (i % 2000 === 0) await step(i);
+    const m = matched[i]!;
+    const unplaced = m.action === 'create' && layer.geometry && !geometries[i] && !c.errors.some((e) => e.field?.startsWith('geometry'));
+    if (unplaced) c.errors.push({ code: 'no_position', message: 'the row has no coordinates (X/Y, 經度/緯度) or shape, so it cannot be placed on the map', field: 'geometry' });
+    if (c.errors.length) continue;
+    const rule = rules[m.action];
+    if (!rule) {
+      c.errors.push({ code: 'forbidden', message: `your role (${p.role}) may not ${m.action} features of ${layer.id}` });
+      continue;
+    }
+    let properties = c.properties;
+    if (m.action === 'create') {
+      properties = { ...c.fills.values, ...c.properties };
+      c.warnings.push(...c.fills.warnings.filter((w) => c.properties[w.field!.slice('properties.'.length)] === undefined));
+    }
+    try {
+      const body = { type: 'Feature', properties, geometry: geometries[i] ?? null };
+      const { values, geometry } = featureInput(layer, body, m.action === 'create' ? 'create' : 'patch', rule.fields);
+      ready.push({ index: i, row: c.row, action: m.action, ...(m.target ? { target: m.target } : {}), values, ...(geometry ? { geometry } : {}), rule });
+    } catch (err) {
+      c.errors.push(issueOf(err));
+    }
+  }
+  await step(candidates.length);
+  return ready;
+}
+
+/** Live features a `replace` deletes: of the source (of the layer, for units) and not in the file. */
+async function replaced(tx: Queryable, layer: LayerDef, p: Principal, source: string | undefined, keep: readonly number[]): Promise<{ id: number; label: string }[]> {
+  const rule = requireWrite(layer, p, 'delete');
+  const params: unknown[] = [keep];
+  let scope = 'true';
+  if (!isUnitLayer(layer)) {
+    params.push(layer.table, source);
+    scope = 't.id IN (SELECT feature_id FROM feature_sources WHERE layer_table = $2 AND source = $3)';
+  }
+  const { rows } = await tx.query<{ id: string | number; label: string }>(
+    `SELECT t.id, t.${layer.label}::text AS label FROM ${layer.table} t
+      WHERE t.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM unnest($1::bigint[]) AS k(id) WHERE k.id = t.id)
+        AND ${scope} AND ${rowsWhere(layer, rule.rows, p, params)} ORDER BY t.id`, params);
+  return rows.map((r) => ({ id: Number(r.id), label: r.label }));
+}
+
+function rowReports(candidates: readonly Candidate[], matched: readonly Matched[], written: Written | undefined, beats: Map<number, string | null>,
+  committed: boolean): RowReport[] {
+  return candidates.map((c, i) => {
+    const errors = c.errors;
+    const action = written?.created.has(i) ? 'create' : written?.updated.has(i) ? 'update' : written?.unchanged.has(i) ? 'unchanged' : undefined;
+    const target = written?.created.get(i) ?? written?.updated.get(i) ?? written?.unchanged.get(i) ?? matched[i]?.target;
+    const r: RowReport = { row: c.row, status: errors.length ? 'error' : c.warnings.length ? 'warning' : 'ok' };
+    if (action && !errors.length) r.action = action;
+    if (target !== undefined && (action !== 'create' || committed)) r.id = target;
+    if (target !== undefined && beats.has(target)) r.beat = beats.get(target)!;
+    if (errors.length) r.errors = errors;
+    if (c.warnings.length) r.warnings = c.warnings;
+    return r;
+  });
+}
+
+async function preview(tx: Queryable, layer: LayerDef, p: Principal, candidates: readonly Candidate[], reports: readonly RowReport[],
+  geometries: readonly (object | undefined)[], written: Written | undefined, limit: number): Promise<ImportReport['preview']> {
+  const features: object[] = [];
+  const stored = new Map<number, number>([...(written?.created ?? []), ...(written?.updated ?? []), ...(written?.unchanged ?? [])]);
+  const wanted = [...stored.entries()].slice(0, limit);
+  const { rows } = wanted.length && layer.geometry
+    ? await tx.query<{ id: string | number; feature: { id?: number; properties: Record<string, unknown> } }>(
+      `SELECT t.id, ${featureJson(layer, p)} AS feature FROM ${layer.table} t WHERE t.id = ANY($1::bigint[])`, [wanted.map(([, id]) => id)])
+    : { rows: [] };
+  const byId = new Map(rows.map((r) => [Number(r.id), r.feature]));
+  let total = 0;
+  candidates.forEach((c, i) => {
+    const report = reports[i]!;
+    const stamp = { import_row: c.row, import_status: report.status, ...(report.action ? { import_action: report.action } : {}) };
+    const f = stored.has(i) ? byId.get(stored.get(i)!) : undefined;
+    const shown = f ?? (geometries[i] && report.status === 'error'
+      ? { type: 'Feature', geometry: geometries[i], properties: { ...c.properties, import_message: c.errors[0]?.message } } : undefined);
+    if (!shown && !stored.has(i) && !geometries[i]) return;
+    total++;
+    if (!shown || features.length >= limit) return;
+    if (f && report.action === 'create' && !report.id) delete f.id;
+    (shown as { properties: Record<string, unknown> }).properties = { ...(shown as { properties: Record<string, unknown> }).properties, ...stamp };
+    features.push(shown);
+  });
+  return { type: 'FeatureCollection', features, truncated: total > features.length };
+}
+
+/** Whoever may create or update features of a layer may import into it; others hear the feature API's 401/403/404. */
+export function requireImport(layer: LayerDef, p: Principal): void {
+  if (!writeAccess(layer, p, 'create') && !writeAccess(layer, p, 'update')) requireWrite(layer, p, 'create');
+}
+
+export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: Upload, opts: ImportOptions, onProgress: OnProgress,
+  signal: AbortSignal): Promise<ImportReport> {
+  requireImport(layer, p);
+  if (opts.replace) requireWrite(layer, p, 'delete');
+  // Database calls of the embedded PGlite resolve without giving the event loop a turn: yield
+  // one here, so progress reaches the client as it happens and a closed connection is seen.
+  const progress: Step = async (phase, done, total) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal.aborted) throw new ImportAborted();
+    onProgress(phase, done, total);
+  };
+
+  const saved = await savedSource(db, layer, opts.source);
+  const savedEncoding = saved?.encoding ? encodingNamed(saved.encoding) : undefined;
+  const table = await readSource(upload.bytes, {
+    ...(opts.format ? { format: opts.format } : {}),
+    ...(upload.filename ? { filename: upload.filename } : {}),
+    ...(opts.encoding ? { encoding: { encoding: opts.encoding, how: 'parameter' as const } }
+      : savedEncoding ? { encoding: { encoding: savedEncoding, how: 'saved' as const } } : {}),
+  });
+  const mapping = opts.mapping ? { columns: opts.mapping, how: 'mapping' as const }
+    : saved ? { columns: Object.fromEntries(Object.entries(saved.mapping).filter(([k]) => table.columns.includes(k))), how: 'saved' as const } : undefined;
+  const { plan, sridHint } = planColumns(layer, table.columns, mapping);
+  const defaults = readDefaults(layer, opts.defaults);
+  checkFile(layer, plan, table.geometries, opts, defaults);
+  const candidates = buildCandidates(layer, table, plan, defaults);
+  await progress('read', candidates.length, candidates.length);
+
+  const savedSrid = saved?.crs ? sridNamed(saved.crs) : undefined;
+  const crsChoice: CrsChoice = { degreesByName: positionColumns(plan).lon !== undefined };
+  if (opts.srid) crsChoice.parameter = opts.srid;
+  if (table.declaredSrid) crsChoice.file = table.declaredSrid;
+  if (savedSrid) crsChoice.saved = savedSrid;
+  if (sridHint) crsChoice.header = sridHint;
+  const { geometries, crs } = await placeCandidates(db, layer, candidates, crsChoice, (d, t) => progress('transform', d, t));
+
+  const mappedProperties = plan.map((c) => c.target).filter((t): t is string => t !== null && property(layer, t) !== undefined);
+  const hasPositions = table.geometries || Object.keys(positionColumns(plan)).length > 0;
+
+  try {
+    return await db.transaction(async (tx) => {
+      await actAs(tx, p.username);
+      // Two imports of one source wait for each other instead of both adding its new rows.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`import ${layer.table} ${opts.source ?? ''}`]);
+      const matched = await matchTargets(tx, layer, p, candidates, opts.source);
+      const ready = await validate(layer, p, candidates, matched, geometries, (d) => progress('validate', d, candidates.length));
+
+      const parentOf = property(layer, 'station_code') ?? property(layer, 'precinct_code') ?? property(layer, 'bureau_code');
+      const orphans = isUnitLayer(layer) && parentOf
+        ? await missingParents(tx, layer, ready.map((r) => r.values[parentOf.name] as string | undefined)) : new Map<number, RowIssue>();
+      const problems = await stageRows(tx, layer, p, ready.filter((_, k) => !orphans.has(k)));
+      orphans.forEach((e, k) => problems.set(ready[k]!.index, e));
+      if (!isUnitLayer(layer)) {
+        for (const [i, w] of await likelyDuplicates(tx, layer, p, (k) => candidates[k]!.row)) candidates[i]!.warnings.push(w);
+      }
+      const keep = matched.map((m) => m.target).filter((t): t is number => t !== undefined);
+      const deleting = opts.replace ? await replaced(tx, layer, p, opts.source, keep) : [];
+      await rememberUnits(tx, layer);
+      if (isUnitLayer(layer)) await rememberShapes(tx, layer, [...ready.filter((r) => r.action === 'update').map((r) => r.target!), ...deleting.map((d) => d.id)]);
+
+      const written = await writeRows(tx, layer, p, ready, { create: layer.properties.filter((x) => !x.derived).map((x) => x.name), update: mappedProperties, geometry: hasPositions },
+        problems, (d, t) => progress('write', d, t));
+      for (const [i, e] of written.problems) candidates[i]!.errors.push(e);
+      if (deleting.length) {
+        await tx.query(`UPDATE ${layer.table} t SET deleted_at = now(), deleted_by = $2, ${NEW_VERSION} WHERE t.id = ANY($1::bigint[])`,
+          [deleting.map((d) => d.id), p.username]);
+      }
+      if (opts.source && !isUnitLayer(layer)) {
+        const links = [...written.created].filter(([i]) => candidates[i]!.externalId !== undefined);
+        await tx.query(`INSERT INTO feature_sources (layer_table, source, external_id, feature_id)
+          SELECT $1, $2, x.ext, x.id FROM unnest($3::text[], $4::bigint[]) AS x(ext, id)`,
+        [layer.table, opts.source, links.map(([i]) => candidates[i]!.externalId), links.map(([, id]) => id)]);
+      }
+      await progress('check', 0, 1);
+      const changed = [...written.created.values(), ...written.updated.values(), ...deleting.map((d) => d.id)];
+      const units = await unitsReport(tx, layer, changed, opts.toleranceM2);
+      const fileErrors = boundaryIssues(units, layer);
+
+      const beats = new Map(written.beats);
+      if (property(layer, 'beat_code')?.derived) {
+        const { rows } = await tx.query<{ id: string | number; beat_code: string | null }>(`SELECT t.id, t.beat_code FROM unnest($1::bigint[]) AS k(id) JOIN ${layer.table} t ON t.id = k.id`,
+          [[...written.unchanged.values()]]);
+        for (const r of rows) beats.set(Number(r.id), r.beat_code);
+        for (const [i, id] of [...written.created, ...written.updated]) {
+          if (beats.get(id) === null) candidates[i]!.warnings.push({ code: 'outside_beats', message: 'the feature lies outside every beat, so it has no beat, station or precinct', field: 'geometry' });
+        }
+      }
+
+      const errorRows = candidates.filter((c) => c.errors.length > 0).length;
+      const committed = !opts.dryRun && fileErrors.length === 0 && (errorRows === 0 || opts.validOnly);
+      const rows = rowReports(candidates, matched, written, beats, committed);
+      const counts: Counts = {
+        rows: candidates.length,
+        ok: rows.filter((r) => r.status === 'ok').length,
+        warning: rows.filter((r) => r.status === 'warning').length,
+        error: errorRows,
+        create: written.created.size, update: written.updated.size, unchanged: written.unchanged.size, delete: deleting.length,
+      };
+      const report: ImportReport = {
+        layer: layer.id, dryRun: opts.dryRun, validOnly: opts.validOnly, committed, message: '',
+        source: opts.source ?? null,
+        file: { name: upload.filename ?? null, format: table.format, encoding: table.encoding ?? null, crs: crs ?? null },
+        columns: plan, counts, warnings: table.warnings, errors: fileErrors, ...(units ? { units } : {}), deleted: deleting, rows,
+        preview: await preview(tx, layer, p, candidates, rows, geometries, written, opts.previewLimit),
+      };
+      report.message = summary(report);
+      await progress('check', 1, 1);
+      if (!committed) throw new RolledBack(report);
+      if (opts.source) {
+        await tx.query(`INSERT INTO import_sources (layer_table, source, mapping, encoding, crs) VALUES ($1, $2, $3::jsonb, $4, $5)
+          ON CONFLICT (layer_table, source) DO UPDATE SET mapping = EXCLUDED.mapping, encoding = EXCLUDED.encoding, crs = EXCLUDED.crs,
+            updated_by = EXCLUDED.updated_by, updated_at = now()`,
+        [layer.table, opts.source, JSON.stringify(Object.fromEntries(plan.map((c) => [c.column, c.target]))), table.encoding?.name ?? null, crs?.crs ?? null]);
+      }
+      await tx.query(`INSERT INTO audit_log (actor, action, detail) VALUES ($1, 'import', $2::jsonb)`,
+        [p.username, JSON.stringify({ layer: layer.id, source: opts.source ?? null, file: upload.filename ?? null, format: table.format, counts })]);
+      return report;
+    });
+  } catch (err) {
+    if (err instanceof RolledBack) return err.report;
+    throw err;
+  }
+}

@@ -1,0 +1,139 @@
+import type { Queryable } from '../db/db.js';
+import { LAYERS, property } from '../layers/registry.js';
+import type { LayerDef } from '../layers/types.js';
+import type { RowIssue } from './issues.js';
+
+/**
+ * Imports of police units (precincts, stations, beats). The triggers of
+ * sql/migrations/005_unit_assignment.sql re-assign every feature under a changed unit in the
+ * same transaction; this module reports what moved, and refuses a new set of boundaries that
+ * leaves gaps between units or lets them overlap by more than a tolerance, naming the units
+ * and the place.
+ */
+
+/** A unit's parent must exist: a beat's station, a station's precinct, a precinct's bureau. */
+const PARENTS: Record<string, { property: string; layer: string }> = {
+  beats: { property: 'station_code', layer: 'stations' },
+  stations: { property: 'precinct_code', layer: 'precincts' },
+  precincts: { property: 'bureau_code', layer: 'bureaus' },
+};
+
+/** The unit code each feature carries for a unit layer. */
+const CODE_COLUMN: Record<string, string> = { beats: 'beat_code', stations: 'station_code', precincts: 'precinct_code' };
+
+/** Layers whose rows carry their beat, station and precinct (derived from their position). */
+const ASSIGNED = LAYERS.filter((l) => l.geometry && property(l, 'beat_code')?.derived);
+
+/** Default for `tolerance`: slivers and overlaps smaller than this (m²) are digitising slack. */
+export const DEFAULT_TOLERANCE_M2 = 10;
+
+export interface Move { layer: string; from: string | null; to: string | null; count: number }
+export interface Gap { m2: number; at: [number, number]; between: string[] }
+export interface Overlap { units: [string, string]; m2: number; at: [number, number] }
+
+export interface UnitsReport {
+  /** Features whose unit changed, by layer and from → to. */
+  moves: Move[];
+  moved: number;
+  gaps: Gap[];
+  overlaps: Overlap[];
+  toleranceM2: number;
+}
+
+/** Rows whose parent unit does not exist (checked in the transaction, so a file may follow another). */
+export async function missingParents(tx: Queryable, layer: LayerDef, codes: readonly (string | undefined)[]): Promise<Map<number, RowIssue>> {
+  const parent = PARENTS[layer.id];
+  const out = new Map<number, RowIssue>();
+  if (!parent) return out;
+  const wanted = [...new Set(codes.filter((c): c is string => typeof c === 'string'))];
+  const table = LAYERS.find((l) => l.id === parent.layer)!.table;
+  const { rows } = await tx.query<{ code: string }>(
+    `SELECT c AS code FROM unnest($1::text[]) c WHERE NOT EXISTS (SELECT 1 FROM ${table} u WHERE u.code = c AND u.deleted_at IS NULL)`, [wanted]);
+  const missing = new Set(rows.map((r) => r.code));
+  codes.forEach((c, i) => {
+    if (c !== undefined && missing.has(c)) {
+      out.set(i, { code: 'invalid_reference', message: `${parent.property} ${c} is not one of the ${parent.layer}; import or create it first`, field: `properties.${parent.property}` });
+    }
+  });
+  return out;
+}
+
+/** Remembers every assigned feature's unit before the write, to report moves after it. */
+export async function rememberUnits(tx: Queryable, layer: LayerDef): Promise<void> {
+  const column = CODE_COLUMN[layer.id];
+  if (!column) return;
+  await tx.exec(`CREATE TEMP TABLE import_units_before ON COMMIT DROP AS
+    ${ASSIGNED.map((l) => `SELECT '${l.id}'::text AS layer, id, ${column} AS code FROM ${l.table} WHERE deleted_at IS NULL`).join(' UNION ALL ')}`);
+}
+
+async function movesSince(tx: Queryable, layer: LayerDef): Promise<Move[]> {
+  const column = CODE_COLUMN[layer.id]!;
+  const { rows } = await tx.query<Move>(`
+    SELECT b.layer, b.code AS "from", n.code AS "to", count(*)::int AS count
+      FROM import_units_before b
+      JOIN (${ASSIGNED.map((l) => `SELECT '${l.id}'::text AS layer, id, ${column} AS code FROM ${l.table}`).join(' UNION ALL ')}) n
+        ON n.layer = b.layer AND n.id = b.id
+     WHERE n.code IS DISTINCT FROM b.code
+     GROUP BY 1, 2, 3 ORDER BY 1, 2 NULLS FIRST, 3 NULLS FIRST`);
+  return rows;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+/**
+ * Overlaps between units of the layer where at least one was written, and gaps (holes enclosed by
+ * the units) touching what changed: the new shapes, the old shapes of updated units and the
+ * shapes of deleted ones, all given by id in `changed` (old shapes are in `before`).
+ */
+async function boundaryProblems(tx: Queryable, layer: LayerDef, changed: readonly number[], toleranceM2: number): Promise<{ gaps: Gap[]; overlaps: Overlap[] }> {
+  const t = layer.table;
+  const { rows: overlaps } = await tx.query<{ a: string; b: string; m2: number; lon: number; lat: number }>(`
+    SELECT a, b, m2, ST_X(p) AS lon, ST_Y(p) AS lat FROM (
+      SELECT a.code AS a, b.code AS b, ST_Area(ST_Transform(i.g, 3826)) AS m2, ST_PointOnSurface(i.g) AS p
+        FROM ${t} a JOIN ${t} b ON a.geom && b.geom AND a.code < b.code
+        CROSS JOIN LATERAL (SELECT ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3) AS g) i
+       WHERE a.deleted_at IS NULL AND b.deleted_at IS NULL AND (a.id = ANY($1::bigint[]) OR b.id = ANY($1::bigint[]))
+         AND ST_Relate(a.geom, b.geom, '2********')) s
+     WHERE m2 > $2 ORDER BY m2 DESC`, [changed, toleranceM2]);
+  const { rows: gaps } = await tx.query<{ m2: number; lon: number; lat: number; between: string[] }>(`
+    WITH area AS (
+      SELECT ST_Union(g) AS g FROM (
+        SELECT geom AS g FROM ${t} WHERE id = ANY($1::bigint[])
+        UNION ALL SELECT geom FROM import_units_old) s),
+    cover AS (
+      SELECT ST_Union(u.geom) AS g FROM ${t} u, area
+       WHERE u.deleted_at IS NULL AND u.geom && ST_Expand(area.g, 0.02)),
+    holes AS (
+      SELECT r.geom AS g FROM cover, area, LATERAL ST_Dump(cover.g) d, LATERAL ST_DumpRings(d.geom) r
+       WHERE r.path[1] > 0 AND ST_Intersects(r.geom, area.g))
+    SELECT ST_Area(ST_Transform(h.g, 3826)) AS m2, ST_X(ST_PointOnSurface(h.g)) AS lon, ST_Y(ST_PointOnSurface(h.g)) AS lat,
+           ARRAY(SELECT u.code FROM ${t} u WHERE u.deleted_at IS NULL AND u.geom && h.g AND ST_Intersects(u.geom, ST_Buffer(h.g, 0.000001)) ORDER BY u.code) AS between
+      FROM holes h WHERE ST_Area(ST_Transform(h.g, 3826)) > $2 ORDER BY 1 DESC`, [changed, toleranceM2]);
+  const at = (r: { lon: number; lat: number }): [number, number] => [Math.round(r.lon * 1e6) / 1e6, Math.round(r.lat * 1e6) / 1e6];
+  return {
+    overlaps: overlaps.map((r) => ({ units: [r.a, r.b], m2: round(r.m2), at: at(r) })),
+    gaps: gaps.map((r) => ({ m2: round(r.m2), at: at(r), between: r.between })),
+  };
+}
+
+/** Keeps the shapes updated or deleted units had before the write, for the gap check. */
+export async function rememberShapes(tx: Queryable, layer: LayerDef, ids: readonly number[]): Promise<void> {
+  if (!layer.geometry) return;
+  await tx.query(`CREATE TEMP TABLE import_units_old ON COMMIT DROP AS SELECT geom FROM ${layer.table} WHERE id = ANY($1::bigint[])`, [ids]);
+}
+
+export async function unitsReport(tx: Queryable, layer: LayerDef, changed: readonly number[], toleranceM2: number): Promise<UnitsReport | undefined> {
+  if (!CODE_COLUMN[layer.id]) return undefined;
+  const moves = await movesSince(tx, layer);
+  const { gaps, overlaps } = changed.length ? await boundaryProblems(tx, layer, changed, toleranceM2) : { gaps: [], overlaps: [] };
+  return { moves, moved: moves.reduce((n, m) => n + m.count, 0), gaps, overlaps, toleranceM2 };
+}
+
+/** File-level refusals for a report: each gap and overlap beyond the tolerance, in words. */
+export function boundaryIssues(r: UnitsReport | undefined, layer: LayerDef): RowIssue[] {
+  if (!r) return [];
+  return [
+    ...r.overlaps.map((o) => ({ code: 'units_overlap', message: `${layer.id} ${o.units[0]} and ${o.units[1]} overlap by ${o.m2} m² around (${o.at[0]}, ${o.at[1]}); a place must belong to one unit`, field: 'geometry' })),
+    ...r.gaps.map((g) => ({ code: 'units_gap', message: `a gap of ${g.m2} m² around (${g.at[0]}, ${g.at[1]}) belongs to no unit${g.between.length ? `; it lies between ${g.between.join(', ')}` : ''}`, field: 'geometry' })),
+  ];
+}

@@ -1,0 +1,78 @@
+import { KEY_PLACE_CATEGORIES } from '../layers/vocabularies.js';
+import type { Rollup } from './rollup.js';
+import type { Counted, Figures } from './sections.js';
+
+/**
+ * A roll-up as CSV for the bureau's spreadsheets: one row per unit and a 合計 row, every figure
+ * in its own column under a Chinese heading; or the overdue list, one row per place.
+ */
+
+type Column = [string, (f: Figures) => unknown];
+
+const get = (f: Figures, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], f);
+const pct = (v: unknown) => (typeof v === 'number' ? Math.round(v * 1000) / 10 : '');
+const byKey = (path: string, key: string, field = 'count') => (f: Figures) =>
+  ((get(f, path) as (Counted & Record<string, number>)[] | undefined)?.find((c) => c.key === key)?.[field] ?? '');
+
+function columns(r: Rollup): Column[] {
+  const first = (r.units[0] ?? r.total) as Figures;
+  const listOf = (path: string) => (get(first, path) as Counted[] | undefined) ?? [];
+  const cols: Column[] = [];
+  const has = (s: string) => r.sections.includes(s);
+  if (has('keyPlaces')) {
+    cols.push(['治安重點處所', (f) => get(f, 'keyPlaces.total')], ['列管中', (f) => get(f, 'keyPlaces.listed')], ['已解除列管', (f) => get(f, 'keyPlaces.delisted')],
+      ['本期新列管', (f) => get(f, 'keyPlaces.listedInPeriod')], ['本期解除列管', (f) => get(f, 'keyPlaces.delistedInPeriod')],
+      ...KEY_PLACE_CATEGORIES.map((c): Column => [`列管中：${c.label}`, byKey('keyPlaces.byCategory', c.value, 'listed')]));
+  }
+  if (has('visits')) {
+    cols.push(['本期查訪次數', (f) => get(f, 'visits.visits')], ['本期查訪處所', (f) => get(f, 'visits.placesVisited')],
+      ['應查訪處所', (f) => get(f, 'visits.due')], ['已查訪（應查訪中）', (f) => get(f, 'visits.dueVisited')],
+      ['查訪率(%)', (f) => pct(get(f, 'visits.rate'))], ['逾期未查訪', (f) => get(f, 'visits.overdue')],
+      ...listOf('visits.byOutcome').map((c): Column => [`查訪結果：${c.label}`, byKey('visits.byOutcome', c.key)]));
+  }
+  if (has('cameras')) {
+    cols.push(['監視器', (f) => get(f, 'cameras.total')],
+      ...listOf('cameras.byStatus').map((c): Column => [`監視器${c.label}`, byKey('cameras.byStatus', c.key)]),
+      ['妥善率(%)', (f) => pct(get(f, 'cameras.workingRatio'))], [`應汰換（建置滿${r.replaceAfterYears}年）`, (f) => get(f, 'cameras.replacementDue')],
+      ['建置年度不明', (f) => get(f, 'cameras.unknownAge')], ['車牌辨識', (f) => get(f, 'cameras.lpr')], ['連網', (f) => get(f, 'cameras.networked')],
+      ...listOf('cameras.byOwner').map((c): Column => [`設置單位：${c.label}`, byKey('cameras.byOwner', c.key)]));
+  }
+  if (has('watch')) {
+    cols.push(['治安區塊', (f) => get(f, 'watch.blocks')], ['認養單位', (f) => get(f, 'watch.adopters')], ['守望相助隊', (f) => get(f, 'watch.teams')],
+      ['區塊面積（平方公里）', (f) => get(f, 'watch.areaKm2')],
+      ...listOf('watch.byAdopterKind').map((c): Column => [`認養：${c.label}`, byKey('watch.byAdopterKind', c.key)]));
+  }
+  if (has('drones')) {
+    cols.push(['本期空拍蒐證區', (f) => get(f, 'drones.surveys')], ['已執行', (f) => get(f, 'drones.done')], ['有蒐證結果', (f) => get(f, 'drones.withFindings')]);
+  }
+  if (has('incidents')) {
+    cols.push(['本期案件', (f) => get(f, 'incidents.current')], ['前期案件', (f) => get(f, 'incidents.previous')], ['增減', (f) => get(f, 'incidents.change')],
+      ['增減率(%)', (f) => get(f, 'incidents.changePct') ?? ''],
+      ...listOf('incidents.byType').flatMap((c): Column[] => [[`${c.label}（本期）`, byKey('incidents.byType', c.key, 'current')],
+        [`${c.label}（前期）`, byKey('incidents.byType', c.key, 'previous')]]));
+  }
+  return cols;
+}
+
+const quote = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+const line = (cells: unknown[]) => cells.map(quote).join(',');
+
+export function rollupCsv(r: Rollup): string {
+  const cols = columns(r);
+  const rows = [
+    line(['單位代碼', '單位名稱', ...cols.map((c) => c[0])]),
+    ...r.units.map((u) => line([u.code, u.name, ...cols.map((c) => c[1](u))])),
+    line(['', '合計', ...cols.map((c) => c[1](r.total))]),
+  ];
+  return `${rows.join('\r\n')}\r\n`;
+}
+
+export function overdueCsv(r: Rollup): string {
+  const label = new Map(KEY_PLACE_CATEGORIES.map((c) => [c.value, c.label]));
+  const rows = [line(['id', '名稱', '類別', '警勤區', '派出所', '分局', '下次查訪期限', '最近查訪', '逾期天數']),
+    ...(r.overdue ?? []).map((o) => line([o.id, o.name, label.get(o.category) ?? o.category, o.beat, o.station, o.precinct, o.nextVisitDue, o.lastVisitedAt, o.daysOverdue]))];
+  return `${rows.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,65 @@
+import { badRequest } from '../http/errors.js';
+
+/**
+ * The period a roll-up counts, in Taiwan dates (inclusive), and the period it is compared with.
+ * `period=2026H1` (half-year: 評核 is half-yearly), `2026Q2`, `2026-03`, `2026`; or `from`/`to`.
+ * A named period is compared with the one before it of the same kind (2026H1 with 2025H2); a
+ * from/to span with the same number of days just before it. Without either: this half-year.
+ */
+export interface Period {
+  from: string;
+  to: string;
+  label: string;
+  previous: { from: string; to: string };
+}
+
+const iso = (d: Date) => d.toISOString().slice(0, 10);
+const utc = (y: number, m: number, d: number) => new Date(Date.UTC(y, m, d));
+const addDays = (s: string, n: number) => iso(new Date(Date.parse(`${s}T00:00:00Z`) + n * 86_400_000));
+
+/** Today in Taiwan. */
+export const taiwanToday = (now = new Date()) => now.toLocaleDateString('sv-SE', { timeZone: 'Asia/Taipei' });
+
+function months(y: number, firstMonth: number, count: number, label: string, previousLabelStep: number): Period {
+  const from = utc(y, firstMonth, 1);
+  const to = utc(y, firstMonth + count, 0);
+  const pFrom = utc(y, firstMonth - previousLabelStep, 1);
+  const pTo = utc(y, firstMonth, 0);
+  return { from: iso(from), to: iso(to), label, previous: { from: iso(pFrom), to: iso(pTo) } };
+}
+
+export function namedPeriod(name: string): Period {
+  const s = name.trim().toUpperCase();
+  let m = /^(\d{4})H([12])$/.exec(s);
+  if (m) return months(Number(m[1]), m[2] === '1' ? 0 : 6, 6, s, 6);
+  m = /^(\d{4})Q([1-4])$/.exec(s);
+  if (m) return months(Number(m[1]), (Number(m[2]) - 1) * 3, 3, s, 3);
+  m = /^(\d{4})-(\d{2})$/.exec(s);
+  if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12) return months(Number(m[1]), Number(m[2]) - 1, 1, s, 1);
+  m = /^(\d{4})$/.exec(s);
+  if (m) return months(Number(m[1]), 0, 12, s, 12);
+  throw badRequest(`period "${name}" is not a half-year (2026H1), quarter (2026Q2), month (2026-03) or year (2026)`, 'period');
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const realDate = (s: string) => DATE.test(s) && iso(new Date(`${s}T00:00:00Z`)) === s;
+
+export function parsePeriod(q: { period?: string; from?: string; to?: string }, today = taiwanToday()): Period {
+  if (q.period !== undefined) {
+    if (q.from !== undefined || q.to !== undefined) throw badRequest('give either period or from/to, not both', 'period');
+    return namedPeriod(q.period);
+  }
+  if (q.from === undefined && q.to === undefined) {
+    const [y, mo] = today.split('-').map(Number) as [number, number];
+    return namedPeriod(`${y}H${mo <= 6 ? 1 : 2}`);
+  }
+  for (const [name, v] of [['from', q.from], ['to', q.to]] as const) {
+    if (v === undefined) throw badRequest(`${name} is missing: give from and to (YYYY-MM-DD), or period`, name);
+    if (!realDate(v)) throw badRequest(`${name} must be a date YYYY-MM-DD`, name);
+  }
+  const [from, to] = [q.from!, q.to!];
+  if (from > to) throw badRequest('from must not be after to', 'from');
+  const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
+  if (days > 3660) throw badRequest('a roll-up covers at most ten years', 'from');
+  return { from, to, label: `${from}/${to}`, previous: { from: addDays(from, -days), to: addDays(from, -1) } };
+}

@@ -1,0 +1,47 @@
+import type { Principal } from '../auth/principal.js';
+import type { Queryable } from '../db/db.js';
+import { canRead } from '../layers/access.js';
+import { findLayer } from '../layers/registry.js';
+import { taiwanToday, type Period } from './period.js';
+import type { Level, Scope, Unit } from './scope.js';
+import { droneFindings, overduePlaces, SECTIONS, type DroneFinding, type Figures, type OverduePlace, type SectionContext } from './sections.js';
+
+/** A whole roll-up: the figures of every section the caller may see, per unit and in total. */
+export interface Rollup {
+  by: Level;
+  unit: Unit | null;
+  period: Period;
+  /** The day the register figures describe (today, Taiwan time). */
+  asOf: string;
+  replaceAfterYears: number;
+  /** The sections present, in order; the others are not the caller's to see. */
+  sections: string[];
+  units: (Unit & Figures)[];
+  total: Figures;
+  overdue?: OverduePlace[];
+  droneFindings?: DroneFinding[];
+}
+
+/** Cameras this many years old (by install year) are due for replacement, unless asked otherwise. */
+export const DEFAULT_REPLACE_AFTER_YEARS = 7;
+
+const addDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+
+export async function buildRollup(db: Queryable, p: Principal, scope: Scope, period: Period, replaceAfterYears: number, today = taiwanToday()): Promise<Rollup> {
+  const dayAfterPeriod = addDay(period.to);
+  const ctx: SectionContext = { db, p, scope, period, overdueBefore: today < dayAfterPeriod ? today : dayAfterPeriod, replaceAfterYears };
+  const present = SECTIONS.filter((s) => s.needs.every((id) => canRead(findLayer(id)!, p)));
+  const figures = new Map<string, Figures>([...scope.units.map((u) => [u.code, {}] as [string, Figures]), ['total', {}]]);
+  for (const section of present) {
+    for (const [code, f] of await section.count(ctx)) figures.get(code)![section.name] = f;
+  }
+  const overdue = await overduePlaces(ctx);
+  const findings = await droneFindings(ctx);
+  return {
+    by: scope.by, unit: scope.under, period, asOf: today, replaceAfterYears,
+    sections: present.map((s) => s.name),
+    units: scope.units.map((u) => ({ ...u, ...figures.get(u.code)! })),
+    total: figures.get('total')!,
+    ...(overdue ? { overdue } : {}), ...(findings ? { droneFindings: findings } : {}),
+  };
+}

@@ -1,0 +1,51 @@
+import { Router } from 'express';
+import type { Db } from '../db/db.js';
+import { badRequest, notFound } from '../http/errors.js';
+import { encodeText } from '../import/encoding.js';
+import { overdueCsv, rollupCsv } from './csv.js';
+import { parsePeriod } from './period.js';
+import { buildRollup, DEFAULT_REPLACE_AFTER_YEARS } from './rollup.js';
+import { LEVELS, resolveScope, type Level } from './scope.js';
+
+/**
+ * GET /api/rollups: 彙整 statistics per unit for a period (README "Roll-ups"), as JSON (with the
+ * labels and figures a chart needs) or CSV (`format=csv`; `table=overdue` for the overdue list;
+ * `encoding=big5`).
+ */
+const PARAMS = ['by', 'unit', 'period', 'from', 'to', 'format', 'table', 'encoding', 'replaceAfter'];
+
+export function rollupRoutes(db: Db): Router {
+  const r = Router();
+  r.get('/api/rollups', async (req, res) => {
+    const q: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.query)) {
+      if (!PARAMS.includes(k)) throw badRequest(`unknown parameter "${k}"; roll-ups take ${PARAMS.join(', ')}`, k);
+      if (typeof v !== 'string') throw badRequest(`query parameter ${k} given more than once`, k);
+      q[k] = v;
+    }
+    const by = (q.by ?? 'precinct') as Level;
+    if (!LEVELS.includes(by)) throw badRequest(`by must be one of ${LEVELS.join(', ')}`, 'by');
+    const format = q.format ?? 'json';
+    if (format !== 'json' && format !== 'csv') throw badRequest('format must be json or csv', 'format');
+    const table = q.table ?? 'units';
+    if (table !== 'units' && table !== 'overdue') throw badRequest('table must be units (one row per unit) or overdue (the overdue places)', 'table');
+    const encoding = (q.encoding ?? 'utf-8').toLowerCase();
+    if (!['utf-8', 'big5'].includes(encoding)) throw badRequest('encoding must be utf-8 or big5', 'encoding');
+    const replaceAfter = q.replaceAfter === undefined ? DEFAULT_REPLACE_AFTER_YEARS : Number(q.replaceAfter);
+    if (!Number.isInteger(replaceAfter) || replaceAfter < 1 || replaceAfter > 50) throw badRequest('replaceAfter must be a whole number of years from 1 to 50', 'replaceAfter');
+    const period = parsePeriod(q);
+    const scope = await resolveScope(db, req.principal, by, q.unit);
+    const rollup = await buildRollup(db, req.principal, scope, period, replaceAfter);
+    if (format === 'json') {
+      res.json(rollup);
+      return;
+    }
+    // The overdue list names key places: like the layer, it does not exist for those who may not read them.
+    if (table === 'overdue' && !rollup.overdue) throw notFound('no such endpoint: the overdue list is for police accounts');
+    const text = table === 'overdue' ? overdueCsv(rollup) : rollupCsv(rollup);
+    const name = `rollup-${by}-${period.label.replace('/', '_')}${table === 'overdue' ? '-overdue' : ''}.csv`;
+    res.type(`text/csv; charset=${encoding}`).set('Content-Disposition', `attachment; filename="${name}"`)
+      .send(encodeText(text, encoding as 'utf-8' | 'big5').bytes);
+  });
+  return r;
+}

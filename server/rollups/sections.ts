@@ -1,0 +1,225 @@
+import type { Principal } from '../auth/principal.js';
+import type { Queryable } from '../db/db.js';
+import { canRead, roleAccess, rowsWhere } from '../layers/access.js';
+import { findLayer, property } from '../layers/registry.js';
+import type { LayerDef } from '../layers/types.js';
+import type { Choice } from '../layers/vocabularies.js';
+import type { Period } from './period.js';
+import type { Level, Scope } from './scope.js';
+
+/**
+ * The figures of a roll-up (彙整), each section counted in SQL per unit and in total (GROUPING
+ * SETS), over exactly the rows the caller may read: a section whose layer the caller may not
+ * read is left out, and a section counts only the rows the feature API would list to them
+ * (the public's cameras are the public ones). Register figures (key places, cameras, watch
+ * blocks) are the register as it stands; event figures (visits, drone surveys, incidents,
+ * listings) are counted by their dates within the period.
+ */
+
+export interface Counted { key: string; label: string; count: number }
+export type Figures = Record<string, unknown>;
+export type UnitFigures = Map<string, Figures>;
+
+export interface SectionContext {
+  db: Queryable;
+  p: Principal;
+  scope: Scope;
+  period: Period;
+  /** Overdue means: due before this day (the earlier of today and the day after the period). */
+  overdueBefore: string;
+  /** Cameras installed this many years before the period's year are due for replacement. */
+  replaceAfterYears: number;
+}
+
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const choicesOf = (layer: LayerDef, name: string): readonly Choice[] => {
+  const t = property(layer, name)!.type;
+  return t.kind === 'enum' ? t.choices : [];
+};
+const ratio = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null);
+const layer = (id: string) => findLayer(id)!;
+
+/** The unit code of row `t` at a level; a bureau is found through the row's precinct. */
+const groupExpression = (by: Level) => (by === 'bureau'
+  ? '(SELECT pr.bureau_code FROM precincts pr WHERE pr.code = t.precinct_code AND pr.deleted_at IS NULL)'
+  : `t.${by}_code`);
+
+/**
+ * One query over a layer's readable live rows in the scope's units: `select` per unit and for
+ * all of them together (key "total"). `where` adds conditions; `params` their parameters.
+ */
+async function grouped(ctx: SectionContext, l: LayerDef, select: string, where: string[] = [], params: unknown[] = []): Promise<Map<string, Record<string, number>>> {
+  const all = [...params];
+  const conditions = ['t.deleted_at IS NULL', rowsWhere(l, roleAccess(l, ctx.p)!.read, ctx.p, all), ...where];
+  all.push(ctx.scope.units.map((u) => u.code));
+  conditions.push(`g.code = ANY($${all.length}::text[])`);
+  const { rows } = await ctx.db.query<Record<string, number> & { code: string | null; is_total: boolean }>(
+    `SELECT g.code, GROUPING(g.code) = 1 AS is_total, ${select}
+       FROM ${l.table} t CROSS JOIN LATERAL (SELECT ${groupExpression(ctx.scope.by)} AS code) g
+      WHERE ${conditions.join(' AND ')}
+      GROUP BY GROUPING SETS ((g.code), ())`, all);
+  return new Map(rows.map((r) => [r.is_total ? 'total' : r.code!, r]));
+}
+
+/**
+ * The readable live rows of a layer in the scope's units that meet `where`, as `select` gives
+ * them, in `order`. `params` come first ($1…), the access rule's and the units' after them.
+ */
+async function listed<T>(ctx: SectionContext, l: LayerDef, select: string, where: string, params: unknown[], order: string): Promise<T[]> {
+  const all = [...params];
+  const readable = rowsWhere(l, roleAccess(l, ctx.p)!.read, ctx.p, all);
+  all.push(ctx.scope.units.map((u) => u.code));
+  const { rows } = await ctx.db.query<T>(
+    `SELECT ${select} FROM ${l.table} t CROSS JOIN LATERAL (SELECT ${groupExpression(ctx.scope.by)} AS code) g
+      WHERE t.deleted_at IS NULL AND ${readable} AND g.code = ANY($${all.length}::text[]) AND ${where}
+      ORDER BY ${order}`, all);
+  return rows;
+}
+
+/** Per unit and total: `shape` of the unit's row, or of an empty row for a unit without any. */
+function perUnit(ctx: SectionContext, rows: Map<string, Record<string, number>>, shape: (r: (k: string) => number) => Figures): UnitFigures {
+  const out: UnitFigures = new Map();
+  for (const code of [...ctx.scope.units.map((u) => u.code), 'total']) {
+    const r = rows.get(code);
+    out.set(code, shape((k) => Number(r?.[k] ?? 0)));
+  }
+  return out;
+}
+
+const counts = (choices: readonly Choice[], prefix: string, r: (k: string) => number): Counted[] =>
+  choices.map((c) => ({ key: c.value, label: c.label, count: r(`${prefix}_${c.value}`) }));
+const countColumns = (choices: readonly Choice[], column: string, prefix: string, extra = '') =>
+  choices.map((c) => `count(*) FILTER (WHERE t.${column} = ${lit(c.value)}${extra})::int AS ${prefix}_${c.value}`).join(', ');
+
+/** A date parameter's end as an exclusive timestamp bound: the start of the next day, Taiwan time. */
+const dayAfter = (placeholder: string) => `(${placeholder}::date + 1)::timestamptz`;
+
+async function keyPlaces(ctx: SectionContext): Promise<UnitFigures> {
+  const l = layer('key-places');
+  const categories = choicesOf(l, 'category');
+  const rows = await grouped(ctx, l, `count(*)::int AS total,
+      count(*) FILTER (WHERE t.listing_status = 'listed')::int AS listed,
+      count(*) FILTER (WHERE t.listing_status = 'delisted')::int AS delisted,
+      count(*) FILTER (WHERE t.listed_on BETWEEN $1::date AND $2::date)::int AS listed_in_period,
+      count(*) FILTER (WHERE t.delisted_on BETWEEN $1::date AND $2::date)::int AS delisted_in_period,
+      ${countColumns(categories, 'category', 'listed', ` AND t.listing_status = 'listed'`)},
+      ${countColumns(categories, 'category', 'delisted', ` AND t.listing_status = 'delisted'`)}`, [], [ctx.period.from, ctx.period.to]);
+  return perUnit(ctx, rows, (r) => ({
+    total: r('total'), listed: r('listed'), delisted: r('delisted'),
+    listedInPeriod: r('listed_in_period'), delistedInPeriod: r('delisted_in_period'),
+    byCategory: categories.map((c) => ({ key: c.value, label: c.label, listed: r(`listed_${c.value}`), delisted: r(`delisted_${c.value}`) })),
+  }));
+}
+
+/** Listed places due by the period's end; visited when a visit falls within the period. */
+const VISITED = `EXISTS (SELECT 1 FROM visits v WHERE v.place_id = t.id AND v.deleted_at IS NULL
+                  AND v.visited_at >= $1::date AND v.visited_at < ${dayAfter('$2')})`;
+const DUE = `t.listing_status = 'listed' AND t.next_visit_due <= $2::date`;
+
+async function visits(ctx: SectionContext): Promise<UnitFigures> {
+  const v = layer('visits');
+  const outcomes = choicesOf(v, 'outcome');
+  const done = await grouped(ctx, v, `count(*)::int AS visits, count(DISTINCT t.place_id)::int AS places, ${countColumns(outcomes, 'outcome', 'outcome')}`,
+    [`t.visited_at >= $1::date`, `t.visited_at < ${dayAfter('$2')}`], [ctx.period.from, ctx.period.to]);
+  const due = await grouped(ctx, layer('key-places'), `count(*) FILTER (WHERE ${DUE})::int AS due,
+      count(*) FILTER (WHERE ${DUE} AND ${VISITED})::int AS due_visited,
+      count(*) FILTER (WHERE ${DUE} AND NOT ${VISITED} AND t.next_visit_due < $3::date)::int AS overdue`,
+  [], [ctx.period.from, ctx.period.to, ctx.overdueBefore]);
+  const out = perUnit(ctx, done, (r) => ({ visits: r('visits'), placesVisited: r('places'), byOutcome: counts(outcomes, 'outcome', r) }));
+  const d = perUnit(ctx, due, (r) => ({ due: r('due'), dueVisited: r('due_visited'), overdue: r('overdue'), rate: ratio(r('due_visited'), r('due')) }));
+  for (const [code, f] of out) Object.assign(f, d.get(code));
+  return out;
+}
+
+export interface OverduePlace {
+  id: number; name: string; category: string; beat: string | null; station: string | null; precinct: string | null;
+  nextVisitDue: string; lastVisitedAt: string | null; daysOverdue: number;
+}
+
+export async function overduePlaces(ctx: SectionContext): Promise<OverduePlace[] | undefined> {
+  const l = layer('key-places');
+  if (!canRead(l, ctx.p) || !canRead(layer('visits'), ctx.p)) return undefined;
+  return listed<OverduePlace>(ctx, l,
+    `t.id::int AS id, t.name, t.category, t.beat_code AS beat, t.station_code AS station, t.precinct_code AS precinct,
+     t.next_visit_due::text AS "nextVisitDue", to_json(t.last_visited_at) #>> '{}' AS "lastVisitedAt",
+     ($3::date - t.next_visit_due)::int AS "daysOverdue"`,
+    `${DUE} AND NOT ${VISITED} AND t.next_visit_due < $3::date`, [ctx.period.from, ctx.period.to, ctx.overdueBefore], 't.next_visit_due, t.id');
+}
+
+async function cameras(ctx: SectionContext): Promise<UnitFigures> {
+  const l = layer('cameras');
+  const statuses = choicesOf(l, 'status');
+  const owners = choicesOf(l, 'owner_kind');
+  const year = Number(ctx.period.to.slice(0, 4));
+  const rows = await grouped(ctx, l, `count(*)::int AS total, ${countColumns(statuses, 'status', 'status')}, ${countColumns(owners, 'owner_kind', 'owner')},
+      count(*) FILTER (WHERE t.lpr)::int AS lpr, count(*) FILTER (WHERE t.networked)::int AS networked,
+      count(*) FILTER (WHERE t.install_year <= $1::int)::int AS replacement_due,
+      count(*) FILTER (WHERE t.install_year IS NULL)::int AS unknown_age`, [], [year - ctx.replaceAfterYears]);
+  return perUnit(ctx, rows, (r) => ({
+    total: r('total'), byStatus: counts(statuses, 'status', r), working: r('status_working'),
+    workingRatio: ratio(r('status_working'), r('total')), byOwner: counts(owners, 'owner', r),
+    lpr: r('lpr'), networked: r('networked'), replacementDue: r('replacement_due'), unknownAge: r('unknown_age'),
+  }));
+}
+
+async function watch(ctx: SectionContext): Promise<UnitFigures> {
+  const l = layer('watch-blocks');
+  const kinds = choicesOf(l, 'adopter_kind');
+  const rows = await grouped(ctx, l, `count(*)::int AS blocks, count(DISTINCT t.adopter)::int AS adopters,
+      count(DISTINCT t.team_id)::int AS teams, count(*) FILTER (WHERE t.team_id IS NOT NULL)::int AS with_team,
+      coalesce(sum(ST_Area(ST_Transform(t.geom, 3826))), 0) / 1e6 AS area_km2, ${countColumns(kinds, 'adopter_kind', 'kind')}`);
+  return perUnit(ctx, rows, (r) => ({
+    blocks: r('blocks'), adopters: r('adopters'), teams: r('teams'), withTeam: r('with_team'),
+    areaKm2: Math.round(r('area_km2') * 1000) / 1000, byAdopterKind: counts(kinds, 'kind', r),
+  }));
+}
+
+const PLANNED_IN_PERIOD = ['t.planned_on BETWEEN $1::date AND $2::date'];
+const HAS_FINDINGS = `t.status = 'done' AND coalesce(btrim(t.findings), '') <> ''`;
+
+async function drones(ctx: SectionContext): Promise<UnitFigures> {
+  const l = layer('drone-surveys');
+  const statuses = choicesOf(l, 'status');
+  const rows = await grouped(ctx, l, `count(*)::int AS surveys, ${countColumns(statuses, 'status', 'status')},
+      count(*) FILTER (WHERE ${HAS_FINDINGS})::int AS with_findings, coalesce(sum(cardinality(t.target_place_ids)), 0)::int AS targets`,
+  PLANNED_IN_PERIOD, [ctx.period.from, ctx.period.to]);
+  return perUnit(ctx, rows, (r) => ({
+    surveys: r('surveys'), done: r('status_done'), withFindings: r('with_findings'), targets: r('targets'), byStatus: counts(statuses, 'status', r),
+  }));
+}
+
+export interface DroneFinding { id: number; name: string; plannedOn: string; purpose: string; findings: string; unit: string | null }
+
+export async function droneFindings(ctx: SectionContext): Promise<DroneFinding[] | undefined> {
+  const l = layer('drone-surveys');
+  if (!canRead(l, ctx.p)) return undefined;
+  return listed<DroneFinding>(ctx, l, `t.id::int AS id, t.name, t.planned_on::text AS "plannedOn", t.purpose, t.findings, g.code AS unit`,
+    `${PLANNED_IN_PERIOD[0]} AND ${HAS_FINDINGS}`, [ctx.period.from, ctx.period.to], 't.planned_on, t.id');
+}
+
+async function incidents(ctx: SectionContext): Promise<UnitFigures> {
+  const l = layer('incidents');
+  const types = choicesOf(l, 'type');
+  const now = `t.occurred_at >= $1::date`;
+  const before = `t.occurred_at < $1::date`;
+  const rows = await grouped(ctx, l, `count(*) FILTER (WHERE ${now})::int AS current, count(*) FILTER (WHERE ${before})::int AS previous,
+      ${countColumns(types, 'type', 'now', ` AND ${now}`)}, ${countColumns(types, 'type', 'before', ` AND ${before}`)}`,
+  [`t.occurred_at >= $3::date`, `t.occurred_at < ${dayAfter('$2')}`], [ctx.period.from, ctx.period.to, ctx.period.previous.from]);
+  const change = (current: number, previous: number) => ({
+    current, previous, change: current - previous, changePct: previous > 0 ? Math.round(((current - previous) / previous) * 1000) / 10 : null,
+  });
+  return perUnit(ctx, rows, (r) => ({
+    ...change(r('current'), r('previous')),
+    byType: types.map((c) => ({ key: c.value, label: c.label, ...change(r(`now_${c.value}`), r(`before_${c.value}`)) })),
+  }));
+}
+
+/** Sections in the order they are shown, with the layers each needs to read. */
+export const SECTIONS: { name: string; needs: string[]; count: (ctx: SectionContext) => Promise<UnitFigures> }[] = [
+  { name: 'keyPlaces', needs: ['key-places'], count: keyPlaces },
+  { name: 'visits', needs: ['visits', 'key-places'], count: visits },
+  { name: 'cameras', needs: ['cameras'], count: cameras },
+  { name: 'watch', needs: ['watch-blocks'], count: watch },
+  { name: 'drones', needs: ['drone-surveys'], count: drones },
+  { name: 'incidents', needs: ['incidents'], count: incidents },
+];
