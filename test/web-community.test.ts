@@ -26,7 +26,8 @@ describe.each(['public', 'community'] as const)('community view as %s', (as) => 
     expect(p.offMachine()).toEqual([]);
     expect(p.requests.filter((u) => SENSITIVE_LAYERS.test(u))).toEqual([]);
     const listed = await p.page.$$eval('.layer-list .layer-row', (rows) => rows.map((r) => (r as HTMLElement).dataset.layer));
-    expect(listed).toEqual(['precincts', 'stations', 'beats', 'buildings', 'cameras', 'camera-coverage', 'watch-blocks']);
+    // The aggregated hot spots first (drawn at once), then the public layers.
+    expect(listed).toEqual(['analysis-cells', 'precincts', 'stations', 'beats', 'buildings', 'cameras', 'camera-coverage', 'watch-blocks']);
 
     // Every camera drawn is public (and, for the community account, in its area), and carries no contact.
     const inArea = as === 'community' ? `AND ST_Intersects(geom, (SELECT area FROM users WHERE username = 'community'))` : '';
@@ -42,7 +43,7 @@ describe.each(['public', 'community'] as const)('community view as %s', (as) => 
 
     // The camera-help panel answers, and what it asked for is not a sensitive layer either.
     await p.page.click('.camera-help button.primary');
-    await p.page.locator('.camera-help .analysis-answer :first-child').waitFor();
+    await p.page.locator('.camera-help .analysis-answer > :first-child').waitFor();
     expect(await p.page.locator('.camera-help .analysis-answer').innerText()).not.toBe('');
     expect(p.requests.filter((u) => SENSITIVE_LAYERS.test(u))).toEqual([]);
     expect(p.offMachine()).toEqual([]);

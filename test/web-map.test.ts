@@ -8,7 +8,13 @@ import { DEMO_PASSWORD, jumpTo, mapIdle, openWebWorld, pixelOf, rendered, styleL
  * and popups, and a phone-sized screen. Nothing may be requested off this machine.
  */
 let w: WebWorld;
-beforeAll(async () => { w = await openWebWorld(); });
+beforeAll(async () => {
+  w = await openWebWorld();
+  // The demo city has no building footprints; one beside the first camera, so every layer has a feature.
+  await w.db.exec(`SELECT set_config('app.actor', 'fixture', false);
+    INSERT INTO buildings (name, levels, geom)
+    SELECT '測試大樓', 5, ST_Multi(ST_Buffer(ST_Translate(geom, 0.0002, 0.0002), 0.0001, 2)) FROM cameras ORDER BY id LIMIT 1;`);
+});
 afterAll(async () => { await w?.close(); });
 
 const TILED = LAYERS.filter((l) => l.tiles);
