@@ -5,7 +5,7 @@ import type { Feature as GeoFeature } from 'geojson';
 import { h } from '../lib/dom.js';
 import { formatNumber } from '../lib/format.js';
 import type { LayerPanel } from '../map/layer-panel.js';
-import { fontsOf } from '../map/map.js';
+import { firstOfParts, labelFonts } from '../map/map.js';
 import { BINS, type Density, type HotSpots, type NewSites, type Reaim } from './analysis-api.js';
 
 const EMPTY = { type: 'FeatureCollection' as const, features: [] as GeoFeature[] };
@@ -15,12 +15,6 @@ const REAIM_COLOUR = '#3a86ff';
 const REAIM_ARROW = '#1d3557';
 const SITE_COLOUR = '#9d4edd';
 const SITE_POINT = '#5a189a';
-
-/** The first style layer drawing points or labels: analysis cells go beneath, so points stay on top. */
-function beneathPoints(map: maplibregl.Map): string | undefined {
-  return map.getStyle().layers.find((l) => ['heat', 'clusters', 'points', 'labels']
-    .includes((l as { metadata?: Record<string, string> }).metadata?.['emap:part'] ?? ''))?.id;
-}
 
 const legendList = (items: { colour: string; label: string; outline?: boolean }[]) => h('ul', { class: 'legend single' },
   items.map((i) => h('li', {}, h('span', { class: `swatch ${i.outline ? 'ring' : 'square'}`, style: i.outline ? { borderColor: i.colour } : { background: i.colour } }), i.label)));
@@ -39,7 +33,8 @@ function breaks(values: number[]): number[] {
 export class AnalysisOverlays {
   constructor(private readonly map: maplibregl.Map, private readonly panel: LayerPanel) {
     map.addSource('analysis-cells', { type: 'geojson', data: EMPTY });
-    const below = beneathPoints(map);
+    // Cells go beneath the points and labels, so these stay on top.
+    const below = firstOfParts(map, ['heat', 'clusters', 'points', 'labels']);
     map.addLayer({ id: 'analysis-cells', type: 'fill', source: 'analysis-cells', paint: { 'fill-color': '#000000', 'fill-opacity': 0.6 } }, below);
     map.addLayer({ id: 'analysis-cells-outline', type: 'line', source: 'analysis-cells', paint: { 'line-color': '#ffffff', 'line-width': 0.3, 'line-opacity': 0.6 } }, below);
     map.addSource('analysis-reaim', { type: 'geojson', data: EMPTY });
@@ -55,7 +50,7 @@ export class AnalysisOverlays {
     map.addLayer({ id: 'analysis-sites-points', type: 'circle', source: 'analysis-sites', filter: ['==', ['geometry-type'], 'Point'],
       paint: { 'circle-radius': 11, 'circle-color': SITE_POINT, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 } });
     map.addLayer({ id: 'analysis-sites-ranks', type: 'symbol', source: 'analysis-sites', filter: ['==', ['geometry-type'], 'Point'],
-      layout: { 'text-field': ['to-string', ['get', 'rank']], 'text-size': 12, 'text-allow-overlap': true, 'text-font': fontsOf(map.getStyle()) },
+      layout: { 'text-field': ['to-string', ['get', 'rank']], 'text-size': 12, 'text-allow-overlap': true, 'text-font': labelFonts(map) },
       paint: { 'text-color': '#ffffff' } });
   }
 

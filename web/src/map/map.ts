@@ -53,18 +53,38 @@ export async function createMap(opts: MapOptions): Promise<maplibregl.Map> {
   return map;
 }
 
-/** The label fonts of a style (server/tiles/style.ts chooses them), for layers the app adds. */
-export function fontsOf(style: StyleSpecification): string[] {
+/** The label fonts of a style (server/tiles/style.ts chooses them). */
+function fontsOf(style: StyleSpecification): string[] {
   const label = style.layers.find((l) => l.type === 'symbol' && (l.layout as Record<string, unknown> | undefined)?.['text-font']);
   return ((label?.layout as Record<string, unknown> | undefined)?.['text-font'] as string[] | undefined) ?? ['sans-serif'];
 }
 
-/** Style layers of a registry layer (their metadata names it), optionally of one part only. */
+/** The map's label fonts, for symbol layers the app adds. */
+export function labelFonts(map: maplibregl.Map): string[] {
+  const label = map.getLayersOrder().find((id) => map.getLayer(id)?.type === 'symbol' && map.getLayoutProperty(id, 'text-font'));
+  return (label ? map.getLayoutProperty(label, 'text-font') as string[] : undefined) ?? ['sans-serif'];
+}
+
+/** What a style layer's metadata says it draws (server/tiles/style.ts): registry layer and part. */
+export function partOf(map: maplibregl.Map, id: string): { layer?: string; part?: string } {
+  const m = (map.getLayer(id) as { metadata?: Record<string, string> } | undefined)?.metadata;
+  return { layer: m?.['emap:layer'], part: m?.['emap:part'] };
+}
+
+/**
+ * Style layers of a registry layer, optionally of one part only, in drawing order. Read from
+ * the live layers (map.getStyle() would serialise the whole style on every call).
+ */
 export function styleLayersOf(map: maplibregl.Map, layerId: string, part?: string): string[] {
-  return map.getStyle().layers.filter((l) => {
-    const m = (l as { metadata?: Record<string, string> }).metadata;
-    return m?.['emap:layer'] === layerId && (part === undefined || m['emap:part'] === part);
-  }).map((l) => l.id);
+  return map.getLayersOrder().filter((id) => {
+    const m = partOf(map, id);
+    return m.layer === layerId && (part === undefined || m.part === part);
+  });
+}
+
+/** The first style layer drawing one of these parts, to add layers beneath it. */
+export function firstOfParts(map: maplibregl.Map, parts: readonly string[]): string | undefined {
+  return map.getLayersOrder().find((id) => parts.includes(partOf(map, id).part ?? ''));
 }
 
 export function setVisible(map: maplibregl.Map, layerIds: readonly string[], visible: boolean): void {

@@ -4,6 +4,7 @@ import { displayValue, type LayerInfo } from '../app/registry.js';
 import { ApiError } from '../lib/api.js';
 import { h } from '../lib/dom.js';
 import { getFeature, type Feature } from './features.js';
+import { partOf } from './map.js';
 
 /** Parts of the style a click can land on (outlines and labels are not targets). */
 const CLICKABLE_PARTS = new Set(['points', 'clusters', 'fill']);
@@ -27,17 +28,17 @@ export function featureDetails(layer: LayerInfo, f: Feature): HTMLElement {
  */
 export function enableFeaturePopups(map: maplibregl.Map, ctx: AppContext, actions: FeatureActions,
   enabled: () => boolean = () => true): void {
-  const clickable = () => map.getStyle().layers.filter((l) => {
-    const part = (l as { metadata?: Record<string, string> }).metadata?.['emap:part'];
-    return part !== undefined && CLICKABLE_PARTS.has(part) && map.getLayoutProperty(l.id, 'visibility') !== 'none';
-  }).map((l) => l.id);
+  const clickable = () => map.getLayersOrder().filter((id) => {
+    const { part } = partOf(map, id);
+    return part !== undefined && CLICKABLE_PARTS.has(part) && map.getLayoutProperty(id, 'visibility') !== 'none';
+  });
   let popup: maplibregl.Popup | undefined;
 
   map.on('click', async (e) => {
     if (!enabled()) return;
     const hit = map.queryRenderedFeatures(e.point, { layers: clickable() })[0];
     if (!hit) return;
-    const layerId = (hit.layer as { metadata?: Record<string, string> }).metadata?.['emap:layer'];
+    const layerId = partOf(map, hit.layer.id).layer;
     const layer = layerId ? ctx.registry.get(layerId) : undefined;
     if (!layer) return;
     const props = hit.properties as Record<string, unknown>;

@@ -11,7 +11,7 @@ import { h, replace } from '../lib/dom.js';
 import { formatDateTime, taiwanDate, WEEKDAYS } from '../lib/format.js';
 import { listFeatures, type Feature } from '../map/features.js';
 import { iconDataUrl } from '../map/icons.js';
-import { createMap } from '../map/map.js';
+import { createMap, firstOfParts } from '../map/map.js';
 import { TileFilters } from '../map/tile-filters.js';
 import { exposeForAutomation } from './map-view.js';
 
@@ -169,7 +169,7 @@ function inBeat(spots: HotSpots, beat: Beat): HotSpots {
 function showHotCells(map: maplibregl.Map, spots: HotSpots): void {
   const hot = { ...spots, features: spots.features.filter((f) => f.properties.binFdr >= 2) };
   map.addSource('briefing-hot-cells', { type: 'geojson', data: hot as GeoJSON.FeatureCollection });
-  const below = map.getStyle().layers.find((l) => (l as { metadata?: Record<string, string> }).metadata?.['emap:part'] === 'points')?.id;
+  const below = firstOfParts(map, ['points']);
   map.addLayer({ id: 'briefing-hot-cells', type: 'fill', source: 'briefing-hot-cells',
     paint: { 'fill-color': ['match', ['get', 'binFdr'], 3, BINS[0].colour, BINS[1].colour], 'fill-opacity': 0.45 } }, below);
 }
