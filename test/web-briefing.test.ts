@@ -130,7 +130,7 @@ describe('the briefing sheet', () => {
 
   it('saves the sheet as a PNG', async () => {
     const download = p.page.waitForEvent('download');
-    await p.page.click('.briefing-toolbar button:has-text("另存 PNG")');
+    await p.page.click('.sheet-toolbar button:has-text("另存 PNG")');
     const file = await download;
     expect(file.suggestedFilename()).toMatch(new RegExp(`^勤前簡報-${beat}-\\d{4}-\\d{2}-\\d{2}\\.png$`));
     const chunks: Buffer[] = [];

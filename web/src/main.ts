@@ -8,12 +8,14 @@ import './styles/app.css';
 import { briefingView } from './views/briefing-view.js';
 import { communityView } from './views/community-view.js';
 import { mapView } from './views/map-view.js';
+import { rollupsView } from './views/rollups-view.js';
 
 type View = (ctx: AppContext, main: HTMLElement, tools: HTMLElement) => Promise<void>;
 
-/** Which view a path shows; the briefing is for police accounts only. */
+/** Which view a path shows; the briefing and the roll-ups are for police accounts only. */
 function viewFor(path: string, ctx: AppContext): { path: string; view: View } {
   if (path.startsWith('/briefing') && isInternal(ctx.me)) return { path: '/briefing', view: briefingView };
+  if (path.startsWith('/rollups') && isInternal(ctx.me)) return { path: '/rollups', view: rollupsView };
   if (path.startsWith('/community')) return { path: '/community', view: communityView };
   return { path: '/', view: mapView };
 }

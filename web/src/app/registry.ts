@@ -78,3 +78,9 @@ export function displayValue(prop: PropertyInfo, value: unknown): string {
     default: return String(value);
   }
 }
+
+/** A layer property's value as a person reads it, or the raw value where the layer or property is not the caller's. */
+export function choiceLabel(layer: LayerInfo | undefined, name: string, value: unknown): string {
+  const prop = layer && property(layer, name);
+  return prop ? displayValue(prop, value) : String(value ?? '—');
+}

@@ -7,6 +7,7 @@ import { isInternal, ROLE_LABELS, signOut } from './session.js';
 export const PAGES = [
   { path: '/', title: '電子地圖', who: 'all' },
   { path: '/briefing', title: '勤前簡報', who: 'internal' },
+  { path: '/rollups', title: '彙整報表', who: 'internal' },
   { path: '/community', title: '社區檢視', who: 'all' },
 ] as const;
 

@@ -2,7 +2,7 @@ import type * as maplibregl from 'maplibre-gl';
 import { bbox, booleanPointInPolygon, centroid } from '@turf/turf';
 import { toPng } from 'html-to-image';
 import type { AppContext } from '../app/context.js';
-import { displayValue, property, type LayerInfo } from '../app/registry.js';
+import { choiceLabel, type LayerInfo } from '../app/registry.js';
 import { analysis, BINS, type HotHours, type HotSpots } from '../analysis/analysis-api.js';
 import { emptyHourWeek, hotHours as busiest, hourWeekChart } from '../charts/hour-week-chart.js';
 import { visitOrder } from '../briefing/places.js';
@@ -34,18 +34,13 @@ async function beatsFor(ctx: AppContext): Promise<Beat[]> {
     .sort((a, b) => a.code.localeCompare(b.code));
 }
 
-function choiceLabel(layer: LayerInfo | undefined, name: string, value: unknown): string {
-  const prop = layer && property(layer, name);
-  return prop ? displayValue(prop, value) : String(value ?? '—');
-}
-
 /**
  * The officer's 勤前簡報: one beat on one A4 page — the map fitted to it, key places by how
  * overdue their visit is, cameras out of order, the last 30 days' incidents with their hot
  * hours, and the watch blocks with their contacts. Printed as it is shown, or saved as PNG.
  */
 export async function briefingView(ctx: AppContext, main: HTMLElement): Promise<void> {
-  main.classList.add('briefing-page');
+  main.classList.add('sheet-page');
   const beats = await beatsFor(ctx);
   const wanted = new URLSearchParams(location.search).get('beat') ?? ctx.me.beatCode ?? beats[0]?.code;
   const beat = beats.find((b) => b.code === wanted) ?? beats[0];
@@ -57,7 +52,7 @@ export async function briefingView(ctx: AppContext, main: HTMLElement): Promise<
     beats.map((b) => h('option', { value: b.code, selected: b.code === beat.code }, `${b.code} ${b.name}`)));
   const sheet = h('article', { class: 'sheet', id: 'briefing-sheet' });
   const status = h('span', { class: 'legend-note', role: 'status' });
-  const toolbar = h('div', { class: 'briefing-toolbar no-print' },
+  const toolbar = h('div', { class: 'sheet-toolbar no-print' },
     h('label', {}, '警勤區 ', picker),
     h('button', { type: 'button', class: 'secondary', onclick: () => window.print() }, '列印'),
     h('button', { type: 'button', class: 'secondary', onclick: () => void savePng(sheet, beat.code, status) }, '另存 PNG'),
