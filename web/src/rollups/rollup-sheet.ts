@@ -120,27 +120,30 @@ function unitsTable(r: Rollup, has: (s: keyof Figures) => boolean): HTMLElement 
     r.units.length === 0 ? h('p', { class: 'legend-note' }, '此範圍沒有單位。') : null);
 }
 
+/** A titled list of records under the units table: a compact table, or a line saying there are none. */
+function listSection<T extends { id: number }>(className: string, title: string, empty: HTMLElement, heads: string[], rows: T[],
+  cells: (row: T) => (string | HTMLElement)[], rowClass = ''): HTMLElement {
+  return h('section', { class: className },
+    h('h2', {}, title),
+    rows.length === 0 ? empty : h('table', { class: 'compact' },
+      h('thead', {}, h('tr', {}, heads.map((t) => h('th', {}, t)))),
+      h('tbody', {}, rows.map((row) => h('tr', { class: rowClass, dataset: { id: row.id } },
+        cells(row).map((c) => (typeof c === 'string' ? h('td', {}, c) : c)))))));
+}
+
 function overdueTable(ctx: AppContext, r: Rollup): HTMLElement {
   const places = ctx.registry.get('key-places');
   const list = r.overdue ?? [];
-  return h('section', { class: 'rollup-overdue' },
-    h('h2', {}, `逾期未查訪處所（${list.length} 處）`),
-    list.length === 0 ? h('p', { class: 'ok' }, '沒有逾期未查訪的處所。') : h('table', { class: 'compact' },
-      h('thead', {}, h('tr', {}, ['處所', '類別', '警勤區', '應查訪日', '最近查訪', '逾期天數'].map((t) => h('th', {}, t)))),
-      h('tbody', {}, list.map((p) => h('tr', { class: 'overdue', dataset: { id: p.id } },
-        h('td', {}, p.name), h('td', {}, choiceLabel(places, 'category', p.category)), h('td', {}, p.beat ?? '—'),
-        h('td', {}, formatDate(p.nextVisitDue)), h('td', {}, p.lastVisitedAt ? formatDate(p.lastVisitedAt) : '從未查訪'),
-        h('td', { class: 'num' }, `${p.daysOverdue} 天`))))));
+  return listSection('rollup-overdue', `逾期未查訪處所（${list.length} 處）`, h('p', { class: 'ok' }, '沒有逾期未查訪的處所。'),
+    ['處所', '類別', '警勤區', '應查訪日', '最近查訪', '逾期天數'], list,
+    (p) => [p.name, choiceLabel(places, 'category', p.category), p.beat ?? '—', formatDate(p.nextVisitDue),
+      p.lastVisitedAt ? formatDate(p.lastVisitedAt) : '從未查訪', h('td', { class: 'num' }, `${p.daysOverdue} 天`)], 'overdue');
 }
 
 function findingsTable(ctx: AppContext, r: Rollup): HTMLElement {
   const surveys = ctx.registry.get('drone-surveys');
   const list = r.droneFindings ?? [];
-  return h('section', { class: 'rollup-findings' },
-    h('h2', {}, `無人機空拍發現（${list.length} 次）`),
-    list.length === 0 ? h('p', { class: 'legend-note' }, '本期沒有記錄發現的空拍。') : h('table', { class: 'compact' },
-      h('thead', {}, h('tr', {}, ['日期', '名稱', '目的', '單位', '發現'].map((t) => h('th', {}, t)))),
-      h('tbody', {}, list.map((d) => h('tr', { dataset: { id: d.id } },
-        h('td', {}, formatDate(d.plannedOn)), h('td', {}, d.name), h('td', {}, choiceLabel(surveys, 'purpose', d.purpose)),
-        h('td', {}, d.unit ?? '—'), h('td', {}, d.findings))))));
+  return listSection('rollup-findings', `無人機空拍發現（${list.length} 次）`, h('p', { class: 'legend-note' }, '本期沒有記錄發現的空拍。'),
+    ['日期', '名稱', '目的', '單位', '發現'], list,
+    (d) => [formatDate(d.plannedOn), d.name, choiceLabel(surveys, 'purpose', d.purpose), d.unit ?? '—', d.findings]);
 }
