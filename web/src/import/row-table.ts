@@ -20,6 +20,7 @@ const reasons = (r: RowReport) => [...(r.errors ?? []), ...(r.warnings ?? [])].m
 export class RowTable {
   readonly element: HTMLElement;
   private rows: RowReport[] = [];
+  private labels = new Map<number, string>();
   private filter: Filter = 'all';
   private page = 0;
   private picked: number | null = null;
@@ -33,12 +34,14 @@ export class RowTable {
       h('h2', {}, '逐列結果'), this.filters,
       h('div', { class: 'table-scroll' },
         h('table', { class: 'compact row-table' },
-          h('thead', {}, h('tr', {}, h('th', {}, '列'), h('th', {}, '狀態'), h('th', {}, '動作'), h('th', {}, '警勤區'), h('th', {}, '說明'))),
+          h('thead', {}, h('tr', {}, h('th', {}, '列'), h('th', {}, '狀態'), h('th', {}, '名稱'), h('th', {}, '動作'), h('th', {}, '警勤區'), h('th', {}, '說明'))),
           this.body)),
       this.pager);
   }
 
-  show(rows: RowReport[], filter: Filter = 'all'): void {
+  /** Shows a report's rows; `labels` names them (from the preview: its features' labels by row). */
+  show(rows: RowReport[], labels: Map<number, string>, filter: Filter = 'all'): void {
+    this.labels = labels;
     this.rows = [...rows].sort((a, b) => ORDER[a.status] - ORDER[b.status] || a.row - b.row);
     this.filter = filter;
     this.page = 0;
@@ -63,7 +66,7 @@ export class RowTable {
     const first = this.page * PAGE_SIZE;
     const slice = shown.slice(first, first + PAGE_SIZE);
     replace(this.body, slice.length ? slice.map((r) => this.rowElement(r))
-      : h('tr', {}, h('td', { colspan: 5, class: 'empty' }, '沒有符合的列')));
+      : h('tr', {}, h('td', { colspan: 6, class: 'empty' }, '沒有符合的列')));
     replace(this.pager,
       h('button', { type: 'button', class: 'small', disabled: this.page === 0, onclick: () => { this.page -= 1; this.render(); } }, '上一頁'),
       h('span', {}, shown.length ? `第 ${formatNumber(first + 1)}–${formatNumber(first + slice.length)} 筆，共 ${formatNumber(shown.length)} 筆` : '共 0 筆'),
@@ -80,9 +83,11 @@ export class RowTable {
     },
     h('td', {}, String(r.row)),
     h('td', {}, h('span', { class: `status-mark ${r.status}` }, STATUS[r.status].label)),
+    h('td', { class: 'label' }, this.labels.get(r.row) || '—'),
     h('td', {}, r.action ? ACTIONS[r.action] : '—'),
     h('td', {}, r.beat ?? '—'),
-    h('td', { class: 'reasons' }, reasons(r).map((m) => h('div', {}, m))));
+    // Long reasons (a choice list) are cut to two lines; the picked row shows them whole.
+    h('td', { class: 'reasons' }, reasons(r).map((m) => h('div', { title: m }, m))));
     return tr;
   }
 

@@ -89,7 +89,7 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
     labelled('資料來源', h('span', { class: 'source-field' }, sourceInput, sourceList), 'field'),
     h('p', { class: 'legend-note' }, '清冊的名稱：有「編號」欄時必填，再次匯入同一來源會更新同一筆資料，並沿用上次的編碼、坐標系統與欄位對應。'),
     savedBox, advanced,
-    h('label', { class: 'field-boolean valid-only' }, validOnly, h('span', {}, '只匯入正確的列（略過有錯誤的列；未勾選時任何一列有錯就整份不匯入）')),
+    h('label', { class: 'valid-only' }, validOnly, h('span', {}, '只匯入正確的列（略過有錯誤的列；未勾選時任何一列有錯就整份不匯入）')),
     h('div', { class: 'actions start' }, tryButton, importButton),
     progress, outcome);
   main.append(h('div', { class: 'import-grid' }, form, summary, mapBox, table.element));
@@ -171,8 +171,8 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
           h('option', { value: SKIP, selected: chosen === null }, '（不匯入）'),
           targets.map((t) => h('option', { value: t.target, selected: t.target === chosen }, `${t.label}${t.required ? '＊' : ''}（${t.target}）`)));
           return h('tr', {}, h('td', {}, c.column), h('td', {}, sel),
-            h('td', { class: 'sub' }, overrides.has(c.column) ? '手動對應（待試算）' : c.how ? HOW[c.how] ?? c.how : c.note ? '不匯入' : '—',
-              c.note ? h('div', {}, c.note) : null));
+            // The server's note is written for the API (how to send a mapping): a tooltip here.
+            h('td', { class: 'sub', title: c.note }, overrides.has(c.column) ? '手動對應（待試算）' : c.how ? HOW[c.how] ?? c.how : '不匯入'));
         }))),
       mappingNote,
       h('div', { class: 'actions start' },
@@ -253,7 +253,9 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
     table.element.hidden = false;
     // The preview first: the table marks the rows it holds.
     preview?.show(r.preview);
-    table.show(r.rows, !r.dryRun && !r.committed ? 'error' : 'all');
+    const labelOf = ctx.registry.get(r.layer)?.label ?? 'name';
+    const labels = new Map(r.preview.features.map((f) => [Number(f.properties?.import_row), String(f.properties?.[labelOf] ?? '')]));
+    table.show(r.rows, labels, !r.dryRun && !r.committed ? 'error' : 'all');
   };
 
   // ---- wiring
