@@ -141,10 +141,12 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
         h('li', {}, `文字編碼：${s.encoding ? ENCODINGS[s.encoding] ?? s.encoding : '自動偵測'}`),
         h('li', {}, `坐標系統：${s.crs ? info?.crs.find((c) => c.crs === s.crs)?.name ?? s.crs : '自動判斷'}`),
         h('li', {}, `欄位對應：${mapped.length ? mapped.join('、') : '自動'}`),
-        h('li', {}, `此來源現有 ${formatNumber(s.features)} 筆；上次由 ${s.updatedBy ?? '—'} 於 ${formatDateTime(s.updatedAt)} 匯入`)),
+        // Features are counted by the source's own ids: a register without them has none to count.
+        h('li', {}, `${s.features ? `依來源編號對應 ${formatNumber(s.features)} 筆；` : ''}上次由 ${s.updatedBy ?? '—'} 於 ${formatDateTime(s.updatedAt)} 匯入`)),
       h('p', { class: 'legend-note' }, '未另外指定的選項沿用這些設定。'));
   };
-  const targetLabel = (t: string) => info?.targets.find((x) => x.target === t)?.label ?? t;
+  /** A target's label without its explanation in brackets: 「X 坐標」. */
+  const targetLabel = (t: string) => (info?.targets.find((x) => x.target === t)?.label ?? t).split('（')[0]!;
 
   // ---- the column mapping editor, from the last answer's plan
   const renderMapping = () => {
@@ -278,6 +280,8 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
     drop.classList.remove('dragging');
     choose(e.dataTransfer?.files[0]);
   });
+  // A file dropped beside the zone is not opened by the browser in place of the page.
+  for (const type of ['dragover', 'drop']) main.addEventListener(type, (e) => e.preventDefault());
   layerSelect.addEventListener('change', () => void loadLayer());
   sourceInput.addEventListener('input', () => { showSaved(); refresh(); });
   for (const el of [encodingSelect, crsSelect, formatSelect, validOnly]) el.addEventListener('change', refresh);
