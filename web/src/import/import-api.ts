@@ -1,3 +1,4 @@
+import type { ImportReport, RowReport } from '../../../server/import/report.js';
 import { api, apiError, ApiError } from '../lib/api.js';
 
 /** The import API as the upload page uses it (server/import/routes.ts; README "Import"). */
@@ -26,41 +27,12 @@ export interface SavedSource {
   features: number;
 }
 
-export interface ColumnPlan { column: string; target: string | null; how: string | null; note?: string }
-export interface RowIssue { code: string; message: string; field?: string; column?: string }
-export type RowStatus = 'ok' | 'warning' | 'error';
-
-export interface RowReport {
-  row: number;
-  status: RowStatus;
-  action?: 'create' | 'update' | 'unchanged';
-  id?: number;
-  beat?: string | null;
-  errors?: RowIssue[];
-  warnings?: RowIssue[];
-}
-
-export interface ImportReport {
-  layer: string;
-  dryRun: boolean;
-  validOnly: boolean;
-  committed: boolean;
-  message: string;
-  source: string | null;
-  file: {
-    name: string | null;
-    format: string;
-    encoding: { name: string; how: string } | null;
-    crs: { crs: string; name: string; how: string; swapped: boolean; note?: string } | null;
-  };
-  columns: ColumnPlan[];
-  counts: { rows: number; ok: number; warning: number; error: number; create: number; update: number; unchanged: number; delete: number };
-  warnings: string[];
-  errors: RowIssue[];
-  deleted: { id: number; label: string }[];
-  rows: RowReport[];
-  preview: GeoJSON.FeatureCollection & { truncated: boolean };
-}
+// The report is the server's own type (type-only: nothing of the server is bundled), so the
+// page cannot drift from what the service answers.
+export type { ColumnPlan } from '../../../server/import/headers.js';
+export type { RowIssue } from '../../../server/import/issues.js';
+export type { ImportReport, RowReport } from '../../../server/import/report.js';
+export type RowStatus = RowReport['status'];
 
 /** What the page sends besides the file; empty values are left out (the server decides). */
 export interface ImportParams {

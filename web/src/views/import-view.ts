@@ -253,10 +253,12 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
       r.preview.truncated ? h('p', { class: 'legend-note' }, `地圖只顯示前 ${formatNumber(r.preview.features.length)} 筆。`) : null);
     summary.hidden = false;
     table.element.hidden = false;
+    // The server types the preview's features loosely (object); they are GeoJSON features.
+    const features = r.preview.features as GeoJSON.Feature[];
     // The preview first: the table marks the rows it holds.
-    preview?.show(r.preview);
+    preview?.show({ type: 'FeatureCollection', features });
     const labelOf = ctx.registry.get(r.layer)?.label ?? 'name';
-    const labels = new Map(r.preview.features.map((f) => [Number(f.properties?.import_row), String(f.properties?.[labelOf] ?? '')]));
+    const labels = new Map(features.map((f) => [Number(f.properties?.import_row), String(f.properties?.[labelOf] ?? '')]));
     table.show(r.rows, labels, !r.dryRun && !r.committed ? 'error' : 'all');
   };
 
