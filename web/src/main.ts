@@ -1,12 +1,13 @@
 import { loadConfig } from './app/config.js';
 import type { AppContext } from './app/context.js';
 import { Registry } from './app/registry.js';
-import { currentUser, isInternal } from './app/session.js';
+import { currentUser, isInternal, isPlanner } from './app/session.js';
 import { renderShell } from './app/shell.js';
 import { h } from './lib/dom.js';
 import './styles/app.css';
 import { briefingView } from './views/briefing-view.js';
 import { communityView } from './views/community-view.js';
+import { importView } from './views/import-view.js';
 import { mapView } from './views/map-view.js';
 import { rollupsView } from './views/rollups-view.js';
 
@@ -17,6 +18,7 @@ function viewFor(path: string, ctx: AppContext): { path: string; view: View } {
   if (path.startsWith('/briefing') && isInternal(ctx.me)) return { path: '/briefing', view: briefingView };
   if (path.startsWith('/rollups') && isInternal(ctx.me)) return { path: '/rollups', view: rollupsView };
   if (path.startsWith('/community')) return { path: '/community', view: communityView };
+  if (path.startsWith('/import') && isPlanner(ctx.me)) return { path: '/import', view: importView };
   return { path: '/', view: mapView };
 }
 

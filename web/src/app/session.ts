@@ -16,6 +16,9 @@ export const ROLE_LABELS: Record<Me['role'], string> = {
 
 export const isInternal = (me: Me) => me.role === 'admin' || me.role === 'planner' || me.role === 'officer';
 
+/** Planners and the bureau's admin: those who keep the registers (imports). */
+export const isPlanner = (me: Me) => me.role === 'admin' || me.role === 'planner';
+
 export async function currentUser(): Promise<Me> {
   try {
     return await api.get<Me>('/api/me');

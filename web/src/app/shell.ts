@@ -1,7 +1,7 @@
 import { h } from '../lib/dom.js';
 import type { AppContext } from './context.js';
 import { openLoginDialog } from './login-dialog.js';
-import { isInternal, ROLE_LABELS, signOut } from './session.js';
+import { isInternal, isPlanner, ROLE_LABELS, signOut } from './session.js';
 
 /** The pages of the app; the server answers index.html for each and the app picks the view. */
 export const PAGES = [
@@ -9,6 +9,7 @@ export const PAGES = [
   { path: '/briefing', title: '勤前簡報', who: 'internal' },
   { path: '/rollups', title: '彙整報表', who: 'internal' },
   { path: '/community', title: '社區檢視', who: 'all' },
+  { path: '/import', title: '匯入資料', who: 'planners' },
 ] as const;
 
 /**
@@ -17,7 +18,7 @@ export const PAGES = [
  */
 export function renderShell(ctx: AppContext, current: string): { main: HTMLElement; tools: HTMLElement } {
   const { me } = ctx;
-  const pages = PAGES.filter((p) => p.who === 'all' || isInternal(me));
+  const pages = PAGES.filter((p) => p.who === 'all' || (p.who === 'planners' ? isPlanner(me) : isInternal(me)));
   const tools = h('div', { class: 'header-tools' });
   const account = me.role === 'public'
     ? h('button', { class: 'secondary login', onclick: openLoginDialog }, '登入')

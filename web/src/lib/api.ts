@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly field?: string,
     /** The current ETag, on a 412 (someone else changed the feature). */
     readonly etag?: string,
+    /** What the server adds to some errors (an import's columns and targets). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -30,11 +32,14 @@ async function call<T>(method: string, url: string, body?: unknown, headers: Rec
   const etag = res.headers.get('ETag') ?? undefined;
   const text = await res.text();
   const json = text ? (JSON.parse(text) as unknown) : undefined;
-  if (!res.ok) {
-    const e = (json as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
-    throw new ApiError(res.status, e?.code ?? 'error', e?.message ?? `${res.status} ${res.statusText}`, e?.field, etag);
-  }
+  if (!res.ok) throw apiError(res.status, json, etag);
   return { body: json as T, etag };
+}
+
+/** The ApiError of an error answer's body (`{"error": {code, message, field, details}}`). */
+export function apiError(status: number, body: unknown, etag?: string): ApiError {
+  const e = (body as { error?: { code?: string; message?: string; field?: string; details?: Record<string, unknown> } } | undefined)?.error;
+  return new ApiError(status, e?.code ?? 'error', e?.message ?? `HTTP ${status}`, e?.field, etag, e?.details);
 }
 
 export const api = {

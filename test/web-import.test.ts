@@ -1,0 +1,131 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvText } from './support/files.js';
+import { mapIdle, openWebWorld, rendered, type WebWorld } from './support/browser.js';
+
+/**
+ * The upload page (/import) in Chromium: a planner's register of key places, built here with
+ * Chinese headers and TWD97 X/Y, with a row of an unknown category and a row far off Taiwan.
+ * The dry run reports them and writes nothing; the import without 「只匯入正確的列」 is refused
+ * and says why; a column mapped by hand in the editor is honoured; with validOnly exactly the
+ * good rows are written. Officers and the public have no such page.
+ */
+let w: WebWorld;
+beforeAll(async () => { w = await openWebWorld(); });
+afterAll(async () => { await w?.close(); });
+
+const SOURCE = '網頁匯入測試';
+const keyPlaces = async () => (await w.db.query<{ n: number }>('SELECT count(*)::int AS n FROM key_places')).rows[0]!.n;
+const counts = (page: Page) => page.$$eval('.import-summary .count', (els) =>
+  Object.fromEntries(els.map((e) => [e.querySelector('span')!.textContent, Number(e.querySelector('b')!.textContent!.replace(/,/g, ''))])));
+const outcome = (page: Page) => page.locator('.import-outcome').innerText();
+/** Runs the dry run or the import and waits for its answer. */
+async function press(page: Page, action: 'dry-run' | 'import'): Promise<void> {
+  await page.click(`button[data-action="${action}"]`);
+  await page.locator('.import-outcome > *').waitFor();
+  await page.locator('.import-progress').waitFor({ state: 'hidden' });
+}
+
+describe('the import page', () => {
+  it('a planner dry-runs a CSV, sees its rows and errors on a table and a map, is refused all-or-nothing, and imports the good rows', async () => {
+    // Two places inside the planner's precinct, as TWD97 TM2 metres (what registers hold).
+    const { rows: at } = await w.db.query<{ x: number; y: number }>(`SELECT round(ST_X(p)::numeric, 1)::float8 x, round(ST_Y(p)::numeric, 1)::float8 y
+      FROM (SELECT ST_Transform(ST_PointOnSurface(geom), 3826) p FROM beats
+             WHERE precinct_code = (SELECT precinct_code FROM users WHERE username = 'planner') ORDER BY code LIMIT 2) s`);
+    const csv = csvText([
+      ['名稱', '地址', '類別', 'X', 'Y', '附註事項'],
+      ['網頁匯入一號KTV', '臺南市測試路1號', '視聽歌唱業', at[0]!.x, at[0]!.y, '夜間營業'],
+      ['網頁匯入二號', '臺南市測試路2號', '不明類別', at[0]!.x + 30, at[0]!.y + 30, ''],
+      ['網頁匯入三號空屋', '臺南市測試路3號', '空屋', at[1]!.x, at[1]!.y, '已封閉'],
+      ['網頁匯入海上', '外海', '空屋', 250000, 1000000, ''],
+    ]);
+    const before = await keyPlaces();
+
+    const p = await w.open('/import', 'planner', { width: 1280, height: 800 });
+    const { page } = p;
+    expect(await page.locator('nav.pages a[aria-current="page"]').innerText()).toBe('匯入資料');
+    const layers = await page.$$eval('select[name="layer"] option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(layers).toContain('key-places');
+    expect(layers).not.toContain('beats');
+    await page.selectOption('select[name="layer"]', 'key-places');
+    await page.locator('select[name="crs"] option[value="EPSG:3826"]').waitFor({ state: 'attached' });
+    expect(await page.locator('button[data-action="import"]').isDisabled()).toBe(true);
+    await page.setInputFiles('input[type="file"]', { name: '重點處所.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.fill('input[name="source"]', SOURCE);
+
+    // The dry run: counts, reasons errors first, nothing written.
+    await press(page, 'dry-run');
+    expect(await counts(page)).toMatchObject({ 總列數: 4, 新增: 2, 錯誤: 2 });
+    const table = await page.$$eval('.row-table tbody tr', (trs) => trs.map((tr) => ({
+      row: Number((tr as HTMLElement).dataset.row), status: tr.querySelector('.status-mark')!.textContent, reason: tr.querySelector('.reasons')!.textContent,
+    })));
+    expect(table.map((r) => [r.row, r.status])).toEqual([[3, '錯誤'], [5, '錯誤'], [2, '正常'], [4, '正常']]);
+    expect(table[0]!.reason).toMatch(/不明類別/);
+    expect(table[1]!.reason).toMatch(/not TM2 metres in Taiwan/);
+    expect(await page.locator('.import-summary').innerText()).toMatch(/TWD97/);
+    expect(await keyPlaces()).toBe(before);
+
+    // The preview map draws the rows by status, and a row of the table flies to it.
+    await mapIdle(page);
+    const drawn = await rendered(page, ['import-preview-points']);
+    expect(drawn.filter((f) => f.properties.import_status === 'ok').map((f) => f.properties.import_row).sort()).toEqual([2, 4]);
+    // Row 5 never had a place; row 3 did, and a click on it flies there.
+    expect(await page.locator('.row-table tbody tr[data-row="5"]').getAttribute('class')).toMatch(/unlocated/);
+    await page.click('.row-table tbody tr[data-row="3"]');
+    await page.waitForFunction(() => {
+      const map = (window as unknown as { emap: { map: import('maplibre-gl').Map } }).emap.map;
+      if (map.isMoving() || map.getZoom() < 16.5) return false;
+      const c = map.project(map.getCenter());
+      return map.queryRenderedFeatures([[c.x - 8, c.y - 8], [c.x + 8, c.y + 8]], { layers: ['import-preview-points'] })
+        .some((f) => f.properties.import_row === 3 && f.properties.import_status === 'error');
+    });
+    expect(await page.locator('.row-table tbody tr.picked').getAttribute('data-row')).toBe('3');
+
+    // The columns as matched, and the one nothing matched mapped by hand.
+    expect(await page.locator('.mapping-table select[data-column="X"]').inputValue()).toBe('x');
+    expect(await page.locator('.mapping-table select[data-column="附註事項"]').inputValue()).toBe('__skip__');
+
+    // All or nothing: the import is refused, says why, and shows the bad rows.
+    expect(await page.locator('button[data-action="import"]').isDisabled()).toBe(false);
+    await press(page, 'import');
+    expect(await outcome(page)).toMatch(/整份檔案未匯入：2 列有錯誤/);
+    expect(await page.$$eval('.row-table tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.row))).toEqual(['3', '5']);
+    expect(await keyPlaces()).toBe(before);
+
+    // Valid rows only, with 附註事項 as the notes: another dry run first, then the import.
+    await page.check('input[name="validOnly"]');
+    expect(await page.locator('.import-summary').innerText()).toMatch(/未匯入的欄位：附註事項/);
+    await page.click('button[data-action="edit-mapping"]');
+    await page.selectOption('.mapping-table select[data-column="附註事項"]', 'notes');
+    expect(await page.locator('button[data-action="import"]').isDisabled()).toBe(true);
+    await press(page, 'dry-run');
+    expect(await outcome(page)).toMatch(/匯入時會略過這 2 列/);
+    await press(page, 'import');
+    expect(await outcome(page)).toMatch(/已匯入：新增 2[^]*略過 2 列/);
+    expect(await page.locator('.import-outcome a[href="/"]').count()).toBe(1);
+    expect(await keyPlaces()).toBe(before + 2);
+    const { rows: written } = await w.db.query<{ name: string; category: string; notes: string | null; precinct_code: string }>(
+      `SELECT name, category, notes, precinct_code FROM key_places WHERE name LIKE '網頁匯入%' ORDER BY name`);
+    expect(written).toEqual([
+      { name: '網頁匯入一號KTV', category: 'ktv', notes: '夜間營業', precinct_code: expect.any(String) },
+      { name: '網頁匯入三號空屋', category: 'vacant_house', notes: '已封閉', precinct_code: expect.any(String) },
+    ]);
+    // The source's settings are saved and shown when it is named again.
+    expect(await page.locator('.saved-source').innerText()).toMatch(/附註事項 → 備註/);
+    expect(await page.locator('button[data-action="import"]').isDisabled()).toBe(true);
+
+    expect(p.errors).toEqual([]);
+    expect(p.offMachine()).toEqual([]);
+    await p.context.close();
+  });
+
+  it.each(['officer', 'public'] as const)('%s has no import page: no link, and /import shows the map', async (as) => {
+    const p = await w.open('/import', as);
+    expect(await p.page.$$eval('nav.pages a', (as) => as.map((a) => a.textContent))).not.toContain('匯入資料');
+    expect(await p.page.locator('main.map-layout').count()).toBe(1);
+    expect(p.requests.some((u) => u.includes('/api/import'))).toBe(false);
+    expect(p.errors).toEqual([]);
+    expect(p.offMachine()).toEqual([]);
+    await p.context.close();
+  });
+});
