@@ -46,6 +46,11 @@ describe('the camera-coverage layer', () => {
       // Transverse Mercator meridian convergence, spherical to first order: −atan(tan Δλ · sin φ).
       const gamma = -(Math.atan(Math.tan(((lon - 121) * Math.PI) / 180) * Math.sin((lat * Math.PI) / 180)) * 180) / Math.PI;
       expect(north).toBeCloseTo(gamma, 2);
+      // And as PostGIS projects it: the grid bearing from p to a point 1e-5° of latitude north of it.
+      const { projected } = await one<{ projected: number }>(
+        `SELECT degrees(ST_Azimuth(ST_Transform(p, 3826), ST_Transform(ST_Translate(p, 0, 1e-5), 3826))) AS projected
+           FROM (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS p) s`, [lon, lat]);
+      expect(Math.abs(north - (projected > 180 ? projected - 360 : projected))).toBeLessThan(1e-6);
     }
     // A camera looking due north: its sector is symmetric about the meridian (geodesic bearings).
     const id = await addCamera(120.201, 22.9905, { azimuth: 0, fov: 60, range_m: 100 });

@@ -2,7 +2,7 @@ import type { Queryable } from '../db/db.js';
 
 /**
  * WGS84 positions in TWD97 metres (EPSG:3826), with the grid bearing of true north there, as
- * PostGIS computes them (ST_Transform; true_north_grid_bearing in sql/migrations/009).
+ * PostGIS computes them (ST_Transform; true_north_grid_bearing in sql/migrations/009 and 014).
  */
 export interface Projected {
   readonly x: Float64Array;
