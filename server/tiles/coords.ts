@@ -63,19 +63,31 @@ export function tileAt(lon: number, lat: number, z: number): TileId {
   return { z, x: col, y: row };
 }
 
+/** A box in Web Mercator metres: [minX, minY, maxX, maxY]. */
+export type MercatorBox = readonly [number, number, number, number];
+
+export const toMercator = (box: LonLatBox): MercatorBox => [mercatorX(box[0]), mercatorY(box[1]), mercatorX(box[2]), mercatorY(box[3])];
+
 /**
- * Every tile at zoom z that a box touches, including tiles whose buffer reaches into it: the
- * tiles whose content may change when something inside the box changes.
+ * The columns x0–x1 and rows y0–y1 of the tiles at zoom z that a box touches, including tiles
+ * whose buffer reaches into it: the tiles whose content may change when something inside the
+ * box changes.
  */
-export function tilesTouching(box: LonLatBox, z: number): TileId[] {
+export function tileRange(m: MercatorBox, z: number): { x0: number; x1: number; y0: number; y1: number } {
   const n = 2 ** z;
   const margin = ((2 * HALF_WORLD) / n) * (BUFFER / EXTENT);
   const clamp = (i: number) => Math.max(0, Math.min(n - 1, i));
-  const topLeft = gridOf(mercatorX(box[0]) - margin, mercatorY(box[3]) + margin, z);
-  const bottomRight = gridOf(mercatorX(box[2]) + margin, mercatorY(box[1]) - margin, z);
+  const topLeft = gridOf(m[0] - margin, m[3] + margin, z);
+  const bottomRight = gridOf(m[2] + margin, m[1] - margin, z);
+  return { x0: clamp(topLeft.col), x1: clamp(bottomRight.col), y0: clamp(topLeft.row), y1: clamp(bottomRight.row) };
+}
+
+/** Every tile at zoom z that a box touches (tileRange). */
+export function tilesTouching(box: LonLatBox, z: number): TileId[] {
+  const { x0, x1, y0, y1 } = tileRange(toMercator(box), z);
   const out: TileId[] = [];
-  for (let x = clamp(topLeft.col); x <= clamp(bottomRight.col); x++) {
-    for (let y = clamp(topLeft.row); y <= clamp(bottomRight.row); y++) out.push({ z, x, y });
+  for (let x = x0; x <= x1; x++) {
+    for (let y = y0; y <= y1; y++) out.push({ z, x, y });
   }
   return out;
 }
