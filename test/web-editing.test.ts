@@ -309,6 +309,8 @@ describe('an officer on the map', () => {
     // The officer's only action on a camera is its status: no turning, no other field.
     expect(await p.page.locator('.feature-popup button[data-action="aim"]').count()).toBe(0);
     await p.page.locator('.feature-popup button[data-action="edit"]', { hasText: '回報狀態' }).click();
+    // The form is built once the camera has been read.
+    await p.page.locator('.edit-session .field').first().waitFor();
     const fields = await p.page.$$eval('.edit-session .field', (fs) => fs.map((f) => (f as HTMLElement).dataset.property));
     expect(fields).toEqual(['status']);
     await p.page.selectOption('.edit-session select[name=status]', 'broken');
