@@ -60,8 +60,9 @@ describe('the import page', () => {
       row: Number((tr as HTMLElement).dataset.row), status: tr.querySelector('.status-mark')!.textContent, reason: tr.querySelector('.reasons')!.textContent,
     })));
     expect(table.map((r) => [r.row, r.status])).toEqual([[3, '錯誤'], [5, '錯誤'], [2, '正常'], [4, '正常']]);
-    expect(table[0]!.reason).toMatch(/不明類別/);
-    expect(table[1]!.reason).toMatch(/not TM2 metres in Taiwan/);
+    // Each reason says in Chinese what is wrong and where, then the server's exact sentence.
+    expect(table[0]!.reason).toMatch(/^數值無法判讀（欄位「類別」） .*不明類別/);
+    expect(table[1]!.reason).toMatch(/^位置或形狀不正確（位置） .*not TM2 metres in Taiwan/);
     expect(await page.locator('.import-summary').innerText()).toMatch(/TWD97/);
     expect(await keyPlaces()).toBe(before);
 

@@ -1,6 +1,8 @@
 import { h, replace } from '../lib/dom.js';
 import { formatNumber } from '../lib/format.js';
+import type { LayerInfo } from '../app/registry.js';
 import type { RowReport, RowStatus } from './import-api.js';
+import { issueText, type IssueText } from './issue-text.js';
 import { STATUS } from './preview-map.js';
 
 /** Rows a page of the table shows: a 100,000-row file is paged, never drawn whole. */
@@ -11,7 +13,8 @@ const ORDER: Record<RowStatus, number> = { error: 0, warning: 1, ok: 2 };
 type Filter = RowStatus | 'all';
 
 /** What a row's cell of reasons says: its errors, then its warnings. */
-const reasons = (r: RowReport) => [...(r.errors ?? []), ...(r.warnings ?? [])].map((i) => i.message);
+const reasons = (r: RowReport, layer: LayerInfo | undefined): IssueText[] =>
+  [...(r.errors ?? []), ...(r.warnings ?? [])].map((i) => issueText(i, layer));
 
 /**
  * The report's rows, errors first, filterable by status and paged. Clicking a row with a place
@@ -21,6 +24,7 @@ export class RowTable {
   readonly element: HTMLElement;
   private rows: RowReport[] = [];
   private labels = new Map<number, string>();
+  private layer: LayerInfo | undefined;
   private filter: Filter = 'all';
   private page = 0;
   private picked: number | null = null;
@@ -39,8 +43,9 @@ export class RowTable {
       this.pager);
   }
 
-  /** Shows a report's rows; `labels` names them (from the preview: its features' labels by row). */
-  show(rows: RowReport[], labels: Map<number, string>, filter: Filter = 'all'): void {
+  /** Shows a report's rows; `labels` names them (from the preview: its features' labels by row), `layer` their properties. */
+  show(rows: RowReport[], labels: Map<number, string>, layer: LayerInfo | undefined, filter: Filter = 'all'): void {
+    this.layer = layer;
     this.labels = labels;
     this.rows = [...rows].sort((a, b) => ORDER[a.status] - ORDER[b.status] || a.row - b.row);
     this.filter = filter;
@@ -87,7 +92,7 @@ export class RowTable {
     h('td', {}, r.action ? ACTIONS[r.action] : '—'),
     h('td', {}, r.beat ?? '—'),
     // Long reasons (a choice list) are cut to two lines; the picked row shows them whole.
-    h('td', { class: 'reasons' }, reasons(r).map((m) => h('div', { title: m }, m))));
+    h('td', { class: 'reasons' }, reasons(r, this.layer).map((m) => h('div', { title: m.detail }, h('b', {}, m.text), ' ', h('span', { class: 'detail' }, m.detail)))));
     return tr;
   }
 

@@ -4,6 +4,7 @@ import {
   importInfo, importSources, postImport, type ColumnPlan, type ImportInfo, type ImportParams, type ImportReport, type Phase, type SavedSource,
 } from '../import/import-api.js';
 import { PreviewMap, STATUS } from '../import/preview-map.js';
+import { issueLine } from '../import/issue-text.js';
 import { RowTable } from '../import/row-table.js';
 import { ApiError } from '../lib/api.js';
 import { h, replace } from '../lib/dom.js';
@@ -249,7 +250,7 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
         unmatched.length ? h('li', {}, `未匯入的欄位：${unmatched.join('、')} `,
           h('button', { type: 'button', class: 'small', dataset: { action: 'edit-mapping' }, onclick: () => { advanced.open = true; mappingBox.scrollIntoView({ block: 'center' }); } }, '設定欄位對應')) : null),
       r.warnings.length || r.errors.length ? h('ul', { class: 'file-issues' },
-        r.errors.map((e) => h('li', { class: 'form-error' }, e.message)), r.warnings.map((w) => h('li', { class: 'warning' }, w))) : null,
+        r.errors.map((e) => h('li', { class: 'form-error' }, issueLine(e, ctx.registry.get(r.layer)))), r.warnings.map((w) => h('li', { class: 'warning' }, w))) : null,
       r.preview.truncated ? h('p', { class: 'legend-note' }, `地圖只顯示前 ${formatNumber(r.preview.features.length)} 筆。`) : null);
     summary.hidden = false;
     table.element.hidden = false;
@@ -257,9 +258,10 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
     const features = r.preview.features as GeoJSON.Feature[];
     // The preview first: the table marks the rows it holds.
     preview?.show({ type: 'FeatureCollection', features });
-    const labelOf = ctx.registry.get(r.layer)?.label ?? 'name';
+    const layer = ctx.registry.get(r.layer);
+    const labelOf = layer?.label ?? 'name';
     const labels = new Map(features.map((f) => [Number(f.properties?.import_row), String(f.properties?.[labelOf] ?? '')]));
-    table.show(r.rows, labels, !r.dryRun && !r.committed ? 'error' : 'all');
+    table.show(r.rows, labels, layer, !r.dryRun && !r.committed ? 'error' : 'all');
   };
 
   // ---- wiring
@@ -312,7 +314,7 @@ function outcomeOf(r: ImportReport, status: number): HTMLElement {
   }
   if (!r.committed || status === 422) {
     return h('div', { class: 'form-error refusal' },
-      h('p', {}, r.errors.length ? '整份檔案未匯入：' + r.errors.map((e) => e.message).join('；')
+      h('p', {}, r.errors.length ? '整份檔案未匯入：' + r.errors.map((e) => issueLine(e)).join('；')
         : `整份檔案未匯入：${formatNumber(c.error)} 列有錯誤（見下表）。沒有寫入任何資料。`),
       h('p', {}, '請修正檔案後重新試算，或勾選「只匯入正確的列」略過這些列。'));
   }
