@@ -51,6 +51,69 @@ async function fill(p: WebPage, values: Record<string, string>): Promise<void> {
 const blockNamed = async (name: string) => (await w.db.query<{ id: number; m2: number; created_by: string; version: number }>(
   `SELECT id::int AS id, ST_Area(ST_Transform(geom, 3826)) AS m2, created_by, version FROM watch_blocks WHERE name = $1`, [name])).rows;
 
+// Turning a camera comes first. In full PGlite runs its panel sometimes did not open within the
+// 30 s the test waits when it came after the block tests; the suspected cause is the embedded
+// database answering one query at a time, with tile queries of the pages those tests closed
+// still queued ahead of the camera's.
+describe('turning a camera', () => {
+  it('follows the dragged handle with its sector and saves the new azimuth', async () => {
+    const { rows } = await w.db.query<{ id: number; x: number; y: number; azimuth: number; range_m: number; fov: number }>(
+      `SELECT id::int AS id, ST_X(geom) x, ST_Y(geom) y, azimuth, range_m, fov FROM cameras
+        WHERE precinct_code = 'P01' AND adjustable AND fov < 180 AND range_m >= 30 ORDER BY id LIMIT 1`);
+    const cam = rows[0]!;
+    const at: LonLat = [cam.x, cam.y];
+    const p = await w.open('/', 'planner');
+    await only(p, ['cameras']);
+    await jumpTo(p.page, at, 18);
+    const px = await pixelOf(p.page, at);
+    await p.page.mouse.click(px.x, px.y);
+    await p.page.locator('.feature-popup button[data-action="aim"]').click();
+    await p.page.locator('.edit-session input[name="azimuth"]').waitFor();
+    await p.page.waitForTimeout(600);
+    await mapIdle(p.page);
+    expect((await rendered(p.page, ['camera-aim-sector'])).length).toBeGreaterThan(0);
+
+    const target = (cam.azimuth + 90) % 360;
+    const tip = destination(at, cam.range_m / 1000, cam.azimuth).geometry.coordinates as LonLat;
+    const to = destination(at, cam.range_m / 1000, target).geometry.coordinates as LonLat;
+    const from = await pixelOf(p.page, tip);
+    const end = await pixelOf(p.page, to);
+    await p.page.mouse.move(from.x, from.y);
+    await p.page.mouse.down();
+    // Round the arc, as a hand would.
+    for (let i = 1; i <= 12; i++) {
+      const step = destination(at, cam.range_m / 1000, cam.azimuth + (90 * i) / 12).geometry.coordinates as LonLat;
+      const q = i === 12 ? end : await pixelOf(p.page, step);
+      await p.page.mouse.move(q.x, q.y);
+    }
+    await p.page.mouse.up();
+    const shown = Number(await p.page.inputValue('.edit-session input[name="azimuth"]'));
+    const diff = (a: number, b: number) => Math.abs(((a - b + 540) % 360) - 180);
+    expect(diff(shown, target)).toBeLessThan(2);
+    // The handle and the sector moved with the pointer: drawn now at the new bearing, not the old.
+    await mapIdle(p.page);
+    const drawnAt = (q: { x: number; y: number }, layer: string) => p.page.evaluate(([x, y, l]) => {
+      const map = (window as unknown as { emap: { map: import('maplibre-gl').Map } }).emap.map;
+      const r = map.getCanvas().getBoundingClientRect();
+      return map.queryRenderedFeatures([(x as number) - r.left, (y as number) - r.top], { layers: [l as string] }).length;
+    }, [q.x, q.y, layer] as const);
+    expect(await drawnAt(end, 'camera-aim-handle')).toBeGreaterThan(0);
+    expect(await drawnAt(from, 'camera-aim-handle')).toBe(0);
+    const midNew = await pixelOf(p.page, destination(at, cam.range_m / 2000, target).geometry.coordinates as LonLat);
+    const midOld = await pixelOf(p.page, destination(at, cam.range_m / 2000, cam.azimuth).geometry.coordinates as LonLat);
+    expect(await drawnAt(midNew, 'camera-aim-sector')).toBeGreaterThan(0);
+    expect(await drawnAt(midOld, 'camera-aim-sector')).toBe(0);
+    await p.page.click('.edit-session button.primary');
+    await p.page.locator('.notice', { hasText: '方位角改為' }).waitFor();
+    const saved = (await w.db.query<{ azimuth: number; version: number }>('SELECT azimuth, version FROM cameras WHERE id = $1', [cam.id])).rows[0]!;
+    expect(diff(saved.azimuth, target)).toBeLessThan(2);
+    expect(saved.azimuth).toBe(shown);
+    expect(saved.version).toBe(2);
+    expect(p.errors).toEqual([]);
+    await p.context.close();
+  });
+});
+
 describe('drawing a watch block', () => {
   // One planner's page for the block: each test ends with its drawing saved or cancelled.
   let p: WebPage;
@@ -234,65 +297,6 @@ describe('editing and deleting a block', () => {
          FROM watch_blocks WHERE id = $1`, [id]);
     expect(rows[0]).toEqual({ deleted_by: 'planner', actions: ['create', 'delete'] });
     expect(p.errors.filter((e) => !/412/.test(e))).toEqual([]);
-  });
-});
-
-describe('turning a camera', () => {
-  it('follows the dragged handle with its sector and saves the new azimuth', async () => {
-    const { rows } = await w.db.query<{ id: number; x: number; y: number; azimuth: number; range_m: number; fov: number }>(
-      `SELECT id::int AS id, ST_X(geom) x, ST_Y(geom) y, azimuth, range_m, fov FROM cameras
-        WHERE precinct_code = 'P01' AND adjustable AND fov < 180 AND range_m >= 30 ORDER BY id LIMIT 1`);
-    const cam = rows[0]!;
-    const at: LonLat = [cam.x, cam.y];
-    const p = await w.open('/', 'planner');
-    await only(p, ['cameras']);
-    await jumpTo(p.page, at, 18);
-    const px = await pixelOf(p.page, at);
-    await p.page.mouse.click(px.x, px.y);
-    await p.page.locator('.feature-popup button[data-action="aim"]').click();
-    await p.page.locator('.edit-session input[name="azimuth"]').waitFor();
-    await p.page.waitForTimeout(600);
-    await mapIdle(p.page);
-    expect((await rendered(p.page, ['camera-aim-sector'])).length).toBeGreaterThan(0);
-
-    const target = (cam.azimuth + 90) % 360;
-    const tip = destination(at, cam.range_m / 1000, cam.azimuth).geometry.coordinates as LonLat;
-    const to = destination(at, cam.range_m / 1000, target).geometry.coordinates as LonLat;
-    const from = await pixelOf(p.page, tip);
-    const end = await pixelOf(p.page, to);
-    await p.page.mouse.move(from.x, from.y);
-    await p.page.mouse.down();
-    // Round the arc, as a hand would.
-    for (let i = 1; i <= 12; i++) {
-      const step = destination(at, cam.range_m / 1000, cam.azimuth + (90 * i) / 12).geometry.coordinates as LonLat;
-      const q = i === 12 ? end : await pixelOf(p.page, step);
-      await p.page.mouse.move(q.x, q.y);
-    }
-    await p.page.mouse.up();
-    const shown = Number(await p.page.inputValue('.edit-session input[name="azimuth"]'));
-    const diff = (a: number, b: number) => Math.abs(((a - b + 540) % 360) - 180);
-    expect(diff(shown, target)).toBeLessThan(2);
-    // The handle and the sector moved with the pointer: drawn now at the new bearing, not the old.
-    await mapIdle(p.page);
-    const drawnAt = (q: { x: number; y: number }, layer: string) => p.page.evaluate(([x, y, l]) => {
-      const map = (window as unknown as { emap: { map: import('maplibre-gl').Map } }).emap.map;
-      const r = map.getCanvas().getBoundingClientRect();
-      return map.queryRenderedFeatures([(x as number) - r.left, (y as number) - r.top], { layers: [l as string] }).length;
-    }, [q.x, q.y, layer] as const);
-    expect(await drawnAt(end, 'camera-aim-handle')).toBeGreaterThan(0);
-    expect(await drawnAt(from, 'camera-aim-handle')).toBe(0);
-    const midNew = await pixelOf(p.page, destination(at, cam.range_m / 2000, target).geometry.coordinates as LonLat);
-    const midOld = await pixelOf(p.page, destination(at, cam.range_m / 2000, cam.azimuth).geometry.coordinates as LonLat);
-    expect(await drawnAt(midNew, 'camera-aim-sector')).toBeGreaterThan(0);
-    expect(await drawnAt(midOld, 'camera-aim-sector')).toBe(0);
-    await p.page.click('.edit-session button.primary');
-    await p.page.locator('.notice', { hasText: '方位角改為' }).waitFor();
-    const saved = (await w.db.query<{ azimuth: number; version: number }>('SELECT azimuth, version FROM cameras WHERE id = $1', [cam.id])).rows[0]!;
-    expect(diff(saved.azimuth, target)).toBeLessThan(2);
-    expect(saved.azimuth).toBe(shown);
-    expect(saved.version).toBe(2);
-    expect(p.errors).toEqual([]);
-    await p.context.close();
   });
 });
 
