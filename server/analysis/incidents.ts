@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { parseDatetime, parseHours, parseWeekdays, WEEKDAY_NAMES } from '../features/list-query.js';
+import { hourWeekdayConditions, parseDatetime, parseHours, parseWeekdays, WEEKDAY_NAMES } from '../features/list-query.js';
 import { badRequest, notFound } from '../http/errors.js';
 import { roleAccess, rowsWhere } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
@@ -87,15 +87,7 @@ export function incidentConditions(p: Principal, f: IncidentFilter, period: Peri
     params.push(f.types);
     where.push(`${alias}.type = ANY($${params.length}::text[])`);
   }
-  const local = `(${alias}.occurred_at AT TIME ZONE 'Asia/Taipei')`;
-  if (f.hours) {
-    params.push(f.hours);
-    where.push(`extract(hour FROM ${local})::int = ANY($${params.length}::int[])`);
-  }
-  if (f.days) {
-    params.push(f.days);
-    where.push(`extract(isodow FROM ${local})::int = ANY($${params.length}::int[])`);
-  }
+  where.push(...hourWeekdayConditions(`${alias}.occurred_at`, f.hours, f.days, params));
   return where;
 }
 

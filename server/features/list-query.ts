@@ -202,16 +202,7 @@ export function listConditions(layer: LayerDef, q: ListQuery, params: unknown[],
     params.push(values);
     where.push(`t.${name} = ANY($${params.length}::${filterCast(prop)}[])`);
   }
-  // Hours and weekdays are read in Taiwan time whatever the session's zone.
-  const local = `(t.${layer.temporal} AT TIME ZONE '${TIME_ZONE}')`;
-  if (q.hours) {
-    params.push(q.hours);
-    where.push(`EXTRACT(hour FROM ${local})::int = ANY($${params.length}::int[])`);
-  }
-  if (q.weekdays) {
-    params.push(q.weekdays);
-    where.push(`EXTRACT(isodow FROM ${local})::int = ANY($${params.length}::int[])`);
-  }
+  where.push(...hourWeekdayConditions(`t.${layer.temporal}`, q.hours, q.weekdays, params));
   if (q.datetime?.start) {
     params.push(q.datetime.start);
     where.push(`t.${layer.temporal} >= $${params.length}::timestamptz`);
@@ -223,4 +214,24 @@ export function listConditions(layer: LayerDef, q: ListQuery, params: unknown[],
       ? `t.${layer.temporal} < ($${params.length}::date + 1)::timestamptz`
       : `t.${layer.temporal} <= $${params.length}::timestamptz`);
   }
+}
+
+/**
+ * SQL conditions that a timestamp column falls in these hours of the day (0–23) and ISO
+ * weekdays (1 Monday … 7 Sunday), read in Taiwan time whatever the session's zone; shared by
+ * the feature API's and the analysis's filters. Parameters are appended to `params`.
+ */
+export function hourWeekdayConditions(column: string, hours: readonly number[] | undefined, weekdays: readonly number[] | undefined,
+  params: unknown[]): string[] {
+  const local = `(${column} AT TIME ZONE '${TIME_ZONE}')`;
+  const where: string[] = [];
+  if (hours) {
+    params.push(hours);
+    where.push(`EXTRACT(hour FROM ${local})::int = ANY($${params.length}::int[])`);
+  }
+  if (weekdays) {
+    params.push(weekdays);
+    where.push(`EXTRACT(isodow FROM ${local})::int = ANY($${params.length}::int[])`);
+  }
+  return where;
 }
