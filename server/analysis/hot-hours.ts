@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/principal.js';
-import type { Queryable } from '../db/db.js';
+import { TIME_ZONE, type Queryable } from '../db/db.js';
 import { disclosed, disclosureFor } from './disclosure.js';
 import { describeFilter, INCIDENT_FILTER_PARAMS, incidentConditions, incidentFilter, WEEKDAYS } from './incidents.js';
 import { parseParams } from './params.js';
@@ -23,7 +23,7 @@ export async function hotHours(db: Queryable, p: Principal, input: unknown) {
   const where = [...incidentConditions(p, filter, filter.period, params), scope.rows('i', params)];
   const { rows } = await db.query<{ dow: number; hour: number; n: number }>(
     `SELECT extract(isodow FROM l.t)::int AS dow, extract(hour FROM l.t)::int AS hour, count(*)::int AS n
-       FROM incidents i CROSS JOIN LATERAL (SELECT i.occurred_at AT TIME ZONE 'Asia/Taipei' AS t) l
+       FROM incidents i CROSS JOIN LATERAL (SELECT i.occurred_at AT TIME ZONE '${TIME_ZONE}' AS t) l
       WHERE ${where.join(' AND ')}
       GROUP BY 1, 2`, params);
   const matrix = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
@@ -39,7 +39,7 @@ export async function hotHours(db: Queryable, p: Principal, input: unknown) {
   return {
     scope: describeScope(scope),
     ...describeFilter(filter),
-    timeZone: 'Asia/Taipei',
+    timeZone: TIME_ZONE,
     weekStart: 'monday',
     days: WEEKDAYS,
     dayLabels: DAY_LABELS,

@@ -9,32 +9,33 @@ import type { LayerDef } from '../layers/types.js';
 /**
  * Every feature a listing's filters match that the principal may read, in pages by id, as the
  * feature API gives them (same access rule, same properties, same GeoJSON), optionally with the
- * geometry also in a projected system: point coordinates, or WKT for shapes.
+ * geometry also as columns in a given system (what CSV writes): point coordinates, or WKT for shapes.
  */
 
 export const EXPORT_PAGE = 5000;
 
 export interface ExportRow {
   feature: Feature;
-  /** In the export's projected system (TWD97), when one was asked for. */
+  /** In the system asked for as `coordinates` (WGS84 or TWD97), when it was asked for. */
   x?: number;
   y?: number;
   wkt?: string;
 }
 
-export async function* exportPages(db: Queryable, layer: LayerDef, p: Principal, q: ListQuery, projected?: { srid: number; decimals: number }): AsyncGenerator<ExportRow[]> {
+export async function* exportPages(db: Queryable, layer: LayerDef, p: Principal, q: ListQuery, coordinates?: { srid: number; decimals: number }): AsyncGenerator<ExportRow[]> {
   const base: unknown[] = [];
   const where = ['t.deleted_at IS NULL', rowsWhere(layer, roleAccess(layer, p)!.read, p, base)];
   listConditions(layer, q, base, where);
-  const geometryColumns = !layer.geometry ? '' : layer.geometry === 'Point'
+  const columns = layer.geometry !== null && coordinates !== undefined;
+  const geometryColumns = !columns ? '' : layer.geometry === 'Point'
     ? `, ST_X(g.p) AS x, ST_Y(g.p) AS y`
-    : `, ST_AsText(g.p, ${projected?.decimals ?? 7}) AS wkt`;
-  const projection = projected ? `ST_Transform(t.geom, ${projected.srid})` : 't.geom';
+    : `, ST_AsText(g.p, ${coordinates.decimals}) AS wkt`;
+  const projection = coordinates && coordinates.srid !== 4326 ? `ST_Transform(t.geom, ${coordinates.srid})` : 't.geom';
   for (let after = 0; ;) {
     const params = [...base, after, EXPORT_PAGE];
     const { rows } = await db.query<{ id: string | number; feature: Feature; x?: number; y?: number; wkt?: string }>(
       `SELECT t.id, ${featureJson(layer, p)} AS feature${geometryColumns}
-         FROM ${layer.table} t${layer.geometry ? ` CROSS JOIN LATERAL (SELECT ${projection} AS p) g` : ''}
+         FROM ${layer.table} t${columns ? ` CROSS JOIN LATERAL (SELECT ${projection} AS p) g` : ''}
         WHERE ${where.join(' AND ')} AND t.id > $${params.length - 1} ORDER BY t.id LIMIT $${params.length}`, params);
     if (rows.length === 0) return;
     yield rows.map((r) => ({ feature: r.feature, ...(r.x !== undefined && r.x !== null ? { x: r.x, y: r.y! } : {}), ...(r.wkt ? { wkt: r.wkt } : {}) }));

@@ -3,7 +3,9 @@ import type { Db } from '../db/db.js';
 import { parseListQuery } from '../features/list-query.js';
 import { layerOf } from '../features/routes.js';
 import { badRequest } from '../http/errors.js';
-import { encodeText } from '../import/encoding.js';
+import { encodeText, parseOutputEncodingParam, type OutputEncoding } from '../import/encoding.js';
+import { sridNamed } from '../import/crs.js';
+import { taiwanToday } from '../rollups/period.js';
 import { isInternal } from '../layers/access.js';
 import type { LayerDef } from '../layers/types.js';
 import { csvWriter, type HeaderStyle } from './csv.js';
@@ -22,7 +24,7 @@ type Format = keyof typeof FORMATS;
 /** Parameters of the export itself; the rest are the listing's filters. */
 const OWN = ['format', 'crs', 'encoding', 'header'];
 
-interface ExportOptions { format: Format; projected: boolean; encoding: 'utf-8' | 'big5'; header: HeaderStyle }
+interface ExportOptions { format: Format; projected: boolean; encoding: OutputEncoding; header: HeaderStyle }
 
 function exportOptions(query: Record<string, unknown>): ExportOptions {
   const get = (name: string) => {
@@ -32,20 +34,19 @@ function exportOptions(query: Record<string, unknown>): ExportOptions {
   };
   const format = (get('format') ?? 'geojson').toLowerCase();
   if (!(format in FORMATS)) throw badRequest(`format must be one of ${Object.keys(FORMATS).join(', ')}`, 'format');
-  const crs = (get('crs') ?? 'EPSG:4326').toUpperCase();
-  if (!['EPSG:4326', 'EPSG:3826', 'WGS84', 'TWD97'].includes(crs)) throw badRequest('crs must be EPSG:4326 (WGS84) or EPSG:3826 (TWD97)', 'crs');
-  const projected = crs === 'EPSG:3826' || crs === 'TWD97';
+  const srid = sridNamed(get('crs') ?? 'EPSG:4326');
+  if (srid !== 4326 && srid !== 3826) throw badRequest('crs must be EPSG:4326 (WGS84) or EPSG:3826 (TWD97)', 'crs');
+  const projected = srid === 3826;
   if (projected && format !== 'csv') throw badRequest(`${format === 'kml' ? 'KML' : 'GeoJSON (RFC 7946)'} is always WGS84; crs=EPSG:3826 applies to CSV`, 'crs');
-  const encoding = (get('encoding') ?? 'utf-8').toLowerCase();
-  if (!['utf-8', 'utf8', 'big5', 'cp950'].includes(encoding)) throw badRequest('encoding must be utf-8 or big5', 'encoding');
-  if (encoding !== 'utf-8' && encoding !== 'utf8' && format !== 'csv') throw badRequest(`encoding applies to CSV; ${format} is UTF-8`, 'encoding');
+  const encoding = parseOutputEncodingParam(get('encoding') ?? 'utf-8');
+  if (encoding !== 'utf-8' && format !== 'csv') throw badRequest(`encoding applies to CSV; ${format} is UTF-8`, 'encoding');
   const header = get('header') ?? 'label';
   if (header !== 'label' && header !== 'name') throw badRequest('header must be label (Chinese labels and choices) or name (property names and stored values)', 'header');
-  return { format: format as Format, projected, encoding: encoding.startsWith('utf') ? 'utf-8' : 'big5', header };
+  return { format: format as Format, projected, encoding, header };
 }
 
 function attachment(res: Response, layer: LayerDef, o: ExportOptions): void {
-  const day = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Taipei' }).replace(/-/g, '');
+  const day = taiwanToday().replace(/-/g, '');
   const ext = o.format === 'geojson' ? 'geojson' : o.format;
   const type = o.format === 'csv' ? `text/csv; charset=${o.encoding === 'big5' ? 'big5' : 'utf-8'}` : `${FORMATS[o.format]}; charset=utf-8`;
   res.status(200).type(type).set('Content-Disposition', `attachment; filename="${layer.id}-${day}.${ext}"`);
@@ -60,7 +61,8 @@ export function exportRoutes(db: Db): Router {
     for (const name of ['limit', 'cursor']) if (query[name] !== undefined) throw badRequest(`an export holds every match; ${name} is for paging the feature listing`, name);
     const filters = Object.fromEntries(Object.entries(query).filter(([k]) => !OWN.includes(k)));
     const q = parseListQuery(layer, req.principal, filters);
-    const pages = exportPages(db, layer, req.principal, q, o.projected ? { srid: 3826, decimals: 2 } : undefined);
+    // Coordinate columns are CSV's; GeoJSON and KML carry the feature's geometry.
+    const pages = exportPages(db, layer, req.principal, q, o.format !== 'csv' ? undefined : o.projected ? { srid: 3826, decimals: 2 } : { srid: 4326, decimals: 7 });
     // The first page is read before the answer starts, so a database error is still a clean error answer.
     let first = await pages.next();
     attachment(res, layer, o);
@@ -71,9 +73,9 @@ export function exportRoutes(db: Db): Router {
       const head = encodeText(csv.header, o.encoding);
       res.write(head.bytes);
       for (; !first.done; first = await pages.next()) {
-        const encoded = encodeText(csv.rows(first.value), o.encoding);
+        const encoded = encodeText(csv.rows(first.value), o.encoding, { bom: false });
         replaced += encoded.replaced;
-        res.write(encoded.bytes.subarray(o.encoding === 'utf-8' ? 3 : 0));
+        res.write(encoded.bytes);
         count += first.value.length;
       }
     } else if (o.format === 'kml') {

@@ -38,6 +38,16 @@ export function parseEncodingParam(name: string): TextEncoding {
   return e;
 }
 
+/** What files are written in: UTF-8 (with a BOM, for Excel) or Big5. */
+export type OutputEncoding = 'utf-8' | 'big5';
+
+/** The `encoding` parameter of an export: any name of UTF-8 or Big5 that imports accept. */
+export function parseOutputEncodingParam(name: string): OutputEncoding {
+  const e = encodingNamed(name);
+  if (e !== 'utf-8' && e !== 'big5') throw new HttpError(400, 'invalid_request', `encoding "${name}" is not one this service writes; use utf-8 or big5`, 'encoding');
+  return e;
+}
+
 const BOMS: [TextEncoding, number[]][] = [
   ['utf-8', [0xef, 0xbb, 0xbf]],
   ['utf-16le', [0xff, 0xfe]],
@@ -122,8 +132,11 @@ export function decodeText(bytes: Uint8Array, declared?: { encoding: TextEncodin
  * Text to bytes for a download: UTF-8 with a byte-order mark (so Excel opens it as UTF-8), or
  * Big5 for older tools, where characters Big5 lacks become "?" (counted in `replaced`).
  */
-export function encodeText(text: string, encoding: 'utf-8' | 'big5'): { bytes: Buffer; replaced: number } {
-  if (encoding === 'utf-8') return { bytes: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]), replaced: 0 };
+export function encodeText(text: string, encoding: OutputEncoding, opts: { bom: boolean } = { bom: true }): { bytes: Buffer; replaced: number } {
+  if (encoding === 'utf-8') {
+    const utf8 = Buffer.from(text, 'utf8');
+    return { bytes: opts.bom ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8]) : utf8, replaced: 0 };
+  }
   const bytes = iconv.encode(text, 'cp950');
   const questionMarks = (s: string) => s.split('?').length - 1;
   return { bytes, replaced: questionMarks(iconv.decode(bytes, 'cp950')) - questionMarks(text) };

@@ -1,3 +1,4 @@
+import { TIME_ZONE } from '../db/db.js';
 import { badRequest } from '../http/errors.js';
 
 /**
@@ -15,10 +16,11 @@ export interface Period {
 
 const iso = (d: Date) => d.toISOString().slice(0, 10);
 const utc = (y: number, m: number, d: number) => new Date(Date.UTC(y, m, d));
-const addDays = (s: string, n: number) => iso(new Date(Date.parse(`${s}T00:00:00Z`) + n * 86_400_000));
+/** The date n days after (or before) a date, YYYY-MM-DD. */
+export const addDays = (s: string, n: number) => iso(new Date(Date.parse(`${s}T00:00:00Z`) + n * 86_400_000));
 
 /** Today in Taiwan. */
-export const taiwanToday = (now = new Date()) => now.toLocaleDateString('sv-SE', { timeZone: 'Asia/Taipei' });
+export const taiwanToday = (now = new Date()) => now.toLocaleDateString('sv-SE', { timeZone: TIME_ZONE });
 
 function months(y: number, firstMonth: number, count: number, label: string, previousLabelStep: number): Period {
   const from = utc(y, firstMonth, 1);

@@ -2,7 +2,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { canRead } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
-import { taiwanToday, type Period } from './period.js';
+import { addDays, taiwanToday, type Period } from './period.js';
 import type { Level, Scope, Unit } from './scope.js';
 import { droneFindings, overduePlaces, SECTIONS, type DroneFinding, type Figures, type OverduePlace, type SectionContext } from './sections.js';
 
@@ -25,10 +25,8 @@ export interface Rollup {
 /** Cameras this many years old (by install year) are due for replacement, unless asked otherwise. */
 export const DEFAULT_REPLACE_AFTER_YEARS = 7;
 
-const addDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-
 export async function buildRollup(db: Queryable, p: Principal, scope: Scope, period: Period, replaceAfterYears: number, today = taiwanToday()): Promise<Rollup> {
-  const dayAfterPeriod = addDay(period.to);
+  const dayAfterPeriod = addDays(period.to, 1);
   const ctx: SectionContext = { db, p, scope, period, overdueBefore: today < dayAfterPeriod ? today : dayAfterPeriod, replaceAfterYears };
   const present = SECTIONS.filter((s) => s.needs.every((id) => canRead(findLayer(id)!, p)));
   const figures = new Map<string, Figures>([...scope.units.map((u) => [u.code, {}] as [string, Figures]), ['total', {}]]);

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Db } from '../db/db.js';
 import { badRequest, notFound } from '../http/errors.js';
-import { encodeText } from '../import/encoding.js';
+import { encodeText, parseOutputEncodingParam } from '../import/encoding.js';
 import { overdueCsv, rollupCsv } from './csv.js';
 import { parsePeriod } from './period.js';
 import { buildRollup, DEFAULT_REPLACE_AFTER_YEARS } from './rollup.js';
@@ -29,8 +29,7 @@ export function rollupRoutes(db: Db): Router {
     if (format !== 'json' && format !== 'csv') throw badRequest('format must be json or csv', 'format');
     const table = q.table ?? 'units';
     if (table !== 'units' && table !== 'overdue') throw badRequest('table must be units (one row per unit) or overdue (the overdue places)', 'table');
-    const encoding = (q.encoding ?? 'utf-8').toLowerCase();
-    if (!['utf-8', 'big5'].includes(encoding)) throw badRequest('encoding must be utf-8 or big5', 'encoding');
+    const encoding = parseOutputEncodingParam(q.encoding ?? 'utf-8');
     const replaceAfter = q.replaceAfter === undefined ? DEFAULT_REPLACE_AFTER_YEARS : Number(q.replaceAfter);
     if (!Number.isInteger(replaceAfter) || replaceAfter < 1 || replaceAfter > 50) throw badRequest('replaceAfter must be a whole number of years from 1 to 50', 'replaceAfter');
     const period = parsePeriod(q);
@@ -45,7 +44,7 @@ export function rollupRoutes(db: Db): Router {
     const text = table === 'overdue' ? overdueCsv(rollup) : rollupCsv(rollup);
     const name = `rollup-${by}-${period.label.replace('/', '_')}${table === 'overdue' ? '-overdue' : ''}.csv`;
     res.type(`text/csv; charset=${encoding}`).set('Content-Disposition', `attachment; filename="${name}"`)
-      .send(encodeText(text, encoding as 'utf-8' | 'big5').bytes);
+      .send(encodeText(text, encoding).bytes);
   });
   return r;
 }
