@@ -28,10 +28,14 @@ export function featureDetails(layer: LayerInfo, f: Feature): HTMLElement {
  */
 export function enableFeaturePopups(map: maplibregl.Map, ctx: AppContext, actions: FeatureActions,
   enabled: () => boolean = () => true): void {
-  const clickable = () => map.getLayersOrder().filter((id) => {
+  // The style layers a click can land on, worked out again only when the style changes (a
+  // layer switched on or off, overlays added), not on every pointer move.
+  let clickableIds: string[] | undefined;
+  map.on('styledata', () => { clickableIds = undefined; });
+  const clickable = () => (clickableIds ??= map.getLayersOrder().filter((id) => {
     const { part } = partOf(map, id);
     return part !== undefined && CLICKABLE_PARTS.has(part) && map.getLayoutProperty(id, 'visibility') !== 'none';
-  });
+  }));
   let popup: maplibregl.Popup | undefined;
 
   map.on('click', async (e) => {

@@ -8,7 +8,6 @@ import type { VectorTileSource } from 'maplibre-gl';
  */
 export class TileFilters {
   private readonly values = new Map<string, string>();
-  private readonly listeners: (() => void)[] = [];
 
   /** Sets one parameter of one layer; an empty value removes it. */
   set(layer: string, param: string, value: string | undefined): void {
@@ -31,10 +30,6 @@ export class TileFilters {
     return q.toString();
   }
 
-  onChange(fn: () => void): void {
-    this.listeners.push(fn);
-  }
-
   /** Points the map's tile source at the filtered tiles; tiles already drawn are fetched again. */
   apply(map: maplibregl.Map, sourceId = 'emap'): void {
     const source = map.getSource(sourceId) as VectorTileSource | undefined;
@@ -42,7 +37,6 @@ export class TileFilters {
     const base = source.tiles[0].split('?')[0]!;
     const q = this.query();
     source.setTiles([q ? `${base}?${q}` : base]);
-    for (const fn of this.listeners) fn();
   }
 }
 

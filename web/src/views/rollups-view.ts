@@ -18,15 +18,19 @@ export async function rollupsView(ctx: AppContext, main: HTMLElement): Promise<v
   main.classList.add('sheet-page');
   const request = requestFrom(new URLSearchParams(location.search), ctx);
   const body = h('div', { class: 'rollup-body', 'aria-live': 'polite' }, h('p', { class: 'hint' }, '統計中…'));
-  main.append(await toolbar(ctx, request), body);
-  try {
-    const rollup = await fetchRollup(request);
-    replace(body, rollupSheet(ctx, rollup));
-    document.title = `治安彙整報表 ${rollup.unit?.name ?? ''} ${rollup.period.label}`;
-  } catch (err) {
+  // The figures and the toolbar's unit lists are asked for together.
+  const [bar, answer] = await Promise.all([toolbar(ctx, request),
+    fetchRollup(request).then((rollup) => ({ rollup }), (err: unknown) => ({ err }))]);
+  main.append(bar, body);
+  if ('err' in answer) {
+    const { err } = answer;
     if (!(err instanceof ApiError) || err.status >= 500) throw err;
     replace(body, h('p', { class: 'form-error', role: 'alert' }, `無法產生報表：${err.message}`));
+    return;
   }
+  const { rollup } = answer;
+  replace(body, rollupSheet(ctx, rollup));
+  document.title = `治安彙整報表 ${rollup.unit?.name ?? ''} ${rollup.period.label}`;
 }
 
 /** The request the address asks for; empty fields are left to the server's defaults. */
