@@ -31,6 +31,19 @@ async function only(p: WebPage, keep: string[]): Promise<void> {
   }
 }
 
+/**
+ * Waits for an edit panel's element; if it never comes, fails with what the page asked for and
+ * what went wrong, so a run that cannot be repeated by hand still says why.
+ */
+async function panelOrExplain(p: WebPage, selector: string): Promise<void> {
+  try {
+    await p.page.locator(selector).waitFor({ timeout: 60_000 });
+  } catch (err) {
+    const session = await p.page.locator('.edit-session').evaluate((el) => `${(el as HTMLElement).hidden ? 'hidden' : 'shown'}: ${el.innerHTML.slice(0, 200)}`);
+    throw new Error(`${selector} did not appear (${String(err)}); session ${session}; errors ${JSON.stringify(p.errors)}; last requests ${JSON.stringify(p.requests.slice(-8))}`);
+  }
+}
+
 /** Clicks the corners of a polygon on the map, then the first again to close it. */
 async function drawPolygon(p: WebPage, corners: LonLat[]): Promise<void> {
   for (const c of [...corners, corners[0]!]) {
@@ -51,12 +64,12 @@ async function fill(p: WebPage, values: Record<string, string>): Promise<void> {
 const blockNamed = async (name: string) => (await w.db.query<{ id: number; m2: number; created_by: string; version: number }>(
   `SELECT id::int AS id, ST_Area(ST_Transform(geom, 3826)) AS m2, created_by, version FROM watch_blocks WHERE name = $1`, [name])).rows;
 
-// Turning a camera comes first. In full PGlite runs its panel sometimes did not open within the
-// 30 s the test waits when it came after the block tests; the suspected cause is the embedded
-// database answering one query at a time, with tile queries of the pages those tests closed
-// still queued ahead of the camera's.
+// Turning a camera comes first. In full PGlite runs its panel sometimes did not open within 30 s
+// (also once when it already came first, with other browser tests beside it): the cause is not
+// known, so the test waits longer and, if the panel never comes, says what the page saw.
 describe('turning a camera', () => {
-  it('follows the dragged handle with its sector and saves the new azimuth', async () => {
+  // A longer limit than the default: under load in full PGlite runs the panel has been slow (see above).
+  it('follows the dragged handle with its sector and saves the new azimuth', { timeout: 120_000 }, async () => {
     const { rows } = await w.db.query<{ id: number; x: number; y: number; azimuth: number; range_m: number; fov: number }>(
       `SELECT id::int AS id, ST_X(geom) x, ST_Y(geom) y, azimuth, range_m, fov FROM cameras
         WHERE precinct_code = 'P01' AND adjustable AND fov < 180 AND range_m >= 30 ORDER BY id LIMIT 1`);
@@ -67,8 +80,9 @@ describe('turning a camera', () => {
     await jumpTo(p.page, at, 18);
     const px = await pixelOf(p.page, at);
     await p.page.mouse.click(px.x, px.y);
+    await p.page.locator('.feature-popup .feature-details').waitFor();
     await p.page.locator('.feature-popup button[data-action="aim"]').click();
-    await p.page.locator('.edit-session input[name="azimuth"]').waitFor();
+    await panelOrExplain(p, '.edit-session input[name="azimuth"]');
     await p.page.waitForTimeout(600);
     await mapIdle(p.page);
     expect((await rendered(p.page, ['camera-aim-sector'])).length).toBeGreaterThan(0);
