@@ -120,10 +120,13 @@ describe('the briefing sheet', () => {
     await mapIdle(p.page);
     await p.page.waitForFunction(() => (document.querySelector('.map-snapshot') as HTMLImageElement | null)?.src.startsWith('data:image/png'));
     await p.page.emulateMedia({ media: 'print' });
-    const pdf = await p.page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
+    // No paper size given here: the page's own CSS must make it A4 (595 × 842 pt).
+    const pdf = await p.page.pdf({ printBackground: true, preferCSSPageSize: true });
     await p.page.emulateMedia({ media: 'screen' });
     const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? [];
     expect(pages).toHaveLength(1);
+    const box = /\/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]/.exec(pdf.toString('latin1'));
+    expect([Math.round(Number(box?.[1])), Math.round(Number(box?.[2]))]).toEqual([595, 842]);
     // The map went to paper as an image.
     expect(pdf.toString('latin1')).toMatch(/\/Subtype\s*\/Image/);
   });
