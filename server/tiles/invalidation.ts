@@ -18,10 +18,15 @@ export interface TileChange {
   readonly box: LonLatBox;
 }
 
+/**
+ * The boxes travel as four arrays per table: a row per box is dearer to pass out of PGlite
+ * than the work behind it (200,000 boxes of a 100,000-camera import: 3.3 s as rows, 1.2 s so).
+ */
 export async function takeTileChanges(tx: Queryable): Promise<TileChange[]> {
-  const { rows } = await tx.query<{ layer_table: string; west: number; south: number; east: number; north: number }>(
-    'SELECT * FROM take_tile_changes()');
-  return rows.map((r) => ({ table: r.layer_table, box: [r.west, r.south, r.east, r.north] }));
+  const { rows } = await tx.query<{ layer_table: string; west: number[]; south: number[]; east: number[]; north: number[] }>(
+    `SELECT layer_table, array_agg(west) AS west, array_agg(south) AS south, array_agg(east) AS east, array_agg(north) AS north
+       FROM take_tile_changes() GROUP BY layer_table`);
+  return rows.flatMap((r) => r.west.map((w, i) => ({ table: r.layer_table, box: [w, r.south[i]!, r.east[i]!, r.north[i]!] as const })));
 }
 
 /**
