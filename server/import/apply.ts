@@ -71,14 +71,16 @@ async function stage(tx: Queryable, layer: LayerDef, rows: readonly Ready[]): Pr
   ) ON COMMIT DROP`);
   const byIndex = new Map(rows.map((r) => [r.index, r]));
   const shape = layer.geometry ? geometryParam(layer, "(e->>'g')") : 'NULL';
+  // The sequence is looked up once: pg_get_serial_sequence in the statement ran for every row.
+  const { rows: [{ sequence }] } = await tx.query<{ sequence: string }>(`SELECT pg_get_serial_sequence($1, 'id') AS sequence`, [layer.table]) as { rows: [{ sequence: string }] };
   for (let from = 0; from < rows.length; from += BATCH) {
     const batch = rows.slice(from, from + BATCH).map((r) => ({ n: r.index, target: r.target ?? null, action: r.action, props: r.values, ...geometryOf(r) }));
     // Ids for new features are drawn now, so every row knows its feature before it is written.
     const { rows: drawn } = await tx.query<{ n: number; target: string | number }>(`INSERT INTO import_rows (n, target, action, props, geom)
-      SELECT (e->>'n')::int, coalesce((e->>'target')::bigint, nextval(pg_get_serial_sequence('${layer.table}', 'id'))), e->>'action', e->'props',
+      SELECT (e->>'n')::int, coalesce((e->>'target')::bigint, nextval($2::regclass)), e->>'action', e->'props',
              CASE WHEN e ? 'p' THEN ST_SetSRID(ST_MakePoint((e->'p'->>0)::float8, (e->'p'->>1)::float8), 4326) WHEN e ? 'g' THEN ${shape} END
         FROM jsonb_array_elements($1::jsonb) e
-      RETURNING n, CASE WHEN action = 'create' THEN target END AS target`, [JSON.stringify(batch)]);
+      RETURNING n, CASE WHEN action = 'create' THEN target END AS target`, [JSON.stringify(batch), sequence]);
     for (const d of drawn) if (d.target !== null) byIndex.get(d.n)!.target = Number(d.target);
   }
   // A new temporary table has no statistics; the joins over it plan badly without them.

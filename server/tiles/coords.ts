@@ -51,40 +51,44 @@ const mercatorY = (lat: number) => {
 /** [west, south, east, north] in degrees. */
 export type LonLatBox = readonly [number, number, number, number];
 
-/** Tile column and row at zoom z of a Web Mercator position (unclamped). */
-function gridOf(mx: number, my: number, z: number): { col: number; row: number } {
-  const size = (2 * HALF_WORLD) / 2 ** z;
-  return { col: Math.floor((mx + HALF_WORLD) / size), row: Math.floor((HALF_WORLD - my) / size) };
-}
+/** Where a Web Mercator position lies in the world's square, from its west and north edges: 0–1 each way. */
+const gridX = (mx: number) => (mx + HALF_WORLD) / (2 * HALF_WORLD);
+const gridY = (my: number) => (HALF_WORLD - my) / (2 * HALF_WORLD);
 
 /** The tile at zoom z holding a position. */
 export function tileAt(lon: number, lat: number, z: number): TileId {
-  const { col, row } = gridOf(mercatorX(lon), mercatorY(lat), z);
-  return { z, x: col, y: row };
+  const n = 2 ** z;
+  return { z, x: Math.floor(gridX(mercatorX(lon)) * n), y: Math.floor(gridY(mercatorY(lat)) * n) };
 }
 
-/** A box in Web Mercator metres: [minX, minY, maxX, maxY]. */
-export type MercatorBox = readonly [number, number, number, number];
+/**
+ * A box as fractions of the world's square: [west, north, east, south], each 0–1 from the west
+ * and north edges. Worked out once per box, its tiles at each zoom are a multiplication away.
+ */
+export type GridBox = readonly [number, number, number, number];
 
-export const toMercator = (box: LonLatBox): MercatorBox => [mercatorX(box[0]), mercatorY(box[1]), mercatorX(box[2]), mercatorY(box[3])];
+export const toGrid = (box: LonLatBox): GridBox => [gridX(mercatorX(box[0])), gridY(mercatorY(box[3])), gridX(mercatorX(box[2])), gridY(mercatorY(box[1]))];
+
+/** A tile's buffer as a fraction of its side. */
+const MARGIN = BUFFER / EXTENT;
 
 /**
  * The columns x0–x1 and rows y0–y1 of the tiles at zoom z that a box touches, including tiles
  * whose buffer reaches into it: the tiles whose content may change when something inside the
  * box changes.
  */
-export function tileRange(m: MercatorBox, z: number): { x0: number; x1: number; y0: number; y1: number } {
+export function tileRange(g: GridBox, z: number): { x0: number; x1: number; y0: number; y1: number } {
   const n = 2 ** z;
-  const margin = ((2 * HALF_WORLD) / n) * (BUFFER / EXTENT);
   const clamp = (i: number) => Math.max(0, Math.min(n - 1, i));
-  const topLeft = gridOf(m[0] - margin, m[3] + margin, z);
-  const bottomRight = gridOf(m[2] + margin, m[1] - margin, z);
-  return { x0: clamp(topLeft.col), x1: clamp(bottomRight.col), y0: clamp(topLeft.row), y1: clamp(bottomRight.row) };
+  return {
+    x0: clamp(Math.floor(g[0] * n - MARGIN)), x1: clamp(Math.floor(g[2] * n + MARGIN)),
+    y0: clamp(Math.floor(g[1] * n - MARGIN)), y1: clamp(Math.floor(g[3] * n + MARGIN)),
+  };
 }
 
 /** Every tile at zoom z that a box touches (tileRange). */
 export function tilesTouching(box: LonLatBox, z: number): TileId[] {
-  const { x0, x1, y0, y1 } = tileRange(toMercator(box), z);
+  const { x0, x1, y0, y1 } = tileRange(toGrid(box), z);
   const out: TileId[] = [];
   for (let x = x0; x <= x1; x++) {
     for (let y = y0; y <= y1; y++) out.push({ z, x, y });

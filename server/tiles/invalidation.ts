@@ -2,7 +2,7 @@ import type { TileCache } from '../cache/tile-cache.js';
 import { tileKey } from '../cache/store.js';
 import type { Db, Queryable } from '../db/db.js';
 import { LAYERS } from '../layers/registry.js';
-import { tileRange, toMercator, type LonLatBox } from './coords.js';
+import { tileRange, toGrid, type LonLatBox } from './coords.js';
 
 /**
  * Exact invalidation: the database notes the bounding box of every tiled row a transaction
@@ -41,10 +41,10 @@ export function touchedTiles(changes: readonly TileChange[]): { layers: string[]
     if (!layer) continue;
     let zooms = touched.get(layer.id);
     if (!zooms) touched.set(layer.id, (zooms = new Map()));
-    const m = toMercator(box);
+    const g = toGrid(box);
     for (let z = layer.tiles!.minzoom; z <= layer.tiles!.maxzoom; z++) {
       const n = 2 ** z;
-      const { x0, x1, y0, y1 } = tileRange(m, z);
+      const { x0, x1, y0, y1 } = tileRange(g, z);
       let tiles = zooms.get(z);
       if (!tiles) zooms.set(z, (tiles = new Set()));
       for (let x = x0; x <= x1; x++) for (let y = y0; y <= y1; y++) tiles.add(x * n + y);
