@@ -195,6 +195,7 @@ describe('filtered tiles', () => {
     const { layers } = await fetchTile('admin', `${url('cameras,incidents', t)}?cameras.status=broken&incidents.type=violence`);
     expect(layers.cameras!.length).toBeGreaterThan(0);
     expect(layers.cameras!.every((f) => f.properties.status === 'broken')).toBe(true);
+    expect(layers.incidents!.length).toBeGreaterThan(0);
     expect(layers.incidents!.every((f) => f.properties.type === 'violence')).toBe(true);
     const plain = await fetchTile('admin', url('cameras,incidents', t));
     expect(plain.layers.cameras!.length).toBeGreaterThan(layers.cameras!.length);
@@ -207,6 +208,7 @@ describe('filtered tiles', () => {
     const after = (await fetchTile('admin', `${url('incidents', t)}?type=drugs`)).layers.incidents?.length ?? 0;
     expect(after).toBe(before + 1);
     const violence = (await fetchTile('admin', `${url('incidents', t)}?type=violence`)).layers.incidents ?? [];
+    expect(violence.length).toBeGreaterThan(0);
     expect(violence.every((f) => f.properties.type === 'violence')).toBe(true);
   });
 
@@ -242,6 +244,7 @@ describe('who sees what', () => {
   it('public: public cameras only, without contacts; sensitive layers are unknown', async () => {
     const cams = await z16('public', 'cameras');
     expect(idsOf(cams)).toEqual(await dbIds('cameras WHERE is_public AND deleted_at IS NULL'));
+    expect(cams.length).toBeGreaterThan(0);
     expect(cams.every((f) => !('contact' in f.properties))).toBe(true);
     const admin = await z16('admin', 'cameras');
     expect(admin.some((f) => f.properties.contact === '王先生 0912-000-000')).toBe(true);
