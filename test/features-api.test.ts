@@ -76,6 +76,22 @@ describe('feature API', () => {
     expect(h.body.history[0].after.geometry).toEqual({ type: 'Point', coordinates: [120.206, 22.996] });
   });
 
+  it('records a move with the geometry before and after, each row as the table holds it', async () => {
+    const { body: c } = await w.as('planner').post('/api/layers/cameras/features').send(camera(120.206, 22.996)).expect(201);
+    const url = `/api/layers/cameras/features/${c.id}`;
+    await w.as('planner').patch(url).set('If-Match', '"1"').send({ geometry: { type: 'Point', coordinates: [120.2071, 22.9965] } }).expect(200);
+    const h = await w.as('planner').get(`${url}/history`).expect(200);
+    expect(h.body.history.map((e: { action: string }) => e.action)).toEqual(['create', 'update']);
+    expect(h.body.history[1].before.geometry).toEqual({ type: 'Point', coordinates: [120.206, 22.996] });
+    expect(h.body.history[1].after.geometry).toEqual({ type: 'Point', coordinates: [120.2071, 22.9965] });
+    // The stored row is the camera's row as JSON, every column, the geometry as GeoJSON (no crs).
+    const { rows } = await w.db.query<{ same: boolean }>(
+      `SELECT h.after = jsonb_set(to_jsonb(c), '{geom}', to_jsonb(c.geom) - 'crs') AS same
+         FROM feature_history h JOIN cameras c ON c.id = h.feature_id
+        WHERE h.layer_table = 'cameras' AND h.feature_id = $1 AND h.version = 2`, [c.id]);
+    expect(rows).toEqual([{ same: true }]);
+  });
+
   it('pages with limit and cursor, reporting numberMatched and numberReturned', async () => {
     for (let i = 0; i < 7; i++) {
       await w.as('admin').post('/api/layers/incidents/features').send({

@@ -18,8 +18,9 @@ import { databaseUrl, onServer } from './scratch-db.js';
  * and TWD97 X/Y, posted to POST /api/import/cameras of the service (in this process, over HTTP,
  * as the CLI posts it) by the bureau's admin, into the demo city (188 beats). Each run starts
  * from the same seeded database (for PGlite, in a data directory on disk, as the service keeps
- * it); the import is committed, then the same file is imported again (every row unchanged). Points are spread over the city's beats by PostGIS (ST_GeneratePoints)
- * and projected to TWD97 by ST_Transform, the reference the import transforms back with.
+ * it); the import is committed, then the same file is imported again (every row unchanged).
+ * Points are spread over the city's beats by PostGIS (ST_GeneratePoints) and projected to TWD97
+ * by ST_Transform, the reference the import transforms back with.
  */
 const PASSWORD = 'bench-password';
 

@@ -72,7 +72,7 @@ async function stage(tx: Queryable, layer: LayerDef, rows: readonly Ready[]): Pr
   const byIndex = new Map(rows.map((r) => [r.index, r]));
   const shape = layer.geometry ? geometryParam(layer, "(e->>'g')") : 'NULL';
   // The sequence is looked up once: pg_get_serial_sequence in the statement ran for every row.
-  const { rows: [{ sequence }] } = await tx.query<{ sequence: string }>(`SELECT pg_get_serial_sequence($1, 'id') AS sequence`, [layer.table]) as { rows: [{ sequence: string }] };
+  const sequence = (await tx.query<{ s: string }>(`SELECT pg_get_serial_sequence($1, 'id') AS s`, [layer.table])).rows[0]!.s;
   for (let from = 0; from < rows.length; from += BATCH) {
     const batch = rows.slice(from, from + BATCH).map((r) => ({ n: r.index, target: r.target ?? null, action: r.action, props: r.values, ...geometryOf(r) }));
     // Ids for new features are drawn now, so every row knows its feature before it is written.

@@ -53,11 +53,12 @@ export async function toWgs84(db: Queryable, srid: Srid, items: readonly Transfo
   onProgress: (done: number, total: number) => Promise<void> = async () => undefined): Promise<TransformResult[]> {
   const out: TransformResult[] = new Array(items.length);
   for (let from = 0; from < items.length; from += BATCH) {
-    const at = items.slice(from, from + BATCH).map((item, k) => ({ item, k: from + k }));
-    const points = at.filter((a) => isPoint(a.item));
-    const shapes = at.filter((a) => !isPoint(a.item));
-    if (points.length) (await pointsToWgs84(db, srid, points.map((a) => a.item as Point))).forEach((r, i) => { out[points[i]!.k] = r; });
-    if (shapes.length) (await shapesToWgs84(db, srid, shapes.map((a) => a.item))).forEach((r, i) => { out[shapes[i]!.k] = r; });
+    // Positions (in `out`) of the batch's points and of its shapes.
+    const points: number[] = [];
+    const shapes: number[] = [];
+    for (let k = from; k < Math.min(from + BATCH, items.length); k++) (isPoint(items[k]!) ? points : shapes).push(k);
+    if (points.length) (await pointsToWgs84(db, srid, points.map((k) => items[k] as Point))).forEach((r, i) => { out[points[i]!] = r; });
+    if (shapes.length) (await shapesToWgs84(db, srid, shapes.map((k) => items[k]!))).forEach((r, i) => { out[shapes[i]!] = r; });
     await onProgress(Math.min(from + BATCH, items.length), items.length);
   }
   return out;
