@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createApp } from '../../server/app.js';
 import type { Db } from '../../server/db/db.js';
-import { seedDemo } from '../../server/demo/seed.js';
-import { freshDb } from './db.js';
+import { startOfTaipeiDay } from '../../server/demo/city/people.js';
+import { setDemoAccounts } from '../../server/demo/seed.js';
+import { seededDb } from './seeded.js';
 
 /**
  * The web app as people use it: the service on loopback with a small demo city, and Debian's
@@ -40,8 +41,9 @@ export interface WebWorld {
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export async function openWebWorld(scale = 0.1): Promise<WebWorld> {
-  const db = await freshDb();
-  await seedDemo(db, { password: DEMO_PASSWORD, scale });
+  // The city as of today, so "the last 7 days" in the app has incidents.
+  const { db, city } = await seededDb(scale, new Date(startOfTaipeiDay(Date.now())));
+  await setDemoAccounts(db, DEMO_PASSWORD, [city.community.villageCode]);
   const server: Server = createServer(createApp({ db }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
