@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, get as httpGet, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -150,6 +150,15 @@ describe('local archives', () => {
     const south = await get('/basemaps/flip/1/0/1.png').expect(200);
     expect(Buffer.compare(south.body as Buffer, flipTiles[1]!.data)).toBe(0);
     expect(north.headers.etag).not.toBe(south.headers.etag);
+    // SQLite's lock lives in a private folder, not beside the archive (which may be read-only),
+    // so another instance opening the same file reads it too.
+    expect(readdirSync(dir).filter((f) => f.endsWith('.lock'))).toEqual([]);
+    const other = await openBasemaps({ names: [], files: [valid('flip.mbtiles')] }, () => undefined);
+    try {
+      expect(Buffer.compare((await other.file('flip')!.archive.tile(1, 0, 1))!.data, flipTiles[1]!.data)).toBe(0);
+    } finally {
+      await other.close();
+    }
   });
 
   it('serve a gzipped MBTiles vector tile with its encoding', async () => {

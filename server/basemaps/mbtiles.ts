@@ -1,4 +1,6 @@
-import { open } from 'node:fs/promises';
+import { mkdtemp, open, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { ArchiveError, LIMITS, text, validBounds, vectorLayersOf, type ArchiveInfo, type TileArchive, type TileFormat } from './archive.js';
 
@@ -88,6 +90,37 @@ function readInfo(db: Database): ArchiveInfo {
 }
 
 /**
+ * node-sqlite3-wasm locks a database by creating a directory `<path>.lock` beside the file for
+ * each read transaction and removing it after: that would write into tiles/ (and fail on a
+ * read-only mount), let one instance's lock stop another, leave a stale lock after a crash, and
+ * cost two directory operations per tile (~2 ms here). So the archive is opened through a
+ * symbolic link in a private temporary folder, where the lock lives, and one read transaction is
+ * held for the connection's life: the file is only ever read, and replacing it needs a restart.
+ */
+async function openReadOnly(path: string): Promise<{ db: Database; close(): Promise<void> }> {
+  const { Database } = await sqlite();
+  const lockDir = await mkdtemp(join(tmpdir(), 'emap-mbtiles-'));
+  const link = join(lockDir, 'archive.mbtiles');
+  let db: Database;
+  try {
+    await symlink(resolve(path), link);
+    db = new Database(link, { readOnly: true });
+  } catch (err) {
+    await rm(lockDir, { recursive: true, force: true });
+    throw new ArchiveError(`SQLite cannot open it (${(err as Error).message})`);
+  }
+  db.exec('BEGIN');
+  return {
+    db,
+    close: async () => {
+      db.exec('ROLLBACK');
+      db.close();
+      await rm(lockDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
  * Opens an MBTiles 1.3 archive read-only for serving. Refuses (ArchiveError) a file that is not
  * SQLite, is truncated, lacks the tiles table or whose format and zoom range cannot be told.
  * Rows are TMS: tile_row counts from the south, so y is flipped.
@@ -102,13 +135,8 @@ export async function openMbtiles(path: string): Promise<TileArchive> {
   } finally {
     await file.close();
   }
-  const { Database } = await sqlite();
-  let db: Database;
-  try {
-    db = new Database(path, { readOnly: true });
-  } catch (err) {
-    throw new ArchiveError(`SQLite cannot open it (${(err as Error).message})`);
-  }
+  const connection = await openReadOnly(path);
+  const { db } = connection;
   let lookup: Statement | undefined;
   try {
     const info = readInfo(db);
@@ -132,12 +160,12 @@ export async function openMbtiles(path: string): Promise<TileArchive> {
       },
       close: async () => {
         statement.finalize();
-        db.close();
+        await connection.close();
       },
     };
   } catch (err) {
     lookup?.finalize();
-    db.close();
+    await connection.close();
     throw err instanceof ArchiveError ? err : new ArchiveError(`SQLite cannot read it (${(err as Error).message})`);
   }
 }
