@@ -5,6 +5,9 @@ import { Principals } from './auth/principals.js';
 import { authRoutes } from './auth/routes.js';
 import { TileCache } from './cache/tile-cache.js';
 import { analysisRoutes } from './analysis/routes.js';
+import { Basemaps } from './basemaps/catalogue.js';
+import { basemapTileHandler } from './basemaps/handler.js';
+import { basemapRoutes } from './basemaps/routes.js';
 import type { Db } from './db/db.js';
 import { exportRoutes } from './export/routes.js';
 import { featureRoutes } from './features/routes.js';
@@ -21,7 +24,7 @@ import { tileRoutes } from './tiles/routes.js';
 import { TileService } from './tiles/service.js';
 import { locateRoutes } from './units/locate.js';
 import { searchRoutes } from './search/routes.js';
-import { appConfigRoutes, type Basemap } from './web/app-config.js';
+import { appConfigRoutes } from './web/app-config.js';
 import { webApp } from './web/static.js';
 
 export interface AppOptions {
@@ -32,8 +35,8 @@ export interface AppOptions {
   importLimitBytes?: number;
   /** Where rendered tiles are kept; by default 64 MB of this process's memory. */
   tileCache?: TileCache;
-  /** A raster basemap for the web app; none by default (nothing leaves the machine). */
-  basemap?: Basemap;
+  /** Basemaps offered under the layers (presets and local archives); none by default, so nothing leaves the machine. */
+  basemaps?: Basemaps;
   /** Folder of the built web app; dist/web by default. */
   webDist?: string;
 }
@@ -41,10 +44,11 @@ export interface AppOptions {
 /** The whole HTTP service as one request listener: tiles on plain Node, the rest on Express. */
 export type App = RequestListener & { express: express.Express };
 
-export function createApp({ db, bodyLimit = '2mb', importLimitBytes = DEFAULT_IMPORT_LIMIT_BYTES, tileCache = TileCache.memory(64 * 2 ** 20), basemap, webDist }: AppOptions): App {
+export function createApp({ db, bodyLimit = '2mb', importLimitBytes = DEFAULT_IMPORT_LIMIT_BYTES, tileCache = TileCache.memory(64 * 2 ** 20), basemaps = Basemaps.none(), webDist }: AppOptions): App {
   const app = express();
   const principals = new Principals(db);
   const tiles = tileHandler(new TileService(db, tileCache), principals);
+  const basemapTiles = basemapTileHandler(basemaps);
   // Writes go through a database handle that drops the cached tiles each transaction changed.
   const edits = invalidatingTiles(db, tileCache);
   app.disable('x-powered-by');
@@ -71,14 +75,15 @@ export function createApp({ db, bodyLimit = '2mb', importLimitBytes = DEFAULT_IM
   app.use(ogcRoutes(db));
   app.use(locateRoutes(db));
   app.use(searchRoutes(db));
-  app.use(appConfigRoutes(db, basemap));
+  app.use(appConfigRoutes(db, basemaps));
+  app.use(basemapRoutes(basemaps));
   app.use(analysisRoutes(db));
   app.use(rollupRoutes(db));
-  app.use(['/api', '/ogc'], (req, _res, next) => next(notFound(`no such endpoint: ${req.method} ${req.originalUrl}`)));
-  app.use(webApp({ dist: webDist, basemapUrl: basemap?.url }));
+  app.use(['/api', '/ogc', '/basemaps'], (req, _res, next) => next(notFound(`no such endpoint: ${req.method} ${req.originalUrl}`)));
+  app.use(webApp({ dist: webDist, basemapOrigins: basemaps.origins() }));
   app.use(errorHandler);
   const listener: RequestListener = (req, res) => {
-    if (!tiles(req, res)) app(req, res);
+    if (!tiles(req, res) && !basemapTiles(req, res)) app(req, res);
   };
   return Object.assign(listener, { express: app });
 }

@@ -30,11 +30,16 @@ const schema = z.object({
   /** Memory for rendered tiles when there is no REDIS_URL; 0 caches nothing (for benchmarks). */
   TILE_CACHE_MB: z.coerce.number().int().min(0).max(65536).default(128),
   /**
-   * A raster basemap under the map, e.g. NLSC's 臺灣通用電子地圖 (EMAP) or OpenStreetMap, as an
-   * XYZ template. Off by default: the e-map then sends no request off this machine.
+   * Basemaps on the web offered in the map's switcher: names of presets in tiles/presets
+   * (nlsc-emap, nlsc-photo, osm), comma-separated; the first is where the map starts, unless it
+   * is `offline`. None by default: the e-map then sends no request off this machine.
    */
-  BASEMAP_URL: z.string().url().refine((u) => ['{z}', '{x}', '{y}'].every((k) => u.includes(k)),
-    'BASEMAP_URL must be an XYZ template with {z}, {x} and {y}').optional(),
+  BASEMAP: z.string().transform((s) => s.split(',').map((n) => n.trim()).filter(Boolean)).default([]),
+  /** Local basemap archives (.pmtiles, .mbtiles) or folders of them, comma-separated; tiles/ by default. */
+  BASEMAP_FILES: z.string().transform((s) => s.split(',').map((n) => n.trim()).filter(Boolean)).optional(),
+  /** A raster basemap of one's own as an XYZ template, offered as the preset `custom`. */
+  BASEMAP_URL: z.string().url().refine((u) => ['{z}', '{x}', '{y}'].every((k) => u.includes(k)) && /^https?:/.test(u),
+    'BASEMAP_URL must be an http(s) XYZ template with {z}, {x} and {y}').optional(),
   BASEMAP_ATTRIBUTION: z.string().default(''),
 });
 

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from './app.js';
+import { openBasemaps } from './basemaps/catalogue.js';
 import { TileCache } from './cache/tile-cache.js';
 import { loadConfig } from './config.js';
 import { migrate } from './db/migrate.js';
@@ -11,6 +12,10 @@ const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(
 async function main(): Promise<void> {
   const config = loadConfig();
   const started = performance.now();
+  // Before the database: an unknown BASEMAP stops the start at once; a bad archive is only logged.
+  const basemaps = await openBasemaps({
+    names: config.BASEMAP, files: config.BASEMAP_FILES, customUrl: config.BASEMAP_URL, customAttribution: config.BASEMAP_ATTRIBUTION,
+  }, (line) => console.log(line));
   const db = await openDb(config);
   const applied = await migrate(db);
   const where = db.kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL';
@@ -30,8 +35,7 @@ async function main(): Promise<void> {
 
   const tileCache = config.REDIS_URL ? TileCache.redis(config.REDIS_URL) : TileCache.memory(config.TILE_CACHE_MB * 2 ** 20);
   console.log(`tile cache: ${config.REDIS_URL ? `Redis at ${new URL(config.REDIS_URL).host}` : `${config.TILE_CACHE_MB} MB of memory`}`);
-  const basemap = config.BASEMAP_URL ? { url: config.BASEMAP_URL, attribution: config.BASEMAP_ATTRIBUTION } : undefined;
-  const app = createApp({ db, bodyLimit: config.BODY_LIMIT, importLimitBytes: config.IMPORT_BODY_LIMIT, tileCache, basemap });
+  const app = createApp({ db, bodyLimit: config.BODY_LIMIT, importLimitBytes: config.IMPORT_BODY_LIMIT, tileCache, basemaps });
   const server: Server = createServer(app).listen(config.PORT, config.HOST, () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
@@ -44,7 +48,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: shutting down`);
-    server.close(() => void Promise.all([db.close(), tileCache.close()]).then(() => process.exit(0)));
+    server.close(() => void Promise.all([db.close(), tileCache.close(), basemaps.close()]).then(() => process.exit(0)));
     setTimeout(() => process.exit(1), 10_000).unref();
   };
   process.on('SIGINT', () => stop('SIGINT'));

@@ -64,16 +64,10 @@ describe('the web app at /', () => {
     }
   });
 
-  it('has no basemap unless one is configured, and then allows that origin only', async () => {
+  it('offers no basemap unless one is configured (test/basemaps.test.ts for presets and archives)', async () => {
     const plain = await request(w.app).get('/api/app-config').expect(200);
-    expect(plain.body.basemap).toBeNull();
+    expect(plain.body).toMatchObject({ basemaps: [], defaultBasemap: null });
     expect(plain.body.extent).toEqual([120.2, 22.99, 120.23, 23]);
-    const app = createApp({ db: w.db, basemap: { url: 'https://wmts.nlsc.gov.tw/wmts/EMAP/default/GoogleMapsCompatible/{z}/{y}/{x}', attribution: '國土測繪中心' } });
-    const withMap = await request(app).get('/api/app-config').expect(200);
-    expect(withMap.body.basemap).toEqual({ tiles: ['https://wmts.nlsc.gov.tw/wmts/EMAP/default/GoogleMapsCompatible/{z}/{y}/{x}'], attribution: '國土測繪中心', tileSize: 256 });
-    const csp = (await request(app).get('/').set('Accept', 'text/html')).headers['content-security-policy'];
-    expect(csp).toContain(`connect-src 'self' https://wmts.nlsc.gov.tw;`);
-    expect(csp).toContain(`img-src 'self' data: blob: https://wmts.nlsc.gov.tw;`);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles] [--points N] [--runs N] [--scale S] [--rows N]
+ * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles,basemaps] [--points N] [--runs N] [--scale S] [--rows N]
  * Runs against embedded PGlite, and against PostgreSQL too when DATABASE_URL is set (the
  * benchmark creates and drops its own scratch database on that server). The tile benchmark
  * (~10 minutes) runs only when named in --only, at its own defaults but --runs; npm run
@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { analysisBench } from './analysis.js';
+import { basemapBench } from './basemaps.js';
 import { beatAssignmentBench } from './beat-assignment.js';
 import { clusterBench } from './clusters.js';
 import { importBench } from './import.js';
@@ -39,6 +40,7 @@ if (want('clusters')) {
 if (want('web')) {
   console.log(`\n${await webBench({ runs: Math.max(runs, 5), scale: Number(values.scale), databaseUrl: process.env.DATABASE_URL })}`);
 }
+if (want('basemaps')) console.log(`\n${await basemapBench({ runs, tiles: 20_000 })}`);
 if (want('analysis')) console.log(`\n${await analysisBench({ runs, databaseUrl: process.env.DATABASE_URL })}`);
 if (values.only?.split(',').includes('import')) {
   console.log(`\n${await importBench({ rows: Number(values.rows), runs, databaseUrl: process.env.DATABASE_URL })}`);

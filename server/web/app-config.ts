@@ -1,11 +1,7 @@
 import { Router } from 'express';
+import type { Basemaps } from '../basemaps/catalogue.js';
 import type { Db } from '../db/db.js';
-
-/** A raster basemap the web app may draw under the layers (configured, never by default). */
-export interface Basemap {
-  url: string;
-  attribution: string;
-}
+import { baseUrl } from '../http/base-url.js';
 
 /** [west, south, east, north] of all police units: where the map opens. Unit boundaries are public. */
 async function unitExtent(db: Db): Promise<[number, number, number, number] | null> {
@@ -32,11 +28,13 @@ async function demoData(db: Db): Promise<{ label: string; note: string; layers: 
 }
 
 /** GET /api/app-config: what the web app needs to know of this deployment. */
-export function appConfigRoutes(db: Db, basemap?: Basemap): Router {
+export function appConfigRoutes(db: Db, basemaps: Basemaps): Router {
   const r = Router();
-  r.get('/api/app-config', async (_req, res) => {
+  r.get('/api/app-config', async (req, res) => {
     res.json({
-      basemap: basemap ? { tiles: [basemap.url], attribution: basemap.attribution, tileSize: 256 } : null,
+      // The switcher's choices besides the service's own layers, and the one the map starts on.
+      basemaps: basemaps.list(baseUrl(req)),
+      defaultBasemap: basemaps.defaultId,
       extent: await unitExtent(db),
       demo: await demoData(db),
     });

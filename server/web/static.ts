@@ -7,15 +7,15 @@ import express, { Router } from 'express';
 export const WEB_DIST = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 /** Paths the service answers itself; everything else that asks for HTML is the app. */
-const SERVICE_PATHS = /^\/(api|tiles|ogc)(\/|$)/;
+const SERVICE_PATHS = /^\/(api|tiles|ogc|basemaps)(\/|$)/;
 
 /**
- * What the page may load: only this origin (and the basemap's, when one is configured), so
+ * What the page may load: only this origin and the configured basemaps' (none by default), so
  * the e-map sends nothing off the machine unless told to. Styles may be inline because
  * MapLibre positions its controls and popups with style attributes.
  */
-export function contentSecurityPolicy(basemapUrl?: string): string {
-  const extra = basemapUrl ? ` ${new URL(basemapUrl.replace(/[{}]/g, '')).origin}` : '';
+export function contentSecurityPolicy(basemapOrigins: readonly string[] = []): string {
+  const extra = basemapOrigins.map((o) => ` ${o}`).join('');
   return [
     `default-src 'self'`,
     `img-src 'self' data: blob:${extra}`,
@@ -32,10 +32,10 @@ export function contentSecurityPolicy(basemapUrl?: string): string {
  * The built map application at `/`: hashed assets cached for good, and index.html (never
  * cached, so a new build shows at once) for every other page the app routes itself.
  */
-export function webApp({ dist = WEB_DIST, basemapUrl }: { dist?: string; basemapUrl?: string } = {}): Router {
+export function webApp({ dist = WEB_DIST, basemapOrigins = [] }: { dist?: string; basemapOrigins?: readonly string[] } = {}): Router {
   const r = Router();
   const index = join(dist, 'index.html');
-  const csp = contentSecurityPolicy(basemapUrl);
+  const csp = contentSecurityPolicy(basemapOrigins);
   r.use('/assets', express.static(join(dist, 'assets'), {
     index: false, fallthrough: false, cacheControl: false,
     // The same for everyone: set here, over the caller-dependent default of the API.

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createApp } from '../../server/app.js';
+import { createApp, type AppOptions } from '../../server/app.js';
 import type { Db } from '../../server/db/db.js';
 import { startOfTaipeiDay } from '../../server/demo/city/people.js';
 import { setDemoAccounts } from '../../server/demo/seed.js';
@@ -40,11 +40,11 @@ export interface WebWorld {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-export async function openWebWorld(scale = 0.1): Promise<WebWorld> {
+export async function openWebWorld(scale = 0.1, options: Omit<AppOptions, 'db'> = {}): Promise<WebWorld> {
   // The city as of today, so "the last 7 days" in the app has incidents.
   const { db, city } = await seededDb(scale, new Date(startOfTaipeiDay(Date.now())));
   await setDemoAccounts(db, DEMO_PASSWORD, [city.community.villageCode]);
-  const server: Server = createServer(createApp({ db }));
+  const server: Server = createServer(createApp({ db, ...options }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });

@@ -2,7 +2,7 @@ import type * as maplibregl from 'maplibre-gl';
 import type { LayerInfo, LegendEntries, Registry } from '../app/registry.js';
 import { h } from '../lib/dom.js';
 import { iconDataUrl } from './icons.js';
-import { BASEMAP_LAYER, setVisible, styleLayersOf } from './map.js';
+import { setVisible, styleLayersOf } from './map.js';
 
 /** An extra entry of the layer list for layers the app adds itself (analysis results, coverage). */
 export interface Overlay {
@@ -46,7 +46,7 @@ function legendOf(registry: Registry, layer: LayerInfo): HTMLElement | null {
 /**
  * The layer list with its legend, generated from the registry and the style's metadata: one
  * switch per registry layer (all its style layers at once), the incidents' heat map on its own
- * switch, the basemap when one is configured, and overlays the app adds.
+ * switch, and overlays the app adds (the basemap has its own switcher on the map).
  */
 export class LayerPanel {
   readonly element: HTMLElement;
@@ -55,7 +55,6 @@ export class LayerPanel {
   constructor(private readonly map: maplibregl.Map, private readonly registry: Registry) {
     this.list = h('div', { class: 'layer-list' });
     this.element = h('section', { class: 'panel-section layers', 'aria-label': '圖層' }, h('h2', {}, '圖層與圖例'), this.list);
-    if (map.getLayer(BASEMAP_LAYER)) this.addRow('basemap', '底圖', [BASEMAP_LAYER], map.getLayoutProperty(BASEMAP_LAYER, 'visibility') !== 'none');
     for (const layer of registry.layers.filter((l) => l.tiles)) {
       const ids = styleLayersOf(map, layer.id).filter((id) => !styleLayersOf(map, layer.id, 'heat').includes(id));
       if (ids.length === 0) continue;

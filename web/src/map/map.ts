@@ -5,11 +5,10 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import type { AppConfig } from '../app/config.js';
 import type { Registry } from '../app/registry.js';
 import { api } from '../lib/api.js';
+import { addAttribution, BasemapSwitcher, initialBasemap, quietMissingBasemapTiles, setBasemap } from './basemaps.js';
 import { drawMissingIcons } from './icons.js';
 
 maplibregl.setWorkerUrl(workerUrl);
-
-export const BASEMAP_LAYER = 'basemap';
 
 export interface MapOptions {
   container: HTMLElement;
@@ -17,22 +16,19 @@ export interface MapOptions {
   registry: Registry;
   /** Keep the drawn frame so it can be copied into a printout or PNG. */
   preserveDrawingBuffer?: boolean;
-  /** Whether the configured basemap is shown at first. */
-  basemapVisible?: boolean;
+  /**
+   * Offer the deployment's basemaps in a switcher, starting on the one last chosen (or the
+   * default); without it the map draws the service's own layers alone.
+   */
+  basemapSwitcher?: boolean;
 }
 
 /**
  * A MapLibre map drawing the service's style for the signed-in caller (/tiles/style.json: only
- * the layers and properties the role may read), with the configured basemap, if any, beneath.
+ * the layers and properties the role may read), with a basemap beneath when the view offers them.
  */
 export async function createMap(opts: MapOptions): Promise<maplibregl.Map> {
   const style = await api.get<StyleSpecification>('/tiles/style.json');
-  const basemap = opts.config.basemap;
-  if (basemap) {
-    style.sources[BASEMAP_LAYER] = { type: 'raster', tiles: basemap.tiles, tileSize: basemap.tileSize, attribution: basemap.attribution };
-    style.layers.splice(1, 0, { id: BASEMAP_LAYER, type: 'raster', source: BASEMAP_LAYER,
-      layout: { visibility: opts.basemapVisible === false ? 'none' : 'visible' } });
-  }
   const map = new maplibregl.Map({
     // Labels are drawn on the device (the style has no glyphs URL), in the fonts the style names.
     container: opts.container,
@@ -40,16 +36,22 @@ export async function createMap(opts: MapOptions): Promise<maplibregl.Map> {
     bounds: opts.config.extent ?? [120.0, 22.8, 120.5, 23.2],
     fitBoundsOptions: { padding: 20 },
     localIdeographFontFamily: fontsOf(style).map((f) => (f.includes(' ') ? `'${f}'` : f)).join(', '),
-    attributionControl: { compact: true },
+    attributionControl: false,
     canvasContextAttributes: { preserveDrawingBuffer: opts.preserveDrawingBuffer ?? false },
     maxZoom: 19,
   });
   map.addControl(new maplibregl.NavigationControl({ visualizePitch: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+  addAttribution(map);
   drawMissingIcons(map, opts.registry);
+  quietMissingBasemapTiles(map);
   // The first moment every layer of the first view is drawn; `npm run bench -- --only web` reads it.
   map.once('idle', () => performance.mark('emap:map-drawn'));
   await new Promise<void>((resolve) => map.once('load', () => resolve()));
+  if (opts.basemapSwitcher && opts.config.basemaps.length > 0) {
+    await setBasemap(map, opts.config, initialBasemap(opts.config)).catch((err: unknown) => console.error(err));
+    map.addControl(new BasemapSwitcher(opts.config), 'top-right');
+  }
   return map;
 }
 

@@ -19,7 +19,7 @@ import { exposeForAutomation } from './map-view.js';
  */
 export async function communityView(ctx: AppContext, main: HTMLElement): Promise<void> {
   const { panel, mapElement } = mapLayout(main);
-  const map = await createMap({ container: mapElement, config: ctx.config, registry: ctx.registry });
+  const map = await createMap({ container: mapElement, config: ctx.config, registry: ctx.registry, basemapSwitcher: true });
   enableFeaturePopups(map, ctx, () => []);
   const layers = new LayerPanel(map, ctx.registry);
   const overlays = new AnalysisOverlays(map, layers);

@@ -28,7 +28,7 @@ const DRAWN_LAYERS = ['watch-blocks', 'drone-surveys'];
  */
 export async function mapView(ctx: AppContext, main: HTMLElement, tools: HTMLElement): Promise<void> {
   const { panel, mapElement } = mapLayout(main);
-  const map = await createMap({ container: mapElement, config: ctx.config, registry: ctx.registry });
+  const map = await createMap({ container: mapElement, config: ctx.config, registry: ctx.registry, basemapSwitcher: true });
   // Police open the map on their own beat or precinct.
   const unit = myUnit(ctx.me);
   if (unit) await fitToUnit(map, unit.layer, unit.code, false);
