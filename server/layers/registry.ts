@@ -67,7 +67,7 @@ const GROUND_LAYERS: readonly LayerDef[] = [
     geometry: 'MultiPolygon',
     label: 'code',
     ground: true,
-    attribution: '內政部統計處 統計區圖',
+    attribution: '內政部統計處',
     properties: [
       { name: 'code', label: '代碼', type: text(20), required: true },
       { name: 'code1', label: '一級發布區', type: text(20) },
@@ -87,7 +87,7 @@ const GROUND_LAYERS: readonly LayerDef[] = [
     geometry: 'MultiPolygon',
     label: 'name',
     ground: true,
-    attribution: '內政部國土測繪中心 村里界圖',
+    attribution: '內政部國土測繪中心',
     properties: [
       { name: 'code', label: '代碼', type: text(20), required: true },
       { name: 'name', label: '名稱', type: text(20), required: true },
@@ -107,7 +107,7 @@ const GROUND_LAYERS: readonly LayerDef[] = [
     geometry: 'MultiPolygon',
     label: 'name',
     ground: true,
-    attribution: '內政部國土測繪中心 鄉鎮市區界',
+    attribution: '內政部國土測繪中心',
     properties: [
       { name: 'code', label: '代碼', type: text(10), required: true },
       { name: 'name', label: '名稱', type: text(20), required: true },
@@ -126,7 +126,7 @@ const GROUND_LAYERS: readonly LayerDef[] = [
     geometry: 'MultiPolygon',
     label: 'name',
     ground: true,
-    attribution: '內政部國土測繪中心 直轄市、縣市界線',
+    attribution: '內政部國土測繪中心',
     properties: [
       { name: 'code', label: '代碼', type: text(10), required: true },
       { name: 'name', label: '名稱', type: text(20), required: true },

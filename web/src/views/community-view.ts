@@ -6,6 +6,7 @@ import { append, h, replace } from '../lib/dom.js';
 import { formatNumber } from '../lib/format.js';
 import { LayerPanel } from '../map/layer-panel.js';
 import { createMap } from '../map/map.js';
+import { areaName, myArea, showMyArea } from '../map/my-area.js';
 import { enableFeaturePopups } from '../map/popups.js';
 import { mapLayout } from './map-layout.js';
 import { exposeForAutomation } from './map-view.js';
@@ -20,6 +21,9 @@ import { exposeForAutomation } from './map-view.js';
 export async function communityView(ctx: AppContext, main: HTMLElement): Promise<void> {
   const { panel, mapElement } = mapLayout(main);
   const map = await createMap({ container: mapElement, config: ctx.config, registry: ctx.registry, basemapSwitcher: true });
+  // A community account opens on its own 村里, outlined.
+  const area = ctx.me.role === 'community' ? await myArea() : null;
+  if (area) showMyArea(map, area);
   enableFeaturePopups(map, ctx, () => []);
   const layers = new LayerPanel(map, ctx.registry);
   const overlays = new AnalysisOverlays(map, layers);
@@ -70,8 +74,9 @@ export async function communityView(ctx: AppContext, main: HTMLElement): Promise
 
   append(panel, [
     h('section', { class: 'panel-section intro' },
-      h('h2', {}, '社區治安地圖'),
-      h('p', {}, '這裡顯示公開的監視器與其可視範圍，以及守望相助治安區塊。點選地圖上的監視器或區塊可看詳細資料。')),
+      h('h2', {}, area ? `社區治安地圖：${areaName(area)}` : '社區治安地圖'),
+      area ? h('p', { class: 'my-area-note' }, '紅線圍起的是你的社區範圍。') : null,
+      h('p', {}, '這裡顯示公開的監視器與其可視範圍，以及守望相助治安區塊。點選地圖上的監視器或區塊可看詳細資料；點選其他地方可知道那裡歸哪個派出所。')),
     may('hotspots') ? h('section', { class: 'panel-section hot-spots' }, h('h2', {}, '案件熱點'), hot,
       h('button', { type: 'button', class: 'secondary', dataset: { ask: 'hotspots' }, onclick: () => void showHotSpots() }, '依目前畫面重新計算')) : null,
     h('section', { class: 'panel-section camera-help' },
