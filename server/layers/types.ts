@@ -30,6 +30,12 @@ export interface PropertyDef {
   readonly derived?: boolean;
   /** Personal or operational detail: only internal roles receive it. */
   readonly sensitive?: boolean;
+  /**
+   * Column names this layer's own source files give the property (the MOI's VILLCODE for a
+   * 村里's code), so they import without a mapping; words every layer shares are in
+   * server/import/headers.ts.
+   */
+  readonly words?: readonly string[];
 }
 
 /**

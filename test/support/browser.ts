@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createApp, type AppOptions } from '../../server/app.js';
 import type { Db } from '../../server/db/db.js';
+import type { DemoCity } from '../../server/demo/city/model.js';
 import { startOfTaipeiDay } from '../../server/demo/city/people.js';
 import { setDemoAccounts } from '../../server/demo/seed.js';
 import { seededDb } from './seeded.js';
@@ -31,6 +32,8 @@ export interface WebPage {
 
 export interface WebWorld {
   db: Db;
+  /** The demo city as generated (its community account's 村里, its hot spots …). */
+  city: DemoCity;
   baseUrl: string;
   browser: Browser;
   /** A page signed in as the account (or the public), at `path`, once the app says it is ready. */
@@ -73,7 +76,7 @@ export async function openWebWorld(scale = 0.1, options: Omit<AppOptions, 'db'> 
   }
 
   return {
-    db, baseUrl, browser, open,
+    db, city, baseUrl, browser, open,
     async close() {
       for (const c of contexts) await c.close().catch(() => undefined);
       await browser.close();
@@ -102,6 +105,14 @@ export async function jumpTo(page: Page, center: [number, number], zoom: number)
   }, [center, zoom] as const);
   await page.waitForTimeout(50);
   await mapIdle(page);
+}
+
+/** Leaves only these layers switched on in the layer list (the ground's folded list included). */
+export async function showOnly(page: Page, keep: readonly string[]): Promise<void> {
+  await page.evaluate(() => document.querySelectorAll<HTMLDetailsElement>('details.ground-layers').forEach((d) => { d.open = true; }));
+  for (const layer of await page.$$eval('.layer-row', (r) => r.map((x) => (x as HTMLElement).dataset.layer!))) {
+    if (!keep.includes(layer)) await page.uncheck(`.layer-row[data-layer="${layer}"] input`);
+  }
 }
 
 /** Where a lon/lat is drawn on the page, in CSS pixels of the viewport. */
