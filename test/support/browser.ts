@@ -37,11 +37,13 @@ export interface WebWorld {
   baseUrl: string;
   browser: Browser;
   /** A page signed in as the account (or the public), at `path`, once the app says it is ready. */
+  /** A viewport narrower than PHONE_WIDTH is a phone: touch, mobile. */
   open(path: string, as: Account, viewport?: { width: number; height: number }): Promise<WebPage>;
   close(): Promise<void>;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const PHONE_WIDTH = 600;
 
 export async function openWebWorld(scale = 0.1, options: Omit<AppOptions, 'db'> = {}): Promise<WebWorld> {
   // The city as of today, so "the last 7 days" in the app has incidents.
@@ -54,7 +56,10 @@ export async function openWebWorld(scale = 0.1, options: Omit<AppOptions, 'db'> 
   const contexts: BrowserContext[] = [];
 
   async function open(path: string, as: Account, viewport = { width: 1000, height: 700 }): Promise<WebPage> {
-    const context = await browser.newContext({ viewport, locale: 'zh-TW', timezoneId: 'Asia/Taipei', acceptDownloads: true });
+    const phone = viewport.width < PHONE_WIDTH;
+    const context = await browser.newContext({
+      viewport, locale: 'zh-TW', timezoneId: 'Asia/Taipei', acceptDownloads: true, hasTouch: phone, isMobile: phone,
+    });
     contexts.push(context);
     if (as !== 'public') {
       const res = await context.request.post(`${baseUrl}/api/login`, { data: { username: as, password: DEMO_PASSWORD } });
