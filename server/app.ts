@@ -2,6 +2,7 @@ import type { RequestListener } from 'node:http';
 import express from 'express';
 import { authenticate } from './auth/middleware.js';
 import { Principals } from './auth/principals.js';
+import { myAreaRoutes } from './auth/my-area.js';
 import { authRoutes } from './auth/routes.js';
 import { TileCache } from './cache/tile-cache.js';
 import { analysisRoutes } from './analysis/routes.js';
@@ -67,6 +68,7 @@ export function createApp({ db, bodyLimit = '2mb', importLimitBytes = DEFAULT_IM
   app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/geo+json'] }));
   app.use(authenticate(principals));
   app.use(authRoutes(db, principals));
+  app.use(myAreaRoutes(db));
   app.use(callerDependent);
   app.use(layerRoutes());
   app.use(featureRoutes(edits));

@@ -1,8 +1,10 @@
+import * as turf from '@turf/turf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoCity } from '../scripts/demo-city/generate.js';
-import { loadDemoCity } from '../scripts/demo-city/load.js';
-import type { DemoCity } from '../scripts/demo-city/model.js';
 import type { Db } from '../server/db/db.js';
+import { DEMO_OFFICER_BEAT, generateDemoCity } from '../server/demo/city/generate.js';
+import { loadDemoCity } from '../server/demo/city/load.js';
+import type { DemoCity } from '../server/demo/city/model.js';
+import { readGround } from '../server/demo/ground.js';
 import { CAMERA_OWNER_KINDS, CAMERA_STATUSES, INCIDENT_TYPES, KEY_PLACE_CATEGORIES } from '../server/layers/vocabularies.js';
 import { freshDb } from './support/db.js';
 
@@ -10,7 +12,8 @@ import { freshDb } from './support/db.js';
  * The demo city: deterministic, big enough to exercise every layer, with hot spots and hot
  * hours strong enough for the analysis to find, and loaded so that the database's own rules
  * hold (beats tile the city, every point has its beat, the triggers the load sets aside are
- * back on afterwards). The database checks run on one load of a tenth-scale city.
+ * back on afterwards). The database checks run on one load of a fiftieth-scale city (the ground
+ * is the same at every scale).
  */
 const NOW = new Date('2026-11-01T00:00:00+08:00');
 const DAY = 86_400_000;
@@ -26,24 +29,47 @@ describe('generated city', () => {
     expect(JSON.stringify(generateDemoCity({ seed: 20_260_101, scale: 1, now: NOW }))).toBe(JSON.stringify(city));
     const other = generateDemoCity({ seed: 7, scale: 1, now: NOW });
     expect(other.incidents[0]!.point).not.toEqual(city.incidents[0]!.point);
-    expect(other.beats.map((b) => b.geometry)).not.toEqual(city.beats.map((b) => b.geometry));
+    expect(other.cameras[0]!.point).not.toEqual(city.cameras[0]!.point);
+    // The ground is real, so it does not depend on the seed.
+    expect(other.beats.map((b) => b.geometry)).toEqual(city.beats.map((b) => b.geometry));
+  });
+
+  it('is 桃園市 with its real 分局 and 派出所, their addresses and phones', () => {
+    expect(city.precincts.map((p) => p.name)).toEqual(['桃園分局', '大園分局', '蘆竹分局', '大溪分局', '中壢分局', '楊梅分局', '平鎮分局', '龜山分局', '八德分局', '龍潭分局']);
+    expect(city.stations).toHaveLength(83);
+    expect(city.stations[0]).toMatchObject({ code: 'P01S01', name: '大樹派出所', address: '桃園市桃園區樹仁二街41號', phone: '03-3622987' });
+    expect(city.bureau).toMatchObject({ name: '桃園市政府警察局', phone: '03-3334400' });
+    expect(city.beats.find((b) => b.code === DEMO_OFFICER_BEAT)).toMatchObject({ name: '第1警勤區', station_code: 'P01S01' });
+  });
+
+  it('places records on the real fabric: each point inside the block whose beat it carries', () => {
+    const ground = readGround();
+    const beatOf = new Map(ground.beats.map((b) => [b.code, b.geometry]));
+    for (const rows of [city.keyPlaces.slice(0, 200), city.cameras.slice(0, 200), city.incidents.slice(0, 400)]) {
+      for (const r of rows) expect(turf.booleanPointInPolygon(r.point, beatOf.get(r.beat_code)!), `${r.beat_code} ${r.point}`).toBe(true);
+    }
+    // The demo officer's beat has work in it: key places and a planted hot spot.
+    expect(city.keyPlaces.filter((p) => p.beat_code === DEMO_OFFICER_BEAT).length).toBeGreaterThanOrEqual(5);
+    expect(turf.booleanPointInPolygon(city.hotSpots[0]!.centre, beatOf.get(DEMO_OFFICER_BEAT)!)).toBe(true);
+    // The community account is a real 村里 of that beat.
+    expect(ground.villages.find((v) => v.code === city.community.villageCode)?.name).toBe(city.community.name);
   });
 
   it('has every layer in a precinct-sized amount, with every category, kind, status and type', () => {
-    expect(city.precincts.length).toBeGreaterThanOrEqual(4);
-    expect(city.stations.length).toBeGreaterThanOrEqual(16);
-    expect(city.beats.length).toBeGreaterThanOrEqual(150);
-    expect(city.keyPlaces.length).toBeGreaterThanOrEqual(600);
+    expect(city.precincts.length).toBe(10);
+    expect(city.stations.length).toBe(83);
+    expect(city.beats.length).toBeGreaterThanOrEqual(1000);
+    expect(city.keyPlaces.length).toBeGreaterThanOrEqual(1200);
     expect(new Set(city.keyPlaces.map((p) => p.category))).toEqual(values(KEY_PLACE_CATEGORIES));
     expect(city.keyPlaces.filter((p) => Object.keys(p.indicators).length > 0).length).toBeGreaterThan(0);
     expect(city.visits.length).toBeGreaterThan(city.keyPlaces.length);
-    expect(city.cameras.length).toBeGreaterThanOrEqual(1500);
+    expect(city.cameras.length).toBeGreaterThanOrEqual(2400);
     expect(new Set(city.cameras.map((c) => c.owner_kind))).toEqual(values(CAMERA_OWNER_KINDS));
     expect(new Set(city.cameras.map((c) => c.status))).toEqual(values(CAMERA_STATUSES));
     expect(city.incidents.length).toBeGreaterThanOrEqual(50_000);
     expect(new Set(city.incidents.map((i) => i.type))).toEqual(values(INCIDENT_TYPES));
     expect(city.watchTeams.length).toBeGreaterThan(0);
-    expect(city.watchBlocks.length).toBeGreaterThanOrEqual(40);
+    expect(city.watchBlocks.length).toBeGreaterThanOrEqual(100);
     expect(new Set(city.watchBlocks.map((b) => b.adopter_kind)).size).toBeGreaterThanOrEqual(4);
     expect(city.droneSurveys.length).toBeGreaterThanOrEqual(10);
   });
@@ -68,14 +94,18 @@ describe('loaded city', () => {
   let early: number;
   const one = async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows[0]!;
 
+  /** A point inside the demo officer's beat. */
+  const inOfficerBeat = () => turf.pointOnFeature(readGround().beats.find((b) => b.code === DEMO_OFFICER_BEAT)!.geometry).geometry.coordinates;
+
   beforeAll(async () => {
     db = await freshDb();
     // A report filed before any beat existed: the load must give it the beat it lies in.
+    const [lon, lat] = inOfficerBeat();
     early = (await one<{ id: number }>(`INSERT INTO incidents (type, occurred_at, source, geom)
-      VALUES ('citizen_report', '2026-10-01T12:00:00+08:00', 'patrol', ST_SetSRID(ST_MakePoint(120.2035, 22.9905), 4326))
-      RETURNING id::float8 AS id`)).id;
-    small = generateDemoCity({ seed: 20_260_101, scale: 0.1, now: NOW });
-    ({ counts } = await loadDemoCity(db, small));
+      VALUES ('citizen_report', '2026-10-01T12:00:00+08:00', 'patrol', ST_SetSRID(ST_MakePoint($1, $2), 4326))
+      RETURNING id::float8 AS id`, [lon, lat])).id;
+    small = generateDemoCity({ seed: 20_260_101, scale: 0.02, now: NOW });
+    ({ counts } = await loadDemoCity(db, small, readGround()));
   });
   afterAll(async () => { await db?.close(); });
 
@@ -87,28 +117,26 @@ describe('loaded city', () => {
     });
   });
 
-  it('tiles the city with beats in TWD97: no overlaps, no gaps, stations and precincts made of their beats', async () => {
-    const r = await one<Record<'sum' | 'union' | 'parts' | 'rings' | 'overlap' | 'overlapping' | 'outline' | 'stations' | 'precincts', number>>(`
-      WITH b AS MATERIALIZED (SELECT code, ST_Transform(geom, 3826) AS g FROM beats WHERE deleted_at IS NULL),
-           u AS MATERIALIZED (SELECT ST_Union(g) AS g FROM b)
-      SELECT (SELECT sum(ST_Area(g)) FROM b) AS sum, ST_Area(u.g) AS union,
-             ST_NumGeometries(u.g) AS parts, ST_NRings(u.g) AS rings,
-             (SELECT coalesce(sum(ST_Area(ST_Intersection(x.g, y.g))), 0)
-                FROM b x JOIN b y ON x.code < y.code AND ST_Intersects(x.g, y.g)) AS overlap,
-             (SELECT count(*)::int FROM b x JOIN b y ON x.code < y.code AND ST_Relate(x.g, y.g, '2********')) AS overlapping,
-             ST_Area(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), 3826)) AS outline,
-             (SELECT sum(ST_Area(ST_Transform(geom, 3826))) FROM stations) AS stations,
-             (SELECT sum(ST_Area(ST_Transform(geom, 3826))) FROM precincts) AS precincts
-        FROM u`, [JSON.stringify(small.outline)]);
+  it('tiles the city with beats: no overlaps, no gaps, stations and precincts made of them, all of the block fabric', async () => {
+    const r = await one<Record<'beats' | 'blocks' | 'stations' | 'precincts' | 'union' | 'parts' | 'rings' | 'county' | 'overlapping' | 'outside', number>>(`
+      SELECT (SELECT sum(ST_Area(geom::geography)) FROM beats) AS beats,
+             (SELECT sum(ST_Area(geom::geography)) FROM blocks) AS blocks,
+             (SELECT sum(ST_Area(geom::geography)) FROM stations) AS stations,
+             (SELECT sum(ST_Area(geom::geography)) FROM precincts) AS precincts,
+             ST_Area(u::geography) AS union, ST_NumGeometries(u) AS parts, ST_NRings(u) AS rings,
+             (SELECT ST_Area(geom::geography) FROM counties WHERE name = '桃園市') AS county,
+             (SELECT count(*)::int FROM beats x JOIN beats y ON x.code < y.code AND x.geom && y.geom
+               AND ST_Relate(x.geom, y.geom, '2********')) AS overlapping,
+             (SELECT count(*)::int FROM beats b JOIN stations s ON s.code = b.station_code WHERE NOT ST_CoveredBy(b.geom, s.geom)) AS outside
+        FROM (SELECT ST_Union(geom) AS u FROM beats) q`);
     expect(r.overlapping).toBe(0); // no two beats share any interior
-    expect(r.overlap).toBeLessThan(1); // m², over a city of more than 100 km²
-    expect(Math.abs(r.sum / r.union - 1)).toBeLessThan(0.001);
-    // One piece without holes, as large as the city outline: no gaps inside or at the edge.
+    expect(r.outside).toBe(0); // each beat inside its station
+    // One piece without holes, the area of the basic statistical areas, its stations' and its precincts'.
     expect({ parts: r.parts, rings: r.rings }).toEqual({ parts: 1, rings: 1 });
-    expect(Math.abs(r.union / r.outline - 1)).toBeLessThan(0.001);
-    expect(Math.abs(r.stations / r.union - 1)).toBeLessThan(0.001);
-    expect(Math.abs(r.precincts / r.union - 1)).toBeLessThan(0.001);
-    expect(r.union / 1e6).toBeGreaterThan(100);
+    for (const sum of [r.beats, r.blocks, r.stations, r.precincts]) expect(Math.abs(sum / r.union - 1)).toBeLessThan(1e-6);
+    // 桃園市 is 1,221 km²; the statistical areas leave out a little of the MOI county's coast.
+    expect(r.union / 1e6).toBeGreaterThan(1200);
+    expect(Math.abs(r.union / r.county - 1)).toBeLessThan(0.01);
   });
 
   it('gives every feature the beat locate_beat gives it, including one that was there before the beats', async () => {
@@ -122,7 +150,7 @@ describe('loaded city', () => {
       expect(r, table).toMatchObject({ unassigned: 0, wrong: 0 });
     }
     const before = await one<{ beat_code: string | null }>(`SELECT beat_code FROM incidents WHERE id = $1`, [early]);
-    expect(before.beat_code).toMatch(/^P01S01B\d\d$/); // 府前路 lies in the first station
+    expect(before.beat_code).toBe(DEMO_OFFICER_BEAT);
     const visits = await one<{ n: number }>(`SELECT count(*)::int AS n FROM visits v JOIN key_places p ON p.id = v.place_id
       WHERE v.beat_code IS DISTINCT FROM p.beat_code`);
     expect(visits.n).toBe(0);
@@ -180,10 +208,10 @@ describe('loaded city', () => {
     const written = await db.transaction(async (tx) => {
       await tx.query(`SELECT set_config('app.actor', 'officer', true)`);
       return (await tx.query<{ id: number; beat_code: string | null }>(`INSERT INTO incidents (type, occurred_at, geom)
-        VALUES ('scooter_theft', '2026-10-02T23:00:00+08:00', ST_SetSRID(ST_MakePoint(120.2035, 22.9905), 4326))
-        RETURNING id::float8 AS id, beat_code`)).rows[0]!;
+        VALUES ('scooter_theft', '2026-10-02T23:00:00+08:00', ST_SetSRID(ST_MakePoint($1, $2), 4326))
+        RETURNING id::float8 AS id, beat_code`, inOfficerBeat())).rows[0]!;
     });
-    expect(written.beat_code).toMatch(/^P01S01B\d\d$/);
+    expect(written.beat_code).toBe(DEMO_OFFICER_BEAT);
     expect((await one<{ n: number }>(`SELECT count(*)::int AS n FROM feature_history WHERE layer_table = 'incidents' AND feature_id = $1`,
       [written.id])).n).toBe(1);
   });

@@ -93,10 +93,11 @@ describe('OGC API – Features: collections', () => {
   it('lists one collection per layer with a geometry the role may read', async () => {
     const ids = async (role: Role) =>
       (await w.as(role).get('/ogc/collections').expect(200)).body.collections.map((c: { id: string }) => c.id).sort();
-    expect(await ids('public')).toEqual(['beats', 'buildings', 'camera-coverage', 'cameras', 'precincts', 'stations', 'watch-blocks']);
-    expect(await ids('community')).toEqual(['beats', 'buildings', 'camera-coverage', 'cameras', 'precincts', 'stations', 'watch-blocks']);
+    const outside = ['beats', 'blocks', 'buildings', 'camera-coverage', 'cameras', 'counties', 'police-units', 'precincts', 'stations', 'towns', 'villages', 'watch-blocks'];
+    expect(await ids('public')).toEqual(outside);
+    expect(await ids('community')).toEqual(outside);
     // visits, watch teams and the bureau have no geometry: /api only.
-    expect(await ids('admin')).toEqual(['beats', 'buildings', 'camera-coverage', 'cameras', 'drone-surveys', 'incidents', 'key-places', 'precincts', 'stations', 'watch-blocks']);
+    expect(await ids('admin')).toEqual([...outside, 'drone-surveys', 'incidents', 'key-places'].sort());
     const list = (await w.as('admin').get('/ogc/collections').expect(200)).body;
     expect(local(href(list.links, 'self'))).toBe('/ogc/collections');
   });
@@ -115,7 +116,8 @@ describe('OGC API – Features: collections', () => {
     expect(local(href(c.links, 'items'))).toBe('/ogc/collections/incidents/items');
     // An empty layer spans Taiwan; a layer without time has no temporal extent.
     const drones = (await w.as('admin').get('/ogc/collections/drone-surveys').expect(200)).body;
-    expect(drones.extent.spatial.bbox).toEqual([[114.3, 10.3, 122.1, 26.4]]);
+    // 太平島 in the south-west, 釣魚臺列嶼 in the east, 馬祖 in the north.
+    expect(drones.extent.spatial.bbox).toEqual([[114.34, 10.35, 124.58, 26.4]]);
     expect(drones.extent).not.toHaveProperty('temporal');
   });
 
@@ -238,7 +240,7 @@ describe('OGC API – Features: roles', () => {
 
   it('serves only the rows and properties the role may read', async () => {
     expect(await names('public')).toEqual(['公開', '公開二']);
-    expect(await names('community')).toEqual(['公開']); // public and inside its area
+    expect(await names('community')).toEqual(['公開', '公開二']); // what the public reads, and no internal camera
     expect(await names('officer')).toEqual(['內部', '公開']); // precinct P1
     expect(await names('admin')).toEqual(['內部', '公開', '公開二']);
     const all = (await items('admin', '', 'cameras')).body.features as { id: number; properties: { name: string } }[];
@@ -249,7 +251,8 @@ describe('OGC API – Features: roles', () => {
     const asAdmin = await w.as('admin').get(`/ogc/collections/cameras/items/${idOf('公開')}`).expect(200);
     expect(asAdmin.body.properties.contact).toBe('王里長 0912-000-000');
     await w.as('public').get(`/ogc/collections/cameras/items/${idOf('內部')}`).expect(404);
-    await w.as('community').get(`/ogc/collections/cameras/items/${idOf('公開二')}`).expect(404);
+    await w.as('community').get(`/ogc/collections/cameras/items/${idOf('內部')}`).expect(404);
+    await w.as('community').get(`/ogc/collections/cameras/items/${idOf('公開二')}`).expect(200);
     // A filter on a property the role may not read is unknown to it.
     const res = await w.as('public').get('/ogc/collections/cameras/items?contact=x').expect(400);
     expect(res.body.error.field).toBe('contact');

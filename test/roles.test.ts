@@ -23,8 +23,9 @@ type Outsider = 'public' | 'community';
 
 /** What the community view may never receive (issue 2, item 7; DESIGN.md). */
 const SENSITIVE_LAYERS = ['key-places', 'visits', 'incidents', 'drone-surveys'];
-/** Everything else: unit boundaries and contacts, public cameras, watch teams and blocks. */
-const OUTSIDE_LAYERS = ['bureaus', 'precincts', 'stations', 'beats', 'buildings', 'cameras', 'camera-coverage', 'watch-teams', 'watch-blocks'];
+/** Everything else: the reference ground, unit boundaries and contacts, public cameras, watch teams and blocks. */
+const OUTSIDE_LAYERS = ['blocks', 'villages', 'towns', 'counties', 'bureaus', 'precincts', 'stations', 'beats', 'police-units', 'buildings',
+  'cameras', 'camera-coverage', 'watch-teams', 'watch-blocks'];
 const sensitiveProps = (layer: string) => LAYERS.find((l) => l.id === layer)!.properties.filter((p) => p.sensitive).map((p) => p.name);
 const tableOf = (layer: string) => LAYERS.find((l) => l.id === layer)!.table;
 
@@ -210,19 +211,20 @@ describe('community and public', () => {
     expect(JSON.stringify((await w.as('officer').get('/api/layers/beats/features').expect(200)).body)).toContain(BEAT_OFFICER);
   });
 
-  it('the public sees every public camera and no other; the community, public cameras in its area', async () => {
+  it('the public and the community see every public camera and no other', async () => {
     expect(await listIds('public', 'cameras')).toEqual(sorted(ids.publicInArea, ids.publicInB2, ids.publicInP2));
-    expect(await listIds('community', 'cameras')).toEqual([ids.publicInArea]);
-    // The coverage of exactly the cameras each sees, even where a sector reaches into the area
-    // from a camera outside it (publicInB2 is 1 km away; a private camera's is never shown).
+    // A 里 account never sees less than a visitor: public cameras outside its area too.
+    expect(await listIds('community', 'cameras')).toEqual(await listIds('public', 'cameras'));
+    // The coverage of exactly the cameras each sees (a private camera's is never shown).
     expect(await listIds('public', 'camera-coverage')).toEqual(await listIds('public', 'cameras'));
-    expect(await listIds('community', 'camera-coverage')).toEqual([ids.publicInArea]);
+    expect(await listIds('community', 'camera-coverage')).toEqual(await listIds('public', 'cameras'));
     expect(await listIds('planner', 'camera-coverage')).toEqual(await listIds('planner', 'cameras'));
     const hidden = await w.as('public').get('/api/layers/cameras/features?is_public=false').expect(200);
     expect([hidden.body.numberMatched, hidden.body.numberReturned]).toEqual([0, 0]);
     const ogc = (await w.as('public').get('/ogc/collections/cameras/items?limit=1000').expect(200)).body.features.map((f: { id: number }) => Number(f.id));
     expect(ogc.sort((a: number, b: number) => a - b)).toEqual(sorted(ids.publicInArea, ids.publicInB2, ids.publicInP2));
-    await w.as('community').get(`/api/layers/cameras/features/${ids.publicInB2}`).expect(404);
+    await w.as('community').get(`/api/layers/cameras/features/${ids.privateInArea}`).expect(404);
+    await w.as('community').get(`/api/layers/cameras/features/${ids.publicInB2}`).expect(200);
     await w.as('public').get(`/api/layers/cameras/features/${ids.publicInB2}`).expect(200);
     // Tiles: the private camera is drawn for the planner, never for the public or the community.
     for (const role of ['public', 'community'] as const) {
@@ -230,13 +232,14 @@ describe('community and public', () => {
       expect((await tileContent(w.as(role).get, 'cameras', 120.226, 22.996)).ids, role).not.toContain(ids.privateInP2);
     }
     expect((await tileContent(w.as('planner').get, 'cameras', 120.203, 22.993)).ids).toContain(ids.privateInArea);
-    expect((await tileContent(w.as('community').get, 'cameras', 120.215, 22.995)).ids).not.toContain(ids.publicInB2);
-    expect((await tileContent(w.as('public').get, 'cameras', 120.215, 22.995)).ids).toContain(ids.publicInB2);
+    for (const role of ['public', 'community'] as const) {
+      expect((await tileContent(w.as(role).get, 'cameras', 120.215, 22.995)).ids, role).toContain(ids.publicInB2);
+    }
   });
 
-  it('watch blocks: the community those in its area, the public all of them; unit contacts are public', async () => {
-    expect(await listIds('community', 'watch-blocks')).toEqual([ids.blockInArea]);
+  it('watch blocks: the public and the community all of them; unit contacts are public', async () => {
     expect(await listIds('public', 'watch-blocks')).toEqual(sorted(ids.blockInArea, ids.blockOutside, ids.blockP2));
+    expect(await listIds('community', 'watch-blocks')).toEqual(await listIds('public', 'watch-blocks'));
     const stations = (await w.as('public').get('/api/layers/stations/features').expect(200)).body.features;
     expect(stations.map((f: { properties: { phone: string } }) => f.properties.phone).sort()).toEqual(['06-2220001', '06-3330001']);
     const here = await w.as('public').get('/api/locate?lon=120.203&lat=22.993').expect(200);

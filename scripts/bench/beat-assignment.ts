@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { actAs, type Db } from '../../server/db/db.js';
 import { migrate } from '../../server/db/migrate.js';
-import { generateDemoCity } from '../demo-city/generate.js';
-import { loadDemoCity } from '../demo-city/load.js';
+import { generateDemoCity } from '../../server/demo/city/generate.js';
+import { loadDemoCity } from '../../server/demo/city/load.js';
+import { readGround } from '../../server/demo/ground.js';
 import { fmt, median, table, timeRuns } from './report.js';
 import { scratchDb } from './scratch-db.js';
 
@@ -68,7 +69,7 @@ export async function beatAssignmentBench(opts: { points: number; runs: number; 
       try {
         await migrate(db);
         const beats = dataset === 'demo'
-          ? (await loadDemoCity(db, generateDemoCity({ seed: 1, scale: 0.01 }))).counts.beats!
+          ? (await loadDemoCity(db, generateDemoCity({ seed: 1, scale: 0.01 }), readGround())).counts.beats!
           : await loadTainanAreas(db);
         await makePoints(db, opts.points);
         if (kind === 'postgres') await db.exec('ANALYZE');

@@ -1,18 +1,20 @@
 /**
- * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles,basemaps] [--points N] [--runs N] [--scale S] [--rows N]
+ * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles,ground-tiles,basemaps] [--points N] [--runs N] [--scale S] [--rows N]
  * Runs against embedded PGlite, and against PostgreSQL too when DATABASE_URL is set (the
  * benchmark creates and drops its own scratch database on that server). The tile benchmark
  * (~10 minutes) runs only when named in --only, at its own defaults but --runs; npm run
  * bench:tiles takes all its options. The import benchmark (a few minutes) also runs only when
- * named: --rows sets the register's size (100,000).
+ * named: --rows sets the register's size (100,000). Every table printed is also written, with the
+ * same rows, to --json (bench-results.json).
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analysisBench } from './analysis.js';
 import { basemapBench } from './basemaps.js';
 import { beatAssignmentBench } from './beat-assignment.js';
 import { clusterBench } from './clusters.js';
 import { importBench } from './import.js';
-import { machineLine } from './report.js';
+import { machineLine, printedTables } from './report.js';
 import { startupBench } from './startup.js';
 import { tileBench } from './tiles.js';
 import { webBench } from './web.js';
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     scale: { type: 'string', default: '1' },
     rows: { type: 'string', default: '100000' },
+    json: { type: 'string', default: 'bench-results.json' },
   },
 });
 const runs = Number(values.runs);
@@ -48,3 +51,13 @@ if (values.only?.split(',').includes('import')) {
 if (values.only?.split(',').includes('tiles')) {
   console.log(`\n${await tileBench({ runs, seconds: 10, tiles: 500, scale: 4, db: 'both', databaseUrl: process.env.DATABASE_URL })}`);
 }
+if (values.only?.split(',').includes('ground-tiles')) {
+  // The reference ground (issue 13): the block fabric and the administrative areas, z10–z16 over 桃園.
+  console.log(`\n${await tileBench({
+    runs, seconds: 5, tiles: 300, scale: 0.05, db: 'both', databaseUrl: process.env.DATABASE_URL,
+    layers: ['blocks', 'villages', 'towns', 'counties'], over: 'blocks',
+  })}`);
+}
+
+writeFileSync(values.json, `${JSON.stringify({ machine: machineLine(), at: new Date().toISOString(), only: values.only ?? null, tables: printedTables() }, null, 1)}\n`);
+console.log(`\nthe same tables as JSON: ${values.json}`);

@@ -63,14 +63,19 @@ export interface TileBenchOptions {
   databaseUrl?: string;
   /** Progress lines (to stderr by default). */
   progress?: (message: string) => void;
+  /** The layers in each composite tile (default: every tiled layer, as the web map asks). */
+  layers?: readonly string[];
+  /** Where the tiles are taken: where incidents and cameras are (default), or over the basic statistical areas. */
+  over?: 'data' | 'blocks';
 }
 
 type Kind = 'embedded' | 'postgres';
 
 const PASSWORD = 'bench-password';
 const ADMIN: Principal = { username: 'admin', role: 'admin', precinctCode: null, stationCode: null, beatCode: null, userId: null };
-const TILED = LAYERS.filter((l) => l.tiles);
-const COMPOSITE = TILED.map((l) => l.id).join(',');
+/** The layers asked for in each tile: set once per benchmark (tileBench). */
+let TILED = LAYERS.filter((l) => l.tiles);
+let COMPOSITE = TILED.map((l) => l.id).join(',');
 const ZOOMS = [10, 11, 12, 13, 14, 15, 16];
 const CONNECTIONS = [8, 64] as const;
 /** Each service process exits by itself after this long. */
@@ -82,13 +87,14 @@ const pathOf = (t: TileId) => `/tiles/${COMPOSITE}/${t.z}/${t.x}/${t.y}.mvt`;
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 const inRange = (z: number) => TILED.filter((l) => z >= l.tiles!.minzoom && z <= l.tiles!.maxzoom);
 
-/** Tiles where the data is (see the header); the same list for every database. */
-async function pickTiles(db: Db, count: number): Promise<TileId[]> {
+/** Tiles where the data is (see the header), or over the block fabric; the same list for every database. */
+async function pickTiles(db: Db, count: number, over: 'data' | 'blocks'): Promise<TileId[]> {
+  const points = over === 'blocks'
+    ? `SELECT code AS k, ST_PointOnSurface(geom) AS geom FROM blocks WHERE deleted_at IS NULL`
+    : `SELECT 'i' || id AS k, geom FROM incidents WHERE deleted_at IS NULL
+       UNION ALL SELECT 'c' || id, geom FROM cameras WHERE deleted_at IS NULL`;
   const { rows } = await db.query<{ lon: number; lat: number }>(`
-    SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM (
-      SELECT 'i' || id AS k, geom FROM incidents WHERE deleted_at IS NULL
-      UNION ALL SELECT 'c' || id, geom FROM cameras WHERE deleted_at IS NULL) p
-    ORDER BY md5(k) LIMIT ${count * 40}`);
+    SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM (${points}) p ORDER BY md5(k) LIMIT ${count * 40}`);
   const seen = new Map<string, TileId>();
   for (let i = 0; i < rows.length && seen.size < count; i++) {
     const t = tileAt(rows[i]!.lon, rows[i]!.lat, ZOOMS[i % ZOOMS.length]!);
@@ -278,7 +284,7 @@ function report(kind: Kind, tiles: TileId[], rows: Record<string, number>, runs:
   const bodies = runs[0]!.bodies;
   const bytes = [...bodies.values()].reduce((n, b) => n + b.length, 0);
   const lines = [
-    `${kind === 'embedded' ? 'Embedded PGlite' : 'PostgreSQL/PostGIS'}: ${Object.entries(rows).map(([k, n]) => `${fmt(n)} ${k}`).join(', ')}`,
+    `${kind === 'embedded' ? 'Embedded PGlite' : 'PostgreSQL/PostGIS'}: ${Object.entries(rows).map(([k, n]) => `${fmt(n)} ${k}`).join(', ')}; tiles of ${COMPOSITE}`,
     `${tiles.length} tiles (${zooms.map((z) => `${tilesAt(z).length} at z${z}`).join(', ')}); ${bodies.size} with data, mean ${fmt(bytes / bodies.size / 1000, 1)} kB gzipped; median of ${runs.length} run${runs.length > 1 ? 's' : ''}`,
   ];
   const hasFloor = floors.length > 0;
@@ -317,6 +323,9 @@ function report(kind: Kind, tiles: TileId[], rows: Record<string, number>, runs:
 
 export async function tileBench(o: TileBenchOptions): Promise<string> {
   const started = performance.now();
+  TILED = LAYERS.filter((l) => l.tiles && (!o.layers || o.layers.includes(l.id)));
+  COMPOSITE = TILED.map((l) => l.id).join(',');
+  const over = o.over ?? 'data';
   const log = o.progress ?? ((m: string) => console.error(`[bench:tiles ${((performance.now() - started) / 1000).toFixed(0)} s] ${m}`));
   const kinds = (o.db === 'both' ? ['embedded', 'postgres'] as const : [o.db]).filter((k) => k === 'embedded' || o.databaseUrl);
   if (kinds.length === 0) return 'bench:tiles: --db postgres needs DATABASE_URL';
@@ -332,7 +341,7 @@ export async function tileBench(o: TileBenchOptions): Promise<string> {
       log(`seeding PostgreSQL, scale ${o.scale}`);
       await migrate(seeded);
       await seedDemo(seeded, { password: PASSWORD, scale: o.scale });
-      tiles = await pickTiles(seeded, o.tiles);
+      tiles = await pickTiles(seeded, o.tiles, over);
       datasets.set('postgres', { env: { DATABASE_URL: seeded.url, REDIS_URL: '' }, rows: await rowCounts(seeded) });
       floorClient = new pg.Client({ connectionString: seeded.url });
       await floorClient.connect();
@@ -346,7 +355,7 @@ export async function tileBench(o: TileBenchOptions): Promise<string> {
       try {
         await migrate(db);
         await seedDemo(db, { password: PASSWORD, scale: o.scale });
-        tiles ??= await pickTiles(db, o.tiles);
+        tiles ??= await pickTiles(db, o.tiles, over);
         datasets.set('embedded', { env: { DATA_DIR: dir, DATABASE_URL: '', REDIS_URL: '' }, rows: await rowCounts(db) });
       } finally {
         await db.close();

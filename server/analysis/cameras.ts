@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { notFound } from '../http/errors.js';
-import { roleAccess, rowsWhere } from '../layers/access.js';
+import { canRead, readableRows } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
 import type { Scope } from './scope.js';
 
@@ -24,10 +24,9 @@ export interface Camera {
 }
 
 export async function loadCameras(db: Queryable, p: Principal, scope: Scope): Promise<Camera[]> {
-  const access = roleAccess(CAMERAS, p);
-  if (!access) throw notFound('no such analysis for your role');
+  if (!canRead(CAMERAS, p)) throw notFound('no such analysis for your role');
   const params: unknown[] = [];
-  const where = ['c.deleted_at IS NULL', rowsWhere(CAMERAS, access.read, p, params, 'c'), scope.rows('c', params)];
+  const where = ['c.deleted_at IS NULL', readableRows(CAMERAS, p, params, 'c'), scope.rows('c', params)];
   const { rows } = await db.query<{ id: number; name: string; lon: number; lat: number; x: number; y: number; north: number; azimuth: number; fov: number; range_m: number; status: string; adjustable: boolean }>(
     `SELECT c.id::float8 AS id, c.name, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat,
             ST_X(ST_Transform(c.geom, 3826)) AS x, ST_Y(ST_Transform(c.geom, 3826)) AS y,

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { notFound } from '../http/errors.js';
-import { canRead, roleAccess, rowsWhere } from '../layers/access.js';
+import { canRead, readableRows } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
 import { disclosed, disclosureFor } from './disclosure.js';
 import { describeFilter, INCIDENT_FILTER_PARAMS, incidentConditions, incidentFilter } from './incidents.js';
@@ -22,9 +22,8 @@ const KEY_PLACES = findLayer('key-places')!;
 
 /** SQL condition: coverage row `cc` is one the caller may read. */
 function visibleCoverage(p: Principal, params: unknown[], alias = 'cc'): string {
-  const access = roleAccess(COVERAGE, p);
-  if (!access) throw notFound('no such analysis for your role');
-  return `${alias}.deleted_at IS NULL AND ${rowsWhere(COVERAGE, access.read, p, params, alias)}`;
+  if (!canRead(COVERAGE, p)) throw notFound('no such analysis for your role');
+  return `${alias}.deleted_at IS NULL AND ${readableRows(COVERAGE, p, params, alias)}`;
 }
 
 /** SQL of the coverage rows the caller may read that meet the scope, as `cov`, with `s` and their unions `seen`. */
@@ -116,7 +115,7 @@ export async function coverageStats(db: Queryable, p: Principal, input: unknown)
 async function keyPlacesInView(db: Queryable, p: Principal, scope: Scope) {
   const params: unknown[] = [];
   const visible = visibleCoverage(p, params);
-  const where = ['k.deleted_at IS NULL', `k.listing_status = 'listed'`, rowsWhere(KEY_PLACES, roleAccess(KEY_PLACES, p)!.read, p, params, 'k'), scope.rows('k', params)];
+  const where = ['k.deleted_at IS NULL', `k.listing_status = 'listed'`, readableRows(KEY_PLACES, p, params, 'k'), scope.rows('k', params)];
   const { rows } = await db.query<{ id: number; name: string; category: string; lon: number; lat: number; cameras: number[] }>(
     `SELECT k.id::float8 AS id, k.name, k.category, ST_X(k.geom) AS lon, ST_Y(k.geom) AS lat,
             ARRAY(SELECT cc.id::float8 FROM camera_coverage cc WHERE ${visible} AND cc.status = 'working'

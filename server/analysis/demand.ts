@@ -3,7 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { positionProblem } from '../geo/taiwan.js';
 import { badRequest, forbidden } from '../http/errors.js';
-import { canRead, roleAccess, rowsWhere } from '../layers/access.js';
+import { canRead, readableRows } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
 import { type IncidentFilter, loadIncidents } from './incidents.js';
 import { json, number } from './params.js';
@@ -72,7 +72,7 @@ export async function loadDemand(db: Queryable, p: Principal, q: DemandParams, f
   }
   if (keyPlaceWeight > 0) {
     const params: unknown[] = [];
-    const where = ['k.deleted_at IS NULL', `k.listing_status = 'listed'`, rowsWhere(KEY_PLACES, roleAccess(KEY_PLACES, p)!.read, p, params, 'k'), scope.rows('k', params)];
+    const where = ['k.deleted_at IS NULL', `k.listing_status = 'listed'`, readableRows(KEY_PLACES, p, params, 'k'), scope.rows('k', params)];
     const { rows } = await db.query<{ x: number; y: number; lon: number; lat: number }>(
       `SELECT ST_X(ST_Transform(k.geom, 3826)) AS x, ST_Y(ST_Transform(k.geom, 3826)) AS y, ST_X(k.geom) AS lon, ST_Y(k.geom) AS lat
          FROM key_places k WHERE ${where.join(' AND ')}`, params);

@@ -3,7 +3,7 @@ import type { Queryable } from '../db/db.js';
 import { listConditions, type ListQuery } from '../features/list-query.js';
 import type { Feature } from '../features/read.js';
 import { featureJson } from '../features/sql.js';
-import { roleAccess, rowsWhere } from '../layers/access.js';
+import { readableRows } from '../layers/access.js';
 import type { LayerDef } from '../layers/types.js';
 
 /**
@@ -24,7 +24,7 @@ export interface ExportRow {
 
 export async function* exportPages(db: Queryable, layer: LayerDef, p: Principal, q: ListQuery, coordinates?: { srid: number; decimals: number }): AsyncGenerator<ExportRow[]> {
   const base: unknown[] = [];
-  const where = ['t.deleted_at IS NULL', rowsWhere(layer, roleAccess(layer, p)!.read, p, base)];
+  const where = ['t.deleted_at IS NULL', readableRows(layer, p, base)];
   listConditions(layer, q, base, where);
   const columns = layer.geometry !== null && coordinates !== undefined;
   const geometryColumns = !columns ? '' : layer.geometry === 'Point'

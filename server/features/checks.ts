@@ -2,7 +2,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { parseGeometry, type Geometry } from '../geo/geojson.js';
 import { badRequest, forbidden, HttpError, notFound } from '../http/errors.js';
-import { canRead, roleAccess, rowsWhere, writeAccess } from '../layers/access.js';
+import { canRead, readableRows, rowsWhere, writeAccess } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
 import { parseProperties, type PropertyValues } from '../layers/schema.js';
 import type { LayerDef, RoleAccess, RowCondition, WriteOp } from '../layers/types.js';
@@ -83,7 +83,7 @@ export async function referenceProblems(tx: Queryable, layer: LayerDef, p: Princ
     if (all.length === 0) continue;
     const target = findLayer(t.layer)!;
     const params: unknown[] = [all];
-    const visible = canRead(target, p) ? rowsWhere(target, roleAccess(target, p)!.read, p, params) : 'false';
+    const visible = canRead(target, p) ? readableRows(target, p, params) : 'false';
     const { rows: missing } = await tx.query<{ id: string | number }>(
       `SELECT x.id FROM unnest($1::bigint[]) AS x(id)
         WHERE NOT EXISTS (SELECT 1 FROM ${target.table} t WHERE t.id = x.id AND t.deleted_at IS NULL AND ${visible})`, params);

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { forbidden, notFound } from '../http/errors.js';
-import { canRead, isInternal, readableProperties, roleAccess, rowsWhere } from '../layers/access.js';
+import { canRead, isInternal, readableProperties, readableRows } from '../layers/access.js';
 import type { LayerDef } from '../layers/types.js';
 import { encodeCursor, listConditions, type ListQuery } from './list-query.js';
 import { featureJson } from './sql.js';
@@ -27,7 +27,7 @@ export function assertReadable(layer: LayerDef | undefined, p: Principal, id: st
 
 export async function listFeatures(db: Queryable, layer: LayerDef, p: Principal, q: ListQuery): Promise<FeaturePage> {
   const params: unknown[] = [];
-  const where = ['t.deleted_at IS NULL', rowsWhere(layer, roleAccess(layer, p)!.read, p, params)];
+  const where = ['t.deleted_at IS NULL', readableRows(layer, p, params)];
   listConditions(layer, q, params, where);
   const matchedParams = [...params];
   const page = [...where];
@@ -61,7 +61,7 @@ export interface StoredFeature {
 /** One feature the principal may read, deleted or not; null when there is none. */
 export async function findFeature(db: Queryable, layer: LayerDef, p: Principal, id: number, lock = false): Promise<StoredFeature | null> {
   const params: unknown[] = [id];
-  const visible = rowsWhere(layer, roleAccess(layer, p)!.read, p, params);
+  const visible = readableRows(layer, p, params);
   const { rows } = await db.query<{ feature: Feature; version: number; deleted_at: string | null }>(
     `SELECT ${featureJson(layer, p)} AS feature, t.version, t.deleted_at::text AS deleted_at
        FROM ${layer.table} t WHERE t.id = $1 AND ${visible}${lock ? ' FOR UPDATE' : ''}`, params);

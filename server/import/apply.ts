@@ -4,7 +4,7 @@ import { NEW_VERSION, referenceProblems, unwritableRows, type WriteRule } from '
 import { invalidGeometry, invalidityReasonSql } from '../geo/validity.js';
 import { geometryParam } from '../features/sql.js';
 import type { Geometry } from '../geo/geojson.js';
-import { roleAccess, rowsWhere } from '../layers/access.js';
+import { readableRows } from '../layers/access.js';
 import type { PropertyValues } from '../layers/schema.js';
 import { property } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
@@ -222,7 +222,7 @@ export async function likelyDuplicates(tx: Queryable, layer: LayerDef, p: Princi
     ? `${a}.geom && ST_Expand(${b}.geom, 0.001) AND ST_DWithin(${a}.geom::geography, ${b}.geom::geography, ${DUPLICATE_METRES})`
     : `ST_Intersects(${a}.geom, ${b}.geom)`;
   const params: unknown[] = [];
-  const readable = rowsWhere(layer, roleAccess(layer, p)!.read, p, params);
+  const readable = readableRows(layer, p, params);
   // A join on the label first (a hash join), then the distance: far cheaper than a nearest-
   // neighbour probe for each of 100,000 rows, since few rows share a label with a feature.
   const { rows: existing } = await tx.query<{ n: number; id: string | number; metres: number }>(

@@ -100,7 +100,7 @@ export function targetsOf(layer: LayerDef): { target: string; label: string; req
   const positions = layer.geometry ? POSITION_TARGETS : [];
   return [
     ...layer.properties.filter((p) => !p.derived).map((p) => ({
-      target: p.name, label: p.label, required: p.required === true, words: [...(ALIASES[p.name] ?? []), ...wordsOfLayer(layer, p.name)],
+      target: p.name, label: p.label, required: p.required === true, words: [...(p.words ?? []), ...(ALIASES[p.name] ?? []), ...wordsOfLayer(layer, p.name)],
     })),
     ...[...positions, ...ID_TARGETS].map((t) => ({ target: t, label: special[t], required: false, words: [...(ALIASES[t] ?? [])] })),
   ];

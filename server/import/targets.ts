@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { roleAccess, rowsWhere } from '../layers/access.js';
+import { readableRows } from '../layers/access.js';
 import { property } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
 import type { Candidate } from './rows.js';
@@ -28,7 +28,7 @@ export async function matchTargets(tx: Queryable, layer: LayerDef, p: Principal,
   const lookup = async (keys: unknown[], extra: unknown[], sql: (readable: string) => string): Promise<Map<string, Found>> => {
     if (keys.length === 0) return new Map();
     const params: unknown[] = [keys, ...extra];
-    const readable = rowsWhere(layer, roleAccess(layer, p)!.read, p, params);
+    const readable = readableRows(layer, p, params);
     return new Map((await tx.query<Found>(sql(readable), params)).rows.map((r) => [r.key, r]));
   };
 

@@ -51,7 +51,95 @@ const UNIT_CONTACT: readonly PropertyDef[] = [
   { name: 'address', label: '地址', type: text() },
 ];
 
+/** The ground people orient by: everyone reads it; the bureau (admin) imports and corrects it. */
+const GROUND_ACCESS = UNIT_ACCESS;
+
+/**
+ * Reference layers, drawn beneath everything else: the basic statistical areas as the block
+ * fabric (their outlines follow streets), then administrative areas with their names, smallest
+ * first so larger boundaries are drawn over smaller ones.
+ */
+const GROUND_LAYERS: readonly LayerDef[] = [
+  {
+    id: 'blocks',
+    table: 'blocks',
+    title: '最小統計區',
+    geometry: 'MultiPolygon',
+    label: 'code',
+    ground: true,
+    attribution: '內政部統計處',
+    properties: [
+      { name: 'code', label: '代碼', type: text(20), required: true, words: ['CODEBASE', '最小統計區代碼'] },
+      { name: 'code1', label: '一級發布區', type: text(20) },
+      { name: 'code2', label: '二級發布區', type: text(20) },
+      { name: 'town_code', label: '鄉鎮市區代碼', type: text(10), words: ['TOWN_ID', 'TOWNCODE'] },
+      { name: 'village_code', label: '村里代碼', type: text(20), words: ['VILLCODE', 'VILLAGE_ID'] },
+    ],
+    access: GROUND_ACCESS,
+    tiles: { minzoom: 10, maxzoom: 16 },
+    // Pale blocks parted by white lines: the streets between them, as on a street map.
+    style: { color: '#e8e2d2', fill: 1, lineColour: '#ffffff', line: { width: 0.6, widthStops: [[13, 0.8], [16, 3], [18, 6]] } },
+  },
+  {
+    id: 'villages',
+    table: 'villages',
+    title: '村里',
+    geometry: 'MultiPolygon',
+    label: 'name',
+    ground: true,
+    attribution: '內政部國土測繪中心',
+    properties: [
+      { name: 'code', label: '代碼', type: text(20), required: true, words: ['VILLCODE', '村里代碼'] },
+      { name: 'name', label: '名稱', type: text(20), required: true, words: ['VILLNAME', '村里名稱', '村里'] },
+      { name: 'town_code', label: '鄉鎮市區代碼', type: text(10), words: ['TOWNCODE'] },
+      { name: 'town_name', label: '鄉鎮市區', type: text(20), words: ['TOWNNAME', '鄉鎮市區名稱'] },
+      { name: 'county_name', label: '縣市', type: text(20), words: ['COUNTYNAME', '縣市名稱'] },
+    ],
+    access: GROUND_ACCESS,
+    tiles: { minzoom: 11, maxzoom: 16, labels: true },
+    style: { color: '#7d8f69', fill: false, line: { width: 1, dashed: true, opacity: 0.9 }, labels: { minzoom: 13, size: 12 } },
+    search: ['name'],
+  },
+  {
+    id: 'towns',
+    table: 'towns',
+    title: '鄉鎮市區',
+    geometry: 'MultiPolygon',
+    label: 'name',
+    ground: true,
+    attribution: '內政部國土測繪中心',
+    properties: [
+      { name: 'code', label: '代碼', type: text(10), required: true, words: ['TOWNCODE', '鄉鎮市區代碼'] },
+      { name: 'name', label: '名稱', type: text(20), required: true, words: ['TOWNNAME', '鄉鎮市區名稱', '鄉鎮市區'] },
+      { name: 'county_code', label: '縣市代碼', type: text(10), words: ['COUNTYCODE'] },
+      { name: 'county_name', label: '縣市', type: text(20), words: ['COUNTYNAME', '縣市名稱'] },
+    ],
+    access: GROUND_ACCESS,
+    tiles: { minzoom: 8, maxzoom: 16, labels: true },
+    style: { color: '#857a63', fill: false, line: { width: 1.6 }, labels: { minzoom: 10, maxzoom: 13, size: 15 } },
+    search: ['name'],
+  },
+  {
+    id: 'counties',
+    table: 'counties',
+    title: '縣市',
+    geometry: 'MultiPolygon',
+    label: 'name',
+    ground: true,
+    attribution: '內政部國土測繪中心',
+    properties: [
+      { name: 'code', label: '代碼', type: text(10), required: true, words: ['COUNTYCODE', '縣市代碼'] },
+      { name: 'name', label: '名稱', type: text(20), required: true, words: ['COUNTYNAME', '縣市名稱', '縣市'] },
+    ],
+    access: GROUND_ACCESS,
+    tiles: { minzoom: 5, maxzoom: 12, labels: true },
+    style: { color: '#6f6553', fill: false, line: { width: 2.2 }, labels: { minzoom: 6, maxzoom: 10, size: 17 } },
+    search: ['name'],
+  },
+];
+
 export const LAYERS: readonly LayerDef[] = [
+  ...GROUND_LAYERS,
   {
     id: 'bureaus',
     table: 'bureaus',
@@ -96,7 +184,8 @@ export const LAYERS: readonly LayerDef[] = [
     ],
     access: UNIT_ACCESS,
     tiles: { minzoom: 10, maxzoom: 16, labels: true },
-    style: { color: '#3867d6', fill: false, line: { width: 2, dashed: true }, labels: { minzoom: 11, maxzoom: 14, size: 14 } },
+    // Area names while the stations are small on the map; closer in, the station's own point is named.
+    style: { color: '#3867d6', fill: false, line: { width: 2, dashed: true }, labels: { minzoom: 11, maxzoom: 13, size: 14 } },
     search: ['code', 'name', 'address'],
   },
   {
@@ -115,8 +204,28 @@ export const LAYERS: readonly LayerDef[] = [
     access: UNIT_ACCESS,
     tiles: { minzoom: 12, maxzoom: 16, labels: true },
     // A clear fill: a click anywhere on the map finds the beat it is in.
-    style: { color: '#8854d0', fill: 0, line: { width: 1, opacity: 0.8 }, labels: { minzoom: 13, size: 12, text: 'name', secondLine: 'code' } },
+    style: { color: '#8854d0', fill: 0, line: { width: 1, opacity: 0.8 }, labels: { minzoom: 15, size: 12, text: 'name', secondLine: 'code' } },
     search: ['code', 'name'],
+  },
+  {
+    id: 'police-units',
+    table: 'police_units',
+    title: '警察單位',
+    geometry: 'Point',
+    label: 'name',
+    properties: [
+      { name: 'name', label: '名稱', type: text(), required: true },
+      { name: 'kind', label: '類別', type: { kind: 'enum', choices: v.POLICE_UNIT_KINDS }, required: true, words: ['單位類別', '單位層級'] },
+      { name: 'unit_code', label: '單位代碼', type: text(40) },
+      ...UNIT_CONTACT,
+    ],
+    access: UNIT_ACCESS,
+    tiles: { minzoom: 8, maxzoom: 18 },
+    style: {
+      color: '#1f3a93', colorBy: 'kind', labels: { minzoom: 13, size: 12 },
+      colours: { bureau: '#0b1f5c', precinct: '#1f3a93', station: '#3867d6', substation: '#3867d6', traffic: '#4b6584', other: '#778ca3' },
+    },
+    search: ['name', 'address'],
   },
   {
     id: 'buildings',

@@ -30,6 +30,12 @@ export interface PropertyDef {
   readonly derived?: boolean;
   /** Personal or operational detail: only internal roles receive it. */
   readonly sensitive?: boolean;
+  /**
+   * Column names this layer's own source files give the property (the MOI's VILLCODE for a
+   * 村里's code), so they import without a mapping; words every layer shares are in
+   * server/import/headers.ts.
+   */
+  readonly words?: readonly string[];
 }
 
 /**
@@ -77,11 +83,20 @@ export interface LayerStyle {
    * false no fill (unit boundaries drawn as a basemap).
    */
   readonly fill?: number | false;
-  /** Areas: outline width in pixels (default 1.5), dashed, opacity. */
-  readonly line?: { readonly width: number; readonly dashed?: boolean; readonly opacity?: number };
   /**
-   * Labels at the label points of `tiles.labels`: zooms shown, size, colour (default the layer's),
-   * the property shown (default the layer's label) and a smaller second line.
+   * Areas: outline width in pixels (default 1.5), or widths by zoom (`widthStops`, [zoom, px]
+   * pairs, interpolated), dashed, opacity.
+   */
+  readonly line?: {
+    readonly width: number; readonly widthStops?: readonly (readonly [number, number])[];
+    readonly dashed?: boolean; readonly opacity?: number;
+  };
+  /** Areas: the outline's colour when it is not the fill's (block fabric: white streets between blocks). */
+  readonly lineColour?: string;
+  /**
+   * Labels: of areas at the label points of `tiles.labels`, of points beside them. Zooms shown,
+   * size, colour (default the layer's), the property shown (default the layer's label) and a
+   * smaller second line.
    */
   readonly labels?: {
     readonly minzoom: number; readonly maxzoom?: number; readonly size: number;
@@ -107,6 +122,13 @@ export interface LayerDef {
   readonly temporal?: string;
   /** Property that identifies a feature for people (unit code, name). */
   readonly label: string;
+  /**
+   * Reference ground (縣市, 鄉鎮市區, 村里, the block fabric): drawn beneath every other layer,
+   * listed apart from the operational layers.
+   */
+  readonly ground?: boolean;
+  /** Whose data the layer draws, shown on the map (open government data must be attributed). */
+  readonly attribution?: string;
   readonly tiles?: TileOptions;
   readonly style?: LayerStyle;
   /** Text properties that the search box matches (by substring), e.g. name and address. */

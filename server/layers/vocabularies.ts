@@ -103,3 +103,13 @@ export const INCIDENT_SOURCES = choices({
   citizen_app: '民眾通報',
   cctv: '監視器發現',
 });
+
+/** Kinds of police-unit points (警察單位). */
+export const POLICE_UNIT_KINDS = choices({
+  bureau: '警察局',
+  precinct: '分局',
+  station: '派出所',
+  substation: '分駐所',
+  traffic: '交通隊',
+  other: '其他單位',
+});

@@ -2,7 +2,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { TAIWAN_BOUNDS } from '../geo/taiwan.js';
 import { notFound } from '../http/errors.js';
-import { canRead, roleAccess, rowsWhere } from '../layers/access.js';
+import { canRead, readableRows } from '../layers/access.js';
 import { findLayer, LAYERS } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
 import { link, MEDIA, type Link } from './links.js';
@@ -38,7 +38,7 @@ export interface Extent {
  */
 export async function collectionExtent(db: Queryable, layer: LayerDef, p: Principal): Promise<Extent> {
   const params: unknown[] = [];
-  const visible = rowsWhere(layer, roleAccess(layer, p)!.read, p, params);
+  const visible = readableRows(layer, p, params);
   const time = (agg: 'min' | 'max') => (layer.temporal ? `to_json(${agg}(t.${layer.temporal})) #>> '{}'` : 'NULL');
   const { rows } = await db.query<{ w: number | null; s: number; e: number; n: number; first: string | null; last: string | null }>(
     `SELECT ST_XMin(x) w, ST_YMin(x) s, ST_XMax(x) e, ST_YMax(x) n, first, last

@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { canRead, roleAccess, rowsWhere } from '../layers/access.js';
+import { canRead, readableRows } from '../layers/access.js';
 import { findLayer, property } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
 import type { Choice } from '../layers/vocabularies.js';
@@ -50,7 +50,7 @@ const groupExpression = (by: Level) => (by === 'bureau'
  */
 async function grouped(ctx: SectionContext, l: LayerDef, select: string, where: string[] = [], params: unknown[] = []): Promise<Map<string, Record<string, number>>> {
   const all = [...params];
-  const conditions = ['t.deleted_at IS NULL', rowsWhere(l, roleAccess(l, ctx.p)!.read, ctx.p, all), ...where];
+  const conditions = ['t.deleted_at IS NULL', readableRows(l, ctx.p, all), ...where];
   all.push(ctx.scope.units.map((u) => u.code));
   conditions.push(`g.code = ANY($${all.length}::text[])`);
   const { rows } = await ctx.db.query<Record<string, number> & { code: string | null; is_total: boolean }>(
@@ -67,7 +67,7 @@ async function grouped(ctx: SectionContext, l: LayerDef, select: string, where: 
  */
 async function listed<T>(ctx: SectionContext, l: LayerDef, select: string, where: string, params: unknown[], order: string): Promise<T[]> {
   const all = [...params];
-  const readable = rowsWhere(l, roleAccess(l, ctx.p)!.read, ctx.p, all);
+  const readable = readableRows(l, ctx.p, all);
   all.push(ctx.scope.units.map((u) => u.code));
   const { rows } = await ctx.db.query<T>(
     `SELECT ${select} FROM ${l.table} t CROSS JOIN LATERAL (SELECT ${groupExpression(ctx.scope.by)} AS code) g

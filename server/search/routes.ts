@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import type { Db } from '../db/db.js';
 import { badRequest } from '../http/errors.js';
-import { canRead, readableProperties, roleAccess, rowsWhere } from '../layers/access.js';
+import { canRead, readableProperties, readableRows } from '../layers/access.js';
 import { LAYERS } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
 
@@ -39,7 +39,7 @@ export async function search(db: Db, p: Principal, q: string, limit: number): Pr
   const params: unknown[] = [q, likePattern(q), likePattern(q).slice(1)];
   for (const layer of layers) {
     for (const name of searchable(layer, p)) {
-      const visible = rowsWhere(layer, roleAccess(layer, p)!.read, p, params);
+      const visible = readableRows(layer, p, params);
       parts.push(`SELECT '${layer.id}' AS layer, t.id::int AS id, t.${layer.label}::text AS label, '${name}' AS property,
                          t.${name}::text AS value, ST_XMin(t.geom) AS w, ST_YMin(t.geom) AS s, ST_XMax(t.geom) AS e, ST_YMax(t.geom) AS n,
                          CASE WHEN lower(t.${name}) = lower($1) THEN 0 WHEN t.${name} ILIKE $3 THEN 1 ELSE 2 END AS rank

@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import { listConditions, type ListQuery } from '../features/list-query.js';
-import { readableProperties, roleAccess, rowsWhere } from '../layers/access.js';
+import { readableProperties, readableRows } from '../layers/access.js';
 import type { LayerDef, PropertyDef } from '../layers/types.js';
 import { BUFFER, EXTENT, type TileId } from './coords.js';
 
@@ -62,7 +62,7 @@ export const inMercator = (alias: string) => `ST_Transform(${alias}.geom, 3857)`
 
 /** The rows of `t` a tile shows: live, readable by the principal, and passing the filter if any. */
 export function visibleRows(layer: LayerDef, p: Principal, params: unknown[], filter?: ListQuery): string {
-  const where = ['t.deleted_at IS NULL', rowsWhere(layer, roleAccess(layer, p)!.read, p, params)];
+  const where = ['t.deleted_at IS NULL', readableRows(layer, p, params)];
   if (filter) listConditions(layer, filter, params, where);
   return where.join(' AND ');
 }

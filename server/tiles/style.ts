@@ -91,8 +91,22 @@ function pointLayers(layer: LayerDef): StyleLayer[] {
       },
       paint: halo });
   }
+  const labels = layer.style?.labels;
+  if (labels && !layer.style?.icons) {
+    out.push({ ...common, id: `${layer.id}-labels`, type: 'symbol', minzoom: labels.minzoom, maxzoom: labels.maxzoom ?? 24,
+      filter: single, metadata: meta(layer, 'labels'),
+      layout: {
+        'text-field': ['get', labels.text ?? layer.label], 'text-font': LABEL_FONTS, 'text-size': labels.size,
+        'text-offset': [0, 1.1], 'text-anchor': 'top', 'text-max-width': 10, 'text-optional': true,
+      },
+      paint: { ...halo, 'text-color': labels.colour ?? legend.colour } });
+  }
   return out;
 }
+
+/** Line width: fixed, or interpolated between zoom stops. */
+const lineWidth = (line: NonNullable<LayerStyle['line']>): Expression | number =>
+  (line.widthStops ? ['interpolate', ['linear'], ['zoom'], ...line.widthStops.flat()] : line.width);
 
 /** Fills, outlines and labels of a polygon layer, as its style declares them. */
 function polygonLayers(layer: LayerDef): StyleLayer[] {
@@ -109,7 +123,7 @@ function polygonLayers(layer: LayerDef): StyleLayer[] {
   out.push({ ...common, id: `${layer.id}-outline`, type: 'line', metadata: meta(layer, 'outline'),
     layout: { 'line-join': 'round' },
     paint: {
-      'line-color': colour, 'line-width': line.width,
+      'line-color': style?.lineColour ?? colour, 'line-width': lineWidth(line),
       ...(line.dashed ? { 'line-dasharray': [3, 2] } : {}),
       ...(line.opacity !== undefined ? { 'line-opacity': line.opacity } : {}),
     } });
@@ -126,15 +140,20 @@ function polygonLayers(layer: LayerDef): StyleLayer[] {
   return out;
 }
 
-/** Drawing order: areas below points; larger units below smaller; labels on top. */
-function order(layer: StyleLayer): number {
+/**
+ * Drawing order: the ground beneath everything; areas below points; larger units below smaller;
+ * labels on top, the ground's first (MapLibre places later symbol layers first, so a feature's
+ * label wins over a 村里 name where they collide).
+ */
+function order(layer: StyleLayer, ground: boolean): number {
   const part = (layer.metadata as Record<string, string>)['emap:part'] ?? '';
+  if (ground) return part === 'labels' ? 4.5 : part === 'fill' ? -2 : -1;
   return ({ fill: 0, outline: 1, heat: 2, clusters: 3, points: 4, labels: 5 } as Record<string, number>)[part] ?? 0;
 }
 
 /** A MapLibre style of every tiled layer the caller may read, drawn from one composite source. */
 export function mapStyle(layers: readonly LayerDef[], p: Principal, baseUrl: string) {
-  const styleLayers = layers.flatMap((l) => (l.geometry === 'Point' ? pointLayers(l) : polygonLayers(l)));
+  const styleLayers = layers.flatMap((l) => (l.geometry === 'Point' ? pointLayers(l) : polygonLayers(l)).map((s) => ({ s, ground: !!l.ground })));
   return {
     version: 8,
     name: '社區治安電子地圖',
@@ -142,7 +161,7 @@ export function mapStyle(layers: readonly LayerDef[], p: Principal, baseUrl: str
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#f4f1ea' } },
       // A stable sort keeps the registry's order within each part.
-      ...styleLayers.map((l, i) => ({ l, i })).sort((a, b) => order(a.l) - order(b.l) || a.i - b.i).map(({ l }) => l),
+      ...styleLayers.map((l, i) => ({ l, i })).sort((a, b) => order(a.l.s, a.l.ground) - order(b.l.s, b.l.ground) || a.i - b.i).map(({ l }) => l.s),
     ],
     metadata: { 'emap:scope': p.role },
   };

@@ -6,12 +6,23 @@ import { partName, tileParts, tileProperties } from './sql.js';
 
 const fieldType = (kind: string) => (['integer', 'number', 'reference'].includes(kind) ? 'Number' : kind === 'boolean' ? 'Boolean' : 'String');
 
+/** The open data licence the reference layers' sources publish under. */
+const OPEN_DATA_LICENCE = '政府資料開放授權條款第1版';
+
+/** Credit for the layers' sources, as a map shows it. */
+function attributionOf(layers: readonly LayerDef[]): string | undefined {
+  const sources = [...new Set(layers.flatMap((l) => (l.attribution ? [l.attribution] : [])))];
+  return sources.length ? `${sources.join('、')}（${OPEN_DATA_LICENCE}）` : undefined;
+}
+
 /** TileJSON 3.0.0 for one layer or a composite, with the fields the caller's tiles carry. */
 export function tileJson(layers: readonly LayerDef[], p: Principal, baseUrl: string) {
   const ids = layers.map((l) => l.id).join(',');
+  const attribution = attributionOf(layers);
   return {
     tilejson: '3.0.0',
     name: layers.map((l) => l.title).join('、'),
+    ...(attribution ? { attribution } : {}),
     tiles: [`${baseUrl}/tiles/${ids}/{z}/{x}/{y}.mvt`],
     bounds: TAIWAN_BOUNDS,
     ...zoomRange(layers),

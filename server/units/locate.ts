@@ -3,20 +3,31 @@ import type { Db } from '../db/db.js';
 import { positionProblem } from '../geo/taiwan.js';
 import { badRequest } from '../http/errors.js';
 
-interface Unit { code: string; name: string; phone?: string | null }
-export interface Location { beat: Unit | null; station: Unit | null; precinct: Unit | null }
+interface Beat { code: string; name: string }
+interface Unit { code: string; name: string; address: string | null; phone: string | null }
+interface Village { code: string; name: string; town: string | null; county: string | null }
 
-/** The beat, station and precinct of a point, by the rule in sql/migrations/005 (lowest code on shared edges). */
+/**
+ * 「我家歸哪個派出所？」: the beat, station, precinct and 村里 of a point, with the station's and
+ * precinct's address and phone, for anyone. Beats by the rule in sql/migrations/005 (lowest code
+ * on shared edges); each part is null where the point lies outside every one.
+ */
+export interface Location { beat: Beat | null; station: Unit | null; precinct: Unit | null; village: Village | null }
+
 export async function locate(db: Db, lon: number, lat: number): Promise<Location> {
-  const { rows } = await db.query<{ beat: Unit | null; station: Unit | null; precinct: Unit | null }>(
-    `SELECT json_build_object('code', b.code, 'name', b.name) AS beat,
-            CASE WHEN s.code IS NOT NULL THEN json_build_object('code', s.code, 'name', s.name, 'phone', s.phone) END AS station,
-            CASE WHEN p.code IS NOT NULL THEN json_build_object('code', p.code, 'name', p.name, 'phone', p.phone) END AS precinct
-       FROM locate_beat(ST_SetSRID(ST_MakePoint($1, $2), 4326)) l
-       JOIN beats b ON b.code = l.beat_code AND b.deleted_at IS NULL
+  const { rows } = await db.query<Location>(
+    `WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g)
+     SELECT CASE WHEN b.code IS NOT NULL THEN json_build_object('code', b.code, 'name', b.name) END AS beat,
+            CASE WHEN s.code IS NOT NULL THEN json_build_object('code', s.code, 'name', s.name, 'address', s.address, 'phone', s.phone) END AS station,
+            CASE WHEN r.code IS NOT NULL THEN json_build_object('code', r.code, 'name', r.name, 'address', r.address, 'phone', r.phone) END AS precinct,
+            CASE WHEN v.code IS NOT NULL THEN json_build_object('code', v.code, 'name', v.name, 'town', v.town_name, 'county', v.county_name) END AS village
+       FROM p
+       LEFT JOIN LATERAL locate_beat(p.g) l ON true
+       LEFT JOIN beats b ON b.code = l.beat_code AND b.deleted_at IS NULL
        LEFT JOIN stations s ON s.code = l.station_code AND s.deleted_at IS NULL
-       LEFT JOIN precincts p ON p.code = l.precinct_code AND p.deleted_at IS NULL`, [lon, lat]);
-  return rows[0] ?? { beat: null, station: null, precinct: null };
+       LEFT JOIN precincts r ON r.code = l.precinct_code AND r.deleted_at IS NULL
+       LEFT JOIN LATERAL locate_village(p.g) v ON true`, [lon, lat]);
+  return rows[0]!;
 }
 
 function coordinate(v: unknown, name: string): number {

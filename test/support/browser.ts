@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createApp, type AppOptions } from '../../server/app.js';
 import type { Db } from '../../server/db/db.js';
-import { seedDemo } from '../../server/demo/seed.js';
-import { freshDb } from './db.js';
+import type { DemoCity } from '../../server/demo/city/model.js';
+import { startOfTaipeiDay } from '../../server/demo/city/people.js';
+import { setDemoAccounts } from '../../server/demo/seed.js';
+import { seededDb } from './seeded.js';
 
 /**
  * The web app as people use it: the service on loopback with a small demo city, and Debian's
@@ -30,18 +32,23 @@ export interface WebPage {
 
 export interface WebWorld {
   db: Db;
+  /** The demo city as generated (its community account's 村里, its hot spots …). */
+  city: DemoCity;
   baseUrl: string;
   browser: Browser;
   /** A page signed in as the account (or the public), at `path`, once the app says it is ready. */
+  /** A viewport narrower than PHONE_WIDTH is a phone: touch, mobile. */
   open(path: string, as: Account, viewport?: { width: number; height: number }): Promise<WebPage>;
   close(): Promise<void>;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const PHONE_WIDTH = 600;
 
 export async function openWebWorld(scale = 0.1, options: Omit<AppOptions, 'db'> = {}): Promise<WebWorld> {
-  const db = await freshDb();
-  await seedDemo(db, { password: DEMO_PASSWORD, scale });
+  // The city as of today, so "the last 7 days" in the app has incidents.
+  const { db, city } = await seededDb(scale, new Date(startOfTaipeiDay(Date.now())));
+  await setDemoAccounts(db, DEMO_PASSWORD, [city.community.villageCode]);
   const server: Server = createServer(createApp({ db, ...options }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -49,7 +56,10 @@ export async function openWebWorld(scale = 0.1, options: Omit<AppOptions, 'db'> 
   const contexts: BrowserContext[] = [];
 
   async function open(path: string, as: Account, viewport = { width: 1000, height: 700 }): Promise<WebPage> {
-    const context = await browser.newContext({ viewport, locale: 'zh-TW', timezoneId: 'Asia/Taipei', acceptDownloads: true });
+    const phone = viewport.width < PHONE_WIDTH;
+    const context = await browser.newContext({
+      viewport, locale: 'zh-TW', timezoneId: 'Asia/Taipei', acceptDownloads: true, hasTouch: phone, isMobile: phone,
+    });
     contexts.push(context);
     if (as !== 'public') {
       const res = await context.request.post(`${baseUrl}/api/login`, { data: { username: as, password: DEMO_PASSWORD } });
@@ -71,7 +81,7 @@ export async function openWebWorld(scale = 0.1, options: Omit<AppOptions, 'db'> 
   }
 
   return {
-    db, baseUrl, browser, open,
+    db, city, baseUrl, browser, open,
     async close() {
       for (const c of contexts) await c.close().catch(() => undefined);
       await browser.close();
@@ -100,6 +110,14 @@ export async function jumpTo(page: Page, center: [number, number], zoom: number)
   }, [center, zoom] as const);
   await page.waitForTimeout(50);
   await mapIdle(page);
+}
+
+/** Leaves only these layers switched on in the layer list (the ground's folded list included). */
+export async function showOnly(page: Page, keep: readonly string[]): Promise<void> {
+  await page.evaluate(() => document.querySelectorAll<HTMLDetailsElement>('details.ground-layers').forEach((d) => { d.open = true; }));
+  for (const layer of await page.$$eval('.layer-row', (r) => r.map((x) => (x as HTMLElement).dataset.layer!))) {
+    if (!keep.includes(layer)) await page.uncheck(`.layer-row[data-layer="${layer}"] input`);
+  }
 }
 
 /** Where a lon/lat is drawn on the page, in CSS pixels of the viewport. */

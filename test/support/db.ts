@@ -17,20 +17,30 @@ export async function freshDb(): Promise<Db> {
     const dump = await readFile(pgliteTemplatePath());
     return openPglite({ loadDataDir: new Blob([dump]) });
   }
-  const name = `emap_test_${randomBytes(6).toString('hex')}`;
+  return copyOfDatabase(url, postgresTemplateName());
+}
+
+/** Runs SQL as the server's administrator (CREATE/DROP DATABASE). */
+export async function asAdmin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${postgresTemplateName()}`);
-  await admin.end();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** A new database copied from `template` on the server at `url`, dropped when closed. */
+export async function copyOfDatabase(url: string, template: string): Promise<Db> {
+  const name = `emap_test_${randomBytes(6).toString('hex')}`;
+  await asAdmin(url, (a) => a.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   const db = openPostgres(withDatabase(url, name));
   return {
     ...db,
     async close() {
       await db.close();
-      const a = new pg.Client({ connectionString: url });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name}`);
-      await a.end();
+      await asAdmin(url, (a) => a.query(`DROP DATABASE IF EXISTS ${name}`));
     },
   };
 }

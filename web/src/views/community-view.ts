@@ -1,3 +1,4 @@
+import type * as maplibregl from 'maplibre-gl';
 import { analysis } from '../analysis/analysis-api.js';
 import { AnalysisOverlays } from '../analysis/overlays.js';
 import type { AppContext } from '../app/context.js';
@@ -6,9 +7,24 @@ import { append, h, replace } from '../lib/dom.js';
 import { formatNumber } from '../lib/format.js';
 import { LayerPanel } from '../map/layer-panel.js';
 import { createMap } from '../map/map.js';
+import { areaName, myArea, showMyArea } from '../map/my-area.js';
 import { enableFeaturePopups } from '../map/popups.js';
 import { mapLayout } from './map-layout.js';
 import { exposeForAutomation } from './map-view.js';
+
+/** The widest square the community view asks hot spots for: a district, in 200 m cells well within the server's limit. */
+const HOT_SPOT_SPAN_KM = 16;
+
+/** The part of the view to ask hot spots for: all of it, or a square at its centre when it shows a whole city. */
+function hotSpotBox(map: maplibregl.Map): { bbox: [number, number, number, number]; whole: boolean } {
+  const b = map.getBounds();
+  const [w, s, e, n] = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+  const c = map.getCenter();
+  const halfLat = HOT_SPOT_SPAN_KM / 2 / 111.32;
+  const halfLon = halfLat / Math.cos((c.lat * Math.PI) / 180);
+  const whole = (e - w) / 2 <= halfLon && (n - s) / 2 <= halfLat;
+  return whole ? { bbox: [w, s, e, n], whole } : { bbox: [c.lng - halfLon, c.lat - halfLat, c.lng + halfLon, c.lat + halfLat], whole };
+}
 
 /**
  * What a 里長, a 管委會 or a resident sees: public cameras, their coverage and the watch blocks,
@@ -20,6 +36,9 @@ import { exposeForAutomation } from './map-view.js';
 export async function communityView(ctx: AppContext, main: HTMLElement): Promise<void> {
   const { panel, mapElement } = mapLayout(main);
   const map = await createMap({ container: mapElement, config: ctx.config, registry: ctx.registry, basemapSwitcher: true });
+  // A community account opens on its own 村里, outlined.
+  const area = ctx.me.role === 'community' ? await myArea() : null;
+  if (area) showMyArea(map, area);
   enableFeaturePopups(map, ctx, () => []);
   const layers = new LayerPanel(map, ctx.registry);
   const overlays = new AnalysisOverlays(map, layers);
@@ -31,11 +50,11 @@ export async function communityView(ctx: AppContext, main: HTMLElement): Promise
   const showHotSpots = async () => {
     replace(hot, h('p', { class: 'hint' }, '計算中…'));
     try {
-      const b = map.getBounds();
-      const r = await analysis.hotspots({ cellSize: 200, bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(6)).join(',') });
+      const { bbox, whole } = hotSpotBox(map);
+      const r = await analysis.hotspots({ cellSize: 200, bbox: bbox.map((x) => x.toFixed(6)).join(',') });
       overlays.showHotSpots(r, true);
       const spots = (r.analysis.binsFdr['3'] ?? 0) + (r.analysis.binsFdr['2'] ?? 0);
-      replace(hot, h('p', {}, `畫面中近一年案件的熱點：${spots} 個 200 公尺網格達 95% 以上信心。`),
+      replace(hot, h('p', {}, `${whole ? '畫面中' : `畫面中央約 ${HOT_SPOT_SPAN_KM} 公里見方內`}近一年案件的熱點：${spots} 個 200 公尺網格達 95% 以上信心。`),
         h('p', { class: 'legend-note' }, `為保護隱私，只顯示統計結果；少於 ${r.analysis.minCount} 件的網格不顯示件數。`));
     } catch {
       replace(hot, h('p', { class: 'notice' }, '目前無法取得熱點統計，請稍後再試。'));
@@ -70,8 +89,9 @@ export async function communityView(ctx: AppContext, main: HTMLElement): Promise
 
   append(panel, [
     h('section', { class: 'panel-section intro' },
-      h('h2', {}, '社區治安地圖'),
-      h('p', {}, '這裡顯示公開的監視器與其可視範圍，以及守望相助治安區塊。點選地圖上的監視器或區塊可看詳細資料。')),
+      h('h2', {}, area ? `社區治安地圖：${areaName(area)}` : '社區治安地圖'),
+      area ? h('p', { class: 'my-area-note' }, '紅線圍起的是你的社區範圍。') : null,
+      h('p', {}, '這裡顯示公開的監視器與其可視範圍，以及守望相助治安區塊。點選地圖上的監視器或區塊可看詳細資料；點選其他地方可知道那裡歸哪個派出所。')),
     may('hotspots') ? h('section', { class: 'panel-section hot-spots' }, h('h2', {}, '案件熱點'), hot,
       h('button', { type: 'button', class: 'secondary', dataset: { ask: 'hotspots' }, onclick: () => void showHotSpots() }, '依目前畫面重新計算')) : null,
     h('section', { class: 'panel-section camera-help' },

@@ -1,8 +1,8 @@
-import type { Polygon } from 'geojson';
-import { INCIDENT_TYPES } from '../../server/layers/vocabularies.js';
+import { INCIDENT_TYPES } from '../../layers/vocabularies.js';
+import type { GroundBlock, LonLat } from '../ground.js';
 import type { Random } from './random.js';
-import { distanceM, gaussianPointIn, inside, nearRoad, offsetM, randomPointIn, roundPoint } from './geography.js';
-import type { DemoIncident, LonLat, PlantedHotSpot } from './model.js';
+import { type Fabric, distanceM, offsetM, roundPoint } from './fabric.js';
+import type { DemoIncident, PlantedHotSpot } from './model.js';
 import { DAY_MS, HOUR_MS, YEAR_DAYS, startOfTaipeiDay, taipeiTimestamp, taipeiWeekday } from './people.js';
 
 // Incidents (案件) with planted hot spots (熱點) and hot hours (熱時)
@@ -75,18 +75,18 @@ const INCIDENT_DESCRIPTIONS: Record<string, readonly string[]> = {
   citizen_report: ['民眾通報可疑人士徘徊', '民眾反映深夜噪音擾鄰'],
 };
 
-/** At least this far from the city limits, so a hot spot's cloud is not cut off by the coast. */
+/** At least this far from the city's edge, so a hot spot's cloud is not cut off. */
 const HOT_SPOT_MARGIN_M = 700;
 const HOT_SPOT_SEPARATION_M = 1500;
 
-function farInside(outline: Polygon, p: LonLat, marginM: number): boolean {
-  return [0, 1, 2, 3, 4, 5, 6, 7].every((k) => {
-    const angle = (k * Math.PI) / 4;
-    return inside(outline, offsetM(p, marginM * Math.cos(angle), marginM * Math.sin(angle)));
-  });
-}
+const farInside = (fabric: Fabric, p: LonLat, marginM: number): boolean =>
+  [0, 1, 2, 3, 4, 5, 6, 7].every((k) => fabric.blockAt(offsetM(p, marginM * Math.cos((k * Math.PI) / 4), marginM * Math.sin((k * Math.PI) / 4))));
 
-export function plantHotSpots(rng: Random, outline: Polygon, incidentCount: number): PlantedHotSpot[] {
+/**
+ * Hot spots in built-up blocks; the first (an ATM corner, planted twice) in `home`, the blocks
+ * of the demo officer's beat, so the demo accounts meet one on their own ground.
+ */
+export function plantHotSpots(rng: Random, fabric: Fabric, home: readonly GroundBlock[], incidentCount: number): PlantedHotSpot[] {
   const count = rng.int(6, 10);
   const kinds = [HOT_SPOT_KINDS[0]!, HOT_SPOT_KINDS[0]!, ...rng.shuffled(HOT_SPOT_KINDS.slice(1))].slice(0, count);
   const weights = kinds.map(() => rng.uniform(0.85, 1.15));
@@ -95,9 +95,9 @@ export function plantHotSpots(rng: Random, outline: Polygon, incidentCount: numb
   return kinds.map((kind, k): PlantedHotSpot => {
     let centre: LonLat;
     do {
-      // ATM corners are on the main roads; the other kinds anywhere in the city.
-      centre = kind === HOT_SPOT_KINDS[0] ? nearRoad(rng, outline, 0).at : randomPointIn(rng, outline);
-    } while (!farInside(outline, centre, HOT_SPOT_MARGIN_M) || centres.some((c) => distanceM(c, centre) < HOT_SPOT_SEPARATION_M));
+      // ATM corners are on streets; the other kinds anywhere people live.
+      centre = kind === HOT_SPOT_KINDS[0] ? fabric.streetSpot(rng, k === 0 ? home : fabric.urban).at : fabric.populatedPoint(rng, fabric.urban).at;
+    } while (!farInside(fabric, centre, HOT_SPOT_MARGIN_M) || centres.some((c) => distanceM(c, centre) < HOT_SPOT_SEPARATION_M));
     centres.push(centre);
     return {
       name: kind.name,
@@ -126,31 +126,31 @@ function incidentTime(rng: Random, type: string, now: number): number {
   }
 }
 
-function incident(rng: Random, type: string, point: LonLat, now: number): DemoIncident {
+function incident(rng: Random, type: string, { at: point, block }: { at: LonLat; block: GroundBlock }, now: number): DemoIncident {
   return {
     type,
     occurred_at: taipeiTimestamp(incidentTime(rng, type, now)),
     source: rng.weighted(INCIDENT_SOURCES_BY_TYPE[type] ?? DEFAULT_SOURCES),
     description: rng.pick(INCIDENT_DESCRIPTIONS[type]!),
     point: roundPoint(point),
+    beat_code: block.beatCode,
   };
 }
 
-export function generateIncidents(rng: Random, outline: Polygon, hotSpots: readonly PlantedHotSpot[], count: number, now: number): DemoIncident[] {
+export function generateIncidents(rng: Random, fabric: Fabric, hotSpots: readonly PlantedHotSpot[], count: number, now: number): DemoIncident[] {
   const allTypes = INCIDENT_TYPES.map((t) => t.value);
   const incidents: DemoIncident[] = [];
   for (const hot of hotSpots) {
     const kind = HOT_SPOT_KINDS.find((h) => h.name === hot.name)!;
     for (let i = 0; i < hot.incidentCount; i++) {
       const type = rng.chance(HOT_SPOT_DOMINANCE) ? rng.weighted(kind.types) : rng.pick(allTypes);
-      incidents.push(incident(rng, type, gaussianPointIn(rng, outline, hot.centre, hot.sigmaM), now));
+      incidents.push(incident(rng, type, fabric.gaussianPoint(rng, hot.centre, hot.sigmaM), now));
     }
   }
   // Every type appears away from the hot spots too (the first few pass through all types).
   for (let i = 0; incidents.length < count; i++) {
     const type = i < allTypes.length ? allTypes[i]! : rng.weighted(BACKGROUND_TYPES);
-    const point = rng.chance(0.35) ? nearRoad(rng, outline, 40).at : randomPointIn(rng, outline);
-    incidents.push(incident(rng, type, point, now));
+    incidents.push(incident(rng, type, rng.chance(0.35) ? fabric.streetSpot(rng) : fabric.populatedPoint(rng), now));
   }
   return incidents;
 }

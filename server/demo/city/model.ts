@@ -1,9 +1,7 @@
 import type { MultiPolygon, Polygon } from 'geojson';
+import type { LonLat } from '../ground.js';
 
 // The shape of the result
-
-export type LonLat = [lon: number, lat: number];
-export type Area = Polygon | MultiPolygon;
 
 export interface DemoUnit {
   code: string;
@@ -13,18 +11,25 @@ export interface DemoUnit {
 }
 export interface DemoPrecinct extends DemoUnit {
   bureau_code: string;
+  geometry: MultiPolygon;
 }
 export interface DemoStation extends DemoUnit {
   precinct_code: string;
+  geometry: MultiPolygon;
 }
 export interface DemoBeat {
   code: string;
   name: string;
   station_code: string;
   officer_name: string;
-  geometry: Polygon;
+  geometry: MultiPolygon;
 }
-export interface DemoKeyPlace {
+/** Synthetic points carry the beat of the block they were placed in (the loader needs no lookup). */
+interface Placed {
+  point: LonLat;
+  beat_code: string;
+}
+export interface DemoKeyPlace extends Placed {
   name: string;
   address: string;
   category: string;
@@ -35,7 +40,6 @@ export interface DemoKeyPlace {
   indicators: Record<string, string[]>;
   next_visit_due: string | null;
   notes: string | null;
-  point: LonLat;
 }
 export interface DemoVisit {
   place_index: number;
@@ -44,7 +48,7 @@ export interface DemoVisit {
   outcome: string;
   findings: string;
 }
-export interface DemoCamera {
+export interface DemoCamera extends Placed {
   name: string;
   azimuth: number;
   fov: number;
@@ -57,7 +61,6 @@ export interface DemoCamera {
   install_year: number;
   is_public: boolean;
   contact: string | null;
-  point: LonLat;
 }
 export interface DemoWatchTeam {
   name: string;
@@ -74,7 +77,7 @@ export interface DemoWatchBlock {
   team_index: number;
   contact: string;
   patrol_hours: string;
-  geometry: Polygon;
+  geometry: MultiPolygon;
 }
 export interface DemoDroneSurvey {
   name: string;
@@ -86,12 +89,11 @@ export interface DemoDroneSurvey {
   findings: string | null;
   geometry: Polygon;
 }
-export interface DemoIncident {
+export interface DemoIncident extends Placed {
   type: string;
   occurred_at: string;
   source: string;
   description: string;
-  point: LonLat;
 }
 /** A planted concentration of incidents, exported so tests can check that analysis finds it. */
 export interface PlantedHotSpot {
@@ -108,7 +110,6 @@ export interface DemoCity {
   scale: number;
   /** The moment the city was generated for (ISO 8601, +08:00): incidents lie in the 365 days before. */
   now: string;
-  outline: Polygon;
   bureau: DemoUnit;
   precincts: DemoPrecinct[];
   stations: DemoStation[];
@@ -121,8 +122,8 @@ export interface DemoCity {
   droneSurveys: DemoDroneSurvey[];
   incidents: DemoIncident[];
   hotSpots: PlantedHotSpot[];
-  /** The area of the demo `community` account. */
-  communityArea: { name: string; geometry: MultiPolygon };
+  /** The 村里 of the demo `community` account. */
+  community: { villageCode: string; name: string };
 }
 
 export interface DemoCityOptions {

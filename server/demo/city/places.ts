@@ -1,16 +1,15 @@
-import type { Polygon } from 'geojson';
-import { INDICATOR_SIGNS, INDICATOR_TYPES, KEY_PLACE_CATEGORIES } from '../../server/layers/vocabularies.js';
+import { INDICATOR_SIGNS, INDICATOR_TYPES, KEY_PLACE_CATEGORIES } from '../../layers/vocabularies.js';
+import type { GroundBlock } from '../ground.js';
 import type { Random } from './random.js';
-import { CITY_CENTRE, distanceM, irregularPolygon, nearRoad, randomPointIn, roundPoint, toLonLat, toXY } from './geography.js';
-import type { DemoBeat, DemoDroneSurvey, DemoKeyPlace, DemoVisit, LonLat } from './model.js';
-import { DAY_MS, YEAR_DAYS, addressAt, districtAt, personName, placeName, startOfTaipeiDay, taipeiDate, taipeiTimestamp } from './people.js';
-import { beatLocator, centreOf } from './units.js';
+import { type Fabric, centreOf, distanceM, irregularPolygon, roundPoint, toLonLat, toXY } from './fabric.js';
+import type { DemoBeat, DemoDroneSurvey, DemoKeyPlace, DemoVisit } from './model.js';
+import { DAY_MS, YEAR_DAYS, addressIn, personName, placeName, startOfTaipeiDay, taipeiDate, taipeiTimestamp } from './people.js';
 
 // Key places (治安重點處所) and visits (查訪)
 
-export const KEY_PLACES_AT_SCALE_1 = 640;
+export const KEY_PLACES_AT_SCALE_1 = 1200;
 
-/** Share of each category; 八大行業 and houses sit along roads, factories and sheds out of town. */
+/** Share of each category; 八大行業 and houses sit on streets, factories and sheds in the countryside. */
 const CATEGORY_WEIGHTS: Record<string, number> = {
   dance_hall: 3, dance_venue: 3, hostess_bar: 4, bar: 5, special_cafe: 4, ktv: 5, barber_massage: 5, sauna: 3,
   rental_building: 8, subdivided_house: 10, vacant_house: 9, work_shed: 6, abandoned_factory: 6,
@@ -48,28 +47,25 @@ function indicatorsFor(rng: Random, category: string): Record<string, string[]> 
   }));
 }
 
-export function generateKeyPlaces(rng: Random, outline: Polygon, count: number, now: number): DemoKeyPlace[] {
+/** Places listed in the demo officer's own beat, so the officer's map and briefing have work on them. */
+const HOME_PLACES = 8;
+
+export function generateKeyPlaces(rng: Random, fabric: Fabric, home: readonly GroundBlock[], count: number, now: number): DemoKeyPlace[] {
   const categories = KEY_PLACE_CATEGORIES.map((c) => c.value);
   const weighted = categories.map((c) => [c, CATEGORY_WEIGHTS[c] ?? 1] as const);
   const today = startOfTaipeiDay(now);
   return Array.from({ length: count }, (_, i): DemoKeyPlace => {
     // The first places take one category each, so every category exists at any scale.
     const category = i < categories.length ? categories[i]! : rng.weighted(weighted);
-    let point: LonLat;
-    let street: string | undefined;
-    if (OUT_OF_TOWN.has(category)) {
-      do point = randomPointIn(rng, outline); while (distanceM(point, CITY_CENTRE) < 3500);
-    } else if (rng.chance(0.7)) {
-      ({ at: point, road: street } = nearRoad(rng, outline, 60));
-    } else {
-      point = randomPointIn(rng, outline);
-    }
-    const address = addressAt(rng, point, street);
-    const houseNumber = address.full.slice(address.district.length + address.street.length);
+    const athome = i >= categories.length && i < categories.length + HOME_PLACES && !OUT_OF_TOWN.has(category);
+    const { at: point, block } = athome ? fabric.streetSpot(rng, home)
+      : OUT_OF_TOWN.has(category) ? fabric.populatedPoint(rng, fabric.rural)
+      : rng.chance(0.7) ? fabric.streetSpot(rng) : fabric.populatedPoint(rng, fabric.urban);
+    const address = addressIn(rng, fabric, block);
     const listedOn = today - rng.int(30, 3000) * DAY_MS;
     const delisted = rng.chance(0.1);
     return {
-      name: placeName(rng, category, address, houseNumber),
+      name: placeName(rng, category, address),
       address: address.full,
       category,
       listing_status: delisted ? 'delisted' : 'listed',
@@ -79,18 +75,19 @@ export function generateKeyPlaces(rng: Random, outline: Polygon, count: number, 
       next_visit_due: delisted ? null : taipeiDate(today + rng.int(-30, 90) * DAY_MS),
       notes: rng.chance(0.3) ? rng.pick(PLACE_NOTES) : null,
       point: roundPoint(point),
+      beat_code: block.beatCode,
     };
   });
 }
 
 export function generateVisits(rng: Random, places: readonly DemoKeyPlace[], beats: readonly DemoBeat[], now: number): DemoVisit[] {
-  const locate = beatLocator(beats);
+  const officerOf = new Map(beats.map((b) => [b.code, b.officer_name]));
   const today = startOfTaipeiDay(now);
   const visits: DemoVisit[] = [];
   places.forEach((place, placeIndex) => {
     if (place.listing_status !== 'listed' || !rng.chance(0.7)) return;
-    // The beat officer visits; a place on no beat cannot happen (places lie inside the city).
-    const officer = locate(place.point)?.officer_name ?? personName(rng);
+    // The beat officer visits.
+    const officer = officerOf.get(place.beat_code) ?? personName(rng);
     const suspect = Object.keys(place.indicators).length > 0;
     const count = rng.int(1, 4);
     for (let v = 0; v < count; v++) {
@@ -110,7 +107,7 @@ const DRONE_SURVEYS = 12;
 const DRONE_TARGET_CATEGORIES = ['abandoned_factory', 'iron_sheet_house', 'work_shed'];
 const DRONE_FINDINGS = ['未發現異常', '發現廠區內有車輛進出，已通報偵查隊', '屋頂有新設排氣設備，持續追蹤', '周邊堆置大量廢棄物'];
 
-export function generateDroneSurveys(rng: Random, places: readonly DemoKeyPlace[], now: number): DemoDroneSurvey[] {
+export function generateDroneSurveys(rng: Random, fabric: Fabric, places: readonly DemoKeyPlace[], now: number): DemoDroneSurvey[] {
   const candidates = places.map((p, i) => ({ p, i })).filter(({ p }) => DRONE_TARGET_CATEGORIES.includes(p.category));
   const order = rng.shuffled(candidates);
   const today = startOfTaipeiDay(now);
@@ -129,7 +126,7 @@ export function generateDroneSurveys(rng: Random, places: readonly DemoKeyPlace[
         : main.p.category === 'iron_sheet_house' ? 'iron_sheet_check' : 'search';
     const label = KEY_PLACE_CATEGORIES.find((c) => c.value === main.p.category)!.label;
     return {
-      name: `${districtAt(main.p.point)}${label}空拍蒐證（${s + 1}）`,
+      name: `${fabric.village(fabric.blockAt(main.p.point) as GroundBlock).name}${label}空拍蒐證（${s + 1}）`,
       purpose,
       target_place_indexes: targets.map((t) => t.i),
       planned_on: taipeiDate(plannedOn),

@@ -1,13 +1,13 @@
-import type { Db, Queryable } from '../../server/db/db.js';
-import type { DemoCity, LonLat } from './model.js';
-import { beatLocator } from './units.js';
+import type { Db, Queryable } from '../../db/db.js';
+import type { Ground } from '../ground.js';
+import type { DemoCity } from './model.js';
 
 /**
- * Loads a generated demo city in one transaction. Rows travel as one JSON array parameter per
- * batch and are inserted set-based, so the embedded database is not crossed once per row.
- * Unit assignment (beat, station, precinct) is done by the database once all rows are in, and
- * station and precinct boundaries are unions of the beats computed by PostGIS, so they fit the
- * beats exactly.
+ * Loads the ground and a generated demo city in one transaction. Rows travel as one JSON array
+ * parameter per batch and are inserted set-based, so the embedded database is not crossed once
+ * per row. Unit areas come from the ground (unions of its basic areas, exact along shared
+ * borders); points carry the beat of the block they were placed in, and polygons are located
+ * by the database in the inserting statement.
  */
 
 /** Large enough to keep round trips few, small enough to keep each JSON parameter modest. */
@@ -30,19 +30,15 @@ const UNIT_VALUES = 'g.geom, u.beat_code, u.station_code, u.precinct_code';
 const POINT_UNIT_VALUES = `${pointFrom('x.point')}, x.beat_code, x.station_code, x.precinct_code`;
 const POINT_UNIT_COLUMNS = 'point float8[], beat_code text, station_code text, precinct_code text';
 
-type Units = { beat_code: string | null; station_code: string | null; precinct_code: string | null };
+type Units = { beat_code: string; station_code: string; precinct_code: string };
 
-/**
- * The units of the city's points, found in Node with the generator's own beat locator (beats in
- * code order, boundaries inclusive: the lowest code wins, as locate_beat rules), which saves
- * the database half the load time. test/demo-city.test.ts checks every row against locate_beat.
- */
-function unitsOf(city: DemoCity): <T extends { point: LonLat }>(rows: readonly T[]) => (T & Units)[] {
-  const locate = beatLocator([...city.beats].sort((a, b) => (a.code < b.code ? -1 : 1)));
+/** Station and precinct of each point from its beat. test/demo-city.test.ts checks them against locate_beat. */
+function unitsOf(city: DemoCity): <T extends { beat_code: string }>(rows: readonly T[]) => (T & Units)[] {
+  const stationOf = new Map(city.beats.map((b) => [b.code, b.station_code]));
   const precinctOf = new Map(city.stations.map((st) => [st.code, st.precinct_code]));
   return (rows) => rows.map((r) => {
-    const beat = locate(r.point);
-    return { ...r, beat_code: beat?.code ?? null, station_code: beat?.station_code ?? null, precinct_code: beat ? precinctOf.get(beat.station_code) ?? null : null };
+    const station_code = stationOf.get(r.beat_code)!;
+    return { ...r, station_code, precinct_code: precinctOf.get(station_code)! };
   });
 }
 
@@ -65,40 +61,60 @@ async function insertAll(tx: Queryable, rows: readonly unknown[], sql: string, .
   return ids;
 }
 
-export async function loadDemoCity(db: Db, city: DemoCity): Promise<{ counts: Record<string, number> }> {
+/** The reference layers: 縣市, 鄉鎮市區, 村里, basic statistical areas and police-unit points. */
+async function loadGround(tx: Queryable, ground: Ground, counts: Record<string, number>): Promise<void> {
+  counts.counties = (await insertAll(tx, ground.counties, `
+    INSERT INTO counties (code, name, geom)
+    SELECT x.code, x.name, ${polygonFrom('x.geometry')} FROM ${jsonRows('code text, name text, geometry jsonb')}`)).length;
+  counts.towns = (await insertAll(tx, ground.towns, `
+    INSERT INTO towns (code, name, county_code, county_name, geom)
+    SELECT x."code", x."name", x."countyCode", x."countyName", ${polygonFrom('x.geometry')}
+      FROM ${jsonRows('"code" text, "name" text, "countyCode" text, "countyName" text, geometry jsonb')}`)).length;
+  counts.villages = (await insertAll(tx, ground.villages, `
+    INSERT INTO villages (code, name, town_code, town_name, county_name, geom)
+    SELECT x."code", x."name", x."townCode", x."townName", x."countyName", ${polygonFrom('x.geometry')}
+      FROM ${jsonRows('"code" text, "name" text, "townCode" text, "townName" text, "countyName" text, geometry jsonb')}`)).length;
+  counts.blocks = (await insertAll(tx, ground.blocks, `
+    INSERT INTO blocks (code, code1, code2, town_code, village_code, geom)
+    SELECT x."code", x."code1", x."code2", x."townCode", x."villageCode", ${polygonFrom('x.geometry')}
+      FROM ${jsonRows('"code" text, "code1" text, "code2" text, "townCode" text, "villageCode" text, geometry jsonb')}`)).length;
+  counts.police_units = (await insertAll(tx, ground.policeUnits, `
+    INSERT INTO police_units (name, kind, unit_code, address, phone, geom)
+    SELECT x."name", x."kind", x."unitCode", x."address", x."phone", ${pointFrom('x.point')}
+      FROM ${jsonRows('"name" text, "kind" text, "unitCode" text, "address" text, "phone" text, point float8[]')}`)).length;
+}
+
+export async function loadDemoCity(db: Db, city: DemoCity, ground: Ground): Promise<{ counts: Record<string, number> }> {
   const withUnits = unitsOf(city);
   return db.transaction(async (tx) => {
     // bulk_load: one audit row for the whole seed instead of a history row per feature.
     await tx.query(`SELECT set_config('app.actor', 'demo-seed', true), set_config('app.bulk_load', 'on', true)`);
     const counts: Record<string, number> = {};
+    await loadGround(tx, ground, counts);
 
     counts.bureaus = (await insertAll(tx, [city.bureau], `
       INSERT INTO bureaus (code, name, phone, address)
       SELECT x.code, x.name, x.phone, x.address
         FROM ${jsonRows('code text, name text, phone text, address text')}`)).length;
 
-    // Stations and precincts before beats: a beat takes its precinct from its station's row.
-    counts.stations = (await insertAll(tx, city.stations, `
-      WITH beat AS (
-        SELECT b.station_code, ${polygonFrom('b.geometry')} AS geom
-          FROM jsonb_to_recordset($2::jsonb) AS b(station_code text, geometry jsonb))
-      INSERT INTO stations (code, name, precinct_code, phone, address, geom)
-      SELECT x.code, x.name, x.precinct_code, x.phone, x.address,
-             (SELECT ST_Multi(ST_Union(beat.geom)) FROM beat WHERE beat.station_code = x.code)
-        FROM ${jsonRows('code text, name text, precinct_code text, phone text, address text')}`,
-      JSON.stringify(city.beats))).length;
-
     counts.precincts = (await insertAll(tx, city.precincts, `
       INSERT INTO precincts (code, name, bureau_code, phone, address, geom)
-      SELECT x.code, x.name, x.bureau_code, x.phone, x.address,
-             (SELECT ST_Multi(ST_Union(s.geom)) FROM stations s
-               WHERE s.precinct_code = x.code AND s.deleted_at IS NULL)
-        FROM ${jsonRows('code text, name text, bureau_code text, phone text, address text')}`)).length;
+      SELECT x.code, x.name, x.bureau_code, x.phone, x.address, ${polygonFrom('x.geometry')}
+        FROM ${jsonRows('code text, name text, bureau_code text, phone text, address text, geometry jsonb')}`)).length;
+
+    // Stations before beats: a beat takes its precinct from its station's row.
+    counts.stations = (await insertAll(tx, city.stations, `
+      INSERT INTO stations (code, name, precinct_code, phone, address, geom)
+      SELECT x.code, x.name, x.precinct_code, x.phone, x.address, ${polygonFrom('x.geometry')}
+        FROM ${jsonRows('code text, name text, precinct_code text, phone text, address text, geometry jsonb')}`)).length;
 
     counts.beats = (await insertAll(tx, city.beats, `
       INSERT INTO beats (code, name, station_code, officer_name, geom)
       SELECT x.code, x.name, x.station_code, x.officer_name, ${polygonFrom('x.geometry')}
         FROM ${jsonRows('code text, name text, station_code text, officer_name text, geometry jsonb')}`)).length;
+    // Features already in the database (a report filed before the beats existed) get their units
+    // once for all beats; the bulk load skips doing it beat by beat.
+    await tx.query(`SELECT reassign_units_within(ST_SetSRID(ST_Extent(geom)::geometry, 4326)) FROM beats WHERE deleted_at IS NULL`);
 
     const placeIds = await insertAll(tx, withUnits(city.keyPlaces), `
       INSERT INTO key_places (name, address, category, listing_status, listed_on, delisted_on, indicators,
