@@ -11,7 +11,9 @@ import { featureRoutes } from './features/routes.js';
 import { importRoutes } from './import/routes.js';
 import { DEFAULT_IMPORT_LIMIT_BYTES } from './config.js';
 import { callerDependent } from './http/cache-control.js';
-import { errorHandler, notFound } from './http/errors.js';
+import { jsonNotFound } from './http/endpoints.js';
+import { errorHandler } from './http/errors.js';
+import { cleanJsonText, cleanQueryText, verifyUtf8 } from './http/text.js';
 import { layerRoutes } from './layers/routes.js';
 import { ogcRoutes } from './ogc/routes.js';
 import { rollupRoutes } from './rollups/routes.js';
@@ -59,8 +61,11 @@ export function createApp({ db, bodyLimit = '2mb', importLimitBytes = DEFAULT_IM
     }
   });
 
+  // Every input is checked at the door: query text, then bodies.
+  app.use(cleanQueryText);
   app.use(importRoutes(edits, principals, { limitBytes: importLimitBytes }));
-  app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/geo+json'] }));
+  app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/geo+json'], verify: verifyUtf8 }));
+  app.use(cleanJsonText);
   app.use(authenticate(principals));
   app.use(authRoutes(db, principals));
   app.use(callerDependent);
@@ -74,7 +79,7 @@ export function createApp({ db, bodyLimit = '2mb', importLimitBytes = DEFAULT_IM
   app.use(appConfigRoutes(db, basemap));
   app.use(analysisRoutes(db));
   app.use(rollupRoutes(db));
-  app.use(['/api', '/ogc'], (req, _res, next) => next(notFound(`no such endpoint: ${req.method} ${req.originalUrl}`)));
+  app.use(['/api', '/ogc', '/tiles'], jsonNotFound);
   app.use(webApp({ dist: webDist, basemapUrl: basemap?.url }));
   app.use(errorHandler);
   const listener: RequestListener = (req, res) => {

@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { parseGeometry, type Geometry } from '../geo/geojson.js';
+import { assertWgs84Crs, parseGeometry, type Geometry } from '../geo/geojson.js';
 import { badRequest, forbidden, HttpError, notFound } from '../http/errors.js';
 import { canRead, roleAccess, rowsWhere, writeAccess } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
@@ -39,6 +39,7 @@ function bodyObject(body: unknown): Record<string, unknown> {
   }
   const b = body as Record<string, unknown>;
   if (b.type !== undefined && b.type !== 'Feature') throw badRequest('body type must be "Feature"', 'type');
+  assertWgs84Crs(b.crs, 'crs');
   return b;
 }
 
