@@ -3,6 +3,7 @@ import express from 'express';
 import { authenticate } from './auth/middleware.js';
 import { Principals } from './auth/principals.js';
 import { authRoutes } from './auth/routes.js';
+import { sameOriginWrites } from './auth/same-origin.js';
 import { TileCache } from './cache/tile-cache.js';
 import { analysisRoutes } from './analysis/routes.js';
 import type { Db } from './db/db.js';
@@ -61,8 +62,9 @@ export function createApp({ db, bodyLimit = '2mb', importLimitBytes = DEFAULT_IM
     }
   });
 
-  // Every input is checked at the door: query text, then bodies.
+  // Every input is checked at the door: query text, where writes come from, then bodies.
   app.use(cleanQueryText);
+  app.use(sameOriginWrites);
   app.use(importRoutes(edits, principals, { limitBytes: importLimitBytes }));
   app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/geo+json'], verify: verifyUtf8 }));
   app.use(cleanJsonText);

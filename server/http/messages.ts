@@ -11,6 +11,7 @@ const CATALOGUE = {
   too_many_requests: (p: { seconds: number }) => `要求過於頻繁，請於 ${p.seconds} 秒後再試。`,
   service_busy: (p: { seconds: number }) => `系統忙碌中，請於 ${p.seconds} 秒後再試。`,
   no_such_endpoint: (p: { method: string; path: string }) => `沒有這個端點：${p.method} ${p.path}。可用的端點請見 README 的 API 一節（或 GET /api/layers、/ogc）。`,
+  cross_site_write: () => '拒絕跨站請求：以登入 Cookie 變更資料的請求必須來自本系統的網頁。程式呼叫請改用 Authorization: Bearer 權杖。',
 
   // Input validation (server/http/input): every value checked to its type's range at the edge
   unknown_parameter: (p: { name: string; accepted: readonly string[] }) =>
