@@ -11,9 +11,11 @@ const CATALOGUE = {
   too_many_requests: (p: { seconds: number }) => `要求過於頻繁，請於 ${p.seconds} 秒後再試。`,
   service_busy: (p: { seconds: number }) => `系統忙碌中，請於 ${p.seconds} 秒後再試。`,
   no_such_endpoint: (p: { method: string; path: string }) => `沒有這個端點：${p.method} ${p.path}。可用的端點請見 README 的 API 一節（或 GET /api/layers、/ogc）。`,
+  not_own_record: (p: { layer: string }) =>
+    `這筆${p.layer}是同事建立的：員警只能修改自己建立的紀錄。請由建立者本人，或由警察局（系統管理者）更正。`,
   cross_site_write: () => '拒絕跨站請求：以登入 Cookie 變更資料的請求必須來自本系統的網頁。程式呼叫請改用 Authorization: Bearer 權杖。',
 
-  // Input validation (server/http/input): every value checked to its type's range at the edge
+  // Input: every value checked to its type's range where it comes in (server/http/text.ts, numbers.ts, time.ts, parameters.ts, server/geo/bbox.ts)
   unknown_parameter: (p: { name: string; accepted: readonly string[] }) =>
     `不認得參數「${p.name}」。${p.accepted.length ? `可用的參數：${p.accepted.join('、')}。` : '這個端點不接受參數。'}`,
   repeated_parameter: (p: { field: string }) => `參數「${p.field}」只能給一次。`,
