@@ -49,8 +49,6 @@ const CATALOGUE = {
   crs_invalid: () => 'GeoJSON 的 crs 成員必須寫成 {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}，或乾脆省略（RFC 7946 的 GeoJSON 一律為 WGS84）。',
   column_name_invalid: (p: { column: string }) =>
     `檔案的欄位名稱「${p.column}」含有空字元（NUL）或無效的 Unicode 字元；請修正標題列後再匯入。`,
-  tile_filter_kind: (p: { field: string; layer: string }) =>
-    `圖磚只能依選項、是/否、整數、編號與時間篩選；文字條件「${p.field}」請改用 GET /api/layers/${p.layer}/features。`,
 } satisfies Record<string, (p: never) => string>;
 
 export type MessageCode = keyof typeof CATALOGUE;
