@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { badRequest } from '../http/errors.js';
+import { isDecimal } from '../http/numbers.js';
 import { unknownParameter } from '../http/parameters.js';
 import { assertJsonText } from '../http/text.js';
 
@@ -10,8 +11,7 @@ import { assertJsonText } from '../http/text.js';
  */
 
 /** Numbers in a query string are decimal text (`0x10`, ` 5` or an empty value are not numbers). */
-const DECIMAL = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
-const fromText = (v: unknown) => (typeof v === 'string' && DECIMAL.test(v) ? Number(v) : v);
+const fromText = (v: unknown) => (typeof v === 'string' && isDecimal(v) ? Number(v) : v);
 
 /** A number in [min, max] (metres, degrees, days, shares…). */
 export const number = (min: number, max: number, what = '') =>

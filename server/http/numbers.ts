@@ -18,6 +18,9 @@ export const MAX_ID = Number.MAX_SAFE_INTEGER;
 const INTEGER = /^-?\d+$/;
 const DECIMAL = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 
+/** Whether text is a number in decimal notation (`0x10`, ` 5`, `Infinity` and the empty string are not). */
+export const isDecimal = (s: string) => DECIMAL.test(s);
+
 /** A whole number in decimal digits, from min to max. */
 export function parseInteger(s: string, field: string, min: number, max: number): number {
   const n = INTEGER.test(s) ? Number(s) : NaN;
@@ -27,7 +30,7 @@ export function parseInteger(s: string, field: string, min: number, max: number)
 
 /** A finite number in decimal notation (an exponent is allowed: 1.5e2). */
 export function parseDecimal(s: string, field: string): number {
-  const n = DECIMAL.test(s) ? Number(s) : NaN;
+  const n = isDecimal(s) ? Number(s) : NaN;
   if (!Number.isFinite(n)) throw refusal(400, 'number_not_decimal', { field }, { field });
   return n;
 }
