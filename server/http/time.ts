@@ -87,7 +87,7 @@ export function parseInstant(s: string, field: string): InstantValue {
   // Microseconds are as fine as PostgreSQL keeps; more digits are cut, not rounded up a second.
   const micro = (m[7] ?? '').slice(0, 6).replace(/0+$/, '');
   const text = `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(sec)}${micro ? `.${micro}` : ''}${offset}`;
-  const ms = base + ((h * 60 + mi - offsetMinutes) * 60 + sec) * 1000 + Number(`0.${m[7] ?? 0}`) * 1000;
+  const ms = base + ((h * 60 + mi - offsetMinutes) * 60 + sec) * 1000 + Number(`0.${micro || 0}`) * 1000;
   return { kind: 'instant', text, ms };
 }
 
