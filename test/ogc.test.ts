@@ -261,26 +261,36 @@ describe('OGC API – Features: roles', () => {
 
 describe('OGC API – Features: errors and links', () => {
   it.each([
-    ['/ogc/collections/incidents/items?bbox=1,2,3', 'bbox'],
-    ['/ogc/collections/incidents/items?bbox=120.3,22.9,120.2,23.0', 'bbox'],
-    ['/ogc/collections/incidents/items?bbox=22.99,120.2,23.0,120.21', 'bbox'],
-    ['/ogc/collections/incidents/items?limit=0', 'limit'],
-    ['/ogc/collections/incidents/items?limit=ten', 'limit'],
-    ['/ogc/collections/incidents/items?limit=2.5', 'limit'],
-    ['/ogc/collections/incidents/items?datetime=soon', 'datetime'],
-    ['/ogc/collections/incidents/items?datetime=2026', 'datetime'],
-    ['/ogc/collections/incidents/items?datetime=2026-02-30', 'datetime'],
-    ['/ogc/collections/incidents/items?datetime=2026-03-01/2026-03-02/2026-03-03', 'datetime'],
-    ['/ogc/collections/incidents/items?cursor=bogus', 'cursor'],
-    ['/ogc/collections/incidents/items?type=arson', 'type'],
-    ['/ogc/collections/incidents/items?colour=red', 'colour'],
-    ['/ogc/collections?f=html', 'f'],
-    ['/ogc/collections/incidents/items?f=geojson', 'f'],
-  ])('%s → 400 naming %s', async (path, field) => {
+    ['/ogc/collections/incidents/items?bbox=1,2,3', 'bbox', 'bbox_format'],
+    ['/ogc/collections/incidents/items?bbox=1,2,3,4,5', 'bbox', 'bbox_format'],
+    ['/ogc/collections/incidents/items?bbox=120.3,22.9,120.2,23.0', 'bbox', 'bbox_antimeridian'],
+    ['/ogc/collections/incidents/items?bbox=22.99,120.2,23.0,120.21', 'bbox', 'bbox_out_of_range'],
+    ['/ogc/collections/incidents/items?limit=0', 'limit', 'limit_out_of_range'],
+    ['/ogc/collections/incidents/items?limit=ten', 'limit', 'limit_out_of_range'],
+    ['/ogc/collections/incidents/items?limit=2.5', 'limit', 'limit_out_of_range'],
+    ['/ogc/collections/incidents/items?datetime=soon', 'datetime', 'datetime_format'],
+    ['/ogc/collections/incidents/items?datetime=2026', 'datetime', 'datetime_format'],
+    ['/ogc/collections/incidents/items?datetime=2026-02-30', 'datetime', 'datetime_format'],
+    ['/ogc/collections/incidents/items?datetime=0000-01-01', 'datetime', 'datetime_year'],
+    ['/ogc/collections/incidents/items?datetime=2026-03-01T08:00:00%2B15:00', 'datetime', 'datetime_offset'],
+    ['/ogc/collections/incidents/items?datetime=2026-03-01/2026-03-02/2026-03-03', 'datetime', 'invalid_request'],
+    ['/ogc/collections/incidents/items?cursor=bogus', 'cursor', 'cursor_invalid'],
+    ['/ogc/collections/incidents/items?type=arson', 'type', 'invalid_request'],
+    ['/ogc/collections/incidents/items?colour=red', 'colour', 'unknown_parameter'],
+    ['/ogc/collections?f=html', 'f', 'invalid_request'],
+    ['/ogc/collections/incidents/items?f=geojson', 'f', 'invalid_request'],
+  ])('%s → 400 naming %s', async (path, field, code) => {
     const res = await w.as('admin').get(path).expect(400);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.body.error).toMatchObject({ code: 'invalid_request', field });
+    expect(res.body.error).toMatchObject({ code, field });
     expect(res.body.error.message).toEqual(expect.any(String));
+  });
+
+  it('takes a 3D bbox by its footprint, as OGC API Features allows', async () => {
+    const flat = await items('admin', 'bbox=120.2,22.99,120.21,23.0&limit=1000');
+    const solid = await items('admin', 'bbox=120.2,22.99,-10,120.21,23.0,100&limit=1000');
+    expect(flat.body.numberMatched).toBeGreaterThan(0);
+    expect(solid.body.numberMatched).toBe(flat.body.numberMatched);
   });
 
   it('accepts f=json', async () => {
@@ -298,7 +308,7 @@ describe('OGC API – Features: errors and links', () => {
 
   it('answers an unknown path under /ogc with the JSON 404', async () => {
     const res = await w.as('public').get('/ogc/tiles').expect(404);
-    expect(res.body.error.code).toBe('not_found');
+    expect(res.body.error.code).toBe('no_such_endpoint');
   });
 
   it('builds links for the address a proxy on loopback was asked for', async () => {

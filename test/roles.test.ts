@@ -181,8 +181,9 @@ describe('community and public', () => {
       for (const name of sensitiveProps(layer)) {
         const probe = await w.as(role).get(`/api/layers/${layer}/features?${name}=${encodeURIComponent(SECRET)}`).expect(400);
         const nonsense = await w.as(role).get(`/api/layers/${layer}/features?zzz=${encodeURIComponent(SECRET)}`).expect(400);
-        expect(probe.body.error.message.replace(`"${name}"`, '"?"')).toBe(nonsense.body.error.message.replace('"zzz"', '"?"'));
-        expect(probe.body.error.message).not.toMatch(new RegExp(`[ ,]${name}(,|$)`));
+        expect(probe.body.error.message.replace(`「${name}」`, '「?」')).toBe(nonsense.body.error.message.replace('「zzz」', '「?」'));
+        expect(probe.body.error.details).toEqual(nonsense.body.error.details);
+        expect(probe.body.error.details.accepted).not.toContain(name);
       }
     }
     for (const layer of ['cameras', 'watch-blocks', 'beats']) {
@@ -439,6 +440,24 @@ describe('officer', () => {
     // The place learns its last visit.
     const placeNow = await w.as('officer').get(`/api/layers/key-places/features/${ids.placeP1}`).expect(200);
     expect(Date.parse(placeNow.body.properties.last_visited_at)).toBeGreaterThanOrEqual(Date.parse('2026-01-05T10:00:00+08:00'));
+  });
+
+  it('corrects only its own visits: a colleague\'s visit is refused (403) and left as it was; the bureau may correct any', async () => {
+    const url = `/api/layers/visits/features/${ids.visitP1}`;
+    const got = await w.as('officer').get(url).expect(200);
+    expect(got.body.properties.officer).toBe(BEAT_OFFICER);
+    const before = await writeCounts(w.db, 'visits');
+    for (const body of [{ properties: { findings: '改寫同事的紀錄' } }, { properties: { outcome: 'anomaly' } }]) {
+      const res = await w.as('officer').patch(url).set('If-Match', String(got.headers.etag)).send(body).expect(403);
+      expect(res.body.error).toMatchObject({ code: 'not_own_record', message: expect.stringMatching(/這筆查訪紀錄是同事建立的：員警只能修改自己建立的紀錄/) });
+    }
+    expect(await writeCounts(w.db, 'visits')).toEqual(before);
+    expect((await w.as('officer').get(url).expect(200)).body).toEqual(got.body);
+    // The planner reads visits and writes none; the bureau corrects any (and its change is attributed).
+    await w.as('planner').patch(url).set('If-Match', '*').send({ properties: { findings: 'x' } }).expect(403);
+    const fixed = await w.as('admin').patch(url).set('If-Match', String(got.headers.etag)).send({ properties: { findings: `${SECRET}（更正）` } }).expect(200);
+    expect((await w.db.query<{ u: string }>('SELECT updated_by AS u FROM visits WHERE id = $1', [ids.visitP1])).rows[0]!.u).toBe('admin');
+    await w.as('admin').patch(url).set('If-Match', String(fixed.headers.etag)).send({ properties: { findings: SECRET } }).expect(200);
   });
 
   it('changes camera status and nothing else', async () => {

@@ -268,6 +268,19 @@ describe('CSV', () => {
     expect(rows[0]).toBe('id,名稱,類別,警勤區,派出所,分局,下次查訪期限,最近查訪,逾期天數');
     expect(rows).toHaveLength(1 + (await rollup('admin', 'by=beat')).body.overdue.length);
   });
+
+  it('writes a unit name a spreadsheet would run as a formula inert (OWASP): a quote before it, inside double quotes', async () => {
+    const id = (await w.db.query<{ id: number }>(`SELECT id::int AS id FROM stations WHERE code = 'S2'`)).rows[0]!.id;
+    const url = `/api/layers/stations/features/${id}`;
+    const named = await w.as('admin').patch(url).set('If-Match', '*').send({ properties: { name: '=1+1' } }).expect(200);
+    try {
+      const res = await w.as('admin').get('/api/rollups?period=2025H2&by=station&format=csv').buffer(true).parse(binary).expect(200);
+      const line = (res.body as Buffer).subarray(3).toString('utf8').split('\r\n').find((l) => l.startsWith('S2,'))!;
+      expect(line.startsWith(`S2,"'=1+1",`)).toBe(true);
+    } finally {
+      await w.as('admin').patch(url).set('If-Match', String(named.headers.etag)).send({ properties: { name: '海安派出所' } }).expect(200);
+    }
+  });
 });
 
 describe('periods', () => {

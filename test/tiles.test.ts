@@ -218,8 +218,13 @@ describe('filtered tiles', () => {
     ['?weekday=0', /weekday must be whole numbers from 1 \(Monday\) to 7/, 'weekday'],
     ['?weekday=someday', /or one of mon, tue, wed/, 'weekday'],
     ['?bbox=1,2,3,4', /tiles take filters only/, 'bbox'],
-    ['?nope=1', /unknown query parameter "nope"/, 'nope'],
-    ['?cameras.status=broken', /names no layer of this tile/, 'cameras.status'],
+    ['?nope=1', /不認得參數「nope」。可用的參數：incidents\.type、incidents\.source、.*incidents\.datetime、incidents\.hour、incidents\.weekday。/, 'nope'],
+    ['?cameras.status=broken', /不認得參數「cameras\.status」/, 'cameras.status'],
+    [`?type=${Array(101).fill('drugs').join(',')}`, /「type」最多可列 100 個值/, 'type'],
+    ['?datetime=0000-12-31', /年份必須在 1 到 9999 之間/, 'datetime'],
+    ['?datetime=2026-01-01T00:00%2B15:00', /時區位移必須在 -14:00 到 \+14:00 之間/, 'datetime'],
+    ['?type=%00', /空字元/, 'type'],
+    ['?type=%ED%A0%80', /百分比編碼無效|UTF-8/, 'type'],
   ])('incidents tile with %s → 400', async (query, message, field) => {
     const res = await w.as('admin').get(`${url('incidents', tileAt(120.205, 22.995, 16))}${query}`).expect(400);
     expect(res.body.error.message).toMatch(message);
@@ -277,6 +282,16 @@ describe('who sees what', () => {
 
 describe('HTTP', () => {
   const t = tileAt(120.205, 22.995, 16);
+
+  it.each([
+    `/tiles/cameras/${t.z}/${t.x}/${t.y}.pbf`, `/tiles/cameras/${t.z}/${t.x}/x.pbf`, '/tiles/cameras/16/1/2', '/tiles/nothing/here.png', '/tiles/',
+  ])('answers %s, which is no tile, with the JSON 404 (not the web app, not Express\'s HTML)', async (path) => {
+    for (const accept of ['*/*', 'text/html']) {
+      const res = await w.as('public').get(path).set('Accept', accept).expect(404);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body.error).toMatchObject({ code: 'no_such_endpoint', message: expect.stringMatching(/沒有這個端點：GET \/tiles\//) });
+    }
+  });
 
   it('sends gzip with an ETag, 304 for a matching If-None-Match, plain MVT to clients without gzip', async () => {
     const res = await w.as('admin').get(url('cameras', t)).buffer(true).parse(binary).expect(200);

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { disclosed, disclosureFor } from './disclosure.js';
-import { describeFilter, INCIDENT_FILTER_PARAMS, incidentConditions, incidentFilter } from './incidents.js';
+import { describeFilter, INCIDENT_FILTER_PARAMS, incidentConditions, incidentFilter, sqlInstant } from './incidents.js';
 import { parseParams } from './params.js';
 import { describeScope, resolveScope, round, SCOPE_PARAMS } from './scope.js';
 
@@ -24,8 +24,7 @@ export async function beatRanking(db: Queryable, p: Principal, input: unknown) {
   // One pass over both periods, counted apart by time.
   const params: unknown[] = [scope.geom];
   const where = incidentConditions(p, filter, { from: previous.from, to: filter.period.to }, params);
-  params.push(new Date(filter.period.from).toISOString());
-  const split = `$${params.length}::timestamptz`;
+  const split = sqlInstant(filter.period.from, params);
   // Beats whose interior point lies in the scope: a precinct's own beats, not its neighbours'.
   const { rows } = await db.query<{ code: string; name: string; station_code: string; precinct_code: string; area: number; n: number; prev: number; g: object }>(
     `WITH counts AS (SELECT i.beat_code, count(*) FILTER (WHERE i.occurred_at >= ${split})::int AS n,

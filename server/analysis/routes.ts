@@ -1,17 +1,18 @@
 import { Router, type Request, type Response } from 'express';
 import type { Principal } from '../auth/principal.js';
 import type { Db } from '../db/db.js';
-import { notFound } from '../http/errors.js';
+import { noSuchEndpoint } from '../http/endpoints.js';
 import { isInternal } from '../layers/access.js';
-import { backtest } from './backtest.js';
-import { beatRanking } from './beat-ranking.js';
-import { coverageStats, coverageUnion } from './coverage.js';
-import { densitySurface } from './density.js';
+import { backtest, BACKTEST_PARAMS } from './backtest.js';
+import { BEAT_RANKING_PARAMS, beatRanking } from './beat-ranking.js';
+import { COVERAGE_PARAMS, coverageStats, coverageUnion } from './coverage.js';
+import { DENSITY_PARAMS, densitySurface } from './density.js';
 import { disclosureFor } from './disclosure.js';
-import { hotHours } from './hot-hours.js';
-import { hotSpots } from './hotspots.js';
-import { newSites } from './new-sites.js';
-import { reaim } from './reaim.js';
+import { HOT_HOURS_PARAMS, hotHours } from './hot-hours.js';
+import { HOTSPOT_PARAMS, hotSpots } from './hotspots.js';
+import { NEW_SITE_PARAMS, newSites } from './new-sites.js';
+import { REAIM_PARAMS, reaim } from './reaim.js';
+import { SCOPE_PARAMS } from './scope.js';
 
 /**
  * Spatial analysis under /api/analysis. Each endpoint answers GET with a query string and POST
@@ -20,16 +21,17 @@ import { reaim } from './reaim.js';
  */
 type Analysis = (db: Db, p: Principal, input: unknown) => Promise<unknown>;
 
-const ANALYSES: Record<string, { run: Analysis; for?: (p: Principal) => boolean }> = {
-  hotspots: { run: hotSpots },
-  density: { run: densitySurface },
-  'hot-hours': { run: hotHours },
-  beats: { run: beatRanking },
-  backtest: { run: backtest, for: isInternal },
-  coverage: { run: coverageStats },
-  'coverage/union': { run: coverageUnion },
-  reaim: { run: reaim },
-  'new-sites': { run: newSites },
+/** Each endpoint with the parameters it takes (names are what tests and clients can rely on). */
+export const ANALYSES: Record<string, { run: Analysis; params: Readonly<Record<string, unknown>>; for?: (p: Principal) => boolean }> = {
+  hotspots: { run: hotSpots, params: HOTSPOT_PARAMS },
+  density: { run: densitySurface, params: DENSITY_PARAMS },
+  'hot-hours': { run: hotHours, params: HOT_HOURS_PARAMS },
+  beats: { run: beatRanking, params: BEAT_RANKING_PARAMS },
+  backtest: { run: backtest, params: BACKTEST_PARAMS, for: isInternal },
+  coverage: { run: coverageStats, params: COVERAGE_PARAMS },
+  'coverage/union': { run: coverageUnion, params: SCOPE_PARAMS },
+  reaim: { run: reaim, params: REAIM_PARAMS },
+  'new-sites': { run: newSites, params: NEW_SITE_PARAMS },
 };
 
 const input = (req: Request): unknown => (req.method === 'POST' ? req.body : req.query);
@@ -45,7 +47,7 @@ export function analysisRoutes(db: Db): Router {
   });
   for (const [name, a] of Object.entries(ANALYSES)) {
     const answer = async (req: Request, res: Response) => {
-      if (a.for && !a.for(req.principal)) throw notFound(`no such endpoint: ${req.method} ${req.originalUrl}`);
+      if (a.for && !a.for(req.principal)) throw noSuchEndpoint(req);
       res.json(await a.run(db, req.principal, input(req)));
     };
     r.route(`/api/analysis/${name}`).get(answer).post(answer);

@@ -2,6 +2,7 @@ import type { Principal } from '../auth/principal.js';
 import { readableProperties } from '../layers/access.js';
 import type { LayerDef, PropertyDef } from '../layers/types.js';
 import type { ExportRow } from './pages.js';
+import { csvCell } from './spreadsheet-cells.js';
 
 /**
  * Features as CSV rows for spreadsheets: `header=label` (the default) writes the registry's
@@ -12,7 +13,6 @@ import type { ExportRow } from './pages.js';
  */
 export type HeaderStyle = 'label' | 'name';
 
-const quote = (s: string) => (/[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 function cell(prop: PropertyDef, v: unknown, style: HeaderStyle): string {
   if (v === null || v === undefined) return '';
@@ -29,7 +29,7 @@ export function csvWriter(layer: LayerDef, p: Principal, style: HeaderStyle, pro
   const coordinates = !layer.geometry ? [] : layer.geometry === 'Point'
     ? (projected ? ['TWD97_X', 'TWD97_Y'] : style === 'label' ? ['經度', '緯度'] : ['lon', 'lat'])
     : ['WKT'];
-  const header = ['id', ...props.map((x) => (style === 'label' ? x.label : x.name)), ...coordinates].map(quote).join(',');
+  const header = ['id', ...props.map((x) => (style === 'label' ? x.label : x.name)), ...coordinates].map(csvCell).join(',');
   const digits = projected ? 2 : 7;
   const position = (r: ExportRow): string[] => {
     if (!layer.geometry) return [];
@@ -38,6 +38,6 @@ export function csvWriter(layer: LayerDef, p: Principal, style: HeaderStyle, pro
   };
   return {
     header: `${header}\r\n`,
-    rows: (page) => page.map((r) => [String(r.feature.id), ...props.map((x) => cell(x, r.feature.properties[x.name], style)), ...position(r)].map(quote).join(',')).join('\r\n') + '\r\n',
+    rows: (page) => page.map((r) => [String(r.feature.id), ...props.map((x) => cell(x, r.feature.properties[x.name], style)), ...position(r)].map(csvCell).join(',')).join('\r\n') + '\r\n',
   };
 }

@@ -3,6 +3,7 @@ import type { Db } from '../db/db.js';
 import { parseListQuery } from '../features/list-query.js';
 import { layerOf } from '../features/routes.js';
 import { badRequest } from '../http/errors.js';
+import { single } from '../http/parameters.js';
 import { encodeText, parseOutputEncodingParam, type OutputEncoding } from '../import/encoding.js';
 import { sridNamed } from '../import/crs.js';
 import { taiwanToday } from '../rollups/period.js';
@@ -27,11 +28,7 @@ const OWN = ['format', 'crs', 'encoding', 'header'];
 interface ExportOptions { format: Format; projected: boolean; encoding: OutputEncoding; header: HeaderStyle }
 
 function exportOptions(query: Record<string, unknown>): ExportOptions {
-  const get = (name: string) => {
-    const v = query[name];
-    if (v !== undefined && typeof v !== 'string') throw badRequest(`query parameter ${name} given more than once`, name);
-    return v;
-  };
+  const get = (name: string) => (query[name] === undefined ? undefined : single(query[name], name));
   const format = (get('format') ?? 'geojson').toLowerCase();
   if (!(format in FORMATS)) throw badRequest(`format must be one of ${Object.keys(FORMATS).join(', ')}`, 'format');
   const srid = sridNamed(get('crs') ?? 'EPSG:4326');
@@ -60,7 +57,7 @@ export function exportRoutes(db: Db): Router {
     const o = exportOptions(query);
     for (const name of ['limit', 'cursor']) if (query[name] !== undefined) throw badRequest(`an export holds every match; ${name} is for paging the feature listing`, name);
     const filters = Object.fromEntries(Object.entries(query).filter(([k]) => !OWN.includes(k)));
-    const q = parseListQuery(layer, req.principal, filters);
+    const q = parseListQuery(layer, req.principal, filters, { alsoAccepted: OWN });
     // Coordinate columns are CSV's; GeoJSON and KML carry the feature's geometry.
     const pages = exportPages(db, layer, req.principal, q, o.format !== 'csv' ? undefined : o.projected ? { srid: 3826, decimals: 2 } : { srid: 4326, decimals: 7 });
     // The first page is read before the answer starts, so a database error is still a clean error answer.

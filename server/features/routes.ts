@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Db } from '../db/db.js';
-import { badRequest, HttpError } from '../http/errors.js';
+import { HttpError } from '../http/errors.js';
+import { parseId } from '../http/numbers.js';
 import { findLayer } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
 import { nextPageUrl, parseListQuery } from './list-query.js';
@@ -16,11 +17,8 @@ export function layerOf(req: Request): LayerDef {
   return layer;
 }
 
-export function idOf(req: Request): number {
-  const id = Number(req.params.id);
-  if (!Number.isSafeInteger(id) || id < 1) throw badRequest(`feature id must be a positive whole number, not "${req.params.id}"`, 'id');
-  return id;
-}
+/** The feature id of the path: decimal digits only (`0x1`, `1e3` and ` 1` are not ids). */
+export const idOf = (req: Request): number => parseId(String(req.params.id), 'id');
 
 function sendFeature(res: Response, f: StoredFeature, status = 200) {
   res.status(status).type(GEOJSON).set('ETag', `"${f.version}"`).send(JSON.stringify(f.feature));

@@ -39,7 +39,7 @@ const isConnectionError = (err: { code?: string; message?: string }) =>
 
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
-  if (err instanceof GeometryError) return new HttpError(400, 'invalid_geometry', err.message, err.path);
+  if (err instanceof GeometryError) return new HttpError(400, err.code, err.message, err.path);
   const e = err as { type?: string; status?: number; code?: string; message?: string; detail?: string; limit?: number };
   if (e.type === 'entity.too.large') {
     return new HttpError(413, 'body_too_large', `request body is larger than the limit of ${e.limit} bytes; split it into smaller requests`);

@@ -18,6 +18,47 @@ const CATALOGUE = {
   basemap_tile_format: (p: { name: string; ext: string }) => `底圖「${p.name}」的圖磚是 .${p.ext} 格式，請以 .${p.ext} 結尾的網址索取。`,
   basemap_tile_missing: (p: { name: string; tile: string }) => `底圖「${p.name}」在 ${p.tile} 沒有圖磚（超出它涵蓋的範圍或縮放層級）。`,
   basemap_damaged: (p: { name: string }) => `底圖檔「${p.name}」已損毀，讀不出這張圖磚；請管理者重新產生或更換這個檔案。`,
+
+  // Requests that reach nothing, or come from the wrong place
+  no_such_endpoint: (p: { method: string; path: string }) => `沒有這個端點：${p.method} ${p.path}。可用的端點請見 README 的 API 一節（或 GET /api/layers、/ogc）。`,
+  not_own_record: (p: { layer: string }) =>
+    `這筆${p.layer}是同事建立的：員警只能修改自己建立的紀錄。請由建立者本人，或由警察局（系統管理者）更正。`,
+  cross_site_write: () => '拒絕跨站請求：以登入 Cookie 變更資料的請求必須來自本系統的網頁。程式呼叫請改用 Authorization: Bearer 權杖。',
+
+  // Input: every value checked to its type's range where it comes in (server/http/text.ts, numbers.ts, time.ts, parameters.ts, server/geo/bbox.ts)
+  unknown_parameter: (p: { name: string; accepted: readonly string[] }) =>
+    `不認得參數「${p.name}」。${p.accepted.length ? `可用的參數：${p.accepted.join('、')}。` : '這個端點不接受參數。'}`,
+  repeated_parameter: (p: { field: string }) => `參數「${p.field}」只能給一次。`,
+  text_nul: (p: { field: string }) => `「${p.field}」含有空字元（NUL，U+0000），請刪除後再送出。`,
+  text_lone_surrogate: (p: { field: string }) => `「${p.field}」含有不成對的 UTF-16 代理字元，不是有效的 Unicode 文字；請檢查文字的編碼後再送出。`,
+  query_not_utf8: (p: { field: string }) => `網址參數「${p.field}」的百分比編碼不是有效的 UTF-8；請以 UTF-8 編碼後再送出。`,
+  body_not_utf8: () => '請求內容不是有效的 UTF-8 文字；請以 UTF-8 編碼後再送出。',
+  integer_out_of_range: (p: { field: string; min: number | string; max: number | string }) =>
+    `「${p.field}」必須是 ${p.min} 到 ${p.max} 之間的整數，以十進位數字書寫（例如 12）。`,
+  number_not_decimal: (p: { field: string }) => `「${p.field}」必須是十進位數字，例如 120.25 或 -3.5。`,
+  id_invalid: (p: { field: string; value: string; max: number }) =>
+    `「${p.field}」的「${p.value}」不是有效的編號：編號是 1 到 ${p.max} 之間的十進位整數。`,
+  cursor_invalid: () => 'cursor 不是本服務給出的分頁游標；請不帶 cursor 從第一頁重新查詢，並使用回應中 next 連結的 cursor。',
+  limit_out_of_range: (p: { max: number }) => `limit 必須是 1 到 ${p.max} 之間的整數。`,
+  too_many_values: (p: { field: string; max: number }) => `「${p.field}」最多可列 ${p.max} 個值（以逗號分隔）。`,
+  text_too_long: (p: { field: string; max: number }) => `「${p.field}」最多 ${p.max} 個字。`,
+  bbox_format: (p: { field: string; count: string }) =>
+    `「${p.field}」必須是 ${p.count} 個以逗號分隔的十進位數字：西界經度,南界緯度,東界經度,北界緯度（WGS84 度），例如 120.1,22.9,120.3,23.1。`,
+  bbox_projected: (p: { field: string }) => `「${p.field}」看起來是投影座標（公尺，例如 TWD97）；請改用 WGS84 經緯度（度）。`,
+  bbox_out_of_range: (p: { field: string }) =>
+    `「${p.field}」超出範圍：經度須在 -180 到 180 度、緯度須在 -90 到 90 度之間；順序是西界經度,南界緯度,東界經度,北界緯度（是否把經緯度寫反了？）。`,
+  bbox_empty: (p: { field: string }) => `「${p.field}」的西界必須小於東界、南界必須小於北界（範圍不可為空）。`,
+  bbox_antimeridian: (p: { field: string }) =>
+    `「${p.field}」的西界大於東界，表示跨越 180 度經線；本系統的資料都在臺灣一帶，不支援跨越 180 度經線的範圍，請改為西界小於東界。`,
+  datetime_format: (p: { field: string; value: string }) =>
+    `「${p.field}」的「${p.value}」不是 ISO 8601（RFC 3339）的日期或時間，例如 2025-03-01 或 2025-03-01T08:00:00+08:00（不寫時區即為臺灣時間）。`,
+  datetime_year: (p: { field: string }) => `「${p.field}」的年份必須在 1 到 9999 之間。`,
+  datetime_offset: (p: { field: string }) => `「${p.field}」的時區位移必須在 -14:00 到 +14:00 之間（臺灣時間為 +08:00）。`,
+  crs_not_wgs84: (p: { name: string }) =>
+    `GeoJSON 的 crs 成員宣告了座標參考系統「${p.name}」，這裡不受支援：GeoJSON（RFC 7946）一律使用 WGS84 經緯度。請先把座標轉成 WGS84、刪除 crs 後再送出，或用匯入功能（POST /api/import/{圖層}）讀取 TWD97、TWD67 等座標。`,
+  crs_invalid: () => 'GeoJSON 的 crs 成員必須寫成 {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}，或乾脆省略（RFC 7946 的 GeoJSON 一律為 WGS84）。',
+  column_name_invalid: (p: { column: string }) =>
+    `檔案的欄位名稱「${p.column}」含有空字元（NUL）或無效的 Unicode 字元；請修正標題列後再匯入。`,
 } satisfies Record<string, (p: never) => string>;
 
 export type MessageCode = keyof typeof CATALOGUE;

@@ -1,4 +1,5 @@
 import { CsvError, parse } from 'csv-parse/sync';
+import { restoreFormulaText } from '../export/spreadsheet-cells.js';
 import { HttpError } from '../http/errors.js';
 import type { SourceRecord } from './table.js';
 
@@ -35,7 +36,8 @@ export function readCsv(text: string): { columns: string[]; records: SourceRecor
   const records: SourceRecord[] = [];
   body.forEach((cells, i) => {
     if (cells.every((c) => c.trim() === '')) return;
-    const record: SourceRecord = { row: i + 2, cells: Object.fromEntries(columns.map((c, k) => [c, cells[k] ?? ''])) };
+    // A cell an export neutralised ('=…, see spreadsheet-cells.ts) is read as the text it was.
+    const record: SourceRecord = { row: i + 2, cells: Object.fromEntries(columns.map((c, k) => [c, restoreFormulaText(cells[k] ?? '')])) };
     if (cells.length !== columns.length) record.problem = `the row has ${cells.length} cells, the header ${columns.length}: a delimiter or quote is missing or extra`;
     records.push(record);
   });

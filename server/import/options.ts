@@ -1,4 +1,5 @@
 import { HttpError } from '../http/errors.js';
+import { assertText } from '../http/text.js';
 import { parseCrsParam, type Srid } from './crs.js';
 import { parseEncodingParam, type TextEncoding } from './encoding.js';
 import { DEFAULT_TOLERANCE_M2 } from './units.js';
@@ -67,6 +68,8 @@ export function parseImportOptions(params: Record<string, unknown>): ImportOptio
   for (const [name, raw] of Object.entries(params)) {
     if (!KNOWN.includes(name)) throw bad(name, `unknown parameter "${name}"; the import takes ${KNOWN.join(', ')}`);
     if (typeof raw !== 'string') throw bad(name, `parameter ${name} given more than once`);
+    // Multipart fields do not pass the query-string check.
+    assertText(raw, name);
     switch (name) {
       case 'dryRun': o.dryRun = flag(raw, name); break;
       case 'validOnly': o.validOnly = flag(raw, name); break;

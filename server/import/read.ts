@@ -1,4 +1,6 @@
 import { HttpError } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
+import { textProblem } from '../http/text.js';
 import { readCsv } from './csv.js';
 import { decodeText, encodingNamed, type EncodingSource, type TextEncoding } from './encoding.js';
 import { parseJson, readGeoJson, readJsonTable } from './geojson.js';
@@ -46,6 +48,14 @@ function zipFormat(files: Map<string, Uint8Array>): 'shapefile' | 'kmz' {
 }
 
 export async function readSource(bytes: Uint8Array, opts: ReadOptions = {}): Promise<SourceTable> {
+  const table = await readTable(bytes, opts);
+  // Column names are kept (a source's saved mapping): they must be text the database can hold.
+  const bad = table.columns.find((c) => textProblem(c, 'file'));
+  if (bad !== undefined) throw refusal(400, 'column_name_invalid', { column: bad }, { field: 'file' });
+  return table;
+}
+
+async function readTable(bytes: Uint8Array, opts: ReadOptions): Promise<SourceTable> {
   if (bytes.length === 0) throw new HttpError(400, 'unreadable_file', 'the file is empty', 'file');
   const sniffed = opts.format ?? sniff(bytes, opts.filename);
   const files = sniffed === 'zip' || sniffed === 'shapefile' || sniffed === 'kmz' ? unzip(bytes) : undefined;

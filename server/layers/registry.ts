@@ -294,9 +294,11 @@ export const LAYERS: readonly LayerDef[] = [
     ],
     access: {
       admin: ADMIN_WRITES,
-      // Visits are the officers' own record (issue 2: the officer "records visits"); the planner reads them.
+      // Visits are the officers' own record (issue 2: the officer "records visits"): each officer
+      // corrects only the visits they recorded, never a colleague's; the planner reads them; the
+      // bureau (admin) may correct or delete any.
       planner: PRECINCT_READS,
-      officer: { read: ['precinct'], write: { rows: ['precinct'], ops: ['create', 'update'] } },
+      officer: { read: ['precinct'], write: { rows: ['precinct', 'own'], ops: ['create', 'update'] } },
     },
   },
   {

@@ -41,9 +41,10 @@ export interface PropertyDef {
 /**
  * Which rows a role may touch, as conditions that must all hold:
  * `all` every row; `precinct` rows in the user's precinct; `area` rows intersecting the
- * community account's area; `public` rows flagged is_public.
+ * community account's area; `public` rows flagged is_public; `own` rows the user created
+ * (an officer's own visits, not a colleague's).
  */
-export type RowCondition = 'all' | 'precinct' | 'area' | 'public';
+export type RowCondition = 'all' | 'precinct' | 'area' | 'public' | 'own';
 export type WriteOp = 'create' | 'update' | 'delete';
 
 export interface RoleAccess {

@@ -1,8 +1,10 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import type { Db } from '../db/db.js';
 import { badRequest } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
+import { parseInteger } from '../http/numbers.js';
+import { onlyParameters, single } from '../http/parameters.js';
 import { canRead, readableProperties, readableRows } from '../layers/access.js';
 import { LAYERS } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
@@ -17,10 +19,18 @@ export interface SearchHit {
   bbox: [number, number, number, number];
 }
 
-const query = z.object({
-  q: z.string().trim().min(1, 'q must not be empty').max(100, 'q must be at most 100 characters'),
-  limit: z.coerce.number().int().min(1).max(50).default(20),
-});
+const PARAMETERS = ['q', 'limit'];
+const MAX_RESULTS = 50;
+const DEFAULT_RESULTS = 20;
+
+function searchQuery(query: Record<string, unknown>): { q: string; limit: number } {
+  onlyParameters(query, PARAMETERS);
+  const q = single(query.q ?? '', 'q').trim();
+  if (q === '') throw badRequest('q: q must not be empty', 'q');
+  if ([...q].length > 100) throw refusal(400, 'text_too_long', { field: 'q', max: 100 }, { field: 'q' });
+  const limit = query.limit === undefined ? DEFAULT_RESULTS : parseInteger(single(query.limit, 'limit'), 'limit', 1, MAX_RESULTS);
+  return { q, limit };
+}
 
 /** The properties of a layer the principal may search: declared searchable and readable. */
 const searchable = (layer: LayerDef, p: Principal) =>
@@ -61,12 +71,8 @@ export async function search(db: Db, p: Principal, q: string, limit: number): Pr
 export function searchRoutes(db: Db): Router {
   const r = Router();
   r.get('/api/search', async (req, res) => {
-    const parsed = query.safeParse(req.query);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw badRequest(`${String(issue.path[0] ?? 'q')}: ${issue.message}`, String(issue.path[0] ?? 'q'));
-    }
-    res.json({ q: parsed.data.q, results: await search(db, req.principal, parsed.data.q, parsed.data.limit) });
+    const { q, limit } = searchQuery(req.query as Record<string, unknown>);
+    res.json({ q, results: await search(db, req.principal, q, limit) });
   });
   return r;
 }
