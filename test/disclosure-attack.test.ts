@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cellOf, type GridShape } from '../server/analysis/grid.js';
+import { quarterAt, quarterName } from '../server/analysis/quarters.js';
 import { inSector, sightings, type Viewpoint } from '../server/analysis/visibility.js';
 import { LAYERS } from '../server/layers/registry.js';
 import { SECTIONS } from '../server/rollups/sections.js';
@@ -58,7 +59,16 @@ interface Spec {
 interface Reading {
   specs: Spec[];
   classify(r: Rec, k: number): number[];
+  /** For rounded figures: the published counts each is a sum of (disclosure.ts documents them). */
+  leaves?: (r: Rec) => string;
 }
+
+/** The published counts of the scheme: a 200 m square × beat × quarter, or a station × quarter × weekday × hour. */
+const quarterOf = (r: Rec) => quarterName(quarterAt(r.t));
+const PIECES = (r: Rec) => `${quarterOf(r)}:${Math.floor(r.x / 200)}:${Math.floor(r.y / 200)}:${r.beat}`;
+const HOURS = (r: Rec) => `${quarterOf(r)}:${r.station}:${r.dow}:${r.hour}`;
+/** No figure: an answer that publishes these figures from the published squares only (checked by the invariance test below). */
+const NOTHING: Reading = { specs: [], classify: () => [] };
 
 let w: DemoWorld;
 let recs: Rec[];
@@ -250,24 +260,28 @@ const READERS: Record<string, (a: Ask, body: any) => Promise<Reading>> = {
   async hotspots(a, body) {
     const shape = body.analysis.grid as GridShape;
     const size = body.analysis.cellSize as number;
+    // Published squares count all of themselves, wherever the scope ends.
+    const whole = body.analysis.disclosure !== undefined;
     const specs: Spec[] = [figure('total', 'analysis.incidents', body.analysis.incidents)];
     const index = new Map<string, number>();
     for (const f of body.features) {
       index.set(`${f.properties.i},${f.properties.j}`, specs.length);
       specs.push(figure('cells', `cell ${f.properties.i},${f.properties.j}`, f.properties.count));
     }
-    const inAnswer = counted(a, body);
+    const inAnswer = counted(a, body, periodOf(body), whole ? () => true : scopeTest(a));
     return {
       specs,
       classify: (r) => {
         if (!inAnswer(r)) return [];
         const [i, j] = cellOf(shape, size, r.x, r.y);
         const k = index.get(`${i},${j}`);
-        return k === undefined ? [0] : [0, k];
+        return k === undefined ? (whole ? [] : [0]) : [0, k];
       },
+      ...(whole ? { leaves: PIECES } : {}),
     };
   },
   async density(a, body) {
+    if (body.analysis.disclosure) return NOTHING;
     const inAnswer = counted(a, body);
     return { specs: [figure('total', 'analysis.incidents', body.analysis.incidents)], classify: (r) => (inAnswer(r) ? [0] : []) };
   },
@@ -276,10 +290,13 @@ const READERS: Record<string, (a: Ask, body: any) => Promise<Reading>> = {
     body.matrix.forEach((row: (number | null)[], d: number) => row.forEach((n, h) => specs.push(figure('matrix', `matrix[${d}][${h}]`, n))));
     body.byDay.forEach((n: number | null, d: number) => specs.push(figure('byDay', `byDay[${d}]`, n)));
     body.byHour.forEach((n: number | null, h: number) => specs.push(figure('byHour', `byHour[${h}]`, n)));
-    const inAnswer = counted(a, body);
+    // Published hours are of whole stations.
+    const stations: string[] | undefined = body.scope.stations;
+    const inAnswer = counted(a, body, periodOf(body), stations ? (r) => stations.includes(r.station!) : scopeTest(a));
     return {
       specs,
       classify: (r) => (inAnswer(r) ? [0, 1 + (r.dow - 1) * 24 + r.hour, 169 + r.dow - 1, 176 + r.hour] : []),
+      ...(stations ? { leaves: HOURS } : {}),
     };
   },
   async beats(a, body) {
@@ -300,9 +317,11 @@ const READERS: Record<string, (a: Ask, body: any) => Promise<Reading>> = {
         if (k === undefined) return [];
         return now(r) ? [0, k] : before(r) ? [1, k + 1] : [];
       },
+      ...(body.analysis.disclosure ? { leaves: PIECES } : {}),
     };
   },
   async coverage(a, body) {
+    if (body.incidents === null) return NOTHING;
     const specs: Spec[] = [
       figure('total', 'incidents.total', body.incidents.total),
       figure('covered', 'incidents.covered', body.incidents.covered),
@@ -322,14 +341,14 @@ const READERS: Record<string, (a: Ask, body: any) => Promise<Reading>> = {
     // Camera coverage only: what public cameras see, which anyone may read camera by camera.
     return { specs: [], classify: () => [] };
   },
-  reaim: (a, body) => demandReading(a, body, async (views) => {
+  reaim: async (a, body) => (body.analysis.disclosure ? NOTHING : demandReading(a, body, async (views) => {
     const after = body.features.map((f: any) => ({ id: f.properties.id, azimuth: f.properties.suggestedAzimuth }));
     return {
       before: views.map((v) => v.azimuth),
       after: views.map((v) => after.find((x: { id: number }) => x.id === v.id)?.azimuth ?? v.azimuth),
     };
-  }),
-  'new-sites': (a, body) => demandReading(a, body),
+  })),
+  'new-sites': async (a, body) => (body.analysis.disclosure ? NOTHING : demandReading(a, body)),
 };
 
 interface View extends Viewpoint { id: number; azimuth: number; fov: number }
@@ -395,13 +414,20 @@ async function demandReading(a: Ask, body: any, aims?: (views: View[]) => Promis
   };
 }
 
-/** The interval of incidents a figure gives away. */
-function interval(s: Spec, minCount: number): { lo: number; hi: number } {
+/**
+ * The interval of incidents a figure gives away: exact, withheld below the threshold, or a sum of
+ * `leaves` published counts each rounded to a multiple of `base` (so off by base − 1 at most).
+ * Counting only the leaves that hold an incident makes the interval narrower than an attacker,
+ * who cannot tell which hold none, could know: the attack is stronger than a real one.
+ */
+function interval(s: Spec, minCount: number, rounding?: { base: number; leaves: number }): { lo: number; hi: number } {
   const weight = s.weight ?? 1;
   const known = s.known ?? 0;
   if (s.value === null) return { lo: 0, hi: Math.ceil((minCount - known) / weight) - 1 };
   const v = (s.value - known) / weight;
-  return { lo: v, hi: v };
+  if (!rounding) return { lo: v, hi: v };
+  const slack = (rounding.base - 1) * Math.max(1, rounding.leaves);
+  return { lo: Math.max(0, v - slack), hi: v + slack };
 }
 
 // ---- The attack --------------------------------------------------------------------------------
@@ -431,12 +457,18 @@ describe('the subtraction attack on every public figure', () => {
       const base = figures.length;
       const name = `${a.role} ${a.endpoint}?${JSON.stringify(a.params)}`;
       const family = new Map<string, number>();
-      for (const s of reading.specs) {
-        if (!family.has(s.family)) family.set(s.family, families++);
-        figures.push({ ...interval(s, minCount), label: `${name} ${s.label}`, family: family.get(s.family)!, answer: answered });
-      }
+      const leaves = reading.specs.map(() => new Set<string>());
       recs.forEach((r, k) => {
-        for (const f of reading.classify(r, k)) (members[k]!.figures as number[]).push(base + f);
+        for (const f of reading.classify(r, k)) {
+          (members[k]!.figures as number[]).push(base + f);
+          if (r.real && reading.leaves) leaves[f]!.add(reading.leaves(r));
+        }
+      });
+      const { rounding } = res.body.analysis?.disclosure ?? res.body.disclosure ?? {};
+      reading.specs.forEach((s, f) => {
+        if (!family.has(s.family)) family.set(s.family, families++);
+        const published = reading.leaves ? { base: rounding.base as number, leaves: leaves[f]!.size } : undefined;
+        figures.push({ ...interval(s, minCount, published), label: `${name} ${s.label}`, family: family.get(s.family)!, answer: answered });
       });
     }
     const result = audit(figures, members, THRESHOLD);

@@ -7,7 +7,7 @@ import { backtest } from './backtest.js';
 import { beatRanking } from './beat-ranking.js';
 import { coverageStats, coverageUnion } from './coverage.js';
 import { densitySurface } from './density.js';
-import { disclosureFor } from './disclosure.js';
+import { describeDisclosure, disclosureFor } from './disclosure.js';
 import { hotHours } from './hot-hours.js';
 import { hotSpots } from './hotspots.js';
 import { newSites } from './new-sites.js';
@@ -38,9 +38,11 @@ export function analysisRoutes(db: Db): Router {
   const r = Router();
   r.get('/api/analysis', (req, res) => {
     const p = req.principal;
+    const { aggregated } = disclosureFor(p);
     res.json({
       endpoints: Object.entries(ANALYSES).filter(([, a]) => !a.for || a.for(p)).map(([name]) => `/api/analysis/${name}`),
-      ...disclosureFor(p),
+      aggregated,
+      ...(aggregated ? { disclosure: describeDisclosure() } : {}),
     });
   });
   for (const [name, a] of Object.entries(ANALYSES)) {
