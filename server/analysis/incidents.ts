@@ -11,8 +11,9 @@ import type { Scope } from './scope.js';
 
 /**
  * Which incidents an analysis counts: types, a period, hours of the day and days of the week
- * (Taiwan time, Asia/Taipei), and the rows the caller may read, or for community and public
- * the rows the registry lets them see aggregated (`aggregates`).
+ * (Taiwan time, Asia/Taipei), and the rows the caller may read. Callers who may only see them
+ * aggregated (community, public) get nothing here: their figures come from the published table
+ * (published.ts) alone.
  */
 const INCIDENTS = findLayer('incidents')!;
 const DAY_MS = 86_400_000;
@@ -75,11 +76,11 @@ export function incidentFilter(params: { types?: string[]; datetime?: string; ho
 }
 
 /**
- * SQL conditions on incidents `alias` for a filter and a caller; parameters appended. A caller
- * with neither read nor aggregate access gets a 404, as for a layer that does not exist.
+ * SQL conditions on incidents `alias` for a filter and a caller who may read them; parameters
+ * appended. Anyone else gets a 404, as for a layer that does not exist.
  */
 export function incidentConditions(p: Principal, f: IncidentFilter, period: Period, params: unknown[], alias = 'i'): string[] {
-  const conditions = roleAccess(INCIDENTS, p)?.read ?? INCIDENTS.aggregates?.[p.role];
+  const conditions = roleAccess(INCIDENTS, p)?.read;
   if (!conditions) throw notFound('no such analysis for your role');
   const where = [`${alias}.deleted_at IS NULL`, rowsWhere(INCIDENTS, conditions, p, params, alias)];
   where.push(`${alias}.occurred_at >= ${sqlInstant(period.from, params)}`, `${alias}.occurred_at < ${sqlInstant(period.to, params)}`);

@@ -7,7 +7,7 @@ import { backtest, BACKTEST_PARAMS } from './backtest.js';
 import { BEAT_RANKING_PARAMS, beatRanking } from './beat-ranking.js';
 import { COVERAGE_PARAMS, coverageStats, coverageUnion } from './coverage.js';
 import { DENSITY_PARAMS, densitySurface } from './density.js';
-import { disclosureFor } from './disclosure.js';
+import { describeDisclosure, disclosureFor } from './disclosure.js';
 import { HOT_HOURS_PARAMS, hotHours } from './hot-hours.js';
 import { HOTSPOT_PARAMS, hotSpots } from './hotspots.js';
 import { NEW_SITE_PARAMS, newSites } from './new-sites.js';
@@ -40,9 +40,11 @@ export function analysisRoutes(db: Db): Router {
   const r = Router();
   r.get('/api/analysis', (req, res) => {
     const p = req.principal;
+    const { aggregated } = disclosureFor(p);
     res.json({
       endpoints: Object.entries(ANALYSES).filter(([, a]) => !a.for || a.for(p)).map(([name]) => `/api/analysis/${name}`),
-      ...disclosureFor(p),
+      aggregated,
+      ...(aggregated ? { disclosure: describeDisclosure() } : {}),
     });
   });
   for (const [name, a] of Object.entries(ANALYSES)) {

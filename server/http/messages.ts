@@ -59,6 +59,15 @@ const CATALOGUE = {
   crs_invalid: () => 'GeoJSON 的 crs 成員必須寫成 {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}，或乾脆省略（RFC 7946 的 GeoJSON 一律為 WGS84）。',
   column_name_invalid: (p: { column: string }) =>
     `檔案的欄位名稱「${p.column}」含有空字元（NUL）或無效的 Unicode 字元；請修正標題列後再匯入。`,
+  // Public statistics (what the community and the public may ask of analysis: server/analysis/disclosure.ts)
+  public_statistics_filter: (p: { field: string }) =>
+    `公開統計不分案類、時段或星期，也不依案件時間加權（參數 ${p.field}）：請拿掉這個條件，或以警察帳號登入查詢。`,
+  public_statistics_period: (p: { example: string; latest: string }) =>
+    `公開統計以完整的季為單位，每季結束後才公開：請用季初到季末的日期，例如 ${p.example}（最近公開的是 ${p.latest}）。`,
+  public_statistics_period_too_long: (p: { max: number }) => `公開統計一次最多查詢 ${p.max} 季：請縮短 datetime 的期間。`,
+  public_statistics_grid: (p: { size: number }) =>
+    `公開統計使用固定的 ${p.size} 公尺方格：請拿掉 grid 與 cellSize，或設為 grid=square、cellSize=${p.size}。`,
+  public_statistics_bandwidth: (p: { min: number }) => `公開的核密度由 200 公尺方格算出，頻寬至少 ${p.min} 公尺：請加大 bandwidth。`,
 } satisfies Record<string, (p: never) => string>;
 
 export type MessageCode = keyof typeof CATALOGUE;

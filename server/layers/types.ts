@@ -141,7 +141,7 @@ export interface LayerDef {
   readonly areaColumn?: string;
   /**
    * Roles that may not read the rows but may receive aggregated statistics of them (counts per
-   * cell, beat or hour, with small counts suppressed: server/analysis/disclosure.ts), over the
+   * square, beat or hour, published rounded: server/analysis/disclosure.ts), over the
    * rows these conditions allow.
    */
   readonly aggregates?: Partial<Record<Role, readonly RowCondition[]>>;
