@@ -159,8 +159,8 @@ describe('HTTP', () => {
   it('has a size limit of its own, named in its 413, while JSON edits keep theirs', async () => {
     const small = w.instance({ importLimitBytes: 1000 });
     const res = await small.as('admin').post('/api/import/cameras').set('Content-Type', 'text/csv').send(file(...Array.from({ length: 40 }, (_, i) => cam(`L${i}`, 120.201)))).expect(413);
-    expect(res.body.error).toMatchObject({ code: 'file_too_large', field: 'file' });
-    expect(res.body.error.message).toMatch(/larger than the import limit of 1,000 bytes \(IMPORT_BODY_LIMIT\)/);
+    expect(res.body.error).toMatchObject({ code: 'file_too_large', field: 'file', details: { limit: 'IMPORT_BODY_LIMIT', max: 1000 } });
+    expect(res.body.error.message).toMatch(/^檔案大小超過匯入上限 1 KB（IMPORT_BODY_LIMIT），沒有寫入任何資料。/);
     // The 256 kB JSON body limit of the world does not apply to imports.
     const big = file(...Array.from({ length: 6000 }, (_, i) => cam(`B${i}`, 120.2001 + (i % 90) * 0.0002)));
     expect(Buffer.byteLength(big)).toBeGreaterThan(256 * 1024);

@@ -7,14 +7,17 @@ import { rowsWhere, writeAccess } from '../layers/access.js';
 import { property } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
 import { sridNamed, type Srid } from './crs.js';
+import { ImportAborted } from './aborted.js';
 import { encodingNamed } from './encoding.js';
+import type { FileReader } from './file-reader.js';
 import { planColumns, targetsOf, type ColumnPlan } from './headers.js';
 import { issueOf, type RowIssue } from './issues.js';
+import type { ImportLimits } from './limits.js';
 import type { ImportOptions } from './options.js';
 import { placeCandidates, type CrsChoice } from './positions.js';
-import { readSource } from './read.js';
 import { summary, type Counts, type ImportReport, type RowReport } from './report.js';
 import { buildCandidates, positionColumns, readDefaults, type Candidate } from './rows.js';
+import { checkWktShapes } from './table-limits.js';
 import { likelyDuplicates, stageRows, writeRows, type Ready, type Written } from './apply.js';
 import { isUnitLayer, matchTargets, type Matched } from './targets.js';
 import { boundaryIssues, missingParents, rememberShapes, rememberUnits, unitsReport } from './units.js';
@@ -36,13 +39,6 @@ export type Phase = 'read' | 'transform' | 'validate' | 'write' | 'check';
 export type OnProgress = (phase: Phase, done: number, total: number) => void;
 /** Reports progress between batches; awaiting it also lets the server notice a client that left. */
 type Step = (phase: Phase, done: number, total: number) => Promise<void>;
-
-/** The client went away (or asked to stop) before the import was committed. */
-export class ImportAborted extends Error {
-  constructor() {
-    super('the import was stopped before it was committed; nothing was written');
-  }
-}
 
 /** Thrown out of the transaction to roll a rehearsal (dry run or refusal) back, report in hand. */
 class RolledBack extends Error {
@@ -184,8 +180,14 @@ export function requireImport(layer: LayerDef, p: Principal): void {
   if (!writeAccess(layer, p, 'create') && !writeAccess(layer, p, 'update')) requireWrite(layer, p, 'create');
 }
 
+/** How files are read: in workers, within the limits. */
+export interface Reading {
+  reader: FileReader;
+  limits: ImportLimits;
+}
+
 export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: Upload, opts: ImportOptions, onProgress: OnProgress,
-  signal: AbortSignal): Promise<ImportReport> {
+  signal: AbortSignal, reading: Reading): Promise<ImportReport> {
   requireImport(layer, p);
   if (opts.replace) requireWrite(layer, p, 'delete');
   // Database calls of the embedded PGlite resolve without giving the event loop a turn: yield
@@ -198,18 +200,19 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
 
   const saved = await savedSource(db, layer, opts.source);
   const savedEncoding = saved?.encoding ? encodingNamed(saved.encoding) : undefined;
-  const table = await readSource(upload.bytes, {
+  const table = await reading.reader.read(upload.bytes, {
     ...(opts.format ? { format: opts.format } : {}),
     ...(upload.filename ? { filename: upload.filename } : {}),
     ...(opts.encoding ? { encoding: { encoding: opts.encoding, how: 'parameter' as const } }
       : savedEncoding ? { encoding: { encoding: savedEncoding, how: 'saved' as const } } : {}),
-  });
+  }, signal);
   const mapping = opts.mapping ? { columns: opts.mapping, how: 'mapping' as const }
     : saved ? { columns: Object.fromEntries(Object.entries(saved.mapping).filter(([k]) => table.columns.includes(k))), how: 'saved' as const } : undefined;
   const { plan, sridHint } = planColumns(layer, table.columns, mapping);
   const defaults = readDefaults(layer, opts.defaults);
   checkFile(layer, plan, table.geometries, opts, defaults);
   const candidates = buildCandidates(layer, table, plan, defaults);
+  checkWktShapes(candidates, reading.limits);
   await progress('read', candidates.length, candidates.length);
 
   const savedSrid = saved?.crs ? sridNamed(saved.crs) : undefined;
