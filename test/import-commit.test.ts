@@ -123,10 +123,11 @@ describe('roles, as the feature API has them', () => {
   it('lets an officer change camera status by id, and nothing else', async () => {
     const { rows } = await w.db.query<{ id: number }>(`SELECT id::int FROM cameras WHERE beat_code = 'B1' AND deleted_at IS NULL ORDER BY id LIMIT 1`);
     const id = rows[0]!.id;
-    const ok = await postImport(w, 'officer', 'cameras', csvText([['id', '狀態'], [id, '離線']])).expect(200);
+    // A list made by hand carries no instance: match=id says its ids are this service's.
+    const ok = await postImport(w, 'officer', 'cameras', csvText([['id', '狀態'], [id, '離線']]), { match: 'id' }).expect(200);
     expect(ok.body.counts).toMatchObject({ update: 1 });
     expect((await w.db.query<{ status: string }>('SELECT status FROM cameras WHERE id = $1', [id])).rows[0]!.status).toBe('offline');
-    const more = await postImport(w, 'officer', 'cameras', csvText([['id', '狀態', '名稱'], [id, '正常', '改名']])).expect(422);
+    const more = await postImport(w, 'officer', 'cameras', csvText([['id', '狀態', '名稱'], [id, '正常', '改名']]), { match: 'id' }).expect(422);
     expect(rowOf(more.body, 2).errors![0]!.message).toBe('your role may change only status on cameras, not name');
     const create = await postImport(w, 'officer', 'cameras', file(cam('O1', 120.201)), { source: '員警' }).expect(422);
     expect(rowOf(create.body, 2).errors![0]!.message).toBe('your role (officer) may not create features of cameras');
