@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../server/config.js';
+import type { HttpError } from '../server/http/errors.js';
+import { fileReader } from '../server/import/file-reader.js';
 import { DEFAULT_IMPORT_LIMITS, importLimitsFrom } from '../server/import/limits.js';
 import { deflatedRepeat, ring, zipOf } from './hostile/files.js';
 import { csvText, kmlDoc } from './support/files.js';
@@ -132,6 +134,16 @@ describe('the worker that reads a file', () => {
     expect(res.body.error).toMatchObject({ code: 'import_timeout', details: { limit: 'IMPORT_READ_TIMEOUT', max: 1 } });
     expect(res.body.error.message).toMatch(/^讀取這個檔案超過 1 秒的上限（IMPORT_READ_TIMEOUT），已停止讀取/);
     await app.as('public').get('/api/health').expect(200);
+  });
+
+  it('reads at most IMPORT_WORKERS files at once, queues four per worker, and turns more away with 503 and Retry-After', async () => {
+    const reader = fileReader({ ...DEFAULT_IMPORT_LIMITS, workers: 1 });
+    const file = Buffer.from(cameras(2));
+    // Six reads asked for in one go: one runs, four wait, the sixth finds the queue full.
+    const reads = Array.from({ length: 6 }, () => reader.read(file, { format: 'csv' }, new AbortController().signal).then((t) => t.records.length, (e: HttpError) => e));
+    const results = await Promise.all(reads);
+    expect(results.slice(0, 5)).toEqual([2, 2, 2, 2, 2]);
+    expect(results[5]).toMatchObject({ status: 503, code: 'service_busy', headers: { 'Retry-After': '10' } });
   });
 
   it('ends with the NDJSON stream\'s last line when the client asked for progress', async () => {

@@ -54,8 +54,8 @@ const CATALOGUE = {
     `壓縮檔中的「${p.entry}」${p.encrypted ? '有密碼保護' : '使用本系統不支援的壓縮方式'}，沒有寫入任何資料。請以一般 ZIP（不設密碼）重新壓縮後再上傳。`,
   damaged_shapefile: (p: { file: string; problem: ShapefileProblem; record?: number }) =>
     `Shapefile 的 ${p.file} 已損壞或不完整：${p.record === undefined ? '' : `第 ${n(p.record)} 筆`}${SHAPEFILE_PROBLEMS[p.problem]}，沒有寫入任何資料。請從原始系統重新匯出 Shapefile 後再匯入。`,
-  unreadable_text: (p: { format: string; reason: string }) =>
-    `無法讀取這個 ${p.format} 檔（${p.reason}），沒有寫入任何資料。請確認檔案完整、格式正確後再上傳。`,
+  unreadable_file: (p: { reason: string }) =>
+    `無法讀取這個檔案（${p.reason}），沒有寫入任何資料。請確認檔案完整、格式正確後再上傳。`,
 } satisfies Record<string, (p: never) => string>;
 
 /** What is wrong with a zip archive's structure. */

@@ -52,16 +52,23 @@ function tsxApi(): string {
   return pathToFileURL(join(dirname(manifest), exports['./esm/api']!.import.default)).href;
 }
 
-function fromAnswer(answer: ReadAnswer): SourceTable {
+function fromAnswer(answer: ReadAnswer, limits: ImportLimits): SourceTable {
   if (answer.ok) return answer.table;
   if ('refusal' in answer) {
     const r = answer.refusal;
     throw new HttpError(r.status, r.code, r.message, r.field, r.headers, r.details);
   }
+  // A string or array past V8's sizes, a stack exhausted: the file needs more than a worker has.
+  if (answer.failure.name === 'RangeError') throw outOfMemory(limits);
   // A parser failing on a file is the file's fault as far as the client can act on it; the
   // stack is logged for whoever maintains the parsers.
   console.error(`import: reading a file failed: ${answer.failure.stack ?? answer.failure.message}`);
-  throw refusal(400, 'unreadable_text', { format: 'file', reason: answer.failure.message }, { field: 'file' });
+  throw refusal(400, 'unreadable_file', { reason: answer.failure.message }, { field: 'file' });
+}
+
+function outOfMemory(limits: ImportLimits): HttpError {
+  console.warn(`import: reading a file needed more than ${limits.workerHeapMb} MB; its worker was stopped`);
+  return overLimit('import_out_of_memory', { mb: limits.workerHeapMb }, 'workerHeapMb', limits.workerHeapMb);
 }
 
 /** One file read in one worker, within the heap and the deadline. */
@@ -84,17 +91,13 @@ function readOnce(bytes: Uint8Array, options: ReadOptions, limits: ImportLimits,
       settle(() => { throw overLimit('import_timeout', { seconds: limits.readTimeoutSeconds }, 'readTimeoutSeconds', limits.readTimeoutSeconds); });
     }, limits.readTimeoutSeconds * 1000);
     signal.addEventListener('abort', abort);
-    worker.once('message', (answer: ReadAnswer) => settle(() => fromAnswer(answer)));
-    const outOfMemory = () => {
-      console.warn(`import: reading a file needed more than ${limits.workerHeapMb} MB; its worker was stopped`);
-      return overLimit('import_out_of_memory', { mb: limits.workerHeapMb }, 'workerHeapMb', limits.workerHeapMb);
-    };
+    worker.once('message', (answer: ReadAnswer) => settle(() => fromAnswer(answer, limits)));
     worker.once('error', (err: Error & { code?: string }) => settle(() => {
-      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY' || err instanceof RangeError) throw outOfMemory();
-      return fromAnswer({ ok: false, failure: { name: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}) } });
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') throw outOfMemory(limits);
+      return fromAnswer({ ok: false, failure: { name: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}) } }, limits);
     }));
     // A worker that ends without a word was ended from outside (by its heap limit, or the process).
-    worker.once('exit', () => settle(() => { throw outOfMemory(); }));
+    worker.once('exit', () => settle(() => { throw outOfMemory(limits); }));
   });
 }
 

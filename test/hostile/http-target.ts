@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { connect } from 'node:net';
 import type { Role } from '../../server/layers/types.js';
 import type { HostileRequest } from './cases.js';
 import type { Snapshot, Target } from './runner.js';
@@ -11,21 +11,53 @@ import type { Snapshot, Target } from './runner.js';
  * being built, and a failed request would then be the client's doing, not the server's.
  */
 
-/** One request on a connection of its own: the status and the body's bytes; rejects when there is no answer. */
+/**
+ * One request on a connection of its own, written while the answer is read, as curl does: a
+ * server may answer 413 and close before a large body is sent, and the answer is what counts
+ * (Node's http client would report only the broken pipe). Resolves with the status and the
+ * body; rejects when there is no answer at all.
+ */
 function call(url: string, method: string, headers: Record<string, string>, body?: string | Uint8Array, timeoutMs = 600_000): Promise<{ status: number; body: Buffer }> {
+  const { hostname, port, pathname, search } = new URL(url);
+  const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
+  const head = [`${method} ${pathname}${search} HTTP/1.1`, `Host: ${hostname}:${port}`, 'Connection: close', `Content-Length: ${payload.length}`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, agent: false, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
+    const chunks: Buffer[] = [];
+    const socket = connect(Number(port), hostname);
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer in ${timeoutMs} ms`)));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    // Writing may fail once the server has answered and closed: what it answered is still read.
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      const raw = Buffer.concat(chunks);
+      const split = raw.indexOf('\r\n\r\n');
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(raw.subarray(0, 20).toString('latin1'))?.[1];
+      if (split < 0 || !status) {
+        reject(new Error('the server closed the connection without an answer'));
+        return;
+      }
+      const chunked = /^transfer-encoding:\s*chunked/im.test(raw.subarray(0, split).toString('latin1'));
+      resolve({ status: Number(status), body: chunked ? unchunk(raw.subarray(split + 4)) : raw.subarray(split + 4) });
     });
-    // A server may answer (413) and close before a large body is sent: the answer is what counts.
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
-    req.end(body);
+    socket.write(head);
+    socket.end(payload);
   });
 }
+
+/** A chunked transfer-encoded body, joined. */
+function unchunk(b: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  for (let at = 0; at < b.length;) {
+    const eol = b.indexOf('\r\n', at);
+    const size = parseInt(b.subarray(at, eol).toString('latin1'), 16);
+    if (!(size > 0)) break;
+    parts.push(b.subarray(eol + 2, eol + 2 + size));
+    at = eol + 2 + size + 2;
+  }
+  return Buffer.concat(parts);
+}
+
 export async function httpTarget(baseUrl: string, password: string, snapshot?: () => Promise<Snapshot>): Promise<Target> {
   const tokens = new Map<Role, string>();
   for (const role of ['admin', 'planner', 'officer', 'community'] as const) {
