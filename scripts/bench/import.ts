@@ -116,7 +116,7 @@ async function startingPoint(kind: 'pglite' | 'postgres', serverUrl?: string): P
  * request's own thread, as it did before: the time until the table is in hand, and the longest
  * the event loop was held up meanwhile (what every other request waits).
  */
-async function readPhase(file: Buffer, runs: number): Promise<string> {
+export async function readPhase(file: Buffer, runs: number): Promise<string> {
   const reader = fileReader(DEFAULT_IMPORT_LIMITS);
   const ways: [string, () => Promise<unknown>][] = [
     ['in the request thread (reference)', () => readSource(file, {}, DEFAULT_IMPORT_LIMITS)],
@@ -128,9 +128,13 @@ async function readPhase(file: Buffer, runs: number): Promise<string> {
     for (const [name, read] of ways) {
       const delay = monitorEventLoopDelay({ resolution: 10 });
       delay.enable();
+      // A delay is measured from the sample before it: take one before the read starts.
+      await new Promise((resolve) => setTimeout(resolve, 50));
       const t = performance.now();
       await read();
       const ms = performance.now() - t;
+      // The sampling timer fires late after a block: give it that turn before reading the histogram.
+      await new Promise((resolve) => setTimeout(resolve, 50));
       delay.disable();
       results.get(name)!.ms.push(ms);
       results.get(name)!.blocked.push(delay.max / 1e6);

@@ -8,16 +8,18 @@ import { refusal } from '../http/messages.js';
 import { ImportAborted } from './aborted.js';
 import { overLimit, type ImportLimits } from './limits.js';
 import type { ReadOptions } from './read.js';
-import type { ReadAnswer, ReadJob } from './read-worker.js';
-import type { SourceTable } from './table.js';
+import { MORE, type ReadAnswer, type ReadJob, type RowsPart } from './read-protocol.js';
+import type { SourceRecord, SourceTable } from './table.js';
 
 /**
  * Reads import files in worker threads, so that the worst file costs a worker and never the
- * server: each file gets a worker of its own with a heap of IMPORT_WORKER_HEAP_MB and
- * IMPORT_READ_TIMEOUT seconds; a worker that runs out of heap or time is ended and the import
- * answered 413 (nothing is written: reading comes before the transaction). At most
- * IMPORT_WORKERS files are read at once, so that their heaps add up to a known bound; others
- * wait their turn, and past a short queue the answer is 503 with Retry-After.
+ * server. Each worker has a heap of IMPORT_WORKER_HEAP_MB and reads one file at a time, each
+ * within IMPORT_READ_TIMEOUT seconds; a worker that runs out of heap or time is ended and the
+ * import answered 413 (nothing is written: reading comes before the transaction). At most
+ * IMPORT_WORKERS workers exist, so that their heaps add up to a known bound; files beyond them
+ * wait their turn, and past a short queue the answer is 503 with Retry-After. A worker that read
+ * a file well reads the next (starting one and loading the parsers costs 0.2–3 s, more than
+ * most files take to read) and ends after a minute without work.
  */
 
 export interface FileReader {
@@ -27,6 +29,8 @@ export interface FileReader {
 /** Imports waiting for a worker, per worker, before more are turned away. */
 const QUEUE_PER_WORKER = 4;
 const RETRY_AFTER_SECONDS = 10;
+/** An idle worker ends after this long, giving its heap back. */
+const IDLE_MS = 60_000;
 
 const workerFile = new URL(`./read-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
@@ -34,12 +38,8 @@ const workerFile = new URL(`./read-worker${import.meta.url.endsWith('.ts') ? '.t
  * A worker running read-worker. Run from TypeScript sources (tsx, vitest), the worker registers
  * tsx's loader before importing it, since loaders given to the main thread do not reach workers.
  */
-function startWorker(job: ReadJob, limits: ImportLimits): Worker {
-  const options = {
-    workerData: job,
-    transferList: [job.bytes.buffer as ArrayBuffer],
-    resourceLimits: { maxOldGenerationSizeMb: limits.workerHeapMb },
-  };
+function startWorker(limits: ImportLimits): Worker {
+  const options = { resourceLimits: { maxOldGenerationSizeMb: limits.workerHeapMb } };
   if (!workerFile.pathname.endsWith('.ts')) return new Worker(workerFile, options);
   return new Worker(`import(${JSON.stringify(tsxApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerFile.href)}); });`,
     { ...options, eval: true });
@@ -71,43 +71,62 @@ function outOfMemory(limits: ImportLimits): HttpError {
   return overLimit('import_out_of_memory', { mb: limits.workerHeapMb }, 'workerHeapMb', limits.workerHeapMb);
 }
 
-/** One file read in one worker, within the heap and the deadline. */
-function readOnce(bytes: Uint8Array, options: ReadOptions, limits: ImportLimits, signal: AbortSignal): Promise<SourceTable> {
-  return new Promise((resolve, reject) => {
-    // The worker gets a copy of its own (transferred, not copied again), whatever buffer the bytes lie in.
-    const worker = startWorker({ bytes: new Uint8Array(bytes), options, limits }, limits);
+/**
+ * One file read by `worker`, within its heap and the deadline. Resolves with the table and
+ * whether the worker may read another file (not after it was ended, failed or was aborted).
+ */
+function readOnce(worker: Worker, bytes: Uint8Array, options: ReadOptions, limits: ImportLimits, signal: AbortSignal): Promise<{ table?: SourceTable; error?: unknown; reusable: boolean }> {
+  return new Promise((resolve) => {
     let settled = false;
-    const settle = (outcome: () => SourceTable) => {
+    const settle = (reusable: boolean, outcome: () => SourceTable) => {
       if (settled) return;
       settled = true;
       clearTimeout(deadline);
       signal.removeEventListener('abort', abort);
-      void worker.terminate();
-      try { resolve(outcome()); } catch (err) { reject(err); }
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      try { resolve({ table: outcome(), reusable }); } catch (error) { resolve({ error, reusable }); }
     };
-    const abort = () => settle(() => { throw new ImportAborted(); });
-    const deadline = setTimeout(() => {
-      console.warn(`import: reading a file took more than ${limits.readTimeoutSeconds} s; its worker was stopped`);
-      settle(() => { throw overLimit('import_timeout', { seconds: limits.readTimeoutSeconds }, 'readTimeoutSeconds', limits.readTimeoutSeconds); });
-    }, limits.readTimeoutSeconds * 1000);
-    signal.addEventListener('abort', abort);
-    worker.once('message', (answer: ReadAnswer) => settle(() => fromAnswer(answer, limits)));
-    worker.once('error', (err: Error & { code?: string }) => settle(() => {
+    const rows: SourceRecord[] = [];
+    const onMessage = (m: ReadAnswer | RowsPart) => {
+      if ('rows' in m) {
+        for (const r of m.rows) rows.push(r);
+        // The next slice once other work has had its turn.
+        setImmediate(() => { if (!settled) worker.postMessage(MORE); });
+        return;
+      }
+      settle(true, () => {
+        const table = fromAnswer(m, limits);
+        table.records = rows;
+        return table;
+      });
+    };
+    const onError = (err: Error & { code?: string }) => settle(false, () => {
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') throw outOfMemory(limits);
       return fromAnswer({ ok: false, failure: { name: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}) } }, limits);
-    }));
+    });
     // A worker that ends without a word was ended from outside (by its heap limit, or the process).
-    worker.once('exit', () => settle(() => { throw outOfMemory(limits); }));
+    const onExit = () => settle(false, () => { throw outOfMemory(limits); });
+    const abort = () => settle(false, () => { throw new ImportAborted(); });
+    const deadline = setTimeout(() => settle(false, () => {
+      console.warn(`import: reading a file took more than ${limits.readTimeoutSeconds} s; its worker was stopped`);
+      throw overLimit('import_timeout', { seconds: limits.readTimeoutSeconds }, 'readTimeoutSeconds', limits.readTimeoutSeconds);
+    }), limits.readTimeoutSeconds * 1000);
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    signal.addEventListener('abort', abort);
+    // The worker gets a copy of its own, transferred rather than copied again.
+    const copy = new Uint8Array(bytes);
+    worker.postMessage({ bytes: copy, options, limits } satisfies ReadJob, [copy.buffer as ArrayBuffer]);
   });
 }
 
 export function fileReader(limits: ImportLimits): FileReader {
-  let running = 0;
+  let busy = 0;
   const waiting: (() => void)[] = [];
-  /** A slot for one worker; a slot given up goes straight to the next in line. */
+  const idle: { worker: Worker; timer: NodeJS.Timeout }[] = [];
+  /** A slot for one read; a slot given up goes straight to the next in line. */
   const acquire = async () => {
-    if (running < limits.workers) {
-      running++;
+    if (busy < limits.workers) {
+      busy++;
       return;
     }
     if (waiting.length >= limits.workers * QUEUE_PER_WORKER) {
@@ -118,14 +137,42 @@ export function fileReader(limits: ImportLimits): FileReader {
   const release = () => {
     const next = waiting.shift();
     if (next) next();
-    else running--;
+    else busy--;
+  };
+  const forget = (worker: Worker) => {
+    const i = idle.findIndex((e) => e.worker === worker);
+    if (i < 0) return;
+    clearTimeout(idle[i]!.timer);
+    idle.splice(i, 1);
+  };
+  /** An idle worker, or a new one; it keeps the process alive only while it works. */
+  const take = (): Worker => {
+    const spare = idle.pop();
+    if (spare) clearTimeout(spare.timer);
+    let worker = spare?.worker;
+    if (!worker) {
+      worker = startWorker(limits);
+      // An idle worker that ends (its idle time out, or anything else) is not handed out again.
+      worker.once('exit', () => forget(worker!));
+    }
+    worker.ref();
+    return worker;
+  };
+  const giveBack = (worker: Worker) => {
+    worker.unref();
+    idle.push({ worker, timer: setTimeout(() => void worker.terminate(), IDLE_MS).unref() });
   };
   return {
     async read(bytes, options, signal) {
       await acquire();
       try {
         if (signal.aborted) throw new ImportAborted();
-        return await readOnce(bytes, options, limits, signal);
+        const worker = take();
+        const { table, error, reusable } = await readOnce(worker, bytes, options, limits, signal);
+        if (reusable) giveBack(worker);
+        else void worker.terminate();
+        if (error !== undefined) throw error;
+        return table!;
       } finally {
         release();
       }

@@ -1,26 +1,14 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { HttpError } from '../http/errors.js';
-import type { ImportLimits } from './limits.js';
-import { readSource, type ReadOptions } from './read.js';
+import { readSource } from './read.js';
+import { MORE, type ReadAnswer, type ReadJob, type RowsPart } from './read-protocol.js';
 
 /**
- * The worker thread that reads one import file (server/import/file-reader.ts starts it, with a
- * heap limit and a deadline): the file's bytes in, the SourceTable or the refusal out. Nothing
- * here touches the database or the request; a file that exhausts the worker's heap ends the
- * worker, and the server answers 413.
+ * A worker thread that reads import files, one at a time (server/import/file-reader.ts starts
+ * it, with a heap limit, and gives each file a deadline): a file's bytes in, the SourceTable or
+ * the refusal out. Nothing here touches the database or the request; a file that exhausts the
+ * worker's heap ends the worker, and the server answers 413.
  */
-
-export interface ReadJob {
-  bytes: Uint8Array;
-  options: ReadOptions;
-  limits: ImportLimits;
-}
-
-/** What the worker answers: the table, or an error as plain data (classes do not cross threads). */
-export type ReadAnswer =
-  | { ok: true; table: Awaited<ReturnType<typeof readSource>> }
-  | { ok: false; refusal: Pick<HttpError, 'status' | 'code' | 'message' | 'field' | 'headers' | 'details'> }
-  | { ok: false; failure: { name: string; message: string; stack?: string } };
 
 async function answer(job: ReadJob): Promise<ReadAnswer> {
   try {
@@ -35,4 +23,32 @@ async function answer(job: ReadJob): Promise<ReadAnswer> {
   }
 }
 
-parentPort!.postMessage(await answer(workerData as ReadJob));
+/** Rows per message: each message is taken apart on the server's thread in one go, so in slices. */
+const ROWS_PER_MESSAGE = 5000;
+
+let more: (() => void) | undefined;
+const asked = () => new Promise<void>((resolve) => { more = resolve; });
+
+/**
+ * The answer, its rows first in slices, each sent when the server asks for it: copying a table
+ * between threads costs the receiving thread about as much as reading it did, and in slices the
+ * server serves other requests between them instead of waiting for the whole table (messages
+ * that arrive together are taken apart in one go, hence the asking).
+ */
+async function send(a: ReadAnswer): Promise<void> {
+  if (a.ok) {
+    const { records, ...rest } = a.table;
+    for (let i = 0; i < records.length; i += ROWS_PER_MESSAGE) {
+      const next = asked();
+      parentPort!.postMessage({ rows: records.slice(i, i + ROWS_PER_MESSAGE) } satisfies RowsPart);
+      await next;
+    }
+    a = { ok: true, table: { ...rest, records: [] } };
+  }
+  parentPort!.postMessage(a);
+}
+
+parentPort!.on('message', (m: ReadJob | typeof MORE) => {
+  if (m === MORE) more?.();
+  else void answer(m).then(send);
+});

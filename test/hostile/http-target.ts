@@ -40,8 +40,10 @@ function call(url: string, method: string, headers: Record<string, string>, body
       const chunked = /^transfer-encoding:\s*chunked/im.test(raw.subarray(0, split).toString('latin1'));
       resolve({ status: Number(status), body: chunked ? unchunk(raw.subarray(split + 4)) : raw.subarray(split + 4) });
     });
+    // Not ended: a server may take a half-closed connection for a client gone. It closes the
+    // connection itself after its answer (Connection: close).
     socket.write(head);
-    socket.end(payload);
+    socket.write(payload);
   });
 }
 
