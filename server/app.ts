@@ -13,6 +13,7 @@ import { basemapRoutes } from './basemaps/routes.js';
 import type { Db } from './db/db.js';
 import { exportRoutes } from './export/routes.js';
 import { featureRoutes } from './features/routes.js';
+import { DEFAULT_IMPORT_LIMITS, type ImportLimits } from './import/limits.js';
 import { importRoutes } from './import/routes.js';
 import { DEFAULT_IMPORT_LIMIT_BYTES } from './config.js';
 import { callerDependent } from './http/cache-control.js';
@@ -37,6 +38,8 @@ export interface AppOptions {
   bodyLimit?: string;
   /** Largest file an import accepts, in bytes (IMPORT_BODY_LIMIT). */
   importLimitBytes?: number;
+  /** Bounds of an import's reading and of a feature's shape; the defaults for any left out. */
+  importLimits?: Partial<ImportLimits>;
   /** Where rendered tiles are kept; by default 64 MB of this process's memory. */
   tileCache?: TileCache;
   /** Basemaps offered under the layers (presets and local archives); none by default, so nothing leaves the machine. */
@@ -48,8 +51,9 @@ export interface AppOptions {
 /** The whole HTTP service as one request listener: tiles on plain Node, the rest on Express. */
 export type App = RequestListener & { express: express.Express };
 
-export function createApp({ db, bodyLimit = '2mb', importLimitBytes = DEFAULT_IMPORT_LIMIT_BYTES, tileCache = TileCache.memory(64 * 2 ** 20), basemaps = Basemaps.none(), webDist }: AppOptions): App {
+export function createApp({ db, bodyLimit = '2mb', importLimitBytes = DEFAULT_IMPORT_LIMIT_BYTES, importLimits, tileCache = TileCache.memory(64 * 2 ** 20), basemaps = Basemaps.none(), webDist }: AppOptions): App {
   const app = express();
+  const limits = { ...DEFAULT_IMPORT_LIMITS, ...importLimits };
   const principals = new Principals(db);
   const tiles = tileHandler(new TileService(db, tileCache), principals);
   const basemapTiles = basemapTileHandler(basemaps);
@@ -70,7 +74,7 @@ export function createApp({ db, bodyLimit = '2mb', importLimitBytes = DEFAULT_IM
   // Every input is checked at the door: query text, where writes come from, then bodies.
   app.use(cleanQueryText);
   app.use(sameOriginWrites);
-  app.use(importRoutes(edits, principals, { limitBytes: importLimitBytes }));
+  app.use(importRoutes(edits, principals, { limitBytes: importLimitBytes, limits }));
   app.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/geo+json'], verify: verifyUtf8 }));
   app.use(cleanJsonText);
   app.use(authenticate(principals));
@@ -78,7 +82,7 @@ export function createApp({ db, bodyLimit = '2mb', importLimitBytes = DEFAULT_IM
   app.use(myAreaRoutes(db));
   app.use(callerDependent);
   app.use(layerRoutes());
-  app.use(featureRoutes(edits));
+  app.use(featureRoutes(edits, { maxVertices: limits.maxFeatureVertices }));
   app.use(exportRoutes(db));
   app.use(tileRoutes());
   app.use(ogcRoutes(db));

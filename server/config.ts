@@ -4,6 +4,10 @@ import { z } from 'zod';
 /** Imports take whole registers and Shapefiles: far more than a JSON edit (BODY_LIMIT). */
 export const DEFAULT_IMPORT_LIMIT_BYTES = 64 * 2 ** 20;
 
+/** A whole number of at least 1 (a count, megabytes, seconds). */
+const count = (name: string) => z.coerce.number({ error: `${name} must be a whole number` }).int(`${name} must be a whole number`)
+  .min(1, `${name} must be at least 1`).max(Number.MAX_SAFE_INTEGER);
+
 const size = (name: string) => z.string().transform((s, ctx) => {
   const n = bytes.parse(s);
   if (n === null || !Number.isFinite(n) || n <= 0) {
@@ -27,6 +31,23 @@ const schema = z.object({
   BODY_LIMIT: z.string().default('2mb'),
   /** Largest file an import accepts (POST /api/import/{layer}), e.g. 64mb. */
   IMPORT_BODY_LIMIT: size('IMPORT_BODY_LIMIT').default(DEFAULT_IMPORT_LIMIT_BYTES),
+  /**
+   * Bounds of one import and of one feature's shape (README "Limits and hardening"); defaults in
+   * server/import/limits.ts. Left out, each keeps its default.
+   */
+  IMPORT_MAX_EXPANDED: size('IMPORT_MAX_EXPANDED').optional(),
+  IMPORT_MAX_ENTRIES: count('IMPORT_MAX_ENTRIES').optional(),
+  IMPORT_MAX_ROWS: count('IMPORT_MAX_ROWS').optional(),
+  IMPORT_MAX_COLUMNS: count('IMPORT_MAX_COLUMNS').optional(),
+  IMPORT_MAX_CELLS: count('IMPORT_MAX_CELLS').optional(),
+  IMPORT_MAX_LINE: size('IMPORT_MAX_LINE').optional(),
+  IMPORT_MAX_DEPTH: count('IMPORT_MAX_DEPTH').optional(),
+  IMPORT_MAX_KML: size('IMPORT_MAX_KML').optional(),
+  IMPORT_MAX_VERTICES: count('IMPORT_MAX_VERTICES').optional(),
+  MAX_FEATURE_VERTICES: count('MAX_FEATURE_VERTICES').optional(),
+  IMPORT_WORKER_HEAP_MB: count('IMPORT_WORKER_HEAP_MB').optional(),
+  IMPORT_READ_TIMEOUT: count('IMPORT_READ_TIMEOUT').optional(),
+  IMPORT_WORKERS: count('IMPORT_WORKERS').optional(),
   /** Memory for rendered tiles when there is no REDIS_URL; 0 caches nothing (for benchmarks). */
   TILE_CACHE_MB: z.coerce.number().int().min(0).max(65536).default(128),
   /**

@@ -3,6 +3,7 @@ import { createApp } from './app.js';
 import { openBasemaps } from './basemaps/catalogue.js';
 import { TileCache } from './cache/tile-cache.js';
 import { loadConfig } from './config.js';
+import { importLimitsFrom } from './import/limits.js';
 import { migrate } from './db/migrate.js';
 import { openDb } from './db/open.js';
 import { DEMO_USERNAMES, hasDemoAccounts, isEmpty, randomPassword, seedDemo, setDemoAccounts } from './demo/seed.js';
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
 
   const tileCache = config.REDIS_URL ? TileCache.redis(config.REDIS_URL) : TileCache.memory(config.TILE_CACHE_MB * 2 ** 20);
   console.log(`tile cache: ${config.REDIS_URL ? `Redis at ${new URL(config.REDIS_URL).host}` : `${config.TILE_CACHE_MB} MB of memory`}`);
-  const app = createApp({ db, bodyLimit: config.BODY_LIMIT, importLimitBytes: config.IMPORT_BODY_LIMIT, tileCache, basemaps });
+  const app = createApp({ db, bodyLimit: config.BODY_LIMIT, importLimitBytes: config.IMPORT_BODY_LIMIT, importLimits: importLimitsFrom(config), tileCache, basemaps });
   const server: Server = createServer(app).listen(config.PORT, config.HOST, () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.PORT;

@@ -19,6 +19,8 @@ let w: World;
 let empty: World;
 beforeAll(async () => {
   [w, empty] = await Promise.all([openWorld(), openWorld()]);
+  // Test databases are copies of one template; the empty one stands for another installation.
+  await empty.db.query('UPDATE service_instance SET id = gen_random_uuid()');
   const admin = w.as('admin');
   const post = async (layer: string, geometry: object | null, properties: object) =>
     (await admin.post(`/api/layers/${layer}/features`).send({ type: 'Feature', geometry, properties }).expect(201)).body.id as number;
@@ -55,8 +57,10 @@ describe('formats', () => {
     const body = res.body as Buffer;
     expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const [header, first] = text(body.subarray(3)).split('\r\n');
-    expect(header).toBe('id,名稱,方位角（度）,水平視角（度）,有效距離（公尺）,設置單位,狀態,車牌辨識,連網,可調整方向,建置年度,公開,聯絡人,警勤區,派出所,分局,經度,緯度');
-    expect(first).toMatch(/^\d+,"府前路, ""東""口",135\.5,70,40,警察機關,正常,是,否,是,2016,是,秘密聯絡人 0912-345-678,B1,S1,P1,120\.2031234,22\.9941234$/);
+    const { rows: [instance] } = await w.db.query<{ id: string }>('SELECT id::text FROM service_instance');
+    expect(header).toBe('id,instance,名稱,方位角（度）,水平視角（度）,有效距離（公尺）,設置單位,狀態,車牌辨識,連網,可調整方向,建置年度,公開,聯絡人,警勤區,派出所,分局,經度,緯度');
+    expect(first!.startsWith(`${first!.split(',')[0]},${instance!.id},`)).toBe(true);
+    expect(first!.replace(`,${instance!.id}`, '')).toMatch(/^\d+,"府前路, ""東""口",135\.5,70,40,警察機關,正常,是,否,是,2016,是,秘密聯絡人 0912-345-678,B1,S1,P1,120\.2031234,22\.9941234$/);
   });
 
   it('CSV cells a spreadsheet would run as formulas are written inert: a quote before them, inside double quotes; numbers stay numbers', async () => {
@@ -78,9 +82,9 @@ describe('formats', () => {
     const res = await exported('admin', 'cameras?format=csv&encoding=big5&crs=EPSG:3826&header=name').expect(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=big5');
     const lines = iconv.decode(res.body as Buffer, 'cp950').split('\r\n');
-    expect(lines[0]).toMatch(/^id,name,azimuth,.*,TWD97_X,TWD97_Y$/);
+    expect(lines[0]).toMatch(/^id,instance,name,azimuth,.*,TWD97_X,TWD97_Y$/);
     const row = lines.find((l) => l.includes('海安路口'))!.split(',');
-    expect(row.slice(5, 7)).toEqual(['community', 'broken']);
+    expect(row.slice(6, 8)).toEqual(['community', 'broken']);
     const [x, y] = tm2(120.2251, 22.9951);
     expect(Math.abs(Number(row.at(-2)) - x)).toBeLessThan(0.01);
     expect(Math.abs(Number(row.at(-1)) - y)).toBeLessThan(0.01);
@@ -181,12 +185,13 @@ describe('round trips', () => {
     }
   });
 
-  it('imports every format into an empty database as the same features', async () => {
+  it('imports every format into another instance\'s empty database as the same features, added', async () => {
     for (const layer of LAYERS_TRIPPED) {
       const original = await features(w, layer);
       for (const variant of VARIANTS) {
         const file = (await exported('admin', `${layer}?${variant}`).expect(200)).body as Buffer;
-        const res = await postImport(empty, 'admin', layer, file, { dryRun: true, mapping: { id: null } }).expect(200);
+        // The file's ids are the exporting instance's: here they find nothing and the rows are added.
+        const res = await postImport(empty, 'admin', layer, file, { dryRun: true }).expect(200);
         expect(res.body.counts, `${layer} ${variant}`).toMatchObject({ create: original.length, error: 0 });
         const copies = (res.body.preview.features as Parameters<typeof comparable>[1][]).map((f) => comparable(layer, f));
         for (const [i, copy] of copies.entries()) {

@@ -1,11 +1,12 @@
 /**
- * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles,ground-tiles,basemaps] [--points N] [--runs N] [--scale S] [--rows N]
+ * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles,ground-tiles,basemaps,hostile] [--points N] [--runs N] [--scale S] [--rows N]
  * Runs against embedded PGlite, and against PostgreSQL too when DATABASE_URL is set (the
  * benchmark creates and drops its own scratch database on that server). The tile benchmark
  * (~10 minutes) runs only when named in --only, at its own defaults but --runs; npm run
  * bench:tiles takes all its options. The import benchmark (a few minutes) also runs only when
  * named: --rows sets the register's size (100,000). Every table printed is also written, with the
- * same rows, to --json (bench-results.json).
+ * same rows, to --json (bench-results.json). The hostile corpus (a few minutes per
+ * backend) too; with REDIS_URL set besides DATABASE_URL, its PostgreSQL server uses Redis.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -13,6 +14,7 @@ import { analysisBench } from './analysis.js';
 import { basemapBench } from './basemaps.js';
 import { beatAssignmentBench } from './beat-assignment.js';
 import { clusterBench } from './clusters.js';
+import { hostileBench } from './hostile.js';
 import { importBench } from './import.js';
 import { machineLine, printedTables } from './report.js';
 import { startupBench } from './startup.js';
@@ -50,6 +52,9 @@ if (values.only?.split(',').includes('import')) {
 }
 if (values.only?.split(',').includes('tiles')) {
   console.log(`\n${await tileBench({ runs, seconds: 10, tiles: 500, scale: 4, db: 'both', databaseUrl: process.env.DATABASE_URL })}`);
+}
+if (values.only?.split(',').includes('hostile')) {
+  console.log(`\n${await hostileBench({ databaseUrl: process.env.DATABASE_URL, redisUrl: process.env.REDIS_URL })}`);
 }
 if (values.only?.split(',').includes('ground-tiles')) {
   // The reference ground (issue 13): the block fabric and the administrative areas, z10–z16 over 桃園.

@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import type { Db } from '../db/db.js';
+import { instanceId } from '../db/instance.js';
 import { parseListQuery } from '../features/list-query.js';
 import { layerOf } from '../features/routes.js';
 import { badRequest } from '../http/errors.js';
@@ -61,12 +62,13 @@ export function exportRoutes(db: Db): Router {
     // Coordinate columns are CSV's; GeoJSON and KML carry the feature's geometry.
     const pages = exportPages(db, layer, req.principal, q, o.format !== 'csv' ? undefined : o.projected ? { srid: 3826, decimals: 2 } : { srid: 4326, decimals: 7 });
     // The first page is read before the answer starts, so a database error is still a clean error answer.
+    const instance = await instanceId(db);
     let first = await pages.next();
     attachment(res, layer, o);
     let count = 0;
     let replaced = 0;
     if (o.format === 'csv') {
-      const csv = csvWriter(layer, req.principal, o.header, o.projected);
+      const csv = csvWriter(layer, req.principal, o.header, o.projected, instance);
       const head = encodeText(csv.header, o.encoding);
       res.write(head.bytes);
       for (; !first.done; first = await pages.next()) {
@@ -76,7 +78,7 @@ export function exportRoutes(db: Db): Router {
         count += first.value.length;
       }
     } else if (o.format === 'kml') {
-      const kml = kmlWriter(layer, req.principal);
+      const kml = kmlWriter(layer, req.principal, instance);
       res.write(kml.head);
       for (; !first.done; first = await pages.next()) {
         res.write(kml.rows(first.value));
@@ -84,7 +86,7 @@ export function exportRoutes(db: Db): Router {
       }
       res.write(kml.tail);
     } else {
-      res.write(`{"type":"FeatureCollection","name":${JSON.stringify(layer.id)},"features":[`);
+      res.write(`{"type":"FeatureCollection","name":${JSON.stringify(layer.id)},"instance":"${instance}","features":[`);
       for (; !first.done; first = await pages.next()) {
         res.write(`${count > 0 ? ',' : ''}${first.value.map((x) => JSON.stringify(x.feature)).join(',')}`);
         count += first.value.length;

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { Db } from '../db/db.js';
+import { refuseLargeShape } from '../geo/vertices.js';
 import { HttpError } from '../http/errors.js';
 import { parseId } from '../http/numbers.js';
 import { findLayer } from '../layers/registry.js';
@@ -25,7 +26,10 @@ function sendFeature(res: Response, f: StoredFeature, status = 200) {
 }
 
 /** GeoJSON feature API for every registered layer (DESIGN.md, "Contract"). */
-export function featureRoutes(db: Db): Router {
+/** The shape of a body before anything parses it: its vertices, within `maxVertices` (MAX_FEATURE_VERTICES). */
+const shapeOf = (body: unknown) => (typeof body === 'object' && body !== null ? (body as { geometry?: unknown }).geometry : undefined);
+
+export function featureRoutes(db: Db, { maxVertices }: { maxVertices: number }): Router {
   const r = Router();
   const base = '/api/layers/:layer/features';
 
@@ -49,6 +53,7 @@ export function featureRoutes(db: Db): Router {
 
   r.post(base, async (req, res) => {
     const layer = layerOf(req);
+    refuseLargeShape(shapeOf(req.body), maxVertices);
     const created = await createFeature(db, layer, req.principal, req.body);
     res.location(`${req.baseUrl}/api/layers/${layer.id}/features/${created.feature.id}`);
     sendFeature(res, created, 201);
@@ -70,6 +75,7 @@ export function featureRoutes(db: Db): Router {
 
   r.patch(`${base}/:id`, async (req, res) => {
     const layer = layerOf(req);
+    refuseLargeShape(shapeOf(req.body), maxVertices);
     sendFeature(res, await updateFeature(db, layer, req.principal, idOf(req), req.headers['if-match'], req.body));
   });
 
