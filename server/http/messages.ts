@@ -10,6 +10,11 @@ const CATALOGUE = {
   // Requests in general
   too_many_requests: (p: { seconds: number }) => `要求過於頻繁，請於 ${p.seconds} 秒後再試。`,
   service_busy: (p: { seconds: number }) => `系統忙碌中，請於 ${p.seconds} 秒後再試。`,
+
+  // Dependencies (503 with Retry-After)
+  database_unavailable: (p: { seconds: number }) => `資料庫暫時無法連線，請於 ${p.seconds} 秒後再試；若持續發生，請通知系統管理者。`,
+  database_busy: (p: { seconds: number }) =>
+    `資料庫忙碌，這項要求未能在時限內完成，請於 ${p.seconds} 秒後再試；若一再發生，請縮小查詢的範圍或條件。`,
 } satisfies Record<string, (p: never) => string>;
 
 export type MessageCode = keyof typeof CATALOGUE;
