@@ -1,16 +1,18 @@
 /**
- * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles] [--points N] [--runs N] [--scale S] [--rows N]
+ * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles,redis-pause] [--points N] [--runs N] [--scale S] [--rows N]
  * Runs against embedded PGlite, and against PostgreSQL too when DATABASE_URL is set (the
  * benchmark creates and drops its own scratch database on that server). The tile benchmark
  * (~10 minutes) runs only when named in --only, at its own defaults but --runs; npm run
  * bench:tiles takes all its options. The import benchmark (a few minutes) also runs only when
- * named: --rows sets the register's size (100,000).
+ * named: --rows sets the register's size (100,000). The paused-Redis benchmark (PostgreSQL + Redis,
+ * about 3 minutes) too; npm run bench:redis-pause takes all its options.
  */
 import { parseArgs } from 'node:util';
 import { analysisBench } from './analysis.js';
 import { beatAssignmentBench } from './beat-assignment.js';
 import { clusterBench } from './clusters.js';
 import { importBench } from './import.js';
+import { redisPauseBench } from './redis-pause.js';
 import { machineLine } from './report.js';
 import { startupBench } from './startup.js';
 import { tileBench } from './tiles.js';
@@ -45,4 +47,7 @@ if (values.only?.split(',').includes('import')) {
 }
 if (values.only?.split(',').includes('tiles')) {
   console.log(`\n${await tileBench({ runs, seconds: 10, tiles: 500, scale: 4, db: 'both', databaseUrl: process.env.DATABASE_URL })}`);
+}
+if (values.only?.split(',').includes('redis-pause')) {
+  console.log(`\n${await redisPauseBench({ runs, seconds: 10, connections: 8, tiles: 200, scale: Number(values.scale), databaseUrl: process.env.DATABASE_URL })}`);
 }
