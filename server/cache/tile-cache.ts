@@ -127,8 +127,9 @@ export class TileCache {
   /**
    * After the write committed: takes in the epochs it advanced, or drops the tiles it touched
    * from the store. When the store fails, the layers move to a new epoch instead. Never rejects;
-   * the writer does not wait for it (its answer never waits on the cache): the drop is on its
-   * way to the store as the writer answers, ahead of any request that answer leads to.
+   * the writer does not wait for it (its answer never waits on the cache). The drop is on its
+   * way to the store as the writer answers: ahead of this instance's next command on the same
+   * connection, and in practice of any other instance's request that the answer leads to.
    */
   async invalidate(layers: readonly string[], tileKeys: readonly string[], advanced?: Epochs): Promise<void> {
     const epochs = this.epochs;
