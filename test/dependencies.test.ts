@@ -192,6 +192,7 @@ describe.runIf(hasRedis && pgUrl)('cache epochs across processes (PostgreSQL)', 
       const cut = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
         WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`);
       expect(cut.rowCount).toBeGreaterThan(0);
+      await until('bypassing the cache (epochs may be missed)', () => !b.cache.usable);
       await admin.query('UPDATE tile_cache_epochs SET epoch = epoch + 1');
       // Once listening again, B reads the epochs afresh.
       await until('using the cache again', () => b.cache.usable);
