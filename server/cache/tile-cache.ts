@@ -106,7 +106,8 @@ export class TileCache {
     });
     if (cached?.hit) return cached.hit;
     const value = await produce();
-    if (cached?.seq !== undefined) {
+    // Not while the breaker opened during the render: that would wait a second timeout.
+    if (cached?.seq !== undefined && !this.breaker.isOpen) {
       const seq = cached.seq;
       await this.attempt(() => this.store.setIfCurrent(tileKey, key.variant, value, key.layer, seq));
     }
