@@ -1,5 +1,6 @@
 import bytes from 'bytes';
 import { z } from 'zod';
+import { POSTGRES_DEFAULTS } from './db/postgres.js';
 
 /** Imports take whole registers and Shapefiles: far more than a JSON edit (BODY_LIMIT). */
 export const DEFAULT_IMPORT_LIMIT_BYTES = 64 * 2 ** 20;
@@ -16,6 +17,11 @@ const size = (name: string) => z.string().transform((s, ctx) => {
   }
   return n;
 });
+
+/** Milliseconds as a whole number within [min, max]. */
+const ms = (name: string, min: number, max: number) =>
+  z.coerce.number({ message: `${name} must be a number of milliseconds` }).int(`${name} must be whole milliseconds`)
+    .min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`);
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -62,6 +68,16 @@ const schema = z.object({
   BASEMAP_URL: z.string().url().refine((u) => ['{z}', '{x}', '{y}'].every((k) => u.includes(k)) && /^https?:/.test(u),
     'BASEMAP_URL must be an http(s) XYZ template with {z}, {x} and {y}').optional(),
   BASEMAP_ATTRIBUTION: z.string().default(''),
+  /** A Redis command not answered within this is given up, and the tile cache bypassed. */
+  REDIS_TIMEOUT_MS: ms('REDIS_TIMEOUT_MS', 10, 60_000).default(250),
+  /** While the cache is bypassed, Redis is probed this often; the first answer ends the bypass. */
+  REDIS_RETRY_MS: ms('REDIS_RETRY_MS', 100, 600_000).default(1000),
+  PG_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(POSTGRES_DEFAULTS.max),
+  PG_ACQUIRE_TIMEOUT_MS: ms('PG_ACQUIRE_TIMEOUT_MS', 100, 600_000).default(POSTGRES_DEFAULTS.acquireTimeoutMs),
+  PG_STATEMENT_TIMEOUT_MS: ms('PG_STATEMENT_TIMEOUT_MS', 0, 86_400_000).default(POSTGRES_DEFAULTS.statementTimeoutMs),
+  PG_HEAVY_STATEMENT_TIMEOUT_MS: ms('PG_HEAVY_STATEMENT_TIMEOUT_MS', 0, 86_400_000).default(POSTGRES_DEFAULTS.heavyStatementTimeoutMs),
+  /** On SIGTERM/SIGINT, requests in flight get this long to finish before their connections are cut. */
+  SHUTDOWN_TIMEOUT_MS: ms('SHUTDOWN_TIMEOUT_MS', 0, 600_000).default(10_000),
 });
 
 export type Config = z.infer<typeof schema>;

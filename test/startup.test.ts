@@ -85,7 +85,7 @@ describe(`npm start on ${serverUrl ? 'PostgreSQL' : 'embedded PGlite'}`, () => {
     } finally {
       expect(await server.stop()).toBe(0);
     }
-    expect(server.output()).toMatch(/SIGTERM: shutting down/);
+    expect(server.output()).toMatch(/event=shutdown\.begin signal=SIGTERM .*\n.*event=shutdown\.done/);
   }, START_TIMEOUT_MS);
 
   it('reuses the database on the next start: no migration, no second seed, edits kept', async () => {

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TileCache } from '../server/cache/tile-cache.js';
 import { openPostgres } from '../server/db/postgres.js';
 import { createApp } from '../server/app.js';
+import { message } from '../server/http/messages.js';
+import { logLine } from '../server/log.js';
 import { LAYERS, findLayer } from '../server/layers/registry.js';
 import { tileAt, tilesTouching, type LonLatBox, type TileId } from '../server/tiles/coords.js';
 import { binary, decodeTile, ringArea, type DecodedFeature } from './support/mvt.js';
@@ -460,8 +462,8 @@ describe('shared cache and faults', () => {
 
   it.runIf(redisUrl)('two app instances on one Redis: an edit on one shows on the other\'s next tile', async () => {
     const prefix = `test-${randomBytes(4).toString('hex')}:`;
-    const a = w.instance({ tileCache: TileCache.redis(redisUrl!, undefined, prefix) });
-    const b = w.instance({ tileCache: TileCache.redis(redisUrl!, undefined, prefix) });
+    const a = w.instance({ tileCache: TileCache.redis(redisUrl!, { prefix }) });
+    const b = w.instance({ tileCache: TileCache.redis(redisUrl!, { prefix }) });
     const cam = (await w.db.query<{ id: number; x: number; y: number; version: number }>(`SELECT id::int AS id, ST_X(geom) x, ST_Y(geom) y, version
       FROM cameras WHERE deleted_at IS NULL ORDER BY id LIMIT 1`)).rows[0]!;
     const t = tileAt(cam.x, cam.y, 16);
@@ -479,18 +481,19 @@ describe('shared cache and faults', () => {
     expect(await clusterTotal(b.as, z12)).toBe(before + 1);
   });
 
-  it('Redis unreachable: tiles still come from the database, with one warning', async () => {
-    const warnings: string[] = [];
-    const cache = TileCache.redis('redis://127.0.0.1:9', (m) => warnings.push(m));
+  it('Redis unreachable: tiles still come from the database, health says degraded, one log line', async () => {
+    const events: string[] = [];
+    const cache = TileCache.redis('redis://127.0.0.1:9', { log: (level, event, fields) => events.push(logLine(level, event, fields)) });
     const app = w.instance({ tileCache: cache });
     const t = tileAt(120.205, 22.995, 16);
     for (let i = 0; i < 3; i++) {
       const { layers } = await fetchTile('admin', url('cameras', t), app.as);
       expect(layers.cameras!.length).toBeGreaterThan(0);
     }
-    expect(warnings.filter((m) => /unavailable/.test(m))).toHaveLength(1);
+    expect(events.filter((m) => /event=breaker\.open dependency=redis/.test(m))).toHaveLength(1);
     const health = await request(app.app).get('/api/health').expect(200);
-    expect(health.body).toMatchObject({ cache: 'redis', cacheAvailable: false });
+    expect(health.body).toMatchObject({ status: 'degraded', db: w.db.kind, cache: 'redis', cacheAvailable: false, degraded: ['cache'] });
+    expect(health.body.checks.cache).toMatchObject({ status: 'bypassed', reason: expect.stringMatching(/ECONNREFUSED|Connection is closed|writeable/) });
     await cache.close();
   });
 
@@ -503,8 +506,8 @@ describe('shared cache and faults', () => {
       return child;
     };
     let redis = startRedis();
-    const warnings: string[] = [];
-    const cache = TileCache.redis(`redis://127.0.0.1:${port}`, (m) => warnings.push(m));
+    const events: string[] = [];
+    const cache = TileCache.redis(`redis://127.0.0.1:${port}`, { retryMs: 300, log: (level, event, fields) => events.push(logLine(level, event, fields)) });
     const app = w.instance({ tileCache: cache });
     const cam = (await w.db.query<{ id: number; x: number; y: number }>(`SELECT id::int AS id, ST_X(geom) x, ST_Y(geom) y
       FROM cameras WHERE deleted_at IS NULL ORDER BY id DESC LIMIT 1`)).rows[0]!;
@@ -516,23 +519,23 @@ describe('shared cache and faults', () => {
     try {
       const cacheWorks = async () => {
         await nameNow();
-        return cache.available;
+        return cache.usable;
       };
       await until(cacheWorks);
-      expect((await request(app.app).get('/api/health')).body.cacheAvailable).toBe(true);
+      expect((await request(app.app).get('/api/health')).body).toMatchObject({ status: 'ok', cacheAvailable: true });
       const original = await nameNow();
-      warnings.length = 0; // the connection may have been refused while Redis was starting
+      events.length = 0; // the connection may have been refused while Redis was starting
       redis.kill('SIGKILL');
       await new Promise((r) => redis.once('exit', r));
       await w.db.query('UPDATE cameras SET name = $2 WHERE id = $1', [cam.id, '停機時改名']);
       expect(await nameNow()).toBe('停機時改名'); // from the database
       expect(await nameNow()).toBe('停機時改名');
-      expect(warnings.filter((m) => /unavailable/.test(m))).toHaveLength(1);
+      expect(events.filter((m) => /event=breaker\.open/.test(m))).toHaveLength(1);
 
       redis = startRedis();
-      // Tried again every 3 s: wait until a tile is cached again, i.e. a quiet rename stops showing.
+      // Probed every 300 ms: wait until a tile is cached again, i.e. a quiet rename stops showing.
       await until(cacheWorks);
-      expect(warnings.some((m) => /available again/.test(m))).toBe(true);
+      expect(events.some((m) => /event=breaker\.closed dependency=redis open_ms=\d+/.test(m))).toBe(true);
       await nameNow();
       await w.db.query('UPDATE cameras SET name = $2 WHERE id = $1', [cam.id, original]);
       expect(await nameNow()).toBe('停機時改名');
@@ -548,8 +551,10 @@ describe('shared cache and faults', () => {
     const app = createApp({ db: down });
     const res = await request(app).get(url('beats', tileAt(120.205, 22.995, 14))).expect(503);
     expect(res.headers['retry-after']).toBe('5');
-    expect(res.body.error.code).toBe('database_unavailable');
-    await request(app).get('/api/health').expect(503);
+    expect(res.body.error).toMatchObject({ code: 'database_unavailable', message: message('database_unavailable', { seconds: 5 }) });
+    const health = await request(app).get('/api/health').expect(503);
+    expect(health.headers['retry-after']).toBe('5');
+    expect(health.body).toMatchObject({ status: 'unavailable', db: 'postgres', checks: { db: { status: 'unavailable' } } });
     await down.close();
   });
 });

@@ -7,7 +7,7 @@ import { CASES, type HostileCase } from '../../test/hostile/cases.js';
 import { httpTarget } from '../../test/hostile/http-target.js';
 import { runCase, type Outcome } from '../../test/hostile/runner.js';
 import { DEFAULT_IMPORT_LIMITS } from '../../server/import/limits.js';
-import { startInNode, type Started } from '../lib/child.js';
+import { startTsx, type Started } from '../lib/child.js';
 import { fmt, table, writeJsonRows } from './report.js';
 import { databaseUrl, onServer } from './scratch-db.js';
 
@@ -36,7 +36,7 @@ const serverHeapLimit = () => Number(execFileSync(process.execPath, ['-p', 'v8.g
 interface Row { backend: string; case: string; resource: boolean; status: number; code: string | null; rssBeforeMb: number; peakRssMb: number | null; crashed: boolean; serverError: boolean; partialWrite: boolean; problems: string[] }
 
 async function startServer(env: NodeJS.ProcessEnv): Promise<{ server: Started; url: string }> {
-  const server = await startInNode(['server/main.ts'], env, /listening on (http:\/\/[\d.:]+)/, 600_000);
+  const server = await startTsx(['server/main.ts'], env, /listening on (http:\/\/[\d.:]+)/, 600_000);
   return { server, url: server.match[1]! };
 }
 

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles,ground-tiles,basemaps,hostile] [--points N] [--runs N] [--scale S] [--rows N]
+ * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles,ground-tiles,basemaps,hostile,redis-pause] [--points N] [--runs N] [--scale S] [--rows N]
  * Runs against embedded PGlite, and against PostgreSQL too when DATABASE_URL is set (the
  * benchmark creates and drops its own scratch database on that server). The tile benchmark
  * (~10 minutes) runs only when named in --only, at its own defaults but --runs; npm run
@@ -7,6 +7,8 @@
  * named: --rows sets the register's size (100,000). Every table printed is also written, with the
  * same rows, to --json (bench-results.json). The hostile corpus (a few minutes per
  * backend) too; with REDIS_URL set besides DATABASE_URL, its PostgreSQL server uses Redis.
+ * The paused-Redis benchmark (PostgreSQL + Redis, about 3 minutes) too; npm run
+ * bench:redis-pause takes all its options.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,6 +18,7 @@ import { beatAssignmentBench } from './beat-assignment.js';
 import { clusterBench } from './clusters.js';
 import { hostileBench } from './hostile.js';
 import { importBench } from './import.js';
+import { redisPauseBench } from './redis-pause.js';
 import { machineLine, printedTables } from './report.js';
 import { startupBench } from './startup.js';
 import { tileBench } from './tiles.js';
@@ -52,6 +55,9 @@ if (values.only?.split(',').includes('import')) {
 }
 if (values.only?.split(',').includes('tiles')) {
   console.log(`\n${await tileBench({ runs, seconds: 10, tiles: 500, scale: 4, db: 'both', databaseUrl: process.env.DATABASE_URL })}`);
+}
+if (values.only?.split(',').includes('redis-pause')) {
+  console.log(`\n${await redisPauseBench({ runs, seconds: 10, connections: 8, tiles: 200, scale: Number(values.scale), databaseUrl: process.env.DATABASE_URL })}`);
 }
 if (values.only?.split(',').includes('hostile')) {
   console.log(`\n${await hostileBench({ databaseUrl: process.env.DATABASE_URL, redisUrl: process.env.REDIS_URL })}`);

@@ -93,11 +93,12 @@ export function exportRoutes(db: Db): Router {
       }
       res.write(']}\n');
     }
-    res.end();
+    // Noted before the answer ends, so whoever reads the audit log after an export finds it.
     if (isInternal(req.principal)) {
       await db.query(`INSERT INTO audit_log (actor, action, detail) VALUES ($1, 'export', $2::jsonb)`,
         [req.principal.username, JSON.stringify({ layer: layer.id, format: o.format, count, replaced, filters })]).catch(() => undefined);
     }
+    res.end();
   });
   return r;
 }

@@ -114,6 +114,11 @@ const CATALOGUE = {
     `Shapefile 的 ${p.file} 已損壞或不完整：${p.record === undefined ? '' : `第 ${n(p.record)} 筆`}${SHAPEFILE_PROBLEMS[p.problem]}，沒有寫入任何資料。請從原始系統重新匯出 Shapefile 後再匯入。`,
   unreadable_file: (p: { reason: string }) =>
     `無法讀取這個檔案（${p.reason}），沒有寫入任何資料。請確認檔案完整、格式正確後再上傳。`,
+
+  // Dependencies (503 with Retry-After)
+  database_unavailable: (p: { seconds: number }) => `資料庫暫時無法連線，請於 ${p.seconds} 秒後再試；若持續發生，請通知系統管理者。`,
+  database_busy: (p: { seconds: number }) =>
+    `資料庫忙碌，這項要求未能在時限內完成，請於 ${p.seconds} 秒後再試；若一再發生，請縮小查詢的範圍或條件。`,
 } satisfies Record<string, (p: never) => string>;
 
 /** What is wrong with a zip archive's structure. */
