@@ -52,7 +52,7 @@ export function createApp({ db, bodyLimit = '2mb', importLimitBytes = DEFAULT_IM
 
   app.get('/api/health', async (_req, res) => {
     try {
-      await db.query('SELECT 1');
+      await db.ping();
       res.json({ status: 'ok', db: db.kind, cache: tileCache.kind, cacheAvailable: tileCache.available });
     } catch {
       res.status(503).set('Retry-After', '5').json({ status: 'unavailable', db: db.kind, cache: tileCache.kind, cacheAvailable: tileCache.available });

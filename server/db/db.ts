@@ -13,6 +13,8 @@ export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Resolves while the database is up (for /api/health); rejects when it is not. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -42,6 +42,9 @@ export function openPostgres(connectionString: string, opts: { max?: number } = 
         client.release();
       }
     },
+    ping: async () => {
+      await pool.query('SELECT 1');
+    },
     close: () => pool.end(),
   };
 }

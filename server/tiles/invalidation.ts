@@ -66,6 +66,7 @@ export function invalidatingTiles(db: Db, cache: TileCache): Db {
     kind: db.kind,
     query: (sql, params, opts) => db.query(sql, params, opts),
     exec: (sql) => db.exec(sql),
+    ping: () => db.ping(),
     close: () => db.close(),
     async transaction(fn) {
       let changes: TileChange[] = [];
