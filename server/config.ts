@@ -1,5 +1,6 @@
 import bytes from 'bytes';
 import { z } from 'zod';
+import { DEFAULT_LIMITS, type Limits } from './limits/limits.js';
 
 /** Imports take whole registers and Shapefiles: far more than a JSON edit (BODY_LIMIT). */
 export const DEFAULT_IMPORT_LIMIT_BYTES = 64 * 2 ** 20;
@@ -12,6 +13,15 @@ const size = (name: string) => z.string().transform((s, ctx) => {
   }
   return n;
 });
+
+const count = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+/**
+ * Express's `trust proxy`: which hops' X-Forwarded-For to believe when telling clients apart.
+ * `true`/`false`, a number of hops, or addresses, subnets and names (`loopback`, `uniquelocal`).
+ */
+const trustProxy = z.string().transform((s): boolean | number | string =>
+  s === 'true' ? true : s === 'false' ? false : /^\d+$/.test(s) ? Number(s) : s);
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -36,9 +46,27 @@ const schema = z.object({
   BASEMAP_URL: z.string().url().refine((u) => ['{z}', '{x}', '{y}'].every((k) => u.includes(k)),
     'BASEMAP_URL must be an XYZ template with {z}, {x} and {y}').optional(),
   BASEMAP_ATTRIBUTION: z.string().default(''),
+  TRUST_PROXY: trustProxy.default('loopback'),
+  HEAVY_JOBS: count(1, 64, DEFAULT_LIMITS.heavyJobs),
+  HEAVY_QUEUE: count(0, 10_000, DEFAULT_LIMITS.heavyQueue),
+  SEARCH_PER_MINUTE: count(1, 100_000, DEFAULT_LIMITS.searchPerMinute),
+  ANALYSIS_PER_MINUTE: count(1, 100_000, DEFAULT_LIMITS.analysisPerMinute),
+  LOGIN_PER_MINUTE: count(1, 100_000, DEFAULT_LIMITS.loginPerMinute),
+  LOGIN_FAILURES: count(1, 1000, DEFAULT_LIMITS.loginFailures),
+  LOGIN_ADDRESS_FAILURES: count(1, 100_000, DEFAULT_LIMITS.loginAddressFailures),
+  LOGIN_CHECKS: count(1, 64, DEFAULT_LIMITS.loginChecks),
+  ANALYSIS_CACHE_MB: count(0, 65536, DEFAULT_LIMITS.analysisCacheMb),
 });
 
 export type Config = z.infer<typeof schema>;
+
+export function limitsOf(c: Config): Limits {
+  return {
+    heavyJobs: c.HEAVY_JOBS, heavyQueue: c.HEAVY_QUEUE, searchPerMinute: c.SEARCH_PER_MINUTE,
+    analysisPerMinute: c.ANALYSIS_PER_MINUTE, loginPerMinute: c.LOGIN_PER_MINUTE, loginFailures: c.LOGIN_FAILURES,
+    loginAddressFailures: c.LOGIN_ADDRESS_FAILURES, loginChecks: c.LOGIN_CHECKS, analysisCacheMb: c.ANALYSIS_CACHE_MB,
+  };
+}
 
 /** Reads the environment once at start; a bad value stops the process with the reason. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from './app.js';
 import { TileCache } from './cache/tile-cache.js';
-import { loadConfig } from './config.js';
+import { limitsOf, loadConfig } from './config.js';
 import { migrate } from './db/migrate.js';
 import { openDb } from './db/open.js';
+import { RedisBuckets } from './limits/redis-buckets.js';
+import { MemoryBuckets } from './limits/token-bucket.js';
 import { DEMO_USERNAMES, hasDemoAccounts, isEmpty, randomPassword, seedDemo, setDemoAccounts } from './demo/seed.js';
 
 const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
@@ -31,7 +33,11 @@ async function main(): Promise<void> {
   const tileCache = config.REDIS_URL ? TileCache.redis(config.REDIS_URL) : TileCache.memory(config.TILE_CACHE_MB * 2 ** 20);
   console.log(`tile cache: ${config.REDIS_URL ? `Redis at ${new URL(config.REDIS_URL).host}` : `${config.TILE_CACHE_MB} MB of memory`}`);
   const basemap = config.BASEMAP_URL ? { url: config.BASEMAP_URL, attribution: config.BASEMAP_ATTRIBUTION } : undefined;
-  const app = createApp({ db, bodyLimit: config.BODY_LIMIT, importLimitBytes: config.IMPORT_BODY_LIMIT, tileCache, basemap });
+  const buckets = config.REDIS_URL ? new RedisBuckets(config.REDIS_URL) : new MemoryBuckets();
+  const app = createApp({
+    db, bodyLimit: config.BODY_LIMIT, importLimitBytes: config.IMPORT_BODY_LIMIT, tileCache, basemap,
+    limits: limitsOf(config), buckets, trustProxy: config.TRUST_PROXY,
+  });
   const server: Server = createServer(app).listen(config.PORT, config.HOST, () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
@@ -44,7 +50,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: shutting down`);
-    server.close(() => void Promise.all([db.close(), tileCache.close()]).then(() => process.exit(0)));
+    server.close(() => void Promise.all([db.close(), tileCache.close(), buckets.close()]).then(() => process.exit(0)));
     setTimeout(() => process.exit(1), 10_000).unref();
   };
   process.on('SIGINT', () => stop('SIGINT'));

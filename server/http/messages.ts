@@ -10,6 +10,12 @@ const CATALOGUE = {
   // Requests in general
   too_many_requests: (p: { seconds: number }) => `要求過於頻繁，請於 ${p.seconds} 秒後再試。`,
   service_busy: (p: { seconds: number }) => `系統忙碌中，請於 ${p.seconds} 秒後再試。`,
+
+  // Signing in
+  invalid_credentials: () => '帳號或密碼錯誤。',
+  too_many_attempts: (p: { seconds: number }) => `此帳號從你的位置登入失敗太多次，請於 ${p.seconds} 秒後再試；忘記密碼請洽系統管理員。`,
+  too_many_attempts_here: (p: { seconds: number }) => `你的位置登入失敗太多次，請於 ${p.seconds} 秒後再試。`,
+  account_slowed: (p: { seconds: number; spacing: number }) => `此帳號近期有多次登入失敗，為保護帳號，每 ${p.spacing} 秒只受理一次登入，請於 ${p.seconds} 秒後再試。`,
 } satisfies Record<string, (p: never) => string>;
 
 export type MessageCode = keyof typeof CATALOGUE;

@@ -1,0 +1,40 @@
+/**
+ * The budgets and limits that keep one client, or one kind of work, from starving the rest
+ * (README "Limits and hardening"). Each is set by an environment variable of the same name in
+ * upper snake case (HEAVY_JOBS, SEARCH_PER_MINUTE, …).
+ */
+export interface Limits {
+  /** Heavy jobs (analysis, imports, exports, roll-ups) running at once, per instance. */
+  heavyJobs: number;
+  /** Heavy jobs waiting for a slot; past that, 503. */
+  heavyQueue: number;
+  /** Searches per minute of an anonymous address or a community account. */
+  searchPerMinute: number;
+  /** Analyses per minute of an anonymous address or a community account. */
+  analysisPerMinute: number;
+  /** Sign-in requests per minute of one address (successful ones are given back). */
+  loginPerMinute: number;
+  /** Failed sign-ins at one account from one address per 15 minutes; also where the account starts being slowed. */
+  loginFailures: number;
+  /** Failed sign-ins from one address at any account per 15 minutes. */
+  loginAddressFailures: number;
+  /** Passwords checked at once, per instance. */
+  loginChecks: number;
+  /** Memory for outsiders' analysis answers, MB. */
+  analysisCacheMb: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  heavyJobs: 2,
+  heavyQueue: 16,
+  searchPerMinute: 60,
+  analysisPerMinute: 20,
+  loginPerMinute: 30,
+  loginFailures: 10,
+  loginAddressFailures: 50,
+  loginChecks: 2,
+  analysisCacheMb: 32,
+};
+
+/** Sign-ins waiting for a password check; past that, 503. */
+export const LOGIN_QUEUE = 32;
