@@ -64,10 +64,10 @@ export function createApp({
   // Writes go through a database handle that drops the cached tiles each transaction changed.
   const edits = invalidatingTiles(db, tileCache);
   // Analysis, imports, exports and roll-ups: a few at a time, in the background.
-  const heavy = new Slots(limits.heavyJobs, limits.heavyQueue);
+  const heavy = new Slots('heavy jobs', limits.heavyJobs, limits.heavyQueue);
   const signIn = {
     throttle: new LoginThrottle(db, { failures: limits.loginFailures, addressFailures: limits.loginAddressFailures }),
-    buckets, budget: { name: 'login', perMinute: limits.loginPerMinute }, checks: new Slots(limits.loginChecks, LOGIN_QUEUE),
+    buckets, budget: { name: 'login', perMinute: limits.loginPerMinute }, checks: new Slots('password checks', 1, LOGIN_QUEUE),
   };
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxy);

@@ -54,7 +54,6 @@ const schema = z.object({
   LOGIN_PER_MINUTE: count(1, 100_000, DEFAULT_LIMITS.loginPerMinute),
   LOGIN_FAILURES: count(1, 1000, DEFAULT_LIMITS.loginFailures),
   LOGIN_ADDRESS_FAILURES: count(1, 100_000, DEFAULT_LIMITS.loginAddressFailures),
-  LOGIN_CHECKS: count(1, 64, DEFAULT_LIMITS.loginChecks),
   ANALYSIS_CACHE_MB: count(0, 65536, DEFAULT_LIMITS.analysisCacheMb),
 });
 
@@ -64,7 +63,7 @@ export function limitsOf(c: Config): Limits {
   return {
     heavyJobs: c.HEAVY_JOBS, heavyQueue: c.HEAVY_QUEUE, searchPerMinute: c.SEARCH_PER_MINUTE,
     analysisPerMinute: c.ANALYSIS_PER_MINUTE, loginPerMinute: c.LOGIN_PER_MINUTE, loginFailures: c.LOGIN_FAILURES,
-    loginAddressFailures: c.LOGIN_ADDRESS_FAILURES, loginChecks: c.LOGIN_CHECKS, analysisCacheMb: c.ANALYSIS_CACHE_MB,
+    loginAddressFailures: c.LOGIN_ADDRESS_FAILURES, analysisCacheMb: c.ANALYSIS_CACHE_MB,
   };
 }
 

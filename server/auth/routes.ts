@@ -21,7 +21,7 @@ export interface SignInLimits {
   /** Each address's requests to POST /api/login: refused in memory (or Redis) before the database. */
   buckets: Buckets;
   budget: Budget;
-  /** Password checks at a time (scrypt takes a core for about 50 ms), so a flood cannot take every core. */
+  /** Sign-ins checking their password: one at a time (scrypt takes a core for about 50 ms), a bounded queue. */
   checks: Slots;
 }
 
@@ -47,9 +47,14 @@ export function authRoutes(db: Db, principals: Principals, { throttle, buckets, 
     if (!spent.ok) throw tooMany(spent.retryAfterSeconds);
     const claim = await throttle.claim(username, address);
     if (!claim.granted) throw refused(claim);
+    // A client that gives up while waiting for a password check is not checked (nor counted).
+    const gone = new AbortController();
+    const onClose = () => gone.abort(new Error('the client went away'));
+    res.once('close', onClose);
     let session;
     try {
-      const free = await checks.acquire();
+      const free = await checks.acquire(gone.signal);
+      res.off('close', onClose);
       try {
         session = await login(db, username, password);
       } finally {
@@ -57,6 +62,7 @@ export function authRoutes(db: Db, principals: Principals, { throttle, buckets, 
       }
     } catch (err) {
       await throttle.release(username, address, false);
+      if (gone.signal.aborted) return;
       throw err;
     }
     if (!session) {

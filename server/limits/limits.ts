@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /**
  * The budgets and limits that keep one client, or one kind of work, from starving the rest
  * (README "Limits and hardening"). Each is set by an environment variable of the same name in
@@ -18,23 +20,24 @@ export interface Limits {
   loginFailures: number;
   /** Failed sign-ins from one address at any account per 15 minutes. */
   loginAddressFailures: number;
-  /** Passwords checked at once, per instance. */
-  loginChecks: number;
   /** Memory for outsiders' analysis answers, MB. */
   analysisCacheMb: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
-  heavyJobs: 2,
+  // One core is left to answering requests: heavy work in PostgreSQL, or in our threads, cannot take them all.
+  heavyJobs: Math.min(4, Math.max(1, availableParallelism() - 1)),
   heavyQueue: 16,
   searchPerMinute: 60,
   analysisPerMinute: 20,
   loginPerMinute: 30,
   loginFailures: 10,
   loginAddressFailures: 50,
-  loginChecks: 2,
   analysisCacheMb: 32,
 };
 
-/** Sign-ins waiting for a password check; past that, 503. */
+/**
+ * Sign-ins waiting for their password check; past that, 503. Passwords are checked one at a time
+ * per instance, in a thread of lower priority (server/auth/scrypt-thread.ts).
+ */
 export const LOGIN_QUEUE = 32;

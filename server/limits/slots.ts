@@ -12,8 +12,10 @@ export class Slots {
   private readonly waiting: (() => void)[] = [];
   /** Moving average of a job's duration, for Retry-After. */
   private averageMs = 1000;
+  private warnedAt = -Infinity;
 
-  constructor(readonly concurrency: number, readonly queue: number) {}
+  /** `name` says what the slots are for in the log: `heavy jobs`, `password checks`. */
+  constructor(readonly name: string, readonly concurrency: number, readonly queue: number, private readonly warn: (m: string) => void = console.warn) {}
 
   /**
    * Resolves with the function that frees the slot once the caller has one; rejects with 503 when
@@ -23,6 +25,11 @@ export class Slots {
     if (this.running >= this.concurrency) {
       if (this.waiting.length >= this.queue) {
         const seconds = Math.min(60, Math.max(1, Math.ceil((this.averageMs * (this.waiting.length / this.concurrency + 1)) / 1000)));
+        // Once a minute at most: a flood would otherwise write a line per request.
+        if (performance.now() - this.warnedAt > 60_000) {
+          this.warnedAt = performance.now();
+          this.warn(`${this.name}: ${this.running} running and ${this.waiting.length} waiting, the most allowed; refusing more with 503 for now`);
+        }
         throw refusal(503, 'service_busy', { seconds }, { headers: { 'Retry-After': String(seconds) } });
       }
       await new Promise<void>((start, cancel) => {
