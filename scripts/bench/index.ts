@@ -1,15 +1,17 @@
 /**
- * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles] [--points N] [--runs N] [--scale S] [--rows N]
+ * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles,flood] [--points N] [--runs N] [--scale S] [--rows N] [--seconds S]
  * Runs against embedded PGlite, and against PostgreSQL too when DATABASE_URL is set (the
  * benchmark creates and drops its own scratch database on that server). The tile benchmark
  * (~10 minutes) runs only when named in --only, at its own defaults but --runs; npm run
  * bench:tiles takes all its options. The import benchmark (a few minutes) also runs only when
- * named: --rows sets the register's size (100,000).
+ * named: --rows sets the register's size (100,000). The flood benchmark (a few minutes) too:
+ * --seconds sets each load's duration (10); with REDIS_URL its PostgreSQL service uses Redis.
  */
 import { parseArgs } from 'node:util';
 import { analysisBench } from './analysis.js';
 import { beatAssignmentBench } from './beat-assignment.js';
 import { clusterBench } from './clusters.js';
+import { floodBench } from './flood.js';
 import { importBench } from './import.js';
 import { machineLine } from './report.js';
 import { startupBench } from './startup.js';
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     scale: { type: 'string', default: '1' },
     rows: { type: 'string', default: '100000' },
+    seconds: { type: 'string', default: '10' },
   },
 });
 const runs = Number(values.runs);
@@ -45,4 +48,10 @@ if (values.only?.split(',').includes('import')) {
 }
 if (values.only?.split(',').includes('tiles')) {
   console.log(`\n${await tileBench({ runs, seconds: 10, tiles: 500, scale: 4, db: 'both', databaseUrl: process.env.DATABASE_URL })}`);
+}
+if (values.only?.split(',').includes('flood')) {
+  console.log(`\n${await floodBench({
+    runs, seconds: Number(values.seconds), scale: Number(values.scale), databaseUrl: process.env.DATABASE_URL, redisUrl: process.env.REDIS_URL,
+    progress: (m) => console.error(`[bench:flood] ${m}`),
+  })}`);
 }
