@@ -22,7 +22,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { PUBLIC } from '../../server/auth/principal.js';
@@ -117,7 +117,11 @@ async function tileLoad(url: string, paths: string[], seconds: number): Promise<
   return { rps: r.requests.average, p99: r.latency.p99 };
 }
 
+/** The machine's 1-minute load average when each run began: on a shared machine, the context of its figures. */
+const loads: string[] = [];
+
 async function oneRun(kind: 'pglite' | 'postgres', env: NodeJS.ProcessEnv, paths: string[], run: number, o: FloodBenchOptions): Promise<Record<Load, Measured>> {
+  loads.push(fmt(loadavg()[0]!, 1));
   const service = await startTsx(['server/main.ts'], { ...env, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'no' }, /listening on (http:\/\/[\d.]+:\d+)/);
   const url = service.match[1]!;
   try {
@@ -170,5 +174,6 @@ export async function floodBench(o: FloodBenchOptions): Promise<string> {
   }
   return `Cached public tiles (${TILES} z14–16 composite tiles, ${TILE_CONNECTIONS} connections, ${o.seconds} s) unloaded and while ${FLOOD_CLIENTS} anonymous clients flood the service; median of ${o.runs} runs\n` +
     `limits (defaults on this machine): heavy jobs ${DEFAULT_LIMITS.heavyJobs} (+${DEFAULT_LIMITS.heavyQueue} queued), search ${DEFAULT_LIMITS.searchPerMinute}/min, analysis ${DEFAULT_LIMITS.analysisPerMinute}/min, sign-in ${DEFAULT_LIMITS.loginPerMinute}/min per address, one password check at a time\n` +
+    `load average (1 min) of the machine when each run began: ${loads.join(', ')} (${availableParallelism()} cores)\n` +
     table(['database', 'load', 'tiles req/s', 'p99 ms', 'vs unloaded', '≥ 50 %, p99 ≤ 250 ms', 'req/s per run', 'flood answers (median count by status)'], rows);
 }

@@ -19,10 +19,10 @@ const waiting = new Map<number, { resolve: (key: Buffer) => void; reject: (err: 
 function thread(): Worker {
   if (worker) return worker;
   const w = startWorker(new URL('./scrypt-worker.ts', import.meta.url));
-  w.unref();
   w.on('message', (r: ScryptResult) => {
     const call = waiting.get(r.id);
     waiting.delete(r.id);
+    if (waiting.size === 0) w.unref();
     if ('key' in r) call?.resolve(Buffer.from(r.key));
     else call?.reject(new Error(r.error));
   });
@@ -43,6 +43,8 @@ export function scryptInThread(password: string, salt: Buffer, length: number, p
   const w = thread();
   const id = nextId++;
   return new Promise((resolve, reject) => {
+    // The thread keeps the process alive while it has work, and only then.
+    if (waiting.size === 0) w.ref();
     waiting.set(id, { resolve, reject });
     w.postMessage({ id, password, salt: new Uint8Array(salt), length, params } satisfies ScryptJob);
   });

@@ -15,7 +15,7 @@ export class Slots {
   private warnedAt = -Infinity;
 
   /** `name` says what the slots are for in the log: `heavy jobs`, `password checks`. */
-  constructor(readonly name: string, readonly concurrency: number, readonly queue: number, private readonly warn: (m: string) => void = console.warn) {}
+  constructor(readonly name: string, readonly concurrency: number, readonly queue: number) {}
 
   /**
    * Resolves with the function that frees the slot once the caller has one; rejects with 503 when
@@ -28,7 +28,7 @@ export class Slots {
         // Once a minute at most: a flood would otherwise write a line per request.
         if (performance.now() - this.warnedAt > 60_000) {
           this.warnedAt = performance.now();
-          this.warn(`${this.name}: ${this.running} running and ${this.waiting.length} waiting, the most allowed; refusing more with 503 for now`);
+          console.warn(`${this.name}: ${this.running} running and ${this.waiting.length} waiting, the most allowed; refusing more with 503 for now`);
         }
         throw refusal(503, 'service_busy', { seconds }, { headers: { 'Retry-After': String(seconds) } });
       }
