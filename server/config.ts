@@ -1,13 +1,17 @@
 import bytes from 'bytes';
 import { z } from 'zod';
 import { POSTGRES_DEFAULTS } from './db/postgres.js';
+import { DEFAULT_LIMITS, type Limits } from './limits/limits.js';
 
 /** Imports take whole registers and Shapefiles: far more than a JSON edit (BODY_LIMIT). */
 export const DEFAULT_IMPORT_LIMIT_BYTES = 64 * 2 ** 20;
 
+/** A whole number within [min, max]. */
+const whole = (name: string, min: number, max: number) => z.coerce.number({ error: `${name} must be a whole number` })
+  .int(`${name} must be a whole number`).min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`);
+
 /** A whole number of at least 1 (a count, megabytes, seconds). */
-const count = (name: string) => z.coerce.number({ error: `${name} must be a whole number` }).int(`${name} must be a whole number`)
-  .min(1, `${name} must be at least 1`).max(Number.MAX_SAFE_INTEGER);
+const count = (name: string) => whole(name, 1, Number.MAX_SAFE_INTEGER);
 
 const size = (name: string) => z.string().transform((s, ctx) => {
   const n = bytes.parse(s);
@@ -22,6 +26,13 @@ const size = (name: string) => z.string().transform((s, ctx) => {
 const ms = (name: string, min: number, max: number) =>
   z.coerce.number({ message: `${name} must be a number of milliseconds` }).int(`${name} must be whole milliseconds`)
     .min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`);
+
+/**
+ * Express's `trust proxy`: which hops' X-Forwarded-For to believe when telling clients apart.
+ * `true`/`false`, a number of hops, or addresses, subnets and names (`loopback`, `uniquelocal`).
+ */
+const trustProxy = z.string().transform((s): boolean | number | string =>
+  s === 'true' ? true : s === 'false' ? false : /^\d+$/.test(s) ? Number(s) : s);
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -78,9 +89,26 @@ const schema = z.object({
   PG_HEAVY_STATEMENT_TIMEOUT_MS: ms('PG_HEAVY_STATEMENT_TIMEOUT_MS', 0, 86_400_000).default(POSTGRES_DEFAULTS.heavyStatementTimeoutMs),
   /** On SIGTERM/SIGINT, requests in flight get this long to finish before their connections are cut. */
   SHUTDOWN_TIMEOUT_MS: ms('SHUTDOWN_TIMEOUT_MS', 0, 600_000).default(10_000),
+  TRUST_PROXY: trustProxy.default('loopback'),
+  HEAVY_JOBS: whole('HEAVY_JOBS', 1, 64).default(DEFAULT_LIMITS.heavyJobs),
+  HEAVY_QUEUE: whole('HEAVY_QUEUE', 0, 10_000).default(DEFAULT_LIMITS.heavyQueue),
+  SEARCH_PER_MINUTE: whole('SEARCH_PER_MINUTE', 1, 100_000).default(DEFAULT_LIMITS.searchPerMinute),
+  ANALYSIS_PER_MINUTE: whole('ANALYSIS_PER_MINUTE', 1, 100_000).default(DEFAULT_LIMITS.analysisPerMinute),
+  LOGIN_PER_MINUTE: whole('LOGIN_PER_MINUTE', 1, 100_000).default(DEFAULT_LIMITS.loginPerMinute),
+  LOGIN_FAILURES: whole('LOGIN_FAILURES', 1, 1000).default(DEFAULT_LIMITS.loginFailures),
+  LOGIN_ADDRESS_FAILURES: whole('LOGIN_ADDRESS_FAILURES', 1, 100_000).default(DEFAULT_LIMITS.loginAddressFailures),
+  ANALYSIS_CACHE_MB: whole('ANALYSIS_CACHE_MB', 0, 65536).default(DEFAULT_LIMITS.analysisCacheMb),
 });
 
 export type Config = z.infer<typeof schema>;
+
+export function limitsOf(c: Config): Limits {
+  return {
+    heavyJobs: c.HEAVY_JOBS, heavyQueue: c.HEAVY_QUEUE, searchPerMinute: c.SEARCH_PER_MINUTE,
+    analysisPerMinute: c.ANALYSIS_PER_MINUTE, loginPerMinute: c.LOGIN_PER_MINUTE, loginFailures: c.LOGIN_FAILURES,
+    loginAddressFailures: c.LOGIN_ADDRESS_FAILURES, analysisCacheMb: c.ANALYSIS_CACHE_MB,
+  };
+}
 
 /** Reads the environment once at start; a bad value stops the process with the reason. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -3,7 +3,7 @@ import type { CacheHealth, TileCache } from './cache/tile-cache.js';
 import type { Db } from './db/db.js';
 import { logEvent, type LogEvent } from './log.js';
 
-/** The database must answer `SELECT 1` within this for the service to count as up. */
+/** The database must answer a ping within this for the service to count as up. */
 const DB_DEADLINE_MS = 2000;
 const RETRY_AFTER_SECONDS = '5';
 
@@ -21,7 +21,7 @@ async function checkDb(db: Db): Promise<{ status: 'ok' | 'unavailable'; ms: numb
     timer = setTimeout(() => reject(new Error(`no answer within ${DB_DEADLINE_MS} ms`)), DB_DEADLINE_MS);
   });
   try {
-    await Promise.race([db.query('SELECT 1'), deadline]);
+    await Promise.race([db.ping(), deadline]);
     return { status: 'ok', ms: Math.round(performance.now() - t) };
   } catch (err) {
     return { status: 'unavailable', ms: Math.round(performance.now() - t), reason: (err as Error).message };
@@ -35,9 +35,9 @@ async function checkDb(db: Db): Promise<{ status: 'ok' | 'unavailable'; ms: numb
  * doing. 200 with `ok`, or `degraded` while tiles bypass the cache (Redis slow or away: the
  * service still answers everything, from the database); 503 with Retry-After when the database
  * does not answer (`unavailable`) and while shutting down (`stopping`), so a load balancer
- * sends requests elsewhere. The database's state changes are logged as they are seen here.
+ * sends requests elsewhere. `more` adds what else the service reports (budgets, heavy jobs). The database's state changes are logged as they are seen here.
  */
-export function healthRoute(db: Db, cache: TileCache, lifecycle: Lifecycle, log: LogEvent = logEvent): RequestHandler {
+export function healthRoute(db: Db, cache: TileCache, lifecycle: Lifecycle, more: () => object = () => ({}), log: LogEvent = logEvent): RequestHandler {
   let dbWasUp = true;
   return async (_req, res) => {
     const [dbCheck, cacheCheck]: [Awaited<ReturnType<typeof checkDb>>, CacheHealth] = await Promise.all([checkDb(db), cache.health()]);
@@ -54,6 +54,7 @@ export function healthRoute(db: Db, cache: TileCache, lifecycle: Lifecycle, log:
     res.set('Cache-Control', 'no-store').json({
       status, db: db.kind, cache: cache.kind, cacheAvailable: cacheCheck.status === 'ok',
       ...(status === 'degraded' ? { degraded: ['cache'] } : {}),
+      ...more(),
       checks: {
         db: dbCheck,
         cache: { status: cacheCheck.status, ...(cacheCheck.reason ? { reason: cacheCheck.reason } : {}), ...(cacheCheck.breaker.since ? { since: cacheCheck.breaker.since } : {}) },

@@ -2,13 +2,15 @@ import { createServer, type Server } from 'node:http';
 import { createApp } from './app.js';
 import { openBasemaps } from './basemaps/catalogue.js';
 import { openTileCache } from './cache/open.js';
-import { loadConfig } from './config.js';
+import { limitsOf, loadConfig } from './config.js';
 import { heavyOf } from './db/db.js';
 import { importLimitsFrom } from './import/limits.js';
 import { migrate } from './db/migrate.js';
 import { openDb } from './db/open.js';
 import { countRequests, drain } from './http/drain.js';
 import { logEvent } from './log.js';
+import { RedisBuckets } from './limits/redis-buckets.js';
+import { MemoryBuckets } from './limits/token-bucket.js';
 import { DEMO_USERNAMES, hasDemoAccounts, isEmpty, randomPassword, seedDemo, setDemoAccounts } from './demo/seed.js';
 
 const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
@@ -41,7 +43,11 @@ async function main(): Promise<void> {
 
   const tileCache = openTileCache(config);
   console.log(`tile cache: ${config.REDIS_URL ? `Redis at ${new URL(config.REDIS_URL).host}` : `${config.TILE_CACHE_MB} MB of memory`}`);
-  const app = createApp({ db, bodyLimit: config.BODY_LIMIT, importLimitBytes: config.IMPORT_BODY_LIMIT, importLimits: importLimitsFrom(config), tileCache, basemaps });
+  const buckets = config.REDIS_URL ? new RedisBuckets(config.REDIS_URL) : new MemoryBuckets();
+  const app = createApp({
+    db, bodyLimit: config.BODY_LIMIT, importLimitBytes: config.IMPORT_BODY_LIMIT, importLimits: importLimitsFrom(config), tileCache, basemaps,
+    limits: limitsOf(config), buckets, trustProxy: config.TRUST_PROXY,
+  });
   const server: Server = createServer(app);
   const inFlight = countRequests(server);
   server.listen(config.PORT, config.HOST, () => {
@@ -70,7 +76,7 @@ async function main(): Promise<void> {
     }, config.SHUTDOWN_TIMEOUT_MS + 10_000).unref();
     const cut = await drain(server, inFlight, config.SHUTDOWN_TIMEOUT_MS);
     if (cut > 0) logEvent('warn', 'shutdown.deadline', { cut_requests: cut, deadline_ms: config.SHUTDOWN_TIMEOUT_MS });
-    const closing = await Promise.allSettled([tileCache.close(), db.close(), basemaps.close()]);
+    const closing = await Promise.allSettled([tileCache.close(), db.close(), basemaps.close(), buckets.close()]);
     const failed = closing.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     for (const f of failed) logEvent('error', 'shutdown.close_failed', { reason: (f.reason as Error).message });
     logEvent('info', 'shutdown.done', { ms: Math.round(performance.now() - t) });

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles,ground-tiles,basemaps,hostile,redis-pause] [--points N] [--runs N] [--scale S] [--rows N]
+ * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles,ground-tiles,basemaps,hostile,redis-pause,flood] [--points N] [--runs N] [--scale S] [--rows N] [--seconds S]
  * Runs against embedded PGlite, and against PostgreSQL too when DATABASE_URL is set (the
  * benchmark creates and drops its own scratch database on that server). The tile benchmark
  * (~10 minutes) runs only when named in --only, at its own defaults but --runs; npm run
@@ -9,6 +9,8 @@
  * backend) too; with REDIS_URL set besides DATABASE_URL, its PostgreSQL server uses Redis.
  * The paused-Redis benchmark (PostgreSQL + Redis, about 3 minutes) too; npm run
  * bench:redis-pause takes all its options.
+ * The flood benchmark (a few minutes) too: --seconds sets each load's duration (10); with
+ * REDIS_URL its PostgreSQL service uses Redis.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,6 +18,7 @@ import { analysisBench } from './analysis.js';
 import { basemapBench } from './basemaps.js';
 import { beatAssignmentBench } from './beat-assignment.js';
 import { clusterBench } from './clusters.js';
+import { floodBench } from './flood.js';
 import { hostileBench } from './hostile.js';
 import { importBench } from './import.js';
 import { redisPauseBench } from './redis-pause.js';
@@ -32,6 +35,7 @@ const { values } = parseArgs({
     scale: { type: 'string', default: '1' },
     rows: { type: 'string', default: '100000' },
     json: { type: 'string', default: 'bench-results.json' },
+    seconds: { type: 'string', default: '10' },
   },
 });
 const runs = Number(values.runs);
@@ -55,6 +59,12 @@ if (values.only?.split(',').includes('import')) {
 }
 if (values.only?.split(',').includes('tiles')) {
   console.log(`\n${await tileBench({ runs, seconds: 10, tiles: 500, scale: 4, db: 'both', databaseUrl: process.env.DATABASE_URL })}`);
+}
+if (values.only?.split(',').includes('flood')) {
+  console.log(`\n${await floodBench({
+    runs, seconds: Number(values.seconds), scale: Number(values.scale), databaseUrl: process.env.DATABASE_URL, redisUrl: process.env.REDIS_URL,
+    progress: (m) => console.error(`[bench:flood] ${m}`),
+  })}`);
 }
 if (values.only?.split(',').includes('redis-pause')) {
   console.log(`\n${await redisPauseBench({ runs, seconds: 10, connections: 8, tiles: 200, scale: Number(values.scale), databaseUrl: process.env.DATABASE_URL })}`);

@@ -25,6 +25,8 @@ export interface Db extends Queryable {
    * (what it would announce, that process knows). Returns a function that stops listening.
    */
   listen?(channel: string, on: Listener): () => void;
+  /** Resolves while the database is up (for /api/health); rejects when it is not. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

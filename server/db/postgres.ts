@@ -105,6 +105,9 @@ export function openPostgres(connectionString: string, options: PostgresOptions 
     exec: (sql) => inTransaction(pool, o.heavyStatementTimeoutMs, heavyBegin, (tx) => tx.exec(sql)),
     transaction: (fn) => inTransaction(pool, o.heavyStatementTimeoutMs, heavyBegin, fn),
     listen: (channel, on) => notifications.listen(channel, on),
+    ping: async () => {
+      await pool.query('SELECT 1');
+    },
     close: async () => {},
   };
   return {
@@ -116,6 +119,9 @@ export function openPostgres(connectionString: string, options: PostgresOptions 
     close: async () => {
       await notifications.close();
       await pool.end();
+    },
+    ping: async () => {
+      await pool.query('SELECT 1');
     },
   };
 }

@@ -119,6 +119,12 @@ const CATALOGUE = {
   database_unavailable: (p: { seconds: number }) => `資料庫暫時無法連線，請於 ${p.seconds} 秒後再試；若持續發生，請通知系統管理者。`,
   database_busy: (p: { seconds: number }) =>
     `資料庫忙碌，這項要求未能在時限內完成，請於 ${p.seconds} 秒後再試；若一再發生，請縮小查詢的範圍或條件。`,
+
+  // Signing in
+  invalid_credentials: () => '帳號或密碼錯誤。',
+  too_many_attempts: (p: { seconds: number }) => `此帳號從你的位置登入失敗太多次，請於 ${p.seconds} 秒後再試；忘記密碼請洽系統管理員。`,
+  too_many_attempts_here: (p: { seconds: number }) => `你的位置登入失敗太多次，請於 ${p.seconds} 秒後再試。`,
+  account_slowed: (p: { seconds: number; spacing: number }) => `此帳號近期有多次登入失敗，為保護帳號，每 ${p.spacing} 秒只受理一次登入，請於 ${p.seconds} 秒後再試。`,
 } satisfies Record<string, (p: never) => string>;
 
 /** What is wrong with a zip archive's structure. */

@@ -73,6 +73,7 @@ export function invalidatingTiles(db: Db, cache: TileCache): Db {
     exec: (sql) => db.exec(sql),
     ...(db.heavy ? { heavy: invalidatingTiles(db.heavy, cache) } : {}),
     ...(db.listen ? { listen: db.listen.bind(db) } : {}),
+    ping: () => db.ping(),
     close: () => db.close(),
     async transaction(fn) {
       let touched: { layers: string[]; tileKeys: string[] } = { layers: [], tileKeys: [] };

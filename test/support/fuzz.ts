@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { ANALYSES } from '../../server/analysis/routes.js';
+import { ANALYSES } from '../../server/analysis/endpoints.js';
 import type { App } from '../../server/app.js';
 import type { Queryable } from '../../server/db/db.js';
 import { LAYERS } from '../../server/layers/registry.js';
