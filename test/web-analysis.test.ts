@@ -161,6 +161,10 @@ describe('the community view\'s analysis', () => {
       expect(await popup.innerText()).toContain(`約 ${square.properties.count.toLocaleString('zh-TW')} 件`);
       // The square answered the touch: no feature or 「這裡歸」 popup opened beneath it.
       expect(await p.page.locator('.feature-popup').count()).toBe(0);
+      // All of it is on screen, its close button too: a phone must not have to scroll to read it.
+      const shown = (await popup.boundingBox())!;
+      expect(shown.x).toBeGreaterThanOrEqual(0);
+      expect(shown.x + shown.width).toBeLessThanOrEqual(viewport.width);
       if (SHOTS) await p.page.screenshot({ path: join(SHOTS, `square-${viewport.width}.png`) });
       // Bare ground: the nearest 村里 wholly outside the box the hot spots were asked for.
       const box = new URL(hotspots[0]!).searchParams.get('bbox')!.split(',').map(Number);
