@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     db, bodyLimit: config.BODY_LIMIT, importLimitBytes: config.IMPORT_BODY_LIMIT, importLimits: importLimitsFrom(config), tileCache, basemaps,
     limits: limitsOf(config), buckets, trustProxy: config.TRUST_PROXY,
   });
+  // Tiles are cached from the first request on: the layers' cache epochs are read first.
+  await tileCache.ready(5000);
   const server: Server = createServer(app);
   const inFlight = countRequests(server);
   server.listen(config.PORT, config.HOST, () => {

@@ -77,7 +77,9 @@ let ys: Float64Array;
 let ctx: Awaited<ReturnType<typeof attackContext>>;
 
 beforeAll(async () => {
-  w = await openDemoWorld(0.1);
+  // The attacker asks hundreds of questions from one address: every one must be answered, so
+  // the per-client budgets (fair-share.test.ts's subject) are lifted here.
+  w = await openDemoWorld(0.1, { limits: { analysisPerMinute: 100_000, heavyQueue: 10_000 } });
   ctx = await attackContext();
   recs = [...(await loadRecs()), ...(await probes())];
   xs = Float64Array.from(recs, (r) => r.x);
@@ -486,7 +488,10 @@ describe('the subtraction attack on every public figure', () => {
       console.log(`  ${key}: ${ls.length}, e.g. ${ls.slice(0, 2).map((l) => `${l.what} = ${l.value}: ${l.labels.join(' | ')}`).join(' ;; ')}`);
     }
     expect(result.modelErrors.slice(0, 5)).toEqual([]);
-    expect(answered).toBeGreaterThan(0);
+    // Every refusal is a parameter finer than the published table, never a budget or a busy service.
+    expect(Object.keys(statuses).sort()).toEqual(expect.arrayContaining(['200']));
+    expect(statuses['429'] ?? 0).toBe(0);
+    expect(statuses['503'] ?? 0).toBe(0);
     expect(result.leaks.length).toBe(0);
   }, 900_000);
 

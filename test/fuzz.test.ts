@@ -51,7 +51,12 @@ beforeAll(async () => {
   await w.as('officer').post('/api/layers/visits/features').send({ type: 'Feature', geometry: null, properties: { place_id: place, officer: '王警員', visited_at: '2025-06-01T10:00:00+08:00' } }).expect(201);
   server = await listen(w.app);
   for (const route of ROUTES) {
-    if (!SESSION_ENDING.has(`${route.method} ${route.path}`)) parameters.set(route, await discoverParameters(server.port, route, w.tokens.admin));
+    if (SESSION_ENDING.has(`${route.method} ${route.path}`)) continue;
+    try {
+      parameters.set(route, await discoverParameters(server.port, route, w.tokens.admin));
+    } catch (err) {
+      throw new Error(`discovering the parameters of ${route.method} ${route.path}: ${(err as Error).message}`);
+    }
   }
 });
 

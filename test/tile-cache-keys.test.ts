@@ -15,11 +15,11 @@ import { openWorld, type World } from './support/world.js';
  * key, and a long filter is kept as its digest.
  */
 
-/** A real memory store that also notes every key it is asked to keep. */
+/** A real memory store that also notes every key it is asked to keep (without its cache epoch, `7:`). */
 class NotingStore extends MemoryTileStore {
   readonly kept = new Set<string>();
   override async setIfCurrent(tileKey: string, variant: string, value: Buffer, layer: string, seq: number): Promise<void> {
-    this.kept.add(`${tileKey} ${variant}`);
+    this.kept.add(`${tileKey.replace(/^\d+:/, '')} ${variant}`);
     return super.setIfCurrent(tileKey, variant, value, layer, seq);
   }
 }

@@ -65,6 +65,12 @@ export class TileEpochs {
     return false;
   }
 
+  /** Resolves once the epochs are known, or after `withinMs` whatever happens (tiles then bypass the cache until they are). */
+  async ready(withinMs: number): Promise<void> {
+    const until = Date.now() + withinMs;
+    while (!this.known && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
   /** The layer's epoch; undefined while the epochs are not known. */
   epoch(layer: string): number | undefined {
     return this.known ? this.epochs.get(layer) ?? 0 : undefined;
@@ -86,7 +92,10 @@ export class TileEpochs {
     if (this.loading || Date.now() < this.nextLoadAt) return;
     this.nextLoadAt = Date.now() + RELOAD_MS;
     const session = this.session;
-    this.loading = this.db.query<{ layer: string; epoch: string }>('SELECT layer, epoch::text AS epoch FROM tile_cache_epochs')
+    // Begun on a resolved promise: a handle that cannot query (an app built only to list its
+    // routes) fails this read, not the caller.
+    this.loading = Promise.resolve()
+      .then(() => this.db.query<{ layer: string; epoch: string }>('SELECT layer, epoch::text AS epoch FROM tile_cache_epochs'))
       .then(({ rows }) => {
         this.apply(new Map(rows.map((r) => [r.layer, Number(r.epoch)])));
         if (session === this.session) this.loaded = true;

@@ -85,6 +85,11 @@ export class TileCache {
     this.epochs = TileEpochs.of(db);
   }
 
+  /** Resolves once the followed database's epochs are known, or after `withinMs` (server/main.ts waits so before listening). */
+  ready(withinMs: number): Promise<void> {
+    return this.epochs?.ready(withinMs) ?? Promise.resolve();
+  }
+
   get kind(): 'memory' | 'redis' {
     return this.store.kind;
   }

@@ -32,7 +32,11 @@ export function routesOf(app: App): Route[] {
   const walk = (stack: readonly RouterLayer[]) => {
     for (const l of stack) {
       if (l.route && typeof l.route.path === 'string') {
-        for (const m of Object.keys(l.route.methods)) if (m !== '_all') out.push({ method: m, path: l.route.path });
+        const methods = Object.keys(l.route.methods);
+        // app.all(…) (every method, CONNECT too) is a gate in front of other routes, such as a
+        // budget, not an endpoint of its own.
+        if (methods.includes('connect')) continue;
+        for (const m of methods) if (m !== '_all') out.push({ method: m, path: l.route.path });
       } else if (l.handle?.stack) walk(l.handle.stack);
     }
   };
