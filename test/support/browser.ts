@@ -33,8 +33,11 @@ export interface WebWorld {
   db: Db;
   baseUrl: string;
   browser: Browser;
-  /** A page signed in as the account (or the public), at `path`, once the app says it is ready. */
-  open(path: string, as: Account, viewport?: { width: number; height: number }): Promise<WebPage>;
+  /**
+   * A page signed in as the account (or the public), at `path`, once the app says it is ready;
+   * `touch`: a phone's touch screen (taps, no hover).
+   */
+  open(path: string, as: Account, viewport?: { width: number; height: number }, touch?: boolean): Promise<WebPage>;
   close(): Promise<void>;
 }
 
@@ -50,8 +53,8 @@ export async function openWebWorld(scale = 0.1, options: Omit<AppOptions, 'db'> 
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
   const contexts: BrowserContext[] = [];
 
-  async function open(path: string, as: Account, viewport = { width: 1000, height: 700 }): Promise<WebPage> {
-    const context = await browser.newContext({ viewport, locale: 'zh-TW', timezoneId: 'Asia/Taipei', acceptDownloads: true });
+  async function open(path: string, as: Account, viewport = { width: 1000, height: 700 }, touch = false): Promise<WebPage> {
+    const context = await browser.newContext({ viewport, locale: 'zh-TW', timezoneId: 'Asia/Taipei', acceptDownloads: true, ...(touch ? { hasTouch: true, isMobile: true } : {}) });
     contexts.push(context);
     if (as !== 'public') {
       const res = await context.request.post(`${baseUrl}/api/login`, { data: { username: as, password: DEMO_PASSWORD } });

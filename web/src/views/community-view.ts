@@ -7,6 +7,7 @@ import { formatNumber } from '../lib/format.js';
 import { LayerPanel } from '../map/layer-panel.js';
 import { createMap } from '../map/map.js';
 import { enableFeaturePopups } from '../map/popups.js';
+import { searchBox } from '../map/search-box.js';
 import { mapLayout } from './map-layout.js';
 import { exposeForAutomation } from './map-view.js';
 
@@ -17,9 +18,10 @@ import { exposeForAutomation } from './map-view.js';
  * map of what cameras do not see. Nothing sensitive is requested: the style and layers are the
  * public ones (or the community account's), and analysis answers aggregates only.
  */
-export async function communityView(ctx: AppContext, main: HTMLElement): Promise<void> {
+export async function communityView(ctx: AppContext, main: HTMLElement, tools: HTMLElement): Promise<void> {
   const { panel, mapElement } = mapLayout(main);
   const map = await createMap({ container: mapElement, config: ctx.config, registry: ctx.registry, basemapSwitcher: true });
+  tools.append(searchBox(map, ctx.registry));
   enableFeaturePopups(map, ctx, () => []);
   const layers = new LayerPanel(map, ctx.registry);
   const overlays = new AnalysisOverlays(map, layers);
