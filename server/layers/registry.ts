@@ -147,6 +147,8 @@ const GROUND_LAYERS: readonly LayerDef[] = [
     access: { ...GROUND_ACCESS, planner: { read: ['all'], write: { rows: ['all'], ops: ['create', 'update', 'delete'] } } },
     tiles: { minzoom: 16, maxzoom: 18 },
     style: { color: '#8a817c', labels: { minzoom: 16.5, size: 11, text: 'door', colour: '#5c5552' } },
+    // Found by the search's own rules for addresses (server/search/addresses.ts).
+    search: ['address'],
   },
   {
     id: 'counties',

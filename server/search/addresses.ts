@@ -19,7 +19,9 @@ import { bboxColumns, bboxOf, escapeLike, type AddressParts, type BoxRow, type S
  */
 
 /** Points drawn for a road: enough to show where it runs. */
-const ROAD_POINTS = 500;
+const ROAD_POINTS = 200;
+/** Addresses starting with the text read (in key order) before the shortest are picked: type-ahead stays one index range. */
+const PREFIX_READ = 20;
 
 export async function parseAddress(db: Queryable, text: string): Promise<AddressParts> {
   const { rows } = await db.query<{ parts: AddressParts }>('SELECT to_json(p) AS parts FROM address_parts($1) p', [text]);
@@ -47,26 +49,28 @@ const pointResult = (layer: LayerDef, r: PointRow, match: SearchResult['match'])
 });
 
 /**
- * The 門牌 whose key is `condition` ($1), one per district and key: the plain number before
- * its floors and rooms (5號 before 5號3樓).
+ * The 門牌 whose key is `condition` ($1), one per district and key (the plain number before its
+ * floors and rooms: 5號 before 5號3樓), the first `read` of them in key order, shortest first.
  */
-async function points(c: SearchContext, layer: LayerDef, parts: AddressParts, condition: string, value: string, order = ''): Promise<PointRow[]> {
-  const params: unknown[] = [value, c.limit];
+async function points(c: SearchContext, layer: LayerDef, parts: AddressParts, condition: string, value: string, read: number): Promise<PointRow[]> {
+  const params: unknown[] = [value, c.limit, read];
   const { rows } = await c.db.query<PointRow>(
     `SELECT * FROM (
        SELECT DISTINCT ON (a.addr_key, a.addr_town) ${POINT_COLUMNS}, a.addr_key
          FROM addresses a
         WHERE a.deleted_at IS NULL AND ${condition} AND ${within(parts, params)} AND ${readableRows(layer, c.p, params, 'a')}
-        ORDER BY a.addr_key, a.addr_town, a.addr_unit <> '', a.id) found
-      ORDER BY ${order} addr_key LIMIT $2`, params);
+        ORDER BY a.addr_key, a.addr_town, a.addr_unit <> '', a.id
+        LIMIT $3) found
+      ORDER BY length(addr_key), addr_key LIMIT $2`, params);
   return rows;
 }
 
 const exact = async (c: SearchContext, layer: LayerDef, parts: AddressParts) =>
-  parts.key === '' ? [] : (await points(c, layer, parts, 'a.addr_key = $1', parts.key)).map((r) => pointResult(layer, r, 'exact'));
+  parts.key === '' ? [] : (await points(c, layer, parts, 'a.addr_key = $1', parts.key, c.limit)).map((r) => pointResult(layer, r, 'exact'));
 
 const startingWith = async (c: SearchContext, layer: LayerDef, parts: AddressParts) =>
-  (await points(c, layer, parts, 'a.addr_key LIKE $1', `${escapeLike(parts.key)}%`, 'length(addr_key),')).map((r) => pointResult(layer, r, 'prefix'));
+  (await points(c, layer, parts, 'a.addr_key LIKE $1', `${escapeLike(parts.key)}%`, Math.max(PREFIX_READ, c.limit)))
+    .map((r) => pointResult(layer, r, 'prefix'));
 
 interface RoadRow extends BoxRow { county_name: string | null; town_name: string | null; count: number; geometry: Geometry }
 
