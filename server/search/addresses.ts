@@ -50,17 +50,20 @@ const pointResult = (layer: LayerDef, r: PointRow, match: SearchResult['match'])
 
 /**
  * The 門牌 whose key is `condition` ($1), one per district and key (the plain number before its
- * floors and rooms: 5號 before 5號3樓), the first `read` of them in key order, shortest first.
+ * floors and rooms: 5號 before 5號3樓), of the first `read` keys in key order, shortest first.
+ * The keys come first, distinct, straight off the index in its order, so a common start stops
+ * after `read` of them instead of sorting every address it covers.
  */
 async function points(c: SearchContext, layer: LayerDef, parts: AddressParts, condition: string, value: string, read: number): Promise<PointRow[]> {
   const params: unknown[] = [value, c.limit, read];
+  const where = `a.deleted_at IS NULL AND ${within(parts, params)} AND ${readableRows(layer, c.p, params, 'a')}`;
   const { rows } = await c.db.query<PointRow>(
-    `SELECT * FROM (
+    `WITH keys AS (SELECT DISTINCT a.addr_key FROM addresses a WHERE ${condition} AND ${where} ORDER BY a.addr_key LIMIT $3)
+     SELECT * FROM (
        SELECT DISTINCT ON (a.addr_key, a.addr_town) ${POINT_COLUMNS}, a.addr_key
-         FROM addresses a
-        WHERE a.deleted_at IS NULL AND ${condition} AND ${within(parts, params)} AND ${readableRows(layer, c.p, params, 'a')}
-        ORDER BY a.addr_key, a.addr_town, a.addr_unit <> '', a.id
-        LIMIT $3) found
+         FROM keys JOIN addresses a ON a.addr_key = keys.addr_key
+        WHERE ${where}
+        ORDER BY a.addr_key, a.addr_town, a.addr_unit <> '', a.id) found
       ORDER BY length(addr_key), addr_key LIMIT $2`, params);
   return rows;
 }
@@ -94,16 +97,15 @@ const roadResult = (layer: LayerDef, road: string, r: RoadRow, note?: string): S
   bbox: bboxOf(r), geometry: r.geometry, match: note ? 'approximate' : 'exact', ...(note ? { approximate: true as const, note } : {}),
 });
 
-/** The 門牌 on the same street (road, 巷, 弄) whose number is nearest, on the same side if close. */
+/** The 門牌 on the same street (road, 巷, 弄) whose number is nearest, on the same side if about as near. */
 async function nearestNumber(c: SearchContext, layer: LayerDef, parts: AddressParts): Promise<PointRow | undefined> {
-  const street = parts.key.replace(/\d+(?:-\d+)?號$/, '');
-  const params: unknown[] = [`${escapeLike(street)}%`, [...street].length + 1, parts.house];
+  const params: unknown[] = [parts.key.replace(/\d+(?:-\d+)?號$/, ''), parts.house];
   const { rows } = await c.db.query<PointRow>(
     `SELECT ${POINT_COLUMNS}
        FROM addresses a
-      WHERE a.deleted_at IS NULL AND a.addr_key LIKE $1 AND substr(a.addr_key, $2) ~ '^[0-9]+(-[0-9]+)?號$'
+      WHERE a.deleted_at IS NULL AND a.house_number IS NOT NULL AND a.addr_street = $1
         AND ${within(parts, params)} AND ${readableRows(layer, c.p, params, 'a')}
-      ORDER BY abs(a.house_number - $3) + CASE WHEN a.house_number % 2 <> $3 % 2 THEN 2 ELSE 0 END, a.house_number, a.addr_unit <> '', a.id
+      ORDER BY abs(a.house_number - $2) + CASE WHEN a.house_number % 2 <> $2 % 2 THEN 2 ELSE 0 END, a.house_number, a.addr_unit <> '', a.id
       LIMIT 1`, params);
   return rows[0];
 }

@@ -222,8 +222,12 @@ CREATE TABLE addresses (
   addr_town     text,
   addr_village  text,
   addr_lin      integer,
-  addr_road     text NOT NULL DEFAULT '',
-  addr_key      text NOT NULL DEFAULT '',
+  -- Compared byte by byte (collation C): a btree on the key then serves both = and LIKE 'x%'
+  -- and gives its rows in key order, which type-ahead reads only the first of.
+  addr_road     text COLLATE "C" NOT NULL DEFAULT '',
+  addr_key      text COLLATE "C" NOT NULL DEFAULT '',
+  -- The key without its house number (road, 巷, 弄): the numbers along one street side by side.
+  addr_street   text COLLATE "C" NOT NULL DEFAULT '',
   addr_unit     text NOT NULL DEFAULT '',
   house_number  integer,
   geom          geometry(Point, 4326) NOT NULL
@@ -255,6 +259,7 @@ BEGIN
   NEW.addr_lin := p.lin;
   NEW.addr_road := p.road;
   NEW.addr_key := p.key;
+  NEW.addr_street := left(p.key, length(p.key) - coalesce(length(substring(p.rest FROM '[0-9]+(?:-[0-9]+)?號$')), 0));
   NEW.addr_unit := p.unit;
   NEW.house_number := p.house;
   NEW.door := nullif(p.rest, '');
@@ -266,8 +271,10 @@ END $$;
 CREATE TRIGGER addresses_parse BEFORE INSERT OR UPDATE OF address, geom ON addresses
   FOR EACH ROW EXECUTE FUNCTION addresses_parse();
 
--- Found whole (=) and by their start (LIKE 'x%', type-ahead); a road's addresses together.
-CREATE INDEX addresses_key ON addresses (addr_key text_pattern_ops) WHERE deleted_at IS NULL;
+-- Found whole (=) and by their start (LIKE 'x%', type-ahead); a street's numbers and a road's
+-- addresses together, in a district.
+CREATE INDEX addresses_key ON addresses (addr_key) WHERE deleted_at IS NULL;
+CREATE INDEX addresses_street ON addresses (addr_street, addr_town) WHERE deleted_at IS NULL AND house_number IS NOT NULL;
 CREATE INDEX addresses_road ON addresses (addr_road, addr_town) WHERE deleted_at IS NULL AND addr_road <> '';
 CREATE INDEX addresses_geom ON addresses USING gist (geom) WHERE deleted_at IS NULL;
 CREATE INDEX addresses_geom_3857 ON addresses USING gist (ST_Transform(geom, 3857)) WHERE deleted_at IS NULL;
