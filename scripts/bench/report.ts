@@ -1,4 +1,6 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 
 /** What every benchmark prints first: the machine, since figures mean little without it. */
 export function machineLine(): string {
@@ -35,3 +37,16 @@ export function table(header: string[], rows: (string | number)[][]): string {
 const width = (s: string) => [...s].reduce((n, ch) => n + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1), 0);
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/**
+ * The rows of a benchmark's table as JSON, for comparing runs and machines by program:
+ * bench-results/<name>.json (in the working directory), with the machine and the time.
+ * Returns the path written.
+ */
+export function writeJsonRows(name: string, rows: object[]): string {
+  const dir = join(process.cwd(), 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, `${JSON.stringify({ benchmark: name, machine: machineLine(), at: new Date().toISOString(), rows }, null, 2)}\n`);
+  return path;
+}
