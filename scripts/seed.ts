@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../server/config.js';
+import { heavyOf } from '../server/db/db.js';
 import { migrate } from '../server/db/migrate.js';
 import { openDb } from '../server/db/open.js';
 import { isEmpty, randomPassword, seedDemo } from '../server/demo/seed.js';
@@ -14,15 +15,17 @@ const { values } = parseArgs({ options: { scale: { type: 'string' } } });
 const config = loadConfig(values.scale ? { ...process.env, DEMO_SCALE: values.scale } : process.env);
 const scale = config.DEMO_SCALE;
 const db = await openDb(config);
+// Seeding a large city runs statements longer than interactive requests may.
+const work = heavyOf(db);
 try {
-  await migrate(db);
-  if (!(await isEmpty(db))) {
+  await migrate(work);
+  if (!(await isEmpty(work))) {
     console.error('the database already holds police units; seed an empty database');
     process.exitCode = 1;
   } else {
     const password = config.DEMO_PASSWORD ?? randomPassword();
     const t = performance.now();
-    const counts = await seedDemo(db, { password, scale });
+    const counts = await seedDemo(work, { password, scale });
     console.log(`seeded in ${((performance.now() - t) / 1000).toFixed(1)} s:`, counts);
     console.log(`demo accounts admin, planner, officer, community; password: ${config.DEMO_PASSWORD ? '(DEMO_PASSWORD)' : password}`);
   }

@@ -84,7 +84,8 @@ describe('on the demo city', () => {
     ['train=2026-01-01/2026-06-30&test=2026-06-01/2026-06-30', 'test', /when train has ended/],
     ['test=2026-06-01/2026-06-30', 'train', /train/],
     ['train=2026-01-01/2026-05-31&test=2026-06-01/2026-06-30&shares=0,0.1', 'shares[0]', /at least/],
-    ['train=2026-01-01/2026-05-31&test=2026-06-01/2026-06-30&datetime=2026-01-01/..', 'datetime', /unknown parameter/],
+    ['train=2026-01-01/2026-05-31&test=2026-06-01/2026-06-30&datetime=2026-01-01/..', 'datetime', /不認得參數「datetime」/],
+    ['train=0000-01-01/2026-05-31&test=2026-06-01/2026-06-30', 'train', /「train」的年份必須在 1 到 9999 之間/],
   ])('refuses %s naming %s', async (query, field, message) => {
     const res = await w.as('admin').get(`/api/analysis/backtest?${query}`).expect(400);
     expect(res.body.error.field).toBe(field);

@@ -139,6 +139,7 @@ describe('through the API', () => {
   const [lon0, lat0] = [120.2150, 22.9950];
   const at = (dx: number, dy: number): [number, number] => [lon0 + dx / (111_320 * Math.cos((lat0 * Math.PI) / 180)), lat0 + dy / 110_760];
   const MARCH = 'datetime=2026-03-01/2026-03-31';
+  const Q1 = 'datetime=2026-01-01/2026-03-31';
 
   beforeAll(async () => {
     w = await openWorld();
@@ -215,29 +216,45 @@ describe('through the API', () => {
     expect(outside.body.error.field).toBe('sites[0]');
   });
 
-  it('the community plans in its own area only, without key places or a map of blind spots; the public must sign in', async () => {
-    // The community area is [120.200, 120.205] × [22.990, 22.995]; six incidents lie in it.
+  it('the community plans in its own area only, on the published squares, without key places or a map of blind spots; the public must sign in', async () => {
+    // The community area is [120.200, 120.205] × [22.990, 22.995]; six incidents lie in it, in one 200 m square.
     await w.db.exec(`INSERT INTO incidents (type, occurred_at, geom)
       SELECT 'drugs', '2026-03-12T23:00+08', ST_SetSRID(ST_MakePoint(120.2021 + i * 0.00002, 22.9921), 4326) FROM generate_series(1, 6) i`);
-    const res = await w.as('community').get(`/api/analysis/new-sites?${MARCH}&k=1&spacing=20`).expect(200);
+    const { rows: [square] } = await w.db.query<{ i: number; j: number }>(
+      `SELECT floor(ST_X(m) / 200)::int i, floor(ST_Y(m) / 200)::int j FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(120.20216, 22.9921), 4326), 3826) m) t`);
+    const published = (await w.as('community').get(`/api/analysis/hotspots?${Q1}`).expect(200)).body.features
+      .find((f: { properties: { i: number; j: number } }) => f.properties.i === square!.i && f.properties.j === square!.j).properties.count;
+    expect([5, 10]).toContain(published);
+    const res = await w.as('community').get(`/api/analysis/new-sites?${Q1}&k=1&spacing=20`).expect(200);
     expect(res.body).not.toHaveProperty('uncovered');
-    expect(res.body.analysis).toMatchObject({ aggregated: true, scope: { kind: 'default' } });
+    expect(res.body.analysis).toMatchObject({ aggregated: true, scope: { kind: 'default' }, disclosure: { quarters: ['2026Q1'] } });
     expect(res.body.analysis.scope.areaM2 / (514 * 553)).toBeCloseTo(1, 1);
-    expect(res.body.features[0].properties.gain).toBe(6);
-    const [lon, lat] = res.body.features[0].geometry.coordinates;
+    // The square's published count is spread over it: a camera sees the share of it in its view,
+    // a tenth of an incident at a time, and the best one stands in that square.
+    const site = res.body.features[0];
+    expect(site.properties.gain).toBeGreaterThan(0);
+    expect(site.properties.gain).toBeLessThan(published);
+    expect(Math.round(site.properties.gain * 10)).toBeCloseTo(site.properties.gain * 10, 6);
+    const { rows: [at] } = await w.db.query<{ i: number; j: number }>(
+      `SELECT floor(ST_X(m) / 200)::int i, floor(ST_Y(m) / 200)::int j FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint($1, $2), 4326), 3826) m) t`,
+      site.geometry.coordinates);
+    expect(Math.abs(at!.i - square!.i) + Math.abs(at!.j - square!.j)).toBeLessThanOrEqual(1);
+    const [lon, lat] = site.geometry.coordinates;
     expect(lon).toBeGreaterThan(120.2); expect(lon).toBeLessThan(120.205);
     expect(lat).toBeGreaterThan(22.99); expect(lat).toBeLessThan(22.995);
+    // A period that is not whole quarters, a half-life or a type are refused: below what is published.
+    for (const q of [MARCH, `${Q1}&halfLifeDays=30`, `${Q1}&types=drugs`]) await w.as('community').get(`/api/analysis/new-sites?${q}`).expect(400);
     // Asked for a beat, it still gets its area only.
-    const b2 = await w.as('community').get(`/api/analysis/new-sites?${MARCH}&beat=B2`).expect(403);
+    const b2 = await w.as('community').get(`/api/analysis/new-sites?${Q1}&beat=B2`).expect(403);
     expect(b2.body.error.message).toMatch(/outside your area/);
-    const kp = await w.as('community').get(`/api/analysis/reaim?${MARCH}&keyPlaceWeight=2`).expect(403);
+    const kp = await w.as('community').get(`/api/analysis/reaim?${Q1}&keyPlaceWeight=2`).expect(403);
     expect(kp.body.error.field).toBe('keyPlaceWeight');
     for (const path of ['reaim', 'new-sites']) {
-      const pub = await w.as('public').get(`/api/analysis/${path}?${MARCH}`).expect(401);
+      const pub = await w.as('public').get(`/api/analysis/${path}?${Q1}`).expect(401);
       expect(pub.body.error.code).toBe('sign_in_required');
     }
     // The community's re-aim sees only public cameras in its area (none here): nothing to turn.
-    const re = await w.as('community').get(`/api/analysis/reaim?${MARCH}`).expect(200);
+    const re = await w.as('community').get(`/api/analysis/reaim?${Q1}`).expect(200);
     expect(re.body.features).toEqual([]);
   });
 

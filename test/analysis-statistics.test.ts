@@ -4,6 +4,7 @@ import { giStar } from '../server/analysis/gistar.js';
 import { quarticKde } from '../server/analysis/kde.js';
 import { neighboursWithin } from '../server/analysis/neighbours.js';
 import { erfc, twoSidedP } from '../server/analysis/normal.js';
+import { publishedCount } from '../server/analysis/published.js';
 import { seededRandom } from '../server/analysis/random.js';
 
 /**
@@ -133,11 +134,10 @@ describe('confidence bins and the false discovery rate', () => {
 describe('quartic kernel density', () => {
   it('has the kernel\'s value: one point seen from h/2 away is 3/(πh²) · (3/4)²', () => {
     const h = 200;
-    const { values, support } = quarticKde([1000], [1000], null, [1000 + h / 2, 1000 + h, 1000], [1000, 1000, 1000], h);
+    const { values } = quarticKde([1000], [1000], null, [1000 + h / 2, 1000 + h, 1000], [1000, 1000, 1000], h);
     expect(values[0]).toBeCloseTo((3 / (Math.PI * h * h)) * 0.5625, 15);
     expect(values[1]).toBe(0); // at the bandwidth the kernel ends
     expect(values[2]).toBeCloseTo(3 / (Math.PI * h * h), 15);
-    expect([...support]).toEqual([1, 0, 1]);
   });
 
   it('integrates to the weighted number of points over a grid that covers their kernels', () => {
@@ -160,5 +160,40 @@ describe('quartic kernel density', () => {
       const total = ws.reduce((s, w) => s + w, 0);
       expect(Math.abs(mass - total) / total, `h ${h}, cell ${cell}`).toBeLessThan(0.01);
     }
+  });
+});
+
+describe('published counts (random rounding to 5)', () => {
+  const key = Buffer.alloc(32, 7);
+  const names = Array.from({ length: 20_000 }, (_, k) => `piece:2026Q1:${k}:${k % 97}:B${k % 13}`);
+
+  it('is a multiple of 5 within 4 of the count, and a multiple of 5 stays as it is', () => {
+    for (let n = 0; n <= 23; n++) {
+      for (const name of names.slice(0, 200)) {
+        const v = publishedCount(key, name, n);
+        expect(v % 5).toBe(0);
+        expect(Math.abs(v - n)).toBeLessThanOrEqual(4);
+        if (n % 5 === 0) expect(v).toBe(n);
+      }
+    }
+  });
+
+  it('rounds up with probability (n mod 5) / 5, so sums stay unbiased', () => {
+    for (const n of [1, 2, 3, 4, 7, 13]) {
+      const up = names.filter((name) => publishedCount(key, name, n) > n).length / names.length;
+      // 20,000 draws: the share is within 0.015 of its expectation (more than 4 standard deviations).
+      expect(up, `n = ${n}`).toBeCloseTo((n % 5) / 5, 1);
+      expect(Math.abs(up - (n % 5) / 5), `n = ${n}`).toBeLessThan(0.015);
+    }
+  });
+
+  it('rounds the same count the same way every time, and another key rounds it otherwise', () => {
+    const again = names.map((name) => publishedCount(key, name, 2));
+    expect(names.map((name) => publishedCount(key, name, 2))).toEqual(again);
+    const other = names.map((name) => publishedCount(Buffer.alloc(32, 8), name, 2));
+    const differ = other.filter((v, k) => v !== again[k]).length / names.length;
+    // Independent draws with P(up) = 0.4 differ with probability 2 · 0.4 · 0.6 = 0.48.
+    expect(differ).toBeGreaterThan(0.44);
+    expect(differ).toBeLessThan(0.52);
   });
 });

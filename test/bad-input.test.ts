@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postImport } from './support/imports.js';
 import { box, openWorld, writeCounts, type World } from './support/world.js';
 
 /**
@@ -121,9 +122,9 @@ describe('POST refuses bad features, names the field and writes nothing', () => 
     { name: 'setting the derived last_visited_at', layer: 'key-places', body: () => feature(point(120.203, 22.993), { name: 'x', category: 'vacant_house', last_visited_at: '2025-01-01T00:00:00+08:00' }), status: 400, message: /derived/, field: 'properties.last_visited_at' },
     { name: 'a key-place category that does not exist', layer: 'key-places', body: () => feature(point(120.203, 22.993), { name: 'x', category: 'casino' }), status: 400, message: /"category" must be one of dance_hall/, field: 'properties.category' },
     { name: 'an unknown crime indicator sign', layer: 'key-places', body: () => feature(point(120.203, 22.993), { name: 'x', category: 'work_shed', indicators: { drug_lab: ['loud_music'] } }), status: 400, message: /sign must be one of/, field: 'properties.indicators' },
-    { name: 'an impossible date', layer: 'key-places', body: () => feature(point(120.203, 22.993), { name: 'x', category: 'work_shed', listed_on: '2025-02-30' }), status: 400, message: /"listed_on" must be a date YYYY-MM-DD/, field: 'properties.listed_on' },
+    { name: 'an impossible date', layer: 'key-places', body: () => feature(point(120.203, 22.993), { name: 'x', category: 'work_shed', listed_on: '2025-02-30' }), status: 400, code: 'datetime_format', message: /「properties\.listed_on」的「2025-02-30」不是 ISO 8601/, field: 'properties.listed_on' },
     { name: 'an incident dated tomorrow', layer: 'incidents', body: () => incident({ occurred_at: tomorrow() }), status: 400, message: /"occurred_at" must not be in the future/, field: 'properties.occurred_at' },
-    { name: 'an incident time that is not ISO 8601', layer: 'incidents', body: () => incident({ occurred_at: 'last night' }), status: 400, message: /"occurred_at" must be an ISO 8601 time/, field: 'properties.occurred_at' },
+    { name: 'an incident time that is not ISO 8601', layer: 'incidents', body: () => incident({ occurred_at: 'last night' }), status: 400, code: 'datetime_format', message: /「last night」不是 ISO 8601/, field: 'properties.occurred_at' },
     { name: 'a visit dated tomorrow', layer: 'visits', body: () => visit({ visited_at: tomorrow() }), status: 400, message: /"visited_at" must not be in the future/, field: 'properties.visited_at' },
     { name: 'a visit with a geometry', layer: 'visits', body: () => ({ ...visit(), geometry: point(120.203, 22.993) }), status: 400, message: /has no geometry/, field: 'geometry' },
 
@@ -242,24 +243,24 @@ describe('PATCH that would make a valid feature invalid changes nothing', () => 
 
 describe('listing refuses bad query parameters, naming the parameter', () => {
   const cases: (Refusal & { query: string; layer?: string })[] = [
-    { query: 'bbox=a,b,c,d', status: 400, message: /bbox must be minLon,minLat,maxLon,maxLat/, field: 'bbox' },
-    { query: 'bbox=120.2,22.99,120.21', status: 400, message: /bbox must be minLon,minLat,maxLon,maxLat/, field: 'bbox' },
-    { query: 'bbox=22.99,120.2,23.0,120.21', status: 400, message: /latitude outside ±90°/, field: 'bbox' },
-    { query: 'bbox=169000,2543000,171000,2545000', status: 400, message: /projected metres/, field: 'bbox' },
-    { query: 'bbox=120.21,22.99,120.2,23.0', status: 400, message: /minimum must not exceed its maximum/, field: 'bbox' },
-    { query: 'bbox=200,22.9,210,23.1', status: 400, message: /bbox/, field: 'bbox' },
-    { query: 'limit=0', status: 400, message: /limit must be a whole number from 1 to 10000/, field: 'limit' },
-    { query: 'limit=ten', status: 400, message: /limit must be a whole number/, field: 'limit' },
-    { query: 'limit=2.5', status: 400, message: /limit must be a whole number/, field: 'limit' },
-    { query: 'limit=10001', status: 400, message: /from 1 to 10000/, field: 'limit' },
-    { query: 'limit=5&limit=6', status: 400, message: /limit given more than once/, field: 'limit' },
-    { query: 'cursor=not-a-cursor', status: 400, message: /cursor is not one this server gave out/, field: 'cursor' },
-    { query: 'colour=red', status: 400, message: /unknown query parameter "colour"; use bbox, limit, cursor or a property: name, .*status/, field: 'colour' },
+    { query: 'bbox=a,b,c,d', status: 400, code: 'bbox_format', message: /「bbox」必須是 4 個以逗號分隔的十進位數字/, field: 'bbox' },
+    { query: 'bbox=120.2,22.99,120.21', status: 400, code: 'bbox_format', message: /必須是 4 個/, field: 'bbox' },
+    { query: 'bbox=22.99,120.2,23.0,120.21', status: 400, code: 'bbox_out_of_range', message: /緯度須在 -90 到 90 度之間.*寫反/, field: 'bbox' },
+    { query: 'bbox=169000,2543000,171000,2545000', status: 400, code: 'bbox_projected', message: /投影座標/, field: 'bbox' },
+    { query: 'bbox=120.21,22.99,120.2,23.0', status: 400, code: 'bbox_antimeridian', message: /西界大於東界.*180 度經線/, field: 'bbox' },
+    { query: 'bbox=200,22.9,210,23.1', status: 400, code: 'bbox_out_of_range', message: /經度須在 -180 到 180 度/, field: 'bbox' },
+    { query: 'limit=0', status: 400, code: 'limit_out_of_range', message: /limit 必須是 1 到 10000 之間的整數/, field: 'limit' },
+    { query: 'limit=ten', status: 400, code: 'limit_out_of_range', message: /limit 必須是/, field: 'limit' },
+    { query: 'limit=2.5', status: 400, code: 'limit_out_of_range', message: /limit 必須是/, field: 'limit' },
+    { query: 'limit=10001', status: 400, code: 'limit_out_of_range', message: /1 到 10000/, field: 'limit' },
+    { query: 'limit=5&limit=6', status: 400, code: 'repeated_parameter', message: /參數「limit」只能給一次/, field: 'limit' },
+    { query: 'cursor=not-a-cursor', status: 400, code: 'cursor_invalid', message: /cursor 不是本服務給出的分頁游標/, field: 'cursor' },
+    { query: 'colour=red', status: 400, code: 'unknown_parameter', message: /不認得參數「colour」。可用的參數：bbox、limit、cursor、name、.*status/, field: 'colour' },
     { query: 'lpr=maybe', status: 400, message: /lpr must be true or false/, field: 'lpr' },
-    { query: 'install_year=recent', status: 400, message: /install_year must be a whole number/, field: 'install_year' },
+    { query: 'install_year=recent', status: 400, code: 'integer_out_of_range', message: /「install_year」必須是 1990 到 \d{4} 之間的整數/, field: 'install_year' },
     { query: 'status=borken', status: 400, message: /status.*working, broken, offline/, field: 'status' },
     { query: 'datetime=2025-01-01/2025-02-01', status: 400, message: /layer cameras has no time property/, field: 'datetime' },
-    { layer: 'incidents', query: 'datetime=yesterday', status: 400, message: /datetime "yesterday" is not an ISO 8601/, field: 'datetime' },
+    { layer: 'incidents', query: 'datetime=yesterday', status: 400, code: 'datetime_format', message: /「datetime」的「yesterday」不是 ISO 8601/, field: 'datetime' },
   ];
 
   it.each(cases)('GET …/features?$query → $status', async (c) => {
@@ -279,14 +280,14 @@ describe('listing refuses bad query parameters, naming the parameter', () => {
 });
 
 describe('feature ids in the URL', () => {
-  const bad = ['abc', '0', '-3', '1.5', '99999999999999999999'];
+  const bad = ['abc', '0', '-3', '1.5', '99999999999999999999', '0x1', '1e3', '+1', '9007199254740992'];
   it.each(bad.flatMap((id) => (['get', 'patch', 'delete'] as const).map((method) => ({ id, method }))))(
     '$method …/features/$id → 400 naming id', async ({ id, method }) => {
       const before = await writeCounts(w.db, 'cameras');
       let req = w.as('admin')[method](`/api/layers/cameras/features/${id}`);
       if (method !== 'get') req = req.set('If-Match', '*');
       if (method === 'patch') req = req.send({ properties: { status: 'broken' } });
-      expectRefusal(await req, { status: 400, message: new RegExp(`feature id must be a positive whole number, not "${id.replace('.', '\\.')}"`), field: 'id' });
+      expectRefusal(await req, { status: 400, code: 'id_invalid', message: new RegExp(`「id」的「${id.replace(/[.+]/g, '\\$&')}」不是有效的編號：編號是 1 到 9007199254740991 之間的十進位整數`), field: 'id' });
       expect(await writeCounts(w.db, 'cameras')).toEqual(before);
     });
 
@@ -296,6 +297,160 @@ describe('feature ids in the URL', () => {
     if (method !== 'get') req = req.set('If-Match', '*');
     if (method === 'patch') req = req.send({ properties: { status: 'broken' } });
     expectRefusal(await req, { status: 404, code: 'not_found', message: /no feature 987654 in cameras/ });
+    expect(await writeCounts(w.db, 'cameras')).toEqual(before);
+  });
+});
+
+describe('every value is checked to its type\'s range at the edge: a 4xx in Chinese naming the field, never a 5xx', () => {
+  const CHINESE = /[\u4e00-\u9fff]/;
+  const cursorFor = (id: string) => Buffer.from(`id:${id}`).toString('base64url');
+  interface RangeCase { role?: 'public' | 'admin'; url: string; code: string; field: string }
+  const reads: RangeCase[] = [
+    // NUL and text that is not Unicode, wherever text arrives.
+    { role: 'public', url: '/api/search?q=%00', code: 'text_nul', field: 'q' },
+    { role: 'public', url: '/api/search?q=a%00b', code: 'text_nul', field: 'q' },
+    { role: 'public', url: '/api/layers/cameras/features?name=%00', code: 'text_nul', field: 'name' },
+    { role: 'public', url: '/ogc/collections/beats/items?code=B%001', code: 'text_nul', field: 'code' },
+    { role: 'public', url: '/api/analysis/hot-hours?station=%00', code: 'text_nul', field: 'station' },
+    { role: 'public', url: '/api/search?q=%ED%A0%80', code: 'query_not_utf8', field: 'q' },
+    { role: 'public', url: '/api/search?q=%FF', code: 'query_not_utf8', field: 'q' },
+    { role: 'public', url: '/api/search?q=100%', code: 'query_not_utf8', field: 'q' },
+    { role: 'public', url: '/api/search?q=x&zzz=1', code: 'unknown_parameter', field: 'zzz' },
+    // Integers and ids against the range of their column.
+    { role: 'public', url: '/api/layers/cameras/features?install_year=2147483648', code: 'integer_out_of_range', field: 'install_year' },
+    { role: 'public', url: '/api/layers/cameras/features?install_year=-2147483649', code: 'integer_out_of_range', field: 'install_year' },
+    { role: 'public', url: '/api/layers/cameras/features?install_year=0x7e7', code: 'integer_out_of_range', field: 'install_year' },
+    { role: 'public', url: '/api/layers/buildings/features?levels=99999999999999999999', code: 'integer_out_of_range', field: 'levels' },
+    { role: 'public', url: '/api/layers/watch-blocks/features?team_id=9223372036854775808', code: 'id_invalid', field: 'team_id' },
+    { role: 'public', url: `/api/layers/cameras/features?cursor=${cursorFor('9223372036854775808')}`, code: 'cursor_invalid', field: 'cursor' },
+    { role: 'public', url: `/api/layers/cameras/features?cursor=${cursorFor('99999999999999999999999')}`, code: 'cursor_invalid', field: 'cursor' },
+    { role: 'public', url: '/api/layers/cameras/features/0x1', code: 'id_invalid', field: 'id' },
+    { role: 'public', url: '/api/search?q=x&limit=0x10', code: 'integer_out_of_range', field: 'limit' },
+    { role: 'public', url: '/api/locate?lon=0x78&lat=23', code: 'number_not_decimal', field: 'lon' },
+    { role: 'public', url: '/api/locate?lon=%20120.2&lat=23', code: 'number_not_decimal', field: 'lon' },
+    { role: 'public', url: '/api/rollups?replaceAfter=0x5', code: 'integer_out_of_range', field: 'replaceAfter' },
+    // Dates: years 1–9999, real days, offsets within ±14:00.
+    { role: 'admin', url: '/api/layers/incidents/features?datetime=0000-01-01', code: 'datetime_year', field: 'datetime' },
+    { role: 'admin', url: '/api/layers/incidents/features?datetime=2026-01-01T00:00:00%2B15:59', code: 'datetime_offset', field: 'datetime' },
+    { role: 'admin', url: '/api/layers/incidents/features?datetime=2026-01-01T00:00:00-14:01/..', code: 'datetime_offset', field: 'datetime' },
+    { role: 'admin', url: '/api/layers/incidents/features?datetime=2026-01-01T24:00:00', code: 'datetime_format', field: 'datetime' },
+    { role: 'public', url: '/api/analysis/hot-hours?datetime=0000-01-01/2026-01-01', code: 'datetime_year', field: 'datetime' },
+    { role: 'public', url: '/api/rollups?period=0000H1', code: 'datetime_year', field: 'period' },
+    { role: 'public', url: '/api/rollups?period=9999H2', code: 'datetime_year', field: 'period' },
+    { role: 'public', url: '/api/rollups?from=2050-13-22&to=2051-01-01', code: 'datetime_format', field: 'from' },
+    { role: 'public', url: '/api/rollups?from=0001-01-01&to=0001-02-01', code: 'datetime_year', field: 'from' },
+    // Boxes: four finite decimal numbers, west below east.
+    { role: 'public', url: '/api/layers/cameras/features?bbox=,,,', code: 'bbox_format', field: 'bbox' },
+    { role: 'public', url: '/api/layers/cameras/features?bbox=120,22,121,23,0,0', code: 'bbox_format', field: 'bbox' },
+    { role: 'public', url: '/api/layers/cameras/features?bbox=0x78,22,121,23', code: 'bbox_format', field: 'bbox' },
+    { role: 'public', url: '/api/layers/cameras/features?bbox=120,22,Infinity,23', code: 'bbox_format', field: 'bbox' },
+    { role: 'public', url: '/api/layers/cameras/features?bbox=120,22,120,23', code: 'bbox_empty', field: 'bbox' },
+    { role: 'public', url: '/api/layers/cameras/features?bbox=179,22,-179,23', code: 'bbox_antimeridian', field: 'bbox' },
+    { role: 'public', url: '/api/analysis/hotspots?bbox=,,,', code: 'bbox_format', field: 'bbox' },
+  ];
+
+  it.each(reads)('$role GET $url → 400 $code naming $field', async (c) => {
+    const res = await w.as(c.role ?? 'public').get(c.url);
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.error).toMatchObject({ code: c.code, field: c.field });
+    expect(res.body.error.message).toMatch(CHINESE);
+  });
+
+  it.each([
+    '/api/layers/incidents/features?datetime=0001-01-01/9999-12-31',
+    '/api/layers/incidents/features?datetime=2025-05-05T23:00:00%2B14:00/2025-05-05T23:00:00-14:00',
+    '/api/layers/incidents/features?datetime=0001-01-01T00:00:00Z/..',
+    '/api/analysis/hot-hours?datetime=0001-01-01/9999-12-31',
+    '/api/layers/cameras/features?install_year=1990,2025&bbox=120.2,22.99,120.21,23.0',
+    '/api/rollups?from=0002-01-01&to=0002-12-31',
+  ])('the edges themselves are accepted: %s', async (url) => {
+    const res = await w.as('admin').get(url);
+    expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
+  });
+
+  interface WriteCase { name: string; layer: string; raw: () => string; code: string; field?: string }
+  const cam = (geometry: unknown, props: Props = {}, extra: object = {}) => JSON.stringify({ ...camera(geometry as never, props), ...extra });
+  const writes: WriteCase[] = [
+    { name: 'a NUL in a name', layer: 'cameras', raw: () => cam(undefined, { name: 'a\u0000b' }), code: 'text_nul', field: 'properties.name' },
+    // JSON.stringify writes a lone surrogate as the escape \ud800, as a client would send it.
+    { name: 'a lone surrogate in a name', layer: 'cameras', raw: () => cam(undefined, { name: 'a\ud800b' }), code: 'text_lone_surrogate', field: 'properties.name' },
+    { name: 'a lone low surrogate in a property name', layer: 'cameras', raw: () => cam(undefined, { ['\udc00']: 1 }), code: 'text_lone_surrogate', field: 'properties.\udc00' },
+    // A surrogate written as UTF-8 bytes (ED A0 80), which a lenient decoder turns into U+FFFD.
+    { name: 'bytes that are not UTF-8', layer: 'cameras', raw: () => JSON.stringify(camera(undefined, { name: 'X' })).replace(/[^\x00-\x7f]/g, '').replace('"X"', '"\xed\xa0\x80"'), code: 'body_not_utf8' },
+    { name: 'a Point in TWD97 declared by a crs member', layer: 'cameras', raw: () => cam({ ...point(169_500, 2_544_000), crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::3826' } } }), code: 'crs_not_wgs84', field: 'geometry.crs' },
+    { name: 'a Point in degrees declared EPSG:3826', layer: 'cameras', raw: () => cam({ ...point(120.205, 22.995), crs: { type: 'name', properties: { name: 'EPSG:3826' } } }), code: 'crs_not_wgs84', field: 'geometry.crs' },
+    { name: 'a Feature whose crs member names TWD67', layer: 'cameras', raw: () => cam(undefined, {}, { crs: { type: 'name', properties: { name: 'EPSG:3828' } } }), code: 'crs_not_wgs84', field: 'crs' },
+    { name: 'a crs member that is not a named crs', layer: 'cameras', raw: () => cam({ ...point(120.205, 22.995), crs: 'EPSG:4326' }), code: 'crs_invalid', field: 'geometry.crs' },
+    { name: 'an incident in year 0', layer: 'incidents', raw: () => JSON.stringify(incident({ occurred_at: '0000-05-05T23:00:00+08:00' })), code: 'datetime_year', field: 'properties.occurred_at' },
+    { name: 'an incident with an offset of +15:00', layer: 'incidents', raw: () => JSON.stringify(incident({ occurred_at: '2025-05-05T23:00:00+15:00' })), code: 'datetime_offset', field: 'properties.occurred_at' },
+    { name: 'a listing date in year 10000', layer: 'key-places', raw: () => JSON.stringify(feature(point(120.203, 22.993), { name: 'x', category: 'work_shed', listed_on: '10000-01-01' })), code: 'datetime_format', field: 'properties.listed_on' },
+  ];
+
+  it.each(writes)('POST $name → 400 $code, nothing written', async (c) => {
+    const table = TABLE[c.layer]!;
+    const before = await writeCounts(w.db, table);
+    // Sent as bytes: the text of each case, one byte per character where it spells bytes.
+    const raw = c.raw();
+    const res = await w.as('admin').post(`/api/layers/${c.layer}/features`).set('Content-Type', 'application/json')
+      .serialize((x: string) => x).send(typeof raw === 'string' && /[\x80-\xff]/.test(raw) ? Buffer.from(raw, 'latin1') as never : raw);
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.error.code).toBe(c.code);
+    if (c.field) expect(res.body.error.field).toBe(c.field);
+    expect(res.body.error.message).toMatch(CHINESE);
+    expect(await writeCounts(w.db, table)).toEqual(before);
+  });
+
+  it('a reference beyond bigint is refused by the schema, not by the database', async () => {
+    const before = await writeCounts(w.db, 'visits');
+    const res = await w.as('admin').post('/api/layers/visits/features').send(visit({ place_id: 2 ** 63 })).expect(400);
+    expect(res.body.error.field).toBe('properties.place_id');
+    expect(await writeCounts(w.db, 'visits')).toEqual(before);
+  });
+
+  it('a crs member naming WGS84 (CRS84 or EPSG:4326) is taken: it says what GeoJSON means anyway', async () => {
+    for (const name of ['urn:ogc:def:crs:OGC:1.3:CRS84', 'EPSG:4326', 'urn:ogc:def:crs:EPSG::4326']) {
+      const res = await w.as('admin').post('/api/layers/cameras/features')
+        .send({ ...camera({ ...point(120.2052, 22.9952), crs: { type: 'name', properties: { name } } } as never), crs: { type: 'name', properties: { name } } });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.body.geometry).toEqual({ type: 'Point', coordinates: [120.2052, 22.9952] });
+    }
+  });
+
+  it('a lone surrogate in a PATCH changes nothing, and text that is whole Unicode (a surrogate pair) is kept exactly', async () => {
+    const url = `/api/layers/cameras/features/${ids.camera}`;
+    const got = await w.as('admin').get(url).expect(200);
+    const etag = String(got.headers.etag);
+    const bad = await w.as('admin').patch(url).set('If-Match', etag).send({ properties: { name: '\ud842' } }).expect(400);
+    expect(bad.body.error).toMatchObject({ code: 'text_lone_surrogate', field: 'properties.name' });
+    expect((await w.as('admin').get(url).expect(200)).headers.etag).toBe(etag);
+    const ok = await w.as('admin').patch(url).set('If-Match', etag).send({ properties: { name: '𠮷野家前' } }).expect(200);
+    expect(ok.body.properties.name).toBe('𠮷野家前');
+    await w.as('admin').patch(url).set('If-Match', String(ok.headers.etag)).send({ properties: { name: CAMERA.name } }).expect(200);
+  });
+});
+
+describe('text an import file holds: the same rules as the API', () => {
+  const header = 'name,azimuth,fov,range_m,owner_kind,lon,lat';
+  const sources = async () => (await w.db.query<{ n: number }>('SELECT count(*)::int AS n FROM import_sources')).rows[0]!.n;
+
+  it('a column name with NUL is refused before anything is saved (the source keeps its column names)', async () => {
+    const [before, kept] = [await writeCounts(w.db, 'cameras'), await sources()];
+    const res = await postImport(w, 'admin', 'cameras', `${header},備\u0000註\n甲,1,2,3,police,120.2,22.99,x\n`, { source: '測試' }).expect(400);
+    expect(res.body.error).toMatchObject({ code: 'column_name_invalid', field: 'file', message: expect.stringMatching(/欄位名稱.*空字元/) });
+    expect([await writeCounts(w.db, 'cameras'), await sources()]).toEqual([before, kept]);
+  });
+
+  it('a cell with NUL is that row\'s error, naming the property; the file is refused whole', async () => {
+    const before = await writeCounts(w.db, 'cameras');
+    const res = await postImport(w, 'admin', 'cameras', `${header}\n甲\u0000乙,1,2,3,police,120.2,22.99\n`).expect(422);
+    expect(res.body.rows[0].errors[0]).toMatchObject({ code: 'text_nul', field: 'properties.name' });
+    expect(await writeCounts(w.db, 'cameras')).toEqual(before);
+  });
+
+  it('a NUL in a multipart field is refused like one in the query string', async () => {
+    const before = await writeCounts(w.db, 'cameras');
+    const res = await w.as('admin').post('/api/import/cameras').field('source', 'a\u0000b').attach('file', Buffer.from(`${header}\n甲,1,2,3,police,120.2,22.99\n`), 'c.csv').expect(400);
+    expect(res.body.error).toMatchObject({ code: 'text_nul', field: 'source' });
     expect(await writeCounts(w.db, 'cameras')).toEqual(before);
   });
 });

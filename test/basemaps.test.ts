@@ -343,5 +343,6 @@ describe('npm start with broken archives', () => {
       expect(await server.stop()).toBe(0);
       rmSync(data, { recursive: true, force: true });
     }
-  }, 120_000);
+    // Room for a first start (create and migrate the database) on a loaded machine; not a speed check.
+  }, 300_000);
 });

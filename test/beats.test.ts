@@ -33,15 +33,16 @@ describe('beat assignment', () => {
     const id = await addIncident(120.25, 22.995);
     expect(await unitsOf(id)).toEqual({ beat_code: null, station_code: null, precinct_code: null });
     const res = await w.as('public').get('/api/locate?lon=120.25&lat=22.995').expect(200);
-    expect(res.body).toEqual({ beat: null, station: null, precinct: null });
+    expect(res.body).toEqual({ beat: null, station: null, precinct: null, village: null });
   });
 
   it('answers /api/locate with codes, names and contact, and refuses swapped coordinates', async () => {
     const res = await w.as('public').get('/api/locate?lon=120.225&lat=22.995').expect(200);
     expect(res.body).toEqual({
       beat: { code: 'B3', name: '第3警勤區' },
-      station: { code: 'S2', name: '海安派出所', phone: '06-3330001' },
-      precinct: { code: 'P2', name: '第二分局', phone: '06-3333333' },
+      station: { code: 'S2', name: '海安派出所', address: null, phone: '06-3330001' },
+      precinct: { code: 'P2', name: '第二分局', address: null, phone: '06-3333333' },
+      village: { code: '67000320002', name: '大學里', town: '東區', county: '臺南市' },
     });
     const swapped = await w.as('public').get('/api/locate?lon=22.995&lat=120.225').expect(400);
     expect(swapped.body.error.message).toMatch(/swapped/);

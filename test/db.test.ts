@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actAs, type Db } from '../server/db/db.js';
 import { migrate } from '../server/db/migrate.js';
+import { inBackground } from '../server/db/priority.js';
 import { freshDb } from './support/db.js';
 
 let db: Db;
@@ -46,5 +47,47 @@ describe('Db and migrations', () => {
     await expect(db.exec(`DELETE FROM bureaus`)).rejects.toThrow(/soft-deleted/);
     const { rows } = await db.query<{ actor: string; action: string }>(`SELECT actor, action FROM feature_history WHERE layer_table = 'bureaus'`);
     expect(rows).toEqual([{ actor: 'test', action: 'create' }]);
+  });
+
+  it('keeps a database error\'s code and detail, and a committed transaction\'s rows', async () => {
+    await db.transaction(async (tx) => {
+      await actAs(tx, 'test');
+      await tx.query(`INSERT INTO bureaus (code, name) VALUES ('KH', '高雄市政府警察局')`);
+    });
+    const err = await db.query(`INSERT INTO bureaus (code, name) VALUES ('KH', 'again')`).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: '23505', detail: expect.stringMatching(/\(code\)=\(KH\) already exists/) });
+    const { rows } = await db.query<{ name: string }>(`SELECT name FROM bureaus WHERE code = 'KH'`);
+    expect(rows).toEqual([{ name: '高雄市政府警察局' }]);
+  });
+});
+
+describe.runIf(!process.env.DATABASE_URL)('the embedded database, one statement at a time', () => {
+  it('gives waiting interactive statements their turn before waiting background ones', async () => {
+    const done: string[] = [];
+    let release!: () => void;
+    let holding!: () => void;
+    const held = new Promise<void>((r) => (holding = r));
+    const busy = db.transaction(async (tx) => {
+      await tx.query('SELECT 1');
+      holding();
+      await new Promise<void>((r) => (release = r));
+    });
+    await held;
+    const waiting = [
+      inBackground(() => db.query('SELECT 1')).then(() => done.push('background 1')),
+      inBackground(() => db.query('SELECT 1')).then(() => done.push('background 2')),
+      db.query('SELECT 1').then(() => done.push('interactive')),
+    ];
+    release();
+    await Promise.all([busy, ...waiting]);
+    expect(done).toEqual(['interactive', 'background 1', 'background 2']);
+  });
+
+  it('answers ping while busy with a statement, without waiting for it', async () => {
+    let finished = false;
+    const long = db.query('SELECT pg_sleep(2)').then(() => { finished = true; });
+    await db.ping();
+    expect(finished).toBe(false);
+    await long;
   });
 });

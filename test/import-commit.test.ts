@@ -123,10 +123,11 @@ describe('roles, as the feature API has them', () => {
   it('lets an officer change camera status by id, and nothing else', async () => {
     const { rows } = await w.db.query<{ id: number }>(`SELECT id::int FROM cameras WHERE beat_code = 'B1' AND deleted_at IS NULL ORDER BY id LIMIT 1`);
     const id = rows[0]!.id;
-    const ok = await postImport(w, 'officer', 'cameras', csvText([['id', '狀態'], [id, '離線']])).expect(200);
+    // A list made by hand carries no instance: match=id says its ids are this service's.
+    const ok = await postImport(w, 'officer', 'cameras', csvText([['id', '狀態'], [id, '離線']]), { match: 'id' }).expect(200);
     expect(ok.body.counts).toMatchObject({ update: 1 });
     expect((await w.db.query<{ status: string }>('SELECT status FROM cameras WHERE id = $1', [id])).rows[0]!.status).toBe('offline');
-    const more = await postImport(w, 'officer', 'cameras', csvText([['id', '狀態', '名稱'], [id, '正常', '改名']])).expect(422);
+    const more = await postImport(w, 'officer', 'cameras', csvText([['id', '狀態', '名稱'], [id, '正常', '改名']]), { match: 'id' }).expect(422);
     expect(rowOf(more.body, 2).errors![0]!.message).toBe('your role may change only status on cameras, not name');
     const create = await postImport(w, 'officer', 'cameras', file(cam('O1', 120.201)), { source: '員警' }).expect(422);
     expect(rowOf(create.body, 2).errors![0]!.message).toBe('your role (officer) may not create features of cameras');
@@ -159,8 +160,8 @@ describe('HTTP', () => {
   it('has a size limit of its own, named in its 413, while JSON edits keep theirs', async () => {
     const small = w.instance({ importLimitBytes: 1000 });
     const res = await small.as('admin').post('/api/import/cameras').set('Content-Type', 'text/csv').send(file(...Array.from({ length: 40 }, (_, i) => cam(`L${i}`, 120.201)))).expect(413);
-    expect(res.body.error).toMatchObject({ code: 'file_too_large', field: 'file' });
-    expect(res.body.error.message).toMatch(/larger than the import limit of 1,000 bytes \(IMPORT_BODY_LIMIT\)/);
+    expect(res.body.error).toMatchObject({ code: 'file_too_large', field: 'file', details: { limit: 'IMPORT_BODY_LIMIT', max: 1000 } });
+    expect(res.body.error.message).toMatch(/^檔案大小超過匯入上限 1 KB（IMPORT_BODY_LIMIT），沒有寫入任何資料。/);
     // The 256 kB JSON body limit of the world does not apply to imports.
     const big = file(...Array.from({ length: 6000 }, (_, i) => cam(`B${i}`, 120.2001 + (i % 90) * 0.0002)));
     expect(Buffer.byteLength(big)).toBeGreaterThan(256 * 1024);

@@ -133,9 +133,9 @@ describe('importing coordinates', () => {
     expect(await writeCounts(w.db, 'cameras')).toEqual(before);
   });
 
-  it.skipIf(!hasSharedData)('reads the real 桃園市 police-unit list: UTF-8 with BOM, labels lat/lon the wrong way round, one typo', async () => {
+  it.skipIf(!hasSharedData)('reads the real 桃園市 police-unit list into police units: UTF-8 with BOM, labels lat/lon the wrong way round, one typo', async () => {
     const file = readFileSync(`${SHARED_DATA}taoyuan-police-units/police.csv`);
-    const res = await postImport(w, 'admin', 'cameras', file, { dryRun: true, defaults: { azimuth: 0, fov: 360, range_m: 30, owner_kind: 'police' } }).expect(200);
+    const res = await postImport(w, 'admin', 'police-units', file, { dryRun: true, defaults: { kind: '派出所' } }).expect(200);
     expect(res.body.file.encoding).toEqual({ name: 'utf-8', how: 'bom' });
     expect(res.body.file.crs).toMatchObject({ crs: 'EPSG:4326', swapped: true });
     expect(res.body.counts).toMatchObject({ rows: 106, error: 1 });
@@ -144,5 +144,7 @@ describe('importing coordinates', () => {
     const first = res.body.preview.features.find((f: { properties: { name: string } }) => f.properties.name === '桃園分局');
     expect(first.geometry.coordinates).toEqual([121.2991068, 25.0000839]);
     expect(res.body.columns.find((c: { column: string }) => c.column === 'name_eng').target).toBeNull();
+    expect(res.body.columns.find((c: { column: string }) => c.column === 'telephone').target).toBe('phone');
+    expect(first.properties).toMatchObject({ address: '桃園市桃園區力行路258號', phone: '03 3323811', kind: 'station' });
   });
 });

@@ -139,7 +139,7 @@ describe('cells', () => {
     const res = await unchanged('key_places', async () => (await postImport(w, 'admin', 'key-places', file, { source: '處所清冊' }).expect(422)).body);
     expect(rowOf(res, 2).errors![0]).toMatchObject({ column: '類別', field: 'properties.category' });
     expect(rowOf(res, 2).errors![0]!.message).toMatch(/「夜店」 is not one of the choices: 舞廳 \(dance_hall\)/);
-    expect(rowOf(res, 3).errors![0]!.message).toMatch(/listed_on" must be a date/);
+    expect(rowOf(res, 3).errors![0]).toMatchObject({ code: 'datetime_format', field: 'properties.listed_on', message: expect.stringMatching(/「2024-02-30」不是 ISO 8601/) });
     expect(rowOf(res, 4).errors![0]!.message).toMatch(/「下週」 is not a date such as 2024-05-01 or 113\/05\/01/);
   });
 });

@@ -81,8 +81,8 @@ describe('Shapefile', () => {
     const zip = shapefileZip({ records: [{ point: INSIDE_B1 }], fields: UTF8_PLACE_FIELDS, rows: [['X1', '甲', '空屋', '', null]], encoding: 'utf-8' });
     const before = await writeCounts(w.db, 'key_places');
     const cut = await postImport(w, 'admin', 'key-places', zip.subarray(0, Math.floor(zip.length * 0.6)), { source: 's' }).expect(400);
-    expect(cut.body.error).toMatchObject({ code: 'unreadable_file', field: 'file' });
-    expect(cut.body.error.message).toMatch(/zip archive is damaged or incomplete/);
+    expect(cut.body.error).toMatchObject({ code: 'damaged_archive', field: 'file' });
+    expect(cut.body.error.message).toMatch(/^壓縮檔已損壞或不完整：找不到壓縮檔的目錄（檔案可能被截斷）/);
     const other = await postImport(w, 'admin', 'key-places', zipSync({ 'readme.txt': Buffer.from('hi') })).expect(400);
     expect(other.body.error.message).toMatch(/neither a Shapefile \(\.shp\) nor KML/);
     const bare = await w.as('admin').post('/api/import/key-places?filename=layer.shp').set('Content-Type', 'application/octet-stream').send(Buffer.alloc(100, 1)).expect(400);

@@ -93,10 +93,11 @@ describe('OGC API – Features: collections', () => {
   it('lists one collection per layer with a geometry the role may read', async () => {
     const ids = async (role: Role) =>
       (await w.as(role).get('/ogc/collections').expect(200)).body.collections.map((c: { id: string }) => c.id).sort();
-    expect(await ids('public')).toEqual(['beats', 'buildings', 'camera-coverage', 'cameras', 'precincts', 'stations', 'watch-blocks']);
-    expect(await ids('community')).toEqual(['beats', 'buildings', 'camera-coverage', 'cameras', 'precincts', 'stations', 'watch-blocks']);
+    const outside = ['beats', 'blocks', 'buildings', 'camera-coverage', 'cameras', 'counties', 'police-units', 'precincts', 'stations', 'towns', 'villages', 'watch-blocks'];
+    expect(await ids('public')).toEqual(outside);
+    expect(await ids('community')).toEqual(outside);
     // visits, watch teams and the bureau have no geometry: /api only.
-    expect(await ids('admin')).toEqual(['beats', 'buildings', 'camera-coverage', 'cameras', 'drone-surveys', 'incidents', 'key-places', 'precincts', 'stations', 'watch-blocks']);
+    expect(await ids('admin')).toEqual([...outside, 'drone-surveys', 'incidents', 'key-places'].sort());
     const list = (await w.as('admin').get('/ogc/collections').expect(200)).body;
     expect(local(href(list.links, 'self'))).toBe('/ogc/collections');
   });
@@ -115,7 +116,8 @@ describe('OGC API – Features: collections', () => {
     expect(local(href(c.links, 'items'))).toBe('/ogc/collections/incidents/items');
     // An empty layer spans Taiwan; a layer without time has no temporal extent.
     const drones = (await w.as('admin').get('/ogc/collections/drone-surveys').expect(200)).body;
-    expect(drones.extent.spatial.bbox).toEqual([[114.3, 10.3, 122.1, 26.4]]);
+    // 太平島 in the south-west, 釣魚臺列嶼 in the east, 馬祖 in the north.
+    expect(drones.extent.spatial.bbox).toEqual([[114.34, 10.35, 124.58, 26.4]]);
     expect(drones.extent).not.toHaveProperty('temporal');
   });
 
@@ -238,7 +240,7 @@ describe('OGC API – Features: roles', () => {
 
   it('serves only the rows and properties the role may read', async () => {
     expect(await names('public')).toEqual(['公開', '公開二']);
-    expect(await names('community')).toEqual(['公開']); // public and inside its area
+    expect(await names('community')).toEqual(['公開', '公開二']); // what the public reads, and no internal camera
     expect(await names('officer')).toEqual(['內部', '公開']); // precinct P1
     expect(await names('admin')).toEqual(['內部', '公開', '公開二']);
     const all = (await items('admin', '', 'cameras')).body.features as { id: number; properties: { name: string } }[];
@@ -249,7 +251,8 @@ describe('OGC API – Features: roles', () => {
     const asAdmin = await w.as('admin').get(`/ogc/collections/cameras/items/${idOf('公開')}`).expect(200);
     expect(asAdmin.body.properties.contact).toBe('王里長 0912-000-000');
     await w.as('public').get(`/ogc/collections/cameras/items/${idOf('內部')}`).expect(404);
-    await w.as('community').get(`/ogc/collections/cameras/items/${idOf('公開二')}`).expect(404);
+    await w.as('community').get(`/ogc/collections/cameras/items/${idOf('內部')}`).expect(404);
+    await w.as('community').get(`/ogc/collections/cameras/items/${idOf('公開二')}`).expect(200);
     // A filter on a property the role may not read is unknown to it.
     const res = await w.as('public').get('/ogc/collections/cameras/items?contact=x').expect(400);
     expect(res.body.error.field).toBe('contact');
@@ -258,26 +261,36 @@ describe('OGC API – Features: roles', () => {
 
 describe('OGC API – Features: errors and links', () => {
   it.each([
-    ['/ogc/collections/incidents/items?bbox=1,2,3', 'bbox'],
-    ['/ogc/collections/incidents/items?bbox=120.3,22.9,120.2,23.0', 'bbox'],
-    ['/ogc/collections/incidents/items?bbox=22.99,120.2,23.0,120.21', 'bbox'],
-    ['/ogc/collections/incidents/items?limit=0', 'limit'],
-    ['/ogc/collections/incidents/items?limit=ten', 'limit'],
-    ['/ogc/collections/incidents/items?limit=2.5', 'limit'],
-    ['/ogc/collections/incidents/items?datetime=soon', 'datetime'],
-    ['/ogc/collections/incidents/items?datetime=2026', 'datetime'],
-    ['/ogc/collections/incidents/items?datetime=2026-02-30', 'datetime'],
-    ['/ogc/collections/incidents/items?datetime=2026-03-01/2026-03-02/2026-03-03', 'datetime'],
-    ['/ogc/collections/incidents/items?cursor=bogus', 'cursor'],
-    ['/ogc/collections/incidents/items?type=arson', 'type'],
-    ['/ogc/collections/incidents/items?colour=red', 'colour'],
-    ['/ogc/collections?f=html', 'f'],
-    ['/ogc/collections/incidents/items?f=geojson', 'f'],
-  ])('%s → 400 naming %s', async (path, field) => {
+    ['/ogc/collections/incidents/items?bbox=1,2,3', 'bbox', 'bbox_format'],
+    ['/ogc/collections/incidents/items?bbox=1,2,3,4,5', 'bbox', 'bbox_format'],
+    ['/ogc/collections/incidents/items?bbox=120.3,22.9,120.2,23.0', 'bbox', 'bbox_antimeridian'],
+    ['/ogc/collections/incidents/items?bbox=22.99,120.2,23.0,120.21', 'bbox', 'bbox_out_of_range'],
+    ['/ogc/collections/incidents/items?limit=0', 'limit', 'limit_out_of_range'],
+    ['/ogc/collections/incidents/items?limit=ten', 'limit', 'limit_out_of_range'],
+    ['/ogc/collections/incidents/items?limit=2.5', 'limit', 'limit_out_of_range'],
+    ['/ogc/collections/incidents/items?datetime=soon', 'datetime', 'datetime_format'],
+    ['/ogc/collections/incidents/items?datetime=2026', 'datetime', 'datetime_format'],
+    ['/ogc/collections/incidents/items?datetime=2026-02-30', 'datetime', 'datetime_format'],
+    ['/ogc/collections/incidents/items?datetime=0000-01-01', 'datetime', 'datetime_year'],
+    ['/ogc/collections/incidents/items?datetime=2026-03-01T08:00:00%2B15:00', 'datetime', 'datetime_offset'],
+    ['/ogc/collections/incidents/items?datetime=2026-03-01/2026-03-02/2026-03-03', 'datetime', 'invalid_request'],
+    ['/ogc/collections/incidents/items?cursor=bogus', 'cursor', 'cursor_invalid'],
+    ['/ogc/collections/incidents/items?type=arson', 'type', 'invalid_request'],
+    ['/ogc/collections/incidents/items?colour=red', 'colour', 'unknown_parameter'],
+    ['/ogc/collections?f=html', 'f', 'invalid_request'],
+    ['/ogc/collections/incidents/items?f=geojson', 'f', 'invalid_request'],
+  ])('%s → 400 naming %s', async (path, field, code) => {
     const res = await w.as('admin').get(path).expect(400);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.body.error).toMatchObject({ code: 'invalid_request', field });
+    expect(res.body.error).toMatchObject({ code, field });
     expect(res.body.error.message).toEqual(expect.any(String));
+  });
+
+  it('takes a 3D bbox by its footprint, as OGC API Features allows', async () => {
+    const flat = await items('admin', 'bbox=120.2,22.99,120.21,23.0&limit=1000');
+    const solid = await items('admin', 'bbox=120.2,22.99,-10,120.21,23.0,100&limit=1000');
+    expect(flat.body.numberMatched).toBeGreaterThan(0);
+    expect(solid.body.numberMatched).toBe(flat.body.numberMatched);
   });
 
   it('accepts f=json', async () => {
@@ -295,7 +308,7 @@ describe('OGC API – Features: errors and links', () => {
 
   it('answers an unknown path under /ogc with the JSON 404', async () => {
     const res = await w.as('public').get('/ogc/tiles').expect(404);
-    expect(res.body.error.code).toBe('not_found');
+    expect(res.body.error.code).toBe('no_such_endpoint');
   });
 
   it('builds links for the address a proxy on loopback was asked for', async () => {

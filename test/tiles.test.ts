@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TileCache } from '../server/cache/tile-cache.js';
 import { openPostgres } from '../server/db/postgres.js';
 import { createApp } from '../server/app.js';
+import { message } from '../server/http/messages.js';
+import { logLine } from '../server/log.js';
 import { LAYERS, findLayer } from '../server/layers/registry.js';
 import { tileAt, tilesTouching, type LonLatBox, type TileId } from '../server/tiles/coords.js';
 import { binary, decodeTile, ringArea, type DecodedFeature } from './support/mvt.js';
@@ -218,8 +220,13 @@ describe('filtered tiles', () => {
     ['?weekday=0', /weekday must be whole numbers from 1 \(Monday\) to 7/, 'weekday'],
     ['?weekday=someday', /or one of mon, tue, wed/, 'weekday'],
     ['?bbox=1,2,3,4', /tiles take filters only/, 'bbox'],
-    ['?nope=1', /unknown query parameter "nope"/, 'nope'],
-    ['?cameras.status=broken', /names no layer of this tile/, 'cameras.status'],
+    ['?nope=1', /不認得參數「nope」。可用的參數：incidents\.type、incidents\.source、.*incidents\.datetime、incidents\.hour、incidents\.weekday。/, 'nope'],
+    ['?cameras.status=broken', /不認得參數「cameras\.status」/, 'cameras.status'],
+    [`?type=${Array(101).fill('drugs').join(',')}`, /「type」最多可列 100 個值/, 'type'],
+    ['?datetime=0000-12-31', /年份必須在 1 到 9999 之間/, 'datetime'],
+    ['?datetime=2026-01-01T00:00%2B15:00', /時區位移必須在 -14:00 到 \+14:00 之間/, 'datetime'],
+    ['?type=%00', /空字元/, 'type'],
+    ['?type=%ED%A0%80', /百分比編碼無效|UTF-8/, 'type'],
   ])('incidents tile with %s → 400', async (query, message, field) => {
     const res = await w.as('admin').get(`${url('incidents', tileAt(120.205, 22.995, 16))}${query}`).expect(400);
     expect(res.body.error.message).toMatch(message);
@@ -259,11 +266,11 @@ describe('who sees what', () => {
     expect(blocks.every((f) => !('contact' in f.properties))).toBe(true);
   });
 
-  it('community: public cameras in its area only', async () => {
+  it('community: every public camera, as the public sees them, and no other', async () => {
     const cams = await z16('community', 'cameras');
-    expect(idsOf(cams)).toEqual(await dbIds(`cameras WHERE is_public AND deleted_at IS NULL
-      AND ST_Intersects(geom, ST_MakeEnvelope(120.2, 22.99, 120.205, 22.995, 4326))`));
-    expect(cams.length).toBeGreaterThan(0);
+    expect(idsOf(cams)).toEqual(await dbIds(`cameras WHERE is_public AND deleted_at IS NULL`));
+    expect(idsOf(cams)).toEqual(idsOf(await z16('public', 'cameras')));
+    expect(cams.length).toBeLessThan((await dbIds('cameras WHERE deleted_at IS NULL')).length);
   });
 
   it('planner of P1: incidents of P1 only, at every zoom', async () => {
@@ -277,6 +284,16 @@ describe('who sees what', () => {
 
 describe('HTTP', () => {
   const t = tileAt(120.205, 22.995, 16);
+
+  it.each([
+    `/tiles/cameras/${t.z}/${t.x}/${t.y}.pbf`, `/tiles/cameras/${t.z}/${t.x}/x.pbf`, '/tiles/cameras/16/1/2', '/tiles/nothing/here.png', '/tiles/',
+  ])('answers %s, which is no tile, with the JSON 404 (not the web app, not Express\'s HTML)', async (path) => {
+    for (const accept of ['*/*', 'text/html']) {
+      const res = await w.as('public').get(path).set('Accept', accept).expect(404);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body.error).toMatchObject({ code: 'no_such_endpoint', message: expect.stringMatching(/沒有這個端點：GET \/tiles\//) });
+    }
+  });
 
   it('sends gzip with an ETag, 304 for a matching If-None-Match, plain MVT to clients without gzip', async () => {
     const res = await w.as('admin').get(url('cameras', t)).buffer(true).parse(binary).expect(200);
@@ -348,16 +365,19 @@ describe('HTTP', () => {
 
     const style = await w.as('public').get('/tiles/style.json').expect(200);
     const sourceLayers = new Set(style.body.layers.map((l: { 'source-layer'?: string }) => l['source-layer']).filter(Boolean));
-    expect([...sourceLayers].sort()).toEqual(['beats', 'beats-labels', 'buildings', 'camera-coverage', 'cameras', 'precincts', 'precincts-labels',
-      'stations', 'stations-labels', 'watch-blocks', 'watch-blocks-labels']);
+    expect([...sourceLayers].sort()).toEqual(['beats', 'beats-labels', 'blocks', 'buildings', 'camera-coverage', 'cameras', 'counties', 'counties-labels',
+      'police-units', 'precincts', 'precincts-labels', 'stations', 'stations-labels', 'towns', 'towns-labels', 'villages', 'villages-labels',
+      'watch-blocks', 'watch-blocks-labels']);
     // Every style layer names the registry layer it draws, for the web app's layer list.
     expect(new Set(style.body.layers.slice(1).map((l: { metadata: Record<string, string> }) => l.metadata['emap:layer'])))
-      .toEqual(new Set(['precincts', 'stations', 'beats', 'buildings', 'cameras', 'camera-coverage', 'watch-blocks']));
+      .toEqual(new Set(['blocks', 'villages', 'towns', 'counties', 'precincts', 'stations', 'beats', 'police-units', 'buildings', 'cameras',
+        'camera-coverage', 'watch-blocks']));
     // No glyphs URL: labels are drawn with local fonts, so nothing is fetched off the machine.
     expect(style.body).not.toHaveProperty('glyphs');
     expect(style.body).not.toHaveProperty('sprite');
     const adminStyle = await w.as('admin').get('/tiles/style.json').expect(200);
-    expect(adminStyle.body.sources.emap.url).toMatch(/\/tiles\/precincts,stations,beats,buildings,key-places,cameras,camera-coverage,watch-blocks,drone-surveys,incidents\.json$/);
+    expect(adminStyle.body.sources.emap.url).toMatch(
+      /\/tiles\/blocks,villages,towns,counties,precincts,stations,beats,police-units,buildings,key-places,cameras,camera-coverage,watch-blocks,drone-surveys,incidents\.json$/);
   });
 });
 
@@ -442,8 +462,8 @@ describe('shared cache and faults', () => {
 
   it.runIf(redisUrl)('two app instances on one Redis: an edit on one shows on the other\'s next tile', async () => {
     const prefix = `test-${randomBytes(4).toString('hex')}:`;
-    const a = w.instance({ tileCache: TileCache.redis(redisUrl!, undefined, prefix) });
-    const b = w.instance({ tileCache: TileCache.redis(redisUrl!, undefined, prefix) });
+    const a = w.instance({ tileCache: TileCache.redis(redisUrl!, { prefix }) });
+    const b = w.instance({ tileCache: TileCache.redis(redisUrl!, { prefix }) });
     const cam = (await w.db.query<{ id: number; x: number; y: number; version: number }>(`SELECT id::int AS id, ST_X(geom) x, ST_Y(geom) y, version
       FROM cameras WHERE deleted_at IS NULL ORDER BY id LIMIT 1`)).rows[0]!;
     const t = tileAt(cam.x, cam.y, 16);
@@ -461,18 +481,19 @@ describe('shared cache and faults', () => {
     expect(await clusterTotal(b.as, z12)).toBe(before + 1);
   });
 
-  it('Redis unreachable: tiles still come from the database, with one warning', async () => {
-    const warnings: string[] = [];
-    const cache = TileCache.redis('redis://127.0.0.1:9', (m) => warnings.push(m));
+  it('Redis unreachable: tiles still come from the database, health says degraded, one log line', async () => {
+    const events: string[] = [];
+    const cache = TileCache.redis('redis://127.0.0.1:9', { log: (level, event, fields) => events.push(logLine(level, event, fields)) });
     const app = w.instance({ tileCache: cache });
     const t = tileAt(120.205, 22.995, 16);
     for (let i = 0; i < 3; i++) {
       const { layers } = await fetchTile('admin', url('cameras', t), app.as);
       expect(layers.cameras!.length).toBeGreaterThan(0);
     }
-    expect(warnings.filter((m) => /unavailable/.test(m))).toHaveLength(1);
+    expect(events.filter((m) => /event=breaker\.open dependency=redis/.test(m))).toHaveLength(1);
     const health = await request(app.app).get('/api/health').expect(200);
-    expect(health.body).toMatchObject({ cache: 'redis', cacheAvailable: false });
+    expect(health.body).toMatchObject({ status: 'degraded', db: w.db.kind, cache: 'redis', cacheAvailable: false, degraded: ['cache'] });
+    expect(health.body.checks.cache).toMatchObject({ status: 'bypassed', reason: expect.stringMatching(/ECONNREFUSED|Connection is closed|writeable/) });
     await cache.close();
   });
 
@@ -485,8 +506,8 @@ describe('shared cache and faults', () => {
       return child;
     };
     let redis = startRedis();
-    const warnings: string[] = [];
-    const cache = TileCache.redis(`redis://127.0.0.1:${port}`, (m) => warnings.push(m));
+    const events: string[] = [];
+    const cache = TileCache.redis(`redis://127.0.0.1:${port}`, { retryMs: 300, log: (level, event, fields) => events.push(logLine(level, event, fields)) });
     const app = w.instance({ tileCache: cache });
     const cam = (await w.db.query<{ id: number; x: number; y: number }>(`SELECT id::int AS id, ST_X(geom) x, ST_Y(geom) y
       FROM cameras WHERE deleted_at IS NULL ORDER BY id DESC LIMIT 1`)).rows[0]!;
@@ -498,23 +519,23 @@ describe('shared cache and faults', () => {
     try {
       const cacheWorks = async () => {
         await nameNow();
-        return cache.available;
+        return cache.usable;
       };
       await until(cacheWorks);
-      expect((await request(app.app).get('/api/health')).body.cacheAvailable).toBe(true);
+      expect((await request(app.app).get('/api/health')).body).toMatchObject({ status: 'ok', cacheAvailable: true });
       const original = await nameNow();
-      warnings.length = 0; // the connection may have been refused while Redis was starting
+      events.length = 0; // the connection may have been refused while Redis was starting
       redis.kill('SIGKILL');
       await new Promise((r) => redis.once('exit', r));
       await w.db.query('UPDATE cameras SET name = $2 WHERE id = $1', [cam.id, '停機時改名']);
       expect(await nameNow()).toBe('停機時改名'); // from the database
       expect(await nameNow()).toBe('停機時改名');
-      expect(warnings.filter((m) => /unavailable/.test(m))).toHaveLength(1);
+      expect(events.filter((m) => /event=breaker\.open/.test(m))).toHaveLength(1);
 
       redis = startRedis();
-      // Tried again every 3 s: wait until a tile is cached again, i.e. a quiet rename stops showing.
+      // Probed every 300 ms: wait until a tile is cached again, i.e. a quiet rename stops showing.
       await until(cacheWorks);
-      expect(warnings.some((m) => /available again/.test(m))).toBe(true);
+      expect(events.some((m) => /event=breaker\.closed dependency=redis open_ms=\d+/.test(m))).toBe(true);
       await nameNow();
       await w.db.query('UPDATE cameras SET name = $2 WHERE id = $1', [cam.id, original]);
       expect(await nameNow()).toBe('停機時改名');
@@ -530,8 +551,10 @@ describe('shared cache and faults', () => {
     const app = createApp({ db: down });
     const res = await request(app).get(url('beats', tileAt(120.205, 22.995, 14))).expect(503);
     expect(res.headers['retry-after']).toBe('5');
-    expect(res.body.error.code).toBe('database_unavailable');
-    await request(app).get('/api/health').expect(503);
+    expect(res.body.error).toMatchObject({ code: 'database_unavailable', message: message('database_unavailable', { seconds: 5 }) });
+    const health = await request(app).get('/api/health').expect(503);
+    expect(health.headers['retry-after']).toBe('5');
+    expect(health.body).toMatchObject({ status: 'unavailable', db: 'postgres', checks: { db: { status: 'unavailable' } } });
     await down.close();
   });
 });

@@ -87,27 +87,50 @@ describe('a planner\'s analysis tools', () => {
 describe('the community view\'s analysis', () => {
   const SENSITIVE = /key-places|\/incidents|drone-surveys|visits/;
 
-  it('shows the aggregated hot spots at once, without z-scores and with small counts withheld', async () => {
-    const answer = w.open('/community', 'public');
-    const p = await answer;
-    const hotspots = p.requests.filter((u) => u.includes('/api/analysis/hotspots'));
-    expect(hotspots).toHaveLength(1);
-    const res = await p.context.request.get(hotspots[0]!);
-    const body = await res.json();
-    expect(body.analysis.aggregated).toBe(true);
-    for (const f of body.features) {
-      expect(f.properties).not.toHaveProperty('z');
-      if ('count' in f.properties) expect(f.properties.count).toBeGreaterThanOrEqual(body.analysis.minCount);
-    }
-    expect(await rendered(p.page, ['analysis-cells'])).not.toHaveLength(0);
-    // The public is asked to sign in for suggestions, and nothing is requested for them.
-    await p.page.click('button[data-ask="new-sites"]');
-    expect(await p.page.locator('.camera-help .analysis-answer').innerText()).toContain('請以社區帳號登入');
-    expect(p.requests.filter((u) => u.includes('new-sites'))).toEqual([]);
-    expect(p.requests.filter((u) => SENSITIVE.test(u))).toEqual([]);
-    expect(p.errors).toEqual([]);
-    await p.context.close();
-  });
+  it.each([['a desktop', { width: 1000, height: 700 }], ['a phone', { width: 390, height: 844 }]] as const)(
+    'shows the published hot spots at once on %s, says how they are rounded, and a hot square tells its own count', async (_, viewport) => {
+      const p = await w.open('/community', 'public', viewport);
+      const hotspots = p.requests.filter((u) => u.includes('/api/analysis/hotspots'));
+      expect(hotspots).toHaveLength(1);
+      const res = await p.context.request.get(hotspots[0]!);
+      const body = await res.json();
+      expect(body.analysis).toMatchObject({ aggregated: true, cellSize: 200, disclosure: { rounding: { base: 5 } } });
+      for (const f of body.features) {
+        expect(f.properties).not.toHaveProperty('z');
+        expect(f.properties.count % 5).toBe(0);
+      }
+      expect(await rendered(p.page, ['analysis-cells'])).not.toHaveLength(0);
+      // The panel says what period, about how many, and how the figures were made public.
+      const text = await p.page.locator('.hot-spots').innerText();
+      expect(text).toContain(`約 ${body.analysis.incidents.toLocaleString('zh-TW')} 件`);
+      expect(text).toMatch(/\d+年第[一二三四]季/);
+      expect(text).toContain('隨機進位為 5 的倍數');
+      // Clicking the busiest hot square on the map shows its published count.
+      const at = await p.page.evaluate(() => {
+        const map = (window as unknown as { emap: { map: import('maplibre-gl').Map } }).emap.map;
+        const hot = map.queryRenderedFeatures({ layers: ['analysis-cells'] }).filter((f) => Number(f.properties.binFdr) >= 2)
+          .sort((a, b) => Number(b.properties.count) - Number(a.properties.count))[0]!;
+        const ring = (hot.geometry as GeoJSON.Polygon).coordinates[0]!;
+        const centre = map.project([(ring[0]![0]! + ring[2]![0]!) / 2, (ring[0]![1]! + ring[2]![1]!) / 2]);
+        return { x: centre.x, y: centre.y, i: hot.properties.i, j: hot.properties.j };
+      });
+      const square = body.features.find((f: { properties: { i: number; j: number } }) => f.properties.i === at.i && f.properties.j === at.j);
+      const canvas = (await p.page.locator('.maplibregl-canvas').boundingBox())!;
+      await p.page.mouse.click(canvas.x + at.x, canvas.y + at.y);
+      const popup = p.page.locator('.square-popup');
+      await popup.waitFor();
+      expect(square.properties.count).toBeGreaterThan(0);
+      expect(await popup.innerText()).toContain(`約 ${square.properties.count.toLocaleString('zh-TW')} 件`);
+      // The public is asked to sign in for suggestions, and nothing is requested for them.
+      if (viewport.width > 500) {
+        await p.page.click('button[data-ask="new-sites"]');
+        expect(await p.page.locator('.camera-help .analysis-answer').innerText()).toContain('請以社區帳號登入');
+        expect(p.requests.filter((u) => u.includes('new-sites'))).toEqual([]);
+      }
+      expect(p.requests.filter((u) => SENSITIVE.test(u))).toEqual([]);
+      expect(p.errors).toEqual([]);
+      await p.context.close();
+    });
 
   it('suggests new camera sites in a community account\'s own area, and no map of what is unseen', async () => {
     const p = await w.open('/community', 'community');
@@ -124,6 +147,8 @@ describe('the community view\'s analysis', () => {
       [JSON.stringify(body.features.map((f: { geometry: { coordinates: number[] } }) => ({ x: f.geometry.coordinates[0], y: f.geometry.coordinates[1] })))]);
     expect(body.features.length).toBeGreaterThan(0);
     expect(rows[0]!.inside).toBe(true);
+    // The gains are estimates from the published squares, and the list says so.
+    expect(await p.page.locator('.camera-help .disclosure-note').innerText()).toContain('平均分布在方格內');
     expect(p.requests.filter((u) => SENSITIVE.test(u))).toEqual([]);
     expect(p.offMachine()).toEqual([]);
     await p.context.close();

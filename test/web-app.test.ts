@@ -49,8 +49,10 @@ describe('the web app at /', () => {
   });
 
   it('leaves the API its own answers: an unknown endpoint is a JSON 404, not the page', async () => {
-    const res = await request(w.app).get('/api/nope').set('Accept', 'text/html').expect(404);
-    expect(res.body.error.code).toBe('not_found');
+    for (const path of ['/api/nope', '/ogc/nope', '/tiles/cameras/1/2/3.pbf']) {
+      const res = await request(w.app).get(path).set('Accept', 'text/html').expect(404);
+      expect(res.body.error.code, path).toBe('no_such_endpoint');
+    }
   });
 
   it('says so when the app has not been built', async () => {

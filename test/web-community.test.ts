@@ -26,8 +26,14 @@ describe.each(['public', 'community'] as const)('community view as %s', (as) => 
     expect(p.offMachine()).toEqual([]);
     expect(p.requests.filter((u) => SENSITIVE_LAYERS.test(u))).toEqual([]);
     const listed = await p.page.$$eval('.layer-list .layer-row', (rows) => rows.map((r) => (r as HTMLElement).dataset.layer));
-    // The aggregated hot spots first (drawn at once), then the public layers.
-    expect(listed).toEqual(['analysis-cells', 'precincts', 'stations', 'beats', 'buildings', 'cameras', 'camera-coverage', 'watch-blocks']);
+    // The aggregated hot spots first (drawn at once), then the public layers, then the ground.
+    expect(listed).toEqual(['analysis-cells', 'precincts', 'stations', 'beats', 'police-units', 'buildings', 'cameras', 'camera-coverage', 'watch-blocks',
+      'blocks', 'villages', 'towns', 'counties']);
+    if (as === 'community') {
+      // The account's 里, outlined, and named in the panel.
+      expect(await p.page.locator('.intro h2').innerText()).toContain(w.city.community.name);
+      expect(await p.page.evaluate(() => !!(window as unknown as { emap: { map: import('maplibre-gl').Map } }).emap.map.getLayer('my-area-outline'))).toBe(true);
+    }
 
     // Every camera drawn is public (and, for the community account, in its area), and carries no contact.
     const inArea = as === 'community' ? `AND ST_Intersects(geom, (SELECT area FROM users WHERE username = 'community'))` : '';

@@ -1,6 +1,6 @@
 import { area, destination, polygon } from '@turf/turf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, jumpTo, mapIdle, openWebWorld, pixelOf, rendered, type WebPage, type WebWorld } from './support/browser.js';
+import { DEMO_PASSWORD, jumpTo, mapIdle, openWebWorld, pixelOf, rendered, showOnly, type WebPage, type WebWorld } from './support/browser.js';
 
 /**
  * A planner's edits in the browser: drawing a watch block and finding it after a reload, a shape
@@ -25,11 +25,7 @@ async function freeSpot(seed: number): Promise<LonLat> {
 }
 
 /** Leaves only these layers switched on, so a click lands where the test means it to. */
-async function only(p: WebPage, keep: string[]): Promise<void> {
-  for (const layer of await p.page.$$eval('.layer-row', (r) => r.map((x) => (x as HTMLElement).dataset.layer!))) {
-    if (!keep.includes(layer)) await p.page.uncheck(`.layer-row[data-layer="${layer}"] input`);
-  }
-}
+const only = (p: WebPage, keep: string[]) => showOnly(p.page, keep);
 
 /**
  * Waits for an edit panel's element; if it never comes, fails with what the page asked for and

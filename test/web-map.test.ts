@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAYERS } from '../server/layers/registry.js';
-import { DEMO_PASSWORD, jumpTo, mapIdle, openWebWorld, pixelOf, rendered, styleLayersOf, type Account, type WebPage, type WebWorld } from './support/browser.js';
+import { DEMO_PASSWORD, jumpTo, mapIdle, openWebWorld, pixelOf, rendered, showOnly, styleLayersOf, type Account, type WebPage, type WebWorld } from './support/browser.js';
 
 /**
  * The e-map in headless Chromium against the service and a small demo city: what each role
@@ -21,14 +21,24 @@ afterAll(async () => { await w?.close(); });
 
 const TILED = LAYERS.filter((l) => l.tiles);
 
-/** Tiled layers a role may read, by the API, in registry order: what its layer list must show. */
+/**
+ * Tiled layers a role may read, by the API, in registry order: what its layer list must show,
+ * the operational layers first and the reference ground (地理底圖) after them.
+ */
 async function layersOfRole(as: Account): Promise<string[]> {
   const context = await w.browser.newContext();
   if (as !== 'public') await context.request.post(`${w.baseUrl}/api/login`, { data: { username: as, password: DEMO_PASSWORD } });
   const res = await context.request.get(`${w.baseUrl}/api/layers`);
-  const ids = ((await res.json()) as { layers: { id: string; tiles?: string }[] }).layers.filter((l) => l.tiles).map((l) => l.id);
+  const tiled = ((await res.json()) as { layers: { id: string; tiles?: string; ground?: boolean }[] }).layers.filter((l) => l.tiles);
   await context.close();
-  return ids;
+  return [...tiled.filter((l) => !l.ground), ...tiled.filter((l) => l.ground)].map((l) => l.id);
+}
+
+/** Where incidents are densest (a planted hot spot): clusters and the heat map show there. */
+async function busiest(): Promise<[number, number]> {
+  const { rows } = await w.db.query<{ x: number; y: number }>(`SELECT ST_X(c) AS x, ST_Y(c) AS y FROM (
+    SELECT ST_Centroid(ST_Collect(geom)) AS c, count(*) AS n FROM incidents GROUP BY ST_SnapToGrid(geom, 0.02) ORDER BY n DESC LIMIT 1) q`);
+  return [rows[0]!.x, rows[0]!.y];
 }
 
 /** A place to look at each layer: a feature of it and a zoom at which it is drawn unclustered. */
@@ -91,7 +101,7 @@ describe('layers, legend and switches (admin)', () => {
   });
 
   it('draws clusters with their counts below the cluster zoom', async () => {
-    await jumpTo(p.page, [120.205, 22.99], 12);
+    await jumpTo(p.page, await busiest(), 12);
     const clusters = await rendered(p.page, ['incidents-clusters']);
     expect(clusters.length).toBeGreaterThan(0);
     expect(clusters.every((c) => Number(c.properties.point_count) > 1)).toBe(true);
@@ -128,7 +138,7 @@ describe('layers, legend and switches (admin)', () => {
     expect((await rendered(p.page, ['cameras'])).length).toBeGreaterThan(0);
 
     // The heat map is drawn into the canvas: the picture changes when it is switched on.
-    await jumpTo(p.page, [120.205, 22.99], 12);
+    await jumpTo(p.page, await busiest(), 12);
     const before = await p.page.locator('.map canvas').screenshot();
     await p.page.click('.layer-row[data-layer="incidents-heat"] input[type=checkbox]');
     await mapIdle(p.page);
@@ -205,9 +215,7 @@ describe('popups', () => {
     for (const [as, seesContact] of [['public', false], ['admin', true]] as const) {
       const p = await w.open('/', as);
       // Only cameras stay switched on, so the click lands on the camera.
-      for (const layer of await p.page.$$eval('.layer-row', (r) => r.map((x) => (x as HTMLElement).dataset.layer!))) {
-        if (layer !== 'cameras' && layer !== 'beats') await p.page.uncheck(`.layer-row[data-layer="${layer}"] input`);
-      }
+      await showOnly(p.page, ['cameras', 'beats']);
       await jumpTo(p.page, [cam.x, cam.y], 18);
       const at = await pixelOf(p.page, [cam.x, cam.y]);
       await p.page.mouse.click(at.x, at.y);

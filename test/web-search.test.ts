@@ -110,6 +110,8 @@ describe('on the e-map, on a desktop', () => {
   it('finds an imported address however it is written, with Enter, and marks its 門牌', async () => {
     await p.page.fill('.search-box input', '蘆竹區南山路2段394巷６７號');
     await p.page.press('.search-box input', 'Enter');
+    // Enter searches first, then takes the first result: its name replaces what was typed.
+    await p.page.waitForFunction(() => document.querySelector<HTMLInputElement>('.search-box input')!.value === '桃園市蘆竹區南山路二段394巷67號');
     await p.page.waitForFunction(() => !(window as unknown as { emap: { map: import('maplibre-gl').Map } }).emap.map.isMoving());
     await mapIdle(p.page);
     await expectCentredOn(p.page, await pointOf(`SELECT ST_X(geom) x, ST_Y(geom) y FROM addresses WHERE address = '桃園市蘆竹區南山路二段394巷67號'`, []));
@@ -137,7 +139,7 @@ describe('on the e-map, on a desktop', () => {
 
 describe('on a 390 × 844 touch phone', () => {
   let p: WebPage;
-  beforeAll(async () => { p = await w.open('/', 'public', { width: 390, height: 844 }, true); });
+  beforeAll(async () => { p = await w.open('/', 'public', { width: 390, height: 844 }); });
   afterAll(async () => { await p?.context.close(); });
 
   it('shows the grouped list across the screen and flies to the chosen 村里', async () => {

@@ -173,13 +173,14 @@ async function newSitesRow(runs: number, ilpSeconds: number) {
     `covered ${fmt(plan.before)} → ${fmt(plan.value)}; ${best.status === 'Optimal' ? `optimum (HiGHS, ${fmt(best.seconds, 1)} s) ${fmt(best.bound)}` : `HiGHS stopped (${best.status}) at ${fmt(best.value)}, LP bound ${fmt(best.bound, 1)}`}: ${fmt(100 * ratio, 2)} %`];
 }
 
-const principal = (role: 'admin' | 'planner', precinctCode: string | null): Principal =>
+const principal = (role: 'admin' | 'planner' | 'public', precinctCode: string | null): Principal =>
   ({ username: `bench-${role}`, role, precinctCode, stationCode: null, beatCode: null, userId: null });
 
 /** The endpoints' work (SQL and Node, without HTTP) on the seeded demo city. */
 export async function endToEnd(runs: number, databaseUrl?: string): Promise<string> {
   const admin = principal('admin', null);
   const planner = principal('planner', 'P01');
+  const anyone = principal('public', null);
   const year = {}; // the default period: the 365 days before now
   const cases: [string, string, (db: Parameters<typeof hotSpots>[0]) => Promise<unknown>][] = [
     ['hotspots', 'city, 150 m squares, 365 days', (db) => hotSpots(db, admin, { ...year, cellSize: '150' })],
@@ -192,6 +193,11 @@ export async function endToEnd(runs: number, databaseUrl?: string): Promise<stri
     ['coverage/union', 'precinct P01', (db) => coverageUnion(db, planner, {})],
     ['reaim', 'precinct P01, 365 days of incidents + key places', (db) => reaim(db, planner, year)],
     ['new-sites', 'beat P01S01B01, 25 m grid, k = 10', (db) => newSites(db, planner, { ...year, beat: 'P01S01B01', spacing: '25', k: '10' })],
+    // The public's figures, from the published table (the last four complete quarters).
+    ['hotspots', 'public: city, 200 m squares, 4 quarters', (db) => hotSpots(db, anyone, {})],
+    ['density', 'public: city, 100 m cells, h 300 m', (db) => densitySurface(db, anyone, { cellSize: '100' })],
+    ['hot-hours', 'public: city, 4 quarters', (db) => hotHours(db, anyone, {})],
+    ['beats', 'public: city, a quarter and the one before', (db) => beatRanking(db, anyone, {})],
   ];
   const kinds = databaseUrl ? (['pglite', 'postgres'] as const) : (['pglite'] as const);
   const ms = new Map<string, number[]>();

@@ -1,19 +1,30 @@
 /**
- * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles,basemaps,search] [--points N] [--runs N] [--scale S] [--rows N] [--addresses N]
+ * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles,ground-tiles,basemaps,hostile,redis-pause,flood,search] [--points N] [--runs N] [--scale S] [--rows N] [--seconds S] [--addresses N]
  * Runs against embedded PGlite, and against PostgreSQL too when DATABASE_URL is set (the
  * benchmark creates and drops its own scratch database on that server). The tile benchmark
  * (~10 minutes) runs only when named in --only, at its own defaults but --runs; npm run
  * bench:tiles takes all its options. The import benchmark (a few minutes) also runs only when
- * named: --rows sets the register's size (100,000). The search benchmark (several minutes: it
- * builds a gazetteer of --addresses 門牌, 500,000 by default) also runs only when named.
+ * named: --rows sets the register's size (100,000). Every table printed is also written, with the
+ * same rows, to --json (bench-results.json). The hostile corpus (a few minutes per
+ * backend) too; with REDIS_URL set besides DATABASE_URL, its PostgreSQL server uses Redis.
+ * The paused-Redis benchmark (PostgreSQL + Redis, about 3 minutes) too; npm run
+ * bench:redis-pause takes all its options.
+ * The flood benchmark (a few minutes) too: --seconds sets each load's duration (10); with
+ * REDIS_URL its PostgreSQL service uses Redis.
+ * The search benchmark (several minutes: it builds a gazetteer of --addresses 門牌, 500,000 by
+ * default) too.
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analysisBench } from './analysis.js';
 import { basemapBench } from './basemaps.js';
 import { beatAssignmentBench } from './beat-assignment.js';
 import { clusterBench } from './clusters.js';
+import { floodBench } from './flood.js';
+import { hostileBench } from './hostile.js';
 import { importBench } from './import.js';
-import { machineLine } from './report.js';
+import { redisPauseBench } from './redis-pause.js';
+import { machineLine, printedTables } from './report.js';
 import { searchBench } from './search.js';
 import { startupBench } from './startup.js';
 import { tileBench } from './tiles.js';
@@ -26,6 +37,8 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     scale: { type: 'string', default: '1' },
     rows: { type: 'string', default: '100000' },
+    json: { type: 'string', default: 'bench-results.json' },
+    seconds: { type: 'string', default: '10' },
     addresses: { type: 'string', default: '500000' },
   },
 });
@@ -51,6 +64,28 @@ if (values.only?.split(',').includes('import')) {
 if (values.only?.split(',').includes('tiles')) {
   console.log(`\n${await tileBench({ runs, seconds: 10, tiles: 500, scale: 4, db: 'both', databaseUrl: process.env.DATABASE_URL })}`);
 }
+if (values.only?.split(',').includes('flood')) {
+  console.log(`\n${await floodBench({
+    runs, seconds: Number(values.seconds), scale: Number(values.scale), databaseUrl: process.env.DATABASE_URL, redisUrl: process.env.REDIS_URL,
+    progress: (m) => console.error(`[bench:flood] ${m}`),
+  })}`);
+}
+if (values.only?.split(',').includes('redis-pause')) {
+  console.log(`\n${await redisPauseBench({ runs, seconds: 10, connections: 8, tiles: 200, scale: Number(values.scale), databaseUrl: process.env.DATABASE_URL })}`);
+}
+if (values.only?.split(',').includes('hostile')) {
+  console.log(`\n${await hostileBench({ databaseUrl: process.env.DATABASE_URL, redisUrl: process.env.REDIS_URL })}`);
+}
+if (values.only?.split(',').includes('ground-tiles')) {
+  // The reference ground (issue 13): the block fabric and the administrative areas, z10–z16 over 桃園.
+  console.log(`\n${await tileBench({
+    runs, seconds: 5, tiles: 300, scale: 0.05, db: 'both', databaseUrl: process.env.DATABASE_URL,
+    layers: ['blocks', 'villages', 'towns', 'counties'], over: 'blocks',
+  })}`);
+}
 if (values.only?.split(',').includes('search')) {
   console.log(`\n${await searchBench({ runs, addresses: Number(values.addresses), databaseUrl: process.env.DATABASE_URL })}`);
 }
+
+writeFileSync(values.json, `${JSON.stringify({ machine: machineLine(), at: new Date().toISOString(), only: values.only ?? null, tables: printedTables() }, null, 1)}\n`);
+console.log(`\nthe same tables as JSON: ${values.json}`);

@@ -25,8 +25,13 @@ export async function timeRuns(runs: number, fn: () => Promise<unknown>): Promis
   return out;
 }
 
-/** A plain-text table with a header row; columns padded to their widest cell. */
+/** Every table printed in this process, kept to be written as JSON with the same rows. */
+const printed: { header: string[]; rows: (string | number)[][] }[] = [];
+export const printedTables = () => printed;
+
+/** A plain-text table with a header row; columns padded to their widest cell. Also kept for the JSON. */
 export function table(header: string[], rows: (string | number)[][]): string {
+  printed.push({ header, rows });
   const cells = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => width(r[i] ?? ''))));
   const line = (r: string[]) => `| ${r.map((c, i) => c + ' '.repeat(widths[i]! - width(c))).join(' | ')} |`;

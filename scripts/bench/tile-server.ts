@@ -2,8 +2,8 @@
  * The service for the tile benchmark (tiles.ts), in its own process so the load generator does
  * not share its event loop. Prints `listening on http://127.0.0.1:<port>` when ready.
  *
- *  - DATABASE_URL or DATA_DIR as the service takes them; TILE_CACHE_MB for the in-memory tile
- *    cache (0 caches nothing).
+ *  - DATABASE_URL or DATA_DIR as the service takes them; REDIS_URL for the tile cache in
+ *    Redis, otherwise TILE_CACHE_MB for the in-memory one (0 caches nothing).
  *  - STATIC_TILES=<file> serves instead the pre-rendered tiles of that JSON file
  *    ({path: base64 gzip body}) from memory with bare Node http: the benchmark's ceiling.
  *  - GET /__bench/cpu answers this process's CPU time so far ({user, system} in µs), so the
@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
 import { createApp } from '../../server/app.js';
-import { TileCache } from '../../server/cache/tile-cache.js';
+import { openTileCache } from '../../server/cache/open.js';
 import { loadConfig } from '../../server/config.js';
 import { openDb } from '../../server/db/open.js';
 
@@ -42,7 +42,7 @@ async function service(): Promise<RequestListener> {
   const config = loadConfig();
   const db = await openDb(config);
   closeDb = () => db.close();
-  return createApp({ db, tileCache: TileCache.memory(config.TILE_CACHE_MB * 2 ** 20) });
+  return createApp({ db, tileCache: openTileCache(config) });
 }
 
 const inner = process.env.STATIC_TILES ? staticTiles(process.env.STATIC_TILES) : await service();

@@ -1,5 +1,5 @@
 /**
- * npm run bench:tiles [-- --runs 3] [--seconds 10] [--tiles 500] [--scale 4] [--db embedded|postgres|both]
+ * npm run bench:tiles [-- --runs 3] [--seconds 10] [--tiles 500] [--scale 4] [--db embedded|postgres|both] [--redis]
  * (also `npm run bench -- --only tiles`). PostgreSQL takes part when DATABASE_URL is set: the
  * benchmark creates and drops a scratch database on that server.
  *
@@ -13,7 +13,8 @@
  * Each tile is requested as the web map asks: every tiled layer in one composite tile, as admin,
  * gzip accepted, from the service running in its own process (tile-server.ts).
  *
- * Every run starts a fresh service (memory tile cache) and first asks for a few empty tiles
+ * Every run starts a fresh service (memory tile cache; with --redis, the PostgreSQL runs cache in a
+ * Redis of the benchmark's own, empty at each run's start, as app instances do in production) and first asks for a few empty tiles
  * outside the city, which builds the cluster indexes (once per data version in the service) and
  * prepares the statements. Then:
  *  - uncached: the first request of each tile (a cache miss: rendered, gzipped, stored), one at a
@@ -50,6 +51,7 @@ import { tileAt, type TileId } from '../../server/tiles/coords.js';
 import { clustered, mvtQuery, mvtSubquery } from '../../server/tiles/sql.js';
 import { startTsx, type Started } from '../lib/child.js';
 import { fmt, machineLine, median, table } from './report.js';
+import { ownRedis } from '../lib/own-redis.js';
 import { scratchDb } from './scratch-db.js';
 
 export interface TileBenchOptions {
@@ -59,18 +61,25 @@ export interface TileBenchOptions {
   tiles: number;
   scale: number;
   db: 'embedded' | 'postgres' | 'both';
+  /** PostgreSQL runs cache tiles in Redis (redis-server started by the benchmark) instead of memory. */
+  redis?: boolean;
   /** A PostgreSQL server for the scratch database; without it, embedded only and no floor. */
   databaseUrl?: string;
   /** Progress lines (to stderr by default). */
   progress?: (message: string) => void;
+  /** The layers in each composite tile (default: every tiled layer, as the web map asks). */
+  layers?: readonly string[];
+  /** Where the tiles are taken: where incidents and cameras are (default), or over the basic statistical areas. */
+  over?: 'data' | 'blocks';
 }
 
 type Kind = 'embedded' | 'postgres';
 
-const PASSWORD = 'bench-password';
+export const PASSWORD = 'bench-password';
 const ADMIN: Principal = { username: 'admin', role: 'admin', precinctCode: null, stationCode: null, beatCode: null, userId: null };
-const TILED = LAYERS.filter((l) => l.tiles);
-const COMPOSITE = TILED.map((l) => l.id).join(',');
+/** The layers asked for in each tile: set once per benchmark (tileBench). */
+let TILED = LAYERS.filter((l) => l.tiles);
+let COMPOSITE = TILED.map((l) => l.id).join(',');
 const ZOOMS = [10, 11, 12, 13, 14, 15, 16];
 const CONNECTIONS = [8, 64] as const;
 /** Each service process exits by itself after this long. */
@@ -78,17 +87,18 @@ const SERVER_MAX_SECONDS = 900;
 /** One tile request, even an uncached z10 on PGlite, answers well within this. */
 const REQUEST_TIMEOUT_MS = 120_000;
 
-const pathOf = (t: TileId) => `/tiles/${COMPOSITE}/${t.z}/${t.x}/${t.y}.mvt`;
+export const pathOf = (t: TileId) => `/tiles/${COMPOSITE}/${t.z}/${t.x}/${t.y}.mvt`;
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 const inRange = (z: number) => TILED.filter((l) => z >= l.tiles!.minzoom && z <= l.tiles!.maxzoom);
 
-/** Tiles where the data is (see the header); the same list for every database. */
-async function pickTiles(db: Db, count: number): Promise<TileId[]> {
+/** Tiles where the data is (see the header), or over the block fabric; the same list for every database. */
+export async function pickTiles(db: Db, count: number, over: 'data' | 'blocks' = 'data'): Promise<TileId[]> {
+  const points = over === 'blocks'
+    ? `SELECT code AS k, ST_PointOnSurface(geom) AS geom FROM blocks WHERE deleted_at IS NULL`
+    : `SELECT 'i' || id AS k, geom FROM incidents WHERE deleted_at IS NULL
+       UNION ALL SELECT 'c' || id, geom FROM cameras WHERE deleted_at IS NULL`;
   const { rows } = await db.query<{ lon: number; lat: number }>(`
-    SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM (
-      SELECT 'i' || id AS k, geom FROM incidents WHERE deleted_at IS NULL
-      UNION ALL SELECT 'c' || id, geom FROM cameras WHERE deleted_at IS NULL) p
-    ORDER BY md5(k) LIMIT ${count * 40}`);
+    SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM (${points}) p ORDER BY md5(k) LIMIT ${count * 40}`);
   const seen = new Map<string, TileId>();
   for (let i = 0; i < rows.length && seen.size < count; i++) {
     const t = tileAt(rows[i]!.lon, rows[i]!.lat, ZOOMS[i % ZOOMS.length]!);
@@ -161,7 +171,7 @@ class Client {
   }
 }
 
-async function login(url: string): Promise<string> {
+export async function login(url: string): Promise<string> {
   const res = await fetch(`${url}/api/login`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
@@ -272,13 +282,13 @@ async function run(env: NodeJS.ProcessEnv, tiles: TileId[], seconds: number, log
   }
 }
 
-function report(kind: Kind, tiles: TileId[], rows: Record<string, number>, runs: RunResult[], floors: Map<string, FloorTimes>[]): string {
+function report(kind: Kind, redis: boolean, tiles: TileId[], rows: Record<string, number>, runs: RunResult[], floors: Map<string, FloorTimes>[]): string {
   const tilesAt = (z: number) => tiles.filter((t) => t.z === z);
   const zooms = ZOOMS.filter((z) => tilesAt(z).length > 0);
   const bodies = runs[0]!.bodies;
   const bytes = [...bodies.values()].reduce((n, b) => n + b.length, 0);
   const lines = [
-    `${kind === 'embedded' ? 'Embedded PGlite' : 'PostgreSQL/PostGIS'}: ${Object.entries(rows).map(([k, n]) => `${fmt(n)} ${k}`).join(', ')}`,
+    `${kind === 'embedded' ? 'Embedded PGlite' : `PostgreSQL/PostGIS${redis ? ' + Redis' : ''}`}: ${Object.entries(rows).map(([k, n]) => `${fmt(n)} ${k}`).join(', ')}; tiles of ${COMPOSITE}`,
     `${tiles.length} tiles (${zooms.map((z) => `${tilesAt(z).length} at z${z}`).join(', ')}); ${bodies.size} with data, mean ${fmt(bytes / bodies.size / 1000, 1)} kB gzipped; median of ${runs.length} run${runs.length > 1 ? 's' : ''}`,
   ];
   const hasFloor = floors.length > 0;
@@ -317,6 +327,9 @@ function report(kind: Kind, tiles: TileId[], rows: Record<string, number>, runs:
 
 export async function tileBench(o: TileBenchOptions): Promise<string> {
   const started = performance.now();
+  TILED = LAYERS.filter((l) => l.tiles && (!o.layers || o.layers.includes(l.id)));
+  COMPOSITE = TILED.map((l) => l.id).join(',');
+  const over = o.over ?? 'data';
   const log = o.progress ?? ((m: string) => console.error(`[bench:tiles ${((performance.now() - started) / 1000).toFixed(0)} s] ${m}`));
   const kinds = (o.db === 'both' ? ['embedded', 'postgres'] as const : [o.db]).filter((k) => k === 'embedded' || o.databaseUrl);
   if (kinds.length === 0) return 'bench:tiles: --db postgres needs DATABASE_URL';
@@ -332,7 +345,7 @@ export async function tileBench(o: TileBenchOptions): Promise<string> {
       log(`seeding PostgreSQL, scale ${o.scale}`);
       await migrate(seeded);
       await seedDemo(seeded, { password: PASSWORD, scale: o.scale });
-      tiles = await pickTiles(seeded, o.tiles);
+      tiles = await pickTiles(seeded, o.tiles, over);
       datasets.set('postgres', { env: { DATABASE_URL: seeded.url, REDIS_URL: '' }, rows: await rowCounts(seeded) });
       floorClient = new pg.Client({ connectionString: seeded.url });
       await floorClient.connect();
@@ -346,7 +359,7 @@ export async function tileBench(o: TileBenchOptions): Promise<string> {
       try {
         await migrate(db);
         await seedDemo(db, { password: PASSWORD, scale: o.scale });
-        tiles ??= await pickTiles(db, o.tiles);
+        tiles ??= await pickTiles(db, o.tiles, over);
         datasets.set('embedded', { env: { DATA_DIR: dir, DATABASE_URL: '', REDIS_URL: '' }, rows: await rowCounts(db) });
       } finally {
         await db.close();
@@ -366,9 +379,17 @@ export async function tileBench(o: TileBenchOptions): Promise<string> {
 
     for (const kind of kinds) {
       const { env, rows } = datasets.get(kind)!;
+      const redis = kind === 'postgres' && o.redis === true;
       const runs: RunResult[] = [];
-      for (let i = 0; i < o.runs; i++) runs.push(await run(env, tiles!, o.seconds, (m) => log(`${kind}, run ${i + 1} of ${o.runs}: ${m}`)));
-      out.push(report(kind, tiles!, rows, runs, floors));
+      for (let i = 0; i < o.runs; i++) {
+        const cache = redis ? await ownRedis() : undefined;
+        try {
+          runs.push(await run({ ...env, ...(cache ? { REDIS_URL: cache.url } : {}) }, tiles!, o.seconds, (m) => log(`${kind}, run ${i + 1} of ${o.runs}: ${m}`)));
+        } finally {
+          await cache?.stop();
+        }
+      }
+      out.push(report(kind, redis, tiles!, rows, runs, floors));
     }
   } finally {
     await floorClient?.end();
@@ -393,12 +414,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       tiles: { type: 'string', default: '500' },
       scale: { type: 'string', default: '4' },
       db: { type: 'string', default: 'both' },
+      redis: { type: 'boolean', default: false },
     },
   });
   if (!['embedded', 'postgres', 'both'].includes(values.db)) throw new Error('--db is embedded, postgres or both');
   console.log(machineLine());
   console.log(`\n${await tileBench({
     runs: Number(values.runs), seconds: Number(values.seconds), tiles: Number(values.tiles), scale: Number(values.scale),
-    db: values.db as TileBenchOptions['db'], databaseUrl: process.env.DATABASE_URL,
+    db: values.db as TileBenchOptions['db'], redis: values.redis, databaseUrl: process.env.DATABASE_URL,
   })}`);
 }

@@ -1,7 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-
-const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 
 export interface Started {
   child: ChildProcess;
@@ -22,7 +19,10 @@ export interface Started {
 export function startTsx(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 300_000): Promise<Started> {
   return new Promise((resolve, reject) => {
     const t = performance.now();
-    const child = spawn(TSX, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Node with tsx's loader, in one process, so that a signal reaches the program itself: the
+    // tsx command runs it in a child and relays signals, and one sent just after start could end
+    // the child before the program's own handler heard it. npm start, systemd and Docker do so too.
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let done = false;
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));

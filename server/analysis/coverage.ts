@@ -3,8 +3,8 @@ import type { Queryable } from '../db/db.js';
 import { notFound } from '../http/errors.js';
 import { canRead, readableRows } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
-import { disclosed, disclosureFor } from './disclosure.js';
-import { describeFilter, INCIDENT_FILTER_PARAMS, incidentConditions, incidentFilter } from './incidents.js';
+import { describeDisclosure, disclosureFor, incidentFilterFor } from './disclosure.js';
+import { describeFilter, INCIDENT_FILTER_PARAMS, incidentConditions, type IncidentFilter } from './incidents.js';
 import { parseParams } from './params.js';
 import { describeScope, resolveScope, round, SCOPE_PARAMS, type Scope } from './scope.js';
 
@@ -13,7 +13,8 @@ import { describeScope, resolveScope, round, SCOPE_PARAMS, type Scope } from './
  * by the database): the share of the scope's area working cameras see, the share of incidents
  * inside that, the key places in view (police accounts), and what broken or offline cameras
  * would see that no working camera does (their lost coverage). Areas are measured in TWD97.
- * Only the cameras the caller may read count.
+ * Only the cameras the caller may read count. Outsiders get no incident figures here: whether an
+ * incident lies in a camera's view is finer than anything the published table holds.
  */
 export const COVERAGE_PARAMS = { ...SCOPE_PARAMS, ...INCIDENT_FILTER_PARAMS };
 
@@ -49,10 +50,22 @@ function seenBy(p: Principal, params: unknown[], geom: string, working: boolean)
                    AND cc.geom && ${geom} AND ST_Intersects(cc.geom, ${geom}))`;
 }
 
+/** Incidents in the scope; in working coverage; in what only non-working cameras would see. */
+async function incidentsSeen(db: Queryable, p: Principal, filter: IncidentFilter, scope: Scope) {
+  // Tested row by row against the coverage table's index, not against the unions.
+  const ip: unknown[] = [];
+  const where = [...incidentConditions(p, filter, filter.period, ip), scope.rows('i', ip)];
+  const working = seenBy(p, ip, 'i.geom', true);
+  const other = seenBy(p, ip, 'i.geom', false);
+  const { rows: [inc] } = await db.query<{ total: number; covered: number; lost: number }>(
+    `SELECT count(*)::int AS total, count(*) FILTER (WHERE w)::int AS covered, count(*) FILTER (WHERE o AND NOT w)::int AS lost
+       FROM (SELECT ${working} AS w, ${other} AS o FROM incidents i WHERE ${where.join(' AND ')}) x`, ip);
+  return { total: inc!.total, covered: inc!.covered, inLostCoverage: inc!.lost, coveredShare: inc!.total ? round(inc!.covered / inc!.total, 4) : null };
+}
+
 export async function coverageStats(db: Queryable, p: Principal, input: unknown) {
   const q = parseParams(COVERAGE_PARAMS, input);
-  const filter = incidentFilter(q);
-  const d = disclosureFor(p);
+  const { aggregated, published, filter } = incidentFilterFor(p, q);
   const scope = await resolveScope(db, p, q);
   const params: unknown[] = [];
   const cte = coverageRows(p, scope, params);
@@ -65,15 +78,6 @@ export async function coverageStats(db: Queryable, p: Principal, input: unknown)
             ST_Area(ST_Intersection(seen.w, s.m)) AS covered,
             ST_Area(ST_Intersection(lost.l, s.m)) AS lost
        FROM seen, lost, s`, params);
-  // Incidents: in working coverage; in what only non-working cameras would see. Tested row by
-  // row against the coverage table's index, not against the unions.
-  const ip: unknown[] = [];
-  const where = [...incidentConditions(p, filter, filter.period, ip), scope.rows('i', ip)];
-  const working = seenBy(p, ip, 'i.geom', true);
-  const other = seenBy(p, ip, 'i.geom', false);
-  const { rows: [inc] } = await db.query<{ total: number; covered: number; lost: number }>(
-    `SELECT count(*)::int AS total, count(*) FILTER (WHERE w)::int AS covered, count(*) FILTER (WHERE o AND NOT w)::int AS lost
-       FROM (SELECT ${working} AS w, ${other} AS o FROM incidents i WHERE ${where.join(' AND ')}) x`, ip);
   // Each non-working camera: what of its view no working camera sees.
   const bp: unknown[] = [];
   const bcte = coverageRows(p, scope, bp);
@@ -87,7 +91,6 @@ export async function coverageStats(db: Queryable, p: Principal, input: unknown)
   const share = (part: number | null, whole: number) => (part === null || whole === 0 ? null : round(part / whole, 4));
   const covered = area!.covered ?? 0;
   const lost = area!.lost ?? 0;
-  const incidents = { total: disclosed(d, inc!.total), covered: disclosed(d, inc!.covered), inLostCoverage: disclosed(d, inc!.lost) };
   return {
     scope: describeScope(scope),
     ...describeFilter(filter),
@@ -96,7 +99,7 @@ export async function coverageStats(db: Queryable, p: Principal, input: unknown)
       scopeM2: round(scope.areaM2, 1), coveredM2: round(covered, 1), coveredShare: share(covered, scope.areaM2),
       lostM2: round(lost, 1), lostShare: share(lost, scope.areaM2),
     },
-    incidents: { ...incidents, coveredShare: incidents.total && incidents.covered !== null ? share(incidents.covered, incidents.total) : null },
+    incidents: published ? null : await incidentsSeen(db, p, filter, scope),
     ...(canRead(KEY_PLACES, p) ? { keyPlaces: await keyPlacesInView(db, p, scope) } : {}),
     broken: {
       type: 'FeatureCollection' as const,
@@ -106,8 +109,8 @@ export async function coverageStats(db: Queryable, p: Principal, input: unknown)
         properties: { id: Number(b.id), name: b.name, status: b.status, lostM2: round(b.lost, 1) },
       })),
     },
-    aggregated: d.aggregated,
-    minCount: d.minCount,
+    aggregated,
+    ...(published ? { disclosure: describeDisclosure(published) } : {}),
   };
 }
 

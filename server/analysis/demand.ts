@@ -5,15 +5,20 @@ import { positionProblem } from '../geo/taiwan.js';
 import { badRequest, forbidden } from '../http/errors.js';
 import { canRead, readableRows } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
+import { PUBLIC_CELL_M } from './disclosure.js';
+import { scopeCells } from './grid.js';
 import { type IncidentFilter, loadIncidents } from './incidents.js';
 import { json, number } from './params.js';
 import { projectPoints } from './projection.js';
+import { publishedSquares } from './published.js';
+import type { QuarterPeriod } from './quarters.js';
 import type { Scope } from './scope.js';
 
 /**
  * What cameras should see, as weighted points in TWD97 metres:
  * - incidents of the filter in the scope, `incidentWeight` each (default 1), halved every
- *   `halfLifeDays` of age before the period's end when a half-life is given;
+ *   `halfLifeDays` of age before the period's end when a half-life is given; for outsiders the
+ *   published count of each square of the public grid, spread evenly over it (SPREAD);
  * - listed key places in the scope, `keyPlaceWeight` each (default 1; police accounts only);
  * - `points` supplied with the request, `weight` each (default 1), e.g. a school gate.
  */
@@ -53,8 +58,26 @@ export interface Demand {
 }
 
 const KEY_PLACES = findLayer('key-places')!;
+/** A published square's count is spread over SPREAD × SPREAD points of it (20 m apart), each in the scope taking its share. */
+const SPREAD = 10;
 
-export async function loadDemand(db: Queryable, p: Principal, q: DemandParams, filter: IncidentFilter, scope: Scope): Promise<Demand> {
+/** The published squares meeting the scope as demand points, `weight` × count / SPREAD² each. */
+async function publishedDemand(db: Queryable, p: Principal, period: QuarterPeriod, scope: Scope, weight: number) {
+  const squares = await scopeCells(db, scope, 'square', PUBLIC_CELL_M);
+  const counts = await publishedSquares(db, p, period, squares);
+  const kept = squares.flatMap((c, k) => (counts[k]! > 0 ? [{ ...c, w: (weight * counts[k]!) / SPREAD ** 2 }] : []));
+  const step = PUBLIC_CELL_M / SPREAD;
+  const { rows } = await db.query<{ x: number; y: number; lon: number; lat: number; w: number }>(
+    `WITH s AS (SELECT ST_Transform($1::geometry, 3826) AS m)
+     SELECT ST_X(l.pt) AS x, ST_Y(l.pt) AS y, ST_X(ST_Transform(l.pt, 4326)) AS lon, ST_Y(ST_Transform(l.pt, 4326)) AS lat, u.w
+       FROM s, unnest($2::int[], $3::int[], $4::float8[]) AS u(i, j, w), generate_series(0, $6 - 1) a, generate_series(0, $6 - 1) b,
+            LATERAL (SELECT ST_SetSRID(ST_MakePoint(u.i * $5 + (a + 0.5) * $7, u.j * $5 + (b + 0.5) * $7), 3826) AS pt) l
+      WHERE ST_Intersects(s.m, l.pt)`,
+    [scope.geom, kept.map((c) => c.i), kept.map((c) => c.j), kept.map((c) => c.w), PUBLIC_CELL_M, SPREAD, step]);
+  return rows;
+}
+
+export async function loadDemand(db: Queryable, p: Principal, q: DemandParams, filter: IncidentFilter, scope: Scope, published?: QuarterPeriod): Promise<Demand> {
   const internal = canRead(KEY_PLACES, p);
   if (!internal && (q.keyPlaceWeight ?? 0) > 0) throw forbidden('key places are for police accounts only; leave keyPlaceWeight out', 'keyPlaceWeight');
   const incidentWeight = q.incidentWeight ?? 1;
@@ -63,7 +86,9 @@ export async function loadDemand(db: Queryable, p: Principal, q: DemandParams, f
   const push = (x: number, y: number, w: number, kind: number, lon: number, lat: number) => {
     parts.x.push(x); parts.y.push(y); parts.w.push(w); parts.kind.push(kind); parts.lon.push(lon); parts.lat.push(lat);
   };
-  if (incidentWeight > 0) {
+  if (incidentWeight > 0 && published) {
+    for (const r of await publishedDemand(db, p, published, scope, incidentWeight)) push(r.x, r.y, r.w, 0, r.lon, r.lat);
+  } else if (incidentWeight > 0) {
     const inc = await loadIncidents(db, p, filter, scope);
     for (let i = 0; i < inc.x.length; i++) {
       const age = (filter.period.to - inc.t[i]!) / DAY_MS;

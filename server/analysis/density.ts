@@ -1,18 +1,22 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { badRequest } from '../http/errors.js';
-import { disclosed, disclosureFor } from './disclosure.js';
-import { assertGridSize, squareOutlines } from './grid.js';
-import { describeFilter, INCIDENT_FILTER_PARAMS, incidentFilter, loadIncidents } from './incidents.js';
+import { refusal } from '../http/messages.js';
+import { describeDisclosure, incidentFilterFor, PUBLIC_CELL_M } from './disclosure.js';
+import { assertGridSize, cellCentre, scopeCells, squareOutlines } from './grid.js';
+import { describeFilter, INCIDENT_FILTER_PARAMS, type IncidentFilter, loadIncidents } from './incidents.js';
 import { quarticKde } from './kde.js';
 import { number, parseParams } from './params.js';
-import { describeScope, resolveScope, round, SCOPE_PARAMS } from './scope.js';
+import { publishedSquares } from './published.js';
+import type { QuarterPeriod } from './quarters.js';
+import { describeScope, resolveScope, round, SCOPE_PARAMS, type Scope } from './scope.js';
 
 /**
  * Kernel density surface of incidents: quartic kernel of bandwidth h, sampled at the centres
  * of a square grid (the hot-spot grid's cells, ST_SquareGrid's layout) laid over the scope's
  * extent grown by h, so that every incident's whole kernel is on it and the cells' expected
- * counts add up to the number of incidents.
+ * counts add up to the number of incidents. Outsiders get the surface of the published counts of
+ * the public grid's squares meeting the scope, each at its square's centre.
  */
 export const DENSITY_PARAMS = {
   ...SCOPE_PARAMS,
@@ -22,8 +26,6 @@ export const DENSITY_PARAMS = {
 };
 export const DEFAULT_DENSITY_CELL_M = 50;
 export const DEFAULT_BANDWIDTH_M = 300;
-/** Smallest bandwidth of an aggregated (community, public) surface. */
-export const OUTSIDE_MIN_BANDWIDTH_M = 100;
 
 /** A raster of square cells (i0 + a, j0 + b), a < nx, b < ny, covering [x0, x1] × [y0, y1]. */
 export function rasterOver(bounds: readonly number[], pad: number, s: number) {
@@ -42,22 +44,29 @@ export function rasterOver(bounds: readonly number[], pad: number, s: number) {
   return { i0, j0, nx, ny, cx, cy };
 }
 
+/** Points to smooth: the caller's incidents in the scope, or the published squares meeting it. */
+async function densityPoints(db: Queryable, p: Principal, filter: IncidentFilter, scope: Scope, published?: QuarterPeriod) {
+  if (!published) return { ...(await loadIncidents(db, p, filter, scope)), w: null };
+  const squares = await scopeCells(db, scope, 'square', PUBLIC_CELL_M);
+  const centres = squares.map((c) => cellCentre('square', PUBLIC_CELL_M, c.i, c.j));
+  return { x: centres.map((c) => c[0]), y: centres.map((c) => c[1]), w: await publishedSquares(db, p, published, squares) };
+}
+
 export async function densitySurface(db: Queryable, p: Principal, input: unknown) {
   const q = parseParams(DENSITY_PARAMS, input);
-  const d = disclosureFor(p);
   const cellSize = q.cellSize ?? DEFAULT_DENSITY_CELL_M;
   const h = q.bandwidth ?? DEFAULT_BANDWIDTH_M;
-  if (d.aggregated && h < OUTSIDE_MIN_BANDWIDTH_M) {
-    throw badRequest(`bandwidth must be at least ${OUTSIDE_MIN_BANDWIDTH_M} metres for aggregated statistics`, 'bandwidth');
-  }
+  const { aggregated, published, filter } = incidentFilterFor(p, q);
+  if (aggregated && h < PUBLIC_CELL_M) throw refusal(400, 'public_statistics_bandwidth', { min: PUBLIC_CELL_M }, { field: 'bandwidth' });
   if (cellSize > h) throw badRequest(`cellSize (${cellSize} m) must not exceed the bandwidth (${h} m), or the surface misses incidents`, 'cellSize');
-  const filter = incidentFilter(q);
   const scope = await resolveScope(db, p, q);
+  // A published square's centre lies up to half a diagonal outside the scope's extent.
+  const pad = published ? h + PUBLIC_CELL_M : h;
   const [x0, y0, x1, y1] = scope.bounds;
-  assertGridSize((x1 - x0 + 2 * h) * (y1 - y0 + 2 * h), 'square', cellSize);
-  const points = await loadIncidents(db, p, filter, scope);
-  const r = rasterOver(scope.bounds, h, cellSize);
-  const { values, support } = quarticKde(points.x, points.y, null, r.cx, r.cy, h);
+  assertGridSize((x1 - x0 + 2 * pad) * (y1 - y0 + 2 * pad), 'square', cellSize);
+  const points = await densityPoints(db, p, filter, scope, published);
+  const r = rasterOver(scope.bounds, pad, cellSize);
+  const { values } = quarticKde(points.x, points.y, points.w, r.cx, r.cy, h);
   const area = cellSize * cellSize;
   const kept: number[] = [];
   let mass = 0;
@@ -70,18 +79,15 @@ export async function densitySurface(db: Queryable, p: Principal, input: unknown
   const outlines = await squareOutlines(db, cellSize, kept.map((k) => r.i0 + (k % r.nx)), kept.map((k) => r.j0 + Math.floor(k / r.nx)));
   return {
     type: 'FeatureCollection' as const,
-    features: kept.map((k, n) => {
-      const shown = disclosed(d, support[k]!) !== null;
-      return {
-        type: 'Feature' as const,
-        id: k,
-        geometry: outlines[n]!,
-        properties: {
-          i: r.i0 + (k % r.nx), j: r.j0 + Math.floor(k / r.nx),
-          ...(shown ? { density: round(values[k]! * 1e6, 3), expected: round(values[k]! * area, 5) } : { suppressed: true }),
-        },
-      };
-    }),
+    features: kept.map((k, n) => ({
+      type: 'Feature' as const,
+      id: k,
+      geometry: outlines[n]!,
+      properties: {
+        i: r.i0 + (k % r.nx), j: r.j0 + Math.floor(k / r.nx),
+        density: round(values[k]! * 1e6, 3), expected: round(values[k]! * area, 5),
+      },
+    })),
     analysis: {
       scope: describeScope(scope),
       ...describeFilter(filter),
@@ -91,11 +97,11 @@ export async function densitySurface(db: Queryable, p: Principal, input: unknown
       cellAreaM2: area,
       units: { density: 'incidents per km²', expected: 'incidents per cell' },
       grid: { cells: values.length, nonZero: kept.length },
-      incidents: disclosed(d, points.x.length),
-      totalExpected: d.aggregated ? null : round(mass, 3),
-      maxDensity: d.aggregated ? null : round(peak * 1e6, 3),
-      aggregated: d.aggregated,
-      minCount: d.minCount,
+      incidents: points.w ? points.w.reduce((a, b) => a + b, 0) : points.x.length,
+      totalExpected: round(mass, 3),
+      maxDensity: round(peak * 1e6, 3),
+      aggregated,
+      ...(published ? { disclosure: describeDisclosure(published) } : {}),
     },
   };
 }

@@ -1,13 +1,14 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { badRequest } from '../http/errors.js';
-import { disclosed, disclosureFor } from './disclosure.js';
+import { assertPublicGrid, describeDisclosure, disclosureFor, incidentFilterFor, PUBLIC_CELL_M } from './disclosure.js';
 import { confidenceBins } from './fdr.js';
 import { giStar } from './gistar.js';
 import { type Cell, cellArea, cellSpacing, countInCells, GRID_SHAPES, type GridShape, scopeCells } from './grid.js';
-import { describeFilter, INCIDENT_FILTER_PARAMS, incidentFilter, loadIncidents } from './incidents.js';
+import { describeFilter, INCIDENT_FILTER_PARAMS, loadIncidents } from './incidents.js';
 import { neighboursWithin } from './neighbours.js';
 import { choice, number, parseParams } from './params.js';
+import { publishedSquares } from './published.js';
 import { describeScope, resolveScope, round, SCOPE_PARAMS } from './scope.js';
 
 /**
@@ -23,8 +24,6 @@ export const GRID_PARAMS = {
 export const HOTSPOT_PARAMS = { ...SCOPE_PARAMS, ...INCIDENT_FILTER_PARAMS, ...GRID_PARAMS };
 
 export const DEFAULT_CELL_M = 150;
-/** Smallest cell an aggregated (community, public) answer may use. */
-export const OUTSIDE_MIN_CELL_M = 100;
 /** Default band: 2.5 cell spacings, about 21 neighbours (self included) on a square grid. */
 export const DEFAULT_BAND_SPACINGS = 2.5;
 
@@ -34,13 +33,12 @@ export interface GridSpec {
   readonly band: number;
 }
 
-/** Grid shape, cell size and band from parameters, with defaults and the role's limits. */
+/** Grid shape, cell size and band from parameters, with defaults; outsiders get the public grid. */
 export function gridSpec(p: Principal, q: { grid?: GridShape; cellSize?: number; band?: number }): GridSpec {
+  const aggregated = disclosureFor(p).aggregated;
+  if (aggregated) assertPublicGrid(q);
   const shape = q.grid ?? 'square';
-  const cellSize = q.cellSize ?? DEFAULT_CELL_M;
-  if (disclosureFor(p).aggregated && cellSize < OUTSIDE_MIN_CELL_M) {
-    throw badRequest(`cellSize must be at least ${OUTSIDE_MIN_CELL_M} metres for aggregated statistics`, 'cellSize');
-  }
+  const cellSize = q.cellSize ?? (aggregated ? PUBLIC_CELL_M : DEFAULT_CELL_M);
   const spacing = cellSpacing(shape, cellSize);
   const band = q.band ?? DEFAULT_BAND_SPACINGS * spacing;
   if (band < spacing) {
@@ -76,15 +74,23 @@ const stats = (xs: Int32Array) => ({
 });
 
 
+/**
+ * Incidents per cell: the caller's own count of the incidents in the scope, or for outsiders the
+ * published counts of the whole squares meeting it.
+ */
 export async function hotSpots(db: Queryable, p: Principal, input: unknown) {
   const q = parseParams(HOTSPOT_PARAMS, input);
   const spec = gridSpec(p, q);
-  const filter = incidentFilter(q);
-  const d = disclosureFor(p);
+  const { aggregated, published, filter } = incidentFilterFor(p, q);
   const scope = await resolveScope(db, p, q);
   const cells = await scopeCells(db, scope, spec.shape, spec.cellSize);
-  const points = await loadIncidents(db, p, filter, scope);
-  const counts = countInCells(cells, spec.shape, spec.cellSize, points.x, points.y);
+  let counts: Float64Array;
+  if (published) {
+    counts = await publishedSquares(db, p, published, cells);
+  } else {
+    const points = await loadIncidents(db, p, filter, scope);
+    counts = countInCells(cells, spec.shape, spec.cellSize, points.x, points.y);
+  }
   const s = hotSpotStatistics(cells, counts, spec.band);
   const warnings: string[] = [];
   if (cells.length < 30) warnings.push(`only ${cells.length} cells: Gi* is reliable with 30 or more; use smaller cells or a larger scope`);
@@ -92,21 +98,17 @@ export async function hotSpots(db: Queryable, p: Principal, input: unknown) {
   if (lonely > 0) warnings.push(`${lonely} cells have no neighbour within the band; use a larger band`);
   return {
     type: 'FeatureCollection' as const,
-    features: cells.map((c, k) => {
-      const count = disclosed(d, counts[k]!);
-      return {
-        type: 'Feature' as const,
-        id: k,
-        geometry: c.geometry,
-        properties: {
-          i: c.i, j: c.j,
-          ...(count === null ? { suppressed: true } : { count }),
-          ...(d.aggregated ? {} : { z: round(s.z[k]!, 4), p: Number(s.p[k]!.toPrecision(4)), neighbours: s.neighbours[k]! }),
-          bin: s.bins[k]!,
-          binFdr: s.binsFdr[k]!,
-        },
-      };
-    }),
+    features: cells.map((c, k) => ({
+      type: 'Feature' as const,
+      id: k,
+      geometry: c.geometry,
+      properties: {
+        i: c.i, j: c.j, count: counts[k]!,
+        ...(aggregated ? {} : { z: round(s.z[k]!, 4), p: Number(s.p[k]!.toPrecision(4)), neighbours: s.neighbours[k]! }),
+        bin: s.bins[k]!,
+        binFdr: s.binsFdr[k]!,
+      },
+    })),
     analysis: {
       scope: describeScope(scope),
       ...describeFilter(filter),
@@ -115,12 +117,12 @@ export async function hotSpots(db: Queryable, p: Principal, input: unknown) {
       cellAreaM2: round(cellArea(spec.shape, spec.cellSize), 1),
       band: round(spec.band, 1),
       cells: cells.length,
-      incidents: disclosed(d, points.x.length),
+      incidents: counts.reduce((a, b) => a + b, 0),
       bins: tally(s.bins),
       binsFdr: tally(s.binsFdr),
       neighbours: stats(s.neighbours),
-      aggregated: d.aggregated,
-      minCount: d.minCount,
+      aggregated,
+      ...(published ? { disclosure: describeDisclosure(published) } : {}),
       warnings,
     },
   };

@@ -2,6 +2,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { hourWeekdayConditions, parseDatetime, parseHours, parseWeekdays, WEEKDAY_NAMES } from '../features/list-query.js';
 import { badRequest, notFound } from '../http/errors.js';
+import { endOf } from '../http/time.js';
 import { roleAccess, rowsWhere } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
 import { INCIDENT_TYPES } from '../layers/vocabularies.js';
@@ -10,8 +11,9 @@ import type { Scope } from './scope.js';
 
 /**
  * Which incidents an analysis counts: types, a period, hours of the day and days of the week
- * (Taiwan time, Asia/Taipei), and the rows the caller may read, or for community and public
- * the rows the registry lets them see aggregated (`aggregates`).
+ * (Taiwan time, Asia/Taipei), and the rows the caller may read. Callers who may only see them
+ * aggregated (community, public) get nothing here: their figures come from the published table
+ * (published.ts) alone.
  */
 const INCIDENTS = findLayer('incidents')!;
 const DAY_MS = 86_400_000;
@@ -41,27 +43,27 @@ export interface IncidentFilter {
   readonly days?: readonly number[];
 }
 
-const withTaipeiOffset = (s: string) => (/(Z|[+-]\d{2}(:?\d{2})?)$/.test(s) ? s : `${s}+08:00`);
-const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
-
 /**
  * `datetime` as a period: `start/end` as in the feature API (either end may be `..`; a date is
  * that whole day in Taiwan time). Missing ends default to now and to `defaultDays` before the end.
  */
 export function periodOf(datetime: string | undefined, defaultDays: number, field = 'datetime', now = Date.now()): Period {
-  const { start, end } = datetime ? parseDatetimeAs(datetime, field) : {};
-  const to = end === undefined ? now : Date.parse(withTaipeiOffset(isDate(end) ? `${end}T00:00:00` : end)) + (isDate(end) ? DAY_MS : 1);
-  const from = start === undefined ? to - defaultDays * DAY_MS : Date.parse(withTaipeiOffset(isDate(start) ? `${start}T00:00:00` : start));
+  const { start, end } = datetime ? parseDatetime(datetime, field) : {};
+  // An instant as the end is included: the period runs to just after it.
+  const to = end === undefined ? now : end.kind === 'date' ? endOf(end) : end.ms + 1;
+  const from = start === undefined ? to - defaultDays * DAY_MS : start.ms;
   if (!(from < to)) throw badRequest(`${field} must start before it ends`, field);
   return { from, to };
 }
 
-function parseDatetimeAs(s: string, field: string) {
-  try {
-    return parseDatetime(s);
-  } catch (err) {
-    throw badRequest((err as Error).message.replace(/^datetime/, field), field);
-  }
+/**
+ * An instant (epoch ms) as a SQL timestamptz, with its parameter appended. Bound as a number,
+ * not as ISO text: an instant near year 1 may fall in year 0 in UTC, which PostgreSQL reads
+ * back from text as an error.
+ */
+export function sqlInstant(ms: number, params: unknown[]): string {
+  params.push(ms / 1000);
+  return `to_timestamp($${params.length}::float8)`;
 }
 
 export function incidentFilter(params: { types?: string[]; datetime?: string; hour?: string; weekday?: string }, defaultDays = 365): IncidentFilter {
@@ -74,15 +76,14 @@ export function incidentFilter(params: { types?: string[]; datetime?: string; ho
 }
 
 /**
- * SQL conditions on incidents `alias` for a filter and a caller; parameters appended. A caller
- * with neither read nor aggregate access gets a 404, as for a layer that does not exist.
+ * SQL conditions on incidents `alias` for a filter and a caller who may read them; parameters
+ * appended. Anyone else gets a 404, as for a layer that does not exist.
  */
 export function incidentConditions(p: Principal, f: IncidentFilter, period: Period, params: unknown[], alias = 'i'): string[] {
-  const conditions = roleAccess(INCIDENTS, p)?.read ?? INCIDENTS.aggregates?.[p.role];
+  const conditions = roleAccess(INCIDENTS, p)?.read;
   if (!conditions) throw notFound('no such analysis for your role');
   const where = [`${alias}.deleted_at IS NULL`, rowsWhere(INCIDENTS, conditions, p, params, alias)];
-  params.push(new Date(period.from).toISOString(), new Date(period.to).toISOString());
-  where.push(`${alias}.occurred_at >= $${params.length - 1}::timestamptz`, `${alias}.occurred_at < $${params.length}::timestamptz`);
+  where.push(`${alias}.occurred_at >= ${sqlInstant(period.from, params)}`, `${alias}.occurred_at < ${sqlInstant(period.to, params)}`);
   if (f.types) {
     params.push(f.types);
     where.push(`${alias}.type = ANY($${params.length}::text[])`);

@@ -14,8 +14,6 @@ import { PointBuckets } from './buckets.js';
 export interface Density {
   /** Points per m² at each centre. */
   readonly values: Float64Array;
-  /** How many points lie within the bandwidth of each centre (for disclosure control). */
-  readonly support: Uint32Array;
 }
 
 export function quarticKde(
@@ -23,7 +21,6 @@ export function quarticKde(
   cx: ArrayLike<number>, cy: ArrayLike<number>, h: number,
 ): Density {
   const values = new Float64Array(cx.length);
-  const support = new Uint32Array(cx.length);
   const buckets = new PointBuckets(xs, ys, h);
   const h2 = h * h;
   const norm = 3 / (Math.PI * h2);
@@ -31,7 +28,6 @@ export function quarticKde(
     const x = cx[c]!;
     const y = cy[c]!;
     let sum = 0;
-    let n = 0;
     buckets.near(x, y, (i) => {
       const ex = xs[i]! - x;
       const ey = ys[i]! - y;
@@ -39,10 +35,8 @@ export function quarticKde(
       if (d2 >= h2) return;
       const u = 1 - d2 / h2;
       sum += (ws ? ws[i]! : 1) * u * u;
-      n++;
     });
     values[c] = norm * sum;
-    support[c] = n;
   }
-  return { values, support };
+  return { values };
 }

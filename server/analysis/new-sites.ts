@@ -5,8 +5,8 @@ import { positionProblem } from '../geo/taiwan.js';
 import { badRequest } from '../http/errors.js';
 import { loadCameras, views } from './cameras.js';
 import { DEMAND_PARAMS, describeDemand, loadDemand } from './demand.js';
-import { disclosed, disclosureFor } from './disclosure.js';
-import { describeFilter, INCIDENT_FILTER_PARAMS, incidentFilter } from './incidents.js';
+import { describeDisclosure, incidentFilterFor } from './disclosure.js';
+import { describeFilter, INCIDENT_FILTER_PARAMS } from './incidents.js';
 import { chooseSites, type Option } from './max-coverage.js';
 import { choice, integer, json, number, parseParams } from './params.js';
 import { projectPoints } from './projection.js';
@@ -113,12 +113,11 @@ export async function newSites(db: Queryable, p: Principal, input: unknown) {
   requireSignIn(p, 'new camera sites');
   const q = parse(input);
   const k = q.k ?? DEFAULTS.k;
-  const filter = incidentFilter(q);
-  const d = disclosureFor(p);
+  const { aggregated, published, filter } = incidentFilterFor(p, q);
   const scope = await resolveScope(db, p, q, { communityArea: true });
   const cands = await candidates(db, scope, q);
   const existing = (await loadCameras(db, p, scope)).filter((c) => c.status === 'working');
-  const demand = await loadDemand(db, p, q, filter, scope);
+  const demand = await loadDemand(db, p, q, filter, scope, published);
   const seen = await sightings(db, [...existing, ...cands], demand.x, demand.y);
   const fixed = existing.flatMap((c, i) => [...inSector(seen[i]!, c.azimuth, c.fov)]);
   const options: Option[] = [];
@@ -134,8 +133,9 @@ export async function newSites(db: Queryable, p: Principal, input: unknown) {
   const total = demand.w.reduce((s, w) => s + w, 0);
   const picked = plan.chosen.map((o) => ({ ...optionOf[o]!, cand: cands[optionOf[o]!.site]! }));
   const sectors = await views(db, picked.map(({ cand, azimuth }) => ({ lon: cand.lon, lat: cand.lat, azimuth, fov: cand.fov, range: cand.range })));
-  const weight = (x: number) => (d.aggregated ? disclosed(d, x) : round(x, 3));
-  const share = (x: number) => (total > 0 && weight(x) !== null ? round(x / total, 4) : null);
+  // Outsiders' demand is the published counts spread over their squares: a tenth is as fine as it goes.
+  const weight = (x: number) => round(x, aggregated ? 1 : 3);
+  const share = (x: number) => (total > 0 ? round(x / total, 4) : null);
   let covered = plan.before;
   const curve = [{ k: 0, covered: weight(covered), share: share(covered) }];
   const features = picked.map(({ cand, azimuth, site: s }, r) => {
@@ -148,7 +148,7 @@ export async function newSites(db: Queryable, p: Principal, input: unknown) {
       properties: {
         rank: r + 1, site: s, source: cand.source, ...(cand.name ? { name: cand.name } : {}),
         azimuth, fov: cand.fov, range_m: cand.range,
-        ...(weight(plan.gains[r]!) === null ? { suppressed: true } : { gain: weight(plan.gains[r]!), covered: weight(covered) }),
+        gain: weight(plan.gains[r]!), covered: weight(covered),
       },
     };
   });
@@ -164,7 +164,7 @@ export async function newSites(db: Queryable, p: Principal, input: unknown) {
       features: picked.map((x, r) => ({ type: 'Feature' as const, geometry: sectors[r]!, properties: { rank: r + 1, azimuth: x.azimuth } })),
     },
     curve,
-    ...(d.aggregated ? {} : {
+    ...(aggregated ? {} : {
       uncovered: {
         type: 'FeatureCollection' as const,
         features: [...seenAfter.keys()].filter((j) => !seenAfter[j]).map((j) => ({
@@ -180,10 +180,10 @@ export async function newSites(db: Queryable, p: Principal, input: unknown) {
       k,
       candidates: { sites: cands.length, options: options.length, grid: cands.filter((c) => c.source === 'grid').length, supplied: cands.filter((c) => c.source === 'site').length },
       existingCameras: existing.length,
-      demand: d.aggregated ? { totalWeight: weight(total) } : { ...describeDemand(demand), totalWeight: round(total, 3) },
+      demand: aggregated ? { totalWeight: weight(total) } : { ...describeDemand(demand), totalWeight: round(total, 3) },
       totals: { before: weight(plan.before), after: weight(plan.value), gain: weight(plan.value - plan.before), beforeShare: share(plan.before), afterShare: share(plan.value) },
-      aggregated: d.aggregated,
-      minCount: d.minCount,
+      aggregated,
+      ...(published ? { disclosure: describeDisclosure(published) } : {}),
     },
   };
 }

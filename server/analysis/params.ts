@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { badRequest } from '../http/errors.js';
+import { isDecimal } from '../http/numbers.js';
+import { unknownParameter } from '../http/parameters.js';
+import { assertJsonText } from '../http/text.js';
 
 /**
  * Parameters of the analysis endpoints, validated with zod at the edge. Every endpoint takes
@@ -7,7 +10,8 @@ import { badRequest } from '../http/errors.js';
  * string lists are comma-separated and objects (polygon, points) are JSON text.
  */
 
-const fromText = (v: unknown) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v);
+/** Numbers in a query string are decimal text (`0x10`, ` 5` or an empty value are not numbers). */
+const fromText = (v: unknown) => (typeof v === 'string' && isDecimal(v) ? Number(v) : v);
 
 /** A number in [min, max] (metres, degrees, days, shares…). */
 export const number = (min: number, max: number, what = '') =>
@@ -50,12 +54,15 @@ export function parseParams<S extends z.ZodRawShape>(shape: S, input: unknown): 
   const source = input && typeof input === 'object' && !Array.isArray(input) ? input : input === undefined ? {} : null;
   if (source === null) throw badRequest('parameters must be a JSON object (POST) or a query string (GET)');
   const result = z.strictObject(shape).safeParse(source);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
-    const name = issue.keys[0]!;
-    throw badRequest(`unknown parameter "${name}"; this endpoint takes ${Object.keys(shape).join(', ')}`, name);
+  if (result.success) {
+    // JSON given as text in a query string may hold \u0000 or a lone surrogate once parsed.
+    assertJsonText(result.data);
+    return result.data;
   }
+  // An unknown name first: a misspelt parameter also shows as a missing one.
+  const unknown = result.error.issues.find((i) => i.code === 'unrecognized_keys');
+  if (unknown) throw unknownParameter(unknown.keys[0]!, Object.keys(shape));
+  const issue = result.error.issues[0]!;
   const field = issue.path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${String(k)}`)).join('');
   throw badRequest(`${field} ${issue.message}`, field || undefined);
 }

@@ -3,8 +3,8 @@ import type { Queryable } from '../db/db.js';
 import { HttpError } from '../http/errors.js';
 import { type Camera, loadCameras, views } from './cameras.js';
 import { DEMAND_PARAMS, describeDemand, loadDemand } from './demand.js';
-import { disclosed, disclosureFor } from './disclosure.js';
-import { describeFilter, INCIDENT_FILTER_PARAMS, incidentFilter } from './incidents.js';
+import { describeDisclosure, incidentFilterFor } from './disclosure.js';
+import { describeFilter, INCIDENT_FILTER_PARAMS } from './incidents.js';
 import { aimCameras, coveredWeight, type Option } from './max-coverage.js';
 import { number, parseParams } from './params.js';
 import { describeScope, resolveScope, round, SCOPE_PARAMS } from './scope.js';
@@ -32,8 +32,7 @@ export async function reaim(db: Queryable, p: Principal, input: unknown) {
   requireSignIn(p, 're-aim suggestions');
   const q = parseParams(REAIM_PARAMS, input);
   const step = q.step ?? DEFAULT_STEP;
-  const filter = incidentFilter(q);
-  const d = disclosureFor(p);
+  const { aggregated, published, filter } = incidentFilterFor(p, q);
   const scope = await resolveScope(db, p, q);
   const cameras = (await loadCameras(db, p, scope)).filter((c) => c.status === 'working');
   const movable = cameras.filter(canTurn);
@@ -41,7 +40,7 @@ export async function reaim(db: Queryable, p: Principal, input: unknown) {
     throw new HttpError(400, 'invalid_request', `${movable.length} adjustable cameras in this scope, more than ${MAX_REAIM_CAMERAS}; choose a smaller scope`, 'scope');
   }
   const fixedCams = cameras.filter((c) => !canTurn(c));
-  const demand = await loadDemand(db, p, q, filter, scope);
+  const demand = await loadDemand(db, p, q, filter, scope, published);
   const seen = await sightings(db, cameras, demand.x, demand.y);
   const sightOf = new Map(cameras.map((c, k) => [c.id, seen[k]!]));
   const fixed = fixedCams.flatMap((c) => [...inSector(sightOf.get(c.id)!, c.azimuth, c.fov)]);
@@ -65,7 +64,8 @@ export async function reaim(db: Queryable, p: Principal, input: unknown) {
     { lon: c.lon, lat: c.lat, azimuth: c.azimuth, fov: c.fov, range: c.range },
     { lon: c.lon, lat: c.lat, azimuth: suggested, fov: c.fov, range: c.range },
   ]));
-  const weight = (x: number) => (d.aggregated ? disclosed(d, x) : round(x, 3));
+  // Outsiders' demand is the published counts spread over their squares: a tenth is as fine as it goes.
+  const weight = (x: number) => round(x, aggregated ? 1 : 3);
   return {
     type: 'FeatureCollection' as const,
     features: cams.map(({ c, suggested, gain, changed: moved }) => ({
@@ -75,7 +75,7 @@ export async function reaim(db: Queryable, p: Principal, input: unknown) {
       properties: {
         id: c.id, name: c.name, fov: c.fov, range_m: c.range,
         currentAzimuth: c.azimuth, suggestedAzimuth: suggested, turn: turn(c.azimuth, suggested), changed: moved,
-        ...(weight(gain) === null ? { suppressed: true } : { gain: weight(gain) }),
+        gain: weight(gain),
       },
     })),
     sectors: {
@@ -90,15 +90,15 @@ export async function reaim(db: Queryable, p: Principal, input: unknown) {
       scope: describeScope(scope),
       ...describeFilter(filter),
       step,
-      demand: d.aggregated ? { totalWeight: weight(total) } : { ...describeDemand(demand), totalWeight: round(total, 3) },
+      demand: aggregated ? { totalWeight: weight(total) } : { ...describeDemand(demand), totalWeight: round(total, 3) },
       cameras: { adjustable: movable.length, fixed: fixedCams.length, changed: changed.length },
       totals: {
         before: weight(before), after: weight(solution.value), gain: weight(solution.value - before),
-        beforeShare: total > 0 && weight(before) !== null ? round(before / total, 4) : null,
-        afterShare: total > 0 && weight(solution.value) !== null ? round(solution.value / total, 4) : null,
+        beforeShare: total > 0 ? round(before / total, 4) : null,
+        afterShare: total > 0 ? round(solution.value / total, 4) : null,
       },
-      aggregated: d.aggregated,
-      minCount: d.minCount,
+      aggregated,
+      ...(published ? { disclosure: describeDisclosure(published) } : {}),
     },
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { parseBbox } from '../features/list-query.js';
+import { parseBbox } from '../geo/bbox.js';
 import { GeometryError, parseGeometry } from '../geo/geojson.js';
 import { positionProblem } from '../geo/taiwan.js';
 import { assertValidShape } from '../geo/validity.js';

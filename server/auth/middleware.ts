@@ -15,7 +15,7 @@ declare module 'express-serve-static-core' {
 }
 
 /** The token of `Authorization: Bearer …`; the scheme name is case-insensitive (RFC 9110 §11.1). */
-function bearerToken(header: string | undefined): string | null {
+export function bearerToken(header: string | undefined): string | null {
   const m = /^bearer\s+(.*)$/i.exec(header ?? '');
   return m ? m[1]!.trim() || null : null;
 }

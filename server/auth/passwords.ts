@@ -1,12 +1,12 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { scryptInThread } from './scrypt-thread.js';
 
 // scrypt parameters (N=2^15, r=8, p=1): about 50 ms per hash here, 32 MiB of memory.
 const PARAMS: ScryptOptions = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const KEY_LENGTH = 32;
 
 function derive(password: string, salt: Buffer, params: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, params, (err, key) => (err ? reject(err) : resolve(key))));
+  return scryptInThread(password.normalize('NFKC'), salt, KEY_LENGTH, params);
 }
 
 /** Encodes as `scrypt$N$r$p$salt$hash` so parameters can be raised later without breaking old hashes. */

@@ -1,35 +1,45 @@
+import type { Queryable } from '../db/db.js';
+
 /**
- * Slows password guessing: after MAX_FAILURES failed sign-ins for one username within WINDOW_MS,
- * further attempts wait until the window has passed. Per process; behind a load balancer each
- * instance counts separately, which still bounds guessing to MAX_FAILURES × instances per window.
+ * Sign-in throttling, counted in the database (sql/migrations/040_login_attempts.sql) so that
+ * every app instance shares it, and claimed before the password is checked, so that however
+ * many attempts arrive at once no more than the limit are checked.
+ *
+ *  - one account from one address: `failures` attempts per window, then that address is
+ *    refused for that account until the window ends;
+ *  - one address at any account: `addressFailures` per window (password spraying);
+ *  - one account from anywhere: past `failures`, one attempt every SPACING_SECONDS, so that
+ *    guessing from some addresses slows the account but cannot lock its owner out.
+ *
+ * A successful sign-in gives its attempt back, so only failures (and attempts in progress) count.
  */
-const MAX_FAILURES = 10;
-const WINDOW_MS = 15 * 60_000;
-/** Past this many usernames, those whose failures have all aged out are forgotten. */
-const SWEEP_ABOVE = 10_000;
+export interface LoginLimits {
+  failures: number;
+  addressFailures: number;
+}
+
+export const WINDOW_MINUTES = 15;
+export const SPACING_SECONDS = 30;
+
+export type Claim =
+  | { granted: true; pairAttempts: number; accountAttempts: number }
+  | { granted: false; retryAfterSeconds: number; refusedBy: 'pair' | 'address' | 'account' };
 
 export class LoginThrottle {
-  private readonly failures = new Map<string, number[]>();
+  constructor(private readonly db: Queryable, readonly limits: LoginLimits) {}
 
-  private recent(username: string, now: number): number[] {
-    const list = (this.failures.get(username) ?? []).filter((t) => now - t < WINDOW_MS);
-    if (list.length) this.failures.set(username, list);
-    else this.failures.delete(username);
-    return list;
+  async claim(username: string, address: string): Promise<Claim> {
+    const { rows } = await this.db.query<{ granted: boolean; retry_after: number; refused_by: 'pair' | 'address' | 'account'; pair_attempts: number; account_attempts: number }>(
+      `SELECT * FROM claim_login_attempt($1, $2, $3, $4, make_interval(mins => $5), make_interval(secs => $6))`,
+      [username, address, this.limits.failures, this.limits.addressFailures, WINDOW_MINUTES, SPACING_SECONDS]);
+    const r = rows[0]!;
+    return r.granted
+      ? { granted: true, pairAttempts: r.pair_attempts, accountAttempts: r.account_attempts }
+      : { granted: false, retryAfterSeconds: r.retry_after, refusedBy: r.refused_by };
   }
 
-  retryAfterSeconds(username: string, now = Date.now()): number {
-    const list = this.recent(username, now);
-    return list.length >= MAX_FAILURES ? Math.ceil((list[0]! + WINDOW_MS - now) / 1000) : 0;
-  }
-
-  failed(username: string, now = Date.now()): void {
-    // Guesses at many made-up usernames must not grow the map without end.
-    if (this.failures.size >= SWEEP_ABOVE) for (const name of [...this.failures.keys()]) this.recent(name, now);
-    this.failures.set(username, [...this.recent(username, now), now]);
-  }
-
-  succeeded(username: string): void {
-    this.failures.delete(username);
+  /** Gives a claimed attempt back: the password was right, or it was never checked. */
+  async release(username: string, address: string, succeeded: boolean): Promise<void> {
+    await this.db.query('SELECT release_login_attempt($1, $2, $3)', [username, address, succeeded]);
   }
 }

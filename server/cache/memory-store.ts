@@ -46,9 +46,7 @@ export class MemoryTileStore implements TileStore {
     }
   }
 
-  async clear(): Promise<void> {
-    this.entries.clear();
-  }
+  async ping(): Promise<void> {}
 
   async close(): Promise<void> {}
 }

@@ -14,53 +14,68 @@ end`;
 /**
  * Tiles in Redis, shared by every app instance: an edit on one instance deletes the tiles from
  * the one store all instances read, so each serves the edit on its next request. Commands fail
- * fast while Redis is away (no offline queue) so callers fall back to the database at once.
+ * fast: at once while Redis is away (no offline queue), after `timeoutMs` while it does not
+ * answer (paused, swapping, a network that drops packets), so callers fall back to the database.
  */
 export class RedisTileStore implements TileStore {
   readonly kind = 'redis';
   private readonly redis: Redis;
+  /** Separates deployments (or test databases) sharing one Redis. */
+  private readonly prefix: string;
+  private readonly timeoutMs: number;
   private readonly tileHash = (tileKey: string) => `${this.prefix}tile:${tileKey}`;
   private readonly seqKey = (layer: string) => `${this.prefix}seq:${layer}`;
 
-  /** `prefix` separates deployments (or test databases) sharing one Redis. */
-  constructor(url: string, onError: (message: string) => void, private readonly prefix = 'emap:') {
+  constructor(url: string, opts: { timeoutMs: number; onError: (err: Error) => void; onReady: () => void; prefix?: string }) {
+    this.prefix = opts.prefix ?? 'emap:';
+    this.timeoutMs = opts.timeoutMs;
     this.redis = new Redis(url, {
       enableOfflineQueue: false,
       // A map asks for many tiles at once: send their lookups to Redis together.
       enableAutoPipelining: true,
       maxRetriesPerRequest: 0,
-      connectTimeout: 2000,
+      connectTimeout: Math.max(2000, opts.timeoutMs),
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     });
-    this.redis.on('error', (err: Error) => onError(err.message));
+    this.redis.on('error', opts.onError);
+    this.redis.on('ready', opts.onReady);
   }
 
   async get(tileKey: string, variant: string): Promise<Buffer | undefined> {
-    return (await this.redis.hgetBuffer(this.tileHash(tileKey), variant)) ?? undefined;
+    return (await this.inTime(this.redis.hgetBuffer(this.tileHash(tileKey), variant))) ?? undefined;
   }
 
   async sequence(layer: string): Promise<number> {
-    return Number((await this.redis.get(this.seqKey(layer))) ?? 0);
+    return Number((await this.inTime(this.redis.get(this.seqKey(layer)))) ?? 0);
   }
 
   async setIfCurrent(tileKey: string, variant: string, value: Buffer, layer: string, seq: number): Promise<void> {
-    await this.redis.eval(SET_IF_CURRENT, 2, this.seqKey(layer), this.tileHash(tileKey), String(seq), variant, value, TTL_SECONDS);
+    await this.inTime(this.redis.eval(SET_IF_CURRENT, 2, this.seqKey(layer), this.tileHash(tileKey), String(seq), variant, value, TTL_SECONDS));
   }
 
   async invalidate(layers: readonly string[], tileKeys: readonly string[]): Promise<void> {
     const m = this.redis.multi();
     for (const layer of layers) m.incr(this.seqKey(layer));
     for (let i = 0; i < tileKeys.length; i += 1000) m.unlink(...tileKeys.slice(i, i + 1000).map(this.tileHash));
-    await m.exec();
+    await this.inTime(m.exec());
   }
 
-  async clear(): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}tile:*`, 'COUNT', 1000);
-      if (keys.length) await this.redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+  async ping(): Promise<void> {
+    await this.inTime(this.redis.ping());
+  }
+
+  /**
+   * The command's answer, or an error once `timeoutMs` passed without one. The verdict is given
+   * after the I/O that arrived meanwhile has been read (setImmediate runs after the event loop's
+   * poll phase, timers before it): when this process was busy (a cluster index built, a large
+   * tile encoded), an answer already waiting in the socket counts as in time. A busy Node is not
+   * a slow Redis, and must not open the breaker.
+   */
+  private inTime<T>(command: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => setImmediate(() => reject(new Error(`no answer within ${this.timeoutMs} ms`))), this.timeoutMs);
+      command.then((v) => { clearTimeout(timer); resolve(v); }, (err: unknown) => { clearTimeout(timer); reject(err); });
+    });
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@
  * (`variant`); invalidating a tile drops all of them. Each layer has an edit sequence that
  * invalidation advances: a tile rendered from data read before an edit is stored only if no
  * invalidation of its layer happened meanwhile, so a slow render cannot put back a stale tile.
+ * Tile keys reach the store with the layer's cache epoch in them (see TileCache).
  */
 export interface TileStore {
   readonly kind: 'memory' | 'redis';
@@ -13,9 +14,12 @@ export interface TileStore {
   setIfCurrent(tileKey: string, variant: string, value: Buffer, layer: string, seq: number): Promise<void>;
   /** Advances the layers' sequences and drops every variant of the tiles. */
   invalidate(layers: readonly string[], tileKeys: readonly string[]): Promise<void>;
-  /** Drops every tile (after invalidations were missed). */
-  clear(): Promise<void>;
+  /** Resolves when the store answers (in time). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 export const tileKey = (layer: string, z: number, x: number, y: number) => `${layer}/${z}/${x}/${y}`;
+
+/** The layer a tile key belongs to (layer ids hold no slash). */
+export const layerOfTileKey = (key: string) => key.slice(0, key.indexOf('/'));

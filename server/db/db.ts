@@ -13,8 +13,34 @@ export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * The same database for work expected to take a while (imports, analyses, exports,
+   * roll-ups): on PostgreSQL its statements may run for PG_HEAVY_STATEMENT_TIMEOUT_MS instead
+   * of PG_STATEMENT_TIMEOUT_MS. Absent where there is no such limit (PGlite): use the Db itself.
+   */
+  readonly heavy?: Db;
+  /**
+   * Hears NOTIFY on `channel` from every connection to the database, each once its
+   * transaction commits. Absent on the embedded database, which one process alone can open
+   * (what it would announce, that process knows). Returns a function that stops listening.
+   */
+  listen?(channel: string, on: Listener): () => void;
+  /** Resolves while the database is up (for /api/health); rejects when it is not. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** What a listener hears: notifications, and when it may have missed some. */
+export interface Listener {
+  message(payload: string): void;
+  /** Listening (again): from now on nothing is missed; re-read what the notifications announce. */
+  listening(): void;
+  /** The listening connection was lost: notifications may be missed until `listening`. */
+  lost(): void;
+}
+
+/** The handle for long work: `db.heavy` where the database has one, else `db`. */
+export const heavyOf = (db: Db): Db => db.heavy ?? db;
 
 /** Sets who is acting for the rest of the transaction; history rows and created_by read it. */
 export async function actAs(tx: Queryable, actor: string): Promise<void> {

@@ -29,6 +29,8 @@ export async function migrate(db: Db): Promise<string[]> {
         }
         return false;
       }
+      // A migration may rebuild an index over millions of rows: no statement limit for it.
+      await tx.query('SET LOCAL statement_timeout = 0');
       await tx.exec(sql);
       await tx.query('INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)', [name, checksum]);
       return true;

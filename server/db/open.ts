@@ -3,7 +3,13 @@ import type { Db } from './db.js';
 import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
 
+type DbConfig = Pick<Config, 'DATABASE_URL' | 'DATA_DIR' | 'PG_POOL_MAX' | 'PG_ACQUIRE_TIMEOUT_MS' | 'PG_STATEMENT_TIMEOUT_MS' | 'PG_HEAVY_STATEMENT_TIMEOUT_MS'>;
+
 /** Real PostgreSQL when DATABASE_URL is set, otherwise embedded PGlite persisted in DATA_DIR. */
-export function openDb(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): Promise<Db> {
-  return config.DATABASE_URL ? Promise.resolve(openPostgres(config.DATABASE_URL)) : openPglite({ dataDir: config.DATA_DIR });
+export function openDb(config: DbConfig): Promise<Db> {
+  if (!config.DATABASE_URL) return openPglite({ dataDir: config.DATA_DIR });
+  return Promise.resolve(openPostgres(config.DATABASE_URL, {
+    max: config.PG_POOL_MAX, acquireTimeoutMs: config.PG_ACQUIRE_TIMEOUT_MS,
+    statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS, heavyStatementTimeoutMs: config.PG_HEAVY_STATEMENT_TIMEOUT_MS,
+  }));
 }

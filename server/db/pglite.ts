@@ -1,19 +1,10 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { postgis } from '@electric-sql/pglite-postgis';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../threads/start.js';
 import { TIME_ZONE, type Db, type Queryable } from './db.js';
-
-function wrap(q: PGlite | Transaction): Queryable {
-  return {
-    async query<T>(sql: string, params?: unknown[]) {
-      const r = await q.query<T>(sql, params as unknown[] | undefined);
-      return { rows: r.rows };
-    },
-    async exec(sql: string) {
-      await q.exec(sql);
-    },
-  };
-}
+import { fromFields } from '../threads/errors.js';
+import type { Opened, Reply, Request, WorkerInput } from './pglite-protocol.js';
+import { Turns } from './turns.js';
 
 /**
  * Embedded PostgreSQL + PostGIS in WebAssembly. `dataDir` persists it on disk; without one it
@@ -24,19 +15,120 @@ export interface EmbeddedDb extends Db {
   dumpDataDir(): Promise<Blob>;
 }
 
+/** A request before the line numbers it (Omit applied to each kind of request). */
+type WithoutId<R> = R extends unknown ? Omit<R, 'id'> : never;
+type Op = WithoutId<Request>;
+
+/** Raised for every call once the database thread is gone; answered as 503 like a lost server. */
+const gone = (why: string) => Object.assign(new Error(`the embedded database stopped: ${why}`), { code: '57P01' });
+
+/** Requests to the database thread and their answers, matched by id. */
+class Line {
+  private next = 1;
+  private readonly pending = new Map<number, { resolve: (r: Reply & { ok: true }) => void; reject: (e: Error) => void }>();
+  private stopped: Error | undefined;
+
+  constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: Reply) => {
+      const call = this.pending.get(reply.id);
+      if (!call) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) call.resolve(reply);
+      else call.reject(fromFields(reply.error));
+    });
+    worker.on('error', (err) => this.stop(gone(err.message)));
+    worker.on('exit', (code) => this.stop(gone(`exit code ${code}`)));
+  }
+
+  send(op: Op): Promise<Reply & { ok: true }> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...op, id });
+    });
+  }
+
+  get alive(): boolean {
+    return !this.stopped;
+  }
+
+  private stop(err: Error): void {
+    this.stopped ??= err;
+    for (const call of this.pending.values()) call.reject(this.stopped);
+    this.pending.clear();
+  }
+}
+
+function queryable(send: Line['send']): Queryable {
+  return {
+    async query<T>(sql: string, params: unknown[] = []) {
+      return { rows: (await send({ op: 'query', sql, params })).rows as T[] };
+    },
+    async exec(sql: string) {
+      await send({ op: 'exec', sql });
+    },
+  };
+}
+
+/**
+ * PGlite in a thread of its own (pglite-worker.ts), so that its statements, which run
+ * synchronously in WebAssembly, never hold up the request thread: cached tiles, health and
+ * everything not needing the database are answered while an analysis or an import runs. The
+ * database still does one statement (or transaction) at a time; Turns gives waiting
+ * interactive work its turn before background work.
+ */
 export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob } = {}): Promise<EmbeddedDb> {
   if (opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
-  const pg = await PGlite.create({
-    dataDir: opts.dataDir,
-    loadDataDir: opts.loadDataDir,
-    extensions: { postgis },
+  const input: WorkerInput = { dataDir: opts.dataDir, timeZone: TIME_ZONE };
+  const transfer: ArrayBuffer[] = [];
+  if (opts.loadDataDir) transfer.push((input.loadDataDir = await opts.loadDataDir.arrayBuffer()));
+  const worker = startWorker(new URL('./pglite-worker.ts', import.meta.url), { workerData: input, transferList: transfer });
+  const opened = await new Promise<Opened>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
   });
-  await pg.exec(`SET TimeZone = '${TIME_ZONE}'`);
+  if (!opened.opened) {
+    await worker.terminate();
+    throw fromFields(opened.error);
+  }
+  const line = new Line(worker);
+  const turns = new Turns();
+  const send = (op: Op) => line.send(op);
+  const own = queryable(send);
+  const query: Db['query'] = (sql, params) => turns.run(() => own.query(sql, params));
   return {
     kind: 'pglite',
-    ...wrap(pg),
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
-    close: () => pg.close(),
-    dumpDataDir: () => pg.dumpDataDir('gzip'),
+    query,
+    exec: (sql) => turns.run(() => own.exec(sql)),
+    async transaction(fn) {
+      const end = await turns.take();
+      try {
+        await send({ op: 'begin' });
+        let result;
+        try {
+          result = await fn(own);
+        } catch (err) {
+          await send({ op: 'rollback' }).catch(() => undefined);
+          throw err;
+        }
+        await send({ op: 'commit' });
+        return result;
+      } finally {
+        end();
+      }
+    },
+    // Busy is alive: the thread is in a statement (or a transaction) and answers when it ends.
+    async ping() {
+      if (!line.alive) throw gone('the thread has exited');
+      if (!turns.busy) await query('SELECT 1');
+    },
+    dumpDataDir: async () => new Blob([(await turns.run(() => send({ op: 'dump' }))).dump!]),
+    async close() {
+      if (!line.alive) return;
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      await turns.run(() => send({ op: 'close' }));
+      await exited;
+    },
   };
 }

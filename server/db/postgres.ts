@@ -1,13 +1,45 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { logEvent, type LogEvent } from '../log.js';
 import { TIME_ZONE, type Db, type Queryable } from './db.js';
+import { Notifications } from './notifications.js';
 
-function wrap(q: pg.Pool | pg.PoolClient): Queryable {
+export interface PostgresOptions {
+  /** Connections in the pool (PG_POOL_MAX). */
+  max?: number;
+  /**
+   * How long a statement may wait for a connection, a new one included (PG_ACQUIRE_TIMEOUT_MS);
+   * past it the request is answered 503 instead of queueing without end.
+   */
+  acquireTimeoutMs?: number;
+  /** Longest statement of interactive work (PG_STATEMENT_TIMEOUT_MS); 0: no limit. */
+  statementTimeoutMs?: number;
+  /** Longest statement of `heavy` work: imports, analyses, exports (PG_HEAVY_STATEMENT_TIMEOUT_MS); 0: no limit. */
+  heavyStatementTimeoutMs?: number;
+  log?: LogEvent;
+}
+
+export const POSTGRES_DEFAULTS = {
+  max: 10, acquireTimeoutMs: 5000, statementTimeoutMs: 15_000, heavyStatementTimeoutMs: 300_000,
+} as const satisfies PostgresOptions;
+
+/**
+ * A server that stops answering (paused, or cut off without a reset) is not caught by its own
+ * statement timeout: the client gives up this much later than the server would have.
+ */
+const CLIENT_GRACE_MS = 2000;
+const clientTimeout = (statementMs: number) => (statementMs > 0 ? statementMs + CLIENT_GRACE_MS : undefined);
+
+/** node-postgres takes a per-query client timeout its type declarations do not list. */
+type TimedQuery = pg.QueryConfig & { query_timeout?: number };
+
+function wrap(q: pg.Pool | pg.PoolClient, queryTimeoutMs: number | undefined): Queryable {
   return {
     async query<T>(sql: string, params?: unknown[], opts?: { prepared?: boolean }) {
       // node-postgres prepares a named statement once per connection and reuses it by name.
       const name = opts?.prepared ? `s${createHash('sha1').update(sql).digest('base64url').slice(0, 20)}` : undefined;
-      const r = await q.query({ text: sql, values: params, ...(name ? { name } : {}) });
+      const config: TimedQuery = { text: sql, values: params, ...(name ? { name } : {}), ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs } : {}) };
+      const r = await q.query(config);
       return { rows: r.rows as T[] };
     },
     async exec(sql: string) {
@@ -16,32 +48,80 @@ function wrap(q: pg.Pool | pg.PoolClient): Queryable {
   };
 }
 
-/** A pool against PostgreSQL 15+ with PostGIS 3. */
-export function openPostgres(connectionString: string, opts: { max?: number } = {}): Db {
+/**
+ * Runs fn in a transaction on a connection of its own. A connection whose rollback fails (the
+ * server stopped answering) is destroyed rather than handed to the next caller.
+ */
+async function inTransaction<T>(pool: pg.Pool, statementTimeoutMs: number, begin: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query(begin);
+    const result = await fn(wrap(client, clientTimeout(statementTimeoutMs)));
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    const rollback: TimedQuery = { text: 'ROLLBACK', query_timeout: CLIENT_GRACE_MS };
+    await client.query(rollback).catch((e: Error) => { broken = e; });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
+ * A pool against PostgreSQL 15+ with PostGIS 3, with a bound on everything that could wait:
+ * statements (interactive ones shorter than heavy ones), waiting for a connection, idling in
+ * an open transaction, and a server that stops answering.
+ */
+export function openPostgres(connectionString: string, options: PostgresOptions = {}): Db {
+  const o = { ...POSTGRES_DEFAULTS, ...options };
+  const log = options.log ?? logEvent;
   // Generic plans: a named tile statement (query's `prepared`) is planned once per connection
   // instead of on every tile (0.9 -> 0.03 ms per z15-16 tile, execution unchanged). This also
   // applies to node-postgres's unnamed parameterised statements; none of ours needs a plan that
   // depends on its values (they select by id, code or index-backed boxes).
-  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, options: `-c TimeZone=${TIME_ZONE} -c plan_cache_mode=force_generic_plan` });
+  // A transaction left open by a stuck caller holds its locks at most as long as a heavy statement may run.
+  const settings = [
+    `TimeZone=${TIME_ZONE}`, 'plan_cache_mode=force_generic_plan', `statement_timeout=${o.statementTimeoutMs}`,
+    `idle_in_transaction_session_timeout=${o.heavyStatementTimeoutMs}`,
+  ];
+  const pool = new pg.Pool({
+    connectionString, max: o.max, connectionTimeoutMillis: o.acquireTimeoutMs, keepAlive: true,
+    options: settings.map((s) => `-c ${s}`).join(' '),
+  });
   // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on('error', (err) => console.warn(`postgres: idle client error: ${err.message}`));
+  pool.on('error', (err) => log('warn', 'db.idle_client_error', { reason: err.message }));
+  const notifications = new Notifications({ connectionString, keepAlive: true, connectionTimeoutMillis: o.acquireTimeoutMs }, log);
+
+  // Heavy work runs each statement in a transaction that lifts the limit for itself (SET LOCAL),
+  // on the same pool: a connection never keeps a limit it was not opened with.
+  const heavyBegin = `BEGIN; SET LOCAL statement_timeout = ${o.heavyStatementTimeoutMs}`;
+  const heavy: Db = {
+    kind: 'postgres',
+    async query<T>(sql: string, params?: unknown[], opts?: { prepared?: boolean }) {
+      return inTransaction(pool, o.heavyStatementTimeoutMs, heavyBegin, (tx) => tx.query<T>(sql, params, opts));
+    },
+    exec: (sql) => inTransaction(pool, o.heavyStatementTimeoutMs, heavyBegin, (tx) => tx.exec(sql)),
+    transaction: (fn) => inTransaction(pool, o.heavyStatementTimeoutMs, heavyBegin, fn),
+    listen: (channel, on) => notifications.listen(channel, on),
+    ping: async () => {
+      await pool.query('SELECT 1');
+    },
+    close: async () => {},
+  };
   return {
     kind: 'postgres',
-    ...wrap(pool),
-    async transaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await fn(wrap(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+    ...wrap(pool, clientTimeout(o.statementTimeoutMs)),
+    transaction: (fn) => inTransaction(pool, o.statementTimeoutMs, 'BEGIN', fn),
+    heavy,
+    listen: (channel, on) => notifications.listen(channel, on),
+    close: async () => {
+      await notifications.close();
+      await pool.end();
     },
-    close: () => pool.end(),
+    ping: async () => {
+      await pool.query('SELECT 1');
+    },
   };
 }

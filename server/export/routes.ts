@@ -1,8 +1,10 @@
 import { Router, type Response } from 'express';
 import type { Db } from '../db/db.js';
+import { instanceId } from '../db/instance.js';
 import { parseListQuery } from '../features/list-query.js';
 import { layerOf } from '../features/routes.js';
 import { badRequest } from '../http/errors.js';
+import { single } from '../http/parameters.js';
 import { encodeText, parseOutputEncodingParam, type OutputEncoding } from '../import/encoding.js';
 import { sridNamed } from '../import/crs.js';
 import { taiwanToday } from '../rollups/period.js';
@@ -27,11 +29,7 @@ const OWN = ['format', 'crs', 'encoding', 'header'];
 interface ExportOptions { format: Format; projected: boolean; encoding: OutputEncoding; header: HeaderStyle }
 
 function exportOptions(query: Record<string, unknown>): ExportOptions {
-  const get = (name: string) => {
-    const v = query[name];
-    if (v !== undefined && typeof v !== 'string') throw badRequest(`query parameter ${name} given more than once`, name);
-    return v;
-  };
+  const get = (name: string) => (query[name] === undefined ? undefined : single(query[name], name));
   const format = (get('format') ?? 'geojson').toLowerCase();
   if (!(format in FORMATS)) throw badRequest(`format must be one of ${Object.keys(FORMATS).join(', ')}`, 'format');
   const srid = sridNamed(get('crs') ?? 'EPSG:4326');
@@ -60,16 +58,17 @@ export function exportRoutes(db: Db): Router {
     const o = exportOptions(query);
     for (const name of ['limit', 'cursor']) if (query[name] !== undefined) throw badRequest(`an export holds every match; ${name} is for paging the feature listing`, name);
     const filters = Object.fromEntries(Object.entries(query).filter(([k]) => !OWN.includes(k)));
-    const q = parseListQuery(layer, req.principal, filters);
+    const q = parseListQuery(layer, req.principal, filters, { alsoAccepted: OWN });
     // Coordinate columns are CSV's; GeoJSON and KML carry the feature's geometry.
     const pages = exportPages(db, layer, req.principal, q, o.format !== 'csv' ? undefined : o.projected ? { srid: 3826, decimals: 2 } : { srid: 4326, decimals: 7 });
     // The first page is read before the answer starts, so a database error is still a clean error answer.
+    const instance = await instanceId(db);
     let first = await pages.next();
     attachment(res, layer, o);
     let count = 0;
     let replaced = 0;
     if (o.format === 'csv') {
-      const csv = csvWriter(layer, req.principal, o.header, o.projected);
+      const csv = csvWriter(layer, req.principal, o.header, o.projected, instance);
       const head = encodeText(csv.header, o.encoding);
       res.write(head.bytes);
       for (; !first.done; first = await pages.next()) {
@@ -79,7 +78,7 @@ export function exportRoutes(db: Db): Router {
         count += first.value.length;
       }
     } else if (o.format === 'kml') {
-      const kml = kmlWriter(layer, req.principal);
+      const kml = kmlWriter(layer, req.principal, instance);
       res.write(kml.head);
       for (; !first.done; first = await pages.next()) {
         res.write(kml.rows(first.value));
@@ -87,18 +86,19 @@ export function exportRoutes(db: Db): Router {
       }
       res.write(kml.tail);
     } else {
-      res.write(`{"type":"FeatureCollection","name":${JSON.stringify(layer.id)},"features":[`);
+      res.write(`{"type":"FeatureCollection","name":${JSON.stringify(layer.id)},"instance":"${instance}","features":[`);
       for (; !first.done; first = await pages.next()) {
         res.write(`${count > 0 ? ',' : ''}${first.value.map((x) => JSON.stringify(x.feature)).join(',')}`);
         count += first.value.length;
       }
       res.write(']}\n');
     }
-    res.end();
+    // Noted before the answer ends, so whoever reads the audit log after an export finds it.
     if (isInternal(req.principal)) {
       await db.query(`INSERT INTO audit_log (actor, action, detail) VALUES ($1, 'export', $2::jsonb)`,
         [req.principal.username, JSON.stringify({ layer: layer.id, format: o.format, count, replaced, filters })]).catch(() => undefined);
     }
+    res.end();
   });
   return r;
 }

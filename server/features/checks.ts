@@ -1,7 +1,8 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { parseGeometry, type Geometry } from '../geo/geojson.js';
+import { assertWgs84Crs, parseGeometry, type Geometry } from '../geo/geojson.js';
 import { badRequest, forbidden, HttpError, notFound } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 import { canRead, readableRows, rowsWhere, writeAccess } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
 import { parseProperties, type PropertyValues } from '../layers/schema.js';
@@ -39,6 +40,7 @@ function bodyObject(body: unknown): Record<string, unknown> {
   }
   const b = body as Record<string, unknown>;
   if (b.type !== undefined && b.type !== 'Feature') throw badRequest('body type must be "Feature"', 'type');
+  assertWgs84Crs(b.crs, 'crs');
   return b;
 }
 
@@ -117,13 +119,15 @@ export async function unwritableRows(tx: Queryable, layer: LayerDef, p: Principa
     outside = `(SELECT ST_Area(ST_Transform(ST_Difference(t.geom, pr.geom), 3826)) FROM precincts pr
                  WHERE pr.code = $${params.length} AND pr.deleted_at IS NULL)`;
   }
-  const { rows } = await tx.query<{ id: string | number; outside: number | null; ok: boolean }>(
-    `SELECT t.id, ${outside} AS outside, ${rowsWhere(layer, conditions, p, params)} AS ok
+  const { rows } = await tx.query<{ id: string | number; outside: number | null; ok: boolean; created_by: string }>(
+    `SELECT t.id, ${outside} AS outside, ${rowsWhere(layer, conditions, p, params)} AS ok, t.created_by
        FROM unnest($1::bigint[]) AS k(id) JOIN ${layer.table} t ON t.id = k.id`, params);
   for (const r of rows) {
     const id = Number(r.id);
     const area = measured ? r.outside ?? Infinity : 0;
-    if (area > OUTSIDE_PRECINCT_TOLERANCE_M2) {
+    if (!r.ok && conditions.includes('own') && r.created_by !== p.username) {
+      out.set(id, refusal(403, 'not_own_record', { layer: layer.title }));
+    } else if (area > OUTSIDE_PRECINCT_TOLERANCE_M2) {
       const amount = Number.isFinite(area) ? `${Math.round(area)} m² of the shape lies` : 'the shape lies';
       out.set(id, forbidden(`${amount} outside your precinct ${p.precinctCode}; keep it inside`, 'geometry'));
     } else if (!r.ok) {

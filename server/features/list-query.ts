@@ -1,15 +1,20 @@
 import type { Principal } from '../auth/principal.js';
 import { TIME_ZONE } from '../db/db.js';
+import { parseBbox, type Bbox } from '../geo/bbox.js';
 import { badRequest } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
+import { idValue, parseId, parseInteger } from '../http/numbers.js';
+import { single, unknownParameter } from '../http/parameters.js';
+import { parseTimeBound, type TimeValue } from '../http/time.js';
 import { readableProperties } from '../layers/access.js';
 import type { LayerDef, PropertyDef } from '../layers/types.js';
 
 export interface ListQuery {
-  bbox?: [number, number, number, number];
-  /** property name → accepted values (any of them matches) */
+  bbox?: Bbox;
+  /** property name → accepted values (any of them matches), deduplicated, in canonical spelling */
   filters: Map<string, string[]>;
-  /** Inclusive bounds; a bare date (YYYY-MM-DD) stands for that whole day in Taiwan time. */
-  datetime?: { start?: string; end?: string };
+  /** Inclusive bounds; a date stands for that whole day in Taiwan time. */
+  datetime?: { start?: TimeValue; end?: TimeValue };
   /** Hours of the day (0–23) and ISO days of the week (1 Monday … 7 Sunday), Taiwan time. */
   hours?: number[];
   weekdays?: number[];
@@ -20,17 +25,22 @@ export interface ListQuery {
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 10_000;
-/** Parameters that are not property filters. `f` is OGC's format switch, always JSON here. */
+/** Most values one property filter may list ("a,b,…"). */
+export const MAX_FILTER_VALUES = 100;
 const FILTERABLE_KINDS = new Set(['text', 'enum', 'boolean', 'integer', 'reference']);
 
 /**
  * Where callers differ. /api refuses what it cannot honour exactly; OGC API Features asks that
- * a limit above the maximum mean the maximum (17-069r4, Req. 22 C) and that `datetime` match
- * every feature that has no time (Req. 25 C), so its routes turn both on.
+ * a limit above the maximum mean the maximum (17-069r4, Req. 22 C), that `datetime` match
+ * every feature that has no time (Req. 25 C) and that a bbox may have six numbers (3D), so its
+ * routes turn those on. `alsoAccepted` names a caller's own parameters in the refusal of an
+ * unknown one.
  */
 export interface ListQueryOptions {
   clampLimit?: boolean;
   datetimeMatchesUntimed?: boolean;
+  bbox3d?: boolean;
+  alsoAccepted?: readonly string[];
 }
 
 /** Properties a listing may filter by equality (`?name=a,b`): the readable scalar ones. */
@@ -48,46 +58,9 @@ export function nextPageUrl(path: string, query: Record<string, unknown>, cursor
 
 function decodeCursor(s: string): number {
   const m = /^id:(\d+)$/.exec(Buffer.from(s, 'base64url').toString());
-  if (!m) throw badRequest('cursor is not one this server gave out; start again without cursor', 'cursor');
-  return Number(m[1]);
-}
-
-export function parseBbox(s: string): [number, number, number, number] {
-  const all = s.split(',').map(Number);
-  if ((all.length !== 4 && all.length !== 6) || all.some((x) => !Number.isFinite(x))) {
-    throw badRequest('bbox must be minLon,minLat,maxLon,maxLat in degrees, e.g. 120.1,22.9,120.3,23.1', 'bbox');
-  }
-  // A 3D box (minLon,minLat,minHeight,maxLon,maxLat,maxHeight, as OGC API Features allows)
-  // is taken by its footprint: nothing stored here has a height.
-  const n = all.length === 6 ? [all[0]!, all[1]!, all[3]!, all[4]!] : all;
-  const [minLon, minLat, maxLon, maxLat] = n as [number, number, number, number];
-  if (n.some((x) => Math.abs(x) > 1000)) throw badRequest('bbox looks like projected metres (TWD97?); give degrees', 'bbox');
-  if ([minLon, maxLon].some((x) => Math.abs(x) > 180)) throw badRequest('bbox longitude outside ±180°; give minLon,minLat,maxLon,maxLat in degrees', 'bbox');
-  if (minLat > 90 || maxLat > 90 || minLat < -90) {
-    throw badRequest('bbox latitude outside ±90°; is the order minLat,minLon,...? It must be minLon,minLat,maxLon,maxLat', 'bbox');
-  }
-  if (minLon > maxLon || minLat > maxLat) throw badRequest('bbox minimum must not exceed its maximum', 'bbox');
-  return [minLon, minLat, maxLon, maxLat];
-}
-
-/**
- * One bound of `datetime`: an RFC 3339 date-time, or a date for the whole day. A time without
- * an offset is Taiwan time (the database session's zone). `YYYY-MM-DDT` is taken as a date
- * because GDAL's OAPIF driver writes dates that way. Checked here so that nothing the
- * database cannot read reaches it.
- */
-const DATE = /^(\d{4})-(\d{2})-(\d{2})T?$/;
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
-
-function parseInstant(x: string): string {
-  const refuse = () => badRequest(`datetime "${x}" is not an ISO 8601 (RFC 3339) date or date-time, e.g. 2025-03-01 or 2025-03-01T08:00:00+08:00`, 'datetime');
-  const date = DATE.exec(x);
-  const m = date ?? DATE_TIME.exec(x);
-  if (!m) throw refuse();
-  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
-  const day = new Date(Date.UTC(y, mo - 1, d));
-  if (day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d || h > 23 || mi > 59 || sec > 60) throw refuse();
-  return date ? `${m[1]}-${m[2]}-${m[3]}` : `${x.slice(0, 10)}T${x.slice(11).toUpperCase()}`;
+  const id = m && encodeCursor(Number(m[1])) === s ? idValue(m[1]!) : undefined;
+  if (id === undefined) throw refusal(400, 'cursor_invalid', undefined, { field: 'cursor' });
+  return id;
 }
 
 /**
@@ -125,38 +98,52 @@ export const WEEKDAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] a
 export const parseWeekdays = (s: string, field = 'weekday') =>
   parseCycle(s, field, 1, 7, `whole numbers from 1 (Monday) to 7 or ranges of them, or one of ${WEEKDAY_NAMES.join(', ')}, e.g. 1-5 or sat,sun`, WEEKDAY_NAMES);
 
-export function parseDatetime(s: string): { start?: string; end?: string } {
+/**
+ * `datetime`: one instant or an interval `start/end`, either end open as `..` (or empty). Each
+ * bound is a date (that whole day, Taiwan time) or an RFC 3339 date-time (no offset: Taiwan time).
+ */
+export function parseDatetime(s: string, field = 'datetime'): { start?: TimeValue; end?: TimeValue } {
   const parts = s.split('/');
-  if (parts.length > 2) throw badRequest('datetime must be one instant or an interval start/end (either end may be ..)', 'datetime');
+  if (parts.length > 2) throw badRequest(`${field} must be one instant or an interval start/end (either end may be ..)`, field);
   const [a, b = a] = parts as [string, string?];
-  // `..` and an empty bound both leave that end open.
-  const bound = (x: string | undefined) => (!x || x === '..' ? undefined : parseInstant(x));
+  const bound = (x: string | undefined) => (!x || x === '..' ? undefined : parseTimeBound(x, field));
   const q = { start: bound(a), end: bound(b) };
-  if (parts.length === 1 && q.start === undefined) throw badRequest('datetime needs an instant or an interval, not ".."', 'datetime');
+  if (parts.length === 1 && q.start === undefined) throw badRequest(`${field} needs an instant or an interval, not ".."`, field);
   return q;
 }
-
-const single = (v: unknown, name: string): string => {
-  if (typeof v !== 'string') throw badRequest(`query parameter ${name} given more than once`, name);
-  return v;
-};
 
 /** The SQL type a filter's values are compared as. */
 const filterCast = (prop: PropertyDef) => ({ boolean: 'boolean', integer: 'integer', reference: 'bigint' }[prop.type.kind as string] ?? 'text');
 
-/** A property filter's values ("a,b" means a or b), each checked against the property's type. */
-function parseFilterValues(prop: PropertyDef, value: string): string[] {
+/**
+ * A property filter's values ("a,b" means a or b), each checked against the property's
+ * declaration (a choice of the list, a number in its range, an id, text no longer than the
+ * property holds) and written one way, so that equal filters are equal text (cache keys).
+ */
+export function parseFilterValues(prop: PropertyDef, value: string): string[] {
   const name = prop.name;
-  const values = value.split(',');
-  const cast = filterCast(prop);
-  for (const v of values) {
-    if (prop.type.kind === 'enum' && !prop.type.choices.some((c) => c.value === v)) {
-      throw badRequest(`${name} "${v}" is not one of ${prop.type.choices.map((c) => c.value).join(', ')}`, name);
+  const t = prop.type;
+  const listed = value.split(',');
+  if (listed.length > MAX_FILTER_VALUES) throw refusal(400, 'too_many_values', { field: name, max: MAX_FILTER_VALUES }, { field: name });
+  return [...new Set(listed)].map((v) => {
+    switch (t.kind) {
+      case 'enum':
+        if (!t.choices.some((c) => c.value === v)) throw badRequest(`${name} "${v}" is not one of ${t.choices.map((c) => c.value).join(', ')}`, name);
+        return v;
+      case 'boolean':
+        if (v !== 'true' && v !== 'false') throw badRequest(`${name} must be true or false`, name);
+        return v;
+      case 'integer':
+        return String(parseInteger(v, name, t.min, t.max === 'current-year' ? new Date().getFullYear() : t.max));
+      case 'reference':
+        return String(parseId(v, name));
+      case 'text':
+        if ([...v].length > t.maxLength) throw refusal(400, 'text_too_long', { field: name, max: t.maxLength }, { field: name });
+        return v;
+      default:
+        throw badRequest(`${name} cannot be used as a filter`, name);
     }
-    if (cast === 'boolean' && v !== 'true' && v !== 'false') throw badRequest(`${name} must be true or false`, name);
-    if ((cast === 'integer' || cast === 'bigint') && !/^-?\d+$/.test(v)) throw badRequest(`${name} must be a whole number`, name);
-  }
-  return values;
+  }).sort();
 }
 
 /** Parses and checks a feature listing's query string against the layer's declaration. */
@@ -165,11 +152,10 @@ export function parseListQuery(layer: LayerDef, p: Principal, query: Record<stri
   const filterable = new Map(filterableProperties(layer, p).map((prop) => [prop.name, prop]));
   for (const [name, raw] of Object.entries(query)) {
     const value = single(raw, name);
-    if (name === 'bbox') q.bbox = parseBbox(value);
+    if (name === 'bbox') q.bbox = parseBbox(value, { allow3d: options.bbox3d });
     else if (name === 'limit') {
-      const n = Number(value);
-      const tooMany = n > MAX_LIMIT && !options.clampLimit;
-      if (!/^\d+$/.test(value) || n < 1 || tooMany) throw badRequest(`limit must be a whole number from 1 to ${MAX_LIMIT}`, 'limit');
+      const n = /^\d+$/.test(value) ? Number(value) : NaN;
+      if (!(n >= 1 && (n <= MAX_LIMIT || options.clampLimit))) throw refusal(400, 'limit_out_of_range', { max: MAX_LIMIT }, { field: 'limit' });
       q.limit = Math.min(n, MAX_LIMIT);
     } else if (name === 'cursor') q.after = decodeCursor(value);
     else if (name === 'datetime') {
@@ -182,12 +168,13 @@ export function parseListQuery(layer: LayerDef, p: Principal, query: Record<stri
       else q.weekdays = parseWeekdays(value);
     } else if (name === 'f') continue;
     else if (filterable.has(name)) q.filters.set(name, parseFilterValues(filterable.get(name)!, value));
-    else {
-      throw badRequest(`unknown query parameter "${name}"; use bbox, limit, cursor${layer.temporal ? ', datetime, hour, weekday' : ''} or a property: ${[...filterable.keys()].join(', ')}`, name);
-    }
+    else throw unknownParameter(name, [...(options.alsoAccepted ?? []), ...listParameters(layer), ...filterable.keys()]);
   }
   return q;
 }
+
+/** The parameters of a listing besides property filters. */
+const listParameters = (layer: LayerDef) => ['bbox', 'limit', 'cursor', ...(layer.temporal ? ['datetime', 'hour', 'weekday'] : [])];
 
 /** Appends the WHERE conditions of a listing (not access rules) to `where`, params to `params`. */
 export function listConditions(layer: LayerDef, q: ListQuery, params: unknown[], where: string[]): void {
@@ -203,14 +190,15 @@ export function listConditions(layer: LayerDef, q: ListQuery, params: unknown[],
     where.push(`t.${name} = ANY($${params.length}::${filterCast(prop)}[])`);
   }
   where.push(...hourWeekdayConditions(`t.${layer.temporal}`, q.hours, q.weekdays, params));
-  if (q.datetime?.start) {
-    params.push(q.datetime.start);
+  const { start, end } = q.datetime ?? {};
+  if (start) {
+    params.push(start.text);
     where.push(`t.${layer.temporal} >= $${params.length}::timestamptz`);
   }
-  if (q.datetime?.end) {
-    params.push(q.datetime.end);
+  if (end) {
+    params.push(end.text);
     // A date as the end takes in that whole day.
-    where.push(DATE.test(q.datetime.end)
+    where.push(end.kind === 'date'
       ? `t.${layer.temporal} < ($${params.length}::date + 1)::timestamptz`
       : `t.${layer.temporal} <= $${params.length}::timestamptz`);
   }

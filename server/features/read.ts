@@ -81,10 +81,18 @@ export interface HistoryEntry {
   actor: string;
   at: string;
   before: { geometry: object | null; properties: Record<string, unknown> } | null;
-  after: { geometry: object | null; properties: Record<string, unknown> };
+  after: { geometry: object | null; properties: Record<string, unknown> } | null;
+  /** The states not shown because the feature then lay where the reader may not read (another precinct). */
+  withheld?: ('before' | 'after')[];
 }
 
-/** Every recorded change of one feature, oldest first. Only police accounts see who changed what. */
+/**
+ * Every recorded change of one feature, oldest first. Only police accounts see who changed what.
+ * A state of the feature is shown only where the reader could have read the feature then: a
+ * feature moved into a planner's precinct does not show where it lay, or what it held, while it
+ * was another precinct's. Each state is judged by the same read rule as live rows, applied to
+ * the row as the history kept it.
+ */
 export async function featureHistory(db: Queryable, layer: LayerDef, p: Principal, id: number): Promise<HistoryEntry[]> {
   if (!isInternal(p)) throw forbidden('change history is available to police accounts only');
   if (!(await findFeature(db, layer, p, id))) throw notFound(`no feature ${id} in ${layer.id}`);
@@ -93,10 +101,25 @@ export async function featureHistory(db: Queryable, layer: LayerDef, p: Principa
     geometry: row.geom ? stripCrs(row.geom as Record<string, unknown>) : null,
     properties: Object.fromEntries(names.map((n) => [n, row[n] ?? null])),
   };
-  const { rows } = await db.query<{ version: number; action: string; actor: string; at: string; before: Record<string, unknown> | null; after: Record<string, unknown> }>(
-    `SELECT version, action, actor, to_json(at) #>> '{}' AS at, before, after FROM feature_history
-      WHERE layer_table = $1 AND feature_id = $2 ORDER BY id`, [layer.table, id]);
-  return rows.map((r) => ({ version: r.version, action: r.action, actor: r.actor, at: r.at, before: shape(r.before), after: shape(r.after)! }));
+  const params: unknown[] = [layer.table, id];
+  const visible = (alias: string) => `coalesce(${readableRows(layer, p, params, alias)}, false)`;
+  const { rows } = await db.query<{ version: number; action: string; actor: string; at: string; before: Record<string, unknown> | null;
+    after: Record<string, unknown>; before_shown: boolean; after_shown: boolean }>(
+    `SELECT h.version, h.action, h.actor, to_json(h.at) #>> '{}' AS at, h.before, h.after,
+            ${visible('b')} AS before_shown, ${visible('a')} AS after_shown
+       FROM feature_history h
+       CROSS JOIN LATERAL jsonb_populate_record(NULL::${layer.table}, h.before) b
+       CROSS JOIN LATERAL jsonb_populate_record(NULL::${layer.table}, h.after) a
+      WHERE h.layer_table = $1 AND h.feature_id = $2 ORDER BY h.id`, params);
+  return rows.map((r) => {
+    const withheld = [...(r.before && !r.before_shown ? ['before' as const] : []), ...(!r.after_shown ? ['after' as const] : [])];
+    return {
+      version: r.version, action: r.action, actor: r.actor, at: r.at,
+      before: r.before_shown ? shape(r.before) : null,
+      after: r.after_shown ? shape(r.after) : null,
+      ...(withheld.length ? { withheld } : {}),
+    };
+  });
 }
 
 /** PostGIS adds a `crs` member when it casts geometry to JSON; RFC 7946 output has none. */

@@ -1,6 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { Db } from '../db/db.js';
-import { badRequest, HttpError } from '../http/errors.js';
+import { refuseLargeShape } from '../geo/vertices.js';
+import { HttpError } from '../http/errors.js';
+import { parseId } from '../http/numbers.js';
 import { findLayer } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
 import { nextPageUrl, parseListQuery } from './list-query.js';
@@ -16,18 +18,18 @@ export function layerOf(req: Request): LayerDef {
   return layer;
 }
 
-export function idOf(req: Request): number {
-  const id = Number(req.params.id);
-  if (!Number.isSafeInteger(id) || id < 1) throw badRequest(`feature id must be a positive whole number, not "${req.params.id}"`, 'id');
-  return id;
-}
+/** The feature id of the path: decimal digits only (`0x1`, `1e3` and ` 1` are not ids). */
+export const idOf = (req: Request): number => parseId(String(req.params.id), 'id');
 
 function sendFeature(res: Response, f: StoredFeature, status = 200) {
   res.status(status).type(GEOJSON).set('ETag', `"${f.version}"`).send(JSON.stringify(f.feature));
 }
 
 /** GeoJSON feature API for every registered layer (DESIGN.md, "Contract"). */
-export function featureRoutes(db: Db): Router {
+/** The shape of a body before anything parses it: its vertices, within `maxVertices` (MAX_FEATURE_VERTICES). */
+const shapeOf = (body: unknown) => (typeof body === 'object' && body !== null ? (body as { geometry?: unknown }).geometry : undefined);
+
+export function featureRoutes(db: Db, { maxVertices }: { maxVertices: number }): Router {
   const r = Router();
   const base = '/api/layers/:layer/features';
 
@@ -51,6 +53,7 @@ export function featureRoutes(db: Db): Router {
 
   r.post(base, async (req, res) => {
     const layer = layerOf(req);
+    refuseLargeShape(shapeOf(req.body), maxVertices);
     const created = await createFeature(db, layer, req.principal, req.body);
     res.location(`${req.baseUrl}/api/layers/${layer.id}/features/${created.feature.id}`);
     sendFeature(res, created, 201);
@@ -72,6 +75,7 @@ export function featureRoutes(db: Db): Router {
 
   r.patch(`${base}/:id`, async (req, res) => {
     const layer = layerOf(req);
+    refuseLargeShape(shapeOf(req.body), maxVertices);
     sendFeature(res, await updateFeature(db, layer, req.principal, idOf(req), req.headers['if-match'], req.body));
   });
 

@@ -2,13 +2,15 @@ import type { Principal } from '../auth/principal.js';
 import { actAs, type Db, type Queryable } from '../db/db.js';
 import { assertValidShape } from '../geo/validity.js';
 import { badRequest, HttpError, notFound } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
+import { property } from '../layers/registry.js';
 import { sqlType, toParam, type PropertyValues } from '../layers/schema.js';
 import type { LayerDef, RowCondition } from '../layers/types.js';
 import {
   featureInput, NEW_VERSION, referenceProblems, requireWrite, unwritableRows,
 } from './checks.js';
 import { findFeature, type Feature, type StoredFeature } from './read.js';
-import { geometryParam } from './sql.js';
+import { COORDINATE_DECIMALS, geometryParam } from './sql.js';
 
 /**
  * Writes to a layer. Each runs in one transaction: version check, write, access check of the
@@ -35,6 +37,25 @@ function columnValues(layer: LayerDef, values: PropertyValues, params: unknown[]
   });
 }
 
+/**
+ * A unit's code is unique among live units (sql/migrations/003_units.sql): a write that takes a
+ * code another unit has is a 409 that names the code and the unit holding it, not the
+ * database's duplicate-key text.
+ */
+async function codeTaken<T>(db: Db, layer: LayerDef, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    const e = err as { code?: string; detail?: string };
+    const code = e.code === '23505' && property(layer, 'code') ? /\(code\)=\((.*)\)/.exec(e.detail ?? '')?.[1] : undefined;
+    if (code === undefined) throw err;
+    const { rows } = await db.query<{ id: string | number; name: string | null }>(
+      `SELECT id, ${property(layer, 'name') ? 'name' : 'NULL'} AS name FROM ${layer.table} WHERE code = $1 AND deleted_at IS NULL`, [code]);
+    const holder = rows[0] ? { id: Number(rows[0].id), ...(rows[0].name ? { name: rows[0].name } : {}) } : {};
+    throw refusal(409, 'duplicate_code', { unit: layer.title, layer: layer.id, code, ...holder }, { field: 'properties.code' });
+  }
+}
+
 async function reread(tx: Queryable, layer: LayerDef, p: Principal, id: number): Promise<StoredFeature> {
   return (await findFeature(tx, layer, p, id))!;
 }
@@ -42,7 +63,7 @@ async function reread(tx: Queryable, layer: LayerDef, p: Principal, id: number):
 export async function createFeature(db: Db, layer: LayerDef, p: Principal, body: unknown): Promise<StoredFeature> {
   const w = requireWrite(layer, p, 'create');
   const { values, geometry } = featureInput(layer, body, 'create', w.fields);
-  return db.transaction(async (tx) => {
+  return codeTaken(db, layer, () => db.transaction(async (tx) => {
     await actAs(tx, p.username);
     if (geometry) await assertValidShape(tx, geometry);
     await assertReferences(tx, layer, p, values);
@@ -57,7 +78,7 @@ export async function createFeature(db: Db, layer: LayerDef, p: Principal, body:
     const id = Number(rows[0]!.id);
     await assertWritableResult(tx, layer, p, id, w.rows);
     return reread(tx, layer, p, id);
-  });
+  }));
 }
 
 /** Parses `If-Match` ("3", W/"3" or *); a write without one is refused (428). */
@@ -89,7 +110,7 @@ export async function updateFeature(db: Db, layer: LayerDef, p: Principal, id: n
   const w = requireWrite(layer, p, 'update');
   const expected = expectedVersion(ifMatch);
   const { values, geometry } = featureInput(layer, body, 'patch', w.fields);
-  return db.transaction(async (tx) => {
+  return codeTaken(db, layer, () => db.transaction(async (tx) => {
     await actAs(tx, p.username);
     await lockForWrite(tx, layer, p, id, expected, w.rows);
     if (geometry) await assertValidShape(tx, geometry);
@@ -101,12 +122,17 @@ export async function updateFeature(db: Db, layer: LayerDef, p: Principal, id: n
       columns.push(['geom', geometryParam(layer, `$${params.length}`)]);
     }
     // A patch that changes nothing is not a change: no new version, no history, nothing to check.
-    const changed = columns.map(([c, v]) => `t.${c} IS DISTINCT FROM ${v}`).join(' OR ') || 'false';
+    // A geometry is compared as the API shows it (to COORDINATE_DECIMALS), so sending back the
+    // geometry one read, rounded to a centimetre, is no change either.
+    const differs = ([c, v]: [string, string]) => (c === 'geom'
+      ? `ST_AsGeoJSON(t.geom, ${COORDINATE_DECIMALS}) IS DISTINCT FROM ST_AsGeoJSON(${v}, ${COORDINATE_DECIMALS})`
+      : `t.${c} IS DISTINCT FROM ${v}`);
+    const changed = columns.map(differs).join(' OR ') || 'false';
     const { rows } = await tx.query(`UPDATE ${layer.table} t SET ${[...columns.map(([c, v]) => `${c} = ${v}`), NEW_VERSION].join(', ')}
       WHERE t.id = $1 AND (${changed}) RETURNING t.id`, params);
     if (rows.length > 0) await assertWritableResult(tx, layer, p, id, w.rows);
     return reread(tx, layer, p, id);
-  });
+  }));
 }
 
 /** Soft delete: the row stays, with who deleted it and when, and can be restored. */
@@ -122,12 +148,12 @@ export async function deleteFeature(db: Db, layer: LayerDef, p: Principal, id: n
 
 export async function restoreFeature(db: Db, layer: LayerDef, p: Principal, id: number): Promise<StoredFeature> {
   const w = requireWrite(layer, p, 'delete');
-  return db.transaction(async (tx) => {
+  return codeTaken(db, layer, () => db.transaction(async (tx) => {
     await actAs(tx, p.username);
     await lockForWrite(tx, layer, p, id, '*', w.rows, true);
     await tx.query(`UPDATE ${layer.table} t SET deleted_at = NULL, deleted_by = NULL, ${NEW_VERSION} WHERE t.id = $1`, [id]);
     return reread(tx, layer, p, id);
-  });
+  }));
 }
 
 export type { Feature };

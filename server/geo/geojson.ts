@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { message } from '../http/messages.js';
 import type { GeometryKind } from '../layers/types.js';
 import { positionProblem } from './taiwan.js';
 
@@ -14,9 +15,26 @@ export type Geometry =
   | { type: 'MultiPolygon'; coordinates: Position[][][] };
 
 export class GeometryError extends Error {
-  constructor(message: string, readonly path: string) {
+  constructor(message: string, readonly path: string, readonly code = 'invalid_geometry') {
     super(message);
   }
+}
+
+/** Names of WGS84 longitude/latitude, the only system GeoJSON (RFC 7946) has, as older GeoJSON spelled it. */
+const WGS84 = /^(?:urn:ogc:def:crs:ogc:(?:1\.3)?:crs84|https?:\/\/www\.opengis\.net\/def\/crs\/ogc\/1\.3\/crs84|(?:urn:ogc:def:crs:)?epsg:{1,2}4326|https?:\/\/www\.opengis\.net\/def\/crs\/epsg\/0\/4326)$/i;
+
+/**
+ * A `crs` member (GeoJSON 2008; RFC 7946 removed it). One naming WGS84 is harmless and ignored;
+ * any other is refused rather than its coordinates taken for degrees (the feature API does not
+ * transform: the import does, from TWD97 and TWD67). `path` is where the member is.
+ */
+export function assertWgs84Crs(crs: unknown, path: string): void {
+  if (crs === undefined || crs === null) return;
+  const name = (crs as { properties?: { name?: unknown } }).properties?.name;
+  if (typeof crs !== 'object' || (crs as { type?: unknown }).type !== 'name' || typeof name !== 'string') {
+    throw new GeometryError(message('crs_invalid', undefined), path, 'crs_invalid');
+  }
+  if (!WGS84.test(name.trim())) throw new GeometryError(message('crs_not_wgs84', { name }), path, 'crs_not_wgs84');
 }
 
 /** Accepts [lon, lat] or [lon, lat, altitude]; altitude is dropped (features are 2D). */
@@ -86,6 +104,7 @@ export function parseGeometry(input: unknown, kind: Exclude<GeometryKind, null>,
     }
   }
   if (opts.positions === false) return g;
+  assertWgs84Crs((input as { crs?: unknown }).crs, 'geometry.crs');
   for (const [[lon, lat], path] of positionsOf(g)) {
     const problem = positionProblem(lon, lat);
     if (problem) throw new GeometryError(problem, path);

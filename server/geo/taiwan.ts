@@ -15,9 +15,12 @@ const boxOf = (ring: readonly Position[]): Box => ring.reduce<Box>(
   ([w, s, e, n], [x, y]) => [Math.min(w, x!), Math.min(s, y!), Math.max(e, x!), Math.max(n, y!)], [Infinity, Infinity, -Infinity, -Infinity]);
 const POLYGONS = TERRITORY.coordinates.map((rings) => ({ rings, box: boxOf(rings[0]!) }));
 
-/** [west, south, east, north] around all of it, for extents and TileJSON bounds. */
+const outward = (v: number, up: boolean) => (up ? Math.ceil(v * 100) : Math.floor(v * 100)) / 100;
+
+/** [west, south, east, north] around all of it (to 0.01°, outward), for extents and TileJSON bounds. */
 export const TAIWAN_BOUNDS = POLYGONS.reduce<Box>(([w, s, e, n], { box }) =>
-  [Math.min(w, box[0]), Math.min(s, box[1]), Math.max(e, box[2]), Math.max(n, box[3])], [Infinity, Infinity, -Infinity, -Infinity]);
+  [Math.min(w, box[0]), Math.min(s, box[1]), Math.max(e, box[2]), Math.max(n, box[3])], [Infinity, Infinity, -Infinity, -Infinity])
+  .map((v, i) => outward(v, i >= 2)) as Box;
 
 /** Even-odd ray casting: inside the outer ring and outside its holes. */
 function inRing(ring: readonly Position[], x: number, y: number): boolean {

@@ -1,5 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { GeometryError } from '../geo/geojson.js';
+import { ThrottledLog } from '../log.js';
+import { refusal } from './messages.js';
 
 /**
  * An error with an HTTP status and a message a person can act on. `field` names the part of
@@ -34,12 +36,23 @@ const PG_CLIENT_ERRORS: Record<string, [number, string]> = {
 };
 
 const isConnectionError = (err: { code?: string; message?: string }) =>
-  ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001'].includes(err.code ?? '') ||
+  ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P03', '08006', '08001'].includes(err.code ?? '') ||
   /terminat|Connection terminated|connect ECONNREFUSED/i.test(err.message ?? '');
+
+/**
+ * The database did not do it in time: a statement cancelled by statement_timeout (57014), no
+ * connection free within PG_ACQUIRE_TIMEOUT_MS, or no answer at all (the client's own timeout).
+ */
+const isTimeout = (err: { code?: string; message?: string }) =>
+  err.code === '57014' || /timeout exceeded when trying to connect|Query read timeout/.test(err.message ?? '');
+
+/** What a client is told to wait before trying again after a 503. */
+const RETRY_SECONDS = 5;
+const retry = { headers: { 'Retry-After': String(RETRY_SECONDS) } };
 
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
-  if (err instanceof GeometryError) return new HttpError(400, 'invalid_geometry', err.message, err.path);
+  if (err instanceof GeometryError) return new HttpError(400, err.code, err.message, err.path);
   const e = err as { type?: string; status?: number; code?: string; message?: string; detail?: string; limit?: number };
   if (e.type === 'entity.too.large') {
     return new HttpError(413, 'body_too_large', `request body is larger than the limit of ${e.limit} bytes; split it into smaller requests`);
@@ -56,9 +69,8 @@ function toHttpError(err: unknown): HttpError {
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
     return new HttpError(e.status, 'invalid_request', e.message ?? 'bad request');
   }
-  if (isConnectionError(e)) {
-    return new HttpError(503, 'database_unavailable', 'the database is unavailable; try again shortly', undefined, { 'Retry-After': '5' });
-  }
+  if (isTimeout(e)) return refusal(503, 'database_busy', { seconds: RETRY_SECONDS }, retry);
+  if (isConnectionError(e)) return refusal(503, 'database_unavailable', { seconds: RETRY_SECONDS }, retry);
   return new HttpError(500, 'internal', 'internal error');
 }
 
@@ -67,10 +79,17 @@ export const errorBody = (h: HttpError) => ({
   error: { code: h.code, message: h.message, ...(h.field ? { field: h.field } : {}), ...(h.details ? { details: h.details } : {}) },
 });
 
-/** Turns any error into its HTTP answer; unexpected ones are logged. */
+/** 503s come in floods while a dependency is down: one line per code every 10 s, with the count. */
+const refusals = new ThrottledLog(10_000);
+
+/** Turns any error into its HTTP answer; unexpected ones are logged, 503s counted in the log. */
 export function answerFor(err: unknown): HttpError {
   const h = toHttpError(err);
-  if (h.status >= 500 && h.status !== 503) console.error(err);
+  if (h.status === 503) {
+    refusals.event(h.code, 'warn', 'http.503', { code: h.code, reason: (err as Error | undefined)?.message });
+  } else if (h.status >= 500) {
+    console.error(err);
+  }
   return h;
 }
 

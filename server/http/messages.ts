@@ -19,13 +19,115 @@ const CATALOGUE = {
   basemap_tile_missing: (p: { name: string; tile: string }) => `底圖「${p.name}」在 ${p.tile} 沒有圖磚（超出它涵蓋的範圍或縮放層級）。`,
   basemap_damaged: (p: { name: string }) => `底圖檔「${p.name}」已損毀，讀不出這張圖磚；請管理者重新產生或更換這個檔案。`,
 
+  // Requests that reach nothing, or come from the wrong place
+  no_such_endpoint: (p: { method: string; path: string }) => `沒有這個端點：${p.method} ${p.path}。可用的端點請見 README 的 API 一節（或 GET /api/layers、/ogc）。`,
+  not_own_record: (p: { layer: string }) =>
+    `這筆${p.layer}是同事建立的：員警只能修改自己建立的紀錄。請由建立者本人，或由警察局（系統管理者）更正。`,
+  cross_site_write: () => '拒絕跨站請求：以登入 Cookie 變更資料的請求必須來自本系統的網頁。程式呼叫請改用 Authorization: Bearer 權杖。',
+
+  // Input: every value checked to its type's range where it comes in (server/http/text.ts, numbers.ts, time.ts, parameters.ts, server/geo/bbox.ts)
+  unknown_parameter: (p: { name: string; accepted: readonly string[] }) =>
+    `不認得參數「${p.name}」。${p.accepted.length ? `可用的參數：${p.accepted.join('、')}。` : '這個端點不接受參數。'}`,
+  repeated_parameter: (p: { field: string }) => `參數「${p.field}」只能給一次。`,
+  text_nul: (p: { field: string }) => `「${p.field}」含有空字元（NUL，U+0000），請刪除後再送出。`,
+  text_lone_surrogate: (p: { field: string }) => `「${p.field}」含有不成對的 UTF-16 代理字元，不是有效的 Unicode 文字；請檢查文字的編碼後再送出。`,
+  query_not_utf8: (p: { field: string }) => `網址參數「${p.field}」的百分比編碼不是有效的 UTF-8；請以 UTF-8 編碼後再送出。`,
+  body_not_utf8: () => '請求內容不是有效的 UTF-8 文字；請以 UTF-8 編碼後再送出。',
+  integer_out_of_range: (p: { field: string; min: number | string; max: number | string }) =>
+    `「${p.field}」必須是 ${p.min} 到 ${p.max} 之間的整數，以十進位數字書寫（例如 12）。`,
+  number_not_decimal: (p: { field: string }) => `「${p.field}」必須是十進位數字，例如 120.25 或 -3.5。`,
+  id_invalid: (p: { field: string; value: string; max: number }) =>
+    `「${p.field}」的「${p.value}」不是有效的編號：編號是 1 到 ${p.max} 之間的十進位整數。`,
+  cursor_invalid: () => 'cursor 不是本服務給出的分頁游標；請不帶 cursor 從第一頁重新查詢，並使用回應中 next 連結的 cursor。',
+  limit_out_of_range: (p: { max: number }) => `limit 必須是 1 到 ${p.max} 之間的整數。`,
+  too_many_values: (p: { field: string; max: number }) => `「${p.field}」最多可列 ${p.max} 個值（以逗號分隔）。`,
+  text_too_long: (p: { field: string; max: number }) => `「${p.field}」最多 ${p.max} 個字。`,
+  bbox_format: (p: { field: string; count: string }) =>
+    `「${p.field}」必須是 ${p.count} 個以逗號分隔的十進位數字：西界經度,南界緯度,東界經度,北界緯度（WGS84 度），例如 120.1,22.9,120.3,23.1。`,
+  bbox_projected: (p: { field: string }) => `「${p.field}」看起來是投影座標（公尺，例如 TWD97）；請改用 WGS84 經緯度（度）。`,
+  bbox_out_of_range: (p: { field: string }) =>
+    `「${p.field}」超出範圍：經度須在 -180 到 180 度、緯度須在 -90 到 90 度之間；順序是西界經度,南界緯度,東界經度,北界緯度（是否把經緯度寫反了？）。`,
+  bbox_empty: (p: { field: string }) => `「${p.field}」的西界必須小於東界、南界必須小於北界（範圍不可為空）。`,
+  bbox_antimeridian: (p: { field: string }) =>
+    `「${p.field}」的西界大於東界，表示跨越 180 度經線；本系統的資料都在臺灣一帶，不支援跨越 180 度經線的範圍，請改為西界小於東界。`,
+  datetime_format: (p: { field: string; value: string }) =>
+    `「${p.field}」的「${p.value}」不是 ISO 8601（RFC 3339）的日期或時間，例如 2025-03-01 或 2025-03-01T08:00:00+08:00（不寫時區即為臺灣時間）。`,
+  datetime_year: (p: { field: string }) => `「${p.field}」的年份必須在 1 到 9999 之間。`,
+  datetime_offset: (p: { field: string }) => `「${p.field}」的時區位移必須在 -14:00 到 +14:00 之間（臺灣時間為 +08:00）。`,
+  crs_not_wgs84: (p: { name: string }) =>
+    `GeoJSON 的 crs 成員宣告了座標參考系統「${p.name}」，這裡不受支援：GeoJSON（RFC 7946）一律使用 WGS84 經緯度。請先把座標轉成 WGS84、刪除 crs 後再送出，或用匯入功能（POST /api/import/{圖層}）讀取 TWD97、TWD67 等座標。`,
+  crs_invalid: () => 'GeoJSON 的 crs 成員必須寫成 {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}，或乾脆省略（RFC 7946 的 GeoJSON 一律為 WGS84）。',
+  column_name_invalid: (p: { column: string }) =>
+    `檔案的欄位名稱「${p.column}」含有空字元（NUL）或無效的 Unicode 字元；請修正標題列後再匯入。`,
+  // Public statistics (what the community and the public may ask of analysis: server/analysis/disclosure.ts)
+  public_statistics_filter: (p: { field: string }) =>
+    `公開統計不分案類、時段或星期，也不依案件時間加權（參數 ${p.field}）：請拿掉這個條件，或以警察帳號登入查詢。`,
+  public_statistics_period: (p: { example: string; latest: string }) =>
+    `公開統計以完整的季為單位，每季結束後才公開：請用季初到季末的日期，例如 ${p.example}（最近公開的是 ${p.latest}）。`,
+  public_statistics_period_too_long: (p: { max: number }) => `公開統計一次最多查詢 ${p.max} 季：請縮短 datetime 的期間。`,
+  public_statistics_grid: (p: { size: number }) =>
+    `公開統計使用固定的 ${p.size} 公尺方格：請拿掉 grid 與 cellSize，或設為 grid=square、cellSize=${p.size}。`,
+  public_statistics_bandwidth: (p: { min: number }) => `公開的核密度由 200 公尺方格算出，頻寬至少 ${p.min} 公尺：請加大 bandwidth。`,
+
+  // Shapes (the feature API and imports alike)
+  feature_too_many_vertices: (p: { max: number; row?: number }) =>
+    `${p.row === undefined ? '圖形' : `第 ${n(p.row)} 筆的圖形`}超過 ${n(p.max)} 個頂點的上限（MAX_FEATURE_VERTICES），沒有寫入任何資料。請先簡化圖形（例如 QGIS 的「簡化」工具）或分成幾個圖形，或請系統管理者調高 MAX_FEATURE_VERTICES。`,
+
+  // Writes
+  duplicate_code: (p: { unit: string; layer: string; code: string; id?: number; name?: string }) =>
+    `代碼「${p.code}」已由${p.unit}${p.name ? `「${p.name}」` : ''}${p.id === undefined ? '' : `（編號 ${p.id}）`}使用，同一代碼只能屬於一個${p.unit}，沒有寫入任何資料。請改用其他代碼${p.id === undefined ? '' : `，或修改該${p.unit}（PATCH /api/layers/${p.layer}/features/${p.id}）`}。`,
+
+  // Imports: limits (README "Limits and hardening"); nothing is written when one is reached
+  file_too_large: (p: { max: number }) =>
+    `檔案大小超過匯入上限 ${size(p.max)}（IMPORT_BODY_LIMIT），沒有寫入任何資料。請將檔案分成幾個較小的檔案分批匯入，或請系統管理者調高 IMPORT_BODY_LIMIT。`,
+  archive_too_large: (p: { max: number }) =>
+    `壓縮檔解壓縮後超過 ${size(p.max)} 的上限（IMPORT_MAX_EXPANDED），已停止解壓縮，沒有寫入任何資料。請分成幾個較小的壓縮檔匯入，或請系統管理者調高 IMPORT_MAX_EXPANDED。`,
+  archive_too_many_entries: (p: { found: number; max: number }) =>
+    `壓縮檔內有 ${n(p.found)} 個檔案，超過 ${n(p.max)} 個的上限（IMPORT_MAX_ENTRIES），沒有寫入任何資料。Shapefile 只需 .shp、.shx、.dbf、.prj、.cpg，KMZ 只需 .kml：請移除其他檔案後重新壓縮。`,
+  too_many_rows: (p: { max: number }) =>
+    `檔案超過 ${n(p.max)} 列（筆）的匯入上限（IMPORT_MAX_ROWS），沒有寫入任何資料。請分成幾個檔案分批匯入，或請系統管理者調高 IMPORT_MAX_ROWS。`,
+  too_many_columns: (p: { found: number; max: number }) =>
+    `檔案有 ${n(p.found)} 個欄位，超過 ${n(p.max)} 個的上限（IMPORT_MAX_COLUMNS），沒有寫入任何資料。請只保留要匯入的欄位後再匯入。`,
+  too_many_cells: (p: { max: number }) =>
+    `檔案的儲存格（列數 × 欄位數）超過 ${n(p.max)} 個的上限（IMPORT_MAX_CELLS），沒有寫入任何資料。請刪除不需要的欄位，或分成幾個檔案匯入。`,
+  line_too_long: (p: { line: number; max: number }) =>
+    `第 ${n(p.line)} 行超過 ${n(p.max)} 個字元的上限（IMPORT_MAX_LINE），沒有寫入任何資料。可能是缺少換行或引號沒有關閉：請檢查該行，或請系統管理者調高 IMPORT_MAX_LINE。`,
+  cell_too_long: (p: { row: number; column: string; max: number }) =>
+    `第 ${n(p.row)} 筆「${p.column}」的內容超過 ${n(p.max)} 個字元的上限（IMPORT_MAX_LINE），沒有寫入任何資料。請縮短內容後再匯入。`,
+  nesting_too_deep: (p: { max: number }) =>
+    `JSON 的巢狀層數超過 ${n(p.max)} 層的上限（IMPORT_MAX_DEPTH），不是可匯入的 GeoJSON 或表格，沒有寫入任何資料。請確認檔案內容。`,
+  kml_too_large: (p: { found: number; max: number }) =>
+    `KML 內容有 ${size(p.found)}，超過 ${size(p.max)} 的上限（IMPORT_MAX_KML），沒有寫入任何資料。請分成幾個 KML 檔，或改以 GeoJSON、Shapefile 或 CSV 匯入。`,
+  file_too_many_vertices: (p: { max: number }) =>
+    `檔案中圖形的頂點合計超過 ${n(p.max)} 個的上限（IMPORT_MAX_VERTICES），沒有寫入任何資料。請簡化圖形或分成幾個檔案匯入，或請系統管理者調高 IMPORT_MAX_VERTICES。`,
+  import_out_of_memory: (p: { mb: number }) =>
+    `讀取這個檔案所需的記憶體超過匯入上限 ${n(p.mb)} MB（IMPORT_WORKER_HEAP_MB），已停止讀取，沒有寫入任何資料。請分成幾個較小的檔案匯入，或請系統管理者調高 IMPORT_WORKER_HEAP_MB。`,
+  import_timeout: (p: { seconds: number }) =>
+    `讀取這個檔案超過 ${n(p.seconds)} 秒的上限（IMPORT_READ_TIMEOUT），已停止讀取，沒有寫入任何資料。請分成幾個較小的檔案匯入，或請系統管理者調高 IMPORT_READ_TIMEOUT。`,
+
+  // Imports: files whose structure contradicts itself
+  damaged_archive: (p: { problem: ArchiveProblem; entry?: string }) =>
+    `壓縮檔已損壞或不完整：${ARCHIVE_PROBLEMS[p.problem]}${p.entry ? `（${p.entry}）` : ''}，沒有寫入任何資料。請重新壓縮，或重新下載完整的檔案後再上傳。`,
+  unsupported_archive: (p: { entry: string; encrypted: boolean }) =>
+    `壓縮檔中的「${p.entry}」${p.encrypted ? '有密碼保護' : '使用本系統不支援的壓縮方式'}，沒有寫入任何資料。請以一般 ZIP（不設密碼）重新壓縮後再上傳。`,
+  damaged_shapefile: (p: { file: string; problem: ShapefileProblem; record?: number }) =>
+    `Shapefile 的 ${p.file} 已損壞或不完整：${p.record === undefined ? '' : `第 ${n(p.record)} 筆`}${SHAPEFILE_PROBLEMS[p.problem]}，沒有寫入任何資料。請從原始系統重新匯出 Shapefile 後再匯入。`,
+  unreadable_file: (p: { reason: string }) =>
+    `無法讀取這個檔案（${p.reason}），沒有寫入任何資料。請確認檔案完整、格式正確後再上傳。`,
+
+  // Dependencies (503 with Retry-After)
+  database_unavailable: (p: { seconds: number }) => `資料庫暫時無法連線，請於 ${p.seconds} 秒後再試；若持續發生，請通知系統管理者。`,
+  database_busy: (p: { seconds: number }) =>
+    `資料庫忙碌，這項要求未能在時限內完成，請於 ${p.seconds} 秒後再試；若一再發生，請縮小查詢的範圍或條件。`,
+
+  // Signing in
+  invalid_credentials: () => '帳號或密碼錯誤。',
+  too_many_attempts: (p: { seconds: number }) => `此帳號從你的位置登入失敗太多次，請於 ${p.seconds} 秒後再試；忘記密碼請洽系統管理員。`,
+  too_many_attempts_here: (p: { seconds: number }) => `你的位置登入失敗太多次，請於 ${p.seconds} 秒後再試。`,
+  account_slowed: (p: { seconds: number; spacing: number }) => `此帳號近期有多次登入失敗，為保護帳號，每 ${p.spacing} 秒只受理一次登入，請於 ${p.seconds} 秒後再試。`,
+
   // Place search (/api/search): refusals, and the notes of results that stand in for what was asked
   search_query_missing: () => '請輸入要找的村里、地址、派出所名稱或警勤區代碼（參數 q）。',
-  search_query_repeated: () => '參數 q 只能給一次。',
-  search_query_too_long: (p: { max: number; length: number }) => `搜尋文字最多 ${p.max} 個字，收到的有 ${p.length} 個字；請只輸入地名、地址或代碼。`,
-  search_query_encoding: () => '搜尋文字不是正確的 UTF-8：請以 UTF-8 百分比編碼送出 q（例如 JavaScript 的 encodeURIComponent）。',
-  search_query_control: () => '搜尋文字含有控制字元（例如 NUL）；請只輸入地名、地址或代碼。',
-  search_limit: (p: { max: number }) => `limit 須為 1 到 ${p.max} 的整數（每一類最多列出幾筆）。`,
   search_nearest_number: (p: { asked: string; found: string }) => `地址庫沒有「${p.asked}」，標示同一條路上最接近的門牌「${p.found}」。`,
   search_road_extent: (p: { asked: string; road: string; count: number }) =>
     `地址庫沒有「${p.asked}」，標示「${p.road}」沿線 ${p.count} 筆門牌的範圍。`,
@@ -46,8 +148,37 @@ const CATALOGUE = {
     `改以 ${p.likely} 讀取則 ${p.inside}% 落在其內。請加上 crs=${p.crs} 重新匯入。`,
 } satisfies Record<string, (p: never) => string>;
 
+/** What is wrong with a zip archive's structure. */
+export type ArchiveProblem = 'no_directory' | 'directory_past_end' | 'entry_past_end' | 'size_mismatch';
+const ARCHIVE_PROBLEMS: Record<ArchiveProblem, string> = {
+  no_directory: '找不到壓縮檔的目錄（檔案可能被截斷）',
+  directory_past_end: '目錄記載的位置或筆數超出檔案結尾',
+  entry_past_end: '檔案內容的位置超出壓縮檔結尾',
+  size_mismatch: '解壓縮後的大小與目錄記載不符',
+};
+
+/** What is wrong with a Shapefile part's structure. */
+export type ShapefileProblem = 'header' | 'record_past_end' | 'record_length' | 'shape_type' | 'index';
+const SHAPEFILE_PROBLEMS: Record<ShapefileProblem, string> = {
+  header: '標頭記載的筆數、長度或欄位與檔案大小不符',
+  record_past_end: '記錄的長度超出檔案結尾',
+  record_length: '記錄的長度與其記載的點數不符',
+  shape_type: '記錄的圖形類型與檔案標頭不同',
+  index: '索引指向 .shp 中不存在的記錄',
+};
+
+/** 1,234,567 */
+function n(x: number): string {
+  return x.toLocaleString('en-US');
+}
+
+/** Bytes as people read them: 64 MB, 512 KB. */
+function size(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${n(Math.round((bytes / 2 ** 20) * 10) / 10)} MB` : `${n(Math.ceil(bytes / 2 ** 10))} KB`;
+}
+
 export type MessageCode = keyof typeof CATALOGUE;
-type ParamsOf<C extends MessageCode> = Parameters<(typeof CATALOGUE)[C]>[0];
+export type ParamsOf<C extends MessageCode> = Parameters<(typeof CATALOGUE)[C]>[0];
 
 /** The zh-TW text of a code with its parameters filled in. */
 export function message<C extends MessageCode>(code: C, params: ParamsOf<C>): string {

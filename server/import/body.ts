@@ -1,6 +1,7 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
 import { HttpError } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 
 /**
  * The uploaded file: the request body as it is (what the CLI sends), or the one file of a
@@ -14,8 +15,8 @@ export interface UploadBody {
   fields: Record<string, string>;
 }
 
-export const tooLarge = (limit: number) => new HttpError(413, 'file_too_large',
-  `the file is larger than the import limit of ${limit.toLocaleString('en-US')} bytes (IMPORT_BODY_LIMIT); split it, or raise IMPORT_BODY_LIMIT`, 'file', { Connection: 'close' });
+export const tooLarge = (limit: number) => refusal(413, 'file_too_large', { max: limit },
+  { field: 'file', headers: { Connection: 'close' }, details: { limit: 'IMPORT_BODY_LIMIT', max: limit } });
 
 /** `attachment; filename="x.csv"` or RFC 5987 `filename*=UTF-8''%E7%9B%A3.csv`. */
 export function dispositionFilename(header: string | undefined): string | undefined {

@@ -1,17 +1,40 @@
 import { HttpError } from '../http/errors.js';
 import { sridNamed, type Srid } from './crs.js';
+import { overLimit } from './limits.js';
 import { columnsOf, type SourceRecord } from './table.js';
 
 /**
  * GeoJSON files (a FeatureCollection, one Feature, or an array of Features) and JSON tables (an
  * array of flat objects, read like CSV rows). Older GeoJSON names a projected system in a
  * "crs" member (ogr2ogr writes urn:ogc:def:crs:EPSG::3826); RFC 7946 files have none and are WGS84.
- * A feature's top-level id becomes the column `id`, as this service's exports write it.
+ * A feature's top-level id becomes the column `id`, and a collection's `instance` member (the
+ * installation that exported it) the column `instance`, as this service's exports write them.
  */
 
 const unreadable = (message: string) => new HttpError(400, 'unreadable_file', message, 'file');
 
-export function parseJson(text: string): unknown {
+/**
+ * Refuses JSON nested deeper than `max` arrays and objects, by one pass over the text before it
+ * is parsed: what reads the parsed document (the geometry checks, copying it between threads)
+ * recurses, and a hostile nesting would exhaust the stack there.
+ */
+function checkDepth(text: string, max: number): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) throw overLimit('nesting_too_deep', { max }, 'maxDepth', max);
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+}
+
+export function parseJson(text: string, maxDepth: number): unknown {
+  checkDepth(text, maxDepth);
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
@@ -36,10 +59,11 @@ export function readGeoJson(doc: unknown): { columns: string[]; records: SourceR
     : isObject(doc) && doc.type === 'Feature' ? [doc]
       : doc;
   if (!Array.isArray(features)) throw unreadable('the GeoJSON holds no features: expected a FeatureCollection, a Feature or an array of Features');
+  const instance = isObject(doc) && typeof doc.instance === 'string' ? doc.instance : undefined;
   const records = features.map((f, i): SourceRecord => {
     if (!isObject(f) || f.type !== 'Feature') return { row: i + 1, cells: {}, problem: 'is not a GeoJSON Feature' };
     const props = isObject(f.properties) ? f.properties : {};
-    const cells = f.id !== undefined && props.id === undefined ? { id: f.id, ...props } : props;
+    const cells = f.id !== undefined && props.id === undefined ? { id: f.id, ...(instance && props.instance === undefined ? { instance } : {}), ...props } : props;
     return { row: i + 1, cells, geometry: f.geometry ?? null };
   });
   const srid = isObject(doc) ? declaredSrid(doc) : undefined;

@@ -11,7 +11,7 @@ import { sridHintInHeader, type Srid } from './crs.js';
 
 /** Targets that are not properties: where the feature is, and which feature a row is. */
 export const POSITION_TARGETS = ['x', 'y', 'lon', 'lat', 'wkt'] as const;
-export const ID_TARGETS = ['id', 'external_id'] as const;
+export const ID_TARGETS = ['id', 'external_id', 'instance'] as const;
 export type SpecialTarget = (typeof POSITION_TARGETS)[number] | (typeof ID_TARGETS)[number];
 
 /**
@@ -25,6 +25,7 @@ const ALIASES: Record<string, readonly string[]> = {
   lat: ['lat', 'latitude', '緯度', '北緯', 'wgs84緯度', 'gps緯度', '緯度座標', '緯度坐標'],
   wkt: ['wkt', 'geometry', 'geom', 'thegeom', 'shape', '幾何', '圖形', '範圍'],
   id: ['id'],
+  instance: ['instance', 'instanceid', '系統識別碼'],
   external_id: ['externalid', '編號', '序號', '代號', 'no', 'uid', '設備編號', '監視器編號', '攝影機編號', '鏡頭編號', '列管編號', '處所編號', '管制編號', '案號', '案件編號'],
   name: ['名稱', '名字', '處所名稱', '場所名稱', '店名', '攝影機名稱', '監視器名稱', '鏡頭名稱', '設置地點', '地點', '地點名稱', '隊名', '區塊名稱', 'title'],
   address: ['地址', '住址', '門牌', '處所地址', '地點地址', '設置地址', 'addr', '完整地址', '門牌地址', 'fulladdr'],
@@ -102,11 +103,12 @@ export function targetsOf(layer: LayerDef): { target: string; label: string; req
   const special: Record<SpecialTarget, string> = {
     x: 'X 坐標（TWD97/TWD67 公尺，或經度）', y: 'Y 坐標（TWD97/TWD67 公尺，或緯度）', lon: '經度', lat: '緯度',
     wkt: '圖形（WKT）', id: '本系統編號（id，匯出檔所附）', external_id: '來源編號（同一來源內唯一）',
+    instance: '匯出系統識別碼（instance，匯出檔所附：編號是哪一個系統的）',
   };
   const positions = layer.geometry ? POSITION_TARGETS : [];
   return [
     ...layer.properties.filter((p) => !p.derived).map((p) => ({
-      target: p.name, label: p.label, required: p.required === true, words: [...(ALIASES[p.name] ?? []), ...wordsOfLayer(layer, p.name)],
+      target: p.name, label: p.label, required: p.required === true, words: [...(p.words ?? []), ...(ALIASES[p.name] ?? []), ...wordsOfLayer(layer, p.name)],
     })),
     ...[...positions, ...ID_TARGETS].map((t) => ({ target: t, label: special[t], required: false, words: [...(ALIASES[t] ?? [])] })),
   ];

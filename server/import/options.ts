@@ -1,4 +1,5 @@
 import { HttpError } from '../http/errors.js';
+import { assertText } from '../http/text.js';
 import { parseCrsParam, type Srid } from './crs.js';
 import { parseEncodingParam, type TextEncoding } from './encoding.js';
 import { DEFAULT_TOLERANCE_M2 } from './units.js';
@@ -25,11 +26,23 @@ export interface ImportOptions {
   source?: string;
   format?: FileFormat;
   filename?: string;
+  /** Which key finds the existing feature a row is (server/import/targets.ts); `auto` by default. */
+  match: MatchMode;
   /** Unit layers: gaps and overlaps up to this many m² are accepted. */
   toleranceM2: number;
   /** Most features in the report's preview. */
   previewLimit: number;
 }
+
+/**
+ * How rows find the features they update. auto: this service's ids when the file says it was
+ * exported by this instance, else the register's external ids within `source`; a file exported
+ * by another instance adds its rows (and updates them when imported again). id: the id column
+ * holds this service's ids, whatever the file says. external_id: only the register's ids.
+ * none: every row adds a feature. Unit layers are always matched by their code.
+ */
+export const MATCH_MODES = ['auto', 'id', 'external_id', 'none'] as const;
+export type MatchMode = (typeof MATCH_MODES)[number];
 
 export const DEFAULT_PREVIEW = 2000;
 export const MAX_PREVIEW = 20_000;
@@ -60,13 +73,15 @@ function number(v: string, field: string, min: number, max: number): number {
   return n;
 }
 
-const KNOWN = ['dryRun', 'validOnly', 'replace', 'encoding', 'crs', 'mapping', 'defaults', 'source', 'format', 'filename', 'tolerance', 'preview'];
+const KNOWN = ['dryRun', 'validOnly', 'replace', 'encoding', 'crs', 'mapping', 'defaults', 'source', 'format', 'filename', 'tolerance', 'preview', 'match'];
 
 export function parseImportOptions(params: Record<string, unknown>): ImportOptions {
-  const o: ImportOptions = { dryRun: false, validOnly: false, replace: false, toleranceM2: DEFAULT_TOLERANCE_M2, previewLimit: DEFAULT_PREVIEW };
+  const o: ImportOptions = { dryRun: false, validOnly: false, replace: false, match: 'auto', toleranceM2: DEFAULT_TOLERANCE_M2, previewLimit: DEFAULT_PREVIEW };
   for (const [name, raw] of Object.entries(params)) {
     if (!KNOWN.includes(name)) throw bad(name, `unknown parameter "${name}"; the import takes ${KNOWN.join(', ')}`);
     if (typeof raw !== 'string') throw bad(name, `parameter ${name} given more than once`);
+    // Multipart fields do not pass the query-string check.
+    assertText(raw, name);
     switch (name) {
       case 'dryRun': o.dryRun = flag(raw, name); break;
       case 'validOnly': o.validOnly = flag(raw, name); break;
@@ -89,6 +104,12 @@ export function parseImportOptions(params: Record<string, unknown>): ImportOptio
         o.format = raw as FileFormat;
         break;
       case 'filename': o.filename = raw; break;
+      case 'match':
+        if (!(MATCH_MODES as readonly string[]).includes(raw)) {
+          throw bad(name, `match must be one of ${MATCH_MODES.join(', ')}: auto (this service's ids in its own exports, else the register's ids within source), id, external_id or none (every row adds a feature)`);
+        }
+        o.match = raw as MatchMode;
+        break;
       case 'tolerance': o.toleranceM2 = number(raw, name, 0, 1_000_000); break;
       case 'preview': o.previewLimit = number(raw, name, 0, MAX_PREVIEW); break;
     }

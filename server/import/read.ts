@@ -1,16 +1,22 @@
 import { HttpError } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
+import { textProblem } from '../http/text.js';
 import { readCsv } from './csv.js';
 import { decodeText, encodingNamed, type EncodingSource, type TextEncoding } from './encoding.js';
 import { parseJson, readGeoJson, readJsonTable } from './geojson.js';
 import { readKml, xmlDeclaredEncoding } from './kml.js';
+import { overLimit, type ImportLimits } from './limits.js';
 import { readShapefile } from './shapefile.js';
+import { checkTable } from './table-limits.js';
 import type { FileFormat, SourceTable } from './table.js';
 import { baseName, isZip, unzip } from './zip.js';
 
 /**
  * A file in any format the import takes, read into a SourceTable. The format is the one asked
  * for, or found from the bytes (a zip holding a .shp or a .kml; XML; JSON) and the file name,
- * and otherwise CSV.
+ * and otherwise CSV. Everything it makes is within the import's limits (server/import/limits.ts);
+ * it runs in a worker thread (server/import/read-worker.ts), so that a file that would take more
+ * than that costs a worker, not the server.
  */
 
 export interface ReadOptions {
@@ -45,35 +51,49 @@ function zipFormat(files: Map<string, Uint8Array>): 'shapefile' | 'kmz' {
   throw new HttpError(400, 'unreadable_file', `the zip holds neither a Shapefile (.shp) nor KML (.kml): ${[...files.keys()].join(', ') || 'it is empty'}`, 'file');
 }
 
-export async function readSource(bytes: Uint8Array, opts: ReadOptions = {}): Promise<SourceTable> {
+export async function readSource(bytes: Uint8Array, opts: ReadOptions, limits: ImportLimits): Promise<SourceTable> {
+  const table = await readFormat(bytes, opts, limits);
+  checkTable(table, limits);
+  // Column names are kept (a source's saved mapping): they must be text the database can hold.
+  const bad = table.columns.find((c) => textProblem(c, 'file'));
+  if (bad !== undefined) throw refusal(400, 'column_name_invalid', { column: bad }, { field: 'file' });
+  return table;
+}
+
+async function readFormat(bytes: Uint8Array, opts: ReadOptions, limits: ImportLimits): Promise<SourceTable> {
   if (bytes.length === 0) throw new HttpError(400, 'unreadable_file', 'the file is empty', 'file');
   const sniffed = opts.format ?? sniff(bytes, opts.filename);
-  const files = sniffed === 'zip' || sniffed === 'shapefile' || sniffed === 'kmz' ? unzip(bytes) : undefined;
+  const files = sniffed === 'zip' || sniffed === 'shapefile' || sniffed === 'kmz' ? unzip(bytes, limits) : undefined;
   const format: FileFormat = sniffed === 'zip' ? zipFormat(files!) : sniffed;
 
   if (format === 'shapefile') {
-    const t = await readShapefile(files!, opts.encoding);
+    const t = await readShapefile(files!, opts.encoding, limits);
     return {
       format, columns: t.columns, records: t.records, geometries: true, warnings: [...t.warnings, ...(t.encoding?.warnings ?? [])],
       ...(t.encoding ? { encoding: { name: t.encoding.encoding, how: t.encoding.how } } : {}),
       ...(t.declaredSrid ? { declaredSrid: t.declaredSrid } : {}),
     };
   }
-  const textBytes = format === 'kmz' ? [...files!].find(([p]) => baseName(p).ext === 'kml')![1] : bytes;
+  const kml = format === 'kmz' ? [...files!].find(([p]) => baseName(p).ext === 'kml') : undefined;
+  if (format === 'kmz' && !kml) throw new HttpError(400, 'unreadable_file', `the KMZ holds no .kml file: ${[...files!.keys()].join(', ') || 'it is empty'}`, 'file');
+  const textBytes = kml ? kml[1] : bytes;
+  if ((format === 'kml' || format === 'kmz') && textBytes.length > limits.maxKmlBytes) {
+    throw overLimit('kml_too_large', { found: textBytes.length, max: limits.maxKmlBytes }, 'maxKmlBytes', limits.maxKmlBytes);
+  }
   const prolog = format === 'kml' || format === 'kmz' ? xmlDeclaredEncoding(textBytes) : undefined;
   const prologEncoding = prolog ? encodingNamed(prolog) : undefined;
   const decoded = decodeText(textBytes, opts.encoding ?? (prologEncoding ? { encoding: prologEncoding, how: 'file' } : undefined));
   const base = { format, encoding: { name: decoded.encoding, how: decoded.how }, warnings: decoded.warnings };
   switch (format) {
     case 'csv':
-      return { ...base, ...readCsv(decoded.text), geometries: false };
+      return { ...base, ...readCsv(decoded.text, limits), geometries: false };
     case 'json': {
-      const doc = parseJson(decoded.text);
+      const doc = parseJson(decoded.text, limits.maxDepth);
       const features = Array.isArray(doc) && doc.length > 0 && (doc[0] as { type?: unknown })?.type === 'Feature';
       return features ? { ...base, format: 'geojson', ...readGeoJson(doc), geometries: true } : { ...base, ...readJsonTable(doc), geometries: false };
     }
     case 'geojson':
-      return { ...base, ...readGeoJson(parseJson(decoded.text)), geometries: true };
+      return { ...base, ...readGeoJson(parseJson(decoded.text, limits.maxDepth)), geometries: true };
     case 'kml':
     case 'kmz':
       // KML is WGS84 by definition (OGC 07-147r2).

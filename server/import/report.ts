@@ -1,5 +1,6 @@
 import type { ColumnPlan } from './headers.js';
 import type { RowIssue } from './issues.js';
+import type { MatchMode } from './options.js';
 import type { CrsReport } from './positions.js';
 import type { FileFormat } from './table.js';
 import type { UnitsReport } from './units.js';
@@ -47,6 +48,8 @@ export interface ImportReport {
     encoding: { name: string; how: string } | null;
     crs: CrsReport | null;
   };
+  /** How rows found the features they update (the `match` parameter). */
+  match: MatchMode;
   columns: ColumnPlan[];
   counts: Counts;
   /** Remarks on the file as a whole. */

@@ -6,12 +6,15 @@ import type { Db } from '../db/db.js';
 import { layerOf } from '../features/routes.js';
 import { answerFor, errorBody } from '../http/errors.js';
 import type { LayerDef } from '../layers/types.js';
+import { ImportAborted } from './aborted.js';
 import { readUpload } from './body.js';
 import { CRS, crsName, SRIDS } from './crs.js';
+import { fileReader } from './file-reader.js';
 import { targetsOf } from './headers.js';
+import type { ImportLimits } from './limits.js';
 import { DEFAULT_PREVIEW, MAX_PREVIEW, parseImportOptions } from './options.js';
 import type { ImportReport } from './report.js';
-import { ImportAborted, requireImport, runImport, type Phase } from './run.js';
+import { requireImport, runImport, type Phase } from './run.js';
 import { FILE_FORMATS } from './table.js';
 import { DEFAULT_TOLERANCE_M2 } from './units.js';
 
@@ -42,8 +45,9 @@ async function audit(db: Db, p: Principal, action: string, detail: object): Prom
   await db.query('INSERT INTO audit_log (actor, action, detail) VALUES ($1, $2, $3::jsonb)', [p.username, action, JSON.stringify(detail)]).catch(() => undefined);
 }
 
-export function importRoutes(db: Db, principals: Principals, { limitBytes }: { limitBytes: number }): Router {
+export function importRoutes(db: Db, principals: Principals, { limitBytes, limits }: { limitBytes: number; limits: ImportLimits }): Router {
   const r = Router();
+  const reading = { reader: fileReader(limits), limits };
   r.use('/api/import', authenticate(principals));
   r.use('/api/import', (_req, res, next) => {
     res.set({ 'Cache-Control': 'private, no-cache', Vary: 'Authorization, Cookie' });
@@ -85,7 +89,7 @@ export function importRoutes(db: Db, principals: Principals, { limitBytes }: { l
     if (streaming) res.status(200).type(NDJSON).set('Cache-Control', 'no-store').flushHeaders();
     const progress = (phase: Phase, done: number, total: number) => { if (streaming) line({ type: 'progress', phase, done, total }); };
     try {
-      const report = await runImport(db, layer, req.principal, file, opts, progress, stopped.signal);
+      const report = await runImport(db, layer, req.principal, file, opts, progress, stopped.signal, reading);
       if (!report.dryRun && !report.committed) await audit(db, req.principal, 'import-refused', { layer: layer.id, file: filename ?? null, counts: report.counts });
       if (!streaming) {
         res.status(statusOf(report)).json(report);

@@ -23,8 +23,10 @@ export interface Candidate {
   /** Index in the file's records (0-based), and the row number people see. */
   index: number;
   row: number;
-  /** This service's feature id, from a column `id` (as exports write it). */
-  id?: number;
+  /** The cell of the column `id` (as exports write it): this service's feature id only if the file says so. */
+  idCell?: string;
+  /** The instance the file says its ids are of (exports write it beside each id). */
+  instance?: string;
   externalId?: string;
   properties: Record<string, unknown>;
   /**
@@ -91,14 +93,6 @@ function positionOf(record: SourceRecord, cols: PositionColumns, issues: RowIssu
   return undefined;
 }
 
-function readId(raw: unknown, column: string, issues: RowIssue[]): number | undefined {
-  if (empty(raw)) return undefined;
-  const s = String(raw).normalize('NFKC').trim();
-  if (/^\d+$/.test(s) && Number(s) > 0 && Number.isSafeInteger(Number(s))) return Number(s);
-  issues.push({ code: 'invalid_value', message: `「${s}」 in column ${column} is not a feature id of this service; if the column is the register's own number, map it with mapping={"${column}": "external_id"}`, field: 'id', column });
-  return undefined;
-}
-
 /**
  * Constant values for properties the file lacks (a CCTV list has no field of view): read like
  * cells, so `{"owner_kind": "警察機關"}` works; a bad one is a 400 naming `defaults`.
@@ -124,6 +118,11 @@ export function buildCandidates(layer: LayerDef, table: SourceTable, plan: reado
   const cols = positionColumns(plan);
   const idColumn = plan.find((c) => c.target === 'id')?.column;
   const externalColumn = plan.find((c) => c.target === 'external_id')?.column;
+  const instanceColumn = plan.find((c) => c.target === 'instance')?.column;
+  const text = (column: string | undefined, record: SourceRecord) => {
+    const v = column ? record.cells[column] : undefined;
+    return empty(v) ? undefined : String(v).normalize('NFKC').trim();
+  };
   const cameras = layer.id === 'cameras';
 
   return table.records.map((record, index): Candidate => {
@@ -149,10 +148,12 @@ export function buildCandidates(layer: LayerDef, table: SourceTable, plan: reado
     const candidate: Candidate = { index, row: record.row, properties, fills, errors, warnings };
     const position = positionOf(record, cols, errors);
     if (position) candidate.position = position;
-    const id = idColumn ? readId(record.cells[idColumn], idColumn, errors) : undefined;
-    if (id !== undefined) candidate.id = id;
-    const external = externalColumn ? record.cells[externalColumn] : undefined;
-    if (!empty(external)) candidate.externalId = String(external).normalize('NFKC').trim();
+    const id = text(idColumn, record);
+    if (id !== undefined) candidate.idCell = id;
+    const instance = text(instanceColumn, record);
+    if (instance !== undefined) candidate.instance = instance.toLowerCase();
+    const external = text(externalColumn, record);
+    if (external !== undefined) candidate.externalId = external;
     return candidate;
   });
 }

@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import { actAs, type Db, type Queryable } from '../db/db.js';
+import { instanceId } from '../db/instance.js';
 import { featureInput, NEW_VERSION, requireWrite } from '../features/checks.js';
 import { featureJson } from '../features/sql.js';
 import { HttpError } from '../http/errors.js';
@@ -7,17 +8,20 @@ import { rowsWhere, writeAccess } from '../layers/access.js';
 import { property } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
 import { sridNamed, type Srid } from './crs.js';
+import { ImportAborted } from './aborted.js';
 import { encodingNamed } from './encoding.js';
+import type { FileReader } from './file-reader.js';
 import { planColumns, targetsOf, type ColumnPlan } from './headers.js';
 import { issueOf, type RowIssue } from './issues.js';
+import type { ImportLimits } from './limits.js';
 import type { ImportOptions } from './options.js';
 import { placeCandidates, type CrsChoice } from './positions.js';
-import { readSource } from './read.js';
 import { summary, type Counts, type ImportReport, type RowReport } from './report.js';
 import { buildCandidates, positionColumns, readDefaults, type Candidate } from './rows.js';
+import { checkWktShapes } from './table-limits.js';
 import { likelyDuplicates, stageRows, writeRows, type Ready, type Written } from './apply.js';
 import { addressFromParts, checkAddresses, composeAddresses, matchAddresses } from './addresses.js';
-import { isUnitLayer, matchTargets, type Matched } from './targets.js';
+import { isUnitLayer, matchTargets, rowKeys, type Matched } from './targets.js';
 import { boundaryIssues, missingParents, rememberShapes, rememberUnits, unitsReport } from './units.js';
 
 /**
@@ -37,13 +41,6 @@ export type Phase = 'read' | 'transform' | 'validate' | 'write' | 'check';
 export type OnProgress = (phase: Phase, done: number, total: number) => void;
 /** Reports progress between batches; awaiting it also lets the server notice a client that left. */
 type Step = (phase: Phase, done: number, total: number) => Promise<void>;
-
-/** The client went away (or asked to stop) before the import was committed. */
-export class ImportAborted extends Error {
-  constructor() {
-    super('the import was stopped before it was committed; nothing was written');
-  }
-}
 
 /** Thrown out of the transaction to roll a rehearsal (dry run or refusal) back, report in hand. */
 class RolledBack extends Error {
@@ -71,7 +68,16 @@ function checkFile(layer: LayerDef, plan: readonly ColumnPlan[], geometries: boo
   if (opts.replace && !opts.source && !isUnitLayer(layer)) {
     throw new HttpError(400, 'invalid_request', 'replace=true deletes the features of one source that its new file no longer has: name it with source=…', 'source');
   }
-  const matches = mapped.has('id') || mapped.has('external_id') || (isUnitLayer(layer) && mapped.has('code'));
+  if (isUnitLayer(layer) && opts.match !== 'auto') {
+    throw new HttpError(400, 'invalid_request', `${layer.id} are matched by their code; leave match out`, 'match');
+  }
+  if (opts.match === 'id' && !mapped.has('id')) {
+    throw new HttpError(400, 'invalid_request', `match=id finds features by this service's ids, but no column holds them; map one with mapping={"<column>": "id"}`, 'match', {}, details());
+  }
+  if (opts.match === 'external_id' && (!mapped.has('external_id') || !opts.source)) {
+    throw new HttpError(400, 'invalid_request', 'match=external_id finds features by the register\'s own ids: map their column to external_id and name the register with source=…', 'match', {}, details());
+  }
+  const matches = (mapped.has('id') && opts.match !== 'none') || (mapped.has('external_id') && opts.match !== 'none') || (isUnitLayer(layer) && mapped.has('code'));
   if (matches) return;
   // A camera's direction may be in its name (…路口往北), a 門牌's address in its parts (村里, 街路段, 號…);
   // rows without one are refused one by one.
@@ -186,8 +192,14 @@ export function requireImport(layer: LayerDef, p: Principal): void {
   if (!writeAccess(layer, p, 'create') && !writeAccess(layer, p, 'update')) requireWrite(layer, p, 'create');
 }
 
+/** How files are read: in workers, within the limits. */
+export interface Reading {
+  reader: FileReader;
+  limits: ImportLimits;
+}
+
 export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: Upload, opts: ImportOptions, onProgress: OnProgress,
-  signal: AbortSignal): Promise<ImportReport> {
+  signal: AbortSignal, reading: Reading): Promise<ImportReport> {
   requireImport(layer, p);
   if (opts.replace) requireWrite(layer, p, 'delete');
   // Database calls of the embedded PGlite resolve without giving the event loop a turn: yield
@@ -200,12 +212,12 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
 
   const saved = await savedSource(db, layer, opts.source);
   const savedEncoding = saved?.encoding ? encodingNamed(saved.encoding) : undefined;
-  const table = await readSource(upload.bytes, {
+  const table = await reading.reader.read(upload.bytes, {
     ...(opts.format ? { format: opts.format } : {}),
     ...(upload.filename ? { filename: upload.filename } : {}),
     ...(opts.encoding ? { encoding: { encoding: opts.encoding, how: 'parameter' as const } }
       : savedEncoding ? { encoding: { encoding: savedEncoding, how: 'saved' as const } } : {}),
-  });
+  }, signal);
   const mapping = opts.mapping ? { columns: opts.mapping, how: 'mapping' as const }
     : saved ? { columns: Object.fromEntries(Object.entries(saved.mapping).filter(([k]) => table.columns.includes(k))), how: 'saved' as const } : undefined;
   const { plan, sridHint } = planColumns(layer, table.columns, mapping);
@@ -213,6 +225,7 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
   checkFile(layer, plan, table.geometries, opts, defaults);
   const candidates = buildCandidates(layer, table, plan, defaults);
   composeAddresses(layer, candidates);
+  checkWktShapes(candidates, reading.limits);
   await progress('read', candidates.length, candidates.length);
 
   const savedSrid = saved?.crs ? sridNamed(saved.crs) : undefined;
@@ -224,6 +237,7 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
   const { geometries, crs } = await placeCandidates(db, layer, candidates, crsChoice, (d, t) => progress('transform', d, t));
   const gazetteer = await checkAddresses(db, layer, candidates, geometries, crs);
 
+  const { keys, warnings: matchWarnings } = rowKeys(layer, candidates, opts.match, opts.source, await instanceId(db));
   const mappedProperties = plan.map((c) => c.target).filter((t): t is string => t !== null && property(layer, t) !== undefined);
   const hasPositions = table.geometries || Object.keys(positionColumns(plan)).length > 0;
 
@@ -232,7 +246,7 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
       await actAs(tx, p.username);
       // Two imports of one source wait for each other instead of both adding its new rows.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`import ${layer.table} ${opts.source ?? ''}`]);
-      const matched = await matchTargets(tx, layer, p, candidates, opts.source);
+      const matched = await matchTargets(tx, layer, p, candidates, keys);
       await matchAddresses(tx, layer, p, gazetteer, matched);
       const ready = await validate(layer, p, candidates, matched, geometries, (d) => progress('validate', d, candidates.length));
 
@@ -256,11 +270,12 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
         await tx.query(`UPDATE ${layer.table} t SET deleted_at = now(), deleted_by = $2, ${NEW_VERSION} WHERE t.id = ANY($1::bigint[])`,
           [deleting.map((d) => d.id), p.username]);
       }
-      if (opts.source && !isUnitLayer(layer)) {
-        const links = [...written.created].filter(([i]) => candidates[i]!.externalId !== undefined);
+      // A created row's key is recorded, so that the same register (or export) imported again updates it.
+      const links = [...written.created].flatMap(([i, id]) => { const k = keys[i]; return k?.kind === 'link' ? [{ ...k, id }] : []; });
+      if (links.length) {
         await tx.query(`INSERT INTO feature_sources (layer_table, source, external_id, feature_id)
-          SELECT $1, $2, x.ext, x.id FROM unnest($3::text[], $4::bigint[]) AS x(ext, id)`,
-        [layer.table, opts.source, links.map(([i]) => candidates[i]!.externalId), links.map(([, id]) => id)]);
+          SELECT $1, x.source, x.ext, x.id FROM unnest($2::text[], $3::text[], $4::bigint[]) AS x(source, ext, id)`,
+        [layer.table, links.map((l) => l.source), links.map((l) => l.key), links.map((l) => l.id)]);
       }
       await progress('check', 0, 1);
       const changed = [...written.created.values(), ...written.updated.values(), ...deleting.map((d) => d.id)];
@@ -291,7 +306,7 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
         layer: layer.id, dryRun: opts.dryRun, validOnly: opts.validOnly, committed, message: '',
         source: opts.source ?? null,
         file: { name: upload.filename ?? null, format: table.format, encoding: table.encoding ?? null, crs: crs ?? null },
-        columns: plan, counts, warnings: table.warnings, errors: fileErrors, ...(units ? { units } : {}), deleted: deleting, rows,
+        match: opts.match, columns: plan, counts, warnings: [...table.warnings, ...matchWarnings], errors: fileErrors, ...(units ? { units } : {}), deleted: deleting, rows,
         preview: await preview(tx, layer, p, candidates, rows, geometries, written, opts.previewLimit),
       };
       report.message = summary(report);

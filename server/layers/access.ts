@@ -55,6 +55,9 @@ export function rowsWhere(layer: LayerDef, conditions: readonly RowCondition[], 
       }
       case 'public':
         return `${alias}.is_public`;
+      case 'own':
+        params.push(p.username);
+        return `${alias}.created_by = $${params.length}`;
     }
   });
   return parts.length ? `(${parts.join(' AND ')})` : 'false';

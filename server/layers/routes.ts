@@ -28,6 +28,8 @@ export function describeLayer(layer: LayerDef, p: Principal) {
     writable: (['create', 'update', 'delete'] as const).filter((op) => writeAccess(layer, p, op)),
     temporal: layer.temporal ?? null,
     label: layer.label,
+    ...(layer.ground ? { ground: true } : {}),
+    ...(layer.attribution ? { attribution: layer.attribution } : {}),
     properties: readableProperties(layer, p).map((prop) => ({
       name: prop.name,
       label: prop.label,

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { badRequest, forbidden } from '../http/errors.js';
+import { MAX_ID } from '../http/numbers.js';
+import { assertJsonText } from '../http/text.js';
+import { parseDate, parseInstant } from '../http/time.js';
 import type { LayerDef, PropertyDef, PropertyType } from './types.js';
 import { INDICATOR_SIGNS, INDICATOR_TYPES } from './vocabularies.js';
 
@@ -8,15 +11,8 @@ import { INDICATOR_SIGNS, INDICATOR_TYPES } from './vocabularies.js';
  * Values come out ready to bind as SQL parameters.
  */
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$/;
 /** Allowance for clock skew between a phone and the server when refusing future times. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
-
-const isRealDate = (s: string) => {
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-};
 
 const valuesOf = (choices: readonly { value: string }[]) => choices.map((c) => c.value);
 
@@ -44,18 +40,16 @@ function valueSchema(t: PropertyType): z.ZodType {
       });
     case 'boolean':
       return z.boolean();
+    // Dates and times arrive here as parseTime made them (canonical text); anything else is not one.
     case 'date':
-      return z.string().refine((s) => DATE.test(s) && isRealDate(s), 'must be a date YYYY-MM-DD');
+      return z.string({ error: 'must be a date YYYY-MM-DD' });
     case 'timestamp':
-      return z.string()
-        .refine((s) => TIMESTAMP.test(s) && !Number.isNaN(Date.parse(withZone(s))),
-          'must be an ISO 8601 time, e.g. 2026-03-01T21:30:00+08:00 (no offset means Asia/Taipei)')
-        .transform(withZone)
+      return z.string({ error: 'must be an ISO 8601 time, e.g. 2026-03-01T21:30:00+08:00 (no offset means Asia/Taipei)' })
         .refine((s) => !t.notInFuture || Date.parse(s) <= Date.now() + FUTURE_TOLERANCE_MS, 'must not be in the future');
     case 'reference':
-      return z.number().int().positive('must be the id of an existing feature');
+      return z.number().int().positive('must be the id of an existing feature').max(MAX_ID, 'must be the id of an existing feature');
     case 'ids':
-      return z.array(z.number().int().positive()).max(500);
+      return z.array(z.number().int().positive().max(MAX_ID)).max(500);
     case 'indicators':
       return z.record(
         z.string().refine((k) => valuesOf(INDICATOR_TYPES).includes(k), `indicator type must be one of ${valuesOf(INDICATOR_TYPES).join(', ')}`),
@@ -72,10 +66,16 @@ function schemaOf(t: PropertyType): z.ZodType {
   return s;
 }
 
-/** Times without an offset are local Taiwan time, as registers write them. */
-function withZone(s: string): string {
-  const iso = s.replace(' ', 'T');
-  return /(Z|[+-]\d{2}:?\d{2})$/.test(iso) ? iso : `${iso}+08:00`;
+/**
+ * Dates and times are read by the one parser of the service (years 1–9999, offsets within
+ * ±14:00; times without an offset are Taiwan time, as registers write them), whose refusal
+ * names the field; other values go on to the schema, which refuses them.
+ */
+function parseTime(t: PropertyType, value: unknown, field: string): unknown {
+  if (typeof value !== 'string') return value;
+  if (t.kind === 'date') return parseDate(value, field).text;
+  if (t.kind === 'timestamp') return parseInstant(value, field).text;
+  return value;
 }
 
 export type PropertyValues = Record<string, unknown>;
@@ -110,7 +110,9 @@ export function parseProperties(
       out[name] = null;
       continue;
     }
-    const parsed = schemaOf(def.type).safeParse(value);
+    // No NUL or lone surrogate in any text, however deep (imports do not pass the body check).
+    assertJsonText(value, field);
+    const parsed = schemaOf(def.type).safeParse(parseTime(def.type, value, field));
     if (!parsed.success) throw badRequest(`property "${name}" ${parsed.error.issues[0]!.message}`, field);
     out[name] = parsed.data;
   }

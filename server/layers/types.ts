@@ -30,14 +30,21 @@ export interface PropertyDef {
   readonly derived?: boolean;
   /** Personal or operational detail: only internal roles receive it. */
   readonly sensitive?: boolean;
+  /**
+   * Column names this layer's own source files give the property (the MOI's VILLCODE for a
+   * 村里's code), so they import without a mapping; words every layer shares are in
+   * server/import/headers.ts.
+   */
+  readonly words?: readonly string[];
 }
 
 /**
  * Which rows a role may touch, as conditions that must all hold:
  * `all` every row; `precinct` rows in the user's precinct; `area` rows intersecting the
- * community account's area; `public` rows flagged is_public.
+ * community account's area; `public` rows flagged is_public; `own` rows the user created
+ * (an officer's own visits, not a colleague's).
  */
-export type RowCondition = 'all' | 'precinct' | 'area' | 'public';
+export type RowCondition = 'all' | 'precinct' | 'area' | 'public' | 'own';
 export type WriteOp = 'create' | 'update' | 'delete';
 
 export interface RoleAccess {
@@ -134,7 +141,7 @@ export interface LayerDef {
   readonly areaColumn?: string;
   /**
    * Roles that may not read the rows but may receive aggregated statistics of them (counts per
-   * cell, beat or hour, with small counts suppressed: server/analysis/disclosure.ts), over the
+   * square, beat or hour, published rounded: server/analysis/disclosure.ts), over the
    * rows these conditions allow.
    */
   readonly aggregates?: Partial<Record<Role, readonly RowCondition[]>>;

@@ -4,6 +4,7 @@ import { nextPageUrl, parseListQuery } from '../features/list-query.js';
 import { findFeature, listFeatures } from '../features/read.js';
 import { baseUrl } from '../http/base-url.js';
 import { badRequest, notFound } from '../http/errors.js';
+import { idValue } from '../http/numbers.js';
 import { cacheControl, VARY_BY_CALLER } from '../http/cache-control.js';
 import { describeCollection, findCollection, readableCollections } from './collections.js';
 import { link, MEDIA } from './links.js';
@@ -27,8 +28,8 @@ const send = (res: Response, type: string, body: unknown) => res.type(type).send
 /** OGC feature ids are opaque: one that is not a positive whole number names no feature. */
 function featureIdOf(req: Request, collection: string): number {
   const raw = String(req.params.featureId);
-  const id = /^\d{1,15}$/.test(raw) ? Number(raw) : 0;
-  if (id < 1) throw notFound(`no feature "${raw}" in ${collection}`);
+  const id = idValue(raw);
+  if (id === undefined) throw notFound(`no feature "${raw}" in ${collection}`);
   return id;
 }
 
@@ -84,7 +85,7 @@ export function ogcRoutes(db: Db): Router {
   r.get('/ogc/collections/:collection/items', async (req, res) => {
     const layer = findCollection(req.params.collection, req.principal);
     const query = req.query as Record<string, unknown>;
-    const q = parseListQuery(layer, req.principal, query, { clampLimit: true, datetimeMatchesUntimed: true });
+    const q = parseListQuery(layer, req.principal, query, { clampLimit: true, datetimeMatchesUntimed: true, bbox3d: true, alsoAccepted: ['f'] });
     const page = await listFeatures(db, layer, req.principal, q);
     const base = baseUrl(req);
     const collection = `${base}/ogc/collections/${layer.id}`;

@@ -1,3 +1,4 @@
+import { csvCell } from '../export/spreadsheet-cells.js';
 import { KEY_PLACE_CATEGORIES } from '../layers/vocabularies.js';
 import type { Rollup } from './rollup.js';
 import type { Counted, Figures } from './sections.js';
@@ -54,11 +55,7 @@ function columns(r: Rollup): Column[] {
   return cols;
 }
 
-const quote = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-const line = (cells: unknown[]) => cells.map(quote).join(',');
+const line = (cells: unknown[]) => cells.map(csvCell).join(',');
 
 export function rollupCsv(r: Rollup): string {
   const cols = columns(r);

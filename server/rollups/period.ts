@@ -1,5 +1,7 @@
 import { TIME_ZONE } from '../db/db.js';
 import { badRequest } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
+import { isoDate, parseDate } from '../http/time.js';
 
 /**
  * The period a roll-up counts, in Taiwan dates (inclusive), and the period it is compared with.
@@ -14,20 +16,37 @@ export interface Period {
   previous: { from: string; to: string };
 }
 
-const iso = (d: Date) => d.toISOString().slice(0, 10);
-const utc = (y: number, m: number, d: number) => new Date(Date.UTC(y, m, d));
+/** Midnight UTC of a civil date; months and days past the end roll over, as Date.UTC does (but for years below 100 too). */
+const utc = (y: number, m: number, d: number) => {
+  const t = new Date(0);
+  t.setUTCFullYear(y, m, d);
+  return t.getTime();
+};
+
+/**
+ * YYYY-MM-DD of a day this service can name; a period (or the one it is compared with) that
+ * would reach outside years 1–9999 is refused, naming the parameter that asked for it.
+ */
+function iso(ms: number, field: string): string {
+  const s = isoDate(ms);
+  if (s === undefined) throw refusal(400, 'datetime_year', { field }, { field });
+  return s;
+}
+
 /** The date n days after (or before) a date, YYYY-MM-DD. */
-export const addDays = (s: string, n: number) => iso(new Date(Date.parse(`${s}T00:00:00Z`) + n * 86_400_000));
+export const addDays = (s: string, n: number, field = 'from') => iso(Date.parse(`${s}T00:00:00Z`) + n * 86_400_000, field);
 
 /** Today in Taiwan. */
 export const taiwanToday = (now = new Date()) => now.toLocaleDateString('sv-SE', { timeZone: TIME_ZONE });
 
 function months(y: number, firstMonth: number, count: number, label: string, previousLabelStep: number): Period {
-  const from = utc(y, firstMonth, 1);
-  const to = utc(y, firstMonth + count, 0);
-  const pFrom = utc(y, firstMonth - previousLabelStep, 1);
-  const pTo = utc(y, firstMonth, 0);
-  return { from: iso(from), to: iso(to), label, previous: { from: iso(pFrom), to: iso(pTo) } };
+  const day = (m: number, d: number) => iso(utc(y, m, d), 'period');
+  // The roll-up counts up to the day after the period: that day must be nameable too.
+  day(firstMonth + count, 1);
+  return {
+    from: day(firstMonth, 1), to: day(firstMonth + count, 0), label,
+    previous: { from: day(firstMonth - previousLabelStep, 1), to: day(firstMonth, 0) },
+  };
 }
 
 export function namedPeriod(name: string): Period {
@@ -43,9 +62,6 @@ export function namedPeriod(name: string): Period {
   throw badRequest(`period "${name}" is not a half-year (2026H1), quarter (2026Q2), month (2026-03) or year (2026)`, 'period');
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const realDate = (s: string) => DATE.test(s) && iso(new Date(`${s}T00:00:00Z`)) === s;
-
 export function parsePeriod(q: { period?: string; from?: string; to?: string }, today = taiwanToday()): Period {
   if (q.period !== undefined) {
     if (q.from !== undefined || q.to !== undefined) throw badRequest('give either period or from/to, not both', 'period');
@@ -57,10 +73,11 @@ export function parsePeriod(q: { period?: string; from?: string; to?: string }, 
   }
   for (const [name, v] of [['from', q.from], ['to', q.to]] as const) {
     if (v === undefined) throw badRequest(`${name} is missing: give from and to (YYYY-MM-DD), or period`, name);
-    if (!realDate(v)) throw badRequest(`${name} must be a date YYYY-MM-DD`, name);
+    parseDate(v, name);
   }
   const [from, to] = [q.from!, q.to!];
   if (from > to) throw badRequest('from must not be after to', 'from');
+  addDays(to, 1, 'to');
   const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
   if (days > 3660) throw badRequest('a roll-up covers at most ten years', 'from');
   return { from, to, label: `${from}/${to}`, previous: { from: addDays(from, -days), to: addDays(from, -1) } };

@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import type { Db } from '../db/db.js';
 import { badRequest, notFound } from '../http/errors.js';
+import { parseInteger } from '../http/numbers.js';
+import { onlyParameters, single } from '../http/parameters.js';
 import { encodeText, parseOutputEncodingParam } from '../import/encoding.js';
 import { overdueCsv, rollupCsv } from './csv.js';
 import { parsePeriod } from './period.js';
@@ -13,16 +15,14 @@ import { LEVELS, resolveScope, type Level } from './scope.js';
  * `encoding=big5`).
  */
 const PARAMS = ['by', 'unit', 'period', 'from', 'to', 'format', 'table', 'encoding', 'replaceAfter'];
+const MAX_REPLACE_AFTER_YEARS = 50;
 
 export function rollupRoutes(db: Db): Router {
   const r = Router();
   r.get('/api/rollups', async (req, res) => {
     const q: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.query)) {
-      if (!PARAMS.includes(k)) throw badRequest(`unknown parameter "${k}"; roll-ups take ${PARAMS.join(', ')}`, k);
-      if (typeof v !== 'string') throw badRequest(`query parameter ${k} given more than once`, k);
-      q[k] = v;
-    }
+    onlyParameters(req.query as Record<string, unknown>, PARAMS);
+    for (const [k, v] of Object.entries(req.query)) q[k] = single(v, k);
     const by = (q.by ?? 'precinct') as Level;
     if (!LEVELS.includes(by)) throw badRequest(`by must be one of ${LEVELS.join(', ')}`, 'by');
     const format = q.format ?? 'json';
@@ -30,8 +30,7 @@ export function rollupRoutes(db: Db): Router {
     const table = q.table ?? 'units';
     if (table !== 'units' && table !== 'overdue') throw badRequest('table must be units (one row per unit) or overdue (the overdue places)', 'table');
     const encoding = parseOutputEncodingParam(q.encoding ?? 'utf-8');
-    const replaceAfter = q.replaceAfter === undefined ? DEFAULT_REPLACE_AFTER_YEARS : Number(q.replaceAfter);
-    if (!Number.isInteger(replaceAfter) || replaceAfter < 1 || replaceAfter > 50) throw badRequest('replaceAfter must be a whole number of years from 1 to 50', 'replaceAfter');
+    const replaceAfter = q.replaceAfter === undefined ? DEFAULT_REPLACE_AFTER_YEARS : parseInteger(q.replaceAfter, 'replaceAfter', 1, MAX_REPLACE_AFTER_YEARS);
     const period = parsePeriod(q);
     const scope = await resolveScope(db, req.principal, by, q.unit);
     const rollup = await buildRollup(db, req.principal, scope, period, replaceAfter);

@@ -1,13 +1,17 @@
-import type { Request } from 'express';
 import { refusal } from '../http/messages.js';
+import { parseInteger } from '../http/numbers.js';
+import { onlyParameters, single } from '../http/parameters.js';
 
 /**
- * The search box's request, checked at the edge: `q` given once, valid UTF-8 when
- * percent-decoded (a lone surrogate's bytes are not), no control characters, at most 100
- * characters; `limit` (results per kind) 1–50. Text with no letter, digit or ideograph (only
- * punctuation) is a search for nothing, answered with no results rather than refused.
+ * The search box's request, checked at the edge like every other endpoint's: only `q` and
+ * `limit`, each given once (server/http/parameters.ts); the query string's text was already
+ * refused at the door if it is not UTF-8 or holds NUL or a lone surrogate (server/http/text.ts).
+ * `q` is 1–100 characters once trimmed; `limit` (results per kind) 1–50. Text with no letter,
+ * digit or ideograph (only punctuation) is a search for nothing, answered with no results
+ * rather than refused.
  */
 
+export const PARAMETERS = ['q', 'limit'] as const;
 export const MAX_QUERY_CHARS = 100;
 export const MAX_LIMIT = 50;
 export const DEFAULT_LIMIT = 20;
@@ -16,61 +20,18 @@ export interface SearchRequest {
   q: string;
   /** Results per kind. */
   limit: number;
-  /** False when the text has nothing to search by (punctuation, spaces). */
+  /** False when the text has nothing to search by (punctuation, spaces, control characters). */
   searchable: boolean;
 }
 
-/** The raw values of a parameter in a query string, percent-decoded to bytes ('+' is a space). */
-function rawValues(search: string, name: string): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const pair of search.split('&')) {
-    const eq = pair.indexOf('=');
-    const key = eq < 0 ? pair : pair.slice(0, eq);
-    if (key !== name) continue;
-    const value = eq < 0 ? '' : pair.slice(eq + 1);
-    const bytes: number[] = [];
-    for (let i = 0; i < value.length; i++) {
-      const c = value[i]!;
-      const hex = value.slice(i + 1, i + 3);
-      // A % not followed by two hex digits is a letter, as the search has always taken it (100%).
-      if (c === '%' && /^[0-9a-f]{2}$/i.test(hex)) {
-        bytes.push(parseInt(hex, 16));
-        i += 2;
-      } else if (c === '+') bytes.push(0x20);
-      else bytes.push(...Buffer.from(c, 'utf8'));
-    }
-    out.push(Uint8Array.from(bytes));
-  }
-  return out;
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
 /** Something to search by: a letter, a digit or an ideograph of any script. */
 const SEARCHABLE = /[\p{L}\p{N}]/u;
 
-export function parseSearchRequest(req: Request): SearchRequest {
-  const search = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
-  const values = rawValues(search, 'q');
-  if (values.length > 1) throw refusal(400, 'search_query_repeated', undefined, { field: 'q' });
-  let text: string;
-  try {
-    text = strictUtf8.decode(values[0] ?? new Uint8Array());
-  } catch {
-    throw refusal(400, 'search_query_encoding', undefined, { field: 'q' });
-  }
-  if (CONTROL.test(text)) throw refusal(400, 'search_query_control', undefined, { field: 'q' });
-  const q = text.trim();
+export function parseSearchRequest(query: Record<string, unknown>): SearchRequest {
+  onlyParameters(query, PARAMETERS);
+  const q = single(query.q ?? '', 'q').trim();
   if (q === '') throw refusal(400, 'search_query_missing', undefined, { field: 'q' });
-  const length = [...q].length;
-  if (length > MAX_QUERY_CHARS) throw refusal(400, 'search_query_too_long', { max: MAX_QUERY_CHARS, length }, { field: 'q' });
-  return { q, limit: parseLimit(req.query.limit), searchable: SEARCHABLE.test(q) };
-}
-
-function parseLimit(raw: unknown): number {
-  if (raw === undefined) return DEFAULT_LIMIT;
-  const n = typeof raw === 'string' && /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
-  if (!(n >= 1 && n <= MAX_LIMIT)) throw refusal(400, 'search_limit', { max: MAX_LIMIT }, { field: 'limit' });
-  return n;
+  if ([...q].length > MAX_QUERY_CHARS) throw refusal(400, 'text_too_long', { field: 'q', max: MAX_QUERY_CHARS }, { field: 'q' });
+  const limit = query.limit === undefined ? DEFAULT_LIMIT : parseInteger(single(query.limit, 'limit'), 'limit', 1, MAX_LIMIT);
+  return { q, limit, searchable: SEARCHABLE.test(q) };
 }

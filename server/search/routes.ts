@@ -7,7 +7,7 @@ import { search } from './search.js';
 export function searchRoutes(db: Db): Router {
   const r = Router();
   r.get('/api/search', async (req, res) => {
-    const { q, limit, searchable } = parseSearchRequest(req);
+    const { q, limit, searchable } = parseSearchRequest(req.query as Record<string, unknown>);
     res.json({ q, results: searchable ? await search(db, req.principal, q, limit) : [] });
   });
   return r;

@@ -6,6 +6,7 @@ import type { Principals } from '../auth/principals.js';
 import { CLEARED_SESSION_COOKIE, sessionToken } from '../auth/middleware.js';
 import { cacheControl, VARY_BY_CALLER } from '../http/cache-control.js';
 import { answerFor, badRequest, errorBody, notFound } from '../http/errors.js';
+import { queryProblem } from '../http/text.js';
 import { canRead } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
@@ -15,6 +16,8 @@ import type { TileService } from './service.js';
 
 const gunzipAsync = promisify(gunzip);
 const TILE_PATH = /^\/tiles\/([^/?]+)\/([^/?]+)\/([^/?]+)\/([^/?]+)\.mvt(?:\?(.*))?$/;
+/** The route tileHandler answers, written as Express writes routes (for lists of every route). */
+export const TILE_ROUTE = '/tiles/:layers/:z/:x/:y.mvt';
 
 /** Tiled layers the principal may read, from a comma-separated list; others are unknown. */
 export function tiledLayers(list: string, p: Principal): LayerDef[] {
@@ -42,6 +45,8 @@ export function tiledLayers(list: string, p: Principal): LayerDef[] {
  */
 export function tileHandler(service: TileService, principals: Principals) {
   async function answer(req: IncomingMessage, res: ServerResponse, m: RegExpExecArray): Promise<void> {
+    const problem = queryProblem(m[5] ?? '');
+    if (problem) throw problem;
     const p = await principals.resolve(sessionToken(req.headers.authorization, req.headers.cookie));
     const layers = tiledLayers(m[1]!, p);
     const t = parseTile(layers, m[2]!, m[3]!, m[4]!);

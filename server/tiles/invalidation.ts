@@ -1,3 +1,4 @@
+import type { Epochs } from '../cache/epochs.js';
 import type { TileCache } from '../cache/tile-cache.js';
 import { tileKey } from '../cache/store.js';
 import type { Db, Queryable } from '../db/db.js';
@@ -60,22 +61,30 @@ export function touchedTiles(changes: readonly TileChange[]): { layers: string[]
   return { layers: [...touched.keys()], tileKeys };
 }
 
-/** The same database, whose transactions invalidate the tiles they changed once committed. */
+/**
+ * The same database, whose transactions invalidate the tiles they changed once committed. The
+ * answer to the write does not wait for the cache; while the cache is bypassed the changed
+ * layers move to a new cache epoch in the write's own transaction (TileCache).
+ */
 export function invalidatingTiles(db: Db, cache: TileCache): Db {
   return {
     kind: db.kind,
     query: (sql, params, opts) => db.query(sql, params, opts),
     exec: (sql) => db.exec(sql),
+    ...(db.heavy ? { heavy: invalidatingTiles(db.heavy, cache) } : {}),
+    ...(db.listen ? { listen: db.listen.bind(db) } : {}),
+    ping: () => db.ping(),
     close: () => db.close(),
     async transaction(fn) {
-      let changes: TileChange[] = [];
+      let touched: { layers: string[]; tileKeys: string[] } = { layers: [], tileKeys: [] };
+      let advanced: Epochs | undefined;
       const result = await db.transaction(async (tx) => {
         const r = await fn(tx);
-        changes = await takeTileChanges(tx);
+        touched = touchedTiles(await takeTileChanges(tx));
+        advanced = await cache.epochsForWrite(tx, touched.layers);
         return r;
       });
-      const { layers, tileKeys } = touchedTiles(changes);
-      await cache.invalidate(layers, tileKeys);
+      void cache.invalidate(touched.layers, touched.tileKeys, advanced);
       return result;
     },
   };

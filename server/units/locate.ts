@@ -2,6 +2,8 @@ import { Router } from 'express';
 import type { Db } from '../db/db.js';
 import { positionProblem } from '../geo/taiwan.js';
 import { badRequest } from '../http/errors.js';
+import { parseDecimal } from '../http/numbers.js';
+import { onlyParameters, single } from '../http/parameters.js';
 
 interface Beat { code: string; name: string }
 interface Unit { code: string; name: string; address: string | null; phone: string | null }
@@ -30,17 +32,15 @@ export async function locate(db: Db, lon: number, lat: number): Promise<Location
   return rows[0]!;
 }
 
-function coordinate(v: unknown, name: string): number {
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-  if (!Number.isFinite(n)) throw badRequest(`${name} must be a number in degrees (WGS84)`, name);
-  return n;
-}
+const coordinate = (query: Record<string, unknown>, name: string) => parseDecimal(single(query[name] ?? '', name), name);
 
 export function locateRoutes(db: Db): Router {
   const r = Router();
   r.get('/api/locate', async (req, res) => {
-    const lon = coordinate(req.query.lon, 'lon');
-    const lat = coordinate(req.query.lat, 'lat');
+    const query = req.query as Record<string, unknown>;
+    onlyParameters(query, ['lon', 'lat']);
+    const lon = coordinate(query, 'lon');
+    const lat = coordinate(query, 'lat');
     const problem = positionProblem(lon, lat);
     if (problem) throw badRequest(problem, 'lon');
     res.json(await locate(db, lon, lat));

@@ -59,24 +59,26 @@ CREATE TABLE police_units (
 );
 CREATE INDEX police_units_unit ON police_units (unit_code) WHERE deleted_at IS NULL;
 
-DO $$
-DECLARE t text;
+-- Makes a table a layer like the others: history per statement (012, 016), no hard delete,
+-- an index in the tiles' projection, a version and tile-change notes (008). Later layers call it
+-- instead of repeating the triggers.
+CREATE FUNCTION track_layer_table(t text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  FOREACH t IN ARRAY ARRAY['counties', 'towns', 'villages', 'blocks', 'police_units'] LOOP
-    EXECUTE format('CREATE INDEX %1$I ON %2$I USING gist (geom) WHERE deleted_at IS NULL', t || '_geom', t);
-    EXECUTE format('CREATE INDEX %1$I ON %2$I USING gist (ST_Transform(geom, 3857)) WHERE deleted_at IS NULL', t || '_geom_3857', t);
-    EXECUTE format('CREATE TRIGGER %1$s_history_insert AFTER INSERT ON %1$I REFERENCING NEW TABLE AS new_rows
-                    FOR EACH STATEMENT EXECUTE FUNCTION record_history_per_statement()', t);
-    EXECUTE format('CREATE TRIGGER %1$s_history_update AFTER UPDATE ON %1$I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-                    FOR EACH STATEMENT EXECUTE FUNCTION record_history_per_statement()', t);
-    EXECUTE format('CREATE TRIGGER %1$s_no_delete BEFORE DELETE ON %1$I FOR EACH ROW EXECUTE FUNCTION forbid_hard_delete()', t);
-    INSERT INTO layer_versions (layer_table) VALUES (t);
-    EXECUTE format('CREATE TRIGGER %1$I AFTER INSERT ON %2$I REFERENCING NEW TABLE AS new_rows
-                    FOR EACH STATEMENT EXECUTE FUNCTION note_tile_changes()', t || '_tiles_insert', t);
-    EXECUTE format('CREATE TRIGGER %1$I AFTER UPDATE ON %2$I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-                    FOR EACH STATEMENT EXECUTE FUNCTION note_tile_changes()', t || '_tiles_update', t);
-  END LOOP;
+  EXECUTE format('CREATE INDEX %1$I ON %2$I USING gist (geom) WHERE deleted_at IS NULL', t || '_geom', t);
+  EXECUTE format('CREATE INDEX %1$I ON %2$I USING gist (ST_Transform(geom, 3857)) WHERE deleted_at IS NULL', t || '_geom_3857', t);
+  EXECUTE format('CREATE TRIGGER %1$s_history_insert AFTER INSERT ON %1$I REFERENCING NEW TABLE AS new_rows
+                  FOR EACH STATEMENT EXECUTE FUNCTION record_history_per_statement()', t);
+  EXECUTE format('CREATE TRIGGER %1$s_history_update AFTER UPDATE ON %1$I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                  FOR EACH STATEMENT EXECUTE FUNCTION record_history_per_statement()', t);
+  EXECUTE format('CREATE TRIGGER %1$s_no_delete BEFORE DELETE ON %1$I FOR EACH ROW EXECUTE FUNCTION forbid_hard_delete()', t);
+  INSERT INTO layer_versions (layer_table) VALUES (t);
+  EXECUTE format('CREATE TRIGGER %1$s_tiles_insert AFTER INSERT ON %1$I REFERENCING NEW TABLE AS new_rows
+                  FOR EACH STATEMENT EXECUTE FUNCTION note_tile_changes()', t);
+  EXECUTE format('CREATE TRIGGER %1$s_tiles_update AFTER UPDATE ON %1$I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                  FOR EACH STATEMENT EXECUTE FUNCTION note_tile_changes()', t);
 END $$;
+
+SELECT track_layer_table(t) FROM unnest(ARRAY['counties', 'towns', 'villages', 'blocks', 'police_units']) AS t;
 
 -- The 村里 a point lies in: on a shared edge, the lowest code (as locate_beat rules for beats).
 CREATE FUNCTION locate_village(p geometry)

@@ -276,16 +276,6 @@ CREATE TRIGGER addresses_parse BEFORE INSERT OR UPDATE OF address, geom ON addre
 CREATE INDEX addresses_key ON addresses (addr_key) WHERE deleted_at IS NULL;
 CREATE INDEX addresses_street ON addresses (addr_street, addr_town) WHERE deleted_at IS NULL AND house_number IS NOT NULL;
 CREATE INDEX addresses_road ON addresses (addr_road, addr_town) WHERE deleted_at IS NULL AND addr_road <> '';
-CREATE INDEX addresses_geom ON addresses USING gist (geom) WHERE deleted_at IS NULL;
-CREATE INDEX addresses_geom_3857 ON addresses USING gist (ST_Transform(geom, 3857)) WHERE deleted_at IS NULL;
 
-CREATE TRIGGER addresses_history_insert AFTER INSERT ON addresses REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION record_history_per_statement();
-CREATE TRIGGER addresses_history_update AFTER UPDATE ON addresses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION record_history_per_statement();
-CREATE TRIGGER addresses_no_delete BEFORE DELETE ON addresses FOR EACH ROW EXECUTE FUNCTION forbid_hard_delete();
-INSERT INTO layer_versions (layer_table) VALUES ('addresses');
-CREATE TRIGGER addresses_tiles_insert AFTER INSERT ON addresses REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION note_tile_changes();
-CREATE TRIGGER addresses_tiles_update AFTER UPDATE ON addresses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION note_tile_changes();
+-- A layer like the others: history, no hard delete, the tiles' index, version and tile notes.
+SELECT track_layer_table('addresses');

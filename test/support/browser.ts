@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createApp, type AppOptions } from '../../server/app.js';
 import type { Db } from '../../server/db/db.js';
+import type { DemoCity } from '../../server/demo/city/model.js';
 import { startOfTaipeiDay } from '../../server/demo/city/people.js';
 import { setDemoAccounts } from '../../server/demo/seed.js';
 import { seededDb } from './seeded.js';
@@ -31,17 +32,18 @@ export interface WebPage {
 
 export interface WebWorld {
   db: Db;
+  /** The demo city as generated (its community account's 村里, its hot spots …). */
+  city: DemoCity;
   baseUrl: string;
   browser: Browser;
-  /**
-   * A page signed in as the account (or the public), at `path`, once the app says it is ready;
-   * `touch`: a phone's touch screen (taps, no hover).
-   */
-  open(path: string, as: Account, viewport?: { width: number; height: number }, touch?: boolean): Promise<WebPage>;
+  /** A page signed in as the account (or the public), at `path`, once the app says it is ready. */
+  /** A viewport narrower than PHONE_WIDTH is a phone: touch, mobile. */
+  open(path: string, as: Account, viewport?: { width: number; height: number }): Promise<WebPage>;
   close(): Promise<void>;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const PHONE_WIDTH = 600;
 
 export async function openWebWorld(scale = 0.1, options: Omit<AppOptions, 'db'> = {}): Promise<WebWorld> {
   // The city as of today, so "the last 7 days" in the app has incidents.
@@ -53,8 +55,11 @@ export async function openWebWorld(scale = 0.1, options: Omit<AppOptions, 'db'> 
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
   const contexts: BrowserContext[] = [];
 
-  async function open(path: string, as: Account, viewport = { width: 1000, height: 700 }, touch = false): Promise<WebPage> {
-    const context = await browser.newContext({ viewport, locale: 'zh-TW', timezoneId: 'Asia/Taipei', acceptDownloads: true, ...(touch ? { hasTouch: true, isMobile: true } : {}) });
+  async function open(path: string, as: Account, viewport = { width: 1000, height: 700 }): Promise<WebPage> {
+    const phone = viewport.width < PHONE_WIDTH;
+    const context = await browser.newContext({
+      viewport, locale: 'zh-TW', timezoneId: 'Asia/Taipei', acceptDownloads: true, hasTouch: phone, isMobile: phone,
+    });
     contexts.push(context);
     if (as !== 'public') {
       const res = await context.request.post(`${baseUrl}/api/login`, { data: { username: as, password: DEMO_PASSWORD } });
@@ -76,7 +81,7 @@ export async function openWebWorld(scale = 0.1, options: Omit<AppOptions, 'db'> 
   }
 
   return {
-    db, baseUrl, browser, open,
+    db, city, baseUrl, browser, open,
     async close() {
       for (const c of contexts) await c.close().catch(() => undefined);
       await browser.close();
@@ -105,6 +110,14 @@ export async function jumpTo(page: Page, center: [number, number], zoom: number)
   }, [center, zoom] as const);
   await page.waitForTimeout(50);
   await mapIdle(page);
+}
+
+/** Leaves only these layers switched on in the layer list (the ground's folded list included). */
+export async function showOnly(page: Page, keep: readonly string[]): Promise<void> {
+  await page.evaluate(() => document.querySelectorAll<HTMLDetailsElement>('details.ground-layers').forEach((d) => { d.open = true; }));
+  for (const layer of await page.$$eval('.layer-row', (r) => r.map((x) => (x as HTMLElement).dataset.layer!))) {
+    if (!keep.includes(layer)) await page.uncheck(`.layer-row[data-layer="${layer}"] input`);
+  }
 }
 
 /** Where a lon/lat is drawn on the page, in CSS pixels of the viewport. */

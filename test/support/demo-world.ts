@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createApp, type App } from '../../server/app.js';
+import { createApp, type App, type AppOptions } from '../../server/app.js';
 import { upsertUser } from '../../server/auth/users.js';
 import type { Db } from '../../server/db/db.js';
 import type { DemoCity } from '../../server/demo/city/model.js';
@@ -21,11 +21,12 @@ export interface DemoWorld {
   close(): Promise<void>;
 }
 
-export async function openDemoWorld(scale: number): Promise<DemoWorld> {
+/** `options`: of the app, as openWorld takes them (limits, say). */
+export async function openDemoWorld(scale: number, options: Omit<AppOptions, 'db'> = {}): Promise<DemoWorld> {
   const { db, city } = await seededDb(scale, DEMO_NOW);
   await setDemoAccounts(db, PASSWORD, [city.community.villageCode]);
   await upsertUser(db, { username: 'planner2', password: PASSWORD, role: 'planner', precinctCode: 'P02' });
-  const app = createApp({ db, bodyLimit: '2mb' });
+  const app = createApp({ db, bodyLimit: '2mb', ...options });
   const tokens = {} as World['tokens'];
   for (const role of ['admin', 'planner', 'officer', 'community'] as const) {
     tokens[role] = (await request(app).post('/api/login').send({ username: role, password: PASSWORD }).expect(200)).body.token;

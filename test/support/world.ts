@@ -12,6 +12,9 @@ import { freshDb } from './db.js';
  *   P1 / S1: beats B1 [120.20,120.21] and B2 [120.21,120.22]     (lat 22.99–23.00)
  *   P2 / S2: beat  B3 [120.22,120.23]
  *
+ * The ground: 臺南市 > 東區 > 村里 V1 [120.20,120.215] and V2 [120.215,120.23] (same latitudes),
+ * basic areas K1 (= V1) and K2 (= V2), and a police-unit point for each station.
+ *
  * Accounts (password PASSWORD): admin; planner of P1; officer of P1/S1/B1; community with area
  * [120.200,120.205]×[22.990,22.995] inside B1.
  */
@@ -38,6 +41,18 @@ export async function buildWorld(db: Db): Promise<void> {
       ('B1', '第1警勤區', 'S1', '王警員', ${env(box(120.2, 22.99, 120.21, 23.0))}),
       ('B2', '第2警勤區', 'S1', '李警員', ${env(box(120.21, 22.99, 120.22, 23.0))}),
       ('B3', '第3警勤區', 'S2', '陳警員', ${env(box(120.22, 22.99, 120.23, 23.0))});
+    INSERT INTO counties (code, name, geom) VALUES ('67000', '臺南市', ${env(box(120.1, 22.9, 120.4, 23.1))});
+    INSERT INTO towns (code, name, county_code, county_name, geom) VALUES
+      ('67000320', '東區', '67000', '臺南市', ${env(box(120.2, 22.99, 120.23, 23.0))});
+    INSERT INTO villages (code, name, town_code, town_name, county_name, geom) VALUES
+      ('67000320001', '東門里', '67000320', '東區', '臺南市', ${env(box(120.2, 22.99, 120.215, 23.0))}),
+      ('67000320002', '大學里', '67000320', '東區', '臺南市', ${env(box(120.215, 22.99, 120.23, 23.0))});
+    INSERT INTO blocks (code, code1, code2, town_code, village_code, geom) VALUES
+      ('A6732-0001-00', 'A6732-01-001', 'A6732-01', '67000320', '67000320001', ${env(box(120.2, 22.99, 120.215, 23.0))}),
+      ('A6732-0002-00', 'A6732-01-002', 'A6732-01', '67000320', '67000320002', ${env(box(120.215, 22.99, 120.23, 23.0))});
+    INSERT INTO police_units (name, kind, unit_code, address, phone, geom) VALUES
+      ('東門派出所', 'station', 'S1', '臺南市東區東門路一段1號', '06-2220001', ST_SetSRID(ST_MakePoint(120.205, 22.995), 4326)),
+      ('海安派出所', 'station', 'S2', '臺南市東區海安路1號', '06-3330001', ST_SetSRID(ST_MakePoint(120.225, 22.995), 4326));
     SELECT set_config('app.actor', '', false);
   `);
   await upsertUser(db, { username: 'admin', password: PASSWORD, role: 'admin' });

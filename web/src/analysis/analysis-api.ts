@@ -9,29 +9,38 @@ export type Params = Record<string, string | number | undefined>;
 
 interface Cells<P> { type: 'FeatureCollection'; features: { type: 'Feature'; geometry: GeoJSON.Geometry; properties: P }[] }
 
-export interface HotSpotCell { count?: number; suppressed?: true; z?: number; p?: number; bin: number; binFdr: number }
+/**
+ * How the figures of an answer to the community or the public were published: counts of 200 m
+ * squares (and per station and hour) over whole quarters, each rounded at random to a multiple
+ * of `rounding.base` (server/analysis/disclosure.ts).
+ */
+export interface Disclosure { grid: { shape: 'square'; cellSize: number }; quarters: string[]; rounding: { method: 'random'; base: number } }
+
+export interface HotSpotCell { count: number; z?: number; p?: number; bin: number; binFdr: number }
 export type HotSpots = Cells<HotSpotCell> & {
-  analysis: { cells: number; cellSize: number; band: number; incidents: number | null; bins: Record<string, number>; binsFdr: Record<string, number>;
-    aggregated: boolean; minCount: number; warnings: string[] };
+  analysis: { cells: number; cellSize: number; band: number; incidents: number; bins: Record<string, number>; binsFdr: Record<string, number>;
+    aggregated: boolean; disclosure?: Disclosure; warnings: string[] };
 };
-export type Density = Cells<{ density?: number; expected?: number; suppressed?: true }> & {
-  analysis: { cellSize: number; bandwidth: number; maxDensity: number | null; totalExpected: number | null; units: Record<string, string> };
+export type Density = Cells<{ density: number; expected: number }> & {
+  analysis: { cellSize: number; bandwidth: number; maxDensity: number; totalExpected: number; units: Record<string, string>; disclosure?: Disclosure };
 };
-export interface HotHours { matrix: (number | null)[][]; total: number | null; peak: { day: string; hour: number; count: number } | null; aggregated: boolean }
+export interface HotHours { matrix: number[][]; total: number; peak: { day: string; hour: number; count: number } | null; aggregated: boolean }
 export interface Coverage {
   cameras: { total: number; working: number; broken: number; offline: number };
   area: { scopeM2: number; coveredM2: number; coveredShare: number | null; lostM2: number; lostShare: number | null };
-  incidents: { total: number | null; covered: number | null; coveredShare: number | null; inLostCoverage: number | null };
+  /** Null for the community and the public: finer than what is published. */
+  incidents: { total: number; covered: number; coveredShare: number | null; inLostCoverage: number } | null;
   keyPlaces?: { total: number; inView: number; share: number | null };
 }
-export type Reaim = Cells<{ id: number; name: string; fov: number; range_m: number; currentAzimuth: number; suggestedAzimuth: number; turn: number; changed: boolean; gain?: number }> & {
+export type Reaim = Cells<{ id: number; name: string; fov: number; range_m: number; currentAzimuth: number; suggestedAzimuth: number; turn: number; changed: boolean; gain: number }> & {
   sectors: Cells<{ camera_id: number; view: 'current' | 'suggested'; azimuth: number }>;
-  analysis: { cameras: { adjustable: number; fixed: number; changed: number };
-    totals: { before: number | null; after: number | null; gain: number | null; beforeShare: number | null; afterShare: number | null } };
+  analysis: { cameras: { adjustable: number; fixed: number; changed: number }; disclosure?: Disclosure;
+    totals: { before: number; after: number; gain: number; beforeShare: number | null; afterShare: number | null } };
 };
-export type NewSites = Cells<{ rank: number; azimuth: number; fov: number; range_m: number; gain?: number | null; covered?: number | null; name?: string }> & {
+export type NewSites = Cells<{ rank: number; azimuth: number; fov: number; range_m: number; gain: number; covered: number; name?: string }> & {
   sectors: Cells<{ rank: number }>;
-  curve: { k: number; covered: number | null; share: number | null }[];
+  curve: { k: number; covered: number; share: number | null }[];
+  analysis: { disclosure?: Disclosure };
 };
 export interface Backtest {
   results: { method: string; scores: { share: number; cells: number; areaShare: number; captured: number; hitRate: number | null; pai: number | null; peiStar: number | null }[] }[];
@@ -44,7 +53,7 @@ const run = <T>(name: string, params: Params) => {
 
 export const analysis = {
   /** The endpoints this caller may use (community and public get fewer). */
-  endpoints: () => api.get<{ endpoints: string[]; aggregated: boolean; minCount: number }>('/api/analysis'),
+  endpoints: () => api.get<{ endpoints: string[]; aggregated: boolean }>('/api/analysis'),
   hotspots: (p: Params) => run<HotSpots>('hotspots', p),
   density: (p: Params) => run<Density>('density', p),
   hotHours: (p: Params) => run<HotHours>('hot-hours', p),

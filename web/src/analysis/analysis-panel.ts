@@ -11,7 +11,6 @@ import { AnalysisOverlays } from './overlays.js';
 
 const DAY_MS = 86_400_000;
 const pct = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? '—' : `${formatNumber(x * 100, digits)}%`);
-const num = (x: number | null | undefined, digits = 0) => (x === null || x === undefined ? '（少於門檻，不顯示）' : formatNumber(x, digits));
 const table = (head: string[], rows: (string | number)[][]) => h('table', { class: 'compact' },
   h('thead', {}, h('tr', {}, head.map((c) => h('th', {}, c)))),
   h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, String(c)))))));
@@ -55,21 +54,20 @@ export function analysisPanel(map: maplibregl.Map, layers: LayerPanel, filters: 
     overlays.showHotSpots(r, fdr.checked);
     const bins = fdr.checked ? r.analysis.binsFdr : r.analysis.bins;
     const hot = (bins['3'] ?? 0) + (bins['2'] ?? 0);
-    return [h('p', {}, `${formatNumber(r.analysis.cells)} 格、${num(r.analysis.incidents)} 件案件；95% 以上信心的熱點 ${hot} 格。`),
+    return [h('p', {}, `${formatNumber(r.analysis.cells)} 格、${formatNumber(r.analysis.incidents)} 件案件；95% 以上信心的熱點 ${hot} 格。`),
       ...r.analysis.warnings.map((w) => h('p', { class: 'warning' }, w))];
   });
   const density = run('核密度', async () => {
     const r = await analysis.density({ ...params(), cellSize: Math.max(25, Math.round(Number(cellSize.value) / 3)) });
     overlays.showDensity(r);
-    return [h('p', {}, `最高密度每平方公里 ${num(r.analysis.maxDensity, 1)} 件，頻寬 ${r.analysis.bandwidth} 公尺。`)];
+    return [h('p', {}, `最高密度每平方公里 ${formatNumber(r.analysis.maxDensity, 1)} 件，頻寬 ${r.analysis.bandwidth} 公尺。`)];
   });
   const hours = run('熱時', async () => {
     const r = await analysis.hotHours(params());
-    const m = r.matrix.map((row) => row.map((n) => n ?? 0));
-    const top = busiest(m);
-    return [hourWeekChart(m, '案件的星期與時段分布'),
+    const top = busiest(r.matrix);
+    return [hourWeekChart(r.matrix, '案件的星期與時段分布'),
       h('p', { class: 'hot' }, top.length ? `最多：${top.map((c) => `週${WEEKDAYS[c.weekday - 1]} ${c.hour} 時（${c.count} 件）`).join('、')}` : '沒有案件'),
-      h('p', { class: 'legend-note' }, `共 ${num(r.total)} 件`)];
+      h('p', { class: 'legend-note' }, `共 ${formatNumber(r.total)} 件`)];
   });
   const coverage = run('監視覆蓋', async () => {
     const r = await analysis.coverage(params());
@@ -77,24 +75,24 @@ export function analysisPanel(map: maplibregl.Map, layers: LayerPanel, filters: 
       ['監視器（正常／故障／離線）', `${r.cameras.total}（${r.cameras.working}／${r.cameras.broken}／${r.cameras.offline}）`],
       ['覆蓋面積比例', pct(r.area.coveredShare)],
       ['故障、離線造成的覆蓋缺口', `${formatNumber(r.area.lostM2)} 平方公尺（${pct(r.area.lostShare)}）`],
-      ['在覆蓋範圍內的案件', `${num(r.incidents.covered)}／${num(r.incidents.total)}（${pct(r.incidents.coveredShare)}）`],
+      ...(r.incidents ? [['在覆蓋範圍內的案件', `${formatNumber(r.incidents.covered)}／${formatNumber(r.incidents.total)}（${pct(r.incidents.coveredShare)}）`]] : []),
       ...(r.keyPlaces ? [['在監視範圍內的治安重點處所', `${r.keyPlaces.inView}／${r.keyPlaces.total}（${pct(r.keyPlaces.share)}）`]] : []),
     ])];
   });
   const reaim = run('鏡頭調整建議', async () => {
     const r = await analysis.reaim(params());
     overlays.showReaim(r);
-    const moved = r.features.filter((f) => f.properties.changed).sort((a, b) => (b.properties.gain ?? 0) - (a.properties.gain ?? 0));
+    const moved = r.features.filter((f) => f.properties.changed).sort((a, b) => b.properties.gain - a.properties.gain);
     const t = r.analysis.totals;
-    return [h('p', {}, `可調整的監視器 ${r.analysis.cameras.adjustable} 支，建議轉向 ${moved.length} 支；覆蓋的案件權重由 ${num(t.before, 1)}（${pct(t.beforeShare)}）增為 ${num(t.after, 1)}（${pct(t.afterShare)}）。`),
+    return [h('p', {}, `可調整的監視器 ${r.analysis.cameras.adjustable} 支，建議轉向 ${moved.length} 支；覆蓋的案件權重由 ${formatNumber(t.before, 1)}（${pct(t.beforeShare)}）增為 ${formatNumber(t.after, 1)}（${pct(t.afterShare)}）。`),
       moved.length ? table(['監視器', '方位角', '增加'], moved.slice(0, 12).map((f) => [
-        f.properties.name, `${f.properties.currentAzimuth}° → ${f.properties.suggestedAzimuth}°`, num(f.properties.gain, 1)])) : h('p', { class: 'ok' }, '目前方向已是最佳。')];
+        f.properties.name, `${f.properties.currentAzimuth}° → ${f.properties.suggestedAzimuth}°`, formatNumber(f.properties.gain, 1)])) : h('p', { class: 'ok' }, '目前方向已是最佳。')];
   });
   const sites = run('新設監視器建議', async () => {
     const r = await analysis.newSites({ ...params(), k: 5 });
     overlays.showSites(r);
     const curve = r.curve.filter((c) => c.share !== null).map((c) => ({ x: c.k, y: c.share! }));
-    return [table(['順序', '方向', '增加覆蓋'], r.features.map((f) => [f.properties.rank, `${f.properties.azimuth}°`, num(f.properties.gain, 1)])),
+    return [table(['順序', '方向', '增加覆蓋'], r.features.map((f) => [f.properties.rank, `${f.properties.azimuth}°`, formatNumber(f.properties.gain, 1)])),
       curve.length ? curveChart(curve, '新設監視器數與案件覆蓋比例', '新設支數') : h('p', {}, '')];
   });
   const backtest = run('熱點方法回測', async () => {

@@ -24,6 +24,8 @@ export interface AppConfig {
   defaultBasemap: string | null;
   /** [west, south, east, north] of the police units, where the map opens. */
   extent: [number, number, number, number] | null;
+  /** Set when the demo city was seeded: its made-up records are labelled 示範資料 wherever they appear. */
+  demo: { label: string; note: string; layers: string[] } | null;
 }
 
 export const loadConfig = () => api.get<AppConfig>('/api/app-config');

@@ -29,6 +29,9 @@ export interface LayerInfo {
   writableFields?: string[];
   temporal: string | null;
   label: string;
+  /** Reference ground (縣市, 鄉鎮市區, 村里, the block fabric), listed apart. */
+  ground?: boolean;
+  attribution?: string;
   properties: PropertyInfo[];
   search: string[];
   features: string;

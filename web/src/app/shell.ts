@@ -25,8 +25,13 @@ export function renderShell(ctx: AppContext, current: string): { main: HTMLEleme
     : h('div', { class: 'account' },
       h('span', { class: 'who', title: me.username }, `${ROLE_LABELS[me.role]}${me.precinctCode ? `・${me.beatCode ?? me.precinctCode}` : ''}`),
       h('button', { class: 'secondary', onclick: async () => { await signOut(); location.assign('/'); } }, '登出'));
+  // A seeded demo says so on every page: its key places, cameras and incidents are made up.
+  const demo = ctx.config.demo
+    ? h('details', { class: 'demo-chip' }, h('summary', { title: ctx.config.demo.note }, ctx.config.demo.label), h('p', {}, ctx.config.demo.note))
+    : null;
   const header = h('header', { class: 'app-header' },
     h('a', { class: 'brand', href: '/' }, h('span', { class: 'brand-full' }, '社區治安電子地圖'), h('span', { class: 'brand-short' }, '治安地圖')),
+    demo,
     h('nav', { class: 'pages' }, pages.map((p) => h('a', { href: p.path, class: p.path === current ? 'current' : '', 'aria-current': p.path === current ? 'page' : undefined }, p.title))),
     tools,
     account);

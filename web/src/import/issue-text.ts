@@ -22,6 +22,11 @@ const KINDS: Record<string, string> = {
   from_name: '由名稱判讀',
   units_gap: '轄區之間有空隙',
   units_overlap: '轄區互相重疊',
+  text_nul: '文字含有空字元',
+  text_lone_surrogate: '文字編碼無效',
+  datetime_format: '日期或時間無法判讀',
+  datetime_year: '年份超出範圍',
+  datetime_offset: '時區位移超出範圍',
 };
 
 export interface IssueText { text: string; detail: string }

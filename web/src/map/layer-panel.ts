@@ -54,8 +54,15 @@ export class LayerPanel {
 
   constructor(private readonly map: maplibregl.Map, private readonly registry: Registry) {
     this.list = h('div', { class: 'layer-list' });
-    this.element = h('section', { class: 'panel-section layers', 'aria-label': '圖層' }, h('h2', {}, '圖層與圖例'), this.list);
-    for (const layer of registry.layers.filter((l) => l.tiles)) {
+    const ground = h('div', { class: 'layer-list ground-list' });
+    const groundLayers = registry.layers.filter((l) => l.tiles && l.ground);
+    this.element = h('section', { class: 'panel-section layers', 'aria-label': '圖層' }, h('h2', {}, '圖層與圖例'), this.list,
+      groundLayers.length ? h('details', { class: 'ground-layers' }, h('summary', {}, '地理底圖（縣市、鄉鎮市區、村里、最小統計區）'), ground) : null);
+    for (const layer of groundLayers) {
+      const ids = styleLayersOf(map, layer.id);
+      if (ids.length) this.addRow(layer.id, layer.title, ids, true, null, false, ground);
+    }
+    for (const layer of registry.layers.filter((l) => l.tiles && !l.ground)) {
       const ids = styleLayersOf(map, layer.id).filter((id) => !styleLayersOf(map, layer.id, 'heat').includes(id));
       if (ids.length === 0) continue;
       this.addRow(layer.id, layer.title, ids, true, legendOf(registry, layer));
@@ -77,7 +84,8 @@ export class LayerPanel {
     this.list.querySelector(`.layer-row[data-layer="${id}"]`)?.remove();
   }
 
-  private addRow(id: string, title: string, layerIds: string[], visible: boolean, legend: HTMLElement | null = null, first = false): void {
+  private addRow(id: string, title: string, layerIds: string[], visible: boolean, legend: HTMLElement | null = null, first = false,
+    list = this.list): void {
     setVisible(this.map, layerIds, visible);
     const toggle = h('input', {
       type: 'checkbox', checked: visible, dataset: { layer: id },
@@ -85,7 +93,7 @@ export class LayerPanel {
     });
     const row = h('div', { class: 'layer-row', dataset: { layer: id } },
       h('label', { class: 'layer-toggle' }, toggle, h('span', {}, title)), legend);
-    if (first) this.list.prepend(row);
-    else this.list.append(row);
+    if (first) list.prepend(row);
+    else list.append(row);
   }
 }

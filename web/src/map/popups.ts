@@ -4,6 +4,7 @@ import { displayValue, type LayerInfo } from '../app/registry.js';
 import { ApiError } from '../lib/api.js';
 import { h } from '../lib/dom.js';
 import { getFeature, type Feature } from './features.js';
+import { locate, locationDetails } from './locate-popup.js';
 import { partOf } from './map.js';
 
 /** Parts of the style a click can land on (outlines and labels are not targets). */
@@ -11,20 +12,24 @@ const CLICKABLE_PARTS = new Set(['points', 'clusters', 'fill']);
 
 export type FeatureActions = (layer: LayerInfo, feature: Feature, popup: maplibregl.Popup) => HTMLElement[];
 
+/** Areas a click on which means "where am I?": beats (drawn with a clear fill) and the ground. */
+const answersWhere = (layer: LayerInfo) => layer.id === 'beats' || layer.ground === true;
+
 /** The details of a feature: every property the caller may read, with the registry's labels. */
-export function featureDetails(layer: LayerInfo, f: Feature): HTMLElement {
+export function featureDetails(layer: LayerInfo, f: Feature, demoLabel?: string): HTMLElement {
   const rows = layer.properties
     .filter((p) => f.properties[p.name] !== null && f.properties[p.name] !== undefined && f.properties[p.name] !== '')
     .map((p) => h('tr', {}, h('th', {}, p.label), h('td', {}, displayValue(p, f.properties[p.name]))));
   return h('div', { class: 'feature-details' },
     h('h3', {}, h('span', { class: 'layer-title' }, layer.title), String(f.properties[layer.label] ?? `#${f.id}`)),
+    demoLabel ? h('p', { class: 'demo-tag' }, demoLabel) : null,
     h('table', {}, rows));
 }
 
 /**
  * Clicking the map: a cluster zooms in to where it splits; a feature opens a popup with its
  * details, read from the feature API (so a role sees exactly what it may), and the actions the
- * caller may take on it.
+ * caller may take on it; anywhere else the popup says which 村里, 警勤區 and 派出所 it is.
  */
 export function enableFeaturePopups(map: maplibregl.Map, ctx: AppContext, actions: FeatureActions,
   enabled: () => boolean = () => true): void {
@@ -38,34 +43,57 @@ export function enableFeaturePopups(map: maplibregl.Map, ctx: AppContext, action
   }));
   let popup: maplibregl.Popup | undefined;
 
-  map.on('click', async (e) => {
+  const demo = ctx.config.demo;
+  const open = (at: maplibregl.LngLat, fill: (body: HTMLElement, own: maplibregl.Popup) => Promise<void>) => {
+    popup?.remove();
+    const body = h('div', { class: 'popup-body' }, h('p', {}, '讀取中…'));
+    const own = new maplibregl.Popup({ maxWidth: '340px', className: 'feature-popup' }).setLngLat(at).setDOMContent(body).addTo(map);
+    popup = own;
+    fill(body, own).catch((err: unknown) => {
+      body.replaceChildren(h('p', { class: 'form-error' }, err instanceof ApiError ? err.message : '無法讀取這筆資料'));
+    });
+  };
+
+  map.on('click', (e) => {
     if (!enabled()) return;
-    const hit = map.queryRenderedFeatures(e.point, { layers: clickable() })[0];
-    if (!hit) return;
-    const layerId = partOf(map, hit.layer.id).layer;
-    const layer = layerId ? ctx.registry.get(layerId) : undefined;
-    if (!layer) return;
+    const hits = map.queryRenderedFeatures(e.point, { layers: clickable() });
+    const hit = hits.find((f) => {
+      const layer = ctx.registry.get(partOf(map, f.layer.id).layer ?? '');
+      return layer && !answersWhere(layer);
+    });
+    if (!hit) {
+      // Anywhere else: which 村里, 警勤區 and 派出所 this is, with the station's phone; a beat's
+      // own actions (the briefing) for those who have them.
+      const beat = hits.find((f) => partOf(map, f.layer.id).layer === 'beats');
+      const beats = ctx.registry.get('beats');
+      open(e.lngLat, async (body, own) => {
+        const where = await locate(e.lngLat.lng, e.lngLat.lat);
+        const extra = beat && beats && typeof beat.id === 'number' ? actions(beats, await getFeature('beats', beat.id), own) : [];
+        body.replaceChildren(locationDetails(where), h('div', { class: 'popup-actions' }, extra));
+      });
+      return;
+    }
+    const layer = ctx.registry.get(partOf(map, hit.layer.id).layer!)!;
     const props = hit.properties as Record<string, unknown>;
     if (Number(props.point_count ?? 1) > 1) {
       map.easeTo({ center: e.lngLat, zoom: Number(props.expansion_zoom ?? map.getZoom() + 2) });
       return;
     }
     if (typeof hit.id !== 'number') return;
-    popup?.remove();
-    const body = h('div', { class: 'popup-body' }, h('p', {}, '讀取中…'));
-    popup = new maplibregl.Popup({ maxWidth: '340px', className: 'feature-popup' }).setLngLat(e.lngLat).setDOMContent(body).addTo(map);
-    try {
-      const f = await getFeature(layer.id, hit.id);
-      const own = popup;
-      body.replaceChildren(featureDetails(layer, f), h('div', { class: 'popup-actions' }, actions(layer, f, own)));
-    } catch (err) {
-      body.replaceChildren(h('p', { class: 'form-error' }, err instanceof ApiError ? err.message : '無法讀取這筆資料'));
-    }
+    const id = hit.id;
+    open(e.lngLat, async (body, own) => {
+      const f = await getFeature(layer.id, id);
+      const demoLabel = demo?.layers.includes(layer.id) ? demo.label : undefined;
+      body.replaceChildren(featureDetails(layer, f, demoLabel), h('div', { class: 'popup-actions' }, actions(layer, f, own)));
+    });
   });
   // A pointer over something clickable says so.
   map.on('mousemove', (e) => {
     if (!enabled()) return;
-    const over = map.queryRenderedFeatures(e.point, { layers: clickable() }).some((f) => f.layer.id !== 'beats-fill');
+    const over = map.queryRenderedFeatures(e.point, { layers: clickable() }).some((f) => {
+      const layer = ctx.registry.get(partOf(map, f.layer.id).layer ?? '');
+      return layer !== undefined && !answersWhere(layer);
+    });
     map.getCanvas().style.cursor = over ? 'pointer' : '';
   });
 }

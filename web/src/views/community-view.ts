@@ -1,28 +1,85 @@
-import { analysis } from '../analysis/analysis-api.js';
+import * as maplibregl from 'maplibre-gl';
+import { analysis, type Disclosure, type HotSpots } from '../analysis/analysis-api.js';
 import { AnalysisOverlays } from '../analysis/overlays.js';
 import type { AppContext } from '../app/context.js';
 import { ApiError } from '../lib/api.js';
 import { append, h, replace } from '../lib/dom.js';
 import { formatNumber } from '../lib/format.js';
 import { LayerPanel } from '../map/layer-panel.js';
-import { createMap } from '../map/map.js';
+import { createMap, partOf } from '../map/map.js';
+import { areaName, myArea, showMyArea } from '../map/my-area.js';
+import { periodTitle } from '../rollups/periods.js';
 import { enableFeaturePopups } from '../map/popups.js';
 import { searchBox } from '../map/search-box.js';
 import { mapLayout } from './map-layout.js';
 import { exposeForAutomation } from './map-view.js';
 
+/** The widest square the community view asks hot spots for: a district, in 200 m cells well within the server's limit. */
+const HOT_SPOT_SPAN_KM = 16;
+
+/** The part of the view to ask hot spots for: all of it, or a square at its centre when it shows a whole city. */
+function hotSpotBox(map: maplibregl.Map): { bbox: [number, number, number, number]; whole: boolean } {
+  const b = map.getBounds();
+  const [w, s, e, n] = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+  const c = map.getCenter();
+  const halfLat = HOT_SPOT_SPAN_KM / 2 / 111.32;
+  const halfLon = halfLat / Math.cos((c.lat * Math.PI) / 180);
+  const whole = (e - w) / 2 <= halfLon && (n - s) / 2 <= halfLat;
+  return whole ? { bbox: [w, s, e, n], whole } : { bbox: [c.lng - halfLon, c.lat - halfLat, c.lng + halfLon, c.lat + halfLat], whole };
+}
+
 /**
  * What a 里長, a 管委會 or a resident sees: public cameras, their coverage and the watch blocks,
- * the hot-spot picture aggregated (small counts suppressed by the server), and where a new
- * camera would help or which camera to turn — for a community account's own area, without any
- * map of what cameras do not see. Nothing sensitive is requested: the style and layers are the
- * public ones (or the community account's), and analysis answers aggregates only.
+ * the hot-spot picture as the server publishes it (200 m squares, whole quarters, counts rounded
+ * at random to multiples of 5), and where a new camera would help or which camera to turn — for a
+ * community account's own area, without any map of what cameras do not see. Nothing sensitive is
+ * requested: the style and layers are the public ones (or the community account's), and analysis
+ * answers published figures only. Every figure says it is rounded: 「約 25 件」, 「很少」.
  */
+
+/** A published count as it reads: about n, or very few where it rounded to 0. */
+const approx = (n: number) => (n > 0 ? `約 ${formatNumber(n)} 件` : '很少');
+/** A camera's gain, in incidents of the published squares spread over them: a tenth at a time. */
+const approxGain = (g: number) => (g >= 1 ? `約 ${formatNumber(g)} 件` : g > 0 ? '不到 1 件' : '幾乎沒有');
+/** The quarters an answer covers, as reports date them: 114年第四季至115年第三季. */
+const quartersTitle = (d: Disclosure) => {
+  const [first, last] = [d.quarters[0]!, d.quarters[d.quarters.length - 1]!];
+  return first === last ? periodTitle(first) : `${periodTitle(first)}至${periodTitle(last)}`;
+};
+const schemeNote = (d: Disclosure) => h('p', { class: 'legend-note disclosure-note' },
+  `公開統計以 ${d.grid.cellSize} 公尺方格、整季為單位，件數隨機進位為 ${d.rounding.base} 的倍數，相減也推算不出個別案件；`
+  + `進位後為 0 的顯示「很少」。`);
+/**
+ * A click on a hot or cold square drawn on the map (not on a camera or cluster above it): a popup
+ * with the square's published count. Whether it answered the click.
+ */
+function showSquare(map: maplibregl.Map, shown: HotSpots, e: maplibregl.MapMouseEvent): boolean {
+  const hits = map.queryRenderedFeatures(e.point);
+  const square = hits.find((f) => f.layer.id === 'analysis-cells' && Number(f.properties.binFdr) !== 0);
+  if (!square || hits.some((f) => ['points', 'clusters'].includes(partOf(map, f.layer.id).part ?? ''))) return false;
+  const d = shown.analysis.disclosure!;
+  new maplibregl.Popup({ maxWidth: '280px', className: 'square-popup' }).setLngLat(e.lngLat)
+    .setDOMContent(h('div', { class: 'popup-body' },
+      h('h3', {}, `${d.grid.cellSize} 公尺方格`),
+      h('p', { class: 'square-count' }, `${quartersTitle(d)}：${approx(Number(square.properties.count))}`),
+      schemeNote(d)))
+    .addTo(map);
+  return true;
+}
+
 export async function communityView(ctx: AppContext, main: HTMLElement, tools: HTMLElement): Promise<void> {
   const { panel, mapElement } = mapLayout(main);
   const map = await createMap({ container: mapElement, config: ctx.config, registry: ctx.registry, basemapSwitcher: true });
   tools.append(searchBox(map, ctx.registry));
-  enableFeaturePopups(map, ctx, () => []);
+  // A community account opens on its own 村里, outlined.
+  const area = ctx.me.role === 'community' ? await myArea() : null;
+  if (area) showMyArea(map, area);
+  // A hot-spot square drawn on the map says its own published count; registered first, so that a
+  // click it answers opens no feature popup beneath it.
+  let shown: HotSpots | undefined;
+  let answered = false;
+  map.on('click', (e) => { answered = shown !== undefined && showSquare(map, shown, e); });
+  enableFeaturePopups(map, ctx, () => [], () => !answered);
   const layers = new LayerPanel(map, ctx.registry);
   const overlays = new AnalysisOverlays(map, layers);
   const { endpoints } = await analysis.endpoints();
@@ -33,12 +90,15 @@ export async function communityView(ctx: AppContext, main: HTMLElement, tools: H
   const showHotSpots = async () => {
     replace(hot, h('p', { class: 'hint' }, '計算中…'));
     try {
-      const b = map.getBounds();
-      const r = await analysis.hotspots({ cellSize: 200, bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(6)).join(',') });
+      const { bbox, whole } = hotSpotBox(map);
+      const r = await analysis.hotspots({ bbox: bbox.map((x) => x.toFixed(6)).join(',') });
+      shown = r;
       overlays.showHotSpots(r, true);
+      const d = r.analysis.disclosure!;
       const spots = (r.analysis.binsFdr['3'] ?? 0) + (r.analysis.binsFdr['2'] ?? 0);
-      replace(hot, h('p', {}, `畫面中近一年案件的熱點：${spots} 個 200 公尺網格達 95% 以上信心。`),
-        h('p', { class: 'legend-note' }, `為保護隱私，只顯示統計結果；少於 ${r.analysis.minCount} 件的網格不顯示件數。`));
+      replace(hot, h('p', { class: 'hot-summary' }, `${quartersTitle(d)}，${whole ? '畫面中' : `畫面中央約 ${HOT_SPOT_SPAN_KM} 公里見方內`}的方格共${approx(r.analysis.incidents)}案件；`
+          + `熱點 ${spots} 格（${d.grid.cellSize} 公尺方格，95% 以上信心）。點地圖上著色的方格可看該格件數。`),
+        schemeNote(d));
     } catch {
       replace(hot, h('p', { class: 'notice' }, '目前無法取得熱點統計，請稍後再試。'));
     }
@@ -55,8 +115,11 @@ export async function communityView(ctx: AppContext, main: HTMLElement, tools: H
       if (what === 'new-sites') {
         const r = await analysis.newSites({ k: 3 });
         overlays.showSites(r);
-        replace(answer, h('p', {}, '地圖上的藍色圓點依效益排序，扇形為建議的鏡頭方向。'),
-          h('ol', {}, r.features.map((f) => h('li', {}, `朝 ${f.properties.azimuth}° 方向${f.properties.gain ? `，可多涵蓋約 ${formatNumber(f.properties.gain, 0)} 件案件的位置` : ''}`))));
+        const d = r.analysis.disclosure!;
+        replace(answer, h('p', {}, '地圖上的紫色圓點依效益排序，扇形為建議的鏡頭方向。'),
+          h('ol', {}, r.features.map((f) => h('li', {}, `朝 ${f.properties.azimuth}° 方向，估計可多看到${approxGain(f.properties.gain)}案件的位置`))),
+          h('p', { class: 'legend-note disclosure-note' }, `估計依${quartersTitle(d)}的公開統計：每個 ${d.grid.cellSize} 公尺方格的件數（進位為 ${d.rounding.base} 的倍數）`
+            + '平均分布在方格內；個別案件的位置不公開。'));
       } else {
         const r = await analysis.reaim({});
         overlays.showReaim(r);
@@ -72,8 +135,9 @@ export async function communityView(ctx: AppContext, main: HTMLElement, tools: H
 
   append(panel, [
     h('section', { class: 'panel-section intro' },
-      h('h2', {}, '社區治安地圖'),
-      h('p', {}, '這裡顯示公開的監視器與其可視範圍，以及守望相助治安區塊。點選地圖上的監視器或區塊可看詳細資料。')),
+      h('h2', {}, area ? `社區治安地圖：${areaName(area)}` : '社區治安地圖'),
+      area ? h('p', { class: 'my-area-note' }, '紅線圍起的是你的社區範圍。') : null,
+      h('p', {}, '這裡顯示公開的監視器與其可視範圍，以及守望相助治安區塊。點選地圖上的監視器或區塊可看詳細資料；點選其他地方可知道那裡歸哪個派出所。')),
     may('hotspots') ? h('section', { class: 'panel-section hot-spots' }, h('h2', {}, '案件熱點'), hot,
       h('button', { type: 'button', class: 'secondary', dataset: { ask: 'hotspots' }, onclick: () => void showHotSpots() }, '依目前畫面重新計算')) : null,
     h('section', { class: 'panel-section camera-help' },

@@ -13,6 +13,7 @@ import type { Feature } from '../map/features.js';
 import { filterPanel } from '../map/filter-panel.js';
 import { LayerPanel } from '../map/layer-panel.js';
 import { createMap } from '../map/map.js';
+import { myArea, showMyArea } from '../map/my-area.js';
 import { fitToUnit, myUnit, myUnitButton } from '../map/my-unit.js';
 import { enableFeaturePopups } from '../map/popups.js';
 import { searchBox } from '../map/search-box.js';
@@ -29,9 +30,11 @@ const DRAWN_LAYERS = ['watch-blocks', 'drone-surveys'];
 export async function mapView(ctx: AppContext, main: HTMLElement, tools: HTMLElement): Promise<void> {
   const { panel, mapElement } = mapLayout(main);
   const map = await createMap({ container: mapElement, config: ctx.config, registry: ctx.registry, basemapSwitcher: true });
-  // Police open the map on their own beat or precinct.
+  // Police open the map on their own beat or precinct, a community account on its 村里.
   const unit = myUnit(ctx.me);
   if (unit) await fitToUnit(map, unit.layer, unit.code, false);
+  const area = ctx.me.role === 'community' ? await myArea() : null;
+  if (area) showMyArea(map, area);
   const filters = new TileFilters();
   tools.append(searchBox(map, ctx.registry));
 
