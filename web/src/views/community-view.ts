@@ -58,7 +58,10 @@ function showSquare(map: maplibregl.Map, shown: HotSpots, e: maplibregl.MapMouse
   const square = hits.find((f) => f.layer.id === 'analysis-cells' && Number(f.properties.binFdr) !== 0);
   if (!square || hits.some((f) => ['points', 'clusters'].includes(partOf(map, f.layer.id).part ?? ''))) return false;
   const d = shown.analysis.disclosure!;
-  new maplibregl.Popup({ maxWidth: '280px', className: 'square-popup' }).setLngLat(e.lngLat)
+  // At most 60 % of the screen wide: MapLibre anchors a popup at its side when the point is
+  // within half its width of an edge, so a 280 px one ran off a phone's screen; at 60 % every
+  // anchor it chooses keeps the popup, and its close button, on screen.
+  new maplibregl.Popup({ maxWidth: 'min(280px, 60vw)', className: 'square-popup' }).setLngLat(e.lngLat)
     .setDOMContent(h('div', { class: 'popup-body' },
       h('h3', {}, `${d.grid.cellSize} 公尺方格`),
       h('p', { class: 'square-count' }, `${quartersTitle(d)}：${approx(Number(square.properties.count))}`),
