@@ -25,8 +25,12 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 20);
 const GUARD_MS = 20_000;
 const SERVICE_PATH = /^\/(api|ogc|tiles)(\/|$|\?)/;
 
-/** Routes are read from an app that is never started: building one touches no database. */
-const ROUTES = routesOf(createApp({ db: {} as Db }));
+/**
+ * Routes are read from an app that is never started, on a database that refuses every query
+ * (building an app reads the tile cache's epochs; that read fails quietly and nothing else asks).
+ */
+const NO_DATABASE = { query: () => Promise.reject(new Error('no database: routes only')) } as unknown as Db;
+const ROUTES = routesOf(createApp({ db: NO_DATABASE }));
 /** Signing out would end the session the rest of the run uses, so only the public does it here. */
 const SESSION_ENDING = new Set(['post /api/logout']);
 
@@ -82,8 +86,10 @@ async function check(r: FuzzRequest): Promise<Answer> {
   tally.requests++;
   tally[`${Math.min(5, Math.floor(a.status / 100))}xx` as keyof typeof tally]++;
   if (a.status >= 500) throw new Error(`server error: ${describeRequest(r, a)}`);
+  // A HEAD answer has the headers of the GET answer and no body (RFC 9110 §9.3.2).
   if (a.status >= 400 && SERVICE_PATH.test(r.url)) {
     if (!/json/.test(a.type)) throw new Error(`error answer is not JSON: ${describeRequest(r, a)}`);
+    if (r.method === 'HEAD') return a;
     const body = JSON.parse(a.body) as { error?: { code?: unknown; message?: unknown } };
     if (typeof body.error?.code !== 'string' || typeof body.error.message !== 'string') throw new Error(`error answer without code and message: ${describeRequest(r, a)}`);
   }

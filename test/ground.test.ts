@@ -19,7 +19,7 @@ import { hasSharedData, SHARED_DATA } from './support/shared-data.js';
  */
 
 const ground = readGround();
-const GROUND_LAYERS = ['counties', 'towns', 'villages', 'blocks'];
+const GROUND_LAYERS = ['counties', 'towns', 'villages', 'blocks', 'addresses'];
 const tileOf = (lon: number, lat: number, z: number) => {
   const n = 2 ** z;
   const x = Math.floor(((lon + 180) / 360) * n);

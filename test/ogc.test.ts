@@ -93,7 +93,7 @@ describe('OGC API – Features: collections', () => {
   it('lists one collection per layer with a geometry the role may read', async () => {
     const ids = async (role: Role) =>
       (await w.as(role).get('/ogc/collections').expect(200)).body.collections.map((c: { id: string }) => c.id).sort();
-    const outside = ['beats', 'blocks', 'buildings', 'camera-coverage', 'cameras', 'counties', 'police-units', 'precincts', 'stations', 'towns', 'villages', 'watch-blocks'];
+    const outside = ['addresses', 'beats', 'blocks', 'buildings', 'camera-coverage', 'cameras', 'counties', 'police-units', 'precincts', 'stations', 'towns', 'villages', 'watch-blocks'];
     expect(await ids('public')).toEqual(outside);
     expect(await ids('community')).toEqual(outside);
     // visits, watch teams and the bureau have no geometry: /api only.

@@ -24,7 +24,7 @@ type Outsider = 'public' | 'community';
 /** What the community view may never receive (issue 2, item 7; DESIGN.md). */
 const SENSITIVE_LAYERS = ['key-places', 'visits', 'incidents', 'drone-surveys'];
 /** Everything else: the reference ground, unit boundaries and contacts, public cameras, watch teams and blocks. */
-const OUTSIDE_LAYERS = ['blocks', 'villages', 'towns', 'counties', 'bureaus', 'precincts', 'stations', 'beats', 'police-units', 'buildings',
+const OUTSIDE_LAYERS = ['blocks', 'villages', 'towns', 'addresses', 'counties', 'bureaus', 'precincts', 'stations', 'beats', 'police-units', 'buildings',
   'cameras', 'camera-coverage', 'watch-teams', 'watch-blocks'];
 const sensitiveProps = (layer: string) => LAYERS.find((l) => l.id === layer)!.properties.filter((p) => p.sensitive).map((p) => p.name);
 const tableOf = (layer: string) => LAYERS.find((l) => l.id === layer)!.table;
@@ -379,7 +379,7 @@ describe('planner', () => {
     await w.as('planner').delete(`/api/layers/visits/features/${ids.visitP1}`).set('If-Match', '*').expect(403);
     const layer = (await w.as('planner').get('/api/layers').expect(200)).body.layers;
     const writable = Object.fromEntries(layer.map((l: { id: string; writable: string[] }) => [l.id, l.writable.length > 0]));
-    expect(Object.keys(writable).filter((k) => writable[k]).sort()).toEqual(['buildings', 'cameras', 'drone-surveys', 'key-places', 'watch-blocks', 'watch-teams']);
+    expect(Object.keys(writable).filter((k) => writable[k]).sort()).toEqual(['addresses', 'buildings', 'cameras', 'drone-surveys', 'key-places', 'watch-blocks', 'watch-teams']);
   });
 
   it('every change is signed with the planner\'s name: rows, history, deletion', async () => {

@@ -73,6 +73,7 @@ beforeAll(async () => {
       SELECT '處所' || i, 'vacant_house', ST_SetSRID(ST_MakePoint(120.201 + i * 0.001, 22.995), 4326) FROM generate_series(1, 25) i;
     INSERT INTO watch_blocks (name, adopter, adopter_kind, contact, geom) VALUES
       ('府前區塊', '府前國小', 'school', '林校長', ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(120.205, 22.995), 4326), 0.002, 64)));
+    INSERT INTO addresses (address, geom) VALUES ('臺南市中西區民族路二段131號', ST_SetSRID(ST_MakePoint(120.2041, 22.9963), 4326));
     INSERT INTO drone_surveys (name, purpose, geom) VALUES
       ('工業區空拍', 'factory_check', ST_Multi(ST_MakeEnvelope(120.221, 22.991, 120.226, 22.996, 4326)));
     -- Footprints among the cameras, so some coverage is cut by them.
@@ -365,19 +366,19 @@ describe('HTTP', () => {
 
     const style = await w.as('public').get('/tiles/style.json').expect(200);
     const sourceLayers = new Set(style.body.layers.map((l: { 'source-layer'?: string }) => l['source-layer']).filter(Boolean));
-    expect([...sourceLayers].sort()).toEqual(['beats', 'beats-labels', 'blocks', 'buildings', 'camera-coverage', 'cameras', 'counties', 'counties-labels',
+    expect([...sourceLayers].sort()).toEqual(['addresses', 'beats', 'beats-labels', 'blocks', 'buildings', 'camera-coverage', 'cameras', 'counties', 'counties-labels',
       'police-units', 'precincts', 'precincts-labels', 'stations', 'stations-labels', 'towns', 'towns-labels', 'villages', 'villages-labels',
       'watch-blocks', 'watch-blocks-labels']);
     // Every style layer names the registry layer it draws, for the web app's layer list.
     expect(new Set(style.body.layers.slice(1).map((l: { metadata: Record<string, string> }) => l.metadata['emap:layer'])))
-      .toEqual(new Set(['blocks', 'villages', 'towns', 'counties', 'precincts', 'stations', 'beats', 'police-units', 'buildings', 'cameras',
+      .toEqual(new Set(['blocks', 'villages', 'towns', 'addresses', 'counties', 'precincts', 'stations', 'beats', 'police-units', 'buildings', 'cameras',
         'camera-coverage', 'watch-blocks']));
     // No glyphs URL: labels are drawn with local fonts, so nothing is fetched off the machine.
     expect(style.body).not.toHaveProperty('glyphs');
     expect(style.body).not.toHaveProperty('sprite');
     const adminStyle = await w.as('admin').get('/tiles/style.json').expect(200);
     expect(adminStyle.body.sources.emap.url).toMatch(
-      /\/tiles\/blocks,villages,towns,counties,precincts,stations,beats,police-units,buildings,key-places,cameras,camera-coverage,watch-blocks,drone-surveys,incidents\.json$/);
+      /\/tiles\/blocks,villages,towns,addresses,counties,precincts,stations,beats,police-units,buildings,key-places,cameras,camera-coverage,watch-blocks,drone-surveys,incidents\.json$/);
   });
 });
 

@@ -73,29 +73,32 @@ describe('the web app at /', () => {
   });
 });
 
-describe('search', () => {
-  const search = (role: Parameters<World['as']>[0], q: string) => w.as(role).get(`/api/search?q=${encodeURIComponent(q)}`).expect(200).then((r) => r.body.results as { layer: string; label: string; matched: { property: string }; bbox: number[] }[]);
+describe('search (test/search.test.ts holds it to the real ground of 桃園)', () => {
+  type Hit = { kind: string; layer: string; name: string; label: string; code?: string; matched?: { property: string; value: string }; bbox: number[] };
+  const search = (role: Parameters<World['as']>[0], q: string) => w.as(role).get(`/api/search?q=${encodeURIComponent(q)}`).expect(200).then((r) => r.body.results as Hit[]);
+  const names = (hits: Hit[]) => hits.map((h) => h.name);
 
-  it('finds units by code, exact matches first, with a box to fit the map to', async () => {
+  it('finds beats by code, exact matches first, with their station and a box to fit the map to', async () => {
     const hits = await search('public', 'B1');
-    expect(hits[0]).toMatchObject({ layer: 'beats', label: 'B1', bbox: [120.2, 22.99, 120.21, 23] });
+    expect(hits[0]).toMatchObject({ kind: 'beat', layer: 'beats', code: 'B1', name: '第1警勤區', label: 'B1・東門派出所', bbox: [120.2, 22.99, 120.21, 23] });
   });
 
-  it('finds key places by address for the police, and never for the public or a community', async () => {
-    expect((await search('planner', '民族路')).map((h) => h.label)).toEqual(expect.arrayContaining(['夜貓KTV', '民族路口公開', '民族路口私人']));
+  it('finds key places by address for the police, and never for the public or a community account', async () => {
+    expect(names(await search('planner', '民族路'))).toEqual(expect.arrayContaining(['夜貓KTV', '民族路口公開', '民族路口私人']));
     const officer = await search('officer', '民族路100號');
-    expect(officer).toEqual([expect.objectContaining({ layer: 'key-places', label: '夜貓KTV', matched: { property: 'address', value: '臺南市中西區民族路100號' } })]);
-    // The public finds the public camera only, and so does a community account (never less than the public).
-    expect((await search('public', '民族路')).map((h) => h.label)).toEqual(['民族路口公開']);
-    expect((await search('community', '民族路')).map((h) => h.label)).toEqual(['民族路口公開']);
-    expect((await search('community', 'B1')).map((h) => h.label)).toEqual(['B1']);
+    expect(officer).toEqual([expect.objectContaining({ kind: 'feature', layer: 'key-places', name: '夜貓KTV', label: '治安重點處所', matched: { property: 'address', value: '臺南市中西區民族路100號' } })]);
+    // The public finds the public camera only; a community account reads at least what the public reads.
+    expect(names(await search('public', '民族路'))).toEqual(['民族路口公開']);
+    expect(names(await search('community', '民族路'))).toEqual(['民族路口公開']);
+    expect(names(await search('community', 'B1'))).toEqual(['第1警勤區']);
     // A planner of P1 does not find P2's places.
     expect(await search('planner', '府前路')).toEqual([]);
   });
 
-  it('takes % and _ as letters', async () => {
-    expect((await search('admin', '100%')).map((h) => h.label)).toEqual(['100%空屋']);
+  it('takes % and _ as letters, and 台 as 臺', async () => {
+    expect(names(await search('admin', '100%'))).toEqual(['100%空屋']);
     expect(await search('admin', '_')).toEqual([]);
+    expect(names(await search('officer', '台南市中西區民族路'))).toEqual(['夜貓KTV']);
   });
 
   it.each([['', 'q'], ['x'.repeat(101), 'q']])('refuses q=%s', async (q, field) => {

@@ -28,7 +28,7 @@ describe.each(['public', 'community'] as const)('community view as %s', (as) => 
     const listed = await p.page.$$eval('.layer-list .layer-row', (rows) => rows.map((r) => (r as HTMLElement).dataset.layer));
     // The aggregated hot spots first (drawn at once), then the public layers, then the ground.
     expect(listed).toEqual(['analysis-cells', 'precincts', 'stations', 'beats', 'police-units', 'buildings', 'cameras', 'camera-coverage', 'watch-blocks',
-      'blocks', 'villages', 'towns', 'counties']);
+      'blocks', 'villages', 'towns', 'addresses', 'counties']);
     if (as === 'community') {
       // The account's 里, outlined, and named in the panel.
       expect(await p.page.locator('.intro h2').innerText()).toContain(w.city.community.name);

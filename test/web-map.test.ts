@@ -10,10 +10,12 @@ import { DEMO_PASSWORD, jumpTo, mapIdle, openWebWorld, pixelOf, rendered, showOn
 let w: WebWorld;
 beforeAll(async () => {
   w = await openWebWorld();
-  // The demo city has no building footprints; one beside the first camera, so every layer has a feature.
+  // The demo city has no building footprints and no 門牌 gazetteer: a building beside the first
+  // camera, and the 門牌 of the first police unit, so every layer has a feature.
   await w.db.exec(`SELECT set_config('app.actor', 'fixture', false);
     INSERT INTO buildings (name, levels, geom)
-    SELECT '測試大樓', 5, ST_Multi(ST_Buffer(ST_Translate(geom, 0.0002, 0.0002), 0.0001, 2)) FROM cameras ORDER BY id LIMIT 1;`);
+    SELECT '測試大樓', 5, ST_Multi(ST_Buffer(ST_Translate(geom, 0.0002, 0.0002), 0.0001, 2)) FROM cameras ORDER BY id LIMIT 1;
+    INSERT INTO addresses (address, geom) SELECT address, geom FROM police_units ORDER BY id LIMIT 1;`);
 });
 afterAll(async () => { await w?.close(); });
 

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles,ground-tiles,basemaps,hostile,redis-pause,flood] [--points N] [--runs N] [--scale S] [--rows N] [--seconds S]
+ * npm run bench [-- --only assignment,startup,clusters,analysis,web,import,tiles,ground-tiles,basemaps,hostile,redis-pause,flood,search] [--points N] [--runs N] [--scale S] [--rows N] [--seconds S] [--addresses N]
  * Runs against embedded PGlite, and against PostgreSQL too when DATABASE_URL is set (the
  * benchmark creates and drops its own scratch database on that server). The tile benchmark
  * (~10 minutes) runs only when named in --only, at its own defaults but --runs; npm run
@@ -11,6 +11,8 @@
  * bench:redis-pause takes all its options.
  * The flood benchmark (a few minutes) too: --seconds sets each load's duration (10); with
  * REDIS_URL its PostgreSQL service uses Redis.
+ * The search benchmark (several minutes: it builds a gazetteer of --addresses 門牌, 500,000 by
+ * default) too.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -23,6 +25,7 @@ import { hostileBench } from './hostile.js';
 import { importBench } from './import.js';
 import { redisPauseBench } from './redis-pause.js';
 import { machineLine, printedTables } from './report.js';
+import { searchBench } from './search.js';
 import { startupBench } from './startup.js';
 import { tileBench } from './tiles.js';
 import { webBench } from './web.js';
@@ -36,6 +39,7 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '100000' },
     json: { type: 'string', default: 'bench-results.json' },
     seconds: { type: 'string', default: '10' },
+    addresses: { type: 'string', default: '500000' },
   },
 });
 const runs = Number(values.runs);
@@ -78,6 +82,9 @@ if (values.only?.split(',').includes('ground-tiles')) {
     runs, seconds: 5, tiles: 300, scale: 0.05, db: 'both', databaseUrl: process.env.DATABASE_URL,
     layers: ['blocks', 'villages', 'towns', 'counties'], over: 'blocks',
   })}`);
+}
+if (values.only?.split(',').includes('search')) {
+  console.log(`\n${await searchBench({ runs, addresses: Number(values.addresses), databaseUrl: process.env.DATABASE_URL })}`);
 }
 
 writeFileSync(values.json, `${JSON.stringify({ machine: machineLine(), at: new Date().toISOString(), only: values.only ?? null, tables: printedTables() }, null, 1)}\n`);

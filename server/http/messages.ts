@@ -125,6 +125,27 @@ const CATALOGUE = {
   too_many_attempts: (p: { seconds: number }) => `此帳號從你的位置登入失敗太多次，請於 ${p.seconds} 秒後再試；忘記密碼請洽系統管理員。`,
   too_many_attempts_here: (p: { seconds: number }) => `你的位置登入失敗太多次，請於 ${p.seconds} 秒後再試。`,
   account_slowed: (p: { seconds: number; spacing: number }) => `此帳號近期有多次登入失敗，為保護帳號，每 ${p.spacing} 秒只受理一次登入，請於 ${p.seconds} 秒後再試。`,
+
+  // Place search (/api/search): refusals, and the notes of results that stand in for what was asked
+  search_query_missing: () => '請輸入要找的村里、地址、派出所名稱或警勤區代碼（參數 q）。',
+  search_nearest_number: (p: { asked: string; found: string }) => `地址庫沒有「${p.asked}」，標示同一條路上最接近的門牌「${p.found}」。`,
+  search_road_extent: (p: { asked: string; road: string; count: number }) =>
+    `地址庫沒有「${p.asked}」，標示「${p.road}」沿線 ${p.count} 筆門牌的範圍。`,
+  search_village_fallback: (p: { asked: string; village: string }) => `地址庫沒有「${p.asked}」，標示地址所在的村里「${p.village}」。`,
+  search_town_fallback: (p: { asked: string; town: string }) => `地址庫沒有「${p.asked}」，標示地址所在的「${p.town}」。`,
+
+  // The address gazetteer's import (門牌 points)
+  address_empty: () => '這一列沒有地址：地址欄，以及村里、街路段、地區、巷、弄、號各欄都是空的。',
+  address_no_number: (p: { address: string }) => `「${p.address}」沒有門牌號（…號），不是一個門牌；請補上號碼或刪除這一列。`,
+  address_duplicate: (p: { row: number; address: string }) =>
+    `與第 ${p.row} 列是同一個門牌（「${p.address}」；臺/台、全形半形、之與 - 等寫法不同仍視為同一門牌）。`,
+  address_outside_town: (p: { named: string; located: string; metres: number }) =>
+    `地址在「${p.named}」，坐標卻落在${p.located ? `「${p.located}」` : '所有鄉鎮市區之外'}，距${p.named} ${p.metres} 公尺；請檢查坐標或地址。`,
+  address_outside_village: (p: { named: string; located: string; metres: number }) =>
+    `地址寫「${p.named}」，坐標卻在${p.located ? `「${p.located}」` : '所有村里之外'}，距${p.named} ${p.metres} 公尺。`,
+  address_datum: (p: { read: string; likely: string; outside: number; inside: number; crs: string }) =>
+    `坐標看來是 ${p.likely}，不是 ${p.read}：以 ${p.read} 讀取時 ${p.outside}% 的門牌落在地址所寫的鄉鎮市區或村里之外，` +
+    `改以 ${p.likely} 讀取則 ${p.inside}% 落在其內。請加上 crs=${p.crs} 重新匯入。`,
 } satisfies Record<string, (p: never) => string>;
 
 /** What is wrong with a zip archive's structure. */

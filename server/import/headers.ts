@@ -19,8 +19,8 @@ export type SpecialTarget = (typeof POSITION_TARGETS)[number] | (typeof ID_TARGE
  * so one list serves every layer that has the property; the registry's labels are added to it.
  */
 const ALIASES: Record<string, readonly string[]> = {
-  x: ['x', 'twd97x', 'twd67x', 'tm2x', 'x坐標', 'x座標', '橫坐標', '橫座標', 'e', 'easting', '東距', 'x97', 'x67', 'xcoord', 'coordx', 'pointx'],
-  y: ['y', 'twd97y', 'twd67y', 'tm2y', 'y坐標', 'y座標', '縱坐標', '縱座標', 'n', 'northing', '北距', 'y97', 'y67', 'ycoord', 'coordy', 'pointy'],
+  x: ['x', 'twd97x', 'twd67x', 'tm2x', 'x坐標', 'x座標', '橫坐標', '橫座標', 'twd97橫坐標', 'twd97橫座標', 'e', 'easting', '東距', 'x97', 'x67', 'xcoord', 'coordx', 'pointx'],
+  y: ['y', 'twd97y', 'twd67y', 'tm2y', 'y坐標', 'y座標', '縱坐標', '縱座標', 'twd97縱坐標', 'twd97縱座標', 'n', 'northing', '北距', 'y97', 'y67', 'ycoord', 'coordy', 'pointy'],
   lon: ['lon', 'lng', 'long', 'longitude', '經度', '東經', 'wgs84經度', 'gps經度', '經度座標', '經度坐標'],
   lat: ['lat', 'latitude', '緯度', '北緯', 'wgs84緯度', 'gps緯度', '緯度座標', '緯度坐標'],
   wkt: ['wkt', 'geometry', 'geom', 'thegeom', 'shape', '幾何', '圖形', '範圍'],
@@ -28,7 +28,7 @@ const ALIASES: Record<string, readonly string[]> = {
   instance: ['instance', 'instanceid', '系統識別碼'],
   external_id: ['externalid', '編號', '序號', '代號', 'no', 'uid', '設備編號', '監視器編號', '攝影機編號', '鏡頭編號', '列管編號', '處所編號', '管制編號', '案號', '案件編號'],
   name: ['名稱', '名字', '處所名稱', '場所名稱', '店名', '攝影機名稱', '監視器名稱', '鏡頭名稱', '設置地點', '地點', '地點名稱', '隊名', '區塊名稱', 'title'],
-  address: ['地址', '住址', '門牌', '處所地址', '地點地址', '設置地址', 'addr'],
+  address: ['地址', '住址', '門牌', '處所地址', '地點地址', '設置地址', 'addr', '完整地址', '門牌地址', 'fulladdr'],
   category: ['類別', '種類', '處所類別', '處所種類', '列管類別'],
   listing_status: ['列管狀態', '列管'],
   listed_on: ['列管日期', '列管日'],
@@ -69,6 +69,12 @@ const ALIASES: Record<string, readonly string[]> = {
   precinct_code: ['分局代碼', '所屬分局'],
   station_code: ['派出所代碼', '所屬派出所'],
   officer_name: ['警勤區員警', '員警姓名'],
+  // 門牌 (the 戶政 門牌坐標 open data's columns)
+  village: ['村里名稱', '村里別'],
+  neighbourhood: ['鄰別', 'neighborhood', 'lin'],
+  street: ['街路', '路段', '街道', '街路段名稱', 'road'],
+  area: ['地區名稱'],
+  number: ['門牌號', '門牌號碼', '號碼'],
 };
 
 /** A header as compared: full-width folded, lower case, without spaces, separators and (units). */

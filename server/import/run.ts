@@ -20,6 +20,7 @@ import { summary, type Counts, type ImportReport, type RowReport } from './repor
 import { buildCandidates, positionColumns, readDefaults, type Candidate } from './rows.js';
 import { checkWktShapes } from './table-limits.js';
 import { likelyDuplicates, stageRows, writeRows, type Ready, type Written } from './apply.js';
+import { addressFromParts, checkAddresses, composeAddresses, matchAddresses } from './addresses.js';
 import { isUnitLayer, matchTargets, rowKeys, type Matched } from './targets.js';
 import { boundaryIssues, missingParents, rememberShapes, rememberUnits, unitsReport } from './units.js';
 
@@ -78,9 +79,10 @@ function checkFile(layer: LayerDef, plan: readonly ColumnPlan[], geometries: boo
   }
   const matches = (mapped.has('id') && opts.match !== 'none') || (mapped.has('external_id') && opts.match !== 'none') || (isUnitLayer(layer) && mapped.has('code'));
   if (matches) return;
-  // A camera's direction may be in its name (…路口往北); rows without one are refused one by one.
-  const fromName = (name: string) => name === 'azimuth' && mapped.has('name');
-  const missing = layer.properties.filter((p) => p.required && !mapped.has(p.name) && defaults[p.name] === undefined && !fromName(p.name));
+  // A camera's direction may be in its name (…路口往北), a 門牌's address in its parts (村里, 街路段, 號…);
+  // rows without one are refused one by one.
+  const fromOthers = (name: string) => (name === 'azimuth' && mapped.has('name')) || addressFromParts(layer, name, mapped);
+  const missing = layer.properties.filter((p) => p.required && !mapped.has(p.name) && defaults[p.name] === undefined && !fromOthers(p.name));
   if (missing.length) {
     throw new HttpError(400, 'missing_columns',
       `the file has no column for ${missing.map((p) => `${p.name} (${p.label})`).join(', ')}; its columns are ${columns.join(', ')}. Map one with mapping={"<column>": "${missing[0]!.name}"} or give a value for every row with defaults`,
@@ -222,6 +224,7 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
   const defaults = readDefaults(layer, opts.defaults);
   checkFile(layer, plan, table.geometries, opts, defaults);
   const candidates = buildCandidates(layer, table, plan, defaults);
+  composeAddresses(layer, candidates);
   checkWktShapes(candidates, reading.limits);
   await progress('read', candidates.length, candidates.length);
 
@@ -232,6 +235,7 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
   if (savedSrid) crsChoice.saved = savedSrid;
   if (sridHint) crsChoice.header = sridHint;
   const { geometries, crs } = await placeCandidates(db, layer, candidates, crsChoice, (d, t) => progress('transform', d, t));
+  const gazetteer = await checkAddresses(db, layer, candidates, geometries, crs);
 
   const { keys, warnings: matchWarnings } = rowKeys(layer, candidates, opts.match, opts.source, await instanceId(db));
   const mappedProperties = plan.map((c) => c.target).filter((t): t is string => t !== null && property(layer, t) !== undefined);
@@ -243,6 +247,7 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
       // Two imports of one source wait for each other instead of both adding its new rows.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`import ${layer.table} ${opts.source ?? ''}`]);
       const matched = await matchTargets(tx, layer, p, candidates, keys);
+      await matchAddresses(tx, layer, p, gazetteer, matched);
       const ready = await validate(layer, p, candidates, matched, geometries, (d) => progress('validate', d, candidates.length));
 
       const parentOf = property(layer, 'station_code') ?? property(layer, 'precinct_code') ?? property(layer, 'bureau_code');
@@ -275,7 +280,7 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
       await progress('check', 0, 1);
       const changed = [...written.created.values(), ...written.updated.values(), ...deleting.map((d) => d.id)];
       const units = await unitsReport(tx, layer, changed, opts.toleranceM2);
-      const fileErrors = boundaryIssues(units, layer);
+      const fileErrors = [...boundaryIssues(units, layer), ...(gazetteer?.fileErrors ?? [])];
 
       const beats = new Map(written.beats);
       if (property(layer, 'beat_code')?.derived) {

@@ -120,6 +120,37 @@ const GROUND_LAYERS: readonly LayerDef[] = [
     search: ['name'],
   },
   {
+    // The gazetteer the search finds addresses in: 門牌 points as the cities publish them
+    // (戶政 門牌坐標), imported by the bureau or a planner (sql/migrations/055_addresses.sql).
+    id: 'addresses',
+    table: 'addresses',
+    title: '門牌',
+    geometry: 'Point',
+    label: 'address',
+    ground: true,
+    attribution: '各縣市政府 門牌坐標資料',
+    properties: [
+      { name: 'address', label: '地址', type: text(), required: true },
+      { name: 'village', label: '村里', type: text(20) },
+      { name: 'neighbourhood', label: '鄰', type: text(10) },
+      { name: 'street', label: '街路段', type: text(60) },
+      { name: 'area', label: '地區', type: text(60) },
+      { name: 'lane', label: '巷', type: text(20) },
+      { name: 'alley', label: '弄', type: text(20) },
+      { name: 'number', label: '號', type: text(40) },
+      { name: 'county_name', label: '縣市', type: text(20), derived: true },
+      { name: 'town_name', label: '鄉鎮市區', type: text(20), derived: true },
+      { name: 'door', label: '門牌號', type: text(60), derived: true },
+    ],
+    // Open data everyone reads; the bureau and the precincts' planners keep it (a city's file
+    // crosses precincts, so a planner imports it whole).
+    access: { ...GROUND_ACCESS, planner: { read: ['all'], write: { rows: ['all'], ops: ['create', 'update', 'delete'] } } },
+    tiles: { minzoom: 16, maxzoom: 18 },
+    style: { color: '#8a817c', labels: { minzoom: 16.5, size: 11, text: 'door', colour: '#5c5552' } },
+    // Found by the search's own rules for addresses (server/search/addresses.ts).
+    search: ['address'],
+  },
+  {
     id: 'counties',
     table: 'counties',
     title: '縣市',
@@ -168,7 +199,6 @@ export const LAYERS: readonly LayerDef[] = [
     access: UNIT_ACCESS,
     tiles: { minzoom: 8, maxzoom: 16, labels: true },
     style: { color: '#1f3a93', fill: false, line: { width: 3 }, labels: { minzoom: 8, maxzoom: 12, size: 16 } },
-    search: ['code', 'name'],
   },
   {
     id: 'stations',
@@ -186,7 +216,6 @@ export const LAYERS: readonly LayerDef[] = [
     tiles: { minzoom: 10, maxzoom: 16, labels: true },
     // Area names while the stations are small on the map; closer in, the station's own point is named.
     style: { color: '#3867d6', fill: false, line: { width: 2, dashed: true }, labels: { minzoom: 11, maxzoom: 13, size: 14 } },
-    search: ['code', 'name', 'address'],
   },
   {
     id: 'beats',

@@ -21,6 +21,7 @@ export interface DemoWorld {
   close(): Promise<void>;
 }
 
+/** `options`: of the app, as openWorld takes them (limits, say). */
 export async function openDemoWorld(scale: number, options: Omit<AppOptions, 'db'> = {}): Promise<DemoWorld> {
   const { db, city } = await seededDb(scale, DEMO_NOW);
   await setDemoAccounts(db, PASSWORD, [city.community.villageCode]);

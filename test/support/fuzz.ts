@@ -26,17 +26,28 @@ interface RouterLayer {
   handle?: { stack?: RouterLayer[] };
 }
 
-/** Every method + path the app routes (routers are mounted at the root, as server/app.ts does). */
+/**
+ * The methods a client of the service uses. `app.all` (a budget put in front of a group of
+ * routes) registers every method Node knows; CONNECT cannot even be sent as a plain request.
+ */
+const CLIENT_METHODS = new Set(['get', 'head', 'post', 'put', 'patch', 'delete', 'options']);
+
+/**
+ * Every method + path the app routes (routers are mounted at the root, as server/app.ts does),
+ * once each: a middleware mounted on a route's path (a budget) is the same route.
+ */
 export function routesOf(app: App): Route[] {
   const out: Route[] = [];
+  const seen = new Set<string>();
   const walk = (stack: readonly RouterLayer[]) => {
     for (const l of stack) {
       if (l.route && typeof l.route.path === 'string') {
-        const methods = Object.keys(l.route.methods);
-        // app.all(…) (every method, CONNECT too) is a gate in front of other routes, such as a
-        // budget, not an endpoint of its own.
-        if (methods.includes('connect')) continue;
-        for (const m of methods) if (m !== '_all') out.push({ method: m, path: l.route.path });
+        for (const m of Object.keys(l.route.methods)) {
+          const key = `${m} ${l.route.path}`;
+          if (!CLIENT_METHODS.has(m) || seen.has(key)) continue;
+          seen.add(key);
+          out.push({ method: m, path: l.route.path });
+        }
       } else if (l.handle?.stack) walk(l.handle.stack);
     }
   };

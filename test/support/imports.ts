@@ -2,7 +2,7 @@ import type request from 'supertest';
 import type { World } from './world.js';
 
 /** POST a file to /api/import/{layer} as the CLI does: the raw body, parameters in the query. */
-export function postImport(w: World, role: Parameters<World['as']>[0], layer: string, body: string | Uint8Array,
+export function postImport(w: Pick<World, 'as'>, role: Parameters<World['as']>[0], layer: string, body: string | Uint8Array,
   params: Record<string, string | boolean | object> = {}, contentType = 'application/octet-stream'): request.Test {
   const q = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]));
   return w.as(role).post(`/api/import/${layer}${q.size ? `?${q}` : ''}`).set('Content-Type', contentType).send(typeof body === 'string' ? body : Buffer.from(body));

@@ -10,6 +10,7 @@ import { openVisitDialog } from '../edit/visit-dialog.js';
 import { h, replace } from '../lib/dom.js';
 import { formatDateTime, taiwanDate, WEEKDAYS } from '../lib/format.js';
 import { listFeatures, type Feature } from '../map/features.js';
+import { searchBox } from '../map/search-box.js';
 import { iconDataUrl } from '../map/icons.js';
 import { createMap, firstOfParts } from '../map/map.js';
 import { TileFilters } from '../map/tile-filters.js';
@@ -39,7 +40,7 @@ async function beatsFor(ctx: AppContext): Promise<Beat[]> {
  * overdue their visit is, cameras out of order, the last 30 days' incidents with their hot
  * hours, and the watch blocks with their contacts. Printed as it is shown, or saved as PNG.
  */
-export async function briefingView(ctx: AppContext, main: HTMLElement): Promise<void> {
+export async function briefingView(ctx: AppContext, main: HTMLElement, tools: HTMLElement): Promise<void> {
   main.classList.add('sheet-page');
   const beats = await beatsFor(ctx);
   const wanted = new URLSearchParams(location.search).get('beat') ?? ctx.me.beatCode ?? beats[0]?.code;
@@ -58,10 +59,12 @@ export async function briefingView(ctx: AppContext, main: HTMLElement): Promise<
     h('button', { type: 'button', class: 'secondary', onclick: () => void savePng(sheet, beat.code, status) }, '另存 PNG'),
     status);
   main.append(toolbar, sheet);
-  await renderBriefing(ctx, sheet, beat);
+  const map = await renderBriefing(ctx, sheet, beat);
+  // Places near the beat (an address on the list, a neighbouring 村里) are found on its map.
+  tools.append(searchBox(map, ctx.registry));
 }
 
-async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat): Promise<void> {
+async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat): Promise<maplibregl.Map> {
   const { registry } = ctx;
   const since = taiwanDate(new Date(Date.now() - DAYS * 86_400_000));
   const scope = { beat_code: beat.code };
@@ -99,6 +102,7 @@ async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat): 
       h('section', { class: 'blocks' }, h('h2', {}, `守望相助治安區塊（${blocks.length} 處）`), blocksList(registry.get('watch-blocks'), blocks, teams))));
   const map = await briefingMap(ctx, mapBox, snapshot, beat, since);
   if (spots) showHotCells(map, spots);
+  return map;
 }
 
 /** What the map's symbols mean, for those this beat has: the printout has no layer panel. */

@@ -10,6 +10,7 @@ import { createMap, partOf } from '../map/map.js';
 import { areaName, myArea, showMyArea } from '../map/my-area.js';
 import { periodTitle } from '../rollups/periods.js';
 import { enableFeaturePopups } from '../map/popups.js';
+import { searchBox } from '../map/search-box.js';
 import { mapLayout } from './map-layout.js';
 import { exposeForAutomation } from './map-view.js';
 
@@ -69,9 +70,10 @@ function showSquare(map: maplibregl.Map, shown: HotSpots, e: maplibregl.MapMouse
   return true;
 }
 
-export async function communityView(ctx: AppContext, main: HTMLElement): Promise<void> {
+export async function communityView(ctx: AppContext, main: HTMLElement, tools: HTMLElement): Promise<void> {
   const { panel, mapElement } = mapLayout(main);
   const map = await createMap({ container: mapElement, config: ctx.config, registry: ctx.registry, basemapSwitcher: true });
+  tools.append(searchBox(map, ctx.registry));
   // A community account opens on its own 村里, outlined.
   const area = ctx.me.role === 'community' ? await myArea() : null;
   if (area) showMyArea(map, area);
