@@ -261,11 +261,18 @@ describe('listing refuses bad query parameters, naming the parameter', () => {
     { query: 'status=borken', status: 400, message: /status.*working, broken, offline/, field: 'status' },
     { query: 'datetime=2025-01-01/2025-02-01', status: 400, message: /layer cameras has no time property/, field: 'datetime' },
     { layer: 'incidents', query: 'datetime=yesterday', status: 400, code: 'datetime_format', message: /「datetime」的「yesterday」不是 ISO 8601/, field: 'datetime' },
+    // A layer without positions has no bbox to filter by (it once reached the database as t.geom: a 500).
+    { layer: 'bureaus', query: 'bbox=120.19,22.98,120.2,22.99', status: 400, code: 'unknown_parameter', message: /不認得參數「bbox」。可用的參數：limit、cursor/, field: 'bbox' },
   ];
 
   it.each(cases)('GET …/features?$query → $status', async (c) => {
     const res = await w.as('admin').get(`/api/layers/${c.layer ?? 'cameras'}/features?${c.query}`);
     expectRefusal(res, c);
+  });
+
+  it('a layer without positions refuses a bbox in its export too', async () => {
+    expectRefusal(await w.as('public').get('/api/export/bureaus?bbox=120.19,22.98,120.2,22.99'),
+      { status: 400, code: 'unknown_parameter', message: /不認得參數「bbox」/, field: 'bbox' });
   });
 
   it('a well-formed listing answers (control)', async () => {

@@ -152,7 +152,7 @@ export function parseListQuery(layer: LayerDef, p: Principal, query: Record<stri
   const filterable = new Map(filterableProperties(layer, p).map((prop) => [prop.name, prop]));
   for (const [name, raw] of Object.entries(query)) {
     const value = single(raw, name);
-    if (name === 'bbox') q.bbox = parseBbox(value, { allow3d: options.bbox3d });
+    if (name === 'bbox' && layer.geometry) q.bbox = parseBbox(value, { allow3d: options.bbox3d });
     else if (name === 'limit') {
       const n = /^\d+$/.test(value) ? Number(value) : NaN;
       if (!(n >= 1 && (n <= MAX_LIMIT || options.clampLimit))) throw refusal(400, 'limit_out_of_range', { max: MAX_LIMIT }, { field: 'limit' });
@@ -173,8 +173,8 @@ export function parseListQuery(layer: LayerDef, p: Principal, query: Record<stri
   return q;
 }
 
-/** The parameters of a listing besides property filters. */
-const listParameters = (layer: LayerDef) => ['bbox', 'limit', 'cursor', ...(layer.temporal ? ['datetime', 'hour', 'weekday'] : [])];
+/** The parameters of a listing besides property filters (a layer without positions has no bbox). */
+const listParameters = (layer: LayerDef) => [...(layer.geometry ? ['bbox'] : []), 'limit', 'cursor', ...(layer.temporal ? ['datetime', 'hour', 'weekday'] : [])];
 
 /** Appends the WHERE conditions of a listing (not access rules) to `where`, params to `params`. */
 export function listConditions(layer: LayerDef, q: ListQuery, params: unknown[], where: string[]): void {
