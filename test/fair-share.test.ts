@@ -247,21 +247,23 @@ describe('interactive reads while the database works', () => {
     });
     // The app's database, watched: the tile is asked for once the analysis has read what it
     // needs and is computing (no statement in flight), not while the database is busy.
+    // On PostgreSQL analyses read through the handle for heavy work, so that one is watched too.
     let inFlight = 0;
     let asked = 0;
-    const watched: Db = {
-      ...w.db,
+    const watch = (db: Db): Db => ({
+      ...db,
       query: async (sql, params, opts) => {
         asked++;
         inFlight++;
         try {
-          return await w.db.query(sql, params, opts);
+          return await db.query(sql, params, opts);
         } finally {
           inFlight--;
         }
       },
-    };
-    const app = await serve(createApp({ db: watched }));
+      ...(db.heavy ? { heavy: watch(db.heavy) } : {}),
+    });
+    const app = await serve(createApp({ db: watch(w.db) }));
     try {
       expect((await app.send(TILE)).status).toBe(200);
       const before = asked;
