@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../server/app.js';
 import type { Db } from '../server/db/db.js';
 import { inBackground } from '../server/db/priority.js';
+import { spend } from '../server/limits/budgets.js';
 import { RedisBuckets } from '../server/limits/redis-buckets.js';
+import { MemoryBuckets } from '../server/limits/token-bucket.js';
 import { tileAt } from '../server/tiles/coords.js';
 import { csvText } from './support/files.js';
 import { serve, testBuckets, type Served } from './support/serve.js';
@@ -67,6 +70,19 @@ describe('budgets per client', () => {
     for (let i = 0; i < 8; i++) expect((await search('198.51.100.20', w.tokens.planner)).status).toBe(200);
   });
 
+  it('refuses a caller again until its Retry-After without asking the buckets (a 429 flood costs no Redis round trip)', async () => {
+    const buckets = new MemoryBuckets();
+    let asked = 0;
+    const counting = Object.assign(Object.create(buckets), { take: (...a: Parameters<MemoryBuckets['take']>) => { asked++; return buckets.take(...a); } });
+    const gate = spend(counting, { name: 'search', perMinute: 2 }, (req) => (req as unknown as { key: string }).key);
+    const pass = (key: string) => new Promise<number>((resolve) => gate({ key } as never, {} as never, (err?: unknown) => resolve((err as { status?: number } | undefined)?.status ?? 200)));
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push(await pass('flooder'));
+    expect(statuses).toEqual([200, 200, 429, 429, 429, 429]);
+    expect(asked).toBe(3);
+    expect(await pass('another')).toBe(200);
+  });
+
   it('gives a community account one budget wherever it signs in from', async () => {
     const statuses = [];
     for (const address of ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4', '192.0.2.5', '192.0.2.6']) {
@@ -104,6 +120,12 @@ describe('budgets per client', () => {
     // A Redis of this test's own, paused (SIGSTOP) so that it accepts nothing and answers nothing.
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', ''], { stdio: 'ignore' });
+    // The buckets are made once it accepts connections: one that found it not yet listening
+    // would try again only when next asked to count.
+    const accepts = () => new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => { socket.destroy(); resolve(true); }).on('error', () => resolve(false));
+    });
+    await until(accepts);
     const warnings: string[] = [];
     const buckets = new RedisBuckets(`redis://127.0.0.1:${port}`, 'paused:', (m) => warnings.push(m));
     const budget = { name: 'search', perMinute: 2 };

@@ -21,11 +21,35 @@ export function tooMany(seconds: number) {
   return refusal(429, 'too_many_requests', { seconds }, { headers: { 'Retry-After': String(seconds) } });
 }
 
-/** Express middleware: each request takes one token of `budget` from its caller's bucket. */
+/** Callers remembered as refused at most; past it, those whose wait has ended are forgotten. */
+const REMEMBERED_REFUSALS = 10_000;
+
+/**
+ * Express middleware: each request takes one token of `budget` from its caller's bucket. A
+ * caller refused is refused again here until its Retry-After has passed, without asking the
+ * buckets: its bucket cannot have a token before then, and a client that ignores Retry-After
+ * then costs no Redis round trip per request.
+ */
 export function spend(buckets: Buckets, budget: Budget, whose: (req: Request) => string | null = outsiderKey): RequestHandler {
+  const refusedUntil = new Map<string, number>();
   return (req, _res, next) => {
     const key = whose(req);
     if (key === null) return next();
-    buckets.take(budget, key).then((t) => next(t.ok ? undefined : tooMany(t.retryAfterSeconds)), next);
+    const until = refusedUntil.get(key);
+    if (until !== undefined) {
+      const wait = until - Date.now();
+      if (wait > 0) return next(tooMany(Math.ceil(wait / 1000)));
+      refusedUntil.delete(key);
+    }
+    buckets.take(budget, key).then((t) => {
+      if (t.ok) return next();
+      if (refusedUntil.size >= REMEMBERED_REFUSALS) {
+        const now = Date.now();
+        for (const [k, u] of refusedUntil) if (u <= now) refusedUntil.delete(k);
+        if (refusedUntil.size >= REMEMBERED_REFUSALS) refusedUntil.clear();
+      }
+      refusedUntil.set(key, Date.now() + t.retryAfterSeconds * 1000);
+      next(tooMany(t.retryAfterSeconds));
+    }, next);
   };
 }
