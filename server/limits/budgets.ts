@@ -23,22 +23,31 @@ export function tooMany(seconds: number) {
 
 /** Callers remembered as refused at most; past it, those whose wait has ended are forgotten. */
 const REMEMBERED_REFUSALS = 10_000;
+/**
+ * How long a refusal is held before it is sent: a client that sends its next request as soon as
+ * the last is answered (ignoring Retry-After) then sends one a second per connection, instead
+ * of keeping the request thread busy answering 429s. Holding costs a timer and an open socket.
+ */
+const HOLD_REFUSAL_MS = 1000;
 
 /**
  * Express middleware: each request takes one token of `budget` from its caller's bucket. A
  * caller refused is refused again here until its Retry-After has passed, without asking the
  * buckets: its bucket cannot have a token before then, and a client that ignores Retry-After
- * then costs no Redis round trip per request.
+ * then costs no Redis round trip per request. Every refusal is held a moment (HOLD_REFUSAL_MS).
  */
 export function spend(buckets: Buckets, budget: Budget, whose: (req: Request) => string | null = outsiderKey): RequestHandler {
   const refusedUntil = new Map<string, number>();
+  const refuse = (next: (err: unknown) => void, seconds: number) => {
+    setTimeout(() => next(tooMany(seconds)), Math.min(HOLD_REFUSAL_MS, seconds * 1000));
+  };
   return (req, _res, next) => {
     const key = whose(req);
     if (key === null) return next();
     const until = refusedUntil.get(key);
     if (until !== undefined) {
       const wait = until - Date.now();
-      if (wait > 0) return next(tooMany(Math.ceil(wait / 1000)));
+      if (wait > 0) return refuse(next, Math.ceil(wait / 1000));
       refusedUntil.delete(key);
     }
     buckets.take(budget, key).then((t) => {
@@ -49,7 +58,7 @@ export function spend(buckets: Buckets, budget: Budget, whose: (req: Request) =>
         if (refusedUntil.size >= REMEMBERED_REFUSALS) refusedUntil.clear();
       }
       refusedUntil.set(key, Date.now() + t.retryAfterSeconds * 1000);
-      next(tooMany(t.retryAfterSeconds));
+      refuse(next, t.retryAfterSeconds);
     }, next);
   };
 }
