@@ -92,10 +92,14 @@ describe('loaded city', () => {
   let small: DemoCity;
   let counts: Record<string, number>;
   let early: number;
+  let indexesBefore: string[];
   const one = async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows[0]!;
 
   /** A point inside the demo officer's beat. */
   const inOfficerBeat = () => turf.pointOnFeature(readGround().beats.find((b) => b.code === DEMO_OFFICER_BEAT)!.geometry).geometry.coordinates;
+
+  const indexDefinitions = async () => (await db.query<{ def: string }>(
+    `SELECT indexdef AS def FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexdef`)).rows.map((r) => r.def);
 
   beforeAll(async () => {
     db = await freshDb();
@@ -105,6 +109,7 @@ describe('loaded city', () => {
       VALUES ('citizen_report', '2026-10-01T12:00:00+08:00', 'patrol', ST_SetSRID(ST_MakePoint($1, $2), 4326))
       RETURNING id::float8 AS id`, [lon, lat])).id;
     small = generateDemoCity({ seed: 20_260_101, scale: 0.02, now: NOW });
+    indexesBefore = await indexDefinitions();
     ({ counts } = await loadDemoCity(db, small, readGround()));
   });
   afterAll(async () => { await db?.close(); });
@@ -156,6 +161,11 @@ describe('loaded city', () => {
     expect(visits.n).toBe(0);
   });
 
+  it('rebuilds every index it set aside for the load', async () => {
+    expect(indexesBefore.length).toBeGreaterThan(30);
+    expect(await indexDefinitions()).toEqual(indexesBefore);
+  });
+
   it('remembers each place\'s latest visit', async () => {
     const r = await one<{ visited: number; wrong: number }>(`
       SELECT count(*) FILTER (WHERE p.last_visited_at IS NOT NULL)::int AS visited,
@@ -198,7 +208,7 @@ describe('loaded city', () => {
     expect(await share('scooter_theft', [22, 23, 0, 1, 2, 3])).toBeGreaterThan(2 * (6 / 24));
   });
 
-  it('writes no history row per feature, one audit row, and leaves every trigger on for the next write', async () => {
+  it('writes no history row per feature, one audit row, and leaves every trigger on for the next writes', async () => {
     expect((await one<{ n: number }>(`SELECT count(*)::int AS n FROM feature_history WHERE actor = 'demo-seed'`)).n).toBe(0);
     const audit = await one<{ n: number; incidents: number }>(`SELECT count(*)::int AS n, max((detail->>'incidents')::int) AS incidents
       FROM audit_log WHERE action = 'seed-demo-city'`);
@@ -214,5 +224,13 @@ describe('loaded city', () => {
     expect(written.beat_code).toBe(DEMO_OFFICER_BEAT);
     expect((await one<{ n: number }>(`SELECT count(*)::int AS n FROM feature_history WHERE layer_table = 'incidents' AND feature_id = $1`,
       [written.id])).n).toBe(1);
+    // So is a visit: the place's last visit follows it.
+    const place = await one<{ id: number }>(`SELECT id::float8 AS id FROM key_places ORDER BY id LIMIT 1`);
+    await db.transaction(async (tx) => {
+      await tx.query(`SELECT set_config('app.actor', 'officer', true)`);
+      await tx.query(`INSERT INTO visits (place_id, officer, visited_at) VALUES ($1, 'officer', '2026-11-02T09:00:00+08:00')`, [place.id]);
+    });
+    const visited = await one<{ at: Date }>(`SELECT last_visited_at AS at FROM key_places WHERE id = $1`, [place.id]);
+    expect(new Date(visited.at).toISOString()).toBe('2026-11-02T01:00:00.000Z');
   });
 });
