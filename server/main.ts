@@ -1,17 +1,22 @@
 import { createServer, type Server } from 'node:http';
-import { createApp } from './app.js';
 import { openBasemaps } from './basemaps/catalogue.js';
-import { openTileCache } from './cache/open.js';
 import { limitsOf, loadConfig } from './config.js';
 import { heavyOf } from './db/db.js';
-import { importLimitsFrom } from './import/limits.js';
 import { migrate } from './db/migrate.js';
-import { openDb } from './db/open.js';
-import { countRequests, drain } from './http/drain.js';
+import { createsEmbeddedDatabase, openDb } from './db/open.js';
 import { logEvent } from './log.js';
-import { RedisBuckets } from './limits/redis-buckets.js';
-import { MemoryBuckets } from './limits/token-bucket.js';
-import { DEMO_USERNAMES, hasDemoAccounts, isEmpty, randomPassword, seedDemo, setDemoAccounts } from './demo/seed.js';
+
+/**
+ * The rest of the service, loaded once the database has begun opening in its own thread: these
+ * modules take most of a second to load, which then overlaps the database's start.
+ */
+const loadService = async () => {
+  const [app, cache, importLimits, drain, redisBuckets, memoryBuckets, seed] = await Promise.all([
+    import('./app.js'), import('./cache/open.js'), import('./import/limits.js'), import('./http/drain.js'),
+    import('./limits/redis-buckets.js'), import('./limits/token-bucket.js'), import('./demo/seed.js'),
+  ]);
+  return { ...app, ...cache, ...importLimits, ...drain, ...redisBuckets, ...memoryBuckets, ...seed };
+};
 
 const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
 
@@ -22,18 +27,30 @@ async function main(): Promise<void> {
   const basemaps = await openBasemaps({
     names: config.BASEMAP, files: config.BASEMAP_FILES, customUrl: config.BASEMAP_URL, customAttribution: config.BASEMAP_ATTRIBUTION,
   }, (line) => console.log(line));
-  const db = await openDb(config);
+  const seedWanted = config.SEED_DEMO === 'yes' || (config.SEED_DEMO === 'auto' && !config.DATABASE_URL);
+  const newEmbedded = createsEmbeddedDatabase(config);
+  const opening = openDb(config);
+  // Awaited below; until then a failure to open must not count as unhandled.
+  opening.catch(() => undefined);
+  const {
+    createApp, openTileCache, importLimitsFrom, countRequests, drain, RedisBuckets, MemoryBuckets,
+    DEMO_USERNAMES, hasDemoAccounts, isEmpty, prepareDemo, randomPassword, seedDemo, setDemoAccounts,
+  } = await loadService();
+  const password = config.DEMO_PASSWORD ?? randomPassword();
+  const db = await opening;
   // Migrating and seeding may run statements longer than an interactive request may.
   const work = heavyOf(db);
-  const applied = await migrate(work);
+  const migrating = migrate(work);
+  // A new embedded database will be seeded: generate the demo city and hash its accounts'
+  // password here while PGlite creates PostGIS in its own thread (about 5 s).
+  const demo = seedWanted && newEmbedded ? prepareDemo({ password, scale: config.DEMO_SCALE }) : undefined;
+  const applied = await migrating;
   const where = db.kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL';
   console.log(`database: ${where}; ${applied.length ? `applied ${applied.join(', ')}` : 'schema up to date'} (${seconds(started)} s)`);
 
-  const seedWanted = config.SEED_DEMO === 'yes' || (config.SEED_DEMO === 'auto' && db.kind === 'pglite');
   if (seedWanted && (await isEmpty(work))) {
     const t = performance.now();
-    const password = config.DEMO_PASSWORD ?? randomPassword();
-    const counts = await seedDemo(work, { password, scale: config.DEMO_SCALE });
+    const counts = await seedDemo(work, demo ?? { password, scale: config.DEMO_SCALE });
     console.log(`demo city seeded in ${seconds(t)} s: ${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}`);
     console.log(`demo accounts ${DEMO_USERNAMES.join(', ')}; password: ${config.DEMO_PASSWORD ? '(DEMO_PASSWORD)' : password}`);
   } else if (config.DEMO_PASSWORD && (await hasDemoAccounts(db))) {

@@ -2,9 +2,13 @@ import type { Queryable } from '../db/db.js';
 import type { Role } from '../layers/types.js';
 import { hashPassword } from './passwords.js';
 
-export interface NewUser {
+export type NewUser = UserFields & ({ password: string } | {
+  /** hashPassword's result, when the caller hashed ahead (the demo accounts, while the database is created). */
+  passwordHash: string;
+});
+
+interface UserFields {
   username: string;
-  password: string;
   role: Exclude<Role, 'public'>;
   displayName?: string;
   precinctCode?: string;
@@ -37,6 +41,6 @@ export async function upsertUser(db: Queryable, u: NewUser): Promise<void> {
        display_name = EXCLUDED.display_name, precinct_code = EXCLUDED.precinct_code,
        station_code = EXCLUDED.station_code, beat_code = EXCLUDED.beat_code,
        village_codes = EXCLUDED.village_codes, area = EXCLUDED.area`,
-    [u.username, await hashPassword(u.password), u.role, u.displayName ?? null, u.precinctCode ?? null,
+    [u.username, 'passwordHash' in u ? u.passwordHash : await hashPassword(u.password), u.role, u.displayName ?? null, u.precinctCode ?? null,
       u.stationCode ?? null, u.beatCode ?? null, villages, u.area ? JSON.stringify(u.area) : null]);
 }

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { Db } from './db.js';
 import { openPglite } from './pglite.js';
@@ -12,4 +14,9 @@ export function openDb(config: DbConfig): Promise<Db> {
     max: config.PG_POOL_MAX, acquireTimeoutMs: config.PG_ACQUIRE_TIMEOUT_MS,
     statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS, heavyStatementTimeoutMs: config.PG_HEAVY_STATEMENT_TIMEOUT_MS,
   }));
+}
+
+/** True when openDb will create a new embedded database (no PostgreSQL, nothing in DATA_DIR yet). */
+export function createsEmbeddedDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): boolean {
+  return !config.DATABASE_URL && !existsSync(join(config.DATA_DIR, 'PG_VERSION'));
 }
