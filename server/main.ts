@@ -67,6 +67,7 @@ async function main(): Promise<void> {
   });
   // Tiles are cached from the first request on: the layers' cache epochs are read first.
   await tileCache.ready(5000);
+  await db.serveRequestsFirst?.();
   const server: Server = createServer(app);
   const inFlight = countRequests(server);
   server.listen(config.PORT, config.HOST, () => {

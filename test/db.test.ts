@@ -1,8 +1,11 @@
+import { readdir, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actAs, type Db } from '../server/db/db.js';
 import { migrate } from '../server/db/migrate.js';
+import { openPglite } from '../server/db/pglite.js';
 import { inBackground } from '../server/db/priority.js';
 import { freshDb } from './support/db.js';
+import { pgliteTemplatePath } from './support/template.js';
 
 let db: Db;
 beforeAll(async () => { db = await freshDb(); });
@@ -89,5 +92,27 @@ describe.runIf(!process.env.DATABASE_URL)('the embedded database, one statement 
     await db.ping();
     expect(finished).toBe(false);
     await long;
+  });
+
+  it('runs the service\'s start at full priority and gives way to requests once told to serve them', async () => {
+    // Threads of this process running below normal priority (nice 10: threads/nice.ts).
+    const yielding = async () => {
+      let n = 0;
+      for (const task of await readdir('/proc/self/task')) {
+        const stat = await readFile(`/proc/self/task/${task}/stat`, 'utf8');
+        if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16] === '10') n++;
+      }
+      return n;
+    };
+    const before = await yielding();
+    const started = await openPglite({ loadDataDir: new Blob([await readFile(pgliteTemplatePath())]), startUpFirst: true });
+    try {
+      await started.query('SELECT 1');
+      expect(await yielding()).toBe(before);
+      await started.serveRequestsFirst!();
+      expect(await yielding()).toBe(before + 1);
+    } finally {
+      await started.close();
+    }
   });
 });

@@ -41,6 +41,7 @@ function staticTiles(file: string): RequestListener {
 async function service(): Promise<RequestListener> {
   const config = loadConfig();
   const db = await openDb(config);
+  await db.serveRequestsFirst?.();
   closeDb = () => db.close();
   return createApp({ db, tileCache: openTileCache(config) });
 }

@@ -25,6 +25,12 @@ export interface Db extends Queryable {
    * (what it would announce, that process knows). Returns a function that stops listening.
    */
   listen?(channel: string, on: Listener): () => void;
+  /**
+   * The service's start-up work (migrations, the demo seed) is done and requests come next:
+   * from now on the database's own thread gives the CPU to the request thread first. Absent
+   * where the database runs in a server of its own (PostgreSQL).
+   */
+  serveRequestsFirst?(): Promise<void>;
   /** Resolves while the database is up (for /api/health); rejects when it is not. */
   ping(): Promise<void>;
   close(): Promise<void>;

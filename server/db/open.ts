@@ -9,7 +9,7 @@ type DbConfig = Pick<Config, 'DATABASE_URL' | 'DATA_DIR' | 'PG_POOL_MAX' | 'PG_A
 
 /** Real PostgreSQL when DATABASE_URL is set, otherwise embedded PGlite persisted in DATA_DIR. */
 export function openDb(config: DbConfig): Promise<Db> {
-  if (!config.DATABASE_URL) return openPglite({ dataDir: config.DATA_DIR });
+  if (!config.DATABASE_URL) return openPglite({ dataDir: config.DATA_DIR, startUpFirst: true });
   return Promise.resolve(openPostgres(config.DATABASE_URL, {
     max: config.PG_POOL_MAX, acquireTimeoutMs: config.PG_ACQUIRE_TIMEOUT_MS,
     statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS, heavyStatementTimeoutMs: config.PG_HEAVY_STATEMENT_TIMEOUT_MS,

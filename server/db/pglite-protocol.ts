@@ -9,7 +9,7 @@ import type { ErrorFields } from '../threads/errors.js';
 export type Request =
   | { id: number; op: 'query'; sql: string; params: unknown[] }
   | { id: number; op: 'exec'; sql: string }
-  | { id: number; op: 'begin' | 'commit' | 'rollback' | 'dump' | 'close' };
+  | { id: number; op: 'begin' | 'commit' | 'rollback' | 'dump' | 'close' | 'yield-cpu' };
 
 export type Reply =
   | { id: number; ok: true; rows?: unknown[]; dump?: ArrayBuffer }
@@ -23,4 +23,6 @@ export interface WorkerInput {
   /** A dump (dumpDataDir) to start from. */
   loadDataDir?: ArrayBuffer;
   timeZone: string;
+  /** Give way to the request thread from the start; otherwise only once told ('yield-cpu'). */
+  yieldCpu: boolean;
 }

@@ -10,9 +10,9 @@ import { errorFields } from '../threads/errors.js';
 import { yieldCpuToRequests } from '../threads/nice.js';
 import type { Opened, Reply, Request, WorkerInput } from './pglite-protocol.js';
 
-// Heavy work: on a busy machine, answering requests comes first.
-yieldCpuToRequests();
 const input = workerData as WorkerInput;
+// Heavy work: on a busy machine, answering requests comes first.
+if (input.yieldCpu) yieldCpuToRequests();
 const port = parentPort!;
 
 /** The open transaction: its handle, and how to end it (true: commit). */
@@ -78,6 +78,9 @@ async function main(): Promise<void> {
         const dump = await (await pg.dumpDataDir('gzip')).arrayBuffer();
         return { dump };
       }
+      case 'yield-cpu':
+        yieldCpuToRequests();
+        return {};
       case 'close':
         await pg.close();
         return {};
