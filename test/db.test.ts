@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyText } from '../server/db/copy-text.js';
 import { actAs, type Db } from '../server/db/db.js';
 import { migrate } from '../server/db/migrate.js';
 import { openPglite } from '../server/db/pglite.js';
@@ -61,6 +62,34 @@ describe('Db and migrations', () => {
     expect(err).toMatchObject({ code: '23505', detail: expect.stringMatching(/\(code\)=\(KH\) already exists/) });
     const { rows } = await db.query<{ name: string }>(`SELECT name FROM bureaus WHERE code = 'KH'`);
     expect(rows).toEqual([{ name: '高雄市政府警察局' }]);
+  });
+});
+
+describe('COPY in a transaction', () => {
+  it('copies values exactly, tabs, line breaks, backslashes and NULL included, and fires the triggers an insert fires', async () => {
+    const awkward = 'a\tb\\c\nd\re 臺\n\\.';
+    await db.transaction(async (tx) => {
+      await actAs(tx, 'copier');
+      await tx.copyFrom('bureaus', ['code', 'name', 'phone'], copyText([['CP1', awkward, null], ['CP2', '\\N', undefined]]));
+    });
+    const { rows } = await db.query<{ code: string; name: string; phone: string | null }>(
+      `SELECT code, name, phone FROM bureaus WHERE code LIKE 'CP%' ORDER BY code`);
+    expect(rows).toEqual([{ code: 'CP1', name: awkward, phone: null }, { code: 'CP2', name: '\\N', phone: null }]);
+    const history = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM feature_history WHERE layer_table = 'bureaus' AND actor = 'copier'`);
+    expect(history.rows[0]!.n).toBe(2);
+  });
+
+  it('writes nothing when a copied row is refused', async () => {
+    await expect(db.transaction(async (tx) => {
+      await actAs(tx, 'copier');
+      await tx.copyFrom('bureaus', ['code', 'name'], copyText([['CP3', 'fine'], ['CP4', null]]));
+    })).rejects.toThrow(/null value in column "name"/);
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM bureaus WHERE code IN ('CP3', 'CP4')`);
+    expect(rows[0]!.n).toBe(0);
+  });
+
+  it('refuses a number that is not finite before sending anything', () => {
+    expect(() => copyText([[Number.NaN]])).toThrow(RangeError);
   });
 });
 

@@ -9,6 +9,7 @@ import type { ErrorFields } from '../threads/errors.js';
 export type Request =
   | { id: number; op: 'query'; sql: string; params: unknown[] }
   | { id: number; op: 'exec'; sql: string }
+  | { id: number; op: 'copy'; table: string; columns: readonly string[]; rows: string }
   | { id: number; op: 'begin' | 'commit' | 'rollback' | 'dump' | 'close' | 'yield-cpu' };
 
 export type Reply =

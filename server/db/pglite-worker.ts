@@ -63,6 +63,10 @@ async function main(): Promise<void> {
       case 'exec':
         await q.exec(req.sql);
         return {};
+      case 'copy':
+        // PGlite reads COPY … FROM '/dev/blob' from the blob given with the statement.
+        await q.query(`COPY ${req.table} (${req.columns.join(', ')}) FROM '/dev/blob'`, [], { blob: new Blob([req.rows]) });
+        return {};
       case 'begin':
         open = await begin(pg);
         return {};

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../threads/start.js';
-import { TIME_ZONE, type Db, type Queryable } from './db.js';
+import { TIME_ZONE, type Db, type Queryable, type Transaction } from './db.js';
 import { fromFields } from '../threads/errors.js';
 import type { Opened, Reply, Request, WorkerInput } from './pglite-protocol.js';
 import { Turns } from './turns.js';
@@ -82,6 +82,15 @@ function queryable(send: Line['send']): Queryable {
   };
 }
 
+function transaction(send: Line['send']): Transaction {
+  return {
+    ...queryable(send),
+    async copyFrom(table, columns, rows) {
+      await send({ op: 'copy', table, columns, rows });
+    },
+  };
+}
+
 /**
  * PGlite in a thread of its own (pglite-worker.ts), so that its statements, which run
  * synchronously in WebAssembly, never hold up the request thread: cached tiles, health and
@@ -107,6 +116,7 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<EmbeddedDb> 
   const turns = new Turns();
   const send = (op: Op) => line.send(op);
   const own = queryable(send);
+  const tx = transaction(send);
   const query: Db['query'] = (sql, params) => turns.run(() => own.query(sql, params));
   return {
     kind: 'pglite',
@@ -118,7 +128,7 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<EmbeddedDb> 
         await send({ op: 'begin' });
         let result;
         try {
-          result = await fn(own);
+          result = await fn(tx);
         } catch (err) {
           await send({ op: 'rollback' }).catch(() => undefined);
           throw err;

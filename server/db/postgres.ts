@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
 import { logEvent, type LogEvent } from '../log.js';
-import { TIME_ZONE, type Db, type Queryable } from './db.js';
+import { TIME_ZONE, type Db, type Queryable, type Transaction } from './db.js';
 import { Notifications } from './notifications.js';
 
 export interface PostgresOptions {
@@ -49,15 +52,29 @@ function wrap(q: pg.Pool | pg.PoolClient, queryTimeoutMs: number | undefined): Q
 }
 
 /**
+ * COPY … FROM STDIN on the transaction's connection. A server that stops reading is given up
+ * after the client timeout, as a statement would be; the connection is then not reused.
+ */
+async function copyOn(client: pg.PoolClient, timeoutMs: number | undefined, table: string, columns: readonly string[], rows: string) {
+  const copy = client.query(copyFromStdin(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+  await pipeline(Readable.from([rows]), copy, timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {});
+}
+
+/**
  * Runs fn in a transaction on a connection of its own. A connection whose rollback fails (the
  * server stopped answering) is destroyed rather than handed to the next caller.
  */
-async function inTransaction<T>(pool: pg.Pool, statementTimeoutMs: number, begin: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+async function inTransaction<T>(pool: pg.Pool, statementTimeoutMs: number, begin: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
     await client.query(begin);
-    const result = await fn(wrap(client, clientTimeout(statementTimeoutMs)));
+    const timeoutMs = clientTimeout(statementTimeoutMs);
+    const tx: Transaction = {
+      ...wrap(client, timeoutMs),
+      copyFrom: (table, columns, rows) => copyOn(client, timeoutMs, table, columns, rows),
+    };
+    const result = await fn(tx);
     await client.query('COMMIT');
     return result;
   } catch (err) {
