@@ -1,14 +1,16 @@
-import type { Db, Queryable } from '../../db/db.js';
-import { multiPolygonWkbHex } from '../../geo/wkb.js';
+import { copyText, type CopyValue } from '../../db/copy-text.js';
+import type { Db, Queryable, Transaction } from '../../db/db.js';
+import { multiPolygonEwkbHex, pointEwkbHex } from '../../geo/wkb.js';
 import type { Area, Ground } from '../ground.js';
-import type { DemoCity } from './model.js';
+import type { DemoCity, DemoUnit } from './model.js';
 
 /**
- * Loads the ground and a generated demo city in one transaction. Rows travel as one JSON array
- * parameter per batch and are inserted set-based, so the embedded database is not crossed once
- * per row. Unit areas come from the ground (unions of its basic areas, exact along shared
- * borders); points carry the beat of the block they were placed in, and polygons are located
- * by the database in the inserting statement.
+ * Loads the ground and a generated demo city in one transaction, in batches, so the embedded
+ * database is not crossed once per row. Rows that need nothing from the database are copied
+ * (COPY); rows whose ids later rows refer to, or whose units the database finds, travel as one
+ * JSON array parameter per batch into INSERT … SELECT. Unit areas come from the ground (unions
+ * of its basic areas, exact along shared borders); points carry the beat of the block they
+ * were placed in, and polygons are located by the database in the inserting statement.
  */
 
 /** Large enough to keep round trips few, small enough to keep each JSON parameter modest. */
@@ -17,8 +19,8 @@ const BATCH_ROWS = 5000;
 /** The rows of the JSON array in $1, in array order (e.n), with typed fields (x.*). */
 const jsonRows = (columns: string): string =>
   `jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(row, n) CROSS JOIN LATERAL jsonb_to_record(e.row) AS x(${columns})`;
-/** An area column: its WKB in hex (see areasAsWkb). */
-const polygonFrom = (column: string): string => `ST_GeomFromWKB(decode(${column}, 'hex'), 4326)`;
+/** An area column: its EWKB in hex (see areasAsEwkb). */
+const polygonFrom = (column: string): string => `${column}::geometry`;
 const pointFrom = (column: string): string => `ST_SetSRID(ST_MakePoint(${column}[1], ${column}[2]), 4326)`;
 /**
  * Joins a polygon row's geometry (as `g.geom`) and its units (`u.*`): locate_beat in the
@@ -44,9 +46,9 @@ function unitsOf(city: DemoCity): <T extends { beat_code: string }>(rows: readon
   });
 }
 
-/** JSON.stringify replacer: a row's `geometry` (always an area here) travels as WKB hex. */
-function areasAsWkb(key: string, value: unknown): unknown {
-  return key === 'geometry' ? multiPolygonWkbHex(value as Area) : value;
+/** JSON.stringify replacer: a row's `geometry` (always an area here) travels as EWKB hex. */
+function areasAsEwkb(key: string, value: unknown): unknown {
+  return key === 'geometry' ? multiPolygonEwkbHex(value as Area) : value;
 }
 
 /**
@@ -82,33 +84,52 @@ async function insertAll(tx: Queryable, rows: readonly unknown[], sql: string, .
   // the next is being serialised. The statements still run one after another, in this order.
   const batches: Promise<{ rows: { id: number }[] }>[] = [];
   for (let from = 0; from < rows.length; from += BATCH_ROWS) {
-    const batch = JSON.stringify(rows.slice(from, from + BATCH_ROWS), areasAsWkb);
+    const batch = JSON.stringify(rows.slice(from, from + BATCH_ROWS), areasAsEwkb);
     batches.push(tx.query<{ id: number }>(`${sql} ORDER BY e.n RETURNING id::float8 AS id`, [batch, ...more]));
   }
   return (await Promise.all(batches)).flatMap((result) => result.rows.map((r) => r.id).sort((a, b) => a - b));
 }
 
+/**
+ * Copies rows into `table`, one column per entry of `columns` (its name, and its value in a
+ * row), and returns how many. Like insertAll, every batch is sent before the first is awaited.
+ */
+async function copyAll<T>(tx: Transaction, table: string, rows: readonly T[], columns: Record<string, (row: T) => CopyValue>): Promise<number> {
+  const names = Object.keys(columns);
+  const values = Object.values(columns);
+  const copies: Promise<void>[] = [];
+  for (let from = 0; from < rows.length; from += BATCH_ROWS) {
+    const batch = copyText(rows.slice(from, from + BATCH_ROWS).map((row) => values.map((value) => value(row))));
+    copies.push(tx.copyFrom(table, names, batch));
+  }
+  await Promise.all(copies);
+  return rows.length;
+}
+
+const area = (row: { geometry: Area }) => multiPolygonEwkbHex(row.geometry);
+const point = (row: { point: readonly [number, number] }) => pointEwkbHex(row.point);
+/** A point row's units (unitsOf), as COPY columns. */
+const pointUnits = {
+  beat_code: (r: Units) => r.beat_code, station_code: (r: Units) => r.station_code, precinct_code: (r: Units) => r.precinct_code,
+};
+
 /** The reference layers: 縣市, 鄉鎮市區, 村里, basic statistical areas and police-unit points. */
-async function loadGround(tx: Queryable, ground: Ground, counts: Record<string, number>): Promise<void> {
-  counts.counties = (await insertAll(tx, ground.counties, `
-    INSERT INTO counties (code, name, geom)
-    SELECT x.code, x.name, ${polygonFrom('x.geometry')} FROM ${jsonRows('code text, name text, geometry text')}`)).length;
-  counts.towns = (await insertAll(tx, ground.towns, `
-    INSERT INTO towns (code, name, county_code, county_name, geom)
-    SELECT x."code", x."name", x."countyCode", x."countyName", ${polygonFrom('x.geometry')}
-      FROM ${jsonRows('"code" text, "name" text, "countyCode" text, "countyName" text, geometry text')}`)).length;
-  counts.villages = (await insertAll(tx, ground.villages, `
-    INSERT INTO villages (code, name, town_code, town_name, county_name, geom)
-    SELECT x."code", x."name", x."townCode", x."townName", x."countyName", ${polygonFrom('x.geometry')}
-      FROM ${jsonRows('"code" text, "name" text, "townCode" text, "townName" text, "countyName" text, geometry text')}`)).length;
-  counts.blocks = (await insertAll(tx, ground.blocks, `
-    INSERT INTO blocks (code, code1, code2, town_code, village_code, geom)
-    SELECT x."code", x."code1", x."code2", x."townCode", x."villageCode", ${polygonFrom('x.geometry')}
-      FROM ${jsonRows('"code" text, "code1" text, "code2" text, "townCode" text, "villageCode" text, geometry text')}`)).length;
-  counts.police_units = (await insertAll(tx, ground.policeUnits, `
-    INSERT INTO police_units (name, kind, unit_code, address, phone, geom)
-    SELECT x."name", x."kind", x."unitCode", x."address", x."phone", ${pointFrom('x.point')}
-      FROM ${jsonRows('"name" text, "kind" text, "unitCode" text, "address" text, "phone" text, point float8[]')}`)).length;
+async function loadGround(tx: Transaction, ground: Ground, counts: Record<string, number>): Promise<void> {
+  counts.counties = await copyAll(tx, 'counties', ground.counties, { code: (c) => c.code, name: (c) => c.name, geom: area });
+  counts.towns = await copyAll(tx, 'towns', ground.towns, {
+    code: (t) => t.code, name: (t) => t.name, county_code: (t) => t.countyCode, county_name: (t) => t.countyName, geom: area,
+  });
+  counts.villages = await copyAll(tx, 'villages', ground.villages, {
+    code: (v) => v.code, name: (v) => v.name, town_code: (v) => v.townCode, town_name: (v) => v.townName,
+    county_name: (v) => v.countyName, geom: area,
+  });
+  counts.blocks = await copyAll(tx, 'blocks', ground.blocks, {
+    code: (b) => b.code, code1: (b) => b.code1, code2: (b) => b.code2, town_code: (b) => b.townCode,
+    village_code: (b) => b.villageCode, geom: area,
+  });
+  counts.police_units = await copyAll(tx, 'police_units', ground.policeUnits, {
+    name: (u) => u.name, kind: (u) => u.kind, unit_code: (u) => u.unitCode, address: (u) => u.address, phone: (u) => u.phone, geom: point,
+  });
 }
 
 export async function loadDemoCity(db: Db, city: DemoCity, ground: Ground): Promise<{ counts: Record<string, number> }> {
@@ -120,26 +141,14 @@ export async function loadDemoCity(db: Db, city: DemoCity, ground: Ground): Prom
       const counts: Record<string, number> = {};
       await loadGround(tx, ground, counts);
 
-      counts.bureaus = (await insertAll(tx, [city.bureau], `
-        INSERT INTO bureaus (code, name, phone, address)
-        SELECT x.code, x.name, x.phone, x.address
-          FROM ${jsonRows('code text, name text, phone text, address text')}`)).length;
-
-      counts.precincts = (await insertAll(tx, city.precincts, `
-        INSERT INTO precincts (code, name, bureau_code, phone, address, geom)
-        SELECT x.code, x.name, x.bureau_code, x.phone, x.address, ${polygonFrom('x.geometry')}
-          FROM ${jsonRows('code text, name text, bureau_code text, phone text, address text, geometry text')}`)).length;
-
+      const unit = { code: (u: DemoUnit) => u.code, name: (u: DemoUnit) => u.name, phone: (u: DemoUnit) => u.phone, address: (u: DemoUnit) => u.address };
+      counts.bureaus = await copyAll(tx, 'bureaus', [city.bureau], unit);
+      counts.precincts = await copyAll(tx, 'precincts', city.precincts, { ...unit, bureau_code: (p) => p.bureau_code, geom: area });
       // Stations before beats: a beat takes its precinct from its station's row.
-      counts.stations = (await insertAll(tx, city.stations, `
-        INSERT INTO stations (code, name, precinct_code, phone, address, geom)
-        SELECT x.code, x.name, x.precinct_code, x.phone, x.address, ${polygonFrom('x.geometry')}
-          FROM ${jsonRows('code text, name text, precinct_code text, phone text, address text, geometry text')}`)).length;
-
-      counts.beats = (await insertAll(tx, city.beats, `
-        INSERT INTO beats (code, name, station_code, officer_name, geom)
-        SELECT x.code, x.name, x.station_code, x.officer_name, ${polygonFrom('x.geometry')}
-          FROM ${jsonRows('code text, name text, station_code text, officer_name text, geometry text')}`)).length;
+      counts.stations = await copyAll(tx, 'stations', city.stations, { ...unit, precinct_code: (st) => st.precinct_code, geom: area });
+      counts.beats = await copyAll(tx, 'beats', city.beats, {
+        code: (b) => b.code, name: (b) => b.name, station_code: (b) => b.station_code, officer_name: (b) => b.officer_name, geom: area,
+      });
       // Features already in the database (a report filed before the beats existed) get their units
       // once for all beats; the bulk load skips doing it beat by beat.
       await tx.query(`SELECT reassign_units_within(ST_SetSRID(ST_Extent(geom)::geometry, 4326)) FROM beats WHERE deleted_at IS NULL`);
@@ -165,14 +174,12 @@ export async function loadDemoCity(db: Db, city: DemoCity, ground: Ground): Prom
           FROM (SELECT place_id, max(visited_at) AS last FROM visits WHERE deleted_at IS NULL GROUP BY place_id) v
          WHERE p.id = v.place_id`);
 
-      counts.cameras = (await insertAll(tx, withUnits(city.cameras), `
-        INSERT INTO cameras (name, azimuth, fov, range_m, owner_kind, status, lpr, networked, adjustable,
-                             install_year, is_public, contact, geom, ${UNITS})
-        SELECT x.name, x.azimuth, x.fov, x.range_m, x.owner_kind, x.status, x.lpr, x.networked, x.adjustable,
-               x.install_year, x.is_public, x.contact, ${POINT_UNIT_VALUES}
-          FROM ${jsonRows(`name text, azimuth float8, fov float8, range_m float8, owner_kind text, status text,
-                           lpr boolean, networked boolean, adjustable boolean, install_year int, is_public boolean,
-                           contact text, ${POINT_UNIT_COLUMNS}`)}`)).length;
+      counts.cameras = await copyAll(tx, 'cameras', withUnits(city.cameras), {
+        name: (c) => c.name, azimuth: (c) => c.azimuth, fov: (c) => c.fov, range_m: (c) => c.range_m,
+        owner_kind: (c) => c.owner_kind, status: (c) => c.status, lpr: (c) => c.lpr, networked: (c) => c.networked,
+        adjustable: (c) => c.adjustable, install_year: (c) => c.install_year, is_public: (c) => c.is_public,
+        contact: (c) => c.contact, geom: point, ...pointUnits,
+      });
 
       const teamIds = await insertAll(tx, city.watchTeams, `
         INSERT INTO watch_teams (name, precinct_code, leader, phone, members, notes)
@@ -198,10 +205,10 @@ export async function loadDemoCity(db: Db, city: DemoCity, ground: Ground): Prom
           ${located(polygonFrom('x.geometry'))}`,
         placeIdsJson)).length;
 
-      counts.incidents = (await insertAll(tx, withUnits(city.incidents), `
-        INSERT INTO incidents (type, occurred_at, source, description, geom, ${UNITS})
-        SELECT x.type, x.occurred_at, x.source, x.description, ${POINT_UNIT_VALUES}
-          FROM ${jsonRows(`type text, occurred_at timestamptz, source text, description text, ${POINT_UNIT_COLUMNS}`)}`)).length;
+      counts.incidents = await copyAll(tx, 'incidents', withUnits(city.incidents), {
+        type: (i) => i.type, occurred_at: (i) => i.occurred_at, source: (i) => i.source, description: (i) => i.description,
+        geom: point, ...pointUnits,
+      });
 
       await tx.query(`INSERT INTO audit_log (actor, action, detail) VALUES ('demo-seed', 'seed-demo-city', $1::jsonb)`,
         [JSON.stringify(counts)]);
