@@ -65,6 +65,31 @@ describe('Db and migrations', () => {
   });
 });
 
+describe('a transaction\'s statements sent without waiting', () => {
+  it('run one after another in the order sent, with no warning from the driver', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const seen = await db.transaction(async (tx) => {
+        await actAs(tx, 'test');
+        const sent = [
+          tx.query(`INSERT INTO bureaus (code, name) VALUES ('SEQ', 'first')`),
+          tx.query(`UPDATE bureaus SET name = 'second' WHERE code = 'SEQ'`),
+          tx.copyFrom('bureaus', ['code', 'name'], copyText([['SEQ2', 'third']])),
+          tx.query<{ names: string }>(`SELECT string_agg(name, ',' ORDER BY code) AS names FROM bureaus WHERE code LIKE 'SEQ%'`),
+        ] as const;
+        return (await sent[3]).rows[0]!.names;
+      });
+      expect(seen).toBe('second,third');
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
+
 describe('COPY in a transaction', () => {
   it('copies values exactly, tabs, line breaks, backslashes and NULL included, and fires the triggers an insert fires', async () => {
     const awkward = 'a\tb\\c\nd\re 臺\n\\.';

@@ -52,6 +52,20 @@ function wrap(q: pg.Pool | pg.PoolClient, queryTimeoutMs: number | undefined): Q
 }
 
 /**
+ * Runs calls one after another: a transaction's caller may send its next statement before the
+ * last one answered (the demo load does, to encode a batch while the database inserts the one
+ * before); node-postgres queued that itself, but doing so is deprecated and ends in pg 9.
+ */
+function oneAtATime(): <T>(call: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (call) => {
+    const next = last.then(call, call);
+    last = next.catch(() => undefined);
+    return next;
+  };
+}
+
+/**
  * COPY … FROM STDIN on the transaction's connection. A server that stops reading is given up
  * after the client timeout, as a statement would be; the connection is then not reused.
  */
@@ -70,9 +84,12 @@ async function inTransaction<T>(pool: pg.Pool, statementTimeoutMs: number, begin
   try {
     await client.query(begin);
     const timeoutMs = clientTimeout(statementTimeoutMs);
+    const statements = wrap(client, timeoutMs);
+    const inTurn = oneAtATime();
     const tx: Transaction = {
-      ...wrap(client, timeoutMs),
-      copyFrom: (table, columns, rows) => copyOn(client, timeoutMs, table, columns, rows),
+      query: (sql, params, opts) => inTurn(() => statements.query(sql, params, opts)),
+      exec: (sql) => inTurn(() => statements.exec(sql)),
+      copyFrom: (table, columns, rows) => inTurn(() => copyOn(client, timeoutMs, table, columns, rows)),
     };
     const result = await fn(tx);
     await client.query('COMMIT');
