@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { gzip, gzipSync } from 'node:zlib';
 import type { Principal } from '../auth/principal.js';
 import { tileKey } from '../cache/store.js';
 import { LruBytes } from '../cache/lru.js';
@@ -24,6 +24,13 @@ export interface TileBody {
 const DIGEST_BYTES = 16;
 const toEntry = (mvt: Buffer) => Buffer.concat([createHash('md5').update(mvt).digest(), mvt]);
 const fromEntry = (entry: Buffer) => ({ digest: entry.subarray(0, DIGEST_BYTES), mvt: entry.subarray(DIGEST_BYTES) });
+
+/**
+ * A tile up to this size is compressed on the request thread: at most a few tenths of a
+ * millisecond, less than the trip through the thread pool costs (an uncached z16 ground tile
+ * of ~8 kB: 0.33 → 0.17 ms). Larger ones, up to megabytes at z10, go to the thread pool.
+ */
+const SYNC_GZIP_BYTES = 32 * 1024;
 
 /** Memory for compressed responses, keyed by their content digest (so never stale). */
 const RESPONSE_CACHE_BYTES = 64 * 2 ** 20;
@@ -73,7 +80,8 @@ export class TileService {
     if (filled.length === 0) return { gzipped: Buffer.alloc(0), etag, empty: true };
     let gzipped = this.responses.get(etag);
     if (!gzipped) {
-      gzipped = await gzipAsync(Buffer.concat(filled.map((e) => e.mvt)));
+      const mvt = Buffer.concat(filled.map((e) => e.mvt));
+      gzipped = mvt.length <= SYNC_GZIP_BYTES ? gzipSync(mvt) : await gzipAsync(mvt);
       this.responses.set(etag, gzipped);
     }
     return { gzipped, etag, empty: false };
