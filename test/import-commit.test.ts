@@ -70,7 +70,7 @@ describe('dry run, commit, all or nothing', () => {
     const before = await writeCounts(w.db, 'cameras');
     const refused = await postImport(w, 'admin', 'cameras', csv, { source: '全有全無' }).expect(422);
     expect(refused.body).toMatchObject({ committed: false, counts: { ok: 2, error: 1 } });
-    expect(rowOf(refused.body, 3).errors![0]).toMatchObject({ field: 'properties.azimuth', message: expect.stringMatching(/azimuth" must be in \[0, 360\)/) });
+    expect(rowOf(refused.body, 3).errors![0]).toMatchObject({ field: 'properties.azimuth', code: 'property_invalid', message: expect.stringMatching(/（azimuth）必須不小於 0、小於 360/) });
     expect(await writeCounts(w.db, 'cameras')).toEqual(before);
     expect((await audits('import-refused')).at(-1)).toMatchObject({ actor: 'admin', detail: { layer: 'cameras', counts: { error: 1 } } });
     const some = await postImport(w, 'admin', 'cameras', csv, { source: '全有全無', validOnly: true }).expect(200);
@@ -128,7 +128,9 @@ describe('roles, as the feature API has them', () => {
     expect(ok.body.counts).toMatchObject({ update: 1 });
     expect((await w.db.query<{ status: string }>('SELECT status FROM cameras WHERE id = $1', [id])).rows[0]!.status).toBe('offline');
     const more = await postImport(w, 'officer', 'cameras', csvText([['id', '狀態', '名稱'], [id, '正常', '改名']]), { match: 'id' }).expect(422);
-    expect(rowOf(more.body, 2).errors![0]!.message).toBe('your role may change only status on cameras, not name');
+    expect(rowOf(more.body, 2).errors![0]!).toMatchObject({
+      code: 'property_not_writable', message: '你的角色在錄影監視系統只能修改「狀態」（status），不能修改「名稱」（name）。',
+    });
     const create = await postImport(w, 'officer', 'cameras', file(cam('O1', 120.201)), { source: '員警' }).expect(422);
     expect(rowOf(create.body, 2).errors![0]!.message).toBe('your role (officer) may not create features of cameras');
   });

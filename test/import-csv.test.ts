@@ -186,7 +186,7 @@ describe('camera directions in words', () => {
     const props = res.body.preview.features.map((f: { properties: Record<string, unknown> }) => f.properties);
     expect(props.slice(0, 3).map((p: Record<string, unknown>) => [p.azimuth, p.fov, p.lpr])).toEqual([[180, 60, false], [0, 360, false], [0, 60, true]]);
     expect(rowOf(res.body, 2).warnings![0]!.message).toMatch(/azimuth 180 read from 「朝南」 in the name/);
-    expect(rowOf(res.body, 5).errors![0]!.message).toMatch(/missing required properties: azimuth/);
+    expect(rowOf(res.body, 5).errors![0]!.message).toMatch(/缺少必填欄位：「[^」]+」（azimuth）/);
   });
 });
 

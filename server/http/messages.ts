@@ -73,6 +73,19 @@ const CATALOGUE = {
   feature_too_many_vertices: (p: { max: number; row?: number }) =>
     `${p.row === undefined ? '圖形' : `第 ${n(p.row)} 筆的圖形`}超過 ${n(p.max)} 個頂點的上限（MAX_FEATURE_VERTICES），沒有寫入任何資料。請先簡化圖形（例如 QGIS 的「簡化」工具）或分成幾個圖形，或請系統管理者調高 MAX_FEATURE_VERTICES。`,
 
+  // Feature properties (the feature API and imports alike: server/layers/schema.ts)
+  properties_not_object: () => 'properties 必須是 JSON 物件，例如 {"name": "民族路口"}。',
+  property_unknown: (p: { name: string; layer: string; known: string }) =>
+    `${p.layer}沒有「${p.name}」這個欄位；可用的欄位：${p.known}。`,
+  property_derived: (p: { label: string; name: string }) =>
+    `「${p.label}」（${p.name}）由系統依位置或紀錄自動產生，不能直接設定；請刪除這個欄位後再送出。`,
+  property_not_writable: (p: { layer: string; label: string; name: string; writable: string }) =>
+    `你的角色在${p.layer}只能修改${p.writable}，不能修改「${p.label}」（${p.name}）。`,
+  property_required: (p: { label: string; name: string }) => `「${p.label}」（${p.name}）為必填，不能是空值。`,
+  properties_missing: (p: { fields: string }) => `缺少必填欄位：${p.fields}。`,
+  /** `rule` is one of PROPERTY_RULES' texts. */
+  property_invalid: (p: { label: string; name: string; rule: string }) => `「${p.label}」（${p.name}）${p.rule}。`,
+
   // Writes
   duplicate_code: (p: { unit: string; layer: string; code: string; id?: number; name?: string }) =>
     `代碼「${p.code}」已由${p.unit}${p.name ? `「${p.name}」` : ''}${p.id === undefined ? '' : `（編號 ${p.id}）`}使用，同一代碼只能屬於一個${p.unit}，沒有寫入任何資料。請改用其他代碼${p.id === undefined ? '' : `，或修改該${p.unit}（PATCH /api/layers/${p.layer}/features/${p.id}）`}。`,
@@ -146,6 +159,30 @@ const CATALOGUE = {
   address_datum: (p: { read: string; likely: string; outside: number; inside: number; crs: string }) =>
     `坐標看來是 ${p.likely}，不是 ${p.read}：以 ${p.read} 讀取時 ${p.outside}% 的門牌落在地址所寫的鄉鎮市區或村里之外，` +
     `改以 ${p.likely} 讀取則 ${p.inside}% 落在其內。請加上 crs=${p.crs} 重新匯入。`,
+} satisfies Record<string, (p: never) => string>;
+
+/** How a property's value breaks its declared type: the end of property_invalid's sentence. */
+export const PROPERTY_RULES = {
+  not_text: () => '必須是文字',
+  text_too_long: (p: { max: number }) => `最多 ${n(p.max)} 個字`,
+  not_a_choice: (p: { choices: readonly { value: string; label: string }[] }) =>
+    `必須是下列其中之一：${p.choices.map((c) => `${c.value}（${c.label}）`).join('、')}`,
+  not_integer: () => '必須是整數',
+  integer_range: (p: { min: number; max: number }) => `必須是 ${p.min} 到 ${p.max} 之間的整數`,
+  not_number: () => '必須是數字',
+  number_range: (p: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean }) =>
+    `必須${p.minExclusive ? '大於' : '不小於'} ${p.min}、${p.maxExclusive ? '小於' : '不超過'} ${p.max}`,
+  not_boolean: () => '必須是 true 或 false',
+  not_date: () => '必須是日期，寫成 YYYY-MM-DD，例如 2026-03-01',
+  not_time: () => '必須是 ISO 8601 的時間，例如 2026-03-01T21:30:00+08:00（不寫時區即為臺灣時間）',
+  in_future: () => '不能是未來的時間',
+  not_reference: () => '必須是既有資料的編號（正整數）',
+  not_ids: (p: { max: number }) => `必須是既有資料編號的清單，最多 ${n(p.max)} 個，例如 [12, 15]`,
+  not_indicators: () => '必須是 JSON 物件：每個指標類型對應一串跡象，例如 {"drug_lab": ["chemical_smell"]}',
+  not_indicator_type: (p: { choices: readonly { value: string; label: string }[] }) =>
+    `的指標類型必須是下列其中之一：${p.choices.map((c) => `${c.value}（${c.label}）`).join('、')}`,
+  not_indicator_sign: (p: { choices: readonly { value: string; label: string }[] }) =>
+    `的跡象必須是下列其中之一：${p.choices.map((c) => `${c.value}（${c.label}）`).join('、')}`,
 } satisfies Record<string, (p: never) => string>;
 
 /** What is wrong with a zip archive's structure. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badRequest, forbidden } from '../http/errors.js';
+import { PROPERTY_RULES, refusal } from '../http/messages.js';
 import { MAX_ID } from '../http/numbers.js';
 import { assertJsonText } from '../http/text.js';
 import { parseDate, parseInstant } from '../http/time.js';
@@ -16,44 +16,56 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 const valuesOf = (choices: readonly { value: string }[]) => choices.map((c) => c.value);
 
+type Rule = keyof typeof PROPERTY_RULES;
+/** A rule's text from the catalogue, as zod's message for the check that enforces it. */
+const rule = <R extends Rule>(r: R, ...params: Parameters<(typeof PROPERTY_RULES)[R]>): string =>
+  (PROPERTY_RULES[r] as (...p: unknown[]) => string)(...params);
+/** zod's option for a value of the wrong JSON type. */
+const wrongType = <R extends Rule>(r: R, ...params: Parameters<(typeof PROPERTY_RULES)[R]>) => ({ error: rule(r, ...params) });
+
+/** Ids a list property (a drone survey's target places) may hold. */
+const MAX_IDS = 500;
+
 function valueSchema(t: PropertyType): z.ZodType {
   switch (t.kind) {
     case 'text':
-      return z.string().max(t.maxLength, `at most ${t.maxLength} characters`);
+      return z.string(wrongType('not_text')).max(t.maxLength, rule('text_too_long', { max: t.maxLength }));
     case 'enum': {
       const values = valuesOf(t.choices);
-      return z.string().refine((s) => values.includes(s), `must be one of ${values.join(', ')}`);
+      return z.string(wrongType('not_text')).refine((s) => values.includes(s), rule('not_a_choice', { choices: t.choices }));
     }
     case 'integer':
-      return z.number().int('must be a whole number').superRefine((n, ctx) => {
+      return z.number(wrongType('not_integer')).int(rule('not_integer')).superRefine((n, ctx) => {
         const max = t.max === 'current-year' ? new Date().getFullYear() : t.max;
-        if (n < t.min || n > max) ctx.addIssue({ code: 'custom', message: `must be between ${t.min} and ${max}` });
+        if (n < t.min || n > max) ctx.addIssue({ code: 'custom', message: rule('integer_range', { min: t.min, max }) });
       });
     case 'number':
-      return z.number().superRefine((n, ctx) => {
+      return z.number(wrongType('not_number')).superRefine((n, ctx) => {
         const low = t.minExclusive ? n <= t.min : n < t.min;
         const high = t.maxExclusive ? n >= t.max : n > t.max;
-        if (low || high) {
-          const range = `${t.minExclusive ? '(' : '['}${t.min}, ${t.max}${t.maxExclusive ? ')' : ']'}`;
-          ctx.addIssue({ code: 'custom', message: `must be in ${range}` });
-        }
+        if (low || high) ctx.addIssue({ code: 'custom', message: rule('number_range', t) });
       });
     case 'boolean':
-      return z.boolean();
+      return z.boolean(wrongType('not_boolean'));
     // Dates and times arrive here as parseTime made them (canonical text); anything else is not one.
     case 'date':
-      return z.string({ error: 'must be a date YYYY-MM-DD' });
+      return z.string(wrongType('not_date'));
     case 'timestamp':
-      return z.string({ error: 'must be an ISO 8601 time, e.g. 2026-03-01T21:30:00+08:00 (no offset means Asia/Taipei)' })
-        .refine((s) => !t.notInFuture || Date.parse(s) <= Date.now() + FUTURE_TOLERANCE_MS, 'must not be in the future');
+      return z.string(wrongType('not_time'))
+        .refine((s) => !t.notInFuture || Date.parse(s) <= Date.now() + FUTURE_TOLERANCE_MS, rule('in_future'));
     case 'reference':
-      return z.number().int().positive('must be the id of an existing feature').max(MAX_ID, 'must be the id of an existing feature');
-    case 'ids':
-      return z.array(z.number().int().positive().max(MAX_ID)).max(500);
+      return z.number(wrongType('not_reference')).int(rule('not_reference')).positive(rule('not_reference')).max(MAX_ID, rule('not_reference'));
+    case 'ids': {
+      const notIds = rule('not_ids', { max: MAX_IDS });
+      const id = z.number({ error: notIds }).int(notIds).positive(notIds).max(MAX_ID, notIds);
+      return z.array(id, { error: notIds }).max(MAX_IDS, notIds);
+    }
     case 'indicators':
       return z.record(
-        z.string().refine((k) => valuesOf(INDICATOR_TYPES).includes(k), `indicator type must be one of ${valuesOf(INDICATOR_TYPES).join(', ')}`),
-        z.array(z.string().refine((s) => valuesOf(INDICATOR_SIGNS).includes(s), `sign must be one of ${valuesOf(INDICATOR_SIGNS).join(', ')}`)),
+        z.string().refine((k) => valuesOf(INDICATOR_TYPES).includes(k), rule('not_indicator_type', { choices: INDICATOR_TYPES })),
+        z.array(z.string().refine((s) => valuesOf(INDICATOR_SIGNS).includes(s), rule('not_indicator_sign', { choices: INDICATOR_SIGNS })),
+          wrongType('not_indicators')),
+        wrongType('not_indicators'),
       );
   }
 }
@@ -80,6 +92,9 @@ function parseTime(t: PropertyType, value: unknown, field: string): unknown {
 
 export type PropertyValues = Record<string, unknown>;
 
+/** A property as people and programs both recognise it: 「方位角」（azimuth）. */
+const named = (p: { name: string; label: string }) => `「${p.label}」（${p.name}）`;
+
 /**
  * Validates properties for a create (required ones must be present) or a patch (any subset).
  * `writable` limits which properties may be set (a role allowed to change only some fields).
@@ -92,7 +107,7 @@ export function parseProperties(
   writable?: readonly string[],
 ): PropertyValues {
   if (input === undefined || input === null) input = {};
-  if (typeof input !== 'object' || Array.isArray(input)) throw badRequest('properties must be an object', 'properties');
+  if (typeof input !== 'object' || Array.isArray(input)) throw refusal(400, 'properties_not_object', undefined, { field: 'properties' });
   const out: PropertyValues = {};
   const byName = new Map<string, PropertyDef>(layer.properties.map((p) => [p.name, p]));
   for (const [name, value] of Object.entries(input as Record<string, unknown>)) {
@@ -101,25 +116,29 @@ export function parseProperties(
     if (!def) {
       // Read-only bookkeeping echoed back by clients that PATCH what they GOT is ignored.
       if (['version', 'updated_at', 'updated_by', 'created_at', 'created_by'].includes(name)) continue;
-      throw badRequest(`unknown property "${name}" for layer ${layer.id}; known: ${layer.properties.filter((p) => !p.derived).map((p) => p.name).join(', ')}`, field);
+      const known = layer.properties.filter((p) => !p.derived).map(named).join('、');
+      throw refusal(400, 'property_unknown', { name, layer: layer.title, known }, { field });
     }
-    if (def.derived) throw badRequest(`property "${name}" is derived by the server and cannot be set`, field);
-    if (writable && !writable.includes(name)) throw forbidden(`your role may change only ${writable.join(', ')} on ${layer.id}, not ${name}`, field);
+    if (def.derived) throw refusal(400, 'property_derived', { label: def.label, name }, { field });
+    if (writable && !writable.includes(name)) {
+      const allowed = writable.map((w) => named(byName.get(w) ?? { name: w, label: w })).join('、');
+      throw refusal(403, 'property_not_writable', { layer: layer.title, label: def.label, name, writable: allowed }, { field });
+    }
     if (value === null) {
-      if (def.required) throw badRequest(`property "${name}" is required and cannot be null`, field);
+      if (def.required) throw refusal(400, 'property_required', { label: def.label, name }, { field });
       out[name] = null;
       continue;
     }
     // No NUL or lone surrogate in any text, however deep (imports do not pass the body check).
     assertJsonText(value, field);
     const parsed = schemaOf(def.type).safeParse(parseTime(def.type, value, field));
-    if (!parsed.success) throw badRequest(`property "${name}" ${parsed.error.issues[0]!.message}`, field);
+    if (!parsed.success) throw refusal(400, 'property_invalid', { label: def.label, name, rule: parsed.error.issues[0]!.message }, { field });
     out[name] = parsed.data;
   }
   if (mode === 'create') {
     const missing = layer.properties.filter((p) => p.required && out[p.name] === undefined);
     if (missing.length > 0) {
-      throw badRequest(`missing required properties: ${missing.map((p) => p.name).join(', ')}`, `properties.${missing[0]!.name}`);
+      throw refusal(400, 'properties_missing', { fields: missing.map(named).join('、') }, { field: `properties.${missing[0]!.name}` });
     }
   }
   return out;
