@@ -81,7 +81,7 @@ describe('on the demo city', () => {
   });
 
   it.each([
-    ['train=2026-01-01/2026-06-30&test=2026-06-01/2026-06-30', 'test', /when train has ended/],
+    ['train=2026-01-01/2026-06-30&test=2026-06-01/2026-06-30', 'test', /驗證期間（test）必須在訓練期間（train）結束之後/],
     ['test=2026-06-01/2026-06-30', 'train', /train/],
     ['train=2026-01-01/2026-05-31&test=2026-06-01/2026-06-30&shares=0,0.1', 'shares[0]', /at least/],
     ['train=2026-01-01/2026-05-31&test=2026-06-01/2026-06-30&datetime=2026-01-01/..', 'datetime', /不認得參數「datetime」/],

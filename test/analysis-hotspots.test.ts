@@ -188,7 +188,7 @@ describe('on the small test world', () => {
     const bbox = await w.as('planner').get(`/api/analysis/hot-hours?${MARCH}&bbox=120.2,22.99,120.23,23`).expect(200);
     expect(bbox.body.total).toBe(11);
     const outside = await w.as('planner').get(`/api/analysis/hotspots?${MARCH}&beat=B3`).expect(403);
-    expect(outside.body.error).toMatchObject({ field: 'beat', message: expect.stringMatching(/outside your precinct P1/) });
+    expect(outside.body.error).toMatchObject({ code: 'analysis_outside_precinct', field: 'beat', message: '這個警勤區不在你的分局（P1）轄區內；請選擇轄區內的範圍。' });
   });
 
   const Q1 = 'datetime=2026-01-01/2026-03-31';
@@ -287,10 +287,10 @@ describe('on the small test world', () => {
   it.each([
     ['cellSize=-5', 'cellSize', /at least 10/],
     ['grid=triangle', 'grid', /one of square, hexagon/],
-    ['cellSize=100&band=50', 'band', /at least the distance between neighbouring cell centres \(100 m\)/],
-    ['beat=B1&precinct=P1', 'precinct', /give one scope, not beat and precinct/],
+    ['cellSize=100&band=50', 'band', /band（鄰近距離）至少要等於相鄰網格中心的距離 100 公尺/],
+    ['beat=B1&precinct=P1', 'precinct', /分析範圍只能給一種.*這裡給了 beat 和 precinct/],
     ['bbox=22.99,120.2,23,120.23', 'bbox', /bbox/],
-    ['beat=B9', 'beat', /no beat with code "B9"/],
+    ['beat=B9', 'beat', /沒有代碼為「B9」的警勤區/],
     ['types=arson', 'types[0]', /one of residential_burglary/],
     ['datetime=yesterday', 'datetime', /「datetime」的「yesterday」不是 ISO 8601/],
     ['datetime=0001-01-01/2026-01-01', 'datetime', null],
@@ -298,12 +298,12 @@ describe('on the small test world', () => {
     ['datetime=2026-01-01T00:00-14:01/..', 'datetime', /時區位移必須在 -14:00 到 \+14:00 之間/],
     ['cellSize=0x64', 'cellSize', /must be a number/],
     ['beat=%00', 'beat', /空字元/],
-    ['datetime=2026-03-31/2026-03-01', 'datetime', /start before it ends/],
+    ['datetime=2026-03-31/2026-03-01', 'datetime', /「datetime」的開始必須早於結束/],
     ['hour=25', 'hour', /hour must be whole numbers from 0 to 23/],
     ['weekday=funday', 'weekday', /or one of mon, tue/],
     ['weekday=8', 'weekday', /from 1 \(Monday\) to 7/],
     ['colour=red', 'colour', /不認得參數「colour」。可用的參數：bbox、beat、station、precinct、polygon、types、datetime/],
-    ['cellSize=10&bbox=120.0,22.0,121.0,23.5', 'cellSize', /more than 60,000/],
+    ['cellSize=10&bbox=120.0,22.0,121.0,23.5', 'cellSize', /以 10 公尺的正方形網格分析這個範圍約有 [\d,]+ 格，超過 60,000 格的上限；請加大 cellSize 或縮小範圍/],
     [`polygon=${encodeURIComponent(JSON.stringify(box(22.99, 120.2, 23, 120.21)))}`, 'polygon.coordinates[0][0]', /swapped/],
     [`polygon=${encodeURIComponent(JSON.stringify({ type: 'Polygon', coordinates: [[[120.2, 22.99], [120.21, 23], [120.21, 22.99], [120.2, 23], [120.2, 22.99]]] }))}`, 'polygon', /not valid: Self-intersection at/],
     ['polygon=%7B', 'polygon', /GeoJSON geometry object/],

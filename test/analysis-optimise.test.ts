@@ -246,7 +246,7 @@ describe('through the API', () => {
     for (const q of [MARCH, `${Q1}&halfLifeDays=30`, `${Q1}&types=drugs`]) await w.as('community').get(`/api/analysis/new-sites?${q}`).expect(400);
     // Asked for a beat, it still gets its area only.
     const b2 = await w.as('community').get(`/api/analysis/new-sites?${Q1}&beat=B2`).expect(403);
-    expect(b2.body.error.message).toMatch(/outside your area/);
+    expect(b2.body.error).toMatchObject({ code: 'analysis_outside_area', message: expect.stringMatching(/不在你的社區範圍內/) });
     const kp = await w.as('community').get(`/api/analysis/reaim?${Q1}&keyPlaceWeight=2`).expect(403);
     expect(kp.body.error.field).toBe('keyPlaceWeight');
     for (const path of ['reaim', 'new-sites']) {

@@ -1,6 +1,6 @@
+import { refusal } from '../http/messages.js';
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { badRequest } from '../http/errors.js';
 import { cellArea, cellSpacing, countInCells, scopeCells } from './grid.js';
 import { GRID_PARAMS, gridSpec, hotSpotStatistics } from './hotspots.js';
 import { parseHours, parseWeekdays } from '../features/list-query.js';
@@ -79,7 +79,7 @@ export async function backtest(db: Queryable, p: Principal, input: unknown) {
   const spec = gridSpec(p, q);
   const train = periodOf(q.train, 0, 'train');
   const test = periodOf(q.test, 0, 'test');
-  if (test.from < train.to) throw badRequest('test must start when train has ended, or later', 'test');
+  if (test.from < train.to) throw refusal(400, 'analysis_test_before_train', undefined, { field: 'test' });
   const shares = q.shares ?? DEFAULT_SHARES;
   const bandwidth = q.bandwidth ?? 2 * cellSpacing(spec.shape, spec.cellSize);
   const filter: IncidentFilter = {

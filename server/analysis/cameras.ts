@@ -1,6 +1,6 @@
+import { refusal } from '../http/messages.js';
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { notFound } from '../http/errors.js';
 import { canRead, readableRows } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
 import type { Scope } from './scope.js';
@@ -24,7 +24,7 @@ export interface Camera {
 }
 
 export async function loadCameras(db: Queryable, p: Principal, scope: Scope): Promise<Camera[]> {
-  if (!canRead(CAMERAS, p)) throw notFound('no such analysis for your role');
+  if (!canRead(CAMERAS, p)) throw refusal(404, 'analysis_not_for_role', undefined);
   const params: unknown[] = [];
   const where = ['c.deleted_at IS NULL', readableRows(CAMERAS, p, params, 'c'), scope.rows('c', params)];
   const { rows } = await db.query<{ id: number; name: string; lon: number; lat: number; x: number; y: number; north: number; azimuth: number; fov: number; range_m: number; status: string; adjustable: boolean }>(

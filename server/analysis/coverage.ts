@@ -1,6 +1,6 @@
+import { refusal } from '../http/messages.js';
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { notFound } from '../http/errors.js';
 import { canRead, readableRows } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
 import { describeDisclosure, disclosureFor, incidentFilterFor } from './disclosure.js';
@@ -23,7 +23,7 @@ const KEY_PLACES = findLayer('key-places')!;
 
 /** SQL condition: coverage row `cc` is one the caller may read. */
 function visibleCoverage(p: Principal, params: unknown[], alias = 'cc'): string {
-  if (!canRead(COVERAGE, p)) throw notFound('no such analysis for your role');
+  if (!canRead(COVERAGE, p)) throw refusal(404, 'analysis_not_for_role', undefined);
   return `${alias}.deleted_at IS NULL AND ${readableRows(COVERAGE, p, params, alias)}`;
 }
 

@@ -1,8 +1,9 @@
+import { refusal } from '../http/messages.js';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { positionProblem } from '../geo/taiwan.js';
-import { badRequest, forbidden } from '../http/errors.js';
+import { badRequest } from '../http/errors.js';
 import { canRead, readableRows } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
 import { PUBLIC_CELL_M } from './disclosure.js';
@@ -79,7 +80,7 @@ async function publishedDemand(db: Queryable, p: Principal, period: QuarterPerio
 
 export async function loadDemand(db: Queryable, p: Principal, q: DemandParams, filter: IncidentFilter, scope: Scope, published?: QuarterPeriod): Promise<Demand> {
   const internal = canRead(KEY_PLACES, p);
-  if (!internal && (q.keyPlaceWeight ?? 0) > 0) throw forbidden('key places are for police accounts only; leave keyPlaceWeight out', 'keyPlaceWeight');
+  if (!internal && (q.keyPlaceWeight ?? 0) > 0) throw refusal(403, 'analysis_key_places_police_only', undefined, { field: 'keyPlaceWeight' });
   const incidentWeight = q.incidentWeight ?? 1;
   const keyPlaceWeight = internal ? q.keyPlaceWeight ?? 1 : 0;
   const parts: { x: number[]; y: number[]; w: number[]; kind: number[]; lon: number[]; lat: number[] } = { x: [], y: [], w: [], kind: [], lon: [], lat: [] };

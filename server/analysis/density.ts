@@ -1,6 +1,5 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { badRequest } from '../http/errors.js';
 import { refusal } from '../http/messages.js';
 import { describeDisclosure, incidentFilterFor, PUBLIC_CELL_M } from './disclosure.js';
 import { assertGridSize, cellCentre, scopeCells, squareOutlines } from './grid.js';
@@ -58,7 +57,7 @@ export async function densitySurface(db: Queryable, p: Principal, input: unknown
   const h = q.bandwidth ?? DEFAULT_BANDWIDTH_M;
   const { aggregated, published, filter } = incidentFilterFor(p, q);
   if (aggregated && h < PUBLIC_CELL_M) throw refusal(400, 'public_statistics_bandwidth', { min: PUBLIC_CELL_M }, { field: 'bandwidth' });
-  if (cellSize > h) throw badRequest(`cellSize (${cellSize} m) must not exceed the bandwidth (${h} m), or the surface misses incidents`, 'cellSize');
+  if (cellSize > h) throw refusal(400, 'analysis_cell_over_bandwidth', { cellSize, bandwidth: h }, { field: 'cellSize' });
   const scope = await resolveScope(db, p, q);
   // A published square's centre lies up to half a diagonal outside the scope's extent.
   const pad = published ? h + PUBLIC_CELL_M : h;

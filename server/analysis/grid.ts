@@ -1,5 +1,5 @@
+import { refusal } from '../http/messages.js';
 import type { Queryable } from '../db/db.js';
-import { badRequest } from '../http/errors.js';
 import type { Scope } from './scope.js';
 
 /**
@@ -58,7 +58,7 @@ export interface Cell {
 export function assertGridSize(areaM2: number, shape: GridShape, s: number, field = 'cellSize') {
   const n = Math.ceil(areaM2 / cellArea(shape, s));
   if (n > MAX_CELLS) {
-    throw badRequest(`a ${s} m ${shape} grid over this scope would have about ${n.toLocaleString('en-US')} cells, more than ${MAX_CELLS.toLocaleString('en-US')}; use a larger ${field} or a smaller scope`, field);
+    throw refusal(400, 'analysis_grid_too_large', { size: s, hexagon: shape === 'hexagon', cells: n, max: MAX_CELLS, field }, { field });
   }
 }
 

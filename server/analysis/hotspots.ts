@@ -1,6 +1,6 @@
+import { refusal } from '../http/messages.js';
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { badRequest } from '../http/errors.js';
 import { assertPublicGrid, describeDisclosure, disclosureFor, incidentFilterFor, PUBLIC_CELL_M } from './disclosure.js';
 import { confidenceBins } from './fdr.js';
 import { giStar } from './gistar.js';
@@ -42,7 +42,7 @@ export function gridSpec(p: Principal, q: { grid?: GridShape; cellSize?: number;
   const spacing = cellSpacing(shape, cellSize);
   const band = q.band ?? DEFAULT_BAND_SPACINGS * spacing;
   if (band < spacing) {
-    throw badRequest(`band must be at least the distance between neighbouring cell centres (${round(spacing, 1)} m), so that cells have neighbours`, 'band');
+    throw refusal(400, 'analysis_band_too_small', { spacing: round(spacing, 1) }, { field: 'band' });
   }
   return { shape, cellSize, band };
 }

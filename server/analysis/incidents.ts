@@ -1,7 +1,7 @@
+import { refusal } from '../http/messages.js';
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { hourWeekdayConditions, parseDatetime, parseHours, parseWeekdays, WEEKDAY_NAMES } from '../features/list-query.js';
-import { badRequest, notFound } from '../http/errors.js';
 import { endOf } from '../http/time.js';
 import { roleAccess, rowsWhere } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
@@ -52,7 +52,7 @@ export function periodOf(datetime: string | undefined, defaultDays: number, fiel
   // An instant as the end is included: the period runs to just after it.
   const to = end === undefined ? now : end.kind === 'date' ? endOf(end) : end.ms + 1;
   const from = start === undefined ? to - defaultDays * DAY_MS : start.ms;
-  if (!(from < to)) throw badRequest(`${field} must start before it ends`, field);
+  if (!(from < to)) throw refusal(400, 'analysis_period_reversed', { field }, { field });
   return { from, to };
 }
 
@@ -81,7 +81,7 @@ export function incidentFilter(params: { types?: string[]; datetime?: string; ho
  */
 export function incidentConditions(p: Principal, f: IncidentFilter, period: Period, params: unknown[], alias = 'i'): string[] {
   const conditions = roleAccess(INCIDENTS, p)?.read;
-  if (!conditions) throw notFound('no such analysis for your role');
+  if (!conditions) throw refusal(404, 'analysis_not_for_role', undefined);
   const where = [`${alias}.deleted_at IS NULL`, rowsWhere(INCIDENTS, conditions, p, params, alias)];
   where.push(`${alias}.occurred_at >= ${sqlInstant(period.from, params)}`, `${alias}.occurred_at < ${sqlInstant(period.to, params)}`);
   if (f.types) {

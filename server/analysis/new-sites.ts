@@ -1,3 +1,4 @@
+import { refusal } from '../http/messages.js';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
@@ -61,7 +62,7 @@ async function gridSites(db: Queryable, scope: Scope, spacing: number): Promise<
   const [x0, y0, x1, y1] = scope.bounds;
   const n = Math.ceil(((x1 - x0) / spacing + 1) * ((y1 - y0) / spacing + 1));
   if (n > MAX_CANDIDATES * 4) {
-    throw badRequest(`a ${spacing} m grid of candidate sites over this scope would have about ${n.toLocaleString('en-US')} sites; use a larger spacing or a smaller scope`, 'spacing');
+    throw refusal(400, 'new_sites_grid_too_large', { spacing, sites: n }, { field: 'spacing' });
   }
   const { rows } = await db.query<{ lon: number; lat: number }>(
     `SELECT ST_X(p) AS lon, ST_Y(p) AS lat
@@ -74,7 +75,7 @@ async function gridSites(db: Queryable, scope: Scope, spacing: number): Promise<
 
 async function candidates(db: Queryable, scope: Scope, q: ReturnType<typeof parse>): Promise<Candidate[]> {
   const which = q.candidates ?? (q.sites ? 'both' : 'grid');
-  if (which !== 'grid' && !q.sites) throw badRequest(`candidates=${which} needs sites`, 'sites');
+  if (which !== 'grid' && !q.sites) throw refusal(400, 'new_sites_needs_sites', { candidates: which }, { field: 'sites' });
   const fov = q.fov ?? DEFAULTS.fov;
   const range = q.range_m ?? DEFAULTS.range;
   const grid = which === 'sites' ? [] : await gridSites(db, scope, q.spacing ?? DEFAULTS.spacing);
@@ -88,11 +89,11 @@ async function candidates(db: Queryable, scope: Scope, q: ReturnType<typeof pars
       `SELECT u.n::int - 1 AS n FROM unnest($2::float8[], $3::float8[]) WITH ORDINALITY AS u(lon, lat, n)
         WHERE NOT ST_Intersects($1::geometry, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326)) ORDER BY u.n LIMIT 1`,
       [scope.geom, supplied.map((x) => x.lon), supplied.map((x) => x.lat)]);
-    if (rows[0]) throw badRequest(`sites[${rows[0].n}] lies outside the scope of the analysis`, `sites[${rows[0].n}]`);
+    if (rows[0]) throw refusal(400, 'new_sites_outside_scope', { index: rows[0].n }, { field: `sites[${rows[0].n}]` });
   }
   const all = [...grid.map((g) => ({ ...g, source: 'grid' as const })), ...supplied.map((s) => ({ ...s, source: 'site' as const }))];
   if (all.length > MAX_CANDIDATES) {
-    throw badRequest(`${all.length} candidate sites, more than ${MAX_CANDIDATES}; use a larger spacing, fewer sites or a smaller scope`, which === 'sites' ? 'sites' : 'spacing');
+    throw refusal(400, 'new_sites_too_many', { count: all.length, max: MAX_CANDIDATES }, { field: which === 'sites' ? 'sites' : 'spacing' });
   }
   const projected = await projectPoints(db, all.map((a) => a.lon), all.map((a) => a.lat));
   return all.map((a, k) => {
@@ -128,7 +129,7 @@ export async function newSites(db: Queryable, p: Principal, input: unknown) {
       optionOf.push({ site: s, azimuth: a });
     }
   });
-  if (options.length > MAX_OPTIONS) throw badRequest(`${options.length} site and azimuth options, more than ${MAX_OPTIONS}; use a larger step or fewer sites`, 'step');
+  if (options.length > MAX_OPTIONS) throw refusal(400, 'new_sites_too_many_options', { count: options.length, max: MAX_OPTIONS }, { field: 'step' });
   const plan = chooseSites({ weights: demand.w, fixed, options }, k);
   const total = demand.w.reduce((s, w) => s + w, 0);
   const picked = plan.chosen.map((o) => ({ ...optionOf[o]!, cand: cands[optionOf[o]!.site]! }));

@@ -1,7 +1,7 @@
+import { refusal } from '../http/messages.js';
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Principal } from '../auth/principal.js';
 import { TIME_ZONE, type Queryable } from '../db/db.js';
-import { notFound } from '../http/errors.js';
 import { rowsWhere } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
 import { PUBLIC_CELL_M, ROUNDING_BASE } from './disclosure.js';
@@ -59,7 +59,7 @@ export function publishedCount(key: Buffer, name: string, n: number): number {
 /** SQL conditions on incidents `i`: those outsiders' figures count (the registry's `aggregates`), in the period. */
 function counted(p: Principal, period: QuarterPeriod, params: unknown[]): string[] {
   const rule = INCIDENTS.aggregates?.[p.role];
-  if (!rule) throw notFound('no such analysis for your role');
+  if (!rule) throw refusal(404, 'analysis_not_for_role', undefined);
   const from = sqlInstant(period.from, params);
   const to = sqlInstant(period.to, params);
   return ['i.deleted_at IS NULL', rowsWhere(INCIDENTS, rule, p, params, 'i'), `i.occurred_at >= ${from}`, `i.occurred_at < ${to}`];

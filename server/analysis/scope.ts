@@ -1,3 +1,4 @@
+import { refusal } from '../http/messages.js';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
@@ -5,7 +6,7 @@ import { parseBbox } from '../geo/bbox.js';
 import { GeometryError, parseGeometry } from '../geo/geojson.js';
 import { positionProblem } from '../geo/taiwan.js';
 import { assertValidShape } from '../geo/validity.js';
-import { badRequest, forbidden } from '../http/errors.js';
+import { badRequest } from '../http/errors.js';
 import { json, text } from './params.js';
 
 /**
@@ -25,6 +26,9 @@ export const SCOPE_PARAMS = {
 type ScopeParams = { bbox?: string; beat?: string; station?: string; precinct?: string; polygon?: unknown };
 
 const UNIT_TABLES = { beat: 'beats', station: 'stations', precinct: 'precincts' } as const;
+/** What people call each kind of scope, in refusals. */
+const UNIT_NAMES = { beat: '警勤區', station: '派出所', precinct: '分局' } as const;
+const SCOPE_NAMES = { ...UNIT_NAMES, bbox: '範圍', polygon: '多邊形' } as const;
 
 export interface Scope {
   /** What was asked for: `beat`, `bbox`, …, or `default`. */
@@ -69,7 +73,7 @@ function polygonOf(input: unknown) {
 /** The requested area as SQL, with its parameters appended. */
 async function requested(db: Queryable, p: Principal, q: ScopeParams, params: unknown[]): Promise<{ kind: Scope['kind']; code: string | null; sql: string }> {
   const given = (['bbox', 'beat', 'station', 'precinct', 'polygon'] as const).filter((k) => q[k] !== undefined);
-  if (given.length > 1) throw badRequest(`give one scope, not ${given.join(' and ')}: bbox, beat, station, precinct or polygon`, given[1]);
+  if (given.length > 1) throw refusal(400, 'analysis_one_scope', { given }, { field: given[1] });
   const kind = given[0];
   if (kind === 'bbox') {
     const b = parseBbox(q.bbox!);
@@ -90,7 +94,7 @@ async function requested(db: Queryable, p: Principal, q: ScopeParams, params: un
   if (kind) {
     const table = UNIT_TABLES[kind];
     const { rows } = await db.query(`SELECT 1 FROM ${table} WHERE code = $1 AND deleted_at IS NULL`, [q[kind]]);
-    if (rows.length === 0) throw badRequest(`no ${kind} with code "${q[kind]}"; GET /api/layers/${table}/features lists them`, kind);
+    if (rows.length === 0) throw refusal(400, 'analysis_unit_unknown', { unit: UNIT_NAMES[kind], code: q[kind]!, table }, { field: kind });
     params.push(q[kind]);
     return { kind, code: q[kind]!, sql: `(SELECT geom FROM ${table} WHERE code = $${params.length} AND deleted_at IS NULL)` };
   }
@@ -113,11 +117,12 @@ export async function resolveScope(db: Queryable, p: Principal, q: ScopeParams, 
        FROM (SELECT ST_Multi(ST_CollectionExtract(${area}, 3)) AS g, a.g AS a FROM (SELECT ${asked.sql} AS g) a) s,
             LATERAL (SELECT ST_Transform(s.g, 3826)::box2d AS b) bb`, params);
   const r = rows[0];
-  const where = asked.kind === 'default' ? 'your area' : `the ${asked.kind}`;
   if (!r?.geom || !r.area || r.area < 1) {
-    if (own && p.role !== 'community') throw forbidden(`${where} lies outside your precinct ${p.precinctCode}`, asked.kind === 'default' ? undefined : asked.kind);
-    if (own) throw forbidden(`${where} lies outside your area`, asked.kind === 'default' ? undefined : asked.kind);
-    throw badRequest(`${where} has no area to analyse`, asked.kind === 'default' ? undefined : asked.kind);
+    const where = asked.kind === 'default' ? '你的範圍' : `這個${SCOPE_NAMES[asked.kind]}`;
+    const field = { field: asked.kind === 'default' ? undefined : asked.kind };
+    if (own && p.role !== 'community') throw refusal(403, 'analysis_outside_precinct', { where, precinct: p.precinctCode ?? '' }, field);
+    if (own) throw refusal(403, 'analysis_outside_area', { where }, field);
+    throw refusal(400, 'analysis_empty_scope', { where }, field);
   }
   const unit = asked.kind === 'beat' || asked.kind === 'station' || asked.kind === 'precinct';
   const geom = r.geom;

@@ -69,6 +69,33 @@ const CATALOGUE = {
     `公開統計使用固定的 ${p.size} 公尺方格：請拿掉 grid 與 cellSize，或設為 grid=square、cellSize=${p.size}。`,
   public_statistics_bandwidth: (p: { min: number }) => `公開的核密度由 200 公尺方格算出，頻寬至少 ${p.min} 公尺：請加大 bandwidth。`,
 
+  // Analysis (/api/analysis): its scope, its grid and its periods
+  analysis_not_for_role: () => '沒有這項分析，或你的帳號不能使用它；可用的分析請見 README 的「Analysis」一節。',
+  analysis_one_scope: (p: { given: readonly string[] }) =>
+    `分析範圍只能給一種（bbox、beat、station、precinct 或 polygon），這裡給了 ${p.given.join(' 和 ')}：請只留一個。`,
+  analysis_unit_unknown: (p: { unit: string; code: string; table: string }) =>
+    `沒有代碼為「${p.code}」的${p.unit}；全部的${p.unit}列在 GET /api/layers/${p.table}/features。`,
+  analysis_outside_precinct: (p: { where: string; precinct: string }) => `${p.where}不在你的分局（${p.precinct}）轄區內；請選擇轄區內的範圍。`,
+  analysis_outside_area: (p: { where: string }) => `${p.where}不在你的社區範圍內；請選擇社區範圍內的地方。`,
+  analysis_empty_scope: (p: { where: string }) => `${p.where}沒有可分析的面積；請選擇其他範圍。`,
+  analysis_period_reversed: (p: { field: string }) => `「${p.field}」的開始必須早於結束。`,
+  analysis_test_before_train: () => '驗證期間（test）必須在訓練期間（train）結束之後才開始；請調整兩段期間。',
+  analysis_grid_too_large: (p: { size: number; hexagon: boolean; cells: number; max: number; field: string }) =>
+    `以 ${n(p.size)} 公尺的${p.hexagon ? '六角形' : '正方形'}網格分析這個範圍約有 ${n(p.cells)} 格，超過 ${n(p.max)} 格的上限；請加大 ${p.field} 或縮小範圍。`,
+  analysis_band_too_small: (p: { spacing: number }) =>
+    `band（鄰近距離）至少要等於相鄰網格中心的距離 ${p.spacing} 公尺，否則網格沒有鄰居可比較；請加大 band。`,
+  analysis_cell_over_bandwidth: (p: { cellSize: number; bandwidth: number }) =>
+    `網格大小 cellSize（${n(p.cellSize)} 公尺）不能大於頻寬 bandwidth（${n(p.bandwidth)} 公尺），否則會漏算案件；請縮小 cellSize 或加大 bandwidth。`,
+  analysis_key_places_police_only: () => '治安重點處所只供警察帳號分析：請拿掉 keyPlaceWeight。',
+  new_sites_grid_too_large: (p: { spacing: number; sites: number }) =>
+    `以 ${n(p.spacing)} 公尺的間距在這個範圍找候選點約有 ${n(p.sites)} 個；請加大 spacing 或縮小範圍。`,
+  new_sites_needs_sites: (p: { candidates: string }) => `candidates=${p.candidates} 需要 sites（你提出的候選地點）；請加上 sites，或改用 candidates=grid。`,
+  new_sites_outside_scope: (p: { index: number }) => `sites 的第 ${p.index + 1} 個地點（sites[${p.index}]）不在分析範圍內；請移除它或擴大範圍。`,
+  new_sites_too_many: (p: { count: number; max: number }) =>
+    `候選地點有 ${n(p.count)} 個，超過 ${n(p.max)} 個的上限；請加大 spacing、減少 sites 或縮小範圍。`,
+  new_sites_too_many_options: (p: { count: number; max: number }) =>
+    `候選地點與方向的組合有 ${n(p.count)} 個，超過 ${n(p.max)} 個的上限；請加大 step（方向間隔）或減少候選地點。`,
+
   // Shapes (the feature API and imports alike)
   feature_too_many_vertices: (p: { max: number; row?: number }) =>
     `${p.row === undefined ? '圖形' : `第 ${n(p.row)} 筆的圖形`}超過 ${n(p.max)} 個頂點的上限（MAX_FEATURE_VERTICES），沒有寫入任何資料。請先簡化圖形（例如 QGIS 的「簡化」工具）或分成幾個圖形，或請系統管理者調高 MAX_FEATURE_VERTICES。`,
