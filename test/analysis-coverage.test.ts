@@ -184,7 +184,7 @@ describe('the camera-coverage layer', () => {
     const any = (await w.db.query<{ id: number }>('SELECT id::int AS id FROM camera_coverage WHERE deleted_at IS NULL LIMIT 1')).rows[0]!.id;
     for (const role of ['admin', 'planner'] as const) {
       const res = await w.as(role).post('/api/layers/camera-coverage/features').send({ type: 'Feature', geometry: box(120.2, 22.99, 120.201, 22.991), properties: {} }).expect(403);
-      expect(res.body.error.message).toMatch(/may not create features of camera-coverage/);
+      expect(res.body.error).toMatchObject({ code: 'role_may_not_write', message: expect.stringMatching(/不能新增監視覆蓋/) });
       await w.as(role).patch(`/api/layers/camera-coverage/features/${any}`).set('If-Match', '*').send({ properties: {} }).expect(403);
     }
     const layer = (await w.as('admin').get('/api/layers').expect(200)).body.layers.find((l: { id: string }) => l.id === 'camera-coverage');

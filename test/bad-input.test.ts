@@ -70,13 +70,13 @@ describe('POST refuses bad features, names the field and writes nothing', () => 
   const cases: PostCase[] = [
     // The request body as a whole.
     { name: 'malformed JSON', layer: 'cameras', raw: () => '{"type": "Feature", "geometry": ', status: 400, code: 'malformed_json', message: /not valid JSON/, field: null },
-    { name: 'a JSON array, not a Feature', layer: 'cameras', body: () => [camera()], status: 400, message: /must be a GeoJSON Feature/ },
-    { name: 'a FeatureCollection', layer: 'cameras', body: () => ({ type: 'FeatureCollection', features: [camera()] }), status: 400, message: /type must be "Feature"/, field: 'type' },
+    { name: 'a JSON array, not a Feature', layer: 'cameras', body: () => [camera()], status: 400, code: 'feature_body_not_object', message: /請求內容必須是 GeoJSON Feature 物件/ },
+    { name: 'a FeatureCollection', layer: 'cameras', body: () => ({ type: 'FeatureCollection', features: [camera()] }), status: 400, code: 'feature_body_type', message: /type 必須是 "Feature"/, field: 'type' },
     { name: 'properties that are not an object', layer: 'cameras', body: () => feature(point(120.205, 22.995), ['民族路口'] as unknown as Props), status: 400, code: 'properties_not_object', message: /properties 必須是 JSON 物件/, field: 'properties' },
     { name: 'a body over the 256 kB limit', layer: 'cameras', raw: () => JSON.stringify({ ...camera(), padding: 'x'.repeat(300_000) }), status: 413, code: 'body_too_large', message: /larger than the limit of 262144 bytes/, field: null },
 
     // Geometry structure.
-    { name: 'no geometry', layer: 'cameras', body: () => camera(null), status: 400, message: /Point geometry is required/, field: 'geometry' },
+    { name: 'no geometry', layer: 'cameras', body: () => camera(null), status: 400, code: 'geometry_required', message: /新增錄影監視系統需要點（Point）圖形/, field: 'geometry' },
     { name: 'geometry as WKT text', layer: 'cameras', body: () => camera('POINT(120.205 22.995)'), status: 400, message: /GeoJSON geometry object/, field: 'geometry' },
     { name: 'a Polygon on a point layer', layer: 'cameras', body: () => camera(box(120.201, 22.991, 120.203, 22.993)), status: 400, message: /takes Point geometry, not "Polygon"/, field: 'geometry.type' },
     { name: 'a Point on a polygon layer', layer: 'watch-blocks', body: () => block(point(120.202, 22.992)), status: 400, message: /takes Polygon or MultiPolygon geometry, not "Point"/, field: 'geometry.type' },
@@ -127,13 +127,13 @@ describe('POST refuses bad features, names the field and writes nothing', () => 
     { name: 'an incident dated tomorrow', layer: 'incidents', body: () => incident({ occurred_at: tomorrow() }), status: 400, message: /（occurred_at）不能是未來的時間/, field: 'properties.occurred_at' },
     { name: 'an incident time that is not ISO 8601', layer: 'incidents', body: () => incident({ occurred_at: 'last night' }), status: 400, code: 'datetime_format', message: /「last night」不是 ISO 8601/, field: 'properties.occurred_at' },
     { name: 'a visit dated tomorrow', layer: 'visits', body: () => visit({ visited_at: tomorrow() }), status: 400, message: /（visited_at）不能是未來的時間/, field: 'properties.visited_at' },
-    { name: 'a visit with a geometry', layer: 'visits', body: () => ({ ...visit(), geometry: point(120.203, 22.993) }), status: 400, message: /has no geometry/, field: 'geometry' },
+    { name: 'a visit with a geometry', layer: 'visits', body: () => ({ ...visit(), geometry: point(120.203, 22.993) }), status: 400, code: 'geometry_not_taken', message: /查訪紀錄沒有圖形/, field: 'geometry' },
 
     // References to other features.
-    { name: 'a visit to a place that does not exist', layer: 'visits', body: () => visit({ place_id: 987_654 }), status: 400, message: /"place_id" refers to key-places 987654, which do not exist/, field: 'properties.place_id' },
-    { name: 'a visit to a deleted place', layer: 'visits', body: () => visit({ place_id: ids.deletedPlace }), status: 400, message: /"place_id" refers to key-places \d+, which do not exist/, field: 'properties.place_id' },
-    { name: 'a watch block adopted by a team that does not exist', layer: 'watch-blocks', body: () => block(undefined, { team_id: 987_654 }), status: 400, message: /"team_id" refers to watch-teams 987654/, field: 'properties.team_id' },
-    { name: 'a drone survey targeting a place that does not exist', layer: 'drone-surveys', body: () => feature(box(120.201, 22.991, 120.204, 22.994), { name: '工業區', purpose: 'factory_check', target_place_ids: [ids.place, 987_654] }), status: 400, message: /"target_place_ids" refers to key-places 987654,? which/, field: 'properties.target_place_ids' },
+    { name: 'a visit to a place that does not exist', layer: 'visits', body: () => visit({ place_id: 987_654 }), status: 400, code: 'reference_unknown', message: /（place_id）指向的治安重點處所編號 987654 不存在/, field: 'properties.place_id' },
+    { name: 'a visit to a deleted place', layer: 'visits', body: () => visit({ place_id: ids.deletedPlace }), status: 400, message: /（place_id）指向的治安重點處所編號 \d+ 不存在/, field: 'properties.place_id' },
+    { name: 'a watch block adopted by a team that does not exist', layer: 'watch-blocks', body: () => block(undefined, { team_id: 987_654 }), status: 400, message: /（team_id）指向的守望相助隊編號 987654/, field: 'properties.team_id' },
+    { name: 'a drone survey targeting a place that does not exist', layer: 'drone-surveys', body: () => feature(box(120.201, 22.991, 120.204, 22.994), { name: '工業區', purpose: 'factory_check', target_place_ids: [ids.place, 987_654] }), status: 400, message: /（target_place_ids）指向的治安重點處所編號 987654 不存在/, field: 'properties.target_place_ids' },
   ];
 
   it.each(cases)('$name → $status', async (c) => {
@@ -162,7 +162,7 @@ describe('POST refuses bad features, names the field and writes nothing', () => 
   it('refuses a write to an unknown layer with 404', async () => {
     const before = await writeCounts(w.db, 'cameras');
     const res = await w.as('admin').post('/api/layers/no-such-layer/features').send(camera());
-    expectRefusal(res, { status: 404, code: 'not_found', message: /unknown layer "no-such-layer"/ });
+    expectRefusal(res, { status: 404, code: 'layer_unknown', message: /沒有「no-such-layer」這個圖層/ });
     expect(await writeCounts(w.db, 'cameras')).toEqual(before);
   });
 });
@@ -213,9 +213,9 @@ describe('PATCH that would make a valid feature invalid changes nothing', () => 
     { name: 'a polygon for a camera', layer: 'cameras', id: () => ids.camera, body: () => ({ geometry: box(120.201, 22.991, 120.203, 22.993) }), status: 400, message: /takes Point geometry/, field: 'geometry.type' },
     { name: 'a bow-tie watch block', layer: 'watch-blocks', id: () => ids.block, body: () => ({ geometry: ring([120.201, 22.991], [120.203, 22.993], [120.203, 22.991], [120.201, 22.993], [120.201, 22.991]) }), status: 400, code: 'invalid_geometry', message: /Self-intersection at \(120\.20\d*, 22\.99\d*\)/, field: 'geometry' },
     { name: 'an unclosed watch block', layer: 'watch-blocks', id: () => ids.block, body: () => ({ geometry: ring([120.201, 22.991], [120.203, 22.991], [120.203, 22.993], [120.201, 22.993]) }), status: 400, message: /not closed/, field: 'geometry.coordinates[0]' },
-    { name: 'a team that does not exist', layer: 'watch-blocks', id: () => ids.block, body: () => ({ properties: { team_id: 987_654 } }), status: 400, message: /"team_id" refers to watch-teams 987654/, field: 'properties.team_id' },
+    { name: 'a team that does not exist', layer: 'watch-blocks', id: () => ids.block, body: () => ({ properties: { team_id: 987_654 } }), status: 400, message: /（team_id）指向的守望相助隊編號 987654/, field: 'properties.team_id' },
     { name: 'an incident moved into the future', layer: 'incidents', id: () => ids.incident, body: () => ({ properties: { occurred_at: tomorrow() } }), status: 400, message: /不能是未來的時間/, field: 'properties.occurred_at' },
-    { name: 'a body that is a FeatureCollection', layer: 'cameras', id: () => ids.camera, body: () => ({ type: 'FeatureCollection', features: [] }), status: 400, message: /type must be "Feature"/, field: 'type' },
+    { name: 'a body that is a FeatureCollection', layer: 'cameras', id: () => ids.camera, body: () => ({ type: 'FeatureCollection', features: [] }), status: 400, message: /type 必須是 "Feature"/, field: 'type' },
   ];
 
   it.each(cases)('$name → $status', async (c) => {
@@ -283,7 +283,7 @@ describe('listing refuses bad query parameters, naming the parameter', () => {
 
   it('an unknown layer is 404', async () => {
     const res = await w.as('admin').get('/api/layers/no-such-layer/features');
-    expectRefusal(res, { status: 404, code: 'not_found', message: /unknown layer "no-such-layer"; GET \/api\/layers lists/ });
+    expectRefusal(res, { status: 404, code: 'layer_unknown', message: /沒有「no-such-layer」這個圖層，或你的帳號不能讀取它；可用的圖層列在 GET \/api\/layers/ });
   });
 });
 
@@ -304,7 +304,7 @@ describe('feature ids in the URL', () => {
     let req = w.as('admin')[method]('/api/layers/cameras/features/987654');
     if (method !== 'get') req = req.set('If-Match', '*');
     if (method === 'patch') req = req.send({ properties: { status: 'broken' } });
-    expectRefusal(await req, { status: 404, code: 'not_found', message: /no feature 987654 in cameras/ });
+    expectRefusal(await req, { status: 404, code: 'feature_unknown', message: /錄影監視系統沒有編號 987654 的資料/ });
     expect(await writeCounts(w.db, 'cameras')).toEqual(before);
   });
 });

@@ -113,11 +113,11 @@ describe('roles, as the feature API has them', () => {
   it('keeps a planner\'s rows inside its precinct: others are refused with the reason', async () => {
     const res = await postImport(w, 'planner', 'cameras', file(cam('P1a', 120.212), cam('P2a', 120.225)), { source: '分局', validOnly: true }).expect(200);
     expect(rowOf(res.body, 2)).toMatchObject({ status: 'ok', action: 'create', beat: 'B2' });
-    expect(rowOf(res.body, 3).errors![0]!.message).toBe('the feature would not lie inside your precinct P1; you may only write features inside your precinct P1');
+    expect(rowOf(res.body, 3).errors![0]!).toMatchObject({ code: 'outside_precinct', message: '這筆資料不在你的分局（P1）轄區內：你只能寫入轄區內的資料。' });
     const blocks = { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Polygon', coordinates: [[[120.218, 22.991], [120.222, 22.991], [120.222, 22.993], [120.218, 22.993], [120.218, 22.991]]] }, properties: { name: '跨界', adopter: '某校', adopter_kind: 'school' } }] };
     const out = await postImport(w, 'planner', 'watch-blocks', JSON.stringify(blocks), {}, 'application/geo+json').expect(422);
     // 0.002° × 0.002° beyond 120.22°E: about 205 m × 221 m.
-    expect(rowOf(out.body, 1).errors![0]!.message).toMatch(/^(4[4-6]\d{3}) m² of the shape lies outside your precinct P1; keep it inside$/);
+    expect(rowOf(out.body, 1).errors![0]!.message).toMatch(/^圖形有 4[4-6],\d{3} 平方公尺超出你的分局（P1）轄區；請把圖形畫在轄區內。$/);
   });
 
   it('lets an officer change camera status by id, and nothing else', async () => {
@@ -132,7 +132,7 @@ describe('roles, as the feature API has them', () => {
       code: 'property_not_writable', message: '你的角色在錄影監視系統只能修改「狀態」（status），不能修改「名稱」（name）。',
     });
     const create = await postImport(w, 'officer', 'cameras', file(cam('O1', 120.201)), { source: '員警' }).expect(422);
-    expect(rowOf(create.body, 2).errors![0]!.message).toBe('your role (officer) may not create features of cameras');
+    expect(rowOf(create.body, 2).errors![0]!).toMatchObject({ code: 'role_may_not_write', message: '你的帳號不能新增錄影監視系統；需要時請洽分局承辦人。' });
   });
 
   it('answers the public 401, the community 403 for cameras and 404 for key places, as the feature API does', async () => {

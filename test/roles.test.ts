@@ -260,7 +260,7 @@ describe('community and public', () => {
     for (const [layer, id] of Object.entries(visible)) {
       const before = await writeCounts(w.db, tableOf(layer));
       const url = `/api/layers/${layer}/features`;
-      for (const [role, status, message] of [['public', 401, /sign in/], ['community', 403, /community/]] as const) {
+      for (const [role, status, message] of [['public', 401, /^請先登入（POST \/api\/login）才能(新增|修改|刪除)/], ['community', 403, /^你的帳號不能(新增|修改|刪除)/]] as const) {
         const answers = [
           await w.as(role).post(url).send(bodies[layer]),
           await w.as(role).patch(`${url}/${id}`).set('If-Match', '*').send({ properties: { name: 'y' } }),
@@ -312,7 +312,7 @@ describe('planner', () => {
   it('writes inside P1 only: a point in P2 is refused; a shape sticking out is told by how many m²', async () => {
     const before = await writeCounts(w.db, 'key_places');
     const inP2 = await w.as('planner').post('/api/layers/key-places/features').send(place(120.225, 22.995)).expect(403);
-    expect(inP2.body.error).toMatchObject({ code: 'forbidden', field: 'geometry', message: expect.stringMatching(/inside your precinct P1/) });
+    expect(inP2.body.error).toMatchObject({ code: 'outside_precinct', field: 'geometry', message: '這筆資料不在你的分局（P1）轄區內：你只能寫入轄區內的資料。' });
     const outsideAll = await w.as('planner').post('/api/layers/key-places/features').send(place(120.3, 22.995)).expect(403);
     expect(outsideAll.body.error.field).toBe('geometry');
     expect(await writeCounts(w.db, 'key_places')).toEqual(before);
@@ -322,7 +322,8 @@ describe('planner', () => {
     const straddling = await w.as('planner').post('/api/layers/watch-blocks/features').send(feature(
       box(120.218, 22.99, 120.222, 22.991), { name: '跨區', adopter: '里辦公處', adopter_kind: 'community' })).expect(403);
     expect(straddling.body.error.field).toBe('geometry');
-    const m2 = Number(/(\d+) m² of the shape lies outside your precinct P1/.exec(straddling.body.error.message)![1]);
+    expect(straddling.body.error).toMatchObject({ code: 'outside_precinct_by', message: expect.stringMatching(/^圖形有 [\d,]+ 平方公尺超出你的分局（P1）轄區/) });
+    const m2 = straddling.body.error.details.outsideM2 as number;
     expect(m2).toBeGreaterThan(205 * 111 * 0.97);
     expect(m2).toBeLessThan(205 * 111 * 1.03);
     // Mostly in P2: refused as well.
@@ -330,7 +331,8 @@ describe('planner', () => {
       box(120.219, 22.99, 120.229, 22.991), { name: '跨區', adopter: '里辦公處', adopter_kind: 'community' })).expect(403);
     expect(mostly.body.error).toMatchObject({ field: 'geometry', message: expect.stringMatching(/P1/) });
     // 0.009° (≈922 m) × 0.001° (≈111 m) of it lies in P2, and the message says so.
-    const mostlyM2 = Number(/(\d+) m² of the shape lies outside/.exec(mostly.body.error.message)![1]);
+    const mostlyM2 = Number(/^圖形有 ([\d,]+) 平方公尺超出/.exec(mostly.body.error.message)![1]!.replaceAll(',', ''));
+    expect(mostly.body.error.details.outsideM2).toBe(mostlyM2);
     expect(mostlyM2).toBeGreaterThan(922 * 111 * 0.97);
     expect(mostlyM2).toBeLessThan(922 * 111 * 1.03);
     const drone = await w.as('planner').post('/api/layers/drone-surveys/features').send(feature(
@@ -372,7 +374,7 @@ describe('planner', () => {
     ] as const) {
       const before = await writeCounts(w.db, tableOf(layer));
       const res = await w.as('planner').post(`/api/layers/${layer}/features`).send(body).expect(403);
-      expect(res.body.error.message).toMatch(new RegExp(`planner\\) may not create features of ${layer}`));
+      expect(res.body.error).toMatchObject({ code: 'role_may_not_write', message: expect.stringMatching(/^你的帳號不能新增/) });
       expect(await writeCounts(w.db, tableOf(layer))).toEqual(before);
     }
     await w.as('planner').patch(`/api/layers/incidents/features/${ids.incidentP1}`).set('If-Match', '*').send({ properties: { type: 'fraud' } }).expect(403);
@@ -425,13 +427,13 @@ describe('officer', () => {
     const b2 = await w.as('officer').post(url).send(feature(null, { place_id: ids.placeB2, officer: '王警員', visited_at: '2026-01-05T11:00:00+08:00' })).expect(201);
     expect(b2.body.properties.beat_code).toBe('B2');
     const p2 = await w.as('officer').post(url).send(feature(null, { place_id: ids.placeP2, officer: '王警員', visited_at: '2026-01-05T10:00:00+08:00' })).expect(400);
-    expect(p2.body.error).toMatchObject({ field: 'properties.place_id', message: expect.stringMatching(/do not exist or are not yours/) });
+    expect(p2.body.error).toMatchObject({ code: 'reference_unknown', field: 'properties.place_id', message: expect.stringMatching(/不存在、已刪除，或不是你能使用的資料/) });
     expect(await writeCounts(w.db, 'visits')).toEqual({ rows: before.rows + 2, history: before.history + 2 });
 
     await w.as('officer').patch(`${url}/${visit.body.id}`).set('If-Match', '"1"').send({ properties: { findings: '門窗緊閉' } }).expect(200);
     await w.as('officer').patch(`${url}/${ids.visitP2}`).set('If-Match', '*').send({ properties: { findings: 'x' } }).expect(404);
     const del = await w.as('officer').delete(`${url}/${visit.body.id}`).set('If-Match', '*').expect(403);
-    expect(del.body.error.message).toMatch(/officer\) may not delete features of visits/);
+    expect(del.body.error).toMatchObject({ code: 'role_may_not_write', message: '你的帳號不能刪除查訪紀錄；需要時請洽分局承辦人。' });
     const row = (await w.db.query<{ created_by: string; updated_by: string; deleted_at: string | null }>(
       'SELECT created_by, updated_by, deleted_at FROM visits WHERE id = $1', [visit.body.id])).rows[0]!;
     expect(row).toEqual({ created_by: 'officer', updated_by: 'officer', deleted_at: null });

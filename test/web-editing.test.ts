@@ -211,7 +211,7 @@ describe('drawing a watch block', () => {
     const refusal = p.page.locator('.edit-session p.form-error');
     await refusal.waitFor({ state: 'visible' });
     const message = await refusal.innerText();
-    expect(message).toMatch(/m² of the shape lies outside your precinct P01/);
+    expect(message).toMatch(/圖形有 [\d,]+ 平方公尺超出你的分局（P01）轄區；請把圖形畫在轄區內。/);
     expect(await p.page.locator('.shape-error').innerText()).toContain(message);
     expect(await blockNamed('越區區塊')).toEqual([]);
     await p.page.click('.edit-session button.secondary');

@@ -1,11 +1,11 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { assertWgs84Crs, parseGeometry, type Geometry } from '../geo/geojson.js';
-import { badRequest, forbidden, HttpError, notFound } from '../http/errors.js';
+import type { HttpError } from '../http/errors.js';
 import { refusal } from '../http/messages.js';
 import { canRead, readableRows, rowsWhere, writeAccess } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
-import { parseProperties, type PropertyValues } from '../layers/schema.js';
+import { namedProperty, parseProperties, type PropertyValues } from '../layers/schema.js';
 import type { LayerDef, RoleAccess, RowCondition, WriteOp } from '../layers/types.js';
 
 /**
@@ -20,13 +20,16 @@ export const OUTSIDE_PRECINCT_TOLERANCE_M2 = 1;
 
 export type WriteRule = NonNullable<RoleAccess['write']>;
 
+/** Each write as a refusal names it. */
+export const WRITE_OPS: Record<WriteOp, string> = { create: '新增', update: '修改', delete: '刪除' };
+
 /** The principal's write rule for `op` on the layer, or the 404/401/403 that says why there is none. */
 export function requireWrite(layer: LayerDef, p: Principal, op: WriteOp): WriteRule {
   const w = writeAccess(layer, p, op);
   if (w) return w;
-  if (!canRead(layer, p)) throw notFound(`unknown layer "${layer.id}"`);
-  if (p.role === 'public') throw new HttpError(401, 'sign_in_required', `sign in (POST /api/login) to ${op} features of ${layer.id}`);
-  throw forbidden(`your role (${p.role}) may not ${op} features of ${layer.id}`);
+  if (!canRead(layer, p)) throw refusal(404, 'layer_unknown', { layer: layer.id, list: '/api/layers' });
+  if (p.role === 'public') throw refusal(401, 'sign_in_required', { action: `${WRITE_OPS[op]}${layer.title}` });
+  throw refusal(403, 'role_may_not_write', { layer: layer.title, action: WRITE_OPS[op] });
 }
 
 export interface FeatureInput {
@@ -36,10 +39,10 @@ export interface FeatureInput {
 
 function bodyObject(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw badRequest('request body must be a GeoJSON Feature object');
+    throw refusal(400, 'feature_body_not_object', undefined);
   }
   const b = body as Record<string, unknown>;
-  if (b.type !== undefined && b.type !== 'Feature') throw badRequest('body type must be "Feature"', 'type');
+  if (b.type !== undefined && b.type !== 'Feature') throw refusal(400, 'feature_body_type', undefined, { field: 'type' });
   assertWgs84Crs(b.crs, 'crs');
   return b;
 }
@@ -55,14 +58,16 @@ export function featureInput(layer: LayerDef, body: unknown, mode: 'create' | 'p
   const values = parseProperties(layer, b.properties, mode, fields);
   const given = b.geometry !== undefined && b.geometry !== null;
   if (!layer.geometry) {
-    if (given) throw badRequest(`layer ${layer.id} has no geometry; send "geometry": null`, 'geometry');
+    if (given) throw refusal(400, 'geometry_not_taken', { layer: layer.title }, { field: 'geometry' });
     return { values };
   }
   if (!given) {
-    if (mode === 'create') throw badRequest(`a ${layer.geometry} geometry is required`, 'geometry');
+    if (mode === 'create') {
+      throw refusal(400, 'geometry_required', { layer: layer.title, kind: layer.geometry === 'Point' ? '點（Point）' : '面（Polygon 或 MultiPolygon）' }, { field: 'geometry' });
+    }
     return { values };
   }
-  if (fields) throw forbidden(`your role may change only ${fields.join(', ')} on ${layer.id}, not its geometry`, 'geometry');
+  if (fields) throw refusal(403, 'geometry_not_writable', { layer: layer.title, writable: fields.map((f) => namedProperty(layer, f)).join('、') }, { field: 'geometry' });
   return { values, geometry: parseGeometry(b.geometry, layer.geometry) };
 }
 
@@ -94,7 +99,7 @@ export async function referenceProblems(tx: Queryable, layer: LayerDef, p: Princ
     rows.forEach((v, i) => {
       const bad = idsOf(v).filter((id) => gone.has(id));
       if (bad.length > 0 && !problems[i]) {
-        problems[i] = badRequest(`property "${prop.name}" refers to ${target.id} ${bad.join(', ')}, which do not exist or are not yours`, `properties.${prop.name}`);
+        problems[i] = refusal(400, 'reference_unknown', { label: prop.label, name: prop.name, target: target.title, ids: bad.join('、') }, { field: `properties.${prop.name}` });
       }
     });
   }
@@ -128,11 +133,13 @@ export async function unwritableRows(tx: Queryable, layer: LayerDef, p: Principa
     if (!r.ok && conditions.includes('own') && r.created_by !== p.username) {
       out.set(id, refusal(403, 'not_own_record', { layer: layer.title }));
     } else if (area > OUTSIDE_PRECINCT_TOLERANCE_M2) {
-      const amount = Number.isFinite(area) ? `${Math.round(area)} m² of the shape lies` : 'the shape lies';
-      out.set(id, forbidden(`${amount} outside your precinct ${p.precinctCode}; keep it inside`, 'geometry'));
+      const m2 = Number.isFinite(area) ? Math.round(area) : null;
+      out.set(id, refusal(403, 'outside_precinct_by', { m2, precinct: p.precinctCode ?? '' }, { field: 'geometry', details: { outsideM2: m2 } }));
     } else if (!r.ok) {
-      const where = conditions.includes('precinct') ? `inside your precinct ${p.precinctCode}` : 'within your area';
-      out.set(id, forbidden(`the feature would not lie ${where}; you may only write features ${where}`, layer.geometry ? 'geometry' : undefined));
+      const field = { field: layer.geometry ? 'geometry' : undefined };
+      out.set(id, conditions.includes('precinct')
+        ? refusal(403, 'outside_precinct', { precinct: p.precinctCode ?? '' }, field)
+        : refusal(403, 'outside_area', undefined, field));
     }
   }
   return out;

@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { forbidden, notFound } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 import { canRead, isInternal, readableProperties, readableRows } from '../layers/access.js';
 import type { LayerDef } from '../layers/types.js';
 import { encodeCursor, listConditions, type ListQuery } from './list-query.js';
@@ -22,7 +22,7 @@ export interface FeaturePage {
 
 /** A layer the principal may not read looks exactly like one that does not exist. */
 export function assertReadable(layer: LayerDef | undefined, p: Principal, id: string): asserts layer is LayerDef {
-  if (!layer || !canRead(layer, p)) throw notFound(`unknown layer "${id}"; GET /api/layers lists the layers you can use`);
+  if (!layer || !canRead(layer, p)) throw refusal(404, 'layer_unknown', { layer: id, list: '/api/layers' });
 }
 
 export async function listFeatures(db: Queryable, layer: LayerDef, p: Principal, q: ListQuery): Promise<FeaturePage> {
@@ -71,7 +71,7 @@ export async function findFeature(db: Queryable, layer: LayerDef, p: Principal, 
 
 export async function getFeature(db: Queryable, layer: LayerDef, p: Principal, id: number): Promise<StoredFeature> {
   const found = await findFeature(db, layer, p, id);
-  if (!found) throw notFound(`no feature ${id} in ${layer.id}`);
+  if (!found) throw refusal(404, 'feature_unknown', { layer: layer.title, id });
   return found;
 }
 
@@ -94,8 +94,8 @@ export interface HistoryEntry {
  * the row as the history kept it.
  */
 export async function featureHistory(db: Queryable, layer: LayerDef, p: Principal, id: number): Promise<HistoryEntry[]> {
-  if (!isInternal(p)) throw forbidden('change history is available to police accounts only');
-  if (!(await findFeature(db, layer, p, id))) throw notFound(`no feature ${id} in ${layer.id}`);
+  if (!isInternal(p)) throw refusal(403, 'history_police_only', undefined);
+  if (!(await findFeature(db, layer, p, id))) throw refusal(404, 'feature_unknown', { layer: layer.title, id });
   const names = readableProperties(layer, p).map((x) => x.name);
   const shape = (row: Record<string, unknown> | null) => row && {
     geometry: row.geom ? stripCrs(row.geom as Record<string, unknown>) : null,

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import { actAs, type Db, type Queryable } from '../db/db.js';
 import { assertValidShape } from '../geo/validity.js';
-import { badRequest, HttpError, notFound } from '../http/errors.js';
+import { HttpError } from '../http/errors.js';
 import { refusal } from '../http/messages.js';
 import { property } from '../layers/registry.js';
 import { sqlType, toParam, type PropertyValues } from '../layers/schema.js';
@@ -88,7 +88,7 @@ export function expectedVersion(ifMatch: string | undefined): number | '*' {
   }
   if (ifMatch.trim() === '*') return '*';
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(ifMatch.trim());
-  if (!m) throw badRequest('If-Match must be an ETag from this server, e.g. "3"', 'If-Match');
+  if (!m) throw refusal(400, 'if_match_invalid', undefined, { field: 'If-Match' });
   return Number(m[1]);
 }
 
@@ -96,7 +96,7 @@ export function expectedVersion(ifMatch: string | undefined): number | '*' {
 async function lockForWrite(tx: Queryable, layer: LayerDef, p: Principal, id: number, expected: number | '*',
   rows: readonly RowCondition[], wantDeleted = false): Promise<StoredFeature> {
   const current = await findFeature(tx, layer, p, id, true);
-  if (!current) throw notFound(`no feature ${id} in ${layer.id}`);
+  if (!current) throw refusal(404, 'feature_unknown', { layer: layer.title, id });
   if (!wantDeleted && current.deletedAt) throw new HttpError(409, 'deleted', `feature ${id} was deleted; restore it first (POST …/features/${id}/restore)`);
   if (wantDeleted && !current.deletedAt) throw new HttpError(409, 'not_deleted', `feature ${id} is not deleted`);
   if (expected !== '*' && expected !== current.version) {

@@ -113,6 +113,25 @@ const CATALOGUE = {
   /** `rule` is one of PROPERTY_RULES' texts. */
   property_invalid: (p: { label: string; name: string; rule: string }) => `「${p.label}」（${p.name}）${p.rule}。`,
 
+  // Features: which layer, which feature, who may write it
+  layer_unknown: (p: { layer: string; list: string }) => `沒有「${p.layer}」這個圖層，或你的帳號不能讀取它；可用的圖層列在 GET ${p.list}。`,
+  feature_unknown: (p: { layer: string; id: number }) => `${p.layer}沒有編號 ${p.id} 的資料（可能已刪除，或不在你能讀取的範圍）。`,
+  sign_in_required: (p: { action: string }) => `請先登入（POST /api/login）才能${p.action}。`,
+  role_may_not_write: (p: { layer: string; action: string }) => `你的帳號不能${p.action}${p.layer}；需要時請洽分局承辦人。`,
+  history_police_only: () => '修改紀錄只提供警察帳號查閱。',
+  feature_body_not_object: () => '請求內容必須是 GeoJSON Feature 物件，例如 {"type": "Feature", "geometry": …, "properties": {…}}。',
+  feature_body_type: () => '請求內容的 type 必須是 "Feature"（一次只能寫入一筆；多筆請用匯入）。',
+  geometry_not_taken: (p: { layer: string }) => `${p.layer}沒有圖形；請送 "geometry": null 或省略 geometry。`,
+  geometry_required: (p: { layer: string; kind: string }) => `新增${p.layer}需要${p.kind}圖形（geometry）。`,
+  geometry_not_writable: (p: { layer: string; writable: string }) => `你的角色在${p.layer}只能修改${p.writable}，不能移動或改畫圖形。`,
+  reference_unknown: (p: { label: string; name: string; target: string; ids: string }) =>
+    `「${p.label}」（${p.name}）指向的${p.target}編號 ${p.ids} 不存在、已刪除，或不是你能使用的資料。`,
+  outside_precinct_by: (p: { m2: number | null; precinct: string }) =>
+    `${p.m2 === null ? '圖形' : `圖形有 ${n(p.m2)} 平方公尺`}超出你的分局（${p.precinct}）轄區；請把圖形畫在轄區內。`,
+  outside_precinct: (p: { precinct: string }) => `這筆資料不在你的分局（${p.precinct}）轄區內：你只能寫入轄區內的資料。`,
+  outside_area: () => '這筆資料不在你的範圍內：你只能寫入自己範圍內的資料。',
+  if_match_invalid: () => 'If-Match 必須是本服務給出的 ETag，例如 "3"（讀取資料時回應標頭中的 ETag）。',
+
   // Writes
   duplicate_code: (p: { unit: string; layer: string; code: string; id?: number; name?: string }) =>
     `代碼「${p.code}」已由${p.unit}${p.name ? `「${p.name}」` : ''}${p.id === undefined ? '' : `（編號 ${p.id}）`}使用，同一代碼只能屬於一個${p.unit}，沒有寫入任何資料。請改用其他代碼${p.id === undefined ? '' : `，或修改該${p.unit}（PATCH /api/layers/${p.layer}/features/${p.id}）`}。`,

@@ -1,9 +1,10 @@
 import type { Principal } from '../auth/principal.js';
 import { actAs, type Db, type Queryable } from '../db/db.js';
 import { instanceId } from '../db/instance.js';
-import { featureInput, NEW_VERSION, requireWrite } from '../features/checks.js';
+import { featureInput, NEW_VERSION, requireWrite, WRITE_OPS } from '../features/checks.js';
 import { featureJson } from '../features/sql.js';
 import { HttpError } from '../http/errors.js';
+import { message } from '../http/messages.js';
 import { rowsWhere, writeAccess } from '../layers/access.js';
 import { property } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
@@ -108,7 +109,7 @@ async function validate(layer: LayerDef, p: Principal, candidates: Candidate[], 
     if (c.errors.length) continue;
     const rule = rules[m.action];
     if (!rule) {
-      c.errors.push({ code: 'forbidden', message: `your role (${p.role}) may not ${m.action} features of ${layer.id}` });
+      c.errors.push({ code: 'role_may_not_write', message: message('role_may_not_write', { layer: layer.title, action: WRITE_OPS[m.action] }) });
       continue;
     }
     let properties = c.properties;

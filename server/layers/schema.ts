@@ -95,6 +95,10 @@ export type PropertyValues = Record<string, unknown>;
 /** A property as people and programs both recognise it: 「方位角」（azimuth）. */
 const named = (p: { name: string; label: string }) => `「${p.label}」（${p.name}）`;
 
+/** A layer's property by its name, as refusals name it (the name alone if the layer has none such). */
+export const namedProperty = (layer: LayerDef, name: string): string =>
+  named(layer.properties.find((p) => p.name === name) ?? { name, label: name });
+
 /**
  * Validates properties for a create (required ones must be present) or a patch (any subset).
  * `writable` limits which properties may be set (a role allowed to change only some fields).
@@ -121,7 +125,7 @@ export function parseProperties(
     }
     if (def.derived) throw refusal(400, 'property_derived', { label: def.label, name }, { field });
     if (writable && !writable.includes(name)) {
-      const allowed = writable.map((w) => named(byName.get(w) ?? { name: w, label: w })).join('、');
+      const allowed = writable.map((w) => namedProperty(layer, w)).join('、');
       throw refusal(403, 'property_not_writable', { layer: layer.title, label: def.label, name, writable: allowed }, { field });
     }
     if (value === null) {
