@@ -257,10 +257,10 @@ describe('listing refuses bad query parameters, naming the parameter', () => {
     { query: 'limit=5&limit=6', status: 400, code: 'repeated_parameter', message: /參數「limit」只能給一次/, field: 'limit' },
     { query: 'cursor=not-a-cursor', status: 400, code: 'cursor_invalid', message: /cursor 不是本服務給出的分頁游標/, field: 'cursor' },
     { query: 'colour=red', status: 400, code: 'unknown_parameter', message: /不認得參數「colour」。可用的參數：bbox、limit、cursor、name、.*status/, field: 'colour' },
-    { query: 'lpr=maybe', status: 400, message: /lpr must be true or false/, field: 'lpr' },
+    { query: 'lpr=maybe', status: 400, code: 'filter_not_boolean', message: /「lpr」必須是 true 或 false/, field: 'lpr' },
     { query: 'install_year=recent', status: 400, code: 'integer_out_of_range', message: /「install_year」必須是 1990 到 \d{4} 之間的整數/, field: 'install_year' },
-    { query: 'status=borken', status: 400, message: /status.*working, broken, offline/, field: 'status' },
-    { query: 'datetime=2025-01-01/2025-02-01', status: 400, message: /layer cameras has no time property/, field: 'datetime' },
+    { query: 'status=borken', status: 400, code: 'filter_not_a_choice', message: /「status」沒有「borken」這個值；可用的值：working（[^）]+）、broken（[^）]+）、offline/, field: 'status' },
+    { query: 'datetime=2025-01-01/2025-02-01', status: 400, code: 'layer_untimed', message: /錄影監視系統沒有時間欄位，不能以「datetime」篩選/, field: 'datetime' },
     { layer: 'incidents', query: 'datetime=yesterday', status: 400, code: 'datetime_format', message: /「datetime」的「yesterday」不是 ISO 8601/, field: 'datetime' },
     // A layer without positions has no bbox to filter by (it once reached the database as t.geom: a 500).
     { layer: 'bureaus', query: 'bbox=120.19,22.98,120.2,22.99', status: 400, code: 'unknown_parameter', message: /不認得參數「bbox」。可用的參數：limit、cursor/, field: 'bbox' },

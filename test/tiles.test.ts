@@ -216,10 +216,10 @@ describe('filtered tiles', () => {
   });
 
   it.each([
-    ['?type=arson', /type "arson" is not one of/, 'type'],
-    ['?hour=25', /hour must be whole numbers from 0 to 23/, 'hour'],
-    ['?weekday=0', /weekday must be whole numbers from 1 \(Monday\) to 7/, 'weekday'],
-    ['?weekday=someday', /or one of mon, tue, wed/, 'weekday'],
+    ['?type=arson', /「type」沒有「arson」這個值/, 'type'],
+    ['?hour=25', /「hour」必須是 0 到 23 的整數/, 'hour'],
+    ['?weekday=0', /「weekday」必須是 1（星期一）到 7（星期日）/, 'weekday'],
+    ['?weekday=someday', /或 mon、tue、wed/, 'weekday'],
     ['?bbox=1,2,3,4', /tiles take filters only/, 'bbox'],
     ['?nope=1', /不認得參數「nope」。可用的參數：incidents\.type、incidents\.source、.*incidents\.datetime、incidents\.hour、incidents\.weekday。/, 'nope'],
     ['?cameras.status=broken', /不認得參數「cameras\.status」/, 'cameras.status'],

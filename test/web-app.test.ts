@@ -129,7 +129,7 @@ describe('hour and weekday filters', () => {
   ])('%s?%s → 400 naming %s', async (layer, query, field) => {
     const res = await w.as('admin').get(`/api/layers/${layer}/features?${query}`).expect(400);
     expect(res.body.error.field).toBe(field);
-    expect(res.body.error.message).toMatch(field === 'hour' && layer === 'cameras' ? /has no time property/ : /whole numbers from/);
+    expect(res.body.error.message).toMatch(field === 'hour' && layer === 'cameras' ? /沒有時間欄位/ : /必須是 (0 到 23|1（星期一）到 7)/);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import { TIME_ZONE } from '../db/db.js';
 import { parseBbox, type Bbox } from '../geo/bbox.js';
-import { badRequest } from '../http/errors.js';
+import type { HttpError } from '../http/errors.js';
 import { refusal } from '../http/messages.js';
 import { idValue, parseId, parseInteger } from '../http/numbers.js';
 import { single, unknownParameter } from '../http/parameters.js';
@@ -67,9 +67,8 @@ function decodeCursor(s: string): number {
  * A set of whole numbers in a cycle, as `20-23`, `22-2` (wrapping past the end: 22, 23, 0, 1, 2)
  * or `6,7`, or any mix of them: `hour=22-2,12`. `names` may stand for the numbers from `first` on.
  */
-function parseCycle(s: string, field: string, first: number, last: number, help: string, names: readonly string[] = []): number[] {
+function parseCycle(s: string, first: number, last: number, refuse: () => HttpError, names: readonly string[] = []): number[] {
   const out = new Set<number>();
-  const refuse = () => badRequest(`${field} must be ${help}`, field);
   const value = (x: string) => {
     const named = names.indexOf(x.toLowerCase());
     return named >= 0 ? first + named : /^\d{1,2}$/.test(x) ? Number(x) : NaN;
@@ -91,12 +90,12 @@ function parseCycle(s: string, field: string, first: number, last: number, help:
 
 /** Hours of the day, Taiwan time: `20-23`, `22-2` (past midnight), `8,12-13`. */
 export const parseHours = (s: string, field = 'hour') =>
-  parseCycle(s, field, 0, 23, 'whole numbers from 0 to 23 or ranges of them, e.g. 20-23 or 22-2');
+  parseCycle(s, 0, 23, () => refusal(400, 'hours_invalid', { field }, { field }));
 
 /** ISO 8601 days of the week as numbers 1 (Monday) … 7 (Sunday) or names mon … sun. */
 export const WEEKDAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export const parseWeekdays = (s: string, field = 'weekday') =>
-  parseCycle(s, field, 1, 7, `whole numbers from 1 (Monday) to 7 or ranges of them, or one of ${WEEKDAY_NAMES.join(', ')}, e.g. 1-5 or sat,sun`, WEEKDAY_NAMES);
+  parseCycle(s, 1, 7, () => refusal(400, 'weekdays_invalid', { field, names: WEEKDAY_NAMES }, { field }), WEEKDAY_NAMES);
 
 /**
  * `datetime`: one instant or an interval `start/end`, either end open as `..` (or empty). Each
@@ -104,11 +103,11 @@ export const parseWeekdays = (s: string, field = 'weekday') =>
  */
 export function parseDatetime(s: string, field = 'datetime'): { start?: TimeValue; end?: TimeValue } {
   const parts = s.split('/');
-  if (parts.length > 2) throw badRequest(`${field} must be one instant or an interval start/end (either end may be ..)`, field);
+  if (parts.length > 2) throw refusal(400, 'datetime_interval', { field }, { field });
   const [a, b = a] = parts as [string, string?];
   const bound = (x: string | undefined) => (!x || x === '..' ? undefined : parseTimeBound(x, field));
   const q = { start: bound(a), end: bound(b) };
-  if (parts.length === 1 && q.start === undefined) throw badRequest(`${field} needs an instant or an interval, not ".."`, field);
+  if (parts.length === 1 && q.start === undefined) throw refusal(400, 'datetime_open', { field }, { field });
   return q;
 }
 
@@ -128,10 +127,10 @@ export function parseFilterValues(prop: PropertyDef, value: string): string[] {
   return [...new Set(listed)].map((v) => {
     switch (t.kind) {
       case 'enum':
-        if (!t.choices.some((c) => c.value === v)) throw badRequest(`${name} "${v}" is not one of ${t.choices.map((c) => c.value).join(', ')}`, name);
+        if (!t.choices.some((c) => c.value === v)) throw refusal(400, 'filter_not_a_choice', { field: name, value: v, choices: t.choices }, { field: name });
         return v;
       case 'boolean':
-        if (v !== 'true' && v !== 'false') throw badRequest(`${name} must be true or false`, name);
+        if (v !== 'true' && v !== 'false') throw refusal(400, 'filter_not_boolean', { field: name }, { field: name });
         return v;
       case 'integer':
         return String(parseInteger(v, name, t.min, t.max === 'current-year' ? new Date().getFullYear() : t.max));
@@ -141,7 +140,7 @@ export function parseFilterValues(prop: PropertyDef, value: string): string[] {
         if ([...v].length > t.maxLength) throw refusal(400, 'text_too_long', { field: name, max: t.maxLength }, { field: name });
         return v;
       default:
-        throw badRequest(`${name} cannot be used as a filter`, name);
+        throw refusal(400, 'filter_not_filterable', { field: name }, { field: name });
     }
   }).sort();
 }
@@ -159,11 +158,11 @@ export function parseListQuery(layer: LayerDef, p: Principal, query: Record<stri
       q.limit = Math.min(n, MAX_LIMIT);
     } else if (name === 'cursor') q.after = decodeCursor(value);
     else if (name === 'datetime') {
-      if (!layer.temporal && !options.datetimeMatchesUntimed) throw badRequest(`layer ${layer.id} has no time property to filter by datetime`, 'datetime');
+      if (!layer.temporal && !options.datetimeMatchesUntimed) throw refusal(400, 'layer_untimed', { layer: layer.title, field: 'datetime' }, { field: 'datetime' });
       const datetime = parseDatetime(value);
       if (layer.temporal) q.datetime = datetime;
     } else if (name === 'hour' || name === 'weekday') {
-      if (!layer.temporal) throw badRequest(`layer ${layer.id} has no time property to filter by ${name}`, name);
+      if (!layer.temporal) throw refusal(400, 'layer_untimed', { layer: layer.title, field: name }, { field: name });
       if (name === 'hour') q.hours = parseHours(value);
       else q.weekdays = parseWeekdays(value);
     } else if (name === 'f') continue;

@@ -59,6 +59,18 @@ const CATALOGUE = {
   crs_invalid: () => 'GeoJSON 的 crs 成員必須寫成 {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}，或乾脆省略（RFC 7946 的 GeoJSON 一律為 WGS84）。',
   column_name_invalid: (p: { column: string }) =>
     `檔案的欄位名稱「${p.column}」含有空字元（NUL）或無效的 Unicode 字元；請修正標題列後再匯入。`,
+  // Filters of feature listings, tiles and analyses (server/features/list-query.ts)
+  hours_invalid: (p: { field: string }) => `「${p.field}」必須是 0 到 23 的整數（時），或其範圍，例如 20-23，或跨午夜的 22-2；以逗號分隔數個。`,
+  weekdays_invalid: (p: { field: string; names: readonly string[] }) =>
+    `「${p.field}」必須是 1（星期一）到 7（星期日）的整數或其範圍，或 ${p.names.join('、')}，例如 1-5 或 sat,sun。`,
+  datetime_interval: (p: { field: string }) => `「${p.field}」必須是一個時間，或「開始/結束」的期間（任一端可寫 .. 表示不限）。`,
+  datetime_open: (p: { field: string }) => `「${p.field}」至少要有一端是時間，不能只寫「..」。`,
+  filter_not_a_choice: (p: { field: string; value: string; choices: readonly { value: string; label: string }[] }) =>
+    `「${p.field}」沒有「${p.value}」這個值；可用的值：${p.choices.map((c) => `${c.value}（${c.label}）`).join('、')}。`,
+  filter_not_boolean: (p: { field: string }) => `「${p.field}」必須是 true 或 false。`,
+  filter_not_filterable: (p: { field: string }) => `「${p.field}」不能用來篩選。`,
+  layer_untimed: (p: { layer: string; field: string }) => `${p.layer}沒有時間欄位，不能以「${p.field}」篩選；請拿掉這個參數。`,
+
   // Public statistics (what the community and the public may ask of analysis: server/analysis/disclosure.ts)
   public_statistics_filter: (p: { field: string }) =>
     `公開統計不分案類、時段或星期，也不依案件時間加權（參數 ${p.field}）：請拿掉這個條件，或以警察帳號登入查詢。`,
