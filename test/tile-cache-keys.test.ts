@@ -61,7 +61,7 @@ describe('cache keys of filtered tiles', () => {
       [`incidents.type=${Array.from({ length: MAX_FILTER_VALUES + 1 }, () => 'drugs').map((x, i) => (i % 2 ? x : 'violence')).join(',')}&cameras.install_year=${Array.from({ length: MAX_FILTER_VALUES + 1 }, (_, i) => 1990 + (i % 30)).join(',')}`, 'too_many_values'],
       ['cameras.install_year=1989', 'integer_out_of_range'],
       ['cameras.install_year=2147483648', 'integer_out_of_range'],
-      ['incidents.type=no_such_type', 'invalid_request'],
+      ['incidents.type=no_such_type', 'filter_not_a_choice'],
       ['cameras.nope=1', 'unknown_parameter'],
     ];
     for (const [q, code] of cases) {
