@@ -251,7 +251,7 @@ describe('through the API', () => {
     expect(kp.body.error.field).toBe('keyPlaceWeight');
     for (const path of ['reaim', 'new-sites']) {
       const pub = await w.as('public').get(`/api/analysis/${path}?${Q1}`).expect(401);
-      expect(pub.body.error.code).toBe('sign_in_required');
+      expect(pub.body.error).toMatchObject({ code: 'sign_in_required', message: expect.stringMatching(/^請先登入（POST \/api\/login）才能查詢(監視器轉向建議|新設監視器地點建議)。$/) });
     }
     // The community's re-aim sees only public cameras in its area (none here): nothing to turn.
     const re = await w.as('community').get(`/api/analysis/reaim?${Q1}`).expect(200);

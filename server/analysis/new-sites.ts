@@ -111,7 +111,7 @@ async function candidates(db: Queryable, scope: Scope, q: ReturnType<typeof pars
 const parse = (input: unknown) => parseParams(NEW_SITE_PARAMS, input);
 
 export async function newSites(db: Queryable, p: Principal, input: unknown) {
-  requireSignIn(p, 'new camera sites');
+  requireSignIn(p, '新設監視器地點建議');
   const q = parse(input);
   const k = q.k ?? DEFAULTS.k;
   const { aggregated, published, filter } = incidentFilterFor(p, q);

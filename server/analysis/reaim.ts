@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { HttpError } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 import { type Camera, loadCameras, views } from './cameras.js';
 import { DEMAND_PARAMS, describeDemand, loadDemand } from './demand.js';
 import { describeDisclosure, incidentFilterFor } from './disclosure.js';
@@ -22,14 +22,14 @@ export const MAX_REAIM_CAMERAS = 2000;
 
 /** Sign-in is needed to plan with cameras; the public is asked to sign in. */
 export function requireSignIn(p: Principal, what: string) {
-  if (p.role === 'public') throw new HttpError(401, 'sign_in_required', `sign in (POST /api/login) to ask for ${what}`);
+  if (p.role === 'public') throw refusal(401, 'sign_in_required', { action: `查詢${what}` });
 }
 
 const turn = (from: number, to: number) => round(((((to - from) % 360) + 540) % 360) - 180, 3);
 const canTurn = (c: Camera) => c.status === 'working' && c.adjustable && c.fov < 360;
 
 export async function reaim(db: Queryable, p: Principal, input: unknown) {
-  requireSignIn(p, 're-aim suggestions');
+  requireSignIn(p, '監視器轉向建議');
   const q = parseParams(REAIM_PARAMS, input);
   const step = q.step ?? DEFAULT_STEP;
   const { aggregated, published, filter } = incidentFilterFor(p, q);
@@ -37,7 +37,7 @@ export async function reaim(db: Queryable, p: Principal, input: unknown) {
   const cameras = (await loadCameras(db, p, scope)).filter((c) => c.status === 'working');
   const movable = cameras.filter(canTurn);
   if (movable.length > MAX_REAIM_CAMERAS) {
-    throw new HttpError(400, 'invalid_request', `${movable.length} adjustable cameras in this scope, more than ${MAX_REAIM_CAMERAS}; choose a smaller scope`, 'scope');
+    throw refusal(400, 'reaim_too_many_cameras', { count: movable.length, max: MAX_REAIM_CAMERAS }, { field: 'scope' });
   }
   const fixedCams = cameras.filter((c) => !canTurn(c));
   const demand = await loadDemand(db, p, q, filter, scope, published);

@@ -99,6 +99,8 @@ const CATALOGUE = {
   analysis_cell_over_bandwidth: (p: { cellSize: number; bandwidth: number }) =>
     `網格大小 cellSize（${n(p.cellSize)} 公尺）不能大於頻寬 bandwidth（${n(p.bandwidth)} 公尺），否則會漏算案件；請縮小 cellSize 或加大 bandwidth。`,
   analysis_key_places_police_only: () => '治安重點處所只供警察帳號分析：請拿掉 keyPlaceWeight。',
+  reaim_too_many_cameras: (p: { count: number; max: number }) =>
+    `這個範圍有 ${n(p.count)} 支可轉向的監視器，超過一次 ${n(p.max)} 支的上限；請選擇較小的範圍（例如一個派出所）。`,
   new_sites_grid_too_large: (p: { spacing: number; sites: number }) =>
     `以 ${n(p.spacing)} 公尺的間距在這個範圍找候選點約有 ${n(p.sites)} 個；請加大 spacing 或縮小範圍。`,
   new_sites_needs_sites: (p: { candidates: string }) => `candidates=${p.candidates} 需要 sites（你提出的候選地點）；請加上 sites，或改用 candidates=grid。`,
