@@ -35,6 +35,7 @@ import { tileHandler } from './tiles/handler.js';
 import { tileRoutes } from './tiles/routes.js';
 import { TileService } from './tiles/service.js';
 import { locateRoutes } from './units/locate.js';
+import { unitNameRoutes } from './units/names.js';
 import { searchRoutes } from './search/routes.js';
 import { appConfigRoutes } from './web/app-config.js';
 import { webApp } from './web/static.js';
@@ -115,6 +116,7 @@ export function createApp({
   app.use(tileRoutes());
   app.use(ogcRoutes(db));
   app.use(locateRoutes(db));
+  app.use(unitNameRoutes(db));
   app.get('/api/search', spend(buckets, { name: 'search', perMinute: limits.searchPerMinute }));
   app.use(searchRoutes(db));
   app.use(appConfigRoutes(db, basemaps));

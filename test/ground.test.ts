@@ -172,6 +172,20 @@ describe('the ground in the service', () => {
     expect(tj.attribution).toMatch(/政府資料開放授權條款/);
   });
 
+  it('names units for their codes, a beat with its station, for anyone; bounded and refused in Chinese', async () => {
+    const b = await one<{ code: string; name: string; station: string; precinct: string; pname: string; sname: string }>(
+      `SELECT b.code, b.name, s.code AS station, s.name AS sname, p.code AS precinct, p.name AS pname
+         FROM beats b JOIN stations s ON s.code = b.station_code JOIN precincts p ON p.code = s.precinct_code ORDER BY b.code DESC LIMIT 1`);
+    const names = (await w.as('public').get(`/api/units/names?codes=${b.code},${b.station},${b.precinct},NOPE`).expect(200)).body.names;
+    expect(names).toEqual({ [b.code]: `${b.sname}${b.name}`, [b.station]: b.sname, [b.precinct]: b.pname });
+    const many = Array.from({ length: 51 }, (_, i) => `X${i}`).join(',');
+    const refused = (await w.as('public').get(`/api/units/names?codes=${many}`).expect(400)).body.error;
+    expect(refused.code).toBe('too_many_values');
+    expect(refused.message).toMatch(/最多可列 50 個值/);
+    expect((await w.as('public').get(`/api/units/names?codes=${'A'.repeat(41)}`).expect(400)).body.error.code).toBe('text_too_long');
+    expect((await w.as('public').get('/api/units/names?code=P01').expect(400)).body.error.code).toBe('unknown_parameter');
+  });
+
   it('serves 村里 names and the block fabric as vector tiles', async () => {
     const { z, x, y } = tileOf(vLon, vLat, 15);
     const res = await w.as('public').get(`/tiles/villages,blocks/${z}/${x}/${y}.mvt`).buffer(true).parse(binary).expect(200);

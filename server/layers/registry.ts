@@ -10,9 +10,9 @@ const text = (maxLength = 200) => ({ kind: 'text', maxLength }) as const;
 
 /** Beat, station and precinct a feature lies in, kept by the database (sql/migrations/005). */
 const UNIT_ASSIGNMENT: readonly PropertyDef[] = [
-  { name: 'beat_code', label: '警勤區', type: text(40), derived: true },
-  { name: 'station_code', label: '派出所', type: text(40), derived: true },
-  { name: 'precinct_code', label: '分局', type: text(40), derived: true },
+  { name: 'beat_code', label: '警勤區', type: text(40), derived: true, unitCode: 'beats' },
+  { name: 'station_code', label: '派出所', type: text(40), derived: true, unitCode: 'stations' },
+  { name: 'precinct_code', label: '分局', type: text(40), derived: true, unitCode: 'precincts' },
 ];
 
 const ADMIN_WRITES: RoleAccess = { read: ['all'], write: { rows: ['all'], ops: ['create', 'update', 'delete'] } };
@@ -209,7 +209,7 @@ export const LAYERS: readonly LayerDef[] = [
     properties: [
       { name: 'code', label: '代碼', type: text(40), required: true },
       { name: 'name', label: '名稱', type: text(), required: true },
-      { name: 'precinct_code', label: '分局', type: text(40), required: true },
+      { name: 'precinct_code', label: '分局', type: text(40), required: true, unitCode: 'precincts' },
       ...UNIT_CONTACT,
     ],
     access: UNIT_ACCESS,
@@ -226,8 +226,8 @@ export const LAYERS: readonly LayerDef[] = [
     properties: [
       { name: 'code', label: '代碼', type: text(40), required: true },
       { name: 'name', label: '名稱', type: text(), required: true },
-      { name: 'station_code', label: '派出所', type: text(40), required: true },
-      { name: 'precinct_code', label: '分局', type: text(40), derived: true },
+      { name: 'station_code', label: '派出所', type: text(40), required: true, unitCode: 'stations' },
+      { name: 'precinct_code', label: '分局', type: text(40), derived: true, unitCode: 'precincts' },
       { name: 'officer_name', label: '警勤區員警', type: text(60), sensitive: true },
     ],
     access: UNIT_ACCESS,
@@ -385,7 +385,7 @@ export const LAYERS: readonly LayerDef[] = [
     label: 'name',
     properties: [
       { name: 'name', label: '隊名', type: text(), required: true },
-      { name: 'precinct_code', label: '分局', type: text(40), required: true },
+      { name: 'precinct_code', label: '分局', type: text(40), required: true, unitCode: 'precincts' },
       { name: 'leader', label: '隊長', type: text(60), sensitive: true },
       { name: 'phone', label: '聯絡電話', type: text(40), sensitive: true },
       { name: 'members', label: '隊員人數', type: { kind: 'integer', min: 0, max: 10000 } },

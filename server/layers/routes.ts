@@ -4,6 +4,7 @@ import { canRead, readableProperties, writeAccess } from './access.js';
 import { legendOf } from './legend.js';
 import { LAYERS } from './registry.js';
 import { ROLES, type LayerDef, type PropertyType } from './types.js';
+import { INDICATOR_SIGNS, INDICATOR_TYPES } from './vocabularies.js';
 
 /** What a form needs to know of a property's type beyond its kind: ranges, lengths, targets. */
 function typeDetails(t: PropertyType): Record<string, unknown> {
@@ -14,6 +15,8 @@ function typeDetails(t: PropertyType): Record<string, unknown> {
     case 'number': return { min: t.min, max: t.max, ...(t.minExclusive ? { minExclusive: true } : {}), ...(t.maxExclusive ? { maxExclusive: true } : {}) };
     case 'reference': case 'ids': return { layer: t.layer };
     case 'timestamp': return t.notInFuture ? { notInFuture: true } : {};
+    // Crime-indicator types and signs are stored as codes; a client shows their labels.
+    case 'indicators': return { choices: INDICATOR_TYPES, signs: INDICATOR_SIGNS };
     default: return {};
   }
 }
@@ -37,6 +40,7 @@ export function describeLayer(layer: LayerDef, p: Principal) {
       ...typeDetails(prop.type),
       ...(prop.required ? { required: true } : {}),
       ...(prop.derived ? { derived: true } : {}),
+      ...(prop.unitCode ? { unitCode: prop.unitCode } : {}),
     })),
     // A role limited to some fields (an officer sets a camera's status) is told which.
     ...(writeAccess(layer, p, 'update')?.fields ? { writableFields: writeAccess(layer, p, 'update')!.fields } : {}),

@@ -30,6 +30,8 @@ export interface PropertyDef {
   readonly derived?: boolean;
   /** Personal or operational detail: only internal roles receive it. */
   readonly sensitive?: boolean;
+  /** The value is the code of a unit of this kind; people are shown its name (server/units/names.ts). */
+  readonly unitCode?: 'precincts' | 'stations' | 'beats';
   /**
    * Column names this layer's own source files give the property (the MOI's VILLCODE for a
    * 村里's code), so they import without a mapping; words every layer shares are in

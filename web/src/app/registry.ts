@@ -17,6 +17,10 @@ export interface PropertyInfo {
   required?: boolean;
   derived?: boolean;
   notInFuture?: boolean;
+  /** The value is a unit's code (beats, stations, precincts); people see the unit's name. */
+  unitCode?: 'precincts' | 'stations' | 'beats';
+  /** Crime-indicator signs (with `choices` for their types). */
+  signs?: Choice[];
 }
 
 export interface LegendEntries { property: string; entries: { value: string; label: string; colour: string }[] }
@@ -76,7 +80,10 @@ export function displayValue(prop: PropertyInfo, value: unknown): string {
     case 'reference': return `#${value}`;
     case 'indicators': {
       const entries = Object.entries(value as Record<string, string[]>);
-      return entries.length ? entries.map(([k, signs]) => `${k}（${signs.length} 項徵候）`).join('、') : '—';
+      const label = (list: Choice[] | undefined, v: string) => list?.find((c) => c.value === v)?.label ?? v;
+      return entries.length
+        ? entries.map(([k, signs]) => `${label(prop.choices, k)}（${signs.map((s) => label(prop.signs, s)).join('、')}）`).join('；')
+        : '—';
     }
     default: return String(value);
   }

@@ -1,7 +1,8 @@
 import { h } from '../lib/dom.js';
 import type { AppContext } from './context.js';
 import { openLoginDialog } from './login-dialog.js';
-import { isInternal, isPlanner, ROLE_LABELS, signOut } from './session.js';
+import { unitName } from '../map/display-names.js';
+import { isInternal, isPlanner, ROLE_LABELS, signOut, type Me } from './session.js';
 
 /** The pages of the app; the server answers index.html for each and the app picks the view. */
 export const PAGES = [
@@ -11,6 +12,14 @@ export const PAGES = [
   { path: '/community', title: '社區檢視', who: 'all' },
   { path: '/import', title: '匯入資料', who: 'planners' },
 ] as const;
+
+/** The role and, by name, the unit of who is signed in: 「警勤區員警・大樹派出所第1警勤區」. */
+function whoIsSignedIn(me: Me): HTMLElement {
+  const who = h('span', { class: 'who', title: me.username }, ROLE_LABELS[me.role]);
+  const code = me.beatCode ?? me.precinctCode;
+  if (code) void unitName(code).then((name) => { who.textContent = `${ROLE_LABELS[me.role]}・${name}`; });
+  return who;
+}
 
 /**
  * The frame around every view: the title, the pages the caller may use, room for a search
@@ -23,18 +32,25 @@ export function renderShell(ctx: AppContext, current: string): { main: HTMLEleme
   const account = me.role === 'public'
     ? h('button', { class: 'secondary login', onclick: openLoginDialog }, '登入')
     : h('div', { class: 'account' },
-      h('span', { class: 'who', title: me.username }, `${ROLE_LABELS[me.role]}${me.precinctCode ? `・${me.beatCode ?? me.precinctCode}` : ''}`),
+      whoIsSignedIn(me),
       h('button', { class: 'secondary', onclick: async () => { await signOut(); location.assign('/'); } }, '登出'));
   // A seeded demo says so on every page: its key places, cameras and incidents are made up.
   const demo = ctx.config.demo
     ? h('details', { class: 'demo-chip' }, h('summary', { title: ctx.config.demo.note }, ctx.config.demo.label), h('p', {}, ctx.config.demo.note))
     : null;
+  // On a phone the pages and the account fold into a menu, so the header is one line.
+  const menu = h('button', {
+    type: 'button', class: 'menu-toggle', 'aria-expanded': 'false', 'aria-controls': 'app-menu', 'aria-label': '選單',
+    onclick: () => menu.setAttribute('aria-expanded', String(header.classList.toggle('menu-open'))),
+  }, '☰');
   const header = h('header', { class: 'app-header' },
     h('a', { class: 'brand', href: '/' }, h('span', { class: 'brand-full' }, '社區治安電子地圖'), h('span', { class: 'brand-short' }, '治安地圖')),
     demo,
-    h('nav', { class: 'pages' }, pages.map((p) => h('a', { href: p.path, class: p.path === current ? 'current' : '', 'aria-current': p.path === current ? 'page' : undefined }, p.title))),
     tools,
-    account);
+    menu,
+    h('div', { class: 'app-menu', id: 'app-menu' },
+      h('nav', { class: 'pages', 'aria-label': '頁面' }, pages.map((p) => h('a', { href: p.path, class: p.path === current ? 'current' : '', 'aria-current': p.path === current ? 'page' : undefined }, p.title))),
+      account));
   const main = h('main', { class: 'app-main' });
   document.getElementById('app')!.replaceChildren(header, main);
   return { main, tools };

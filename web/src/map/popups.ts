@@ -3,6 +3,7 @@ import type { AppContext } from '../app/context.js';
 import { displayValue, type LayerInfo } from '../app/registry.js';
 import { ApiError } from '../lib/api.js';
 import { h } from '../lib/dom.js';
+import { namesOf } from './display-names.js';
 import { getFeature, type Feature } from './features.js';
 import { locate, locationDetails } from './locate-popup.js';
 import { partOf } from './map.js';
@@ -16,14 +17,21 @@ export type FeatureActions = (layer: LayerInfo, feature: Feature, popup: maplibr
 const answersWhere = (layer: LayerInfo) => layer.id === 'beats' || layer.ground === true;
 
 /** The details of a feature: every property the caller may read, with the registry's labels. */
-export function featureDetails(layer: LayerInfo, f: Feature, demoLabel?: string): HTMLElement {
+export function featureDetails(layer: LayerInfo, f: Feature, names: Record<string, string>, demoLabel?: string): HTMLElement {
   const rows = layer.properties
     .filter((p) => f.properties[p.name] !== null && f.properties[p.name] !== undefined && f.properties[p.name] !== '')
-    .map((p) => h('tr', {}, h('th', {}, p.label), h('td', {}, displayValue(p, f.properties[p.name]))));
+    .map((p) => h('tr', {}, h('th', {}, p.label), h('td', {}, names[p.name] ?? displayValue(p, f.properties[p.name]))));
   return h('div', { class: 'feature-details' },
-    h('h3', {}, h('span', { class: 'layer-title' }, layer.title), String(f.properties[layer.label] ?? `#${f.id}`)),
+    h('h3', {}, h('span', { class: 'layer-title' }, layer.title), headingOf(layer, f)),
     demoLabel ? h('p', { class: 'demo-tag' }, demoLabel) : null,
     h('table', {}, rows));
+}
+
+/** What a feature is called: its name where it has one (a beat's, not its code), else its label. */
+function headingOf(layer: LayerInfo, f: Feature): string {
+  const name = layer.properties.some((p) => p.name === 'name') ? f.properties.name : undefined;
+  const v = name ?? f.properties[layer.label];
+  return v === null || v === undefined || v === '' ? `編號 ${f.id}` : String(v);
 }
 
 /**
@@ -84,7 +92,7 @@ export function enableFeaturePopups(map: maplibregl.Map, ctx: AppContext, action
     open(e.lngLat, async (body, own) => {
       const f = await getFeature(layer.id, id);
       const demoLabel = demo?.layers.includes(layer.id) ? demo.label : undefined;
-      body.replaceChildren(featureDetails(layer, f, demoLabel), h('div', { class: 'popup-actions' }, actions(layer, f, own)));
+      body.replaceChildren(featureDetails(layer, f, await namesOf(ctx.registry, layer, f), demoLabel), h('div', { class: 'popup-actions' }, actions(layer, f, own)));
     });
   });
   // A pointer over something clickable says so.
