@@ -34,6 +34,7 @@ import { invalidatingTiles } from './tiles/invalidation.js';
 import { tileHandler } from './tiles/handler.js';
 import { tileRoutes } from './tiles/routes.js';
 import { TileService } from './tiles/service.js';
+import { compressAnswers } from './http/compress.js';
 import { locateRoutes } from './units/locate.js';
 import { unitNameRoutes } from './units/names.js';
 import { searchRoutes } from './search/routes.js';
@@ -97,6 +98,7 @@ export function createApp({
     budgets: buckets.kind, budgetsAvailable: buckets.available, heavyJobs: heavyJobs.state,
   })));
 
+  app.use(compressAnswers);
   // Every input is checked at the door: query text, where writes come from, then bodies.
   app.use(cleanQueryText);
   app.use(sameOriginWrites);

@@ -1,6 +1,10 @@
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, get, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../server/app.js';
@@ -46,6 +50,42 @@ describe('the web app at /', () => {
     const asset = await request(w.app).get(script).expect(200);
     expect(asset.headers['cache-control']).toMatch(/max-age=31536000.*immutable/);
     await request(w.app).get('/assets/no-such-file.js').expect(404);
+  });
+
+  it('sends the app\'s code precompressed, brotli before gzip, and compresses API answers', async () => {
+    const server = createServer(w.app).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    /** The raw answer, not decoded (fetch and supertest would undo the compression). */
+    const raw = (path: string, encoding: string) => new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      get({ host: '127.0.0.1', port, path, headers: { 'Accept-Encoding': encoding } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) })).on('error', reject);
+      }).on('error', reject);
+    });
+    try {
+      const index = (await request(w.app).get('/').set('Accept', 'text/html')).text;
+      const script = /src="(\/assets\/[^"]+\.js)"/.exec(index)![1]!;
+      const plain = await raw(script, 'identity');
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      // Chrome lists gzip first; brotli is still chosen, being smaller.
+      const br = await raw(script, 'gzip, deflate, br, zstd');
+      expect(br.headers['content-encoding']).toBe('br');
+      expect(br.headers['content-type']).toMatch(/javascript/);
+      expect(br.headers.vary).toBe('Accept-Encoding');
+      expect(br.headers['cache-control']).toMatch(/immutable/);
+      expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
+      expect(br.body.length).toBeLessThan(plain.body.length / 2);
+      const gz = await raw(script, 'gzip');
+      expect(gz.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(gz.body).equals(plain.body)).toBe(true);
+      // An API answer over 1 kB is gzipped on the way out.
+      const layers = await raw('/api/layers', 'gzip');
+      expect(layers.headers['content-encoding']).toBe('gzip');
+      expect(JSON.parse(gunzipSync(layers.body).toString('utf8')).layers.length).toBeGreaterThan(5);
+    } finally {
+      server.close();
+    }
   });
 
   it('leaves the API its own answers: an unknown endpoint is a JSON 404, not the page', async () => {

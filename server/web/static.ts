@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 
@@ -28,18 +28,37 @@ export function contentSecurityPolicy(basemapOrigins: readonly string[] = []): s
   ].join('; ');
 }
 
+/** Copies the build writes beside each asset (scripts/lib/web-build.ts), best first. */
+const ENCODINGS = { br: '.br', gzip: '.gz' } as const;
+/** An asset's own name: no folders, nothing to climb out of `assets/` with. */
+const ASSET_NAME = /^[\w-]+(\.[\w-]+)+$/;
+
+/** The best precompressed copy the client accepts: brotli before gzip, whatever order it lists them in. */
+function precompressed(accepted: string[]): keyof typeof ENCODINGS | undefined {
+  return (Object.keys(ENCODINGS) as (keyof typeof ENCODINGS)[]).find((e) => accepted.includes(e));
+}
+
 /**
- * The built map application at `/`: hashed assets cached for good, and index.html (never
+ * The built map application at `/`: hashed assets cached for good, sent precompressed (brotli
+ * or gzip) to clients that accept it, and index.html (never
  * cached, so a new build shows at once) for every other page the app routes itself.
  */
 export function webApp({ dist = WEB_DIST, basemapOrigins = [] }: { dist?: string; basemapOrigins?: readonly string[] } = {}): Router {
   const r = Router();
   const index = join(dist, 'index.html');
   const csp = contentSecurityPolicy(basemapOrigins);
+  // The same for everyone whatever the account: set here, over the caller-dependent default of the API.
+  const cached = { 'Cache-Control': 'public, max-age=31536000, immutable', Vary: 'Accept-Encoding' };
+  r.get('/assets/:name', (req, res, next) => {
+    const encoding = precompressed(req.acceptsEncodings());
+    const name = req.params.name;
+    const file = encoding && ASSET_NAME.test(name) ? join(dist, 'assets', `${name}${ENCODINGS[encoding]}`) : undefined;
+    if (!encoding || !file || !existsSync(file)) return next();
+    res.set({ ...cached, 'Content-Encoding': encoding }).type(extname(name)).sendFile(file);
+  });
   r.use('/assets', express.static(join(dist, 'assets'), {
     index: false, fallthrough: false, cacheControl: false,
-    // The same for everyone: set here, over the caller-dependent default of the API.
-    setHeaders: (res) => res.set({ 'Cache-Control': 'public, max-age=31536000, immutable' }).removeHeader('Vary'),
+    setHeaders: (res) => res.set(cached),
   }));
   r.get(/.*/, (req, res, next) => {
     if (SERVICE_PATHS.test(req.path) || !req.accepts('html')) return next();

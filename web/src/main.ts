@@ -5,21 +5,18 @@ import { currentUser, isInternal, isPlanner } from './app/session.js';
 import { renderShell } from './app/shell.js';
 import { h } from './lib/dom.js';
 import './styles/app.css';
-import { briefingView } from './views/briefing-view.js';
-import { communityView } from './views/community-view.js';
-import { importView } from './views/import-view.js';
-import { mapView } from './views/map-view.js';
-import { rollupsView } from './views/rollups-view.js';
-
 type View = (ctx: AppContext, main: HTMLElement, tools: HTMLElement) => Promise<void>;
 
-/** Which view a path shows; the briefing and the roll-ups are for police accounts only. */
-function viewFor(path: string, ctx: AppContext): { path: string; view: View } {
-  if (path.startsWith('/briefing') && isInternal(ctx.me)) return { path: '/briefing', view: briefingView };
-  if (path.startsWith('/rollups') && isInternal(ctx.me)) return { path: '/rollups', view: rollupsView };
-  if (path.startsWith('/community')) return { path: '/community', view: communityView };
-  if (path.startsWith('/import') && isPlanner(ctx.me)) return { path: '/import', view: importView };
-  return { path: '/', view: mapView };
+/**
+ * Which view a path shows; the briefing and the roll-ups are for police accounts only. Each view
+ * is its own chunk, so a page loads only its own code (an officer's map no import or chart code).
+ */
+function viewFor(path: string, ctx: AppContext): { path: string; view: () => Promise<View> } {
+  if (path.startsWith('/briefing') && isInternal(ctx.me)) return { path: '/briefing', view: async () => (await import('./views/briefing-view.js')).briefingView };
+  if (path.startsWith('/rollups') && isInternal(ctx.me)) return { path: '/rollups', view: async () => (await import('./views/rollups-view.js')).rollupsView };
+  if (path.startsWith('/community')) return { path: '/community', view: async () => (await import('./views/community-view.js')).communityView };
+  if (path.startsWith('/import') && isPlanner(ctx.me)) return { path: '/import', view: async () => (await import('./views/import-view.js')).importView };
+  return { path: '/', view: async () => (await import('./views/map-view.js')).mapView };
 }
 
 async function boot(): Promise<void> {
@@ -29,7 +26,7 @@ async function boot(): Promise<void> {
   const ctx: AppContext = { me, registry, config };
   const { path, view } = viewFor(location.pathname, ctx);
   const { main, tools } = renderShell(ctx, path);
-  await view(ctx, main, tools);
+  await (await view())(ctx, main, tools);
   performance.mark('emap:ready');
   document.body.dataset.ready = 'true';
 }
