@@ -41,11 +41,14 @@ async function busiest(): Promise<[number, number]> {
   return [rows[0]!.x, rows[0]!.y];
 }
 
-/** A place to look at each layer: a feature of it and a zoom at which it is drawn unclustered. */
+/**
+ * A place to look at each layer: a feature of it (of a layer with a time the newest, which the
+ * police's opening 30 days show) and a zoom at which it is drawn unclustered.
+ */
 async function sampleOf(layer: (typeof TILED)[number]): Promise<{ id: number; at: [number, number]; zoom: number }> {
   const { rows } = await w.db.query<{ id: number; x: number; y: number }>(
     `SELECT id::int AS id, ST_X(p) AS x, ST_Y(p) AS y FROM (SELECT id, ST_PointOnSurface(geom) AS p FROM ${layer.table}
-      WHERE deleted_at IS NULL ORDER BY id LIMIT 1) s`);
+      WHERE deleted_at IS NULL ORDER BY ${layer.temporal ? `${layer.temporal} DESC, ` : ''}id LIMIT 1) s`);
   const zoom = Math.max(layer.tiles!.minzoom, layer.tiles!.cluster?.belowZoom ?? 0, 14) + 0.5;
   return { id: rows[0]!.id, at: [rows[0]!.x, rows[0]!.y], zoom: Math.min(zoom, layer.tiles!.maxzoom) };
 }
@@ -79,7 +82,8 @@ describe('signing in', () => {
     await p.page.fill('.login-dialog input[name=password]', DEMO_PASSWORD);
     await Promise.all([p.page.waitForNavigation(), p.page.click('.login-dialog button[type=submit]')]);
     await p.page.waitForSelector('body[data-ready="true"]');
-    expect(await p.page.locator('.account .who').innerText()).toBe('分局承辦人・P01');
+    await p.page.locator('.account .who', { hasText: '桃園分局' }).waitFor();
+    expect(await p.page.locator('.account .who').innerText()).toBe('分局承辦人・桃園分局');
     expect(await p.page.locator('.layer-row[data-layer="key-places"]').count()).toBe(1);
     await p.context.close();
   });

@@ -145,15 +145,17 @@ function polygonLayers(layer: LayerDef): StyleLayer[] {
  * labels on top, the ground's first (MapLibre places later symbol layers first, so a feature's
  * label wins over a 村里 name where they collide).
  */
-function order(layer: StyleLayer, ground: boolean): number {
+function order(layer: StyleLayer, def: LayerDef): number {
   const part = (layer.metadata as Record<string, string>)['emap:part'] ?? '';
-  if (ground) return part === 'labels' ? 4.5 : part === 'fill' ? -2 : -1;
+  if (def.ground) return part === 'labels' ? 4.5 : part === 'fill' ? -2 : -1;
+  // A register drawn with its own symbols (key places) lies over every other layer's dots.
+  if (def.style?.icons && (part === 'points' || part === 'clusters')) return 4.2;
   return ({ fill: 0, outline: 1, heat: 2, clusters: 3, points: 4, labels: 5 } as Record<string, number>)[part] ?? 0;
 }
 
 /** A MapLibre style of every tiled layer the caller may read, drawn from one composite source. */
 export function mapStyle(layers: readonly LayerDef[], p: Principal, baseUrl: string) {
-  const styleLayers = layers.flatMap((l) => (l.geometry === 'Point' ? pointLayers(l) : polygonLayers(l)).map((s) => ({ s, ground: !!l.ground })));
+  const styleLayers = layers.flatMap((l) => (l.geometry === 'Point' ? pointLayers(l) : polygonLayers(l)).map((s) => ({ s, def: l })));
   return {
     version: 8,
     name: '社區治安電子地圖',
@@ -161,7 +163,7 @@ export function mapStyle(layers: readonly LayerDef[], p: Principal, baseUrl: str
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#f4f1ea' } },
       // A stable sort keeps the registry's order within each part.
-      ...styleLayers.map((l, i) => ({ l, i })).sort((a, b) => order(a.l.s, a.l.ground) - order(b.l.s, b.l.ground) || a.i - b.i).map(({ l }) => l.s),
+      ...styleLayers.map((l, i) => ({ l, i })).sort((a, b) => order(a.l.s, a.l.def) - order(b.l.s, b.l.def) || a.i - b.i).map(({ l }) => l.s),
     ],
     metadata: { 'emap:scope': p.role },
   };

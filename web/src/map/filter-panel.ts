@@ -6,6 +6,12 @@ import type { TileFilters } from './tile-filters.js';
 
 const DAY_MS = 86_400_000;
 
+/** How far back police see incidents when their map opens: recent enough to act on. */
+export const RECENT_INCIDENT_DAYS = 30;
+
+/** A `datetime` filter from `days` ago (Taiwan date) on. */
+export const lastDays = (days: number) => `${taiwanDate(new Date(Date.now() - days * DAY_MS))}/..`;
+
 /** Checkboxes for the choices of one property; none ticked means no filter. */
 function choiceFilter(layer: LayerInfo, prop: PropertyInfo, filters: TileFilters, changed: () => void): HTMLElement {
   const boxes = (prop.choices ?? []).map((c) => h('input', { type: 'checkbox', value: c.value, onchange: () => update() }));
@@ -21,8 +27,10 @@ function choiceFilter(layer: LayerInfo, prop: PropertyInfo, filters: TileFilters
 
 /** Date range, hours of the day and days of the week for a layer with a time. */
 function timeFilter(layer: LayerInfo, filters: TileFilters, changed: () => void): HTMLElement {
-  const from = h('input', { type: 'date', name: 'from', onchange: () => update() });
-  const to = h('input', { type: 'date', name: 'to', onchange: () => update() });
+  // A range set before the panel was built (the opening view's 近 30 天) shows as set.
+  const [given, until] = (filters.get(layer.id, 'datetime') ?? '').split('/');
+  const from = h('input', { type: 'date', name: 'from', value: given && given !== '..' ? given : '', onchange: () => update() });
+  const to = h('input', { type: 'date', name: 'to', value: until && until !== '..' ? until : '', onchange: () => update() });
   const hour = (name: string, initial: number) => h('select', { name, onchange: () => update() },
     Array.from({ length: 24 }, (_, i) => h('option', { value: String(i), selected: i === initial }, `${i} 時`)));
   const fromHour = hour('fromHour', 0);
@@ -64,7 +72,7 @@ export function filterPanel(map: maplibregl.Map, registry: Registry, filters: Ti
   for (const layer of registry.layers.filter((l) => l.tiles)) {
     const choices = layer.properties.filter((p) => p.type === 'enum' && !p.derived && p.choices?.length);
     if (choices.length === 0 && !layer.temporal) continue;
-    const badge = h('span', { class: 'badge', hidden: true });
+    const badge = h('span', { class: 'badge', hidden: filters.count(layer.id) === 0 }, String(filters.count(layer.id)));
     const changed = () => {
       const n = filters.count(layer.id);
       badge.hidden = n === 0;

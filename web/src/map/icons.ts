@@ -3,8 +3,9 @@ import type { Registry } from '../app/registry.js';
 
 /**
  * Key-place symbols, drawn in the browser when the map first needs one (the style names them
- * `key-places:<category>`; MapLibre asks the resolver): a disc in the category's legend colour with the first character of
- * its name, e.g. 鐵 for 鐵皮（貨櫃）屋. No sprite sheet is fetched; the legend uses the same
+ * `key-places:<category>`; MapLibre asks the resolver): a rounded square, a shape no other layer
+ * uses (every other point is a disc), in the category's legend colour with the first character
+ * of its name, e.g. 鐵 for 鐵皮（貨櫃）屋. No sprite sheet is fetched; the legend uses the same
  * drawing, so map and legend cannot disagree.
  */
 const SIZE = 26;
@@ -22,11 +23,17 @@ function drawIcon(colour: string, char: string, ratio: number): HTMLCanvasElemen
   const c = canvas.getContext('2d')!;
   c.scale(ratio, ratio);
   c.beginPath();
-  c.arc(SIZE / 2, SIZE / 2, SIZE / 2 - 1.5, 0, Math.PI * 2);
+  c.roundRect(1.5, 1.5, SIZE - 3, SIZE - 3, 5);
   c.fillStyle = colour;
   c.fill();
-  c.lineWidth = 2;
+  // A dark edge inside a white one: the square stands out on light ground and on dark dots.
+  c.lineWidth = 2.5;
   c.strokeStyle = '#ffffff';
+  c.stroke();
+  c.beginPath();
+  c.roundRect(3, 3, SIZE - 6, SIZE - 6, 4);
+  c.lineWidth = 1;
+  c.strokeStyle = 'rgba(0, 0, 0, 0.55)';
   c.stroke();
   c.fillStyle = isLight(colour) ? '#1d1d1f' : '#ffffff';
   c.font = `bold 14px ${FONT}`;

@@ -39,6 +39,10 @@ function legendOf(registry: Registry, layer: LayerInfo): HTMLElement | null {
     const label = layer.properties.find((p) => p.name === legend.outline!.property)?.label;
     parts.push(h('p', { class: 'legend-caption' }, `外框：${label ?? ''}`), swatches(registry, layer, legend.outline, 'ring'));
   }
+  // The red ring the map draws round a place past its visit date (map/overdue.ts).
+  if (layer.id === 'key-places' && layer.properties.some((p) => p.name === 'next_visit_due')) {
+    parts.push(h('ul', { class: 'legend single' }, h('li', {}, h('span', { class: 'swatch ring overdue' }), '紅圈：已逾下次查訪期限')));
+  }
   if (layer.cluster) parts.push(h('p', { class: 'legend-note' }, `縮放 ${layer.cluster.belowZoom} 級以下以群集圓顯示件數`));
   return h('div', { class: 'legend-block' }, parts);
 }

@@ -7,6 +7,7 @@ import type { Registry } from '../app/registry.js';
 import { api } from '../lib/api.js';
 import { addAttribution, BasemapSwitcher, initialBasemap, quietMissingBasemapTiles, setBasemap } from './basemaps.js';
 import { drawMissingIcons } from './icons.js';
+import { MAP_LOCALE } from './locale.js';
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -21,6 +22,13 @@ export interface MapOptions {
    * default); without it the map draws the service's own layers alone.
    */
   basemapSwitcher?: boolean;
+  /** Where the map opens (west, south, east, north): the caller's own area; the deployment's extent otherwise. */
+  bounds?: Promise<[number, number, number, number] | undefined>;
+  /**
+   * Filters for the service's tiles (TileFilters.query), added to tile requests that carry none
+   * yet, so the first tiles drawn are already filtered.
+   */
+  tileQuery?: () => string;
 }
 
 /**
@@ -28,13 +36,18 @@ export interface MapOptions {
  * the layers and properties the role may read), with a basemap beneath when the view offers them.
  */
 export async function createMap(opts: MapOptions): Promise<maplibregl.Map> {
-  const style = await api.get<StyleSpecification>('/tiles/style.json');
+  const [style, bounds] = await Promise.all([api.get<StyleSpecification>('/tiles/style.json'), opts.bounds]);
   const map = new maplibregl.Map({
     // Labels are drawn on the device (the style has no glyphs URL), in the fonts the style names.
     container: opts.container,
     style,
-    bounds: opts.config.extent ?? [120.0, 22.8, 120.5, 23.2],
-    fitBoundsOptions: { padding: 20 },
+    bounds: bounds ?? opts.config.extent ?? [120.0, 22.8, 120.5, 23.2],
+    fitBoundsOptions: { padding: bounds ? 40 : 20 },
+    transformRequest: (url, kind) => {
+      const q = opts.tileQuery?.();
+      return q && kind === 'Tile' && isServiceTile(url) && !url.includes('?') ? { url: `${url}?${q}` } : undefined;
+    },
+    locale: MAP_LOCALE,
     localIdeographFontFamily: fontsOf(style).map((f) => (f.includes(' ') ? `'${f}'` : f)).join(', '),
     attributionControl: false,
     canvasContextAttributes: { preserveDrawingBuffer: opts.preserveDrawingBuffer ?? false },
@@ -54,6 +67,9 @@ export async function createMap(opts: MapOptions): Promise<maplibregl.Map> {
   }
   return map;
 }
+
+/** The service's own vector tiles (server/tiles/routes.ts), not a basemap's. */
+const isServiceTile = (url: string) => new URL(url, location.href).pathname.startsWith('/tiles/') && url.includes('.mvt');
 
 /** The label fonts of a style (server/tiles/style.ts chooses them). */
 function fontsOf(style: StyleSpecification): string[] {

@@ -7,7 +7,8 @@ import { append, h, replace } from '../lib/dom.js';
 import { formatNumber } from '../lib/format.js';
 import { LayerPanel } from '../map/layer-panel.js';
 import { createMap, partOf } from '../map/map.js';
-import { areaName, myArea, showMyArea } from '../map/my-area.js';
+import { communityHome, HomeControl, myLocationControl, outlineHomeArea } from '../map/home-area.js';
+import { areaName, myArea } from '../map/my-area.js';
 import { periodTitle } from '../rollups/periods.js';
 import { enableFeaturePopups } from '../map/popups.js';
 import { searchBox } from '../map/search-box.js';
@@ -72,11 +73,18 @@ function showSquare(map: maplibregl.Map, shown: HotSpots, e: maplibregl.MapMouse
 
 export async function communityView(ctx: AppContext, main: HTMLElement, tools: HTMLElement): Promise<void> {
   const { panel, mapElement } = mapLayout(main);
-  const map = await createMap({ container: mapElement, config: ctx.config, registry: ctx.registry, basemapSwitcher: true });
-  tools.append(searchBox(map, ctx.registry));
   // A community account opens on its own 村里, outlined.
-  const area = ctx.me.role === 'community' ? await myArea() : null;
-  if (area) showMyArea(map, area);
+  const myHome = ctx.me.role === 'community' ? myArea() : Promise.resolve(null);
+  const home = myHome.then((a) => (a ? communityHome(a) : null));
+  const map = await createMap({ container: mapElement, config: ctx.config, registry: ctx.registry, basemapSwitcher: true, bounds: home.then((a) => a?.bbox) });
+  tools.append(searchBox(map, ctx.registry));
+  const area = await myHome;
+  const homeShown = await home;
+  if (homeShown) {
+    outlineHomeArea(map, homeShown);
+    map.addControl(new HomeControl(homeShown), 'top-left');
+  }
+  map.addControl(myLocationControl(), 'top-right');
   // A hot-spot square drawn on the map says its own published count; registered first, so that a
   // click it answers opens no feature popup beneath it.
   let shown: HotSpots | undefined;

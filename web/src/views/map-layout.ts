@@ -1,21 +1,69 @@
 import { h } from '../lib/dom.js';
 
+/** How far a phone's sheet is open: a third of the screen while working on the map, half, or all of it. */
+export type SheetState = 'closed' | 'peek' | 'half' | 'full';
+
+/** Phones show the panel as a sheet (app.css uses the same width). */
+const PHONE = window.matchMedia('(max-width: 720px)');
+
 /**
- * A side panel beside a full-size map. On a phone the panel is a sheet over the map's lower
- * part, opened and closed by a button, so controls never cover each other.
+ * The side panel of a map page. On a desktop it stands beside the map; on a phone it is a sheet
+ * over the map's lower part with a closed, peek, half and full state, which opens itself when
+ * something in it needs the user (an edit form, a notice), so no button seems to do nothing.
  */
-export function mapLayout(main: HTMLElement): { panel: HTMLElement; mapElement: HTMLElement } {
-  main.classList.add('map-layout');
-  const panel = h('aside', { class: 'side-panel', id: 'side-panel' });
-  const mapElement = h('div', { class: 'map', id: 'map' });
-  const toggle = h('button', {
-    type: 'button', class: 'panel-toggle', 'aria-controls': 'side-panel', 'aria-expanded': 'false',
-    onclick: () => {
-      const open = main.classList.toggle('panel-open');
-      toggle.setAttribute('aria-expanded', String(open));
-      toggle.textContent = open ? '關閉面板' : '圖層・篩選';
-    },
+export class Sheet {
+  private readonly grow = h('button', { type: 'button', class: 'sheet-grow', onclick: () => this.set(this.state === 'full' ? 'half' : 'full') });
+  private readonly close = h('button', { type: 'button', class: 'sheet-close', 'aria-label': '關閉面板', onclick: () => this.set('closed') }, '✕');
+  readonly toggle = h('button', {
+    type: 'button', class: 'panel-toggle', 'aria-controls': 'side-panel', 'aria-expanded': 'false', onclick: () => this.set('half'),
   }, '圖層・篩選');
-  main.append(panel, h('div', { class: 'map-wrap' }, mapElement, toggle));
-  return { panel, mapElement };
+  readonly grip = h('div', { class: 'sheet-grip' }, this.grow, this.close);
+  private state: SheetState = 'closed';
+
+  constructor(private readonly layout: HTMLElement, private readonly panel: HTMLElement) {
+    this.set('closed');
+  }
+
+  get current(): SheetState { return this.state; }
+
+  set(state: SheetState): void {
+    this.state = state;
+    this.layout.dataset.sheet = state;
+    this.layout.classList.toggle('panel-open', state !== 'closed');
+    this.toggle.setAttribute('aria-expanded', String(state !== 'closed'));
+    this.grow.textContent = state === 'full' ? '縮小' : '展開';
+    this.grow.setAttribute('aria-label', state === 'full' ? '縮小面板' : '展開面板');
+  }
+
+  /**
+   * Brings an element of the panel into view: on a phone the sheet opens (at least to `state`)
+   * and scrolls to it; on a desktop the panel scrolls to it.
+   */
+  reveal(el: HTMLElement, state: Exclude<SheetState, 'closed'> = 'half'): void {
+    if (PHONE.matches && (this.state === 'closed' || (this.state === 'peek' && state !== 'peek'))) this.set(state);
+    // After the sheet has its height, so the scroll lands where the user will look.
+    requestAnimationFrame(() => {
+      this.panel.scrollTo({ top: Math.max(0, el.offsetTop - this.panel.offsetTop - this.grip.offsetHeight), behavior: 'smooth' });
+    });
+  }
+}
+
+export interface MapLayout {
+  panel: HTMLElement;
+  mapElement: HTMLElement;
+  /** Room over the map for what floats on it (notices, the map's own buttons). */
+  mapWrap: HTMLElement;
+  sheet: Sheet;
+}
+
+/** A side panel beside a full-size map (a sheet on a phone, see Sheet). */
+export function mapLayout(main: HTMLElement): MapLayout {
+  main.classList.add('map-layout');
+  const panel = h('aside', { class: 'side-panel', id: 'side-panel', 'aria-label': '圖層與工具' });
+  const mapElement = h('div', { class: 'map', id: 'map' });
+  const sheet = new Sheet(main, panel);
+  panel.append(sheet.grip);
+  const mapWrap = h('div', { class: 'map-wrap' }, mapElement, sheet.toggle);
+  main.append(panel, mapWrap);
+  return { panel, mapElement, mapWrap, sheet };
 }
