@@ -220,7 +220,7 @@ describe('filtered tiles', () => {
     ['?hour=25', /「hour」必須是 0 到 23 的整數/, 'hour'],
     ['?weekday=0', /「weekday」必須是 1（星期一）到 7（星期日）/, 'weekday'],
     ['?weekday=someday', /或 mon、tue、wed/, 'weekday'],
-    ['?bbox=1,2,3,4', /tiles take filters only/, 'bbox'],
+    ['?bbox=1,2,3,4', /^圖磚只接受篩選條件，不接受「bbox」；「bbox」請用於 GET \/api\/layers\/incidents\/features。$/, 'bbox'],
     ['?nope=1', /不認得參數「nope」。可用的參數：incidents\.type、incidents\.source、.*incidents\.datetime、incidents\.hour、incidents\.weekday。/, 'nope'],
     ['?cameras.status=broken', /不認得參數「cameras\.status」/, 'cameras.status'],
     [`?type=${Array(101).fill('drugs').join(',')}`, /「type」最多可列 100 個值/, 'type'],
@@ -328,7 +328,8 @@ describe('HTTP', () => {
     expect(String(res.headers['set-cookie'])).toMatch(/^emap_session=;.*Expires=Thu, 01 Jan 1970/);
     await w.as('admin').get('/api/layers/%E0%A4%A/features').expect(400);
     const list = await w.as('admin').get('/api/layers/cameras/features?limit=1').expect(200);
-    expect(list.headers).toMatchObject({ 'cache-control': 'private, no-cache', vary: 'Authorization, Cookie' });
+    // Answers differ by caller and, compressed or not, by what the client accepts.
+    expect(list.headers).toMatchObject({ 'cache-control': 'private, no-cache', vary: 'Authorization, Cookie, Accept-Encoding' });
   });
 
   it('answers an empty tile with 204', async () => {
@@ -338,18 +339,19 @@ describe('HTTP', () => {
   });
 
   it.each([
-    ['/tiles/no-such-layer/16/0/0.mvt', 404, /unknown tile layer "no-such-layer"/, undefined],
-    ['/tiles/beats,nope/16/0/0.mvt', 404, /unknown tile layer "nope"/, undefined],
-    ['/tiles/visits/16/0/0.mvt', 404, /unknown tile layer "visits"/, undefined],
-    ['/tiles/incidents/5/0/0.mvt', 400, /zoom 5 is outside incidents's range 8–18/, 'z'],
-    ['/tiles/cameras/19/0/0.mvt', 400, /zoom 19 is outside cameras's range 10–18/, 'z'],
-    ['/tiles/cameras/10/1024/0.mvt', 400, /x 1024 is outside 0–1023 at zoom 10/, 'x'],
-    ['/tiles/cameras/10/0/5000.mvt', 400, /y 5000 is outside 0–1023 at zoom 10/, 'y'],
-    ['/tiles/cameras/ten/0/0.mvt', 400, /z must be a whole number, not "ten"/, 'z'],
-    ['/tiles/cameras/10/-1/0.mvt', 400, /x must be a whole number, not "-1"/, 'x'],
-    ['/tiles/cameras%E0%A4%A/10/0/0.mvt', 400, /not valid URL encoding/, 'layers'],
-  ])('%s → %i', async (path, status, message, field) => {
+    ['/tiles/no-such-layer/16/0/0.mvt', 404, 'tile_layer_unknown', /^沒有「no-such-layer」這個圖磚圖層，或你的帳號不能讀取它；可用的圖層列在 GET \/tiles\/style\.json/, undefined],
+    ['/tiles/beats,nope/16/0/0.mvt', 404, 'tile_layer_unknown', /沒有「nope」這個圖磚圖層/, undefined],
+    ['/tiles/visits/16/0/0.mvt', 404, 'tile_layer_unknown', /沒有「visits」這個圖磚圖層/, undefined],
+    ['/tiles/incidents/5/0/0.mvt', 400, 'tile_zoom', /^縮放層級 5 超出圖層 incidents 的範圍（8 到 18）/, 'z'],
+    ['/tiles/cameras/19/0/0.mvt', 400, 'tile_zoom', /縮放層級 19 超出圖層 cameras 的範圍（10 到 18）/, 'z'],
+    ['/tiles/cameras/10/1024/0.mvt', 400, 'tile_outside_grid', /^圖磚座標 x=1024 超出縮放層級 10 的範圍（0 到 1023）。$/, 'x'],
+    ['/tiles/cameras/10/0/5000.mvt', 400, 'tile_outside_grid', /圖磚座標 y=5000 超出縮放層級 10 的範圍（0 到 1023）/, 'y'],
+    ['/tiles/cameras/ten/0/0.mvt', 400, 'tile_coordinate', /^圖磚座標「z」必須是 0 或正整數，不能是「ten」。$/, 'z'],
+    ['/tiles/cameras/10/-1/0.mvt', 400, 'tile_coordinate', /圖磚座標「x」必須是 0 或正整數，不能是「-1」/, 'x'],
+    ['/tiles/cameras%E0%A4%A/10/0/0.mvt', 400, 'tile_layers_encoding', /的百分比編碼不正確/, 'layers'],
+  ])('%s → %i %s', async (path, status, code, message, field) => {
     const res = await w.as('admin').get(path).expect(status);
+    expect(res.body.error.code).toBe(code);
     expect(res.body.error.message).toMatch(message);
     expect(res.body.error.field).toBe(field);
   });

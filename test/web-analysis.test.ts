@@ -66,7 +66,11 @@ describe('a planner\'s analysis tools', () => {
   let p: WebPage;
   beforeAll(async () => {
     p = await w.open('/', 'planner');
-    // The planner's precinct is in view; the analyses take the view as their scope.
+    // The planner's precinct is in view; the analyses take the view as their scope, and the
+    // incidents the filter panel selects: all of them here, not the opening 30 days.
+    await p.page.locator('.filter-group[data-layer="incidents"] summary').click();
+    await p.page.locator('.filter-group[data-layer="incidents"] button.chip', { hasText: '全部' }).click();
+    await p.page.waitForTimeout(400);
     await mapIdle(p.page);
   });
   afterAll(async () => { await p?.context.close(); });
@@ -207,6 +211,29 @@ describe('the community view\'s analysis', () => {
     expect(rows[0]!.inside).toBe(true);
     // The gains are estimates from the published squares, and the list says so.
     expect(await p.page.locator('.camera-help .disclosure-note').innerText()).toContain('平均分布在方格內');
+    // Each site says where it is (the 村里 it lies in) and which way to face, in words; the map
+    // shows them all, and choosing one flies there.
+    const { rows: [village] } = await w.db.query<{ name: string }>('SELECT name FROM villages WHERE code = $1', [w.city.community.villageCode]);
+    const entries = await p.page.locator('.camera-help .site-entry').allInnerTexts();
+    expect(entries.length).toBe(body.features.length);
+    for (const text of entries) {
+      expect(text).toContain(village!.name);
+      expect(text).toMatch(/鏡頭朝(北|東北|東|東南|南|西南|西|西北)（\d+°）/);
+    }
+    await mapIdle(p.page);
+    const sites = body.features.map((f: { geometry: { coordinates: [number, number] } }) => f.geometry.coordinates);
+    const inView = await p.page.evaluate((pts) => {
+      const b = (window as unknown as { emap: { map: import('maplibre-gl').Map } }).emap.map.getBounds();
+      return pts.every((pt) => b.contains(pt));
+    }, sites as [number, number][]);
+    expect(inView).toBe(true);
+    const last = body.features.length - 1;
+    await p.page.locator('.camera-help .site-entry').nth(last).click();
+    await p.page.waitForTimeout(2500);
+    await mapIdle(p.page);
+    const centre = await p.page.evaluate(() => (window as unknown as { emap: { map: import('maplibre-gl').Map } }).emap.map.getCenter().toArray());
+    expect(Math.abs(centre[0]! - sites[last][0])).toBeLessThan(0.0005);
+    expect(Math.abs(centre[1]! - sites[last][1])).toBeLessThan(0.0005);
     expect(p.requests.filter((u) => SENSITIVE.test(u))).toEqual([]);
     expect(p.offMachine()).toEqual([]);
     await p.context.close();

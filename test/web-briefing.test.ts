@@ -39,6 +39,17 @@ describe('the briefing sheet', () => {
     expect(view[1]![0]).toBeGreaterThanOrEqual(b.e);
     expect(view[1]![1]).toBeGreaterThanOrEqual(b.n);
     expect((b.e - b.w) / (view[1]![0] - view[0]![0]) > 0.5 || (b.n - b.s) / (view[1]![1] - view[0]![1]) > 0.5).toBe(true);
+    // Named, not coded: the heading and the picker, whose other beats come grouped by station.
+    const { rows: [named] } = await w.db.query<{ station: string; beat: string; stations: number }>(
+      `SELECT s.name AS station, b.name AS beat,
+              (SELECT count(DISTINCT station_code)::int FROM beats WHERE precinct_code = 'P01' AND deleted_at IS NULL) AS stations
+         FROM beats b JOIN stations s ON s.code = b.station_code WHERE b.code = 'P01S01B01'`);
+    expect(await own.page.locator('.sheet-head h1').innerText()).toBe(`勤前簡報　${named!.station}${named!.beat}`);
+    await own.page.waitForFunction((n) => document.querySelectorAll('select[name=beat] optgroup').length === n, named!.stations);
+    const groups = await own.page.$$eval('select[name=beat] optgroup', (gs) => gs.map((g) => (g as HTMLOptGroupElement).label));
+    expect(groups).toContain(named!.station);
+    expect(groups.join('')).not.toMatch(/P\d{2}S\d{2}/);
+    expect(await own.page.inputValue('select[name=beat]')).toBe('P01S01B01');
     expect(own.errors).toEqual([]);
     expect(own.offMachine()).toEqual([]);
     await own.context.close();

@@ -40,8 +40,9 @@ async function panelOrExplain(p: WebPage, selector: string): Promise<void> {
   }
 }
 
-/** Clicks the corners of a polygon on the map, then the first again to close it. */
+/** Clicks the corners of a polygon on the map, then the first again to close it, once the panel says to. */
 async function drawPolygon(p: WebPage, corners: LonLat[]): Promise<void> {
+  await p.page.locator('.edit-session .hint', { hasText: '逐點點選' }).waitFor();
   for (const c of [...corners, corners[0]!]) {
     const at = await pixelOf(p.page, c);
     await p.page.mouse.click(at.x, at.y);

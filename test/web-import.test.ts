@@ -120,10 +120,14 @@ describe('the import page', () => {
     await p.context.close();
   });
 
-  it.each(['officer', 'public'] as const)('%s has no import page: no link, and /import shows the map', async (as) => {
+  it.each([['officer', '沒有使用這一頁的權限'], ['public', '請先登入']] as const)('%s has no import page: no link, and /import says why and what to do', async (as, heading) => {
     const p = await w.open('/import', as);
     expect(await p.page.$$eval('nav.pages a', (as) => as.map((a) => a.textContent))).not.toContain('匯入資料');
-    expect(await p.page.locator('main.map-layout').count()).toBe(1);
+    expect(await p.page.locator('.denied-page h1').innerText()).toBe(heading);
+    expect(await p.page.locator('.denied-page').innerText()).toContain('「匯入資料」僅供分局承辦人與警察局使用');
+    expect(await p.page.locator('.denied-page button', { hasText: '登入' }).count()).toBe(as === 'public' ? 1 : 0);
+    expect(await p.page.locator('.denied-page a[href="/"]').count()).toBe(1);
+    expect(await p.page.locator('main.map-layout').count()).toBe(0);
     expect(p.requests.some((u) => u.includes('/api/import'))).toBe(false);
     expect(p.errors).toEqual([]);
     expect(p.offMachine()).toEqual([]);

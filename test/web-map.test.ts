@@ -114,19 +114,39 @@ describe('layers, legend and switches (admin)', () => {
   it('shows in the legend the colours the map draws with', async () => {
     for (const [layer, styleLayer, paint] of [['cameras', 'cameras', 'circle-color'], ['incidents', 'incidents', 'circle-color'],
       ['watch-blocks', 'watch-blocks-fill', 'fill-color']] as const) {
-      const expression = await p.page.evaluate(([l, prop]) => (window as unknown as { emap: { map: import('maplibre-gl').Map } })
+      const painted = await p.page.evaluate(([l, prop]) => (window as unknown as { emap: { map: import('maplibre-gl').Map } })
         .emap.map.getPaintProperty(l, prop) as unknown[], [styleLayer, paint] as const);
+      // Values told by shape too (a camera 離線 drawn hollow) wrap the colours in a case.
+      const expression = painted[0] === 'case' ? painted[painted.length - 1] as unknown[] : painted;
       const styleColours = new Map<string, string>();
       for (let i = 2; i < expression.length - 1; i += 2) styleColours.set(String(expression[i]), String(expression[i + 1]));
-      const legend = await p.page.$$eval(`.layer-row[data-layer="${layer}"] .legend:first-of-type li`, (items) => items.map((li) => ({
-        value: (li as HTMLElement).dataset.value, colour: getComputedStyle(li.querySelector('.swatch')!).backgroundColor,
-      })));
+      // A hollow swatch carries its colour in its ring, as the map does.
+      const legend = await p.page.$$eval(`.layer-row[data-layer="${layer}"] .legend:first-of-type li`, (items) => items.map((li) => {
+        const swatch = li.querySelector('.swatch')!;
+        const css = getComputedStyle(swatch);
+        return { value: (li as HTMLElement).dataset.value, colour: swatch.classList.contains('hollow') ? css.borderTopColor : css.backgroundColor };
+      }));
       expect(legend.length, layer).toBe(styleColours.size);
       for (const { value, colour } of legend) {
         const hex = styleColours.get(value!)!;
         const rgb = `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
         expect(colour, `${layer} ${value}`).toBe(rgb);
       }
+    }
+  });
+
+  it('tells a camera 故障 by a ✕ and 離線 by a hollow ring, on the map and in the legend', async () => {
+    const legend = p.page.locator('.layer-row[data-layer="cameras"] .legend:first-of-type');
+    expect(await legend.locator('li[data-value="broken"] .swatch.cross').innerText()).toBe('✕');
+    expect(await legend.locator('li[data-value="offline"] .swatch.hollow').count()).toBe(1);
+    expect(await legend.locator('li[data-value="working"] .swatch.cross, li[data-value="working"] .swatch.hollow').count()).toBe(0);
+    for (const [status, layer] of [['broken', 'cameras-cross'], ['offline', 'cameras-hollow']] as const) {
+      const { rows: [cam] } = await w.db.query<{ id: number; x: number; y: number }>(
+        `SELECT id::int AS id, ST_X(geom) x, ST_Y(geom) y FROM cameras WHERE status = $1 AND deleted_at IS NULL ORDER BY id LIMIT 1`, [status]);
+      await jumpTo(p.page, [cam!.x, cam!.y], 17);
+      const marked = await rendered(p.page, [layer]);
+      expect(marked.some((f) => f.id === cam!.id), `${status} camera ${cam!.id} in ${layer}`).toBe(true);
+      expect(marked.every((f) => f.properties.status === status)).toBe(true);
     }
   });
 

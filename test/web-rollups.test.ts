@@ -126,6 +126,7 @@ describe('the roll-up page', () => {
     const pub = await w.open('/rollups', 'public', { width: 600, height: 500 });
     expect(await pub.page.locator('nav.pages a').allInnerTexts()).not.toContain('彙整報表');
     expect(await pub.page.locator('.rollup-sheet').count()).toBe(0);
+    expect(await pub.page.locator('.denied-page h1').innerText()).toBe('請先登入');
     expect(pub.requests.some((u) => u.includes('/api/rollups'))).toBe(false);
     await pub.context.close();
   });

@@ -7,7 +7,7 @@ const PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4
 export interface LegendEntries {
   /** The property whose value picks the colour. */
   property: string;
-  entries: { value: string; label: string; colour: string }[];
+  entries: { value: string; label: string; colour: string; mark?: 'hollow' | 'cross' }[];
 }
 
 export interface Legend {
@@ -19,13 +19,23 @@ export interface Legend {
   outline?: LegendEntries;
 }
 
+/** The shape a value is drawn with besides its colour (LayerStyle.marks), for the fill's property. */
+function markOf(layer: LayerDef, property: string, value: string): { mark?: 'hollow' | 'cross' } {
+  const marks = layer.style?.colorBy === property ? layer.style.marks : undefined;
+  if (marks?.hollow?.includes(value)) return { mark: 'hollow' };
+  if (marks?.cross?.includes(value)) return { mark: 'cross' };
+  return {};
+}
+
 function entriesOf(layer: LayerDef, property: string | undefined): LegendEntries | undefined {
   const prop = property ? layer.properties.find((p) => p.name === property) : undefined;
   if (!prop || prop.type.kind !== 'enum') return undefined;
   const fixed = layer.style?.colours ?? {};
   return {
     property: prop.name,
-    entries: prop.type.choices.map((c, i) => ({ value: c.value, label: c.label, colour: fixed[c.value] ?? PALETTE[i % PALETTE.length]! })),
+    entries: prop.type.choices.map((c, i) => ({
+      value: c.value, label: c.label, colour: fixed[c.value] ?? PALETTE[i % PALETTE.length]!, ...markOf(layer, property!, c.value),
+    })),
   };
 }
 

@@ -353,7 +353,7 @@ export const LAYERS: readonly LayerDef[] = [
     ],
     access: CAMERA_ACCESS,
     tiles: { minzoom: 10, maxzoom: 18, cluster: { belowZoom: 15, countBy: 'status' } },
-    style: { color: '#20bf6b', colorBy: 'status', outlineBy: 'owner_kind', colours: CAMERA_COLOURS },
+    style: { color: '#20bf6b', colorBy: 'status', outlineBy: 'owner_kind', colours: CAMERA_COLOURS, marks: { hollow: ['offline'], cross: ['broken'] } },
     search: ['name'],
   },
   {

@@ -82,6 +82,12 @@ export interface LayerStyle {
   /** Colours of values that carry a meaning (working green, broken red); others take the palette. */
   readonly colours?: Readonly<Record<string, string>>;
   /**
+   * Points: values of the colorBy property also told by shape, for whoever cannot tell the
+   * colours apart (and on a black-and-white print): `hollow` drawn as a ring with a white
+   * middle, `cross` with a white ✕ on the point.
+   */
+  readonly marks?: { readonly hollow?: readonly string[]; readonly cross?: readonly string[] };
+  /**
    * Areas: fill opacity (default 0.28); 0 draws a clear fill (clicks still find the area);
    * false no fill (unit boundaries drawn as a basemap).
    */

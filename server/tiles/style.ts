@@ -72,14 +72,34 @@ function pointLayers(layer: LayerDef): StyleLayer[] {
   }
   // Single points: everything from the cluster zoom on, and lone points below it.
   const single = cluster ? ['==', ['coalesce', ['get', 'point_count'], 1], 1] : ['boolean', true];
+  const marks = layer.style?.marks;
+  const valueIn = (values: readonly string[]) => ['in', ['get', legend.fill?.property ?? ''], ['literal', [...values]]];
   out.push({ ...common, id: layer.id, type: 'circle', minzoom: layer.tiles!.minzoom, filter: single,
     metadata: meta(layer, 'points'),
     paint: {
       'circle-radius': ['interpolate', ['linear'], ['zoom'], 12, 4, 16, 7, 18, 9],
-      'circle-color': fill,
+      // A hollow value keeps its colour as a ring inside the outline, white in the middle.
+      'circle-color': marks?.hollow?.length ? ['case', valueIn(marks.hollow), '#ffffff', fill] : fill,
       'circle-stroke-width': legend.outline ? 2.5 : 1.5,
       'circle-stroke-color': outline,
     } });
+  if (marks?.hollow?.length) {
+    out.push({ ...common, id: `${layer.id}-hollow`, type: 'circle', minzoom: layer.tiles!.minzoom, filter: ['all', single, valueIn(marks.hollow)],
+      metadata: meta(layer, 'points'),
+      paint: {
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 12, 2.2, 16, 4.2, 18, 5.6], 'circle-color': 'rgba(0, 0, 0, 0)',
+        'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 12, 1.2, 16, 2, 18, 2.5], 'circle-stroke-color': fill,
+      } });
+  }
+  if (marks?.cross?.length) {
+    out.push({ ...common, id: `${layer.id}-cross`, type: 'symbol', minzoom: layer.tiles!.minzoom, filter: ['all', single, valueIn(marks.cross)],
+      metadata: meta(layer, 'points'),
+      layout: {
+        'text-field': '✕', 'text-font': LABEL_FONTS, 'text-size': ['interpolate', ['linear'], ['zoom'], 12, 7, 16, 11, 18, 14],
+        'text-allow-overlap': true, 'text-ignore-placement': true,
+      },
+      paint: { 'text-color': '#ffffff' } });
+  }
   if (layer.style?.icons) {
     out.push({ ...common, id: `${layer.id}-icons`, type: 'symbol', minzoom: cluster?.belowZoom ?? layer.tiles!.minzoom, filter: single,
       metadata: meta(layer, 'points'),

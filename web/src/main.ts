@@ -1,32 +1,41 @@
 import { loadConfig } from './app/config.js';
 import type { AppContext } from './app/context.js';
 import { Registry } from './app/registry.js';
-import { currentUser, isInternal, isPlanner } from './app/session.js';
-import { renderShell } from './app/shell.js';
+import { currentUser } from './app/session.js';
+import { mayUse, PAGES, renderShell } from './app/shell.js';
 import { h } from './lib/dom.js';
 import './styles/app.css';
+import { deniedView } from './views/denied-view.js';
 type View = (ctx: AppContext, main: HTMLElement, tools: HTMLElement) => Promise<void>;
 
 /**
- * Which view a path shows; the briefing and the roll-ups are for police accounts only. Each view
- * is its own chunk, so a page loads only its own code (an officer's map no import or chart code).
+ * Each page's view, its own chunk, so a page loads only its own code (an officer's map no
+ * import or chart code).
  */
-function viewFor(path: string, ctx: AppContext): { path: string; view: () => Promise<View> } {
-  if (path.startsWith('/briefing') && isInternal(ctx.me)) return { path: '/briefing', view: async () => (await import('./views/briefing-view.js')).briefingView };
-  if (path.startsWith('/rollups') && isInternal(ctx.me)) return { path: '/rollups', view: async () => (await import('./views/rollups-view.js')).rollupsView };
-  if (path.startsWith('/community')) return { path: '/community', view: async () => (await import('./views/community-view.js')).communityView };
-  if (path.startsWith('/import') && isPlanner(ctx.me)) return { path: '/import', view: async () => (await import('./views/import-view.js')).importView };
-  return { path: '/', view: async () => (await import('./views/map-view.js')).mapView };
-}
+const VIEWS: Record<(typeof PAGES)[number]['path'], () => Promise<View>> = {
+  '/': async () => (await import('./views/map-view.js')).mapView,
+  '/briefing': async () => (await import('./views/briefing-view.js')).briefingView,
+  '/rollups': async () => (await import('./views/rollups-view.js')).rollupsView,
+  '/community': async () => (await import('./views/community-view.js')).communityView,
+  '/import': async () => (await import('./views/import-view.js')).importView,
+};
+
+const pageOf = (path: string) => PAGES.find((p) => p.path !== '/' && path.startsWith(p.path)) ?? PAGES[0];
 
 async function boot(): Promise<void> {
+  const page = pageOf(location.pathname);
+  // The page's code is fetched while the account, layers and configuration are asked for (on
+  // mobile data every round trip counts); it runs only if the account may use the page.
+  const code = VIEWS[page.path]();
+  code.catch(() => undefined);
   // Who is asking first: a stale session cookie is cleared here, before the other calls.
   const me = await currentUser();
   const [registry, config] = await Promise.all([Registry.load(), loadConfig()]);
   const ctx: AppContext = { me, registry, config };
-  const { path, view } = viewFor(location.pathname, ctx);
-  const { main, tools } = renderShell(ctx, path);
-  await (await view())(ctx, main, tools);
+  // A page the caller may not use says so (the server keeps its data from them anyway).
+  const view = mayUse(page, me) ? await code : deniedView(page.title, page.who === 'planners' ? '分局承辦人與警察局' : '警察帳號');
+  const { main, tools } = renderShell(ctx, page.path);
+  await view(ctx, main, tools);
   performance.mark('emap:ready');
   document.body.dataset.ready = 'true';
 }

@@ -6,6 +6,7 @@ import { h, replace } from '../lib/dom.js';
 import { formatNumber, taiwanDate, WEEKDAYS } from '../lib/format.js';
 import type { LayerPanel } from '../map/layer-panel.js';
 import type { TileFilters } from '../map/tile-filters.js';
+import { siteList } from './site-list.js';
 import { analysis, type Params } from './analysis-api.js';
 import { AnalysisOverlays } from './overlays.js';
 
@@ -85,14 +86,15 @@ export function analysisPanel(map: maplibregl.Map, layers: LayerPanel, filters: 
     const moved = r.features.filter((f) => f.properties.changed).sort((a, b) => b.properties.gain - a.properties.gain);
     const t = r.analysis.totals;
     return [h('p', {}, `可調整的監視器 ${r.analysis.cameras.adjustable} 支，建議轉向 ${moved.length} 支；覆蓋的案件權重由 ${formatNumber(t.before, 1)}（${pct(t.beforeShare)}）增為 ${formatNumber(t.after, 1)}（${pct(t.afterShare)}）。`),
-      moved.length ? table(['監視器', '方位角', '增加'], moved.slice(0, 12).map((f) => [
+      moved.length ? table(['監視器', '方位角', '增加覆蓋（件）'], moved.slice(0, 12).map((f) => [
         f.properties.name, `${f.properties.currentAzimuth}° → ${f.properties.suggestedAzimuth}°`, formatNumber(f.properties.gain, 1)])) : h('p', { class: 'ok' }, '目前方向已是最佳。')];
   });
   const sites = run('新設監視器建議', async () => {
     const r = await analysis.newSites({ ...params(), k: 5 });
     overlays.showSites(r);
     const curve = r.curve.filter((c) => c.share !== null).map((c) => ({ x: c.k, y: c.share! }));
-    return [table(['順序', '方向', '增加覆蓋'], r.features.map((f) => [f.properties.rank, `${f.properties.azimuth}°`, formatNumber(f.properties.gain, 1)])),
+    return [h('p', { class: 'hint' }, '地圖上的紫色圓點依效益排序，扇形為建議的鏡頭方向；點選下列各處可移到該處。'),
+      await siteList(map, r.features, (f) => `可多涵蓋約 ${formatNumber(f.properties.gain, 1)} 件案件（依案件權重）`),
       curve.length ? curveChart(curve, '新設監視器數與案件覆蓋比例', '新設支數') : h('p', {}, '')];
   });
   const backtest = run('熱點方法回測', async () => {

@@ -23,7 +23,7 @@ export interface PropertyInfo {
   signs?: Choice[];
 }
 
-export interface LegendEntries { property: string; entries: { value: string; label: string; colour: string }[] }
+export interface LegendEntries { property: string; entries: { value: string; label: string; colour: string; mark?: 'hollow' | 'cross' }[] }
 
 export interface LayerInfo {
   id: string;

@@ -13,6 +13,10 @@ export const PAGES = [
   { path: '/import', title: '匯入資料', who: 'planners' },
 ] as const;
 
+/** Whether an account may use a page (the server refuses the data to others in any case). */
+export const mayUse = (page: (typeof PAGES)[number], me: Me) =>
+  page.who === 'all' || (page.who === 'planners' ? isPlanner(me) : isInternal(me));
+
 /** The role and, by name, the unit of who is signed in: 「警勤區員警・大樹派出所第1警勤區」. */
 function whoIsSignedIn(me: Me): HTMLElement {
   const who = h('span', { class: 'who', title: me.username }, ROLE_LABELS[me.role]);
@@ -27,7 +31,7 @@ function whoIsSignedIn(me: Me): HTMLElement {
  */
 export function renderShell(ctx: AppContext, current: string): { main: HTMLElement; tools: HTMLElement } {
   const { me } = ctx;
-  const pages = PAGES.filter((p) => p.who === 'all' || (p.who === 'planners' ? isPlanner(me) : isInternal(me)));
+  const pages = PAGES.filter((p) => mayUse(p, me));
   const tools = h('div', { class: 'header-tools' });
   const account = me.role === 'public'
     ? h('button', { class: 'secondary login', onclick: openLoginDialog }, '登入')

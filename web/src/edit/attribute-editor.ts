@@ -15,10 +15,16 @@ export async function editAttributes(host: HTMLElement, layer: LayerInfo, id: nu
   const form = featureForm(layer, f.properties, () => [], layer.writableFields);
   const message = h('p', { class: 'form-error', role: 'alert', hidden: true });
   const save = h('button', { type: 'button', class: 'primary', onclick: async () => {
+    const changes = form.changed();
+    // Saving what was there is no change: nothing is sent, no new version, and the user is told so.
+    if (Object.keys(changes).length === 0) {
+      onDone(`${layer.title}「${name}」沒有變更`);
+      return;
+    }
     save.disabled = true;
     const refused = await saveFeature({
       layer, form, message, existing: { id, etag: etag ?? `"${f.properties.version}"`, name },
-      body: { properties: form.changed() }, reload: () => void editAttributes(host, layer, id, onDone),
+      body: { properties: changes }, reload: () => void editAttributes(host, layer, id, onDone),
     });
     save.disabled = false;
     if (refused === null) onDone(`已儲存${layer.title}「${name}」`);

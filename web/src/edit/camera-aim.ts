@@ -1,6 +1,6 @@
 import type * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource } from 'maplibre-gl';
-import { bearing, circle, destination, sector } from '@turf/turf';
+import { bbox, bearing, circle, destination, sector } from '@turf/turf';
 import type { Feature as GeoFeature, Point } from 'geojson';
 import type { LayerInfo } from '../app/registry.js';
 import { api } from '../lib/api.js';
@@ -33,7 +33,12 @@ export class CameraAim {
   private readonly listeners: (() => void)[] = [];
   active = false;
 
-  constructor(private readonly map: maplibregl.Map, private readonly host: HTMLElement, private readonly onDone: (message?: string) => void) {
+  /**
+   * `coveredBelow` says how many pixels at the bottom of the map the page covers while aiming
+   * (a phone's sheet with the form), so the camera, its view and the handle are fitted above it.
+   */
+  constructor(private readonly map: maplibregl.Map, private readonly host: HTMLElement, private readonly onDone: (message?: string) => void,
+    private readonly coveredBelow: () => number = () => 0) {
     map.addSource(AIM, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
     map.addLayer({ id: `${AIM}-sector`, type: 'fill', source: AIM, filter: ['==', ['get', 'kind'], 'sector'],
       paint: { 'fill-color': '#2b9348', 'fill-opacity': 0.3 } });
@@ -56,6 +61,12 @@ export class CameraAim {
     const save = h('button', { type: 'button', class: 'primary', onclick: async () => {
       save.disabled = true;
       const azimuth = this.camera!.azimuth;
+      // Saving what was there is no change: no new version, and the planner is told so.
+      if (azimuth === original) {
+        this.stop();
+        this.onDone(`「${String(p.name)}」的方位角沒有變更（仍為 ${original}°）`);
+        return;
+      }
       const refused = await saveFeature({
         layer, message, existing: { id, etag: etag!, name: String(p.name) },
         body: { properties: { azimuth } }, reload: () => void this.start(layer, id),
@@ -74,7 +85,10 @@ export class CameraAim {
       h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', onclick: () => { this.stop(); this.onDone(); } }, '取消'), save));
     this.draw();
     this.bindDrag(input);
-    this.map.easeTo({ center: this.camera.lonLat, zoom: Math.max(this.map.getZoom(), 17) });
+    // The whole circle the handle can be dragged round, above whatever covers the map's foot:
+    // at z18 and beyond the handle of a 50 m camera would otherwise be off the screen.
+    const [w, s, e, n] = bbox(circle(this.camera.lonLat, (this.camera.rangeM * 1.15) / 1000, { steps: 16 }));
+    this.map.fitBounds([[w, s], [e, n]], { padding: { top: 70, left: 20, right: 60, bottom: this.coveredBelow() + 20 }, maxZoom: 19, duration: 500 });
   }
 
   stop(): void {

@@ -14,7 +14,9 @@ export const lastDays = (days: number) => `${taiwanDate(new Date(Date.now() - da
 
 /** Checkboxes for the choices of one property; none ticked means no filter. */
 function choiceFilter(layer: LayerInfo, prop: PropertyInfo, filters: TileFilters, changed: () => void): HTMLElement {
-  const boxes = (prop.choices ?? []).map((c) => h('input', { type: 'checkbox', value: c.value, onchange: () => update() }));
+  // Choices set before the panel was built (by a share link) show as ticked.
+  const given = new Set((filters.get(layer.id, prop.name) ?? '').split(',').filter(Boolean));
+  const boxes = (prop.choices ?? []).map((c) => h('input', { type: 'checkbox', value: c.value, checked: given.has(c.value), onchange: () => update() }));
   const update = () => {
     const picked = boxes.filter((b) => b.checked).map((b) => b.value);
     filters.set(layer.id, prop.name, picked.length ? picked.join(',') : undefined);
@@ -33,9 +35,11 @@ function timeFilter(layer: LayerInfo, filters: TileFilters, changed: () => void)
   const to = h('input', { type: 'date', name: 'to', value: until && until !== '..' ? until : '', onchange: () => update() });
   const hour = (name: string, initial: number) => h('select', { name, onchange: () => update() },
     Array.from({ length: 24 }, (_, i) => h('option', { value: String(i), selected: i === initial }, `${i} 時`)));
-  const fromHour = hour('fromHour', 0);
-  const toHour = hour('toHour', 23);
-  const days = WEEKDAYS.map((d, i) => h('input', { type: 'checkbox', value: String(i + 1), title: `星期${d}`, onchange: () => update() }));
+  const [h0, h1] = (filters.get(layer.id, 'hour') ?? '0-23').split('-').map(Number);
+  const fromHour = hour('fromHour', h0 ?? 0);
+  const toHour = hour('toHour', h1 ?? 23);
+  const givenDays = new Set((filters.get(layer.id, 'weekday') ?? '').split(','));
+  const days = WEEKDAYS.map((d, i) => h('input', { type: 'checkbox', value: String(i + 1), title: `星期${d}`, checked: givenDays.has(String(i + 1)), onchange: () => update() }));
   const update = () => {
     const range = from.value || to.value ? `${from.value || '..'}/${to.value || '..'}` : undefined;
     filters.set(layer.id, 'datetime', range);

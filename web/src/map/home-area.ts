@@ -1,6 +1,7 @@
 import * as maplibregl from 'maplibre-gl';
 import { bbox } from '@turf/turf';
 import type { Me } from '../app/session.js';
+import { unitName } from './display-names.js';
 import { listFeatures } from './features.js';
 import { areaName, myArea, type MyArea } from './my-area.js';
 
@@ -29,7 +30,8 @@ export async function homeArea(me: Me): Promise<HomeArea | null> {
   if (!unit) return null;
   const [f] = await listFeatures(unit.layer, { code: unit.code }, 1);
   if (!f?.geometry) return null;
-  return { title: unit.title, name: String(f.properties.name ?? unit.code), geometry: f.geometry, bbox: bbox(f.geometry) as HomeArea['bbox'] };
+  // A beat by its station's name too: 「第1警勤區」 repeats in every station.
+  return { title: unit.title, name: await unitName(unit.code), geometry: f.geometry, bbox: bbox(f.geometry) as HomeArea['bbox'] };
 }
 
 export const HOME_OUTLINE = 'my-area-outline';

@@ -13,12 +13,17 @@ export interface Overlay {
   legend?: HTMLElement;
 }
 
+/** A legend entry's swatch; a value told by shape too (a camera 離線 hollow, 故障 crossed) shows that shape. */
+export function swatchOf(e: LegendEntries['entries'][number], kind: 'fill' | 'ring' | 'line'): HTMLElement {
+  if (e.mark === 'hollow') return h('span', { class: `swatch ${kind} hollow`, style: { borderColor: e.colour } });
+  return h('span', { class: `swatch ${kind}${e.mark === 'cross' ? ' cross' : ''}`, style: kind === 'ring' ? { borderColor: e.colour } : { background: e.colour } },
+    e.mark === 'cross' ? '✕' : null);
+}
+
 function swatches(registry: Registry, layer: LayerInfo, entries: LegendEntries, kind: 'fill' | 'ring' | 'line' | 'icon'): HTMLElement {
   return h('ul', { class: 'legend' }, entries.entries.map((e) => {
     const icon = kind === 'icon' ? iconDataUrl(registry, layer.id, e.value) : undefined;
-    const mark = icon
-      ? h('img', { class: 'swatch icon', src: icon, alt: '' })
-      : h('span', { class: `swatch ${kind}`, style: kind === 'ring' ? { borderColor: e.colour } : { background: e.colour } });
+    const mark = icon ? h('img', { class: 'swatch icon', src: icon, alt: '' }) : swatchOf(e, kind === 'icon' ? 'fill' : kind);
     return h('li', { dataset: { value: e.value } }, mark, e.label);
   }));
 }
@@ -88,12 +93,57 @@ export class LayerPanel {
     this.list.querySelector(`.layer-row[data-layer="${id}"]`)?.remove();
   }
 
+  /** The rows switched on (registry layers, heat maps, overlays), for a share link. */
+  shown(): string[] {
+    return [...this.element.querySelectorAll<HTMLInputElement>('.layer-row input[type=checkbox]')].filter((i) => i.checked).map((i) => i.dataset.layer!);
+  }
+
+  /** Switches on exactly these rows (as a share link asks); rows it does not name are switched off. */
+  showOnly(ids: ReadonlySet<string>): void {
+    for (const input of this.element.querySelectorAll<HTMLInputElement>('.layer-row input[type=checkbox]')) {
+      if (input.checked !== ids.has(input.dataset.layer!)) {
+        input.checked = ids.has(input.dataset.layer!);
+        input.dispatchEvent(new Event('change'));
+      }
+    }
+  }
+
+  /**
+   * The legends of what the map shows now, copied for a printed map: the layers switched on (not
+   * the ground's) that have something in view, each with the entries of the values drawn.
+   */
+  legendsShown(): HTMLElement[] {
+    const out: HTMLElement[] = [];
+    for (const row of this.list.querySelectorAll<HTMLElement>(':scope > .layer-row')) {
+      if (!row.querySelector<HTMLInputElement>('input[type=checkbox]')?.checked) continue;
+      const drawn = this.valuesDrawn(row.dataset.layer!);
+      if (drawn?.size === 0) continue;
+      const block = row.querySelector('.legend-block')?.cloneNode(true) as HTMLElement | undefined;
+      block?.querySelectorAll<HTMLElement>('li[data-value]').forEach((li) => { if (drawn && !drawn.has(li.dataset.value!)) li.remove(); });
+      block?.querySelectorAll('.legend-note').forEach((note) => note.remove());
+      out.push(h('div', { class: 'legend-entry' }, h('h3', {}, row.querySelector('.layer-toggle span')?.textContent ?? ''), block ?? null));
+    }
+    return out;
+  }
+
+  /** Every property value of a registry layer's features drawn in view; undefined for the app's own overlays. */
+  private valuesDrawn(layerId: string): Set<string> | undefined {
+    const ids = styleLayersOf(this.map, layerId);
+    if (ids.length === 0) return undefined;
+    const values = new Set<string>();
+    for (const f of this.map.queryRenderedFeatures({ layers: ids })) for (const v of Object.values(f.properties)) values.add(String(v));
+    return values;
+  }
+
+  /** Called after a row is switched (a share link follows the map). */
+  onChange: () => void = () => {};
+
   private addRow(id: string, title: string, layerIds: string[], visible: boolean, legend: HTMLElement | null = null, first = false,
     list = this.list): void {
     setVisible(this.map, layerIds, visible);
     const toggle = h('input', {
       type: 'checkbox', checked: visible, dataset: { layer: id },
-      onchange: () => setVisible(this.map, layerIds, toggle.checked),
+      onchange: () => { setVisible(this.map, layerIds, toggle.checked); this.onChange(); },
     });
     const row = h('div', { class: 'layer-row', dataset: { layer: id } },
       h('label', { class: 'layer-toggle' }, toggle, h('span', {}, title)), legend);

@@ -10,6 +10,9 @@ import { drawMissingIcons } from './icons.js';
 import { MAP_LOCALE } from './locale.js';
 
 maplibregl.setWorkerUrl(workerUrl);
+// MapLibre's worker (132 kB) is fetched and started now, beside the page's first API calls,
+// rather than when the map is made.
+maplibregl.prewarm();
 
 export interface MapOptions {
   container: HTMLElement;
@@ -24,6 +27,8 @@ export interface MapOptions {
   basemapSwitcher?: boolean;
   /** Where the map opens (west, south, east, north): the caller's own area; the deployment's extent otherwise. */
   bounds?: Promise<[number, number, number, number] | undefined>;
+  /** A view to open on instead (a share link's), over the bounds. */
+  view?: { center: [number, number]; zoom: number };
   /**
    * Filters for the service's tiles (TileFilters.query), added to tile requests that carry none
    * yet, so the first tiles drawn are already filtered.
@@ -41,8 +46,7 @@ export async function createMap(opts: MapOptions): Promise<maplibregl.Map> {
     // Labels are drawn on the device (the style has no glyphs URL), in the fonts the style names.
     container: opts.container,
     style,
-    bounds: bounds ?? opts.config.extent ?? [120.0, 22.8, 120.5, 23.2],
-    fitBoundsOptions: { padding: bounds ? 40 : 20 },
+    ...(opts.view ?? { bounds: bounds ?? opts.config.extent ?? [120.0, 22.8, 120.5, 23.2], fitBoundsOptions: { padding: bounds ? 40 : 20 } }),
     transformRequest: (url, kind) => {
       const q = opts.tileQuery?.();
       return q && kind === 'Tile' && isServiceTile(url) && !url.includes('?') ? { url: `${url}?${q}` } : undefined;
@@ -107,4 +111,9 @@ export function firstOfParts(map: maplibregl.Map, parts: readonly string[]): str
 
 export function setVisible(map: maplibregl.Map, layerIds: readonly string[], visible: boolean): void {
   for (const id of layerIds) map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
+}
+
+/** The map for scripted use (the end-to-end tests, a browser console): window.emap. */
+export function exposeForAutomation(map: maplibregl.Map, layers?: unknown): void {
+  (window as unknown as { emap: object }).emap = { map, layers };
 }

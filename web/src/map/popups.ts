@@ -40,7 +40,7 @@ function headingOf(layer: LayerInfo, f: Feature): string {
  * caller may take on it; anywhere else the popup says which 村里, 警勤區 and 派出所 it is.
  */
 export function enableFeaturePopups(map: maplibregl.Map, ctx: AppContext, actions: FeatureActions,
-  enabled: () => boolean = () => true): void {
+  enabled: () => boolean = () => true): { close(): void } {
   // The style layers a click can land on, worked out again only when the style changes (a
   // layer switched on or off, overlays added), not on every pointer move.
   let clickableIds: string[] | undefined;
@@ -104,4 +104,5 @@ export function enableFeaturePopups(map: maplibregl.Map, ctx: AppContext, action
     });
     map.getCanvas().style.cursor = over ? 'pointer' : '';
   });
+  return { close: () => popup?.remove() };
 }

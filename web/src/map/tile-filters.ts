@@ -9,6 +9,17 @@ import type { VectorTileSource } from 'maplibre-gl';
 export class TileFilters {
   private readonly values = new Map<string, string>();
 
+  /** Called after the filters are applied to the map (a share link follows them). */
+  onChange: () => void = () => {};
+
+  /** Takes the filters of a query as query() writes it (a share link's). */
+  load(query: string): void {
+    for (const [key, value] of new URLSearchParams(query)) {
+      const dot = key.indexOf('.');
+      if (dot > 0) this.set(key.slice(0, dot), key.slice(dot + 1), value);
+    }
+  }
+
   /** Sets one parameter of one layer; an empty value removes it. */
   set(layer: string, param: string, value: string | undefined): void {
     const key = `${layer}.${param}`;
@@ -37,6 +48,7 @@ export class TileFilters {
     const base = source.tiles[0].split('?')[0]!;
     const q = this.query();
     source.setTiles([q ? `${base}?${q}` : base]);
+    this.onChange();
   }
 }
 

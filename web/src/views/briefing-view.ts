@@ -9,12 +9,13 @@ import { visitOrder } from '../briefing/places.js';
 import { openVisitDialog } from '../edit/visit-dialog.js';
 import { h, replace } from '../lib/dom.js';
 import { formatDateTime, taiwanDate, WEEKDAYS } from '../lib/format.js';
+import { unitName } from '../map/display-names.js';
 import { listFeatures, type Feature } from '../map/features.js';
 import { searchBox } from '../map/search-box.js';
 import { iconDataUrl } from '../map/icons.js';
-import { createMap, firstOfParts } from '../map/map.js';
+import { swatchOf } from '../map/layer-panel.js';
+import { createMap, exposeForAutomation, firstOfParts } from '../map/map.js';
 import { TileFilters } from '../map/tile-filters.js';
-import { exposeForAutomation } from './map-view.js';
 
 const DAYS = 30;
 /** Hot cells of the beat: 100 m cells over the last 90 days. */
@@ -27,12 +28,29 @@ interface Beat { code: string; name: string; station_code: string; precinct_code
 
 const more = (n: number, what: string) => (n > 0 ? h('p', { class: 'more' }, `另有 ${n} ${what}，請見電子地圖`) : null);
 
+const beatOf = (f: Feature): Beat => ({ ...(f.properties as unknown as Beat), geometry: f.geometry! });
+
 /** The beats an account may brief on: its precinct's for police of a precinct, all for the bureau. */
-async function beatsFor(ctx: AppContext): Promise<Beat[]> {
-  const params: Record<string, string> = ctx.me.precinctCode ? { precinct_code: ctx.me.precinctCode } : {};
-  const beats = await listFeatures('beats', params, 5000);
-  return beats.map((f) => ({ ...(f.properties as unknown as Beat), geometry: f.geometry! }))
-    .sort((a, b) => a.code.localeCompare(b.code));
+const beatScope = (ctx: AppContext): Record<string, string> => (ctx.me.precinctCode ? { precinct_code: ctx.me.precinctCode } : {});
+
+/** One beat the account may brief on, by code; the first of its beats when there is no such one. */
+async function chosenBeat(ctx: AppContext, code: string | null): Promise<Beat | undefined> {
+  const [f] = code ? await listFeatures('beats', { ...beatScope(ctx), code }, 1) : [];
+  if (f) return beatOf(f);
+  const all = await listFeatures('beats', beatScope(ctx), 5000);
+  return all.map(beatOf).sort((a, b) => a.code.localeCompare(b.code))[0];
+}
+
+/**
+ * The picker's other beats, by station name (「第1警勤區」 repeats in every station), filled in
+ * once the sheet is drawn: on mobile data the briefing comes first.
+ */
+async function fillBeatPicker(ctx: AppContext, picker: HTMLSelectElement, current: Beat): Promise<void> {
+  const beats = (await listFeatures('beats', beatScope(ctx), 5000)).map(beatOf).sort((a, b) => a.code.localeCompare(b.code));
+  const stations = [...new Set(beats.map((b) => b.station_code))];
+  const names = new Map(await Promise.all(stations.map(async (c) => [c, await unitName(c)] as const)));
+  replace(picker, stations.map((st) => h('optgroup', { label: names.get(st) ?? st },
+    beats.filter((b) => b.station_code === st).map((b) => h('option', { value: b.code, selected: b.code === current.code }, b.name)))));
 }
 
 /**
@@ -42,15 +60,14 @@ async function beatsFor(ctx: AppContext): Promise<Beat[]> {
  */
 export async function briefingView(ctx: AppContext, main: HTMLElement, tools: HTMLElement): Promise<void> {
   main.classList.add('sheet-page');
-  const beats = await beatsFor(ctx);
-  const wanted = new URLSearchParams(location.search).get('beat') ?? ctx.me.beatCode ?? beats[0]?.code;
-  const beat = beats.find((b) => b.code === wanted) ?? beats[0];
+  const beat = await chosenBeat(ctx, new URLSearchParams(location.search).get('beat') ?? ctx.me.beatCode);
   if (!beat) {
     replace(main, h('p', { class: 'notice' }, '沒有可簡報的警勤區。'));
     return;
   }
+  const stationName = await unitName(beat.station_code);
   const picker = h('select', { name: 'beat', 'aria-label': '警勤區', onchange: () => location.assign(`/briefing?beat=${encodeURIComponent(picker.value)}`) },
-    beats.map((b) => h('option', { value: b.code, selected: b.code === beat.code }, `${b.code} ${b.name}`)));
+    h('option', { value: beat.code, selected: true }, `${stationName}${beat.name}`));
   const sheet = h('article', { class: 'sheet', id: 'briefing-sheet' });
   const status = h('span', { class: 'legend-note', role: 'status' });
   const toolbar = h('div', { class: 'sheet-toolbar no-print' },
@@ -59,14 +76,21 @@ export async function briefingView(ctx: AppContext, main: HTMLElement, tools: HT
     h('button', { type: 'button', class: 'secondary', onclick: () => void savePng(sheet, beat.code, status) }, '另存 PNG'),
     status);
   main.append(toolbar, sheet);
-  const map = await renderBriefing(ctx, sheet, beat);
+  const map = await renderBriefing(ctx, sheet, beat, stationName);
   // Places near the beat (an address on the list, a neighbouring 村里) are found on its map.
   tools.append(searchBox(map, ctx.registry));
+  map.once('idle', () => void fillBeatPicker(ctx, picker, beat));
 }
 
-async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat): Promise<maplibregl.Map> {
+async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat, stationName: string): Promise<maplibregl.Map> {
   const { registry } = ctx;
   const since = taiwanDate(new Date(Date.now() - DAYS * 86_400_000));
+  // The map is made while the lists are fetched, not after.
+  const mapBox = h('div', { class: 'map' });
+  const snapshot = h('img', { class: 'map-snapshot', alt: `${beat.name}地圖` });
+  const sheetMap = h('div', { class: 'sheet-map' }, mapBox, snapshot);
+  sheet.append(sheetMap);
+  const mapReady = briefingMap(ctx, mapBox, snapshot, beat, since);
   const scope = { beat_code: beat.code };
   const internal = registry.get('incidents') !== undefined;
   const [stations, places, cameras, incidents, blocks, teams, hours, spots] = await Promise.all([
@@ -83,24 +107,23 @@ async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat): 
       .then((r) => inBeat(r, beat)).catch(() => null) : Promise.resolve(null),
   ]);
   const station = stations[0]?.properties;
-  const mapBox = h('div', { class: 'map' });
-  const snapshot = h('img', { class: 'map-snapshot', alt: `${beat.name}地圖` });
   const placeList = h('div', {});
   const redraw = () => void listFeatures('key-places', scope, 2000).then((p) => replace(placeList, placesTable(ctx, p, redraw)));
   replace(placeList, placesTable(ctx, places, redraw));
-  replace(sheet,
+  sheet.prepend(
     h('header', { class: 'sheet-head' },
-      h('h1', {}, `勤前簡報　${beat.name}`, h('small', {}, beat.code)),
+      h('h1', {}, `勤前簡報　${stationName}${beat.name}`),
       h('p', {}, [station ? `${String(station.name)}${station.phone ? `（${String(station.phone)}）` : ''}` : beat.station_code,
         beat.officer_name ? `警勤區員警 ${beat.officer_name}` : null, `製表 ${formatDateTime(new Date().toISOString())}`].filter(Boolean).join('・'))),
-    h('div', { class: 'sheet-map' }, mapBox, snapshot),
+  );
+  sheet.append(
     sheetLegend(ctx, places, incidents),
     h('div', { class: 'sheet-grid' },
       h('section', { class: 'places' }, h('h2', {}, `治安重點處所（${places.length} 處）`), placeList),
       h('section', { class: 'incidents' }, incidentSummary(registry.get('incidents'), incidents, hours, spots)),
       h('section', { class: 'cameras' }, h('h2', {}, `故障・離線監視器（${cameras.length} 支）`), camerasList(registry.get('cameras'), cameras)),
       h('section', { class: 'blocks' }, h('h2', {}, `守望相助治安區塊（${blocks.length} 處）`), blocksList(registry.get('watch-blocks'), blocks, teams))));
-  const map = await briefingMap(ctx, mapBox, snapshot, beat, since);
+  const map = await mapReady;
   if (spots) showHotCells(map, spots);
   return map;
 }
@@ -119,7 +142,7 @@ function sheetLegend(ctx: AppContext, places: Feature[], incidents: Feature[]): 
     item(h('span', { class: 'swatch line', style: { background: '#d00000' } }), '本警勤區'),
     present(kp, places).map((e) => item(h('img', { class: 'swatch icon', alt: '', src: iconDataUrl(ctx.registry, 'key-places', e.value) ?? '' }), e.label)),
     present(ctx.registry.get('incidents'), incidents).map((e) => item(dot(e.colour), e.label)),
-    ctx.registry.get('cameras')?.legend?.fill?.entries.map((e) => item(dot(e.colour), `監視器${e.label}`)));
+    ctx.registry.get('cameras')?.legend?.fill?.entries.map((e) => item(swatchOf(e, 'fill'), `監視器${e.label}`)));
 }
 
 function placesTable(ctx: AppContext, places: Feature[], redraw: () => void): HTMLElement {

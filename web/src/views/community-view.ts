@@ -1,19 +1,19 @@
 import * as maplibregl from 'maplibre-gl';
 import { analysis, type Disclosure, type HotSpots } from '../analysis/analysis-api.js';
 import { AnalysisOverlays } from '../analysis/overlays.js';
+import { siteList } from '../analysis/site-list.js';
 import type { AppContext } from '../app/context.js';
 import { ApiError } from '../lib/api.js';
 import { append, h, replace } from '../lib/dom.js';
 import { formatNumber } from '../lib/format.js';
 import { LayerPanel } from '../map/layer-panel.js';
-import { createMap, partOf } from '../map/map.js';
+import { createMap, exposeForAutomation, partOf } from '../map/map.js';
 import { communityHome, HomeControl, myLocationControl, outlineHomeArea } from '../map/home-area.js';
 import { areaName, myArea } from '../map/my-area.js';
 import { periodTitle } from '../rollups/periods.js';
 import { enableFeaturePopups } from '../map/popups.js';
 import { searchBox } from '../map/search-box.js';
 import { mapLayout } from './map-layout.js';
-import { exposeForAutomation } from './map-view.js';
 
 /** The widest square the community view asks hot spots for: a district, in 200 m cells well within the server's limit. */
 const HOT_SPOT_SPAN_KM = 16;
@@ -72,7 +72,7 @@ function showSquare(map: maplibregl.Map, shown: HotSpots, e: maplibregl.MapMouse
 }
 
 export async function communityView(ctx: AppContext, main: HTMLElement, tools: HTMLElement): Promise<void> {
-  const { panel, mapElement } = mapLayout(main);
+  const { panel, mapElement, sheet } = mapLayout(main);
   // A community account opens on its own 村里, outlined.
   const myHome = ctx.me.role === 'community' ? myArea() : Promise.resolve(null);
   const home = myHome.then((a) => (a ? communityHome(a) : null));
@@ -127,8 +127,8 @@ export async function communityView(ctx: AppContext, main: HTMLElement, tools: H
         const r = await analysis.newSites({ k: 3 });
         overlays.showSites(r);
         const d = r.analysis.disclosure!;
-        replace(answer, h('p', {}, '地圖上的紫色圓點依效益排序，扇形為建議的鏡頭方向。'),
-          h('ol', {}, r.features.map((f) => h('li', {}, `朝 ${f.properties.azimuth}° 方向，估計可多看到${approxGain(f.properties.gain)}案件的位置`))),
+        replace(answer, h('p', {}, '地圖上的紫色圓點依效益排序（數字為順序），扇形為建議的鏡頭方向；點選下列各處可移到該處。'),
+          await siteList(map, r.features, (f) => `估計可多看到${approxGain(f.properties.gain)}案件的位置`, () => sheet.covers()),
           h('p', { class: 'legend-note disclosure-note' }, `估計依${quartersTitle(d)}的公開統計：每個 ${d.grid.cellSize} 公尺方格的件數（進位為 ${d.rounding.base} 的倍數）`
             + '平均分布在方格內；個別案件的位置不公開。'));
       } else {

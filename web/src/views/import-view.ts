@@ -7,9 +7,9 @@ import { PreviewMap, STATUS } from '../import/preview-map.js';
 import { issueLine } from '../import/issue-text.js';
 import { RowTable } from '../import/row-table.js';
 import { ApiError } from '../lib/api.js';
+import { exposeForAutomation } from '../map/map.js';
 import { h, replace } from '../lib/dom.js';
 import { formatDateTime, formatNumber } from '../lib/format.js';
-import { exposeForAutomation } from './map-view.js';
 
 const PHASES: Record<Phase, string> = { read: '讀取檔案', transform: '坐標轉換', validate: '檢核資料', write: '寫入資料庫', check: '檢查結果' };
 const FORMATS: Record<string, string> = {

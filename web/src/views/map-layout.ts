@@ -3,6 +3,9 @@ import { h } from '../lib/dom.js';
 /** How far a phone's sheet is open: a third of the screen while working on the map, half, or all of it. */
 export type SheetState = 'closed' | 'peek' | 'half' | 'full';
 
+/** The share of the map a sheet covers in each state (app.css sets the same heights). */
+const SHEET_HEIGHTS: Record<SheetState, number> = { closed: 0, peek: 0.4, half: 0.5, full: 1 };
+
 /** Phones show the panel as a sheet (app.css uses the same width). */
 const PHONE = window.matchMedia('(max-width: 720px)');
 
@@ -25,6 +28,15 @@ export class Sheet {
   }
 
   get current(): SheetState { return this.state; }
+
+  /**
+   * How much of the map's height the sheet covers in a state (the current one by default): what
+   * a view keeps clear when it fits something on the map. Nothing on a desktop.
+   */
+  covers(state: SheetState = this.state): number {
+    if (!PHONE.matches) return 0;
+    return this.layout.clientHeight * SHEET_HEIGHTS[state];
+  }
 
   set(state: SheetState): void {
     this.state = state;

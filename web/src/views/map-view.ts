@@ -12,9 +12,12 @@ import { append, h } from '../lib/dom.js';
 import { Notice } from '../lib/notice.js';
 import type { Feature } from '../map/features.js';
 import { filterPanel, lastDays, RECENT_INCIDENT_DAYS } from '../map/filter-panel.js';
+import { MeasureTool } from '../map/measure.js';
+import { enableMapPrinting } from '../map/print-map.js';
 import { markOverdueVisits } from '../map/overdue.js';
+import { keepAddressCurrent, readSharedState, sharedUrl } from '../map/share-link.js';
 import { LayerPanel } from '../map/layer-panel.js';
-import { createMap } from '../map/map.js';
+import { createMap, exposeForAutomation } from '../map/map.js';
 import { HomeControl, homeArea, myLocationControl, outlineHomeArea } from '../map/home-area.js';
 import { enableFeaturePopups } from '../map/popups.js';
 import { searchBox } from '../map/search-box.js';
@@ -32,12 +35,15 @@ export async function mapView(ctx: AppContext, main: HTMLElement, tools: HTMLEle
   const { panel, mapElement, mapWrap, sheet } = mapLayout(main);
   // Police open the map on their own beat or precinct, a community account on its 村里, outlined;
   // police see the incidents of the last 30 days unless they ask for more.
+  // A share link (the address after #) restores its view, layers and filters instead.
+  const shared = readSharedState(location.hash, ctx.registry);
   const home = homeArea(ctx.me);
   const filters = new TileFilters();
-  if (isInternal(ctx.me) && ctx.registry.get('incidents')?.temporal) filters.set('incidents', 'datetime', lastDays(RECENT_INCIDENT_DAYS));
+  if (shared.filters !== undefined) filters.load(shared.filters);
+  else if (isInternal(ctx.me) && ctx.registry.get('incidents')?.temporal) filters.set('incidents', 'datetime', lastDays(RECENT_INCIDENT_DAYS));
   const map = await createMap({
     container: mapElement, config: ctx.config, registry: ctx.registry, basemapSwitcher: true,
-    bounds: home.then((a) => a?.bbox), tileQuery: () => filters.query(),
+    bounds: home.then((a) => a?.bbox), view: shared.view, tileQuery: () => filters.query(),
   });
   if (isInternal(ctx.me)) markOverdueVisits(map);
   const area = await home;
@@ -64,13 +70,18 @@ export async function mapView(ctx: AppContext, main: HTMLElement, tools: HTMLEle
   // The drawing code (terra-draw) is loaded when someone first draws or reshapes, not with the map.
   let drawing: Promise<PolygonEditor> | undefined;
   const editor = () => (drawing ??= import('../edit/polygon-editor.js').then((m) => new m.PolygonEditor(map, ctx, session, done)));
-  const aim = new CameraAim(map, session, done);
+  // Those who may draw have it fetched once the map is drawn, so 新增 answers at once.
+  if (DRAWN_LAYERS.some((id) => ctx.registry.can(id, 'create') || ctx.registry.can(id, 'update'))) {
+    map.once('idle', () => void import('../edit/polygon-editor.js'));
+  }
+  const aim = new CameraAim(map, session, done, () => sheet.covers('peek'));
   // An edit session opens the phone's sheet on its form: a peek for work on the map (drawing,
   // turning a camera), half of the screen for a form.
   const open = async (start: () => unknown, onMap: boolean) => {
     notice.hide();
     if (session.hidden) sheetBefore = sheet.current;
     editTools.hidden = true;
+    session.replaceChildren(h('p', { class: 'hint' }, '載入中…'));
     session.hidden = false;
     sheet.reveal(session, onMap ? 'peek' : 'half');
     await start();
@@ -104,18 +115,30 @@ export async function mapView(ctx: AppContext, main: HTMLElement, tools: HTMLEle
     }
     return out;
   };
-  // While something is being edited, a click on the map belongs to the editor.
-  enableFeaturePopups(map, ctx, actions, () => session.hidden === true);
+  const measure = new MeasureTool(map, () => { popups.close(); sheet.reveal(mapTools, 'peek'); });
+  // While something is being edited or measured, a click on the map belongs to that.
+  const popups = enableFeaturePopups(map, ctx, actions, () => session.hidden === true && !measure.active);
 
   const layers = new LayerPanel(map, ctx.registry);
+  if (shared.layers) layers.showOnly(shared.layers);
+  keepAddressCurrent(map, layers, filters);
+  const share = async () => {
+    const url = sharedUrl(map, layers, filters);
+    const copied = await navigator.clipboard?.writeText(url).then(() => true, () => false);
+    notice.show(copied ? '已複製這個畫面的連結（含圖層與篩選），貼給同仁即可開啟同一畫面' : `請複製這個連結：${url}`);
+  };
+  const print = enableMapPrinting(map, layers,
+    { unit: area?.name ?? null, restricted: isInternal(ctx.me), demoNote: ctx.config.demo ? `${ctx.config.demo.label}：${ctx.config.demo.note}` : null },
+    area ? `電子地圖：${area.name}` : '社區治安電子地圖');
+  const mapTools = h('section', { class: 'panel-section map-tools' }, h('h2', {}, '地圖工具'),
+    h('div', { class: 'actions start' },
+      h('button', { type: 'button', class: 'secondary', dataset: { tool: 'share' }, onclick: () => void share() }, '分享連結'),
+      measure.buttons,
+      h('button', { type: 'button', class: 'secondary', dataset: { tool: 'print' }, onclick: print }, '列印地圖')),
+    measure.element);
   // Police accounts analyse what they filter; the community has its own view for that.
   const analyses = isInternal(ctx.me) ? analysisPanel(map, layers, filters, (await analysis.endpoints()).endpoints) : null;
-  append(panel, [editTools, session, layers.element,
+  append(panel, [editTools, session, mapTools, layers.element,
     filterPanel(map, ctx.registry, filters), analyses]);
   exposeForAutomation(map, layers);
-}
-
-/** The map for scripted use (the end-to-end tests, a browser console): window.emap. */
-export function exposeForAutomation(map: maplibregl.Map, layers?: LayerPanel): void {
-  (window as unknown as { emap: object }).emap = { map, layers };
 }

@@ -1,13 +1,15 @@
+import { destination } from '@turf/turf';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_OFFICER_BEAT } from '../server/demo/city/generate.js';
 import { jumpTo, mapIdle, openWebWorld, pixelOf, showOnly, styleLayersOf, type WebPage, type WebWorld } from './support/browser.js';
 
 /**
- * The officer's phone before patrol (issue 15): the map opens on their beat, outlined, with the
+ * The phone (issue 15), first the officer's before patrol: the map opens on their beat, outlined, with the
  * last 30 days of incidents and the key places on top in a shape of their own; a camera's status
  * and a key place's visit are recorded one-handed, with the form and the outcome on screen; units
- * are named, never coded; the header is one line with a menu; MapLibre speaks Chinese.
+ * are named, never coded; the header is one line with a menu; MapLibre speaks Chinese. Then a
+ * planner turning a camera close in, who must not be stranded.
  */
 const PHONE = { width: 390, height: 844 };
 let w: WebWorld;
@@ -197,6 +199,38 @@ describe('the officer works on a phone', () => {
     await p.page.locator('.account .who', { hasText: b!.name }).waitFor();
     expect(await p.page.locator('.account .who').innerText()).toBe(`警勤區員警・${b!.name}`);
     await mapIdle(p.page);
+    expect(p.errors).toEqual([]);
+    await p.context.close();
+  });
+});
+
+describe('the planner on a phone', () => {
+  it('turns a camera at z19 with its handle and form on screen; saving it unchanged writes nothing', async () => {
+    const { rows: [cam] } = await w.db.query<{ id: number; x: number; y: number; version: number; azimuth: number; range_m: number }>(
+      `SELECT id::int AS id, ST_X(geom) x, ST_Y(geom) y, version, azimuth, range_m FROM cameras
+        WHERE precinct_code = 'P01' AND range_m >= 40 AND deleted_at IS NULL ORDER BY id LIMIT 1`);
+    const p = await w.open('/', 'planner', PHONE);
+    await phoneShowOnly(p, ['cameras']);
+    await jumpTo(p.page, [cam!.x, cam!.y], 19);
+    await tapAt(p, [cam!.x, cam!.y]);
+    await p.page.locator('.feature-popup button[data-action="aim"]').tap();
+    await p.page.locator('.edit-session input[name=azimuth]').waitFor();
+    await p.page.waitForTimeout(800);
+    await mapIdle(p.page);
+    // The handle is drawn above the sheet, inside the screen.
+    const tip = destination([cam!.x, cam!.y], cam!.range_m / 1000, cam!.azimuth).geometry.coordinates as [number, number];
+    const handle = await pixelOf(p.page, tip);
+    const sheetTop = (await p.page.locator('.side-panel').boundingBox())!.y;
+    expect(handle.x).toBeGreaterThan(0);
+    expect(handle.x).toBeLessThan(PHONE.width);
+    expect(handle.y).toBeGreaterThan(56);
+    expect(handle.y).toBeLessThan(sheetTop);
+    expect(await onScreen(p.page, '.edit-session input[name=azimuth]')).toBe(true);
+    expect(await onScreen(p.page, '.edit-session button.primary')).toBe(true);
+    await p.page.locator('.edit-session button.primary').tap();
+    await p.page.locator('.map-notice', { hasText: '沒有變更' }).waitFor();
+    const { rows: [after] } = await w.db.query<{ version: number; azimuth: number }>('SELECT version, azimuth FROM cameras WHERE id = $1', [cam!.id]);
+    expect(after).toEqual({ version: cam!.version, azimuth: cam!.azimuth });
     expect(p.errors).toEqual([]);
     await p.context.close();
   });

@@ -1,0 +1,53 @@
+import type * as maplibregl from 'maplibre-gl';
+import type { Registry } from '../app/registry.js';
+import type { LayerPanel } from './layer-panel.js';
+import type { TileFilters } from './tile-filters.js';
+
+/**
+ * The map's state in the page's address, after `#`: the view (`v=zoom/lat/lon`), the layers
+ * switched on (`l=`) and the tile filters (`f=`, as TileFilters writes them). The address is
+ * kept current as the map moves, so copying it from the browser or with 分享連結 gives a
+ * colleague the same map; opening it restores all three. What it names is checked as any
+ * input is: numbers in range, layers and filters of layers that exist (the tile server checks
+ * the filter values themselves).
+ */
+export interface SharedState {
+  view?: { center: [number, number]; zoom: number };
+  layers?: Set<string>;
+  filters?: string;
+}
+
+const VIEW = /^(\d{1,2}(?:\.\d+)?)\/(-?\d{1,2}(?:\.\d+)?)\/(-?\d{1,3}(?:\.\d+)?)$/;
+
+export function readSharedState(hash: string, registry: Registry): SharedState {
+  const q = new URLSearchParams(hash.replace(/^#/, ''));
+  const out: SharedState = {};
+  const v = VIEW.exec(q.get('v') ?? '');
+  if (v) {
+    const [zoom, lat, lon] = [Number(v[1]), Number(v[2]), Number(v[3])];
+    if (zoom <= 22 && Math.abs(lat) <= 85 && Math.abs(lon) <= 180) out.view = { center: [lon, lat], zoom };
+  }
+  const l = q.get('l');
+  if (l !== null) out.layers = new Set(l.split(',').filter((id) => registry.get(id.replace(/-heat$/, '')) !== undefined));
+  const f = q.get('f');
+  if (f !== null) {
+    const known = [...new URLSearchParams(f)].filter(([k]) => registry.get(k.split('.')[0] ?? '') !== undefined);
+    out.filters = new URLSearchParams(known).toString();
+  }
+  return out;
+}
+
+/** The address of the map as it is now. */
+export function sharedUrl(map: maplibregl.Map, layers: LayerPanel, filters: TileFilters): string {
+  const c = map.getCenter();
+  const q = new URLSearchParams({ v: `${map.getZoom().toFixed(2)}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`, l: layers.shown().join(','), f: filters.query() });
+  return `${location.origin}${location.pathname}${location.search}#${q.toString()}`;
+}
+
+/** Keeps the page's address the map's (without adding a history entry per move). */
+export function keepAddressCurrent(map: maplibregl.Map, layers: LayerPanel, filters: TileFilters): void {
+  const update = () => history.replaceState(history.state, '', sharedUrl(map, layers, filters));
+  map.on('moveend', update);
+  layers.onChange = update;
+  filters.onChange = update;
+}
