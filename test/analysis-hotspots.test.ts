@@ -285,18 +285,19 @@ describe('on the small test world', () => {
   });
 
   it.each([
-    ['cellSize=-5', 'cellSize', /at least 10/],
-    ['grid=triangle', 'grid', /one of square, hexagon/],
+    ['cellSize=-5', 'cellSize', /^「cellSize」必須是 10 到 5000 之間的數字（單位：公尺）。$/],
+    ['grid=triangle', 'grid', /^「grid」必須是下列其中之一：square、hexagon。$/],
     ['cellSize=100&band=50', 'band', /band（鄰近距離）至少要等於相鄰網格中心的距離 100 公尺/],
     ['beat=B1&precinct=P1', 'precinct', /分析範圍只能給一種.*這裡給了 beat 和 precinct/],
     ['bbox=22.99,120.2,23,120.23', 'bbox', /bbox/],
     ['beat=B9', 'beat', /沒有代碼為「B9」的警勤區/],
-    ['types=arson', 'types[0]', /one of residential_burglary/],
+    ['types=arson', 'types[0]', /^「types\[0\]」必須是下列其中之一：residential_burglary、/],
     ['datetime=yesterday', 'datetime', /「datetime」的「yesterday」不是 ISO 8601/],
     ['datetime=0001-01-01/2026-01-01', 'datetime', null],
     ['datetime=0000-01-01/2026-01-01', 'datetime', /年份必須在 1 到 9999 之間/],
     ['datetime=2026-01-01T00:00-14:01/..', 'datetime', /時區位移必須在 -14:00 到 \+14:00 之間/],
-    ['cellSize=0x64', 'cellSize', /must be a number/],
+    ['cellSize=0x64', 'cellSize', /^「cellSize」必須是 10 到 5000 之間的數字（單位：公尺）。$/],
+    ['cellSize=5', 'cellSize', /^「cellSize」必須是 10 到 5000 之間的數字（單位：公尺）。$/],
     ['beat=%00', 'beat', /空字元/],
     ['datetime=2026-03-31/2026-03-01', 'datetime', /「datetime」的開始必須早於結束/],
     ['hour=25', 'hour', /「hour」必須是 0 到 23 的整數/],
@@ -304,9 +305,9 @@ describe('on the small test world', () => {
     ['weekday=8', 'weekday', /1（星期一）到 7（星期日）/],
     ['colour=red', 'colour', /不認得參數「colour」。可用的參數：bbox、beat、station、precinct、polygon、types、datetime/],
     ['cellSize=10&bbox=120.0,22.0,121.0,23.5', 'cellSize', /以 10 公尺的正方形網格分析這個範圍約有 [\d,]+ 格，超過 60,000 格的上限；請加大 cellSize 或縮小範圍/],
-    [`polygon=${encodeURIComponent(JSON.stringify(box(22.99, 120.2, 23, 120.21)))}`, 'polygon.coordinates[0][0]', /swapped/],
-    [`polygon=${encodeURIComponent(JSON.stringify({ type: 'Polygon', coordinates: [[[120.2, 22.99], [120.21, 23], [120.21, 22.99], [120.2, 23], [120.2, 22.99]]] }))}`, 'polygon', /not valid: Self-intersection at/],
-    ['polygon=%7B', 'polygon', /GeoJSON geometry object/],
+    [`polygon=${encodeURIComponent(JSON.stringify(box(22.99, 120.2, 23, 120.21)))}`, 'polygon.coordinates[0][0]', /^坐標 \(22\.99, 120\.2\) 的經度與緯度寫反了/],
+    [`polygon=${encodeURIComponent(JSON.stringify({ type: 'Polygon', coordinates: [[[120.2, 22.99], [120.21, 23], [120.21, 22.99], [120.2, 23], [120.2, 22.99]]] }))}`, 'polygon', /^「polygon」的圖形無效：邊線自相交（Self-intersection），位置約在 \(/],
+    ['polygon=%7B', 'polygon', /^圖形必須是 GeoJSON 的 geometry 物件/],
   ])('refuses %s with a 400 naming %s', async (query, field, message) => {
     const res = await w.as('admin').get(`/api/analysis/hotspots?${query}`);
     // null: the control case, at the edge of the range and accepted.

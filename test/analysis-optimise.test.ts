@@ -214,6 +214,8 @@ describe('through the API', () => {
     expect(grid.body.analysis.candidates.grid).toBeGreaterThan(1000);
     const outside = await w.as('planner').post('/api/analysis/new-sites').send({ beat: 'B2', candidates: 'sites', sites: [{ lon: 120.205, lat: 22.995 }] }).expect(400);
     expect(outside.body.error.field).toBe('sites[0]');
+    const abroad = await w.as('planner').post('/api/analysis/new-sites').send({ beat: 'B2', candidates: 'sites', sites: [{ lon: 118.13, lat: 24.54 }] }).expect(400);
+    expect(abroad.body.error).toMatchObject({ code: 'position_outside_taiwan', field: 'sites[0]', message: expect.stringMatching(/^坐標 \(118\.13, 24\.54\) 不在臺灣及其離島/) });
   });
 
   it('the community plans in its own area only, on the published squares, without key places or a map of blind spots; the public must sign in', async () => {
@@ -259,18 +261,22 @@ describe('through the API', () => {
   });
 
   it.each([
-    ['reaim', 'step=0', 'step'],
-    ['reaim', 'halfLifeDays=0', 'halfLifeDays'],
-    ['reaim', 'points=[{"lon":22.99,"lat":120.2}]', 'points[0]'],
-    ['reaim', 'points=[{"lon":120.2}]', 'points[0].lat'],
-    ['new-sites', 'k=0', 'k'],
-    ['new-sites', 'k=2.5', 'k'],
-    ['new-sites', 'candidates=sites', 'sites'],
-    ['new-sites', 'spacing=10&bbox=120.0,22.5,120.5,23.2', 'spacing'],
-    ['new-sites', 'sites=[{"lon":120.215,"lat":22.995,"azimuths":[400]}]', 'sites[0].azimuths[0]'],
-  ])('%s refuses %s naming %s', async (path, query, field) => {
+    ['reaim', 'step=0', 'step', 'analysis_parameter_invalid', /^「step」必須是 1 到 180 之間的數字（單位：度）。$/],
+    ['reaim', 'halfLifeDays=0', 'halfLifeDays', 'analysis_parameter_invalid', /^「halfLifeDays」必須是 1 到 3650 之間的數字（單位：天）。$/],
+    ['reaim', 'points=[{"lon":22.99,"lat":120.2}]', 'points[0]', 'position_swapped', /^坐標 \(22\.99, 120\.2\) 的經度與緯度寫反了/],
+    ['reaim', 'points=[{"lon":120.2}]', 'points[0].lat', 'analysis_parameter_invalid', /^「points\[0\]\.lat」為必填，請提供這個參數。$/],
+    ['reaim', 'points={"lon":120.2}', 'points', 'analysis_parameter_invalid', /^「points」必須是 \{"lon": 經度, "lat": 緯度, "weight": 權重\} 的陣列，最多 5,000 個點。$/],
+    ['new-sites', 'k=0', 'k', 'analysis_parameter_invalid', /^「k」必須是 1 到 50 之間的整數。$/],
+    ['new-sites', 'k=2.5', 'k', 'analysis_parameter_invalid', /^「k」必須是 1 到 50 之間的整數。$/],
+    ['new-sites', 'candidates=sites', 'sites', 'new_sites_needs_sites', /需要 sites/],
+    ['new-sites', 'candidates=most', 'candidates', 'analysis_parameter_invalid', /^「candidates」必須是下列其中之一：grid、sites、both。$/],
+    ['new-sites', 'spacing=10&bbox=120.0,22.5,120.5,23.2', 'spacing', 'new_sites_grid_too_large', /請加大 spacing/],
+    ['new-sites', 'sites=[{"lon":120.215,"lat":22.995,"azimuths":[400]}]', 'sites[0].azimuths[0]', 'analysis_parameter_invalid', /^「sites\[0\]\.azimuths\[0\]」必須是 0 以上、小於 360 的方位角（度）。$/],
+    ['new-sites', 'sites=[{"lon":"x","lat":22.995}]', 'sites[0].lon', 'analysis_parameter_invalid', /^「sites\[0\]\.lon」必須是經度（度），例如 121\.3。$/],
+  ])('%s refuses %s naming %s', async (path, query, field, code, message) => {
     const res = await w.as('admin').get(`/api/analysis/${path}?${query}`).expect(400);
-    expect(res.body.error.field).toBe(field);
+    expect(res.body.error).toMatchObject({ field, code });
+    expect(res.body.error.message).toMatch(message);
   });
 
   it('re-aim over a polygon scope works as over a beat', async () => {

@@ -45,7 +45,10 @@ describe('beat assignment', () => {
       village: { code: '67000320002', name: '大學里', town: '東區', county: '臺南市' },
     });
     const swapped = await w.as('public').get('/api/locate?lon=22.995&lat=120.225').expect(400);
-    expect(swapped.body.error.message).toMatch(/swapped/);
+    expect(swapped.body.error).toEqual({ code: 'position_swapped', field: 'lon',
+      message: '坐標 (22.995, 120.225) 的經度與緯度寫反了：順序是經度在前、緯度在後，應為 (120.225, 22.995)。' });
+    const abroad = await w.as('public').get('/api/locate?lon=121.47&lat=31.23').expect(400);
+    expect(abroad.body.error).toMatchObject({ code: 'position_outside_taiwan', message: expect.stringMatching(/^坐標 \(121\.47, 31\.23\) 不在臺灣及其離島/) });
     await w.as('public').get('/api/locate?lon=abc&lat=23').expect(400);
   });
 

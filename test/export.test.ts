@@ -113,9 +113,21 @@ describe('formats', () => {
     const dated = JSON.parse(text((await exported('admin', 'incidents?datetime=2025-11-01/2025-11-30')).body as Buffer));
     expect(dated.features).toHaveLength(1);
     expect(JSON.parse(text((await exported('admin', 'incidents?datetime=2025-12-01/..')).body as Buffer)).features).toHaveLength(0);
-    for (const [q, field] of [['cameras?limit=10', 'limit'], ['cameras?colour=red', 'colour'], ['cameras?format=shp', 'format'], ['cameras?format=kml&crs=EPSG:3826', 'crs'], ['cameras?format=kml&encoding=big5', 'encoding']]) {
+    for (const [q, field, code, message] of [
+      ['cameras?limit=10', 'limit', 'export_no_paging', /^匯出一次包含所有符合條件的資料，不分頁：請拿掉「limit」/],
+      ['cameras?cursor=abc', 'cursor', 'export_no_paging', /請拿掉「cursor」/],
+      ['cameras?colour=red', 'colour', 'unknown_parameter', /不認得參數「colour」/],
+      ['cameras?format=shp', 'format', 'export_format', /^「format」必須是 geojson、csv、kml 其中之一，不能是「shp」。$/],
+      ['cameras?crs=EPSG:3828', 'crs', 'export_crs', /「crs」必須是 EPSG:4326（WGS84 經緯度）或 EPSG:3826（TWD97 TM2 公尺坐標），不能是「EPSG:3828」/],
+      ['cameras?format=kml&crs=EPSG:3826', 'crs', 'export_crs_csv_only', /^KML一律使用 WGS84 經緯度；crs=EPSG:3826（TWD97）只適用於 CSV/],
+      ['cameras?crs=EPSG:3826', 'crs', 'export_crs_csv_only', /^GeoJSON（RFC 7946）一律使用 WGS84 經緯度/],
+      ['cameras?format=kml&encoding=big5', 'encoding', 'export_encoding_csv_only', /^KML 一律以 UTF-8 編碼；encoding 只適用於 CSV/],
+      ['cameras?format=csv&encoding=latin1', 'encoding', 'encoding_not_written', /^無法以「latin1」編碼輸出檔案；請用 utf-8 或 big5。$/],
+      ['cameras?format=csv&header=code', 'header', 'export_header', /^「header」必須是 label（中文欄名與選項名稱）或 name/],
+    ] as const) {
       const res = await w.as('admin').get(`/api/export/${q}`).expect(400);
-      expect(res.body.error.field).toBe(field);
+      expect(res.body.error, q).toMatchObject({ field, code });
+      expect(res.body.error.message, q).toMatch(message);
     }
   });
 });

@@ -31,11 +31,12 @@ describe('feature API', () => {
     expect(ok.headers.etag).toBe('"2"');
     expect(ok.body.properties.azimuth).toBe(180);
     const stale = await w.as('admin').patch(url).set('If-Match', '"1"').send({ properties: { azimuth: 270 } }).expect(412);
-    expect(stale.body.error.message).toMatch(/changed by someone else.*now 2/);
+    expect(stale.body.error).toMatchObject({ code: 'stale_version', message: `錄影監視系統編號 ${created.id} 的資料在你讀取之後已被他人修改（你送出的是第 1 版，目前是第 2 版）；請重新載入最新資料，再做一次你的修改。` });
     expect(stale.headers.etag).toBe('"2"');
     const after = await w.as('admin').get(url).expect(200);
     expect(after.body.properties.azimuth).toBe(180);
-    await w.as('admin').patch(url).send({ properties: { azimuth: 1 } }).expect(428);
+    const unconditional = await w.as('admin').patch(url).send({ properties: { azimuth: 1 } }).expect(428);
+    expect(unconditional.body.error).toMatchObject({ code: 'precondition_required', message: expect.stringMatching(/^修改或刪除資料時，請在 If-Match 標頭附上你最後讀到的 ETag/) });
     // The same values again, or the geometry it already has: not a change, no new version or history.
     const before = await writeCounts(w.db, 'cameras');
     const same = await w.as('admin').patch(url).set('If-Match', '"2"')
@@ -60,7 +61,10 @@ describe('feature API', () => {
     await w.as('planner').delete(url).set('If-Match', '"1"').expect(412);
     await w.as('planner').delete(url).set('If-Match', '"2"').expect(204);
     const gone = await w.as('planner').get(url).expect(410);
-    expect(gone.body.error.message).toMatch(/restore/);
+    expect(gone.body.error).toMatchObject({ code: 'deleted', message: expect.stringMatching(
+      new RegExp(`^錄影監視系統編號 ${c.id} 的資料已於 \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\S* 刪除；修改紀錄在 …/features/${c.id}/history，需要時可用 POST …/features/${c.id}/restore 還原。$`)) });
+    const edited = await w.as('planner').patch(url).set('If-Match', '*').send({ properties: { status: 'working' } }).expect(409);
+    expect(edited.body.error).toMatchObject({ code: 'deleted', message: `錄影監視系統編號 ${c.id} 的資料已刪除：請先還原（POST …/features/${c.id}/restore）再修改。` });
     const list = await w.as('planner').get('/api/layers/cameras/features?limit=10000').expect(200);
     expect(list.body.features.map((f: { id: number }) => f.id)).not.toContain(c.id);
     const { rows } = await w.db.query<{ deleted_by: string }>('SELECT deleted_by FROM cameras WHERE id = $1', [c.id]);
@@ -68,6 +72,8 @@ describe('feature API', () => {
 
     const restored = await w.as('planner').post(`${url}/restore`).expect(200);
     expect(restored.body.properties.version).toBe(4);
+    const again = await w.as('planner').post(`${url}/restore`).expect(409);
+    expect(again.body.error).toMatchObject({ code: 'not_deleted', message: `錄影監視系統編號 ${c.id} 的資料沒有被刪除，不需要還原。` });
     const h = await w.as('planner').get(`${url}/history`).expect(200);
     expect(h.body.history.map((e: { action: string }) => e.action)).toEqual(['create', 'update', 'delete', 'restore']);
     expect(h.body.history.every((e: { actor: string }) => e.actor === 'planner')).toBe(true);

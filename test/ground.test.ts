@@ -4,7 +4,7 @@ import * as turf from '@turf/turf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_OFFICER_BEAT } from '../server/demo/city/generate.js';
 import { GROUND_EXTRACT, readGround } from '../server/demo/ground.js';
-import { insideTaiwan, positionProblem } from '../server/geo/taiwan.js';
+import { insideTaiwan, positionProblem, positionProblemCode } from '../server/geo/taiwan.js';
 import { upsertUser } from '../server/auth/users.js';
 import { readPoliceUnits } from '../scripts/ground/police-units.js';
 import { openDemoWorld, type DemoWorld } from './support/demo-world.js';
@@ -121,9 +121,12 @@ describe('Taiwan and its islands', () => {
       ['廈門 高崎機場', 118.13, 24.54], ['廈門島東岸', 118.19, 24.49], ['福州', 119.3, 26.08], ['與那國島', 123.0, 24.45],
       ['石垣島', 124.16, 24.34], ['呂宋島北端', 120.9, 18.5], ['香港', 114.17, 22.3], ['台灣海峽中線', 119.9, 24.9],
     ];
-    for (const [name, lon, lat] of abroad) expect(positionProblem(lon, lat), name).toMatch(/outside Taiwan/);
-    expect(positionProblem(24.99, 121.31)).toMatch(/swapped/);
-    expect(positionProblem(280_000, 2_765_000)).toMatch(/TWD97/);
+    for (const [name, lon, lat] of abroad) expect(positionProblemCode(lon, lat), name).toBe('position_outside_taiwan');
+    expect(positionProblem(118.13, 24.54)).toBe('坐標 (118.13, 24.54) 不在臺灣及其離島（本島、澎湖、金門、馬祖、綠島、蘭嶼、東沙、太平島）的範圍內；請檢查坐標是否正確。');
+    expect(positionProblemCode(24.99, 121.31)).toBe('position_swapped');
+    expect(positionProblem(24.99, 121.31)).toMatch(/的經度與緯度寫反了：.*應為 \(121\.31, 24\.99\)/);
+    expect(positionProblemCode(280_000, 2_765_000)).toBe('position_projected');
+    expect(positionProblem(280_000, 2_765_000)).toMatch(/看起來是 TWD97 的公尺坐標/);
   });
 });
 

@@ -154,7 +154,10 @@ describe('replace', () => {
     expect(res.body.deleted).toEqual([{ id: expect.any(Number), label: '路口Q2' }]);
     expect((await historyOf('汰換')).map((h) => h.action)).toEqual(['create', 'create', 'create', 'delete']);
     const needs = await postImport(w, 'planner', 'cameras', file(cam('Q1', 120.213)), { replace: true }).expect(400);
-    expect(needs.body.error).toMatchObject({ field: 'source' });
+    expect(needs.body.error).toMatchObject({ code: 'import_source_required', field: 'source', message: expect.stringMatching(/^欄位「編號」是原系統的編號（external_id）：請以 source=… 指明資料來自哪個系統/) });
+    const withoutIds = csvText([HEADER.slice(1), cam('Q1', 120.213).slice(1)]);
+    const unnamed = await postImport(w, 'planner', 'cameras', withoutIds, { replace: true }).expect(400);
+    expect(unnamed.body.error).toMatchObject({ code: 'import_replace_needs_source', field: 'source', message: expect.stringMatching(/^replace=true 會刪除同一來源中、新檔案已經沒有的資料，因此必須以 source=… 指明來源/) });
   });
 });
 
@@ -174,6 +177,33 @@ describe('HTTP', () => {
     const res = await w.as('admin').post('/api/import/cameras').field('dryRun', 'true').field('source', '表單')
       .attach('file', Buffer.from(file(cam('F1', 120.201))), '監視器.csv').expect(200);
     expect(res.body).toMatchObject({ dryRun: true, file: { name: '監視器.csv', format: 'csv' }, counts: { create: 1 } });
+  });
+
+  it.each([
+    [{ dryRun: 'maybe' }, 'dryRun', 'import_flag', /^「dryRun」必須是 true 或 false（也可寫 1、0、yes、no）。$/],
+    [{ preview: 'all' }, 'preview', 'import_number_range', /^「preview」必須是 0 到 20000 之間的數字。$/],
+    [{ mapping: '["名稱"]' }, 'mapping', 'import_json_object', /^「mapping」必須是 JSON 物件，例如 \{"編號": "external_id", "備考": null\}。$/],
+    [{ mapping: { 名稱: 1 } }, 'mapping', 'import_mapping_target', /^mapping 中「名稱」的對應必須是欄位名稱（文字），或 null 表示略過這個欄位。$/],
+    [{ source: ' ' }, 'source', 'import_source_invalid', /^source 必須以 1 到 100 個字寫出資料來源的系統名稱/],
+    [{ format: 'xls' }, 'format', 'import_format', /^「format」必須是 csv、.* 其中之一（或省略，由系統自動判斷），不能是「xls」。$/],
+    [{ crs: 'EPSG:3857' }, 'crs', 'crs_unknown', /^不支援坐標系統「EPSG:3857」；請用 EPSG:3824（TWD97 經緯度）、.*、EPSG:4326（WGS84 經緯度）（也可直接寫 TWD97、TWD67、WGS84）。$/],
+    [{ encoding: 'latin1' }, 'encoding', 'encoding_unknown', /^不認得文字編碼「latin1」；請用 utf-8 或 big5（cp950）/],
+    [{ colour: 'red' }, 'colour', 'unknown_parameter', /^不認得參數「colour」。可用的參數：dryRun、/],
+    [{ defaults: { colour: 'red' } }, 'defaults', 'defaults_unknown', /^defaults 中的「colour」不是錄影監視系統可以設定的欄位/],
+    [{ defaults: { fov: 'wide' } }, 'defaults', 'defaults_invalid', /^defaults 中「水平視角（度）」（fov）的值不能使用（.+）；請修正 defaults。$/],
+  ] as const)('refuses the parameters %j naming %s, writing nothing', async (params, field, code, message) => {
+    const before = await writeCounts(w.db, 'cameras');
+    const res = await postImport(w, 'admin', 'cameras', file(cam('P1', 120.201)), params).expect(400);
+    expect(res.body.error).toMatchObject({ field, code });
+    expect(res.body.error.message).toMatch(message);
+    expect(await writeCounts(w.db, 'cameras')).toEqual(before);
+  });
+
+  it('refuses a form without a file, and a multipart body it cannot read', async () => {
+    const noFile = await w.as('admin').post('/api/import/cameras').field('dryRun', 'true').expect(400);
+    expect(noFile.body.error).toEqual({ code: 'upload_no_file', field: 'file', message: '表單中沒有檔案：請以檔案欄位上傳（例如 <input type="file" name="file">）。' });
+    const noBoundary = await w.as('admin').post('/api/import/cameras').set('Content-Type', 'multipart/form-data').send('x').expect(400);
+    expect(noBoundary.body.error).toMatchObject({ code: 'multipart_unreadable', field: 'file', message: expect.stringMatching(/^無法讀取上傳的表單（multipart\/form-data）（.+），沒有寫入任何資料；請重新上傳。$/) });
   });
 
   it('streams progress lines to a client that asks for NDJSON, ending with the report or the error', async () => {

@@ -126,10 +126,10 @@ describe('importing coordinates', () => {
     const far = csvText([[...CAMERA_HEADER, '經度', '緯度'], [...camera('廈門'), 118.13, 24.54], [...camera('東京'), 139.69, 35.68], [...camera('對調'), 22.995, 120.205], [...camera('公尺'), 170000, 2544000]]);
     const bad = await postImport(w, 'admin', 'cameras', far).expect(422);
     expect(bad.body.committed).toBe(false);
-    expect(rowOf(bad.body, 2).errors![0]!.message).toMatch(/outside Taiwan/);
-    expect(rowOf(bad.body, 3).errors![0]!.message).toMatch(/outside Taiwan/);
-    expect(rowOf(bad.body, 4).errors![0]!.message).toMatch(/swapped/);
-    expect(rowOf(bad.body, 5).errors![0]!.message).toMatch(/TWD97 metres/);
+    expect(rowOf(bad.body, 2).errors![0]!.message).toMatch(/坐標 \(118\.13, 24\.54\) 不在臺灣及其離島/);
+    expect(rowOf(bad.body, 3).errors![0]!.message).toMatch(/坐標 \(139\.69, 35\.68\) 不在臺灣及其離島/);
+    expect(rowOf(bad.body, 4).errors![0]!.message).toMatch(/的經度與緯度寫反了/);
+    expect(rowOf(bad.body, 5).errors![0]!.message).toMatch(/看起來是 TWD97 的公尺坐標（EPSG:3826），不是經緯度/);
     expect(await writeCounts(w.db, 'cameras')).toEqual(before);
   });
 
@@ -140,7 +140,7 @@ describe('importing coordinates', () => {
     expect(res.body.file.crs).toMatchObject({ crs: 'EPSG:4326', swapped: true });
     expect(res.body.counts).toMatchObject({ rows: 106, error: 1 });
     const typo = res.body.rows.find((r: { status: string }) => r.status === 'error');
-    expect(typo.errors[0].message).toMatch(/1121\.277736.*not a longitude\/latitude/);
+    expect(typo.errors[0].message).toMatch(/1121\.277736.*不是以度為單位的經緯度/);
     const first = res.body.preview.features.find((f: { properties: { name: string } }) => f.properties.name === '桃園分局');
     expect(first.geometry.coordinates).toEqual([121.2991068, 25.0000839]);
     expect(res.body.columns.find((c: { column: string }) => c.column === 'name_eng').target).toBeNull();

@@ -61,13 +61,13 @@ describe('text encodings', () => {
     await unchanged('key_places', async () => {
       const asUtf8 = await postImport(w, 'admin', 'key-places', big5(text), { encoding: 'utf-8' }).expect(400);
       expect(asUtf8.body.error).toMatchObject({ code: 'wrong_encoding', field: 'encoding' });
-      expect(asUtf8.body.error.message).toMatch(/not valid UTF-8 \(byte 0x[0-9a-f]+ at line 1\); it reads as Big5: send encoding=big5/);
+      expect(asUtf8.body.error.message).toMatch(/^檔案不是有效的 UTF-8（第 1 行的位元組 0x[0-9a-f]+），沒有寫入任何資料。它可以用 Big5 讀取：請加上 encoding=big5/);
       const asBig5 = await postImport(w, 'admin', 'key-places', Buffer.from(text), { encoding: 'big5' }).expect(400);
-      expect(asBig5.body.error.message).toMatch(/not valid big5 at line 1; it is valid UTF-8/);
+      expect(asBig5.body.error).toMatchObject({ code: 'wrong_encoding', message: expect.stringMatching(/^檔案在第 1 行不是有效的 Big5，沒有寫入任何資料。它是有效的 UTF-8：請改用 encoding=utf-8/) });
       // GB18030 bytes (the mainland's encoding) are neither UTF-8 nor Big5.
       const gb = Buffer.concat([big5('名稱,經度,緯度\r\n'), Buffer.from([0x81, 0x30, 0x81, 0x30]), Buffer.from(',120.2,22.99\r\n')]);
       const neither = await postImport(w, 'admin', 'key-places', gb).expect(400);
-      expect(neither.body.error.message).toMatch(/neither UTF-8 nor Big5 \(code page 950\): it goes wrong at line 2/);
+      expect(neither.body.error).toMatchObject({ code: 'wrong_encoding', message: expect.stringMatching(/^檔案既不是 UTF-8，也不是 Big5（950 字碼頁）：從第 2 行起無法解讀/) });
     });
   });
 });
@@ -100,10 +100,10 @@ describe('columns', () => {
     await unchanged('key_places', async () => {
       const noCategory = await postImport(w, 'admin', 'key-places', csvText([['名稱', '經度', '緯度'], ['甲', 120.203, 22.995]])).expect(400);
       expect(noCategory.body.error).toMatchObject({ code: 'missing_columns', field: 'mapping' });
-      expect(noCategory.body.error.message).toMatch(/no column for category \(類別\); its columns are 名稱, 經度, 緯度/);
+      expect(noCategory.body.error.message).toMatch(/^檔案缺少必填欄位：「類別」（category）（檔案的欄位：名稱、經度、緯度），沒有寫入任何資料。請以 mapping=\{"<欄位>": "category"\}/);
       expect(noCategory.body.error.details.targets.map((t: { target: string }) => t.target)).toContain('category');
       const noPosition = await postImport(w, 'admin', 'key-places', csvText([['名稱', '類別', '地址'], ['甲', '空屋', '府前路1號']])).expect(400);
-      expect(noPosition.body.error.message).toMatch(/no coordinates/);
+      expect(noPosition.body.error).toMatchObject({ code: 'missing_columns', field: 'mapping', message: expect.stringMatching(/^檔案沒有坐標：欄位（名稱、類別、地址）中沒有 X\/Y（TWD97）、經度\/緯度或 WKT/) });
     });
   });
 
@@ -206,11 +206,13 @@ describe('broken files', () => {
     await unchanged('key_places', async () => {
       const quote = await postImport(w, 'admin', 'key-places', `名稱,類別,經度,緯度\r\n甲,空屋,120.2,22.99\r\n"乙,空屋,120.2,22.99\r\n丙,空屋,120.2,22.99\r\n`).expect(400);
       expect(quote.body.error).toMatchObject({ code: 'unreadable_file', field: 'file' });
-      expect(quote.body.error.message).toMatch(/a quoted cell is never closed/);
+      expect(quote.body.error.message).toMatch(/^CSV 第 \d+ 行有一格以引號開頭，引號卻沒有結束，沒有寫入任何資料。請補上結尾的引號/);
       const empty = await postImport(w, 'admin', 'key-places', '').expect(400);
       expect(empty.body.error.message).toMatch(/the file is empty/);
+      const blank = await postImport(w, 'admin', 'key-places', ',,\r\n甲,乙,丙\r\n').expect(400);
+      expect(blank.body.error).toMatchObject({ code: 'unreadable_file', field: 'file', message: expect.stringMatching(/^檔案是空的：第一列必須是欄位名稱（標題列）/) });
       const twice = await postImport(w, 'admin', 'key-places', '名稱,名稱,經度,緯度\r\n甲,乙,120.2,22.99\r\n').expect(400);
-      expect(twice.body.error.message).toMatch(/names column "名稱" twice/);
+      expect(twice.body.error).toMatchObject({ code: 'unreadable_file', message: expect.stringMatching(/標題列中的欄位名稱「名稱」出現了兩次/) });
     });
   });
 });
@@ -218,7 +220,7 @@ describe('broken files', () => {
 describe('external ids', () => {
   it('asks which register a file with its own ids comes from, since ids are unique only within one', async () => {
     const res = await postImport(w, 'admin', 'key-places', csvText([PLACE_HEADER, place(1)])).expect(400);
-    expect(res.body.error).toMatchObject({ field: 'source' });
-    expect(res.body.error.message).toMatch(/column "處所編號" holds the register's own ids: say which register with source=/);
+    expect(res.body.error).toMatchObject({ code: 'import_source_required', field: 'source' });
+    expect(res.body.error.message).toMatch(/^欄位「處所編號」是原系統的編號（external_id）：請以 source=… 指明資料來自哪個系統/);
   });
 });

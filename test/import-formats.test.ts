@@ -118,8 +118,8 @@ describe('GeoJSON', () => {
     const bowtie = { type: 'Polygon', coordinates: [[[120.201, 22.991], [120.203, 22.993], [120.203, 22.991], [120.201, 22.993], [120.201, 22.991]]] };
     const fc = { type: 'FeatureCollection', features: [feature(bowtie, props), feature({ type: 'LineString', coordinates: [[120.2, 22.99], [120.21, 22.995]] }, props), feature(null as unknown as object, props)] };
     const res = await postImport(w, 'admin', 'watch-blocks', JSON.stringify(fc)).expect(422);
-    expect(rowOf(res.body, 1).errors![0]!.message).toMatch(/geometry is not valid: Self-intersection at \(120\.202, 22\.992\)/);
-    expect(rowOf(res.body, 2).errors![0]!.message).toMatch(/takes Polygon or MultiPolygon geometry, not "LineString"/);
+    expect(rowOf(res.body, 1).errors![0]).toMatchObject({ code: 'invalid_geometry', message: expect.stringMatching(/^「geometry」的圖形無效：邊線自相交（Self-intersection），位置約在 \(120\.202, 22\.992\)。/) });
+    expect(rowOf(res.body, 2).errors![0]).toMatchObject({ code: 'invalid_geometry', message: expect.stringMatching(/這裡的圖形必須是面（Polygon 或 MultiPolygon），不能是 "LineString"/) });
     expect(rowOf(res.body, 3).errors![0]!.code).toBe('no_position');
     expect(await writeCounts(w.db, 'watch_blocks')).toEqual(before);
   });
@@ -145,6 +145,6 @@ describe('KML', () => {
 
   it('refuses XML that is not KML', async () => {
     const res = await postImport(w, 'admin', 'cameras', '<?xml version="1.0"?><gpx><wpt/></gpx>').expect(400);
-    expect(res.body.error.message).toMatch(/not readable KML: its root element is not <kml>/);
+    expect(res.body.error).toMatchObject({ code: 'unreadable_file', field: 'file', message: expect.stringMatching(/^這個檔案不是可讀取的 KML（根元素不是 <kml>），沒有寫入任何資料。/) });
   });
 });

@@ -111,12 +111,13 @@ describe('ids a file does not vouch for', () => {
     const odd = await postImport(here, 'admin', 'key-places', csvText([['id', 'instance', '名稱'], [id, 'other-system', '甲']]), { dryRun: true }).expect(200);
     expect(rowOf(odd.body, 2).errors![0]).toMatchObject({ code: 'invalid_value', field: 'instance' });
     const noKeys = await postImport(here, 'admin', 'key-places', csvText([['名稱', '類別'], ['甲', '空屋']]), { match: 'external_id', source: '某系統' }).expect(400);
-    expect(noKeys.body.error).toMatchObject({ field: 'match' });
+    expect(noKeys.body.error).toMatchObject({ code: 'import_match_external_id', field: 'match', message: expect.stringMatching(/^match=external_id 以原系統的編號找出要更新的資料/) });
     const noIds = await postImport(here, 'admin', 'key-places', csvText([['名稱', '類別'], ['甲', '空屋']]), { match: 'id' }).expect(400);
-    expect(noIds.body.error).toMatchObject({ field: 'match' });
+    expect(noIds.body.error).toMatchObject({ code: 'import_match_id_column', field: 'match', message: expect.stringMatching(/但沒有欄位對應到 id/) });
     const units = await postImport(here, 'admin', 'beats', csvText([['代碼', '名稱'], ['B1', '第1警勤區']]), { match: 'id' }).expect(400);
-    expect(units.body.error.message).toBe('beats are matched by their code; leave match out');
-    await postImport(here, 'admin', 'key-places', 'x', { match: 'nearest' }).expect(400);
+    expect(units.body.error).toMatchObject({ code: 'import_match_units', field: 'match', message: '警勤區一律以代碼比對既有資料：請拿掉 match。' });
+    const nearest = await postImport(here, 'admin', 'key-places', 'x', { match: 'nearest' }).expect(400);
+    expect(nearest.body.error).toMatchObject({ code: 'import_match', field: 'match', message: expect.stringMatching(/^「match」不能是「nearest」，必須是下列其中之一：auto/) });
   });
 });
 

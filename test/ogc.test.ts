@@ -220,7 +220,7 @@ describe('OGC API – Features: items', () => {
     await w.as('admin').get(`/ogc/collections/incidents/items/${id}`).set('If-None-Match', item.headers.etag!).expect(304);
     for (const missing of ['999999', 'abc', '0', String(deletedIncident)]) {
       const res = await w.as('admin').get(`/ogc/collections/incidents/items/${missing}`).expect(404);
-      expect(res.body.error).toMatchObject({ code: 'not_found' });
+      expect(res.body.error).toMatchObject({ code: 'feature_unknown', message: `案件沒有編號 ${missing} 的資料（可能已刪除，或不在你能讀取的範圍）。` });
     }
   });
 });
@@ -277,13 +277,18 @@ describe('OGC API – Features: errors and links', () => {
     ['/ogc/collections/incidents/items?cursor=bogus', 'cursor', 'cursor_invalid'],
     ['/ogc/collections/incidents/items?type=arson', 'type', 'filter_not_a_choice'],
     ['/ogc/collections/incidents/items?colour=red', 'colour', 'unknown_parameter'],
-    ['/ogc/collections?f=html', 'f', 'invalid_request'],
-    ['/ogc/collections/incidents/items?f=geojson', 'f', 'invalid_request'],
+    ['/ogc/collections?f=html', 'f', 'ogc_format'],
+    ['/ogc/collections/incidents/items?f=geojson', 'f', 'ogc_format'],
   ])('%s → 400 naming %s', async (path, field, code) => {
     const res = await w.as('admin').get(path).expect(400);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.body.error).toMatchObject({ code, field });
-    expect(res.body.error.message).toEqual(expect.any(String));
+    expect(res.body.error.message).toMatch(/[\u4e00-\u9fff]/);
+  });
+
+  it('says that only JSON is served', async () => {
+    const res = await w.as('admin').get('/ogc/collections?f=html').expect(400);
+    expect(res.body.error.message).toBe('本服務只提供 JSON：「f」只能是 json，不能是「html」；請拿掉 f，或改為 f=json。');
   });
 
   it('takes a 3D bbox by its footprint, as OGC API Features allows', async () => {

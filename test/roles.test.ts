@@ -545,9 +545,14 @@ describe('signing in', () => {
     const out = await request(w.app).post('/api/logout').set('Cookie', session).expect(204);
     expect(String(out.headers['set-cookie'])).toMatch(/emap_session=;/);
     const after = await request(w.app).get('/api/me').set('Cookie', session).expect(401);
-    expect(after.body.error.code).toBe('invalid_session');
+    expect(after.body.error).toMatchObject({ code: 'invalid_session', message: '登入已過期或權杖無效：請重新登入（POST /api/login）。' });
     await request(w.app).get('/api/layers/key-places/features').set('Cookie', session).expect(401);
     await request(w.app).get(`/tiles/key-places/${t.z}/${t.x}/${t.y}.mvt`).set('Cookie', session).expect(401);
+  });
+
+  it('asks for a username and password sent as JSON', async () => {
+    const res = await request(w.app).post('/api/login').send({ username: 'officer' }).expect(400);
+    expect(res.body.error).toEqual({ code: 'login_body', field: 'password', message: '登入請以 JSON 送出帳號與密碼，例如 {"username": "你的帳號", "password": "你的密碼"}。' });
   });
 
   it('signing out ends a bearer token too', async () => {

@@ -228,7 +228,7 @@ describe('who sees what', () => {
       expect(res.body.overdue.every((o: { precinct: string }) => o.precinct === 'P1')).toBe(true);
     }
     const other = await rollup('planner', 'by=beat&unit=B3').expect(403);
-    expect(other.body.error.message).toBe('your roll-ups cover your precinct P1; ask for it or a unit inside it');
+    expect(other.body.error).toMatchObject({ code: 'rollup_outside_precinct', field: 'unit', message: '你的彙整只涵蓋你的分局（P1）：請查詢該分局，或其轄下的單位。' });
     await rollup('planner', 'by=bureau').expect(400);
   });
 
@@ -245,7 +245,8 @@ describe('who sees what', () => {
     const com = await rollup('community', 'by=bureau').expect(200);
     expect(com.body.total.cameras.total).toBe(count(cameras, (c) => c.isPublic));
     expect(com.body.total.watch.blocks).toBe(blocks.length);
-    await w.as('public').get('/api/rollups?period=2025H2&format=csv&table=overdue').expect(404);
+    const overdue = await w.as('public').get('/api/rollups?period=2025H2&format=csv&table=overdue').expect(404);
+    expect(overdue.body.error).toMatchObject({ code: 'rollup_overdue_police_only', message: expect.stringMatching(/^沒有這份清單：逾期未查訪清單（table=overdue）只提供警察帳號/) });
   });
 });
 
@@ -293,9 +294,23 @@ describe('periods', () => {
   });
 
   it('refuses what it cannot read, naming the parameter', async () => {
-    for (const [q, field] of [['period=2025H3', 'period'], ['from=2025-02-30&to=2025-03-01', 'from'], ['from=2025-03-01', 'to'], ['by=district', 'by'], ['unit=X9', 'unit'], ['colour=red', 'colour']]) {
+    for (const [q, field, code, message] of [
+      ['period=2025H3', 'period', 'rollup_period', /^「period」的「2025H3」不是可用的期間：請寫半年（例如 2026H1）/],
+      ['period=2025H1&from=2025-01-01', 'period', 'rollup_period_and_range', /^請只給 period，或只給 from 與 to/],
+      ['from=2025-02-30&to=2025-03-01', 'from', 'datetime_format', /「2025-02-30」不是 ISO 8601/],
+      ['from=2025-03-01', 'to', 'rollup_range_missing', /^缺少「to」：請同時給 from 與 to（YYYY-MM-DD），或改用 period。$/],
+      ['from=2025-03-02&to=2025-03-01', 'from', 'rollup_range_reversed', /^「from」不能晚於「to」/],
+      ['from=2000-01-01&to=2025-03-01', 'from', 'rollup_range_too_long', /^一次彙整最多涵蓋 3,660 天（約十年）/],
+      ['by=district', 'by', 'rollup_by', /^「by」必須是 bureau（警察局）、precinct（分局）、station（派出所）、beat（警勤區） 其中之一，不能是「district」。$/],
+      ['format=xlsx', 'format', 'rollup_format', /^「format」必須是 json 或 csv，不能是「xlsx」。$/],
+      ['table=all', 'table', 'rollup_table', /^「table」必須是 units（每個單位一列）或 overdue/],
+      ['unit=X9', 'unit', 'rollup_unit_unknown', /^沒有代碼為「X9」的警察局、分局、派出所或警勤區/],
+      ['by=station&unit=B1', 'unit', 'rollup_unit_level', /^「B1」是警勤區，底下沒有派出所可以彙整：by=station 時，unit 必須是派出所或更上層的單位。請改選 unit，或改用 by=beat。$/],
+      ['colour=red', 'colour', 'unknown_parameter', /不認得參數「colour」/],
+    ] as const) {
       const res = await w.as('admin').get(`/api/rollups?${q}`).expect(400);
-      expect(res.body.error.field, q).toBe(field);
+      expect(res.body.error, q).toMatchObject({ field, code });
+      expect(res.body.error.message, q).toMatch(message);
     }
   });
 });

@@ -255,7 +255,7 @@ describe('the gazetteer import', () => {
     const text = `門牌,X,Y\r\n桃園市桃園區力行路900號,280000,2765000\r\nテスト,280000,2765000\r\n`;
     const res = await importAs(iconv.encode(text, 'shift_jis')).expect(400);
     expect(res.body.error.code).toBe('wrong_encoding');
-    expect(res.body.error.message).toMatch(/line/);
+    expect(res.body.error.message).toMatch(/^檔案既不是 UTF-8，也不是 Big5（950 字碼頁）：從第 \d+ 行起無法解讀，沒有寫入任何資料。/);
     expect(await count()).toBe(before);
   });
 

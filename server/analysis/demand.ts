@@ -1,15 +1,14 @@
-import { refusal } from '../http/messages.js';
+import { PARAMETER_RULES as RULES, refusal } from '../http/messages.js';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { positionProblem } from '../geo/taiwan.js';
-import { badRequest } from '../http/errors.js';
+import { positionRefusal } from '../geo/taiwan.js';
 import { canRead, readableRows } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
 import { PUBLIC_CELL_M } from './disclosure.js';
 import { scopeCells } from './grid.js';
 import { type IncidentFilter, loadIncidents } from './incidents.js';
-import { json, number } from './params.js';
+import { json, number, typeError } from './params.js';
 import { projectPoints } from './projection.js';
 import { publishedSquares } from './published.js';
 import type { QuarterPeriod } from './quarters.js';
@@ -26,16 +25,18 @@ import type { Scope } from './scope.js';
 const DAY_MS = 86_400_000;
 export const MAX_SUPPLIED_POINTS = 5000;
 const suppliedPoint = z.object({
-  lon: z.number({ error: 'must be a longitude in degrees' }),
-  lat: z.number({ error: 'must be a latitude in degrees' }),
+  lon: z.number(typeError(RULES.longitude())),
+  lat: z.number(typeError(RULES.latitude())),
   weight: z.number().min(0).max(1000).optional(),
 }).strict();
+
+const POINTS_RULE = RULES.points({ max: MAX_SUPPLIED_POINTS });
 
 export const DEMAND_PARAMS = {
   incidentWeight: number(0, 1000).optional(),
   halfLifeDays: number(1, 3650, ' days').optional(),
   keyPlaceWeight: number(0, 1000).optional(),
-  points: json(z.array(suppliedPoint, { error: 'must be an array of {lon, lat, weight}' }).max(MAX_SUPPLIED_POINTS, `at most ${MAX_SUPPLIED_POINTS} points`)).optional(),
+  points: json(z.array(suppliedPoint, { error: POINTS_RULE }).max(MAX_SUPPLIED_POINTS, POINTS_RULE)).optional(),
 };
 
 export interface DemandParams {
@@ -106,8 +107,8 @@ export async function loadDemand(db: Queryable, p: Principal, q: DemandParams, f
   }
   const supplied = q.points ?? [];
   supplied.forEach((pt, i) => {
-    const problem = positionProblem(pt.lon, pt.lat);
-    if (problem) throw badRequest(problem, `points[${i}]`);
+    const refused = positionRefusal(pt.lon, pt.lat, `points[${i}]`);
+    if (refused) throw refused;
   });
   const projected = await projectPoints(db, supplied.map((s) => s.lon), supplied.map((s) => s.lat));
   supplied.forEach((pt, i) => push(projected.x[i]!, projected.y[i]!, pt.weight ?? 1, 2, pt.lon, pt.lat));

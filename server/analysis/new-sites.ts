@@ -1,15 +1,14 @@
-import { refusal } from '../http/messages.js';
+import { PARAMETER_RULES as RULES, refusal } from '../http/messages.js';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { positionProblem } from '../geo/taiwan.js';
-import { badRequest } from '../http/errors.js';
+import { positionRefusal } from '../geo/taiwan.js';
 import { loadCameras, views } from './cameras.js';
 import { DEMAND_PARAMS, describeDemand, loadDemand } from './demand.js';
 import { describeDisclosure, incidentFilterFor } from './disclosure.js';
 import { describeFilter, INCIDENT_FILTER_PARAMS } from './incidents.js';
 import { chooseSites, type Option } from './max-coverage.js';
-import { choice, integer, json, number, parseParams } from './params.js';
+import { choice, integer, json, number, parseParams, typeError } from './params.js';
 import { projectPoints } from './projection.js';
 import { requireSignIn } from './reaim.js';
 import { describeScope, resolveScope, round, SCOPE_PARAMS, type Scope } from './scope.js';
@@ -23,13 +22,16 @@ import { azimuthOptions, inSector, sightings, type Viewpoint } from './visibilit
  * within its own area only and gets no map of what stays uncovered.
  */
 const site = z.object({
-  lon: z.number({ error: 'must be a longitude in degrees' }),
-  lat: z.number({ error: 'must be a latitude in degrees' }),
-  azimuths: z.array(z.number().min(0).lt(360, 'must be below 360')).min(1).max(72).optional(),
+  lon: z.number(typeError(RULES.longitude())),
+  lat: z.number(typeError(RULES.latitude())),
+  azimuths: z.array(z.number({ error: RULES.azimuth() }).min(0, RULES.azimuth()).lt(360, RULES.azimuth())).min(1).max(72).optional(),
   fov: z.number().gt(0).max(360).optional(),
   range_m: z.number().gt(0).max(1000).optional(),
   name: z.string().max(200).optional(),
 }).strict();
+
+const MAX_SITES = 5000;
+const SITES_RULE = RULES.sites({ max: MAX_SITES });
 
 export const NEW_SITE_PARAMS = {
   ...SCOPE_PARAMS,
@@ -38,7 +40,7 @@ export const NEW_SITE_PARAMS = {
   k: integer(1, 50).optional(),
   candidates: choice(['grid', 'sites', 'both'] as const).optional(),
   spacing: number(10, 2000, ' metres').optional(),
-  sites: json(z.array(site, { error: 'must be an array of {lon, lat, azimuths?, fov?, range_m?, name?}' }).max(5000, 'at most 5000 sites')).optional(),
+  sites: json(z.array(site, { error: SITES_RULE }).max(MAX_SITES, SITES_RULE)).optional(),
   step: number(1, 180, ' degrees').optional(),
   fov: number(1, 360, ' degrees').optional(),
   range_m: number(1, 1000, ' metres').optional(),
@@ -81,8 +83,8 @@ async function candidates(db: Queryable, scope: Scope, q: ReturnType<typeof pars
   const grid = which === 'sites' ? [] : await gridSites(db, scope, q.spacing ?? DEFAULTS.spacing);
   const supplied = which === 'grid' ? [] : q.sites!;
   supplied.forEach((s, i) => {
-    const problem = positionProblem(s.lon, s.lat);
-    if (problem) throw badRequest(problem, `sites[${i}]`);
+    const refused = positionRefusal(s.lon, s.lat, `sites[${i}]`);
+    if (refused) throw refused;
   });
   if (supplied.length > 0) {
     const { rows } = await db.query<{ n: number }>(

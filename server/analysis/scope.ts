@@ -4,9 +4,9 @@ import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { parseBbox } from '../geo/bbox.js';
 import { GeometryError, parseGeometry } from '../geo/geojson.js';
-import { positionProblem } from '../geo/taiwan.js';
+import { positionProblemCode } from '../geo/taiwan.js';
 import { assertValidShape } from '../geo/validity.js';
-import { badRequest } from '../http/errors.js';
+import { HttpError } from '../http/errors.js';
 import { json, text } from './params.js';
 
 /**
@@ -65,7 +65,7 @@ function polygonOf(input: unknown) {
   try {
     return parseGeometry(input, 'MultiPolygon');
   } catch (err) {
-    if (err instanceof GeometryError) throw badRequest(err.message, err.path.replace(/^geometry/, 'polygon'));
+    if (err instanceof GeometryError) throw new HttpError(400, err.code, err.message, err.path.replace(/^geometry/, 'polygon'));
     throw err;
   }
 }
@@ -78,8 +78,9 @@ async function requested(db: Queryable, p: Principal, q: ScopeParams, params: un
   if (kind === 'bbox') {
     const b = parseBbox(q.bbox!);
     for (const [lon, lat] of [[b[0], b[1]], [b[2], b[3]]] as const) {
-      const problem = positionProblem(lon, lat);
-      if (problem && !/outside Taiwan/.test(problem)) throw badRequest(`bbox corner ${problem}`, 'bbox');
+      // A box's corners may lie at sea or abroad (one around 金門 reaches the mainland); swapped or in metres they may not.
+      const problem = positionProblemCode(lon, lat);
+      if (problem && problem !== 'position_outside_taiwan') throw refusal(400, problem, { lon, lat, what: 'bbox 的角' }, { field: 'bbox' });
     }
     params.push(...b);
     const n = params.length;

@@ -1,5 +1,5 @@
 import type { Db } from '../db/db.js';
-import { HttpError } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 import { PUBLIC, type Principal } from './principal.js';
 import { principalForToken } from './sessions.js';
 
@@ -26,7 +26,7 @@ export class Principals {
     const principal = await principalForToken(this.db, token);
     if (!principal) {
       this.known.delete(token);
-      throw new HttpError(401, 'invalid_session', 'session token is unknown or expired; sign in again at POST /api/login');
+      throw refusal(401, 'invalid_session', undefined);
     }
     if (this.known.size >= MAX_ENTRIES) this.known.clear();
     this.known.set(token, { principal, until: now + TRUST_MS });

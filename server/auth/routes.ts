@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../db/db.js';
-import { badRequest } from '../http/errors.js';
 import { refusal } from '../http/messages.js';
 import { tooMany } from '../limits/budgets.js';
 import { clientKey } from '../limits/client.js';
@@ -40,7 +39,7 @@ export function authRoutes(db: Db, principals: Principals, { throttle, buckets, 
 
   r.post('/api/login', async (req, res) => {
     const parsed = credentials.safeParse(req.body);
-    if (!parsed.success) throw badRequest('send JSON {"username": "...", "password": "..."}', String(parsed.error.issues[0]!.path[0] ?? 'body'));
+    if (!parsed.success) throw refusal(400, 'login_body', undefined, { field: String(parsed.error.issues[0]!.path[0] ?? 'body') });
     const { username, password } = parsed.data;
     const address = clientKey(req.ip);
     const spent = await buckets.take(budget, `ip:${address}`);

@@ -3,7 +3,7 @@ import type { Db } from '../db/db.js';
 import { instanceId } from '../db/instance.js';
 import { parseListQuery } from '../features/list-query.js';
 import { layerOf } from '../features/routes.js';
-import { badRequest } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 import { single } from '../http/parameters.js';
 import { encodeText, parseOutputEncodingParam, type OutputEncoding } from '../import/encoding.js';
 import { sridNamed } from '../import/crs.js';
@@ -31,15 +31,17 @@ interface ExportOptions { format: Format; projected: boolean; encoding: OutputEn
 function exportOptions(query: Record<string, unknown>): ExportOptions {
   const get = (name: string) => (query[name] === undefined ? undefined : single(query[name], name));
   const format = (get('format') ?? 'geojson').toLowerCase();
-  if (!(format in FORMATS)) throw badRequest(`format must be one of ${Object.keys(FORMATS).join(', ')}`, 'format');
-  const srid = sridNamed(get('crs') ?? 'EPSG:4326');
-  if (srid !== 4326 && srid !== 3826) throw badRequest('crs must be EPSG:4326 (WGS84) or EPSG:3826 (TWD97)', 'crs');
+  if (!(format in FORMATS)) throw refusal(400, 'export_format', { value: format, formats: Object.keys(FORMATS) }, { field: 'format' });
+  const crs = get('crs') ?? 'EPSG:4326';
+  const srid = sridNamed(crs);
+  if (srid !== 4326 && srid !== 3826) throw refusal(400, 'export_crs', { value: crs }, { field: 'crs' });
   const projected = srid === 3826;
-  if (projected && format !== 'csv') throw badRequest(`${format === 'kml' ? 'KML' : 'GeoJSON (RFC 7946)'} is always WGS84; crs=EPSG:3826 applies to CSV`, 'crs');
+  const formatName = format === 'kml' ? 'KML' : format === 'csv' ? 'CSV' : 'GeoJSON（RFC 7946）';
+  if (projected && format !== 'csv') throw refusal(400, 'export_crs_csv_only', { format: formatName }, { field: 'crs' });
   const encoding = parseOutputEncodingParam(get('encoding') ?? 'utf-8');
-  if (encoding !== 'utf-8' && format !== 'csv') throw badRequest(`encoding applies to CSV; ${format} is UTF-8`, 'encoding');
+  if (encoding !== 'utf-8' && format !== 'csv') throw refusal(400, 'export_encoding_csv_only', { format: formatName }, { field: 'encoding' });
   const header = get('header') ?? 'label';
-  if (header !== 'label' && header !== 'name') throw badRequest('header must be label (Chinese labels and choices) or name (property names and stored values)', 'header');
+  if (header !== 'label' && header !== 'name') throw refusal(400, 'export_header', { value: header }, { field: 'header' });
   return { format: format as Format, projected, encoding, header };
 }
 
@@ -56,7 +58,7 @@ export function exportRoutes(db: Db): Router {
     const layer = layerOf(req);
     const query = req.query as Record<string, unknown>;
     const o = exportOptions(query);
-    for (const name of ['limit', 'cursor']) if (query[name] !== undefined) throw badRequest(`an export holds every match; ${name} is for paging the feature listing`, name);
+    for (const name of ['limit', 'cursor']) if (query[name] !== undefined) throw refusal(400, 'export_no_paging', { field: name }, { field: name });
     const filters = Object.fromEntries(Object.entries(query).filter(([k]) => !OWN.includes(k)));
     const q = parseListQuery(layer, req.principal, filters, { alsoAccepted: OWN });
     // Coordinate columns are CSV's; GeoJSON and KML carry the feature's geometry.

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Db } from '../db/db.js';
 import { refuseLargeShape } from '../geo/vertices.js';
-import { HttpError } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 import { parseId } from '../http/numbers.js';
 import { findLayer } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
@@ -64,7 +64,7 @@ export function featureRoutes(db: Db, { maxVertices }: { maxVertices: number }):
     const id = idOf(req);
     const f = await getFeature(db, layer, req.principal, id);
     if (f.deletedAt) {
-      throw new HttpError(410, 'deleted', `feature ${id} of ${layer.id} was deleted at ${f.deletedAt}; its history is at …/features/${id}/history and POST …/features/${id}/restore brings it back`);
+      throw refusal(410, 'deleted', { layer: layer.title, id, at: f.deletedAt.replace(/\.\d+/, '') });
     }
     if (req.headers['if-none-match'] === `"${f.version}"`) {
       res.status(304).set('ETag', `"${f.version}"`).end();

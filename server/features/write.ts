@@ -1,7 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import { actAs, type Db, type Queryable } from '../db/db.js';
 import { assertValidShape } from '../geo/validity.js';
-import { HttpError } from '../http/errors.js';
 import { refusal } from '../http/messages.js';
 import { property } from '../layers/registry.js';
 import { sqlType, toParam, type PropertyValues } from '../layers/schema.js';
@@ -84,7 +83,7 @@ export async function createFeature(db: Db, layer: LayerDef, p: Principal, body:
 /** Parses `If-Match` ("3", W/"3" or *); a write without one is refused (428). */
 export function expectedVersion(ifMatch: string | undefined): number | '*' {
   if (!ifMatch) {
-    throw new HttpError(428, 'precondition_required', 'send If-Match with the ETag you last read, so that a concurrent edit is not overwritten');
+    throw refusal(428, 'precondition_required', undefined);
   }
   if (ifMatch.trim() === '*') return '*';
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(ifMatch.trim());
@@ -97,10 +96,10 @@ async function lockForWrite(tx: Queryable, layer: LayerDef, p: Principal, id: nu
   rows: readonly RowCondition[], wantDeleted = false): Promise<StoredFeature> {
   const current = await findFeature(tx, layer, p, id, true);
   if (!current) throw refusal(404, 'feature_unknown', { layer: layer.title, id });
-  if (!wantDeleted && current.deletedAt) throw new HttpError(409, 'deleted', `feature ${id} was deleted; restore it first (POST …/features/${id}/restore)`);
-  if (wantDeleted && !current.deletedAt) throw new HttpError(409, 'not_deleted', `feature ${id} is not deleted`);
+  if (!wantDeleted && current.deletedAt) throw refusal(409, 'deleted', { layer: layer.title, id });
+  if (wantDeleted && !current.deletedAt) throw refusal(409, 'not_deleted', { layer: layer.title, id });
   if (expected !== '*' && expected !== current.version) {
-    throw new HttpError(412, 'stale_version', `feature ${id} was changed by someone else since you read it (you sent version ${expected}, it is now ${current.version}); reload it and apply your change again`, undefined, { ETag: `"${current.version}"` });
+    throw refusal(412, 'stale_version', { layer: layer.title, id, sent: expected, current: current.version }, { headers: { ETag: `"${current.version}"` } });
   }
   await assertWritableResult(tx, layer, p, id, rows);
   return current;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { message } from '../http/messages.js';
+import { message, type MessageCode, type ParamsOf } from '../http/messages.js';
 import type { GeometryKind } from '../layers/types.js';
-import { positionProblem } from './taiwan.js';
+import { positionProblemCode } from './taiwan.js';
 
 /**
  * GeoJSON geometry validation at the API edge. Structure and coordinates are checked here;
@@ -20,6 +20,9 @@ export class GeometryError extends Error {
   }
 }
 
+/** A GeometryError with its code and text from the catalogue. */
+const geometryError = <C extends MessageCode>(code: C, params: ParamsOf<C>, path: string) => new GeometryError(message(code, params), path, code);
+
 /** Names of WGS84 longitude/latitude, the only system GeoJSON (RFC 7946) has, as older GeoJSON spelled it. */
 const WGS84 = /^(?:urn:ogc:def:crs:ogc:(?:1\.3)?:crs84|https?:\/\/www\.opengis\.net\/def\/crs\/ogc\/1\.3\/crs84|(?:urn:ogc:def:crs:)?epsg:{1,2}4326|https?:\/\/www\.opengis\.net\/def\/crs\/epsg\/0\/4326)$/i;
 
@@ -37,20 +40,25 @@ export function assertWgs84Crs(crs: unknown, path: string): void {
   if (!WGS84.test(name.trim())) throw new GeometryError(message('crs_not_wgs84', { name }), path, 'crs_not_wgs84');
 }
 
+/** What is wrong with coordinates' structure: the messages of the schemas below are these codes. */
+type ShapeCode = 'coordinates_not_numbers' | 'position_format' | 'coordinates_nesting' | 'ring_too_short' | 'polygon_no_ring' | 'multipolygon_empty';
+const SHAPE_CODES: ReadonlySet<string> = new Set<ShapeCode>(['coordinates_not_numbers', 'position_format', 'coordinates_nesting', 'ring_too_short', 'polygon_no_ring', 'multipolygon_empty']);
+const shape = (code: ShapeCode) => ({ error: code });
+
 /** Accepts [lon, lat] or [lon, lat, altitude]; altitude is dropped (features are 2D). */
 const position = z
-  .array(z.number({ error: 'coordinates must be numbers' }), { error: 'a position is an array of numbers [longitude, latitude]' })
-  .min(2, 'a position needs [longitude, latitude]')
-  .max(3, 'a position has at most 3 numbers')
+  .array(z.number(shape('coordinates_not_numbers')), shape('position_format'))
+  .min(2, shape('position_format'))
+  .max(3, shape('position_format'))
   .transform((p): Position => [p[0]!, p[1]!]);
 
-const ring = z.array(position).min(4, 'a polygon ring needs at least 4 positions (first = last)');
-const polygon = z.array(ring).min(1, 'a polygon needs an outer ring');
+const ring = z.array(position, shape('coordinates_nesting')).min(4, shape('ring_too_short'));
+const polygon = z.array(ring, shape('coordinates_nesting')).min(1, shape('polygon_no_ring'));
 
 const coordinatesByType = {
   Point: position,
   Polygon: polygon,
-  MultiPolygon: z.array(polygon).min(1, 'a multipolygon needs at least one polygon'),
+  MultiPolygon: z.array(polygon, shape('coordinates_nesting')).min(1, shape('multipolygon_empty')),
 } as const;
 
 function* positionsOf(g: Geometry): Generator<[Position, string]> {
@@ -82,32 +90,33 @@ function ringsOf(g: Geometry): [Position[], string][] {
  */
 export function parseGeometry(input: unknown, kind: Exclude<GeometryKind, null>, opts: { positions?: boolean } = {}): Geometry {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new GeometryError('geometry must be a GeoJSON geometry object', 'geometry');
+    throw geometryError('geometry_not_object', undefined, 'geometry');
   }
   const type = (input as { type?: unknown }).type;
   const allowed = kind === 'Point' ? ['Point'] : ['Polygon', 'MultiPolygon'];
   if (typeof type !== 'string' || !allowed.includes(type)) {
-    throw new GeometryError(`this layer takes ${allowed.join(' or ')} geometry, not ${JSON.stringify(type)}`, 'geometry.type');
+    throw geometryError('geometry_type', { kind, type: type === undefined ? '（沒有 type）' : JSON.stringify(type) }, 'geometry.type');
   }
   const parsed = coordinatesByType[type as keyof typeof coordinatesByType]
     .safeParse((input as { coordinates?: unknown }).coordinates);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = ['geometry.coordinates', ...issue.path.map((k) => `[${String(k)}]`)].join('');
-    throw new GeometryError(issue.message, path);
+    const code = SHAPE_CODES.has(issue.message) ? (issue.message as ShapeCode) : 'coordinates_nesting';
+    throw code === 'coordinates_nesting' ? geometryError(code, { type }, path) : geometryError(code, undefined, path);
   }
   const g = { type, coordinates: parsed.data } as Geometry;
   for (const [r, path] of ringsOf(g)) {
     const [first, last] = [r[0]!, r[r.length - 1]!];
     if (first[0] !== last[0] || first[1] !== last[1]) {
-      throw new GeometryError('polygon ring is not closed: its last position must equal its first', path);
+      throw geometryError('ring_not_closed', undefined, path);
     }
   }
   if (opts.positions === false) return g;
   assertWgs84Crs((input as { crs?: unknown }).crs, 'geometry.crs');
   for (const [[lon, lat], path] of positionsOf(g)) {
-    const problem = positionProblem(lon, lat);
-    if (problem) throw new GeometryError(problem, path);
+    const problem = positionProblemCode(lon, lat);
+    if (problem) throw geometryError(problem, { lon, lat }, path);
   }
   return g;
 }

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { MultiPolygon, Position } from 'geojson';
+import type { HttpError } from '../http/errors.js';
+import { message, refusal } from '../http/messages.js';
 
 /**
  * Where a coordinate may lie: Taiwan and every island it governs (澎湖, 金門, 馬祖, 綠島, 蘭嶼,
@@ -40,17 +42,26 @@ export const insideTaiwan = (lon: number, lat: number): boolean =>
 /** TWD97 TM2 (EPSG:3826/3825) eastings and northings in metres, as seen in Taiwanese registers. */
 const looksLikeTwd97 = (x: number, y: number) => x > 100_000 && x < 400_000 && y > 2_300_000 && y < 2_950_000;
 
+/** Why a position is refused: the catalogue's code. */
+export type PositionProblem = 'position_projected' | 'position_swapped' | 'position_not_degrees' | 'position_outside_taiwan';
+
 /** Why a (lon, lat) position is refused, or null when it is fine. */
-export function positionProblem(lon: number, lat: number): string | null {
-  if (looksLikeTwd97(lon, lat) || looksLikeTwd97(lat, lon)) {
-    return `(${lon}, ${lat}) looks like TWD97 metres (EPSG:3826), not degrees; send WGS84 longitude, latitude (e.g. 121.3, 24.99)`;
-  }
+export function positionProblemCode(lon: number, lat: number): PositionProblem | null {
+  if (looksLikeTwd97(lon, lat) || looksLikeTwd97(lat, lon)) return 'position_projected';
   if (insideTaiwan(lon, lat)) return null;
-  if (insideTaiwan(lat, lon)) {
-    return `(${lon}, ${lat}) has latitude and longitude swapped; the order is longitude, latitude, i.e. (${lat}, ${lon})`;
-  }
-  if (Math.abs(lon) > 180 || Math.abs(lat) > 90) {
-    return `(${lon}, ${lat}) is not a longitude/latitude in degrees`;
-  }
-  return `(${lon}, ${lat}) is outside Taiwan and its islands (本島, 澎湖, 金門, 馬祖, 綠島, 蘭嶼, 東沙, 太平島)`;
+  if (insideTaiwan(lat, lon)) return 'position_swapped';
+  if (Math.abs(lon) > 180 || Math.abs(lat) > 90) return 'position_not_degrees';
+  return 'position_outside_taiwan';
+}
+
+/** Why a (lon, lat) position is refused, in a sentence naming it (坐標 unless `what` says otherwise), or null when it is fine. */
+export function positionProblem(lon: number, lat: number, what?: string): string | null {
+  const code = positionProblemCode(lon, lat);
+  return code && message(code, { lon, lat, ...(what === undefined ? {} : { what }) });
+}
+
+/** The 400 refusing a position, naming `field`; null when the position is fine. */
+export function positionRefusal(lon: number, lat: number, field: string, what?: string): HttpError | null {
+  const code = positionProblemCode(lon, lat);
+  return code && refusal(400, code, { lon, lat, ...(what === undefined ? {} : { what }) }, { field });
 }

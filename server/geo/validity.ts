@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/db.js';
-import { HttpError } from '../http/errors.js';
+import type { HttpError } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 import type { Geometry } from './geojson.js';
 
 /**
@@ -11,8 +12,7 @@ export const invalidityReasonSql = (g: string) => `CASE WHEN ST_IsValid(${g}) TH
 /** The 400 for a shape PostGIS finds invalid: the reason, and the place where its edges cross. */
 export function invalidGeometry(reason: string, field = 'geometry'): HttpError {
   const at = /\[([-\d.]+) ([-\d.]+)\]/.exec(reason);
-  return new HttpError(400, 'invalid_geometry',
-    `${field} is not valid: ${reason.replace(/\[.*\]/, '').trim()}${at ? ` at (${at[1]}, ${at[2]})` : ''}; fix the shape so its edges do not cross`, field);
+  return refusal(400, 'invalid_geometry', { field, reason: reason.replace(/\[.*\]/, '').trim(), ...(at ? { at: { lon: at[1]!, lat: at[2]! } } : {}) }, { field });
 }
 
 /** Refuses a self-intersecting shape, naming `field` (the request part that held it). */

@@ -55,10 +55,10 @@ function toHttpError(err: unknown): HttpError {
   if (err instanceof GeometryError) return new HttpError(400, err.code, err.message, err.path);
   const e = err as { type?: string; status?: number; code?: string; message?: string; detail?: string; limit?: number };
   if (e.type === 'entity.too.large') {
-    return new HttpError(413, 'body_too_large', `request body is larger than the limit of ${e.limit} bytes; split it into smaller requests`);
+    return refusal(413, 'body_too_large', { max: e.limit ?? 0 });
   }
   if (e.type === 'entity.parse.failed') {
-    return new HttpError(400, 'malformed_json', `request body is not valid JSON: ${e.message}`);
+    return refusal(400, 'malformed_json', { detail: e.message ?? '' });
   }
   if (e.code && PG_CLIENT_ERRORS[e.code]) {
     const [status, code] = PG_CLIENT_ERRORS[e.code]!;

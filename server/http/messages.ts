@@ -10,6 +10,10 @@ const CATALOGUE = {
   // Requests in general
   too_many_requests: (p: { seconds: number }) => `要求過於頻繁，請於 ${p.seconds} 秒後再試。`,
   service_busy: (p: { seconds: number }) => `系統忙碌中，請於 ${p.seconds} 秒後再試。`,
+  body_too_large: (p: { max: number }) =>
+    `請求內容超過 ${size(p.max)} 的上限（BODY_LIMIT），沒有寫入任何資料。請分成幾次較小的請求送出；大量資料請改用匯入（POST /api/import/{圖層}）。`,
+  /** `detail` is the JSON parser's own (English) account of where it stopped. */
+  malformed_json: (p: { detail: string }) => `請求內容不是有效的 JSON（${p.detail}）；請修正 JSON 的寫法後再送出。`,
 
   // Basemaps served from local archives (/basemaps/…)
   basemap_unknown: (p: { name: string }) => `沒有名為「${p.name}」的底圖檔；可用的底圖列在 GET /api/app-config 的 basemaps。`,
@@ -59,6 +63,15 @@ const CATALOGUE = {
   crs_invalid: () => 'GeoJSON 的 crs 成員必須寫成 {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}，或乾脆省略（RFC 7946 的 GeoJSON 一律為 WGS84）。',
   column_name_invalid: (p: { column: string }) =>
     `檔案的欄位名稱「${p.column}」含有空字元（NUL）或無效的 Unicode 字元；請修正標題列後再匯入。`,
+
+  // Positions (longitude, latitude) that cannot be in Taiwan (server/geo/taiwan.ts); `what` names the position, 坐標 by default
+  position_projected: (p: PositionParams) =>
+    `${where(p)}看起來是 TWD97 的公尺坐標（EPSG:3826），不是經緯度；請改送 WGS84 的經度、緯度（度），例如 121.3, 24.99。`,
+  position_swapped: (p: PositionParams) => `${where(p)}的經度與緯度寫反了：順序是經度在前、緯度在後，應為 (${p.lat}, ${p.lon})。`,
+  position_not_degrees: (p: PositionParams) => `${where(p)}不是以度為單位的經緯度：經度須在 -180 到 180 之間、緯度須在 -90 到 90 之間。`,
+  position_outside_taiwan: (p: PositionParams) =>
+    `${where(p)}不在臺灣及其離島（本島、澎湖、金門、馬祖、綠島、蘭嶼、東沙、太平島）的範圍內；請檢查坐標是否正確。`,
+
   // Filters of feature listings, tiles and analyses (server/features/list-query.ts)
   hours_invalid: (p: { field: string }) => `「${p.field}」必須是 0 到 23 的整數（時），或其範圍，例如 20-23，或跨午夜的 22-2；以逗號分隔數個。`,
   weekdays_invalid: (p: { field: string; names: readonly string[] }) =>
@@ -70,6 +83,49 @@ const CATALOGUE = {
   filter_not_boolean: (p: { field: string }) => `「${p.field}」必須是 true 或 false。`,
   filter_not_filterable: (p: { field: string }) => `「${p.field}」不能用來篩選。`,
   layer_untimed: (p: { layer: string; field: string }) => `${p.layer}沒有時間欄位，不能以「${p.field}」篩選；請拿掉這個參數。`,
+
+  // OGC API – Features (/ogc)
+  ogc_format: (p: { value: string }) => `本服務只提供 JSON：「f」只能是 json，不能是「${p.value}」；請拿掉 f，或改為 f=json。`,
+
+  // Vector tiles (/tiles/{layers}/{z}/{x}/{y}.mvt)
+  tile_layer_unknown: (p: { layer: string }) =>
+    `沒有「${p.layer}」這個圖磚圖層，或你的帳號不能讀取它；可用的圖層列在 GET /tiles/style.json（或 /api/layers）。`,
+  tile_coordinate: (p: { field: string; value: string }) => `圖磚座標「${p.field}」必須是 0 或正整數，不能是「${p.value}」。`,
+  tile_zoom: (p: { z: number; layers: string; min: number; max: number }) =>
+    `縮放層級 ${p.z} 超出圖層 ${p.layers} 的範圍（${p.min} 到 ${p.max}）；請索取這個範圍內的圖磚。`,
+  tile_outside_grid: (p: { field: 'x' | 'y'; value: number; z: number; last: number }) =>
+    `圖磚座標 ${p.field}=${p.value} 超出縮放層級 ${p.z} 的範圍（0 到 ${p.last}）。`,
+  tile_filters_only: (p: { name: string; layer: string }) =>
+    `圖磚只接受篩選條件，不接受「${p.name}」；「${p.name}」請用於 GET /api/layers/${p.layer}/features。`,
+  tile_layers_encoding: (p: { value: string }) => `圖層清單「${p.value}」的百分比編碼不正確；請以 UTF-8 百分比編碼圖層名稱後再索取。`,
+
+  // Exports (/api/export/{layer})
+  export_format: (p: { value: string; formats: readonly string[] }) => `「format」必須是 ${p.formats.join('、')} 其中之一，不能是「${p.value}」。`,
+  export_crs: (p: { value: string }) => `「crs」必須是 EPSG:4326（WGS84 經緯度）或 EPSG:3826（TWD97 TM2 公尺坐標），不能是「${p.value}」。`,
+  export_crs_csv_only: (p: { format: string }) =>
+    `${p.format}一律使用 WGS84 經緯度；crs=EPSG:3826（TWD97）只適用於 CSV：請拿掉 crs，或改用 format=csv。`,
+  export_encoding_csv_only: (p: { format: string }) => `${p.format} 一律以 UTF-8 編碼；encoding 只適用於 CSV：請拿掉 encoding，或改用 format=csv。`,
+  export_header: (p: { value: string }) =>
+    `「header」必須是 label（中文欄名與選項名稱）或 name（欄位代碼與儲存的值），不能是「${p.value}」。`,
+  export_no_paging: (p: { field: string }) =>
+    `匯出一次包含所有符合條件的資料，不分頁：請拿掉「${p.field}」（分頁用於 GET /api/layers/{圖層}/features）。`,
+  encoding_not_written: (p: { value: string }) => `無法以「${p.value}」編碼輸出檔案；請用 utf-8 或 big5。`,
+
+  // Roll-ups (/api/rollups)
+  rollup_by: (p: { value: string }) => `「by」必須是 ${levelChoices()} 其中之一，不能是「${p.value}」。`,
+  rollup_format: (p: { value: string }) => `「format」必須是 json 或 csv，不能是「${p.value}」。`,
+  rollup_table: (p: { value: string }) => `「table」必須是 units（每個單位一列）或 overdue（逾期未查訪的處所），不能是「${p.value}」。`,
+  rollup_unit_unknown: (p: { code: string }) => `沒有代碼為「${p.code}」的警察局、分局、派出所或警勤區；請檢查 unit。`,
+  rollup_unit_level: (p: { code: string; level: UnitLevel; by: UnitLevel }) =>
+    `「${p.code}」是${UNIT_LEVELS[p.level]}，底下沒有${UNIT_LEVELS[p.by]}可以彙整：by=${p.by} 時，unit 必須是${UNIT_LEVELS[p.by]}或更上層的單位。請改選 unit，或改用 by=${p.level}。`,
+  rollup_outside_precinct: (p: { precinct: string }) => `你的彙整只涵蓋你的分局（${p.precinct}）：請查詢該分局，或其轄下的單位。`,
+  rollup_overdue_police_only: () => '沒有這份清單：逾期未查訪清單（table=overdue）只提供警察帳號；請改用 table=units。',
+  rollup_period: (p: { value: string }) =>
+    `「period」的「${p.value}」不是可用的期間：請寫半年（例如 2026H1）、季（2026Q2）、月（2026-03）或年（2026）。`,
+  rollup_period_and_range: () => '請只給 period，或只給 from 與 to，不能兩者都給。',
+  rollup_range_missing: (p: { field: string }) => `缺少「${p.field}」：請同時給 from 與 to（YYYY-MM-DD），或改用 period。`,
+  rollup_range_reversed: () => '「from」不能晚於「to」；請對調兩個日期。',
+  rollup_range_too_long: (p: { days: number }) => `一次彙整最多涵蓋 ${n(p.days)} 天（約十年）；請縮短 from 到 to 的期間，或分成幾次查詢。`,
 
   // Public statistics (what the community and the public may ask of analysis: server/analysis/disclosure.ts)
   public_statistics_filter: (p: { field: string }) =>
@@ -83,6 +139,9 @@ const CATALOGUE = {
 
   // Analysis (/api/analysis): its scope, its grid and its periods
   analysis_not_for_role: () => '沒有這項分析，或你的帳號不能使用它；可用的分析請見 README 的「Analysis」一節。',
+  analysis_parameters_not_object: () => '分析的參數必須是 JSON 物件（POST）或網址參數（GET）。',
+  /** `rule` is one of PARAMETER_RULES' texts (server/analysis/params.ts). */
+  analysis_parameter_invalid: (p: { field: string; rule: string }) => `「${p.field}」${p.rule}。`,
   analysis_one_scope: (p: { given: readonly string[] }) =>
     `分析範圍只能給一種（bbox、beat、station、precinct 或 polygon），這裡給了 ${p.given.join(' 和 ')}：請只留一個。`,
   analysis_unit_unknown: (p: { unit: string; code: string; table: string }) =>
@@ -110,7 +169,21 @@ const CATALOGUE = {
   new_sites_too_many_options: (p: { count: number; max: number }) =>
     `候選地點與方向的組合有 ${n(p.count)} 個，超過 ${n(p.max)} 個的上限；請加大 step（方向間隔）或減少候選地點。`,
 
-  // Shapes (the feature API and imports alike)
+  // Shapes (the feature API and imports alike): their GeoJSON structure (server/geo/geojson.ts) and topology
+  geometry_not_object: () => '圖形必須是 GeoJSON 的 geometry 物件，例如 {"type": "Point", "coordinates": [121.3, 24.99]}。',
+  geometry_type: (p: { kind: 'Point' | 'MultiPolygon'; type: string }) => `這裡的圖形必須是${GEOMETRY_KINDS[p.kind]}，不能是 ${p.type}。`,
+  coordinates_not_numbers: () => '坐標必須是數字（不加引號），例如 [121.3, 24.99]。',
+  position_format: () => '每個位置必須是 [經度, 緯度] 兩個數字（可再加高度，最多三個），例如 [121.3, 24.99]。',
+  coordinates_nesting: (p: { type: string }) =>
+    `coordinates 的層次不符 ${p.type} 的格式：Polygon 是環的陣列，每個環是位置的陣列，例如 [[[121.3, 24.99], …]]；MultiPolygon 是 Polygon 的陣列。`,
+  ring_too_short: () => '多邊形的環至少要有 4 個位置（最後一個與第一個相同，使環閉合）。',
+  polygon_no_ring: () => '多邊形至少要有一個外環。',
+  multipolygon_empty: () => 'MultiPolygon 至少要有一個多邊形。',
+  ring_not_closed: () => '多邊形的環沒有閉合：最後一個位置必須與第一個位置相同。',
+  /** A shape PostGIS finds invalid (server/geo/validity.ts); `reason` is ST_IsValidReason's, without the position. */
+  invalid_geometry: (p: { field: string; reason: string; at?: { lon: string; lat: string } }) =>
+    `「${p.field}」的圖形無效：${GEOS_REASONS[p.reason] ? `${GEOS_REASONS[p.reason]}（${p.reason}）` : p.reason}${p.at ? `，位置約在 (${p.at.lon}, ${p.at.lat})` : ''}。` +
+    '請修正圖形，使邊線不互相交叉、內環（洞）位於外環之內後再送出。',
   feature_too_many_vertices: (p: { max: number; row?: number }) =>
     `${p.row === undefined ? '圖形' : `第 ${n(p.row)} 筆的圖形`}超過 ${n(p.max)} 個頂點的上限（MAX_FEATURE_VERTICES），沒有寫入任何資料。請先簡化圖形（例如 QGIS 的「簡化」工具）或分成幾個圖形，或請系統管理者調高 MAX_FEATURE_VERTICES。`,
 
@@ -129,7 +202,7 @@ const CATALOGUE = {
 
   // Features: which layer, which feature, who may write it
   layer_unknown: (p: { layer: string; list: string }) => `沒有「${p.layer}」這個圖層，或你的帳號不能讀取它；可用的圖層列在 GET ${p.list}。`,
-  feature_unknown: (p: { layer: string; id: number }) => `${p.layer}沒有編號 ${p.id} 的資料（可能已刪除，或不在你能讀取的範圍）。`,
+  feature_unknown: (p: { layer: string; id: number | string }) => `${p.layer}沒有編號 ${p.id} 的資料（可能已刪除，或不在你能讀取的範圍）。`,
   sign_in_required: (p: { action: string }) => `請先登入（POST /api/login）才能${p.action}。`,
   role_may_not_write: (p: { layer: string; action: string }) => `你的帳號不能${p.action}${p.layer}；需要時請洽分局承辦人。`,
   history_police_only: () => '修改紀錄只提供警察帳號查閱。',
@@ -145,10 +218,56 @@ const CATALOGUE = {
   outside_precinct: (p: { precinct: string }) => `這筆資料不在你的分局（${p.precinct}）轄區內：你只能寫入轄區內的資料。`,
   outside_area: () => '這筆資料不在你的範圍內：你只能寫入自己範圍內的資料。',
   if_match_invalid: () => 'If-Match 必須是本服務給出的 ETag，例如 "3"（讀取資料時回應標頭中的 ETag）。',
+  precondition_required: () => '修改或刪除資料時，請在 If-Match 標頭附上你最後讀到的 ETag（例如 "3"），以免覆蓋別人同時所做的修改。',
+  stale_version: (p: { layer: string; id: number; sent: number; current: number }) =>
+    `${p.layer}編號 ${p.id} 的資料在你讀取之後已被他人修改（你送出的是第 ${p.sent} 版，目前是第 ${p.current} 版）；請重新載入最新資料，再做一次你的修改。`,
+  /** A write to a deleted feature (409), or, with `at`, reading one (410). */
+  deleted: (p: { layer: string; id: number; at?: string }) => p.at === undefined
+    ? `${p.layer}編號 ${p.id} 的資料已刪除：請先還原（POST …/features/${p.id}/restore）再修改。`
+    : `${p.layer}編號 ${p.id} 的資料已於 ${p.at} 刪除；修改紀錄在 …/features/${p.id}/history，需要時可用 POST …/features/${p.id}/restore 還原。`,
+  not_deleted: (p: { layer: string; id: number }) => `${p.layer}編號 ${p.id} 的資料沒有被刪除，不需要還原。`,
 
   // Writes
   duplicate_code: (p: { unit: string; layer: string; code: string; id?: number; name?: string }) =>
     `代碼「${p.code}」已由${p.unit}${p.name ? `「${p.name}」` : ''}${p.id === undefined ? '' : `（編號 ${p.id}）`}使用，同一代碼只能屬於一個${p.unit}，沒有寫入任何資料。請改用其他代碼${p.id === undefined ? '' : `，或修改該${p.unit}（PATCH /api/layers/${p.layer}/features/${p.id}）`}。`,
+
+  // Imports: the upload and its parameters (server/import/body.ts, options.ts)
+  upload_cut_off: () => '上傳在檔案傳完之前就中斷了，沒有寫入任何資料；請重新上傳。',
+  /** `detail` is the multipart parser's own (English) account. */
+  multipart_unreadable: (p: { detail: string }) =>
+    `無法讀取上傳的表單（multipart/form-data）（${p.detail}），沒有寫入任何資料；請重新上傳。`,
+  upload_no_file: () => '表單中沒有檔案：請以檔案欄位上傳（例如 <input type="file" name="file">）。',
+  import_flag: (p: { field: string }) => `「${p.field}」必須是 true 或 false（也可寫 1、0、yes、no）。`,
+  import_json_object: (p: { field: string; example: string }) => `「${p.field}」必須是 JSON 物件，例如 ${p.example}。`,
+  import_number_range: (p: { field: string; min: number; max: number }) => `「${p.field}」必須是 ${p.min} 到 ${p.max} 之間的數字。`,
+  import_mapping_target: (p: { column: string }) => `mapping 中「${p.column}」的對應必須是欄位名稱（文字），或 null 表示略過這個欄位。`,
+  import_source_invalid: () => 'source 必須以 1 到 100 個字寫出資料來源的系統名稱，例如 source=勤區查察系統。',
+  import_format: (p: { value: string; formats: readonly string[] }) =>
+    `「format」必須是 ${p.formats.join('、')} 其中之一（或省略，由系統自動判斷），不能是「${p.value}」。`,
+  import_match: (p: { value: string }) =>
+    `「match」不能是「${p.value}」，必須是下列其中之一：auto（本系統匯出的檔案以本系統的編號比對，其他檔案以 source 內原系統的編號比對）、` +
+    'id（以本系統的編號比對）、external_id（以原系統的編號比對）或 none（每一列都新增）。',
+  crs_unknown: (p: { value: string; known: readonly string[] }) =>
+    `不支援坐標系統「${p.value}」；請用 ${p.known.join('、')}（也可直接寫 TWD97、TWD67、WGS84）。`,
+  encoding_unknown: (p: { value: string }) => `不認得文字編碼「${p.value}」；請用 utf-8 或 big5（cp950），或不指定 encoding，由系統自動判斷。`,
+  defaults_unknown: (p: { name: string; layer: string }) => `defaults 中的「${p.name}」不是${p.layer}可以設定的欄位；請刪除它，或改用正確的欄位名稱。`,
+  /** `detail` says how the value breaks the property's type (server/import/values.ts). */
+  defaults_invalid: (p: { label: string; name: string; detail: string }) => `defaults 中「${p.label}」（${p.name}）的值不能使用（${p.detail}）；請修正 defaults。`,
+
+  // Imports: what the file as a whole lacks (server/import/run.ts); nothing is written
+  import_source_required: (p: { column: string }) =>
+    `欄位「${p.column}」是原系統的編號（external_id）：請以 source=… 指明資料來自哪個系統（例如 source=勤區查察系統），或以 mapping 略過這個欄位（{"${p.column}": null}）。`,
+  import_replace_needs_source: () => 'replace=true 會刪除同一來源中、新檔案已經沒有的資料，因此必須以 source=… 指明來源（例如 source=勤區查察系統）。',
+  import_match_units: (p: { layer: string }) => `${p.layer}一律以代碼比對既有資料：請拿掉 match。`,
+  import_match_id_column: () => 'match=id 以本系統的編號找出要更新的資料，但沒有欄位對應到 id：請以 mapping={"<欄位>": "id"} 指定編號欄位。',
+  import_match_external_id: () =>
+    'match=external_id 以原系統的編號找出要更新的資料：請把該編號欄位對應到 external_id，並以 source=… 指明是哪個系統。',
+  /** Required properties no column holds (`fields`, the first by its name in `first`), or no coordinates at all. */
+  missing_columns: (p: { columns: readonly string[] } & ({ fields: string; first: string } | { coordinates: true })) =>
+    'coordinates' in p
+      ? `檔案沒有坐標：欄位（${p.columns.join('、')}）中沒有 X/Y（TWD97）、經度/緯度或 WKT，沒有寫入任何資料。請以 mapping={"<欄位>": "x"} 與 "y" 指定坐標欄位。`
+      : `檔案缺少必填欄位：${p.fields}（檔案的欄位：${p.columns.join('、')}），沒有寫入任何資料。請以 mapping={"<欄位>": "${p.first}"} 指定對應的欄位，或以 defaults 為每一列給一個值。`,
+  wrong_encoding: (p: EncodingProblem) => ENCODING_PROBLEMS[p.problem](p as never),
 
   // Imports: limits (README "Limits and hardening"); nothing is written when one is reached
   file_too_large: (p: { max: number }) =>
@@ -185,8 +304,9 @@ const CATALOGUE = {
     `壓縮檔中的「${p.entry}」${p.encrypted ? '有密碼保護' : '使用本系統不支援的壓縮方式'}，沒有寫入任何資料。請以一般 ZIP（不設密碼）重新壓縮後再上傳。`,
   damaged_shapefile: (p: { file: string; problem: ShapefileProblem; record?: number }) =>
     `Shapefile 的 ${p.file} 已損壞或不完整：${p.record === undefined ? '' : `第 ${n(p.record)} 筆`}${SHAPEFILE_PROBLEMS[p.problem]}，沒有寫入任何資料。請從原始系統重新匯出 Shapefile 後再匯入。`,
-  unreadable_file: (p: { reason: string }) =>
-    `無法讀取這個檔案（${p.reason}），沒有寫入任何資料。請確認檔案完整、格式正確後再上傳。`,
+  /** `reason`: why the reader gave up (server/import/file-reader.ts); or one of FILE_PROBLEMS. */
+  unreadable_file: (p: { reason: string } | FileProblem) => ('problem' in p ? FILE_PROBLEMS[p.problem](p as never)
+    : `無法讀取這個檔案（${p.reason}），沒有寫入任何資料。請確認檔案完整、格式正確後再上傳。`),
 
   // Dependencies (503 with Retry-After)
   database_unavailable: (p: { seconds: number }) => `資料庫暫時無法連線，請於 ${p.seconds} 秒後再試；若持續發生，請通知系統管理者。`,
@@ -195,6 +315,8 @@ const CATALOGUE = {
 
   // Signing in
   invalid_credentials: () => '帳號或密碼錯誤。',
+  login_body: () => '登入請以 JSON 送出帳號與密碼，例如 {"username": "你的帳號", "password": "你的密碼"}。',
+  invalid_session: () => '登入已過期或權杖無效：請重新登入（POST /api/login）。',
   too_many_attempts: (p: { seconds: number }) => `此帳號從你的位置登入失敗太多次，請於 ${p.seconds} 秒後再試；忘記密碼請洽系統管理員。`,
   too_many_attempts_here: (p: { seconds: number }) => `你的位置登入失敗太多次，請於 ${p.seconds} 秒後再試。`,
   account_slowed: (p: { seconds: number; spacing: number }) => `此帳號近期有多次登入失敗，為保護帳號，每 ${p.spacing} 秒只受理一次登入，請於 ${p.seconds} 秒後再試。`,
@@ -262,6 +384,99 @@ const SHAPEFILE_PROBLEMS: Record<ShapefileProblem, string> = {
   record_length: '記錄的長度與其記載的點數不符',
   shape_type: '記錄的圖形類型與檔案標頭不同',
   index: '索引指向 .shp 中不存在的記錄',
+};
+
+/** Why an import file cannot be read as the format it is (besides the reader's own failures). */
+export type FileProblem =
+  | { problem: 'csv_quote'; line?: number }
+  /** `detail`: the CSV parser's own (English) account. */
+  | { problem: 'csv_record'; line?: number; detail: string }
+  | { problem: 'empty' }
+  | { problem: 'duplicate_column'; column: string }
+  /** `detail`: the XML parser's own (English) account; none when the root element is not <kml>. */
+  | { problem: 'not_kml'; detail?: string };
+
+/** One text per kind of problem, taking that kind's parameters. */
+type ProblemTexts<U extends { problem: string }> = { [K in U['problem']]: (p: Extract<U, { problem: K }>) => string };
+
+const atLine = (line: number | undefined) => (line === undefined ? '' : `第 ${n(line)} 行`);
+
+const FILE_PROBLEMS: ProblemTexts<FileProblem> = {
+  csv_quote: (p) => `CSV ${atLine(p.line)}有一格以引號開頭，引號卻沒有結束，沒有寫入任何資料。請補上結尾的引號（或刪除多餘的引號）後重新上傳。`,
+  csv_record: (p) => `CSV ${atLine(p.line)}無法讀取（${p.detail}），沒有寫入任何資料。請修正該行後重新上傳。`,
+  empty: () => '檔案是空的：第一列必須是欄位名稱（標題列），沒有寫入任何資料。請確認檔案內容後再上傳。',
+  duplicate_column: (p) => `標題列中的欄位名稱「${p.column}」出現了兩次，沒有寫入任何資料。請讓每個欄位各有不同的名稱後再上傳。`,
+  not_kml: (p) => `這個檔案不是可讀取的 KML（${p.detail ?? '根元素不是 <kml>'}），沒有寫入任何資料。請確認檔案是完整的 KML 後再上傳。`,
+};
+
+/** Why a file's bytes are not text in the encoding it was read as (server/import/encoding.ts). */
+export type EncodingProblem =
+  /** Not UTF-8: the first bad byte and its line; `big5` when the bytes read as Big5. */
+  | { problem: 'not_utf8'; byte: number; line: number; big5: boolean }
+  /** Not the encoding declared (the parameter, a saved mapping, a .cpg); `utf8` when it is valid UTF-8. */
+  | { problem: 'not_declared'; encoding: string; line: number; utf8: boolean }
+  | { problem: 'neither'; line: number };
+
+const ENCODING_PROBLEMS: ProblemTexts<EncodingProblem> = {
+  not_utf8: (p) => `檔案不是有效的 UTF-8（第 ${n(p.line)} 行的位元組 0x${p.byte.toString(16)}），沒有寫入任何資料。` +
+    (p.big5 ? '它可以用 Big5 讀取：請加上 encoding=big5，或不指定 encoding，由系統自動判斷。' : '請另存為 UTF-8 或 Big5 後再上傳。'),
+  not_declared: (p) => `檔案在第 ${n(p.line)} 行不是有效的 ${p.encoding === 'big5' ? 'Big5' : p.encoding.toUpperCase()}，沒有寫入任何資料。` +
+    (p.utf8 ? '它是有效的 UTF-8：請改用 encoding=utf-8，或不指定 encoding，由系統自動判斷。' : '請另存為 UTF-8 或 Big5 後再上傳。'),
+  neither: (p) => `檔案既不是 UTF-8，也不是 Big5（950 字碼頁）：從第 ${n(p.line)} 行起無法解讀，沒有寫入任何資料。請另存為 UTF-8 或 Big5 後再上傳。`,
+};
+
+/** A position refused for where it is; `what` names it (坐標, bbox 的角…). */
+interface PositionParams { lon: number; lat: number; what?: string }
+const where = (p: PositionParams) => `${p.what ?? '坐標'} (${p.lon}, ${p.lat}) `;
+
+/** GEOS's reasons (ST_IsValidReason) in Chinese; a reason not listed is shown as it is. */
+const GEOS_REASONS: Record<string, string> = {
+  'Self-intersection': '邊線自相交',
+  'Ring Self-intersection': '環的邊線自相交',
+  'Hole lies outside shell': '內環（洞）位於外環之外',
+  'Holes are nested': '內環（洞）互相包含',
+  'Interior is disconnected': '內部被內環分割成不相連的部分',
+  'Nested shells': '多邊形互相包含',
+  'Duplicate Rings': '有重複的環',
+  'Too few points in geometry component': '圖形的點數太少',
+  'Too few distinct points in geometry component': '圖形的相異點數太少',
+  'Invalid Coordinate': '坐標無效',
+  'Ring is not closed': '環沒有閉合',
+};
+
+/** What a layer's geometry kind takes, as geometry_type says it. */
+const GEOMETRY_KINDS = { Point: '點（Point）', MultiPolygon: '面（Polygon 或 MultiPolygon）' } as const;
+
+/** The levels of police units, as roll-ups name them (server/rollups/scope.ts). */
+export type UnitLevel = 'bureau' | 'precinct' | 'station' | 'beat';
+const UNIT_LEVELS: Record<UnitLevel, string> = { bureau: '警察局', precinct: '分局', station: '派出所', beat: '警勤區' };
+const levelChoices = () => Object.entries(UNIT_LEVELS).map(([value, label]) => `${value}（${label}）`).join('、');
+
+/** How an analysis parameter breaks its rule: the end of analysis_parameter_invalid's sentence. */
+export const PARAMETER_RULES = {
+  number_range: (p: { min: number; max: number; unit?: string }) => `必須是 ${p.min} 到 ${p.max} 之間的數字${p.unit ? `（單位：${p.unit}）` : ''}`,
+  integer_range: (p: { min: number; max: number }) => `必須是 ${p.min} 到 ${p.max} 之間的整數`,
+  not_boolean: () => '必須是 true 或 false',
+  list: (p: { max: number }) => `必須是以逗號分隔的清單（或 JSON 陣列），有 1 到 ${n(p.max)} 個值`,
+  not_a_choice: (p: { values: readonly string[] }) => `必須是下列其中之一：${p.values.join('、')}`,
+  not_text: () => '必須是文字',
+  required: () => '為必填，請提供這個參數',
+  longitude: () => '必須是經度（度），例如 121.3',
+  latitude: () => '必須是緯度（度），例如 24.99',
+  azimuth: () => '必須是 0 以上、小於 360 的方位角（度）',
+  points: (p: { max: number }) => `必須是 {"lon": 經度, "lat": 緯度, "weight": 權重} 的陣列，最多 ${n(p.max)} 個點`,
+  sites: (p: { max: number }) => `必須是 {"lon": 經度, "lat": 緯度} 的陣列（可加 azimuths、fov、range_m、name），最多 ${n(p.max)} 個地點`,
+  // What zod's own checks find, where a schema gives no text of its own
+  wrong_type: (p: { expected: string }) => `的型別不對：應為${TYPE_NAMES[p.expected] ?? ` ${p.expected}`}`,
+  too_small: (p: { min: number | bigint; inclusive: boolean; origin: string }) =>
+    p.origin === 'array' ? `至少要有 ${p.min} 個值` : p.origin === 'string' ? `至少要有 ${p.min} 個字` : p.inclusive ? `不能小於 ${p.min}` : `必須大於 ${p.min}`,
+  too_big: (p: { max: number | bigint; inclusive: boolean; origin: string }) =>
+    p.origin === 'array' ? `最多 ${p.max} 個值` : p.origin === 'string' ? `最多 ${p.max} 個字` : p.inclusive ? `不能大於 ${p.max}` : `必須小於 ${p.max}`,
+  invalid: () => '的值不符規定',
+} satisfies Record<string, (p: never) => string>;
+
+const TYPE_NAMES: Record<string, string> = {
+  number: '數字', string: '文字', boolean: ' true 或 false', array: '陣列（或以逗號分隔的清單）', object: ' JSON 物件',
 };
 
 /** 1,234,567 */

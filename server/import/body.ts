@@ -1,6 +1,5 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
-import { HttpError } from '../http/errors.js';
 import { refusal } from '../http/messages.js';
 
 /**
@@ -46,7 +45,7 @@ function readRaw(req: Request, limit: number): Promise<Buffer> {
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
-    req.on('close', () => { if (!req.complete) reject(new HttpError(400, 'invalid_request', 'the upload was cut off before the end of the file', 'file')); });
+    req.on('close', () => { if (!req.complete) reject(refusal(400, 'upload_cut_off', undefined, { field: 'file' })); });
   });
 }
 
@@ -56,7 +55,7 @@ function readMultipart(req: Request, limit: number): Promise<UploadBody> {
     try {
       bb = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { fileSize: limit, files: 1, fields: 20, fieldSize: 1 << 20 } });
     } catch (err) {
-      reject(new HttpError(400, 'invalid_request', `the multipart body cannot be read: ${(err as Error).message}`, 'file'));
+      reject(refusal(400, 'multipart_unreadable', { detail: (err as Error).message }, { field: 'file' }));
       return;
     }
     const fields: Record<string, string> = {};
@@ -71,10 +70,10 @@ function readMultipart(req: Request, limit: number): Promise<UploadBody> {
         stream.on('error', rej);
       });
     });
-    bb.on('error', (err) => reject(new HttpError(400, 'invalid_request', `the multipart body cannot be read: ${(err as Error).message}`, 'file')));
+    bb.on('error', (err) => reject(refusal(400, 'multipart_unreadable', { detail: (err as Error).message }, { field: 'file' })));
     bb.on('close', () => {
       if (!file) {
-        reject(new HttpError(400, 'invalid_request', 'the form has no file: send it in a file field (e.g. <input type="file" name="file">)', 'file'));
+        reject(refusal(400, 'upload_no_file', undefined, { field: 'file' }));
         return;
       }
       file.then((f) => resolve({ ...f, fields }), reject);

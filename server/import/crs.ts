@@ -1,5 +1,5 @@
 import { insideTaiwan } from '../geo/taiwan.js';
-import { HttpError } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 
 /**
  * Coordinate reference systems of Taiwanese registers, named by EPSG code. Transformations to
@@ -36,7 +36,7 @@ export function sridNamed(name: string): Srid | undefined {
 export function parseCrsParam(name: string): Srid {
   const srid = sridNamed(name);
   if (srid === undefined) {
-    throw new HttpError(400, 'invalid_request', `crs "${name}" is not one this service transforms; use ${SRIDS.map(crsName).join(', ')} (or TWD97, TWD67, WGS84)`, 'crs');
+    throw refusal(400, 'crs_unknown', { value: name, known: SRIDS.map((s) => `${crsName(s)}（${CRS[s]}）`) }, { field: 'crs' });
   }
   return srid;
 }

@@ -1,6 +1,7 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { restoreFormulaText } from '../export/spreadsheet-cells.js';
 import { HttpError } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 import { overLimit, type ImportLimits } from './limits.js';
 import type { SourceRecord } from './table.js';
 
@@ -50,16 +51,16 @@ export function readCsv(text: string, limits: Limits): { columns: string[]; reco
   } catch (err) {
     if (err instanceof HttpError) throw err;
     const e = err as CsvError & { lines?: number };
-    const where = e.lines ? ` (line ${e.lines})` : '';
     if (e.code === 'CSV_MAX_RECORD_SIZE') throw overLimit('line_too_long', { line: e.lines ?? count + 1, max: limits.maxLineChars }, 'maxLineChars', limits.maxLineChars);
-    const what = e.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted cell is never closed' : e.message;
-    throw new HttpError(400, 'unreadable_file', `the CSV cannot be read: ${what}${where}; fix that line and send it again`, 'file');
+    const line = e.lines ? { line: e.lines } : {};
+    throw refusal(400, 'unreadable_file', e.code === 'CSV_QUOTE_NOT_CLOSED' ? { problem: 'csv_quote', ...line } : { problem: 'csv_record', detail: e.message, ...line },
+      { field: 'file' });
   }
   const [header, ...body] = rows;
-  if (!header || header.every((h) => h.trim() === '')) throw new HttpError(400, 'unreadable_file', 'the file is empty: the first row must name the columns', 'file');
+  if (!header || header.every((h) => h.trim() === '')) throw refusal(400, 'unreadable_file', { problem: 'empty' }, { field: 'file' });
   const columns = header.map((h, i) => h.trim() || `column ${i + 1}`);
   const duplicate = columns.find((c, i) => columns.indexOf(c) !== i);
-  if (duplicate) throw new HttpError(400, 'unreadable_file', `the header names column "${duplicate}" twice; give each column its own name`, 'file');
+  if (duplicate) throw refusal(400, 'unreadable_file', { problem: 'duplicate_column', column: duplicate }, { field: 'file' });
   const records: SourceRecord[] = [];
   body.forEach((cells, i) => {
     if (cells.every((c) => c.trim() === '')) return;

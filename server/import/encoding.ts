@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
-import { HttpError } from '../http/errors.js';
+import { refusal, type EncodingProblem } from '../http/messages.js';
 
 /**
  * Text encodings of Taiwanese registers: UTF-8 (with or without a byte-order mark), Big5 as
@@ -34,7 +34,7 @@ export function encodingNamed(name: string): TextEncoding | undefined {
 /** The `encoding` parameter: utf-8 or big5 (cp950 and the other names of Big5 accepted). */
 export function parseEncodingParam(name: string): TextEncoding {
   const e = encodingNamed(name);
-  if (!e) throw new HttpError(400, 'invalid_request', `encoding "${name}" is not one this service reads; use utf-8 or big5`, 'encoding');
+  if (!e) throw refusal(400, 'encoding_unknown', { value: name }, { field: 'encoding' });
   return e;
 }
 
@@ -44,7 +44,7 @@ export type OutputEncoding = 'utf-8' | 'big5';
 /** The `encoding` parameter of an export: any name of UTF-8 or Big5 that imports accept. */
 export function parseOutputEncodingParam(name: string): OutputEncoding {
   const e = encodingNamed(name);
-  if (e !== 'utf-8' && e !== 'big5') throw new HttpError(400, 'invalid_request', `encoding "${name}" is not one this service writes; use utf-8 or big5`, 'encoding');
+  if (e !== 'utf-8' && e !== 'big5') throw refusal(400, 'encoding_not_written', { value: name }, { field: 'encoding' });
   return e;
 }
 
@@ -79,7 +79,7 @@ const lineAtByte = (b: Uint8Array, offset: number) => {
 
 const lineAtChar = (text: string, index: number) => text.slice(0, index).split('\n').length;
 
-const wrongEncoding = (message: string) => new HttpError(400, 'wrong_encoding', message, 'encoding');
+const wrongEncoding = (problem: EncodingProblem) => refusal(400, 'wrong_encoding', problem, { field: 'encoding' });
 
 function decodeAs(bytes: Uint8Array, encoding: TextEncoding): string {
   if (encoding === 'big5') return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'cp950');
@@ -109,18 +109,15 @@ export function decodeText(bytes: Uint8Array, declared?: { encoding: TextEncodin
     if (!utf8) {
       const at = firstInvalidUtf8(bytes);
       const big5 = !decodeAs(bytes, 'big5').includes('\ufffd');
-      throw wrongEncoding(`the file is not valid UTF-8 (byte 0x${bytes[at]!.toString(16)} at line ${lineAtByte(bytes, at)})` +
-        (big5 ? '; it reads as Big5: send encoding=big5, or leave encoding out to detect it' : '; save it as UTF-8 or Big5'));
+      throw wrongEncoding({ problem: 'not_utf8', byte: bytes[at]!, line: lineAtByte(bytes, at), big5 });
     }
     return { text: decodeAs(bytes, 'utf-8'), encoding: 'utf-8', how, warnings };
   }
   const text = decodeAs(bytes, wanted);
   const bad = text.indexOf('\ufffd');
   if (bad >= 0) {
-    const hint = utf8 ? '; it is valid UTF-8: send encoding=utf-8, or leave encoding out to detect it' : '; save it as UTF-8 or Big5';
-    throw wrongEncoding(declared
-      ? `the file is not valid ${wanted} at line ${lineAtChar(text, bad)}${hint}`
-      : `the file is neither UTF-8 nor Big5 (code page 950): it goes wrong at line ${lineAtChar(text, bad)}; save it as UTF-8 or Big5`);
+    const line = lineAtChar(text, bad);
+    throw wrongEncoding(declared ? { problem: 'not_declared', encoding: wanted, line, utf8 } : { problem: 'neither', line });
   }
   if (utf8 && /[^\x00-\x7f]/.test(text)) {
     warnings.push('the file is also valid UTF-8; if names look garbled, send encoding=utf-8');

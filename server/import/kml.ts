@@ -1,6 +1,6 @@
 import { kml as kmlToGeoJson } from '@tmcw/togeojson';
 import { DOMParser } from '@xmldom/xmldom';
-import { HttpError } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 import { readGeoJson } from './geojson.js';
 import type { SourceRecord } from './table.js';
 
@@ -17,7 +17,7 @@ export function readKml(text: string): { columns: string[]; records: SourceRecor
   const errors: string[] = [];
   const doc = new DOMParser({ onError: (level, message) => { if (level !== 'warning') errors.push(message); } }).parseFromString(text, 'text/xml');
   if (errors.length > 0 || !doc.documentElement || doc.documentElement.nodeName.toLowerCase() !== 'kml') {
-    throw new HttpError(400, 'unreadable_file', `the file is not readable KML: ${errors[0] ?? 'its root element is not <kml>'}`, 'file');
+    throw refusal(400, 'unreadable_file', { problem: 'not_kml', ...(errors[0] === undefined ? {} : { detail: errors[0] }) }, { field: 'file' });
   }
   const collection = kmlToGeoJson(doc as unknown as Document);
   const { records } = readGeoJson(collection);

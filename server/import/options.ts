@@ -1,4 +1,5 @@
-import { HttpError } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
+import { single, unknownParameter } from '../http/parameters.js';
 import { assertText } from '../http/text.js';
 import { parseCrsParam, type Srid } from './crs.js';
 import { parseEncodingParam, type TextEncoding } from './encoding.js';
@@ -47,13 +48,11 @@ export type MatchMode = (typeof MATCH_MODES)[number];
 export const DEFAULT_PREVIEW = 2000;
 export const MAX_PREVIEW = 20_000;
 
-const bad = (field: string, message: string) => new HttpError(400, 'invalid_request', message, field);
-
 function flag(v: string, field: string): boolean {
   const s = v.trim().toLowerCase();
   if (['', 'true', '1', 'yes'].includes(s)) return true;
   if (['false', '0', 'no'].includes(s)) return false;
-  throw bad(field, `${field} must be true or false`);
+  throw refusal(400, 'import_flag', { field }, { field });
 }
 
 function jsonObject(v: string, field: string, example: string): Record<string, unknown> {
@@ -61,15 +60,15 @@ function jsonObject(v: string, field: string, example: string): Record<string, u
   try {
     parsed = JSON.parse(v);
   } catch {
-    throw bad(field, `${field} must be a JSON object, e.g. ${example}`);
+    throw refusal(400, 'import_json_object', { field, example }, { field });
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw bad(field, `${field} must be a JSON object, e.g. ${example}`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw refusal(400, 'import_json_object', { field, example }, { field });
   return parsed as Record<string, unknown>;
 }
 
 function number(v: string, field: string, min: number, max: number): number {
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw bad(field, `${field} must be a number from ${min} to ${max}`);
+  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw refusal(400, 'import_number_range', { field, min, max }, { field });
   return n;
 }
 
@@ -77,9 +76,9 @@ const KNOWN = ['dryRun', 'validOnly', 'replace', 'encoding', 'crs', 'mapping', '
 
 export function parseImportOptions(params: Record<string, unknown>): ImportOptions {
   const o: ImportOptions = { dryRun: false, validOnly: false, replace: false, match: 'auto', toleranceM2: DEFAULT_TOLERANCE_M2, previewLimit: DEFAULT_PREVIEW };
-  for (const [name, raw] of Object.entries(params)) {
-    if (!KNOWN.includes(name)) throw bad(name, `unknown parameter "${name}"; the import takes ${KNOWN.join(', ')}`);
-    if (typeof raw !== 'string') throw bad(name, `parameter ${name} given more than once`);
+  for (const [name, given] of Object.entries(params)) {
+    if (!KNOWN.includes(name)) throw unknownParameter(name, KNOWN);
+    const raw = single(given, name);
     // Multipart fields do not pass the query-string check.
     assertText(raw, name);
     switch (name) {
@@ -90,23 +89,23 @@ export function parseImportOptions(params: Record<string, unknown>): ImportOptio
       case 'crs': o.srid = parseCrsParam(raw); break;
       case 'mapping': {
         const m = jsonObject(raw, name, '{"編號": "external_id", "備考": null}');
-        for (const [k, t] of Object.entries(m)) if (t !== null && typeof t !== 'string') throw bad(name, `mapping.${k} must be a target name or null`);
+        for (const [k, t] of Object.entries(m)) if (t !== null && typeof t !== 'string') throw refusal(400, 'import_mapping_target', { column: k }, { field: name });
         o.mapping = m as Record<string, string | null>;
         break;
       }
       case 'defaults': o.defaults = jsonObject(raw, name, '{"owner_kind": "police", "fov": 60}'); break;
       case 'source':
-        if (raw.trim().length < 1 || raw.length > 100) throw bad(name, 'source must name the register in 1 to 100 characters, e.g. source=勤區查察系統');
+        if (raw.trim().length < 1 || raw.length > 100) throw refusal(400, 'import_source_invalid', undefined, { field: name });
         o.source = raw.trim();
         break;
       case 'format':
-        if (!(FILE_FORMATS as string[]).includes(raw)) throw bad(name, `format must be one of ${FILE_FORMATS.join(', ')} (or left out to detect it)`);
+        if (!(FILE_FORMATS as string[]).includes(raw)) throw refusal(400, 'import_format', { value: raw, formats: FILE_FORMATS }, { field: name });
         o.format = raw as FileFormat;
         break;
       case 'filename': o.filename = raw; break;
       case 'match':
         if (!(MATCH_MODES as readonly string[]).includes(raw)) {
-          throw bad(name, `match must be one of ${MATCH_MODES.join(', ')}: auto (this service's ids in its own exports, else the register's ids within source), id, external_id or none (every row adds a feature)`);
+          throw refusal(400, 'import_match', { value: raw }, { field: name });
         }
         o.match = raw as MatchMode;
         break;

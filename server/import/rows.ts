@@ -1,4 +1,4 @@
-import { HttpError } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 import { property } from '../layers/registry.js';
 import type { LayerDef, PropertyDef } from '../layers/types.js';
 import { cameraNameHints } from './camera-names.js';
@@ -102,10 +102,10 @@ export function readDefaults(layer: LayerDef, given: Record<string, unknown> | u
   for (const [name, raw] of Object.entries(given ?? {})) {
     const prop = property(layer, name);
     if (!prop || prop.derived) {
-      throw new HttpError(400, 'invalid_request', `defaults names "${name}", which is not a property of ${layer.id} that can be set`, 'defaults');
+      throw refusal(400, 'defaults_unknown', { name, layer: layer.title }, { field: 'defaults' });
     }
     const cell = readCell(prop, raw);
-    if ('error' in cell) throw new HttpError(400, 'invalid_request', `defaults.${name}: ${cell.error}`, 'defaults');
+    if ('error' in cell) throw refusal(400, 'defaults_invalid', { label: prop.label, name, detail: cell.error }, { field: 'defaults' });
     if ('value' in cell) out[name] = cell.value;
   }
   return out;

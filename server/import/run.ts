@@ -3,8 +3,7 @@ import { actAs, type Db, type Queryable } from '../db/db.js';
 import { instanceId } from '../db/instance.js';
 import { featureInput, NEW_VERSION, requireWrite, WRITE_OPS } from '../features/checks.js';
 import { featureJson } from '../features/sql.js';
-import { HttpError } from '../http/errors.js';
-import { message } from '../http/messages.js';
+import { message, refusal } from '../http/messages.js';
 import { rowsWhere, writeAccess } from '../layers/access.js';
 import { property } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
@@ -64,19 +63,19 @@ function checkFile(layer: LayerDef, plan: readonly ColumnPlan[], geometries: boo
   const columns = plan.map((c) => c.column);
   const details = () => ({ columns: plan, targets: targetsOf(layer) });
   if (mapped.has('external_id') && !opts.source && !isUnitLayer(layer)) {
-    throw new HttpError(400, 'invalid_request', `column "${plan.find((c) => c.target === 'external_id')!.column}" holds the register's own ids: say which register with source=… (e.g. source=勤區查察系統), or skip the column with mapping`, 'source', {}, details());
+    throw refusal(400, 'import_source_required', { column: plan.find((c) => c.target === 'external_id')!.column }, { field: 'source', details: details() });
   }
   if (opts.replace && !opts.source && !isUnitLayer(layer)) {
-    throw new HttpError(400, 'invalid_request', 'replace=true deletes the features of one source that its new file no longer has: name it with source=…', 'source');
+    throw refusal(400, 'import_replace_needs_source', undefined, { field: 'source' });
   }
   if (isUnitLayer(layer) && opts.match !== 'auto') {
-    throw new HttpError(400, 'invalid_request', `${layer.id} are matched by their code; leave match out`, 'match');
+    throw refusal(400, 'import_match_units', { layer: layer.title }, { field: 'match' });
   }
   if (opts.match === 'id' && !mapped.has('id')) {
-    throw new HttpError(400, 'invalid_request', `match=id finds features by this service's ids, but no column holds them; map one with mapping={"<column>": "id"}`, 'match', {}, details());
+    throw refusal(400, 'import_match_id_column', undefined, { field: 'match', details: details() });
   }
   if (opts.match === 'external_id' && (!mapped.has('external_id') || !opts.source)) {
-    throw new HttpError(400, 'invalid_request', 'match=external_id finds features by the register\'s own ids: map their column to external_id and name the register with source=…', 'match', {}, details());
+    throw refusal(400, 'import_match_external_id', undefined, { field: 'match', details: details() });
   }
   const matches = (mapped.has('id') && opts.match !== 'none') || (mapped.has('external_id') && opts.match !== 'none') || (isUnitLayer(layer) && mapped.has('code'));
   if (matches) return;
@@ -85,14 +84,12 @@ function checkFile(layer: LayerDef, plan: readonly ColumnPlan[], geometries: boo
   const fromOthers = (name: string) => (name === 'azimuth' && mapped.has('name')) || addressFromParts(layer, name, mapped);
   const missing = layer.properties.filter((p) => p.required && !mapped.has(p.name) && defaults[p.name] === undefined && !fromOthers(p.name));
   if (missing.length) {
-    throw new HttpError(400, 'missing_columns',
-      `the file has no column for ${missing.map((p) => `${p.name} (${p.label})`).join(', ')}; its columns are ${columns.join(', ')}. Map one with mapping={"<column>": "${missing[0]!.name}"} or give a value for every row with defaults`,
-      'mapping', {}, details());
+    throw refusal(400, 'missing_columns', { fields: missing.map((p) => `「${p.label}」（${p.name}）`).join('、'), first: missing[0]!.name, columns },
+      { field: 'mapping', details: details() });
   }
   const pc = positionColumns(plan);
   if (layer.geometry && !geometries && !pc.wkt && !pc.x && !pc.lon) {
-    throw new HttpError(400, 'missing_columns',
-      `the file has no coordinates: no X/Y (TWD97), 經度/緯度 or WKT column among ${columns.join(', ')}; map them with mapping={"<column>": "x"} and "y"`, 'mapping', {}, details());
+    throw refusal(400, 'missing_columns', { coordinates: true, columns }, { field: 'mapping', details: details() });
   }
 }
 

@@ -3,9 +3,10 @@ import type { Db } from '../db/db.js';
 import { nextPageUrl, parseListQuery } from '../features/list-query.js';
 import { findFeature, listFeatures } from '../features/read.js';
 import { baseUrl } from '../http/base-url.js';
-import { badRequest, notFound } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 import { idValue } from '../http/numbers.js';
 import { cacheControl, VARY_BY_CALLER } from '../http/cache-control.js';
+import type { LayerDef } from '../layers/types.js';
 import { describeCollection, findCollection, readableCollections } from './collections.js';
 import { link, MEDIA } from './links.js';
 import { CONFORMANCE, openApi } from './openapi.js';
@@ -20,16 +21,16 @@ import { featureSchema } from './schema.js';
 /** Only JSON is served: `f=json` may be given, any other format is refused. */
 function checkFormat(req: Request): void {
   const f = req.query.f;
-  if (f !== undefined && f !== 'json') throw badRequest(`f must be json, the only format served, not "${String(f)}"`, 'f');
+  if (f !== undefined && f !== 'json') throw refusal(400, 'ogc_format', { value: String(f) }, { field: 'f' });
 }
 
 const send = (res: Response, type: string, body: unknown) => res.type(type).send(JSON.stringify(body));
 
 /** OGC feature ids are opaque: one that is not a positive whole number names no feature. */
-function featureIdOf(req: Request, collection: string): number {
+function featureIdOf(req: Request, layer: LayerDef): number {
   const raw = String(req.params.featureId);
   const id = idValue(raw);
-  if (id === undefined) throw notFound(`no feature "${raw}" in ${collection}`);
+  if (id === undefined) throw refusal(404, 'feature_unknown', { layer: layer.title, id: raw });
   return id;
 }
 
@@ -107,10 +108,10 @@ export function ogcRoutes(db: Db): Router {
 
   r.get('/ogc/collections/:collection/items/:featureId', async (req, res) => {
     const layer = findCollection(req.params.collection, req.principal);
-    const id = featureIdOf(req, layer.id);
+    const id = featureIdOf(req, layer);
     const found = await findFeature(db, layer, req.principal, id);
     // A deleted feature is gone as far as OGC clients are concerned; /api keeps its history.
-    if (!found || found.deletedAt) throw notFound(`no feature ${id} in ${layer.id}`);
+    if (!found || found.deletedAt) throw refusal(404, 'feature_unknown', { layer: layer.title, id });
     const etag = `"${found.version}"`;
     res.set('ETag', etag);
     if (req.headers['if-none-match'] === etag) {

@@ -1,5 +1,4 @@
 import { TIME_ZONE } from '../db/db.js';
-import { badRequest } from '../http/errors.js';
 import { refusal } from '../http/messages.js';
 import { isoDate, parseDate } from '../http/time.js';
 
@@ -59,12 +58,15 @@ export function namedPeriod(name: string): Period {
   if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12) return months(Number(m[1]), Number(m[2]) - 1, 1, s, 1);
   m = /^(\d{4})$/.exec(s);
   if (m) return months(Number(m[1]), 0, 12, s, 12);
-  throw badRequest(`period "${name}" is not a half-year (2026H1), quarter (2026Q2), month (2026-03) or year (2026)`, 'period');
+  throw refusal(400, 'rollup_period', { value: name }, { field: 'period' });
 }
+
+/** The longest from/to span a roll-up counts: ten years. */
+const MAX_DAYS = 3660;
 
 export function parsePeriod(q: { period?: string; from?: string; to?: string }, today = taiwanToday()): Period {
   if (q.period !== undefined) {
-    if (q.from !== undefined || q.to !== undefined) throw badRequest('give either period or from/to, not both', 'period');
+    if (q.from !== undefined || q.to !== undefined) throw refusal(400, 'rollup_period_and_range', undefined, { field: 'period' });
     return namedPeriod(q.period);
   }
   if (q.from === undefined && q.to === undefined) {
@@ -72,13 +74,13 @@ export function parsePeriod(q: { period?: string; from?: string; to?: string }, 
     return namedPeriod(`${y}H${mo <= 6 ? 1 : 2}`);
   }
   for (const [name, v] of [['from', q.from], ['to', q.to]] as const) {
-    if (v === undefined) throw badRequest(`${name} is missing: give from and to (YYYY-MM-DD), or period`, name);
+    if (v === undefined) throw refusal(400, 'rollup_range_missing', { field: name }, { field: name });
     parseDate(v, name);
   }
   const [from, to] = [q.from!, q.to!];
-  if (from > to) throw badRequest('from must not be after to', 'from');
+  if (from > to) throw refusal(400, 'rollup_range_reversed', undefined, { field: 'from' });
   addDays(to, 1, 'to');
   const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
-  if (days > 3660) throw badRequest('a roll-up covers at most ten years', 'from');
+  if (days > MAX_DAYS) throw refusal(400, 'rollup_range_too_long', { days: MAX_DAYS }, { field: 'from' });
   return { from, to, label: `${from}/${to}`, previous: { from: addDays(from, -days), to: addDays(from, -1) } };
 }

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Db } from '../db/db.js';
-import { badRequest, notFound } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 import { parseInteger } from '../http/numbers.js';
 import { onlyParameters, single } from '../http/parameters.js';
 import { encodeText, parseOutputEncodingParam } from '../import/encoding.js';
@@ -24,11 +24,11 @@ export function rollupRoutes(db: Db): Router {
     onlyParameters(req.query as Record<string, unknown>, PARAMS);
     for (const [k, v] of Object.entries(req.query)) q[k] = single(v, k);
     const by = (q.by ?? 'precinct') as Level;
-    if (!LEVELS.includes(by)) throw badRequest(`by must be one of ${LEVELS.join(', ')}`, 'by');
+    if (!LEVELS.includes(by)) throw refusal(400, 'rollup_by', { value: by }, { field: 'by' });
     const format = q.format ?? 'json';
-    if (format !== 'json' && format !== 'csv') throw badRequest('format must be json or csv', 'format');
+    if (format !== 'json' && format !== 'csv') throw refusal(400, 'rollup_format', { value: format }, { field: 'format' });
     const table = q.table ?? 'units';
-    if (table !== 'units' && table !== 'overdue') throw badRequest('table must be units (one row per unit) or overdue (the overdue places)', 'table');
+    if (table !== 'units' && table !== 'overdue') throw refusal(400, 'rollup_table', { value: table }, { field: 'table' });
     const encoding = parseOutputEncodingParam(q.encoding ?? 'utf-8');
     const replaceAfter = q.replaceAfter === undefined ? DEFAULT_REPLACE_AFTER_YEARS : parseInteger(q.replaceAfter, 'replaceAfter', 1, MAX_REPLACE_AFTER_YEARS);
     const period = parsePeriod(q);
@@ -39,7 +39,7 @@ export function rollupRoutes(db: Db): Router {
       return;
     }
     // The overdue list names key places: like the layer, it does not exist for those who may not read them.
-    if (table === 'overdue' && !rollup.overdue) throw notFound('no such endpoint: the overdue list is for police accounts');
+    if (table === 'overdue' && !rollup.overdue) throw refusal(404, 'rollup_overdue_police_only', undefined);
     const text = table === 'overdue' ? overdueCsv(rollup) : rollupCsv(rollup);
     const name = `rollup-${by}-${period.label.replace('/', '_')}${table === 'overdue' ? '-overdue' : ''}.csv`;
     res.type(`text/csv; charset=${encoding}`).set('Content-Disposition', `attachment; filename="${name}"`)

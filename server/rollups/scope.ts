@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { badRequest, forbidden } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 
 /**
  * The units a roll-up has a row for: every unit of one level (`by`), under one unit (`unit`) if
@@ -44,16 +44,16 @@ export async function resolveScope(db: Queryable, p: Principal, by: Level, unitC
   let under: Unit | null = null;
   if (unitCode !== undefined) {
     under = (await findUnit(db, unitCode)) ?? null;
-    if (!under) throw badRequest(`unit "${unitCode}" is no bureau, precinct, station or beat`, 'unit');
+    if (!under) throw refusal(400, 'rollup_unit_unknown', { code: unitCode }, { field: 'unit' });
   } else if (p.precinctCode && (p.role === 'planner' || p.role === 'officer')) {
     under = (await findUnit(db, p.precinctCode)) ?? null;
   }
   if (under && LEVELS.indexOf(under.level) > LEVELS.indexOf(by)) {
-    throw badRequest(`unit ${under.code} is a ${under.level}; a roll-up by ${by} needs a unit at or above that level`, 'unit');
+    throw refusal(400, 'rollup_unit_level', { code: under.code, level: under.level, by }, { field: 'unit' });
   }
   if (p.role === 'planner' || p.role === 'officer') {
     const mine = under ? await precinctOf(db, under) : null;
-    if (!under || mine !== p.precinctCode) throw forbidden(`your roll-ups cover your precinct ${p.precinctCode}; ask for it or a unit inside it`, 'unit');
+    if (!under || mine !== p.precinctCode) throw refusal(403, 'rollup_outside_precinct', { precinct: p.precinctCode ?? '' }, { field: 'unit' });
   }
   const params: unknown[] = [];
   let where = 'u.deleted_at IS NULL';

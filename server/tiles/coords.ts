@@ -1,4 +1,4 @@
-import { badRequest } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 import type { LayerDef } from '../layers/types.js';
 
 /** A tile of the Web Mercator (EPSG:3857) XYZ grid. */
@@ -16,7 +16,7 @@ export const BUFFER = 64;
 const HALF_WORLD = 20037508.342789244;
 
 function wholeNumber(s: string, name: string): number {
-  if (!/^\d{1,8}$/.test(s)) throw badRequest(`${name} must be a whole number, not "${s}"`, name);
+  if (!/^\d{1,8}$/.test(s)) throw refusal(400, 'tile_coordinate', { field: name, value: s }, { field: name });
   return Number(s);
 }
 
@@ -33,12 +33,12 @@ export function parseTile(layers: readonly LayerDef[], zs: string, xs: string, y
   const z = wholeNumber(zs, 'z');
   const { minzoom, maxzoom } = zoomRange(layers);
   const names = layers.map((l) => l.id).join(',');
-  if (z < minzoom || z > maxzoom) throw badRequest(`zoom ${z} is outside ${names}'s range ${minzoom}–${maxzoom}`, 'z');
+  if (z < minzoom || z > maxzoom) throw refusal(400, 'tile_zoom', { z, layers: names, min: minzoom, max: maxzoom }, { field: 'z' });
   const last = 2 ** z - 1;
   const x = wholeNumber(xs, 'x');
-  if (x > last) throw badRequest(`x ${x} is outside 0–${last} at zoom ${z}`, 'x');
+  if (x > last) throw refusal(400, 'tile_outside_grid', { field: 'x', value: x, z, last }, { field: 'x' });
   const y = wholeNumber(ys, 'y');
-  if (y > last) throw badRequest(`y ${y} is outside 0–${last} at zoom ${z}`, 'y');
+  if (y > last) throw refusal(400, 'tile_outside_grid', { field: 'y', value: y, z, last }, { field: 'y' });
   return { z, x, y };
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '../auth/principal.js';
-import { badRequest } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 import { unknownParameter } from '../http/parameters.js';
 import { filterableProperties, parseListQuery, type ListQuery } from '../features/list-query.js';
 import type { LayerDef } from '../layers/types.js';
@@ -33,7 +33,7 @@ export function parseTileFilters(layers: readonly LayerDef[], p: Principal, sear
     const layer = dot > 0 ? layers.find((l) => l.id === key.slice(0, dot)) : layers.length === 1 ? layers[0] : undefined;
     if (!layer) throw unknownParameter(key, tileFilterNames(layers, p));
     const name = dot > 0 ? key.slice(dot + 1) : key;
-    if (NOT_FOR_TILES.has(name)) throw badRequest(`tiles take filters only; ${name} belongs to /api/layers/${layer.id}/features`, key);
+    if (NOT_FOR_TILES.has(name)) throw refusal(400, 'tile_filters_only', { name, layer: layer.id }, { field: key });
     const known = filterableProperties(layer, p).some((x) => x.name === name) || (layer.temporal && TIME_FILTERS.includes(name));
     if (!known) throw unknownParameter(key, tileFilterNames(layers, p));
     const params = byLayer.get(layer.id) ?? {};

@@ -5,7 +5,8 @@ import type { Principal } from '../auth/principal.js';
 import type { Principals } from '../auth/principals.js';
 import { CLEARED_SESSION_COOKIE, sessionToken } from '../auth/middleware.js';
 import { cacheControl, VARY_BY_CALLER } from '../http/cache-control.js';
-import { answerFor, badRequest, errorBody, notFound } from '../http/errors.js';
+import { answerFor, errorBody } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 import { queryProblem } from '../http/text.js';
 import { canRead } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
@@ -25,12 +26,12 @@ export function tiledLayers(list: string, p: Principal): LayerDef[] {
   try {
     ids = decodeURIComponent(list).split(',');
   } catch {
-    throw badRequest(`layer list "${list}" is not valid URL encoding`, 'layers');
+    throw refusal(400, 'tile_layers_encoding', { value: list }, { field: 'layers' });
   }
   return [...new Set(ids)].map((id) => {
     const layer = findLayer(id);
     if (!layer?.tiles || !canRead(layer, p)) {
-      throw notFound(`unknown tile layer "${id}"; GET /tiles/style.json or /api/layers lists the layers you can use`);
+      throw refusal(404, 'tile_layer_unknown', { layer: id });
     }
     return layer;
   });

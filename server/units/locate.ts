@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import type { Db } from '../db/db.js';
-import { positionProblem } from '../geo/taiwan.js';
-import { badRequest } from '../http/errors.js';
+import { positionRefusal } from '../geo/taiwan.js';
 import { parseDecimal } from '../http/numbers.js';
 import { onlyParameters, single } from '../http/parameters.js';
 
@@ -41,8 +40,8 @@ export function locateRoutes(db: Db): Router {
     onlyParameters(query, ['lon', 'lat']);
     const lon = coordinate(query, 'lon');
     const lat = coordinate(query, 'lat');
-    const problem = positionProblem(lon, lat);
-    if (problem) throw badRequest(problem, 'lon');
+    const refused = positionRefusal(lon, lat, 'lon');
+    if (refused) throw refused;
     res.json(await locate(db, lon, lat));
   });
   return r;

@@ -19,9 +19,9 @@ import { checkShape, type ShapeReport } from './shape-checks.js';
 const CHECKS = 'edit-checks';
 type Area = Polygon | MultiPolygon;
 
-/** A place named in a server message, e.g. "Self-intersection at (120.2051, 22.9952)". */
+/** A place named in a server message (invalid_geometry), e.g. "邊線自相交（Self-intersection），位置約在 (120.2051, 22.9952)". */
 function placeIn(message: string): [number, number] | undefined {
-  const m = /at \((-?[\d.]+), (-?[\d.]+)\)/.exec(message);
+  const m = /位置約在 \((-?[\d.]+), (-?[\d.]+)\)/.exec(message);
   return m ? [Number(m[1]), Number(m[2])] : undefined;
 }
 
