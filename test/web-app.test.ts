@@ -8,6 +8,8 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../server/app.js';
+import type { PropertyInfo } from '../web/src/app/registry.js';
+import { limitText } from '../web/src/edit/feature-form.js';
 import { openWorld, type World } from './support/world.js';
 
 /**
@@ -183,5 +185,15 @@ describe('the layer registry for the app', () => {
     // The officer may change a camera's status only, and is told so.
     const officer = (await w.as('officer').get('/api/layers').expect(200)).body.layers.find((l: { id: string }) => l.id === 'cameras');
     expect(officer.writableFields).toEqual(['status']);
+  });
+
+  it('lets a form say each field\'s limit in the unit its label names', async () => {
+    const { layers } = (await w.as('planner').get('/api/layers').expect(200)).body as { layers: { id: string; properties: PropertyInfo[] }[] };
+    const prop = (layer: string, name: string) => layers.find((l) => l.id === layer)!.properties.find((p) => p.name === name)!;
+    expect(limitText(prop('drone-surveys', 'altitude_m'))).toBe('大於 0，上限 120 公尺');
+    expect(limitText(prop('cameras', 'range_m'))).toBe('大於 0，上限 1000 公尺');
+    expect(limitText(prop('cameras', 'install_year'))).toBe(`1990–${new Date().getFullYear()}`);
+    expect(limitText(prop('watch-blocks', 'patrol_hours'))).toBe('上限 120 字');
+    expect(limitText(prop('cameras', 'status'))).toBeNull();
   });
 });

@@ -145,6 +145,8 @@ describe('drawing a watch block', () => {
     expect(Math.abs(shownM2 - expectedM2) / expectedM2).toBeLessThan(0.01);
     expect(checks).toContain('未與其他治安區塊重疊');
     expect(checks).toContain('全部位於你的分局轄區內');
+    // Each field says its limit, as the registry (and the server) has it.
+    expect(await p.page.locator('.edit-session .field[data-property="patrol_hours"] .field-limit').innerText()).toBe('上限 120 字');
     await fill(p, { name: '測試繪製區塊', adopter: '測試國小', adopter_kind: 'school', patrol_hours: '19:00-22:00' });
     await p.page.click('.edit-session button.primary');
     await p.page.locator('.notice', { hasText: '已儲存治安區塊「測試繪製區塊」' }).waitFor();

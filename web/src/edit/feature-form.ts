@@ -20,6 +20,26 @@ export interface FeatureForm {
 
 const LONG_TEXT = 200;
 
+/**
+ * The limit a field's value must keep, beside its label, in the unit its label names:
+ * 「上限 120 公尺」, 「1990–2026」, 「上限 60 字」. The server checks the same (server/layers/schema.ts).
+ */
+export function limitText(prop: PropertyInfo): string | null {
+  if (prop.type === 'text' && prop.maxLength) return `上限 ${prop.maxLength} 字`;
+  if (prop.type !== 'integer' && prop.type !== 'number') return null;
+  const unit = /（([^（）]+)）$/.exec(prop.label)?.[1] ?? '';
+  // Years and metres read without a separator (2026, 1000); large counts with one.
+  const num = (n: number) => n.toLocaleString('zh-TW', { useGrouping: Math.abs(n) >= 10_000 });
+  const at = (n: number) => `${num(n)}${unit ? ` ${unit}` : ''}`;
+  const { min, max } = prop;
+  if (min !== undefined && max !== undefined) {
+    return prop.minExclusive ? `大於 ${num(min)}，上限 ${at(max)}` : `${num(min)}–${at(max)}`;
+  }
+  if (max !== undefined) return `上限 ${at(max)}`;
+  if (min !== undefined) return `${prop.minExclusive ? '大於' : '下限'} ${at(min)}`;
+  return null;
+}
+
 function inputFor(prop: PropertyInfo, value: unknown, optionsFor: OptionsFor): Input | HTMLElement {
   switch (prop.type) {
     case 'enum':
@@ -83,8 +103,10 @@ export function featureForm(layer: LayerInfo, initial: Record<string, unknown>, 
     inputs.set(p.name, input);
     const error = h('span', { class: 'field-error', role: 'alert', hidden: true });
     errors.set(p.name, error);
+    const limit = limitText(p);
     return h('label', { class: `field field-${p.type}`, dataset: { property: p.name } },
-      h('span', { class: 'field-label' }, p.label, p.required ? h('b', { class: 'required', title: '必填' }, '＊') : null), input, error);
+      h('span', { class: 'field-label' }, p.label, p.required ? h('b', { class: 'required', title: '必填' }, '＊') : null,
+        limit ? h('small', { class: 'field-limit' }, limit) : null), input, error);
   });
   const start = Object.fromEntries(props.map((p) => [p.name, JSON.stringify(readValue(p, inputs.get(p.name)!))]));
   return {
