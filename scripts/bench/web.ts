@@ -21,23 +21,27 @@ import { scratchDb } from './scratch-db.js';
  * from the same server, with nothing of the app around it; the ratio is the app's own cost.
  * Also the size of what the browser downloads.
  */
-const PASSWORD = 'bench-password';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const PASSWORD = 'bench-password';
+export const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const MAPLIBRE = fileURLToPath(new URL('../../node_modules/maplibre-gl/dist/', import.meta.url));
 
-/** The reference page: MapLibre alone, the service's style, the same view the app opens on. */
+/**
+ * The reference page: MapLibre alone, the service's style, the same view the app opens on
+ * (the deployment's extent, or `?bounds=w,s,e,n`).
+ */
 const BARE_PAGE = `<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/bench-bare/maplibre-gl.css">
 <style>html,body,#map{margin:0;height:100%}</style></head><body><div id="map"></div><script type="module">
 import * as maplibregl from '/bench-bare/maplibre-gl.mjs';
 maplibregl.setWorkerUrl('/bench-bare/maplibre-gl-worker.mjs');
 const [style, config] = await Promise.all([fetch('/tiles/style.json').then((r) => r.json()), fetch('/api/app-config').then((r) => r.json())]);
-const map = new maplibregl.Map({ container: 'map', style, bounds: config.extent, fitBoundsOptions: { padding: 20 } });
+const bounds = new URLSearchParams(location.search).get('bounds');
+const map = new maplibregl.Map({ container: 'map', style, bounds: bounds ? bounds.split(',').map(Number) : config.extent, fitBoundsOptions: { padding: bounds ? 40 : 20 } });
 map.once('idle', () => performance.mark('emap:map-drawn'));
 </script></body></html>`;
 
 function withBarePage(app: RequestListener): RequestListener {
   return (req, res) => {
-    const m = /^\/bench-bare\/(.*)$/.exec(req.url ?? '');
+    const m = /^\/bench-bare\/(.*)$/.exec(new URL(req.url ?? '/', 'http://localhost').pathname);
     if (!m) return app(req, res);
     const file = m[1] || 'index.html';
     const body = file === 'index.html' ? BARE_PAGE : readFileSync(join(MAPLIBRE, file));
@@ -47,7 +51,7 @@ function withBarePage(app: RequestListener): RequestListener {
 }
 
 /** Milliseconds from navigation to the page's `emap:map-drawn` mark (and `emap:ready`, if any). */
-async function timeToDrawn(context: BrowserContext, url: string): Promise<{ drawn: number; ready?: number }> {
+export async function timeToDrawn(context: BrowserContext, url: string): Promise<{ drawn: number; ready?: number }> {
   const page = context.pages()[0] ?? await context.newPage();
   await page.goto(url);
   await page.waitForFunction(() => performance.getEntriesByName('emap:map-drawn').length > 0
@@ -67,7 +71,7 @@ function bundleSizes(): { file: string; bytes: number; gzip: number }[] {
 }
 
 /** A fresh app instance (empty tile cache, no cluster index yet) on a port of its own. */
-async function serve(db: Db): Promise<{ base: string; close: () => Promise<unknown> }> {
+export async function serve(db: Db): Promise<{ base: string; close: () => Promise<unknown> }> {
   const server = createServer(withBarePage(createApp({ db })));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(resolve)) };
