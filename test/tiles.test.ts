@@ -378,6 +378,13 @@ describe('HTTP', () => {
     // No glyphs URL: labels are drawn with local fonts, so nothing is fetched off the machine.
     expect(style.body).not.toHaveProperty('glyphs');
     expect(style.body).not.toHaveProperty('sprite');
+    // Labels show names whole: never a code beneath, never wrapped (which splits Chinese mid-word).
+    const labels = style.body.layers.filter((l: { type: string; layout?: Record<string, unknown> }) => l.type === 'symbol' && l.layout?.['text-field']);
+    expect(labels.length).toBeGreaterThan(5);
+    for (const l of labels) {
+      expect(JSON.stringify(l.layout['text-field']), l.id).not.toContain('"code"');
+      if (!String(l.id).endsWith('-cross') && !String(l.id).endsWith('-counts')) expect(l.layout['text-max-width'], l.id).toBeGreaterThanOrEqual(30);
+    }
     const adminStyle = await w.as('admin').get('/tiles/style.json').expect(200);
     expect(adminStyle.body.sources.emap.url).toMatch(
       /\/tiles\/blocks,villages,towns,addresses,counties,precincts,stations,beats,police-units,buildings,key-places,cameras,camera-coverage,watch-blocks,drone-surveys,incidents\.json$/);

@@ -131,6 +131,14 @@ describe('the officer opens the map on a phone', () => {
     }
   });
 
+  it('keeps the map clear: the credits start folded behind their ⓘ, which opens them', async () => {
+    const credits = p.page.locator('.maplibregl-ctrl-attrib');
+    expect(await credits.evaluate((el) => el.classList.contains('maplibregl-compact-show'))).toBe(false);
+    await p.page.locator('.maplibregl-ctrl-attrib-button').tap();
+    expect(await credits.evaluate((el) => el.classList.contains('maplibregl-compact-show'))).toBe(true);
+    expect(await credits.innerText()).toContain('內政部國土測繪中心');
+  });
+
   it('names MapLibre’s buttons in Chinese', async () => {
     expect(await p.page.locator('.maplibregl-ctrl-zoom-in').getAttribute('title')).toBe('放大');
     expect(await p.page.locator('.maplibregl-ctrl-geolocate').getAttribute('title')).toBe('我的位置');

@@ -233,7 +233,7 @@ export const LAYERS: readonly LayerDef[] = [
     access: UNIT_ACCESS,
     tiles: { minzoom: 12, maxzoom: 16, labels: true },
     // A clear fill: a click anywhere on the map finds the beat it is in.
-    style: { color: '#8854d0', fill: 0, line: { width: 1, opacity: 0.8 }, labels: { minzoom: 15, size: 12, text: 'name', secondLine: 'code' } },
+    style: { color: '#8854d0', fill: 0, line: { width: 1, opacity: 0.8 }, labels: { minzoom: 15, size: 12, text: 'name' } },
     search: ['code', 'name'],
   },
   {

@@ -104,12 +104,11 @@ export interface LayerStyle {
   readonly lineColour?: string;
   /**
    * Labels: of areas at the label points of `tiles.labels`, of points beside them. Zooms shown,
-   * size, colour (default the layer's), the property shown (default the layer's label) and a
-   * smaller second line.
+   * size, colour (default the layer's) and the property shown (default the layer's label).
    */
   readonly labels?: {
     readonly minzoom: number; readonly maxzoom?: number; readonly size: number;
-    readonly colour?: string; readonly text?: string; readonly secondLine?: string;
+    readonly colour?: string; readonly text?: string;
   };
   /** Points: a heat map beneath them (its own switch in the web app). */
   readonly heatmap?: boolean;

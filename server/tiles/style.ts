@@ -22,6 +22,11 @@ type StyleLayer = Record<string, unknown>;
 export const LABEL_FONTS = ['Noto Sans CJK TC', 'Noto Sans TC', 'Microsoft JhengHei', 'PingFang TC', 'Heiti TC', 'sans-serif'];
 
 const DEFAULT_FILL_OPACITY = 0.28;
+/**
+ * Labels are not wrapped: MapLibre breaks Chinese between any two characters, so a name wrapped
+ * at 8 or 10 ems splits mid-word (「大豐里29鄰88號 / 空屋」). Names are shorter than this.
+ */
+const NO_WRAP_EMS = 40;
 const DEFAULT_LINE: NonNullable<LayerStyle['line']> = { width: 1.5 };
 
 function match(entries: LegendEntries | undefined, fallback: string): Expression {
@@ -106,7 +111,7 @@ function pointLayers(layer: LayerDef): StyleLayer[] {
       layout: {
         'icon-image': ['concat', `${layer.id}:`, ['get', legend.fill?.property ?? 'category']],
         'icon-size': ['interpolate', ['linear'], ['zoom'], 14, 0.8, 17, 1.1], 'icon-allow-overlap': true,
-        'text-field': ['step', ['zoom'], '', 16, ['get', layer.label]], 'text-font': LABEL_FONTS, 'text-size': 11,
+        'text-field': ['step', ['zoom'], '', 16, ['get', layer.label]], 'text-font': LABEL_FONTS, 'text-size': 11, 'text-max-width': NO_WRAP_EMS,
         'text-offset': [0, 1.6], 'text-anchor': 'top', 'text-optional': true,
       },
       paint: halo });
@@ -117,7 +122,7 @@ function pointLayers(layer: LayerDef): StyleLayer[] {
       filter: single, metadata: meta(layer, 'labels'),
       layout: {
         'text-field': ['get', labels.text ?? layer.label], 'text-font': LABEL_FONTS, 'text-size': labels.size,
-        'text-offset': [0, 1.1], 'text-anchor': 'top', 'text-max-width': 10, 'text-optional': true,
+        'text-offset': [0, 1.1], 'text-anchor': 'top', 'text-max-width': NO_WRAP_EMS, 'text-optional': true,
       },
       paint: { ...halo, 'text-color': labels.colour ?? legend.colour } });
   }
@@ -149,12 +154,11 @@ function polygonLayers(layer: LayerDef): StyleLayer[] {
     } });
   const labels = style?.labels;
   if (layer.tiles!.labels && labels) {
-    const main = ['get', labels.text ?? layer.label];
-    // A second, smaller line: a beat reads as "第3警勤區" over "P01S01B03".
-    const text = labels.secondLine ? ['format', main, {}, '\n', {}, ['get', labels.secondLine], { 'font-scale': 0.8 }] : main;
+    // Names, never codes: a beat reads 「第3警勤區」, within its station's outline and name.
+    const text = ['get', labels.text ?? layer.label];
     out.push({ source: 'emap', 'source-layer': partName(layer, 'labels'), id: `${layer.id}-labels`, type: 'symbol',
       minzoom: labels.minzoom, maxzoom: labels.maxzoom ?? 24, metadata: meta(layer, 'labels'),
-      layout: { 'text-field': text, 'text-font': LABEL_FONTS, 'text-size': labels.size, 'text-max-width': 8, 'text-padding': 4 },
+      layout: { 'text-field': text, 'text-font': LABEL_FONTS, 'text-size': labels.size, 'text-max-width': NO_WRAP_EMS, 'text-padding': 4 },
       paint: { ...halo, 'text-color': labels.colour ?? legend.colour } });
   }
   return out;

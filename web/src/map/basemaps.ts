@@ -63,7 +63,22 @@ export function addAttribution(map: maplibregl.Map): void {
   const control = new maplibregl.AttributionControl({ compact: true });
   map.addControl(control);
   attributions.set(map, control);
+  // On a small map (a phone, the briefing's map on a phone) the open credits would cover a third
+  // of it: they are folded behind their ⓘ button, which opens them. MapLibre opens them once it
+  // has credits to show (at a resize), so they are folded then, as a drag of the map would.
+  const fold = () => {
+    if (map.getContainer().clientWidth < SMALL_MAP_PX) map.getContainer().querySelector('.maplibregl-ctrl-attrib')?.classList.remove('maplibregl-compact-show');
+  };
+  if (folding.has(map)) return;
+  folding.add(map);
+  map.once('idle', fold);
+  map.on('resize', fold);
 }
+
+/** Maps whose credits are folded on small screens (the control is made anew at each basemap switch). */
+const folding = new WeakSet<maplibregl.Map>();
+
+const SMALL_MAP_PX = 480;
 
 /** MapLibre's attribution does not notice a removed source (its event has no dataType): build it anew. */
 function renewAttribution(map: maplibregl.Map): void {

@@ -6,6 +6,7 @@ import { isInternal } from '../app/session.js';
 import type { LayerInfo } from '../app/registry.js';
 import { CameraAim } from '../edit/camera-aim.js';
 import { editAttributes } from '../edit/attribute-editor.js';
+import { showHistory } from '../edit/history-panel.js';
 import type { PolygonEditor } from '../edit/polygon-editor.js';
 import { openVisitDialog } from '../edit/visit-dialog.js';
 import { append, h } from '../lib/dom.js';
@@ -109,6 +110,8 @@ export async function mapView(ctx: AppContext, main: HTMLElement, tools: HTMLEle
     if (canUpdate && !DRAWN_LAYERS.includes(layer.id)) {
       out.push(act(layer.writableFields ? '回報狀態' : '編輯屬性', () => editAttributes(session, layer, f.id, done), 'edit', false));
     }
+    // Every change is kept and attributed: police read it, those who may edit step back to it.
+    if (isInternal(ctx.me) && !layer.ground) out.push(act('修改紀錄', () => showHistory(session, layer, f.id, done), 'history', false));
     if (DRAWN_LAYERS.includes(layer.id) && layer.writable.includes('delete')) {
       out.push(h('button', { type: 'button', class: 'danger', dataset: { action: 'delete' },
         onclick: () => { popup.remove(); void editor().then((e) => e.remove(layer, f.id)); } }, '刪除'));
