@@ -13,13 +13,14 @@ import { FLAGS, PASSWORD, serve, timeToDrawn } from './web.js';
  * The e-map on a phone (issue 15): an officer's `/` and `/briefing` over a slow 4G link
  * (150 ms round trip, 1.6 Mbit/s down, emulated at the TCP level for every request, MapLibre's
  * worker's too), cold browser cache, 390 × 844 touch: milliseconds from navigation to the map
- * drawn (and the page ready), and the JavaScript and everything else transferred; and the
+ * drawn (and the page ready), and the JavaScript and everything else transferred (as the
+ * browser counts each response, and as the link counted the bytes it carried); and the
  * public's `/community` on localhost: bytes transferred and time to drawn. Reference: a bare
  * MapLibre page drawing the same style and view over the same link, in the same run.
  */
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-TW' };
 
-interface Load { ms: number; jsBytes: number; allBytes: number; tiles: number }
+interface Load { ms: number; jsBytes: number; allBytes: number; tiles: number; wireBytes?: number }
 
 /** Loads a page in a new (cold) context and counts what it transferred, the worker's requests included. */
 async function load(browser: Browser, base: string, path: string, as: 'officer' | 'public', phone: boolean): Promise<Load> {
@@ -61,16 +62,18 @@ async function measure(db: Db, browser: Browser, runs: number): Promise<(string 
         const server = await serve(db);
         const link = c.slow ? await slowLink({ host: '127.0.0.1', port: Number(new URL(server.base).port) }, SLOW_4G) : undefined;
         try {
-          into.push(await load(browser, link ? `http://127.0.0.1:${link.port}` : server.base, path, c.as, c.phone));
+          const loaded = await load(browser, link ? `http://127.0.0.1:${link.port}` : server.base, path, c.as, c.phone);
+          into.push(link ? { ...loaded, wireBytes: link.bytesDown() } : loaded);
         } finally {
           await link?.close();
           await server.close();
         }
       }
     }
-    const m = (xs: Load[], k: keyof Load) => median(xs.map((x) => x[k]));
+    const m = (xs: Load[], k: 'ms' | 'jsBytes' | 'allBytes' | 'tiles') => median(xs.map((x) => x[k]));
+    const wire = (xs: Load[]) => (xs[0]?.wireBytes === undefined ? '—' : fmt(median(xs.map((x) => x.wireBytes ?? 0)) / 1024));
     out.push([c.name, ours.map((x) => fmt(x.ms)).join(' / '), fmt(m(ours, 'ms')), fmt(m(bare, 'ms')), `${fmt(m(ours, 'ms') / m(bare, 'ms'), 2)}×`,
-      fmt(m(ours, 'jsBytes') / 1024), fmt(m(ours, 'allBytes') / 1024), fmt(m(bare, 'allBytes') / 1024), fmt(m(ours, 'tiles'))]);
+      fmt(m(ours, 'jsBytes') / 1024), fmt(m(ours, 'allBytes') / 1024), wire(ours), fmt(m(bare, 'allBytes') / 1024), wire(bare), fmt(m(ours, 'tiles'))]);
   }
   return out;
 }
@@ -92,5 +95,5 @@ export async function mobileBench(opts: { runs: number; scale: number }): Promis
   }
   return `Web e-map on a phone and over a slow link (PGlite; median of ${opts.runs} runs; cold browser cache; slow 4G = ${SLOW_4G.rttMs} ms RTT, ${SLOW_4G.downKbps / 1000} Mbit/s down)\n` +
     `demo city: ${counts}\n` +
-    table(['page', 'ms per run', 'median ms', 'bare MapLibre ms', 'ours ÷ bare', 'JS kB', 'all kB', 'bare all kB', 'tiles'], rows);
+    table(['page', 'ms per run', 'median ms', 'bare MapLibre ms', 'ours ÷ bare', 'JS kB', 'all kB', 'wire kB', 'bare all kB', 'bare wire kB', 'tiles'], rows);
 }

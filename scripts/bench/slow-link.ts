@@ -13,7 +13,8 @@ export const SLOW_4G: LinkProfile = { rttMs: 150, downKbps: 1600 };
 
 const TICK_MS = 5;
 
-export async function slowLink(target: { host: string; port: number }, profile: LinkProfile): Promise<{ port: number; close: () => Promise<void> }> {
+export async function slowLink(target: { host: string; port: number }, profile: LinkProfile):
+  Promise<{ port: number; bytesDown: () => number; close: () => Promise<void> }> {
   const half = profile.rttMs / 2;
   const bytesPerTick = (profile.downKbps * 1000) / 8 / (1000 / TICK_MS);
   // Chunks on their way to the browser, in arrival order: delivered after half the round trip,
@@ -21,6 +22,7 @@ export async function slowLink(target: { host: string; port: number }, profile: 
   const queue: { socket: Socket; chunk: Buffer; at: number; end?: boolean }[] = [];
   const sockets = new Set<Socket>();
   let budget = 0;
+  let down = 0;
   const pump = setInterval(() => {
     budget = Math.min(budget + bytesPerTick, bytesPerTick * 4);
     const now = performance.now();
@@ -35,6 +37,7 @@ export async function slowLink(target: { host: string; port: number }, profile: 
       const n = Math.min(head.chunk.length, Math.floor(budget) || 1);
       if (!head.socket.destroyed) head.socket.write(head.chunk.subarray(0, n));
       budget -= n;
+      down += n;
       if (n === head.chunk.length) queue.shift();
       else head.chunk = head.chunk.subarray(n);
     }
@@ -58,6 +61,8 @@ export async function slowLink(target: { host: string; port: number }, profile: 
   const port = (server.address() as { port: number }).port;
   return {
     port,
+    /** Every byte sent down the link so far: what the phone received, headers and all. */
+    bytesDown: () => down,
     close: () => new Promise<void>((resolve) => {
       clearInterval(pump);
       for (const s of sockets) s.destroy();

@@ -62,11 +62,12 @@ export async function timeToDrawn(context: BrowserContext, url: string): Promise
   }));
 }
 
-function bundleSizes(): { file: string; bytes: number; gzip: number }[] {
+/** Each asset's size, gzipped, and as served to browsers that accept brotli (the build's .br copy). */
+function bundleSizes(): { file: string; bytes: number; gzip: number; br: number }[] {
   const dir = join(WEB_DIST, 'assets');
   return readdirSync(dir).filter((f) => /\.(m?js|css)$/.test(f)).map((f) => {
     const body = readFileSync(join(dir, f));
-    return { file: f.replace(/-[\w-]{8}\./, '.'), bytes: statSync(join(dir, f)).size, gzip: gzipSync(body).length };
+    return { file: f.replace(/-[\w-]{8}\./, '.'), bytes: statSync(join(dir, f)).size, gzip: gzipSync(body).length, br: statSync(join(dir, `${f}.br`)).size };
   }).sort((a, b) => b.bytes - a.bytes);
 }
 
@@ -130,10 +131,11 @@ export async function webBench(opts: { runs: number; scale: number; databaseUrl?
     await browser.close();
   }
   const sizes = bundleSizes();
-  const total = sizes.reduce((s, x) => ({ bytes: s.bytes + x.bytes, gzip: s.gzip + x.gzip }), { bytes: 0, gzip: 0 });
+  const total = sizes.reduce((s, x) => ({ bytes: s.bytes + x.bytes, gzip: s.gzip + x.gzip, br: s.br + x.br }), { bytes: 0, gzip: 0, br: 0 });
   return `Web e-map: navigation to every layer of the first view drawn, as admin, 1280×800, headless Chromium with software WebGL (median of ${opts.runs} runs)\n` +
     `demo city: ${counts}\n` +
     `${table(['page load', 'ms per run', 'median ms', 'bare MapLibre ms', 'ours ÷ bare'], rows)}\n\n` +
     `What the browser downloads (dist/web/assets; the bare page loads maplibre-gl alone: ${fmt(statSync(join(MAPLIBRE, 'maplibre-gl.mjs')).size / 1024)} kB + worker)\n` +
-    table(['file', 'kB', 'gzip kB'], [...sizes.map((s) => [s.file, fmt(s.bytes / 1024), fmt(s.gzip / 1024)]), ['total', fmt(total.bytes / 1024), fmt(total.gzip / 1024)]]);
+    table(['file', 'kB', 'gzip kB', 'brotli kB (served)'], [...sizes.map((s) => [s.file, fmt(s.bytes / 1024), fmt(s.gzip / 1024), fmt(s.br / 1024)]),
+      ['total', fmt(total.bytes / 1024), fmt(total.gzip / 1024), fmt(total.br / 1024)]]);
 }
