@@ -88,14 +88,17 @@ describe('a planner\'s analysis tools', () => {
     expect(hot).toBeGreaterThan(0);
     const drawn = await rendered(p.page, ['analysis-cells']);
     expect(drawn.some((f) => Number(f.properties.binFdr) >= 2)).toBe(true);
-    expect(await p.page.locator('.analysis-result').innerText()).toContain(`95% 以上信心的熱點 ${hot} 格`);
+    expect(await p.page.locator('.analysis-result').innerText()).toContain(`熱點 ${hot} 格：這些格子的案件比周圍明顯多`);
+    // The statistics are there for who asks, folded under 說明.
+    expect(await p.page.locator('.analysis-result details.explain').innerText()).toContain('說明');
+    expect(await p.page.locator('.analysis-result details.explain p').textContent()).toContain('Getis-Ord Gi*');
   });
 
   it('lists the back-test of the three methods at 1% and 5% of the area', async () => {
     const { body } = await runTool(p, 'backtest');
     const rows = await p.page.$$eval('.analysis-result tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     expect(rows).toHaveLength(6);
-    expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(['前期件數', '核密度', 'Gi* 熱點']));
+    expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(['前期件數', '案件密度', '熱點']));
     const first = body.results[0].scores[0];
     expect(rows[0]![2]).toBe(first.hitRate === null ? '—' : `${(first.hitRate * 100).toLocaleString('zh-TW', { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`);
   });

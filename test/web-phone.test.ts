@@ -139,6 +139,14 @@ describe('the officer opens the map on a phone', () => {
     expect(await credits.innerText()).toContain('內政部國土測繪中心');
   });
 
+  it('offers the officer the analyses in plain words, the method\'s settings and back-test being the planners\'', async () => {
+    const panel = p.page.locator('.panel-section.analysis');
+    expect(await panel.locator('[data-analysis="hotspots"]').innerText()).toBe('熱點');
+    expect(await panel.locator('[data-analysis="density"]').innerText()).toBe('案件密度');
+    expect(await panel.locator('select[name=grid], input[name=cellSize], input[name=fdr], [data-analysis="backtest"]').count()).toBe(0);
+    expect(await panel.innerText()).not.toMatch(/Gi\*|核密度|FDR|PAI/);
+  });
+
   it('names MapLibre’s buttons in Chinese', async () => {
     expect(await p.page.locator('.maplibregl-ctrl-zoom-in').getAttribute('title')).toBe('放大');
     expect(await p.page.locator('.maplibregl-ctrl-geolocate').getAttribute('title')).toBe('我的位置');

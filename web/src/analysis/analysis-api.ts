@@ -63,13 +63,17 @@ export const analysis = {
   backtest: (p: Params) => run<Backtest>('backtest', p),
 };
 
-/** Gi* confidence bins as ArcGIS draws them: hot reds, cold blues, not significant left clear. */
+/**
+ * Gi* confidence bins as ArcGIS draws them (hot reds, cold blues, not significant left clear),
+ * named in plain words for officers and 里長; the confidence each means is in `detail`, for the
+ * 說明 fold.
+ */
 export const BINS = [
-  { bin: 3, label: '熱點（99% 信心）', colour: '#d62f27' },
-  { bin: 2, label: '熱點（95% 信心）', colour: '#ed7551' },
-  { bin: 1, label: '熱點（90% 信心）', colour: '#fab984' },
-  { bin: 0, label: '不顯著', colour: '#f7f7f7' },
-  { bin: -1, label: '冷點（90% 信心）', colour: '#c0ccbe' },
-  { bin: -2, label: '冷點（95% 信心）', colour: '#849eba' },
-  { bin: -3, label: '冷點（99% 信心）', colour: '#4575b5' },
+  { bin: 3, label: '明顯熱點', detail: '99% 以上信心', colour: '#d62f27' },
+  { bin: 2, label: '熱點', detail: '95% 以上信心', colour: '#ed7551' },
+  { bin: 1, label: '略多', detail: '90% 以上信心', colour: '#fab984' },
+  { bin: 0, label: '一般', detail: '與周圍無明顯差異', colour: '#f7f7f7' },
+  { bin: -1, label: '略少', detail: '90% 以上信心', colour: '#c0ccbe' },
+  { bin: -2, label: '冷點', detail: '95% 以上信心', colour: '#849eba' },
+  { bin: -3, label: '明顯冷點', detail: '99% 以上信心', colour: '#4575b5' },
 ] as const;

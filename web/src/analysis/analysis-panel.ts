@@ -8,7 +8,7 @@ import type { LayerPanel } from '../map/layer-panel.js';
 import type { TileFilters } from '../map/tile-filters.js';
 import { siteList } from './site-list.js';
 import { analysis, type Params } from './analysis-api.js';
-import { AnalysisOverlays } from './overlays.js';
+import { AnalysisOverlays, explain } from './overlays.js';
 
 const DAY_MS = 86_400_000;
 const pct = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? '—' : `${formatNumber(x * 100, digits)}%`);
@@ -16,14 +16,14 @@ const table = (head: string[], rows: (string | number)[][]) => h('table', { clas
   h('thead', {}, h('tr', {}, head.map((c) => h('th', {}, c)))),
   h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, String(c)))))));
 
-const METHOD_LABELS: Record<string, string> = { counts: '前期件數', kde: '核密度', gistar: 'Gi* 熱點' };
+const METHOD_LABELS: Record<string, string> = { counts: '前期件數', kde: '案件密度', gistar: '熱點' };
 
 /**
  * The analysis tools of the e-map, on the incidents the filter panel selects and the area in
  * view (or the caller's own area): hot spots (Gi*) or kernel density as a layer, hot hours,
  * camera coverage, re-aim suggestions, new camera sites and a back-test of the hot-spot methods.
  */
-export function analysisPanel(map: maplibregl.Map, layers: LayerPanel, filters: TileFilters, endpoints: string[]): HTMLElement {
+export function analysisPanel(map: maplibregl.Map, layers: LayerPanel, filters: TileFilters, endpoints: string[], forPlanners: boolean): HTMLElement {
   const overlays = new AnalysisOverlays(map, layers);
   const has = (name: string) => endpoints.includes(`/api/analysis/${name}`);
   const result = h('div', { class: 'analysis-result', 'aria-live': 'polite' });
@@ -55,13 +55,15 @@ export function analysisPanel(map: maplibregl.Map, layers: LayerPanel, filters: 
     overlays.showHotSpots(r, fdr.checked);
     const bins = fdr.checked ? r.analysis.binsFdr : r.analysis.bins;
     const hot = (bins['3'] ?? 0) + (bins['2'] ?? 0);
-    return [h('p', {}, `${formatNumber(r.analysis.cells)} 格、${formatNumber(r.analysis.incidents)} 件案件；95% 以上信心的熱點 ${hot} 格。`),
-      ...r.analysis.warnings.map((w) => h('p', { class: 'warning' }, w))];
+    return [h('p', {}, `${formatNumber(r.analysis.incidents)} 件案件、${formatNumber(r.analysis.cells)} 格中，熱點 ${hot} 格：這些格子的案件比周圍明顯多，地圖上以紅色標示。`),
+      ...r.analysis.warnings.map((w) => h('p', { class: 'warning' }, w)),
+      explain(`熱點為 95% 以上信心的網格（統計方法 Getis-Ord Gi*${fdr.checked ? '，已校正多重比較（FDR）' : ''}）。`)];
   });
-  const density = run('核密度', async () => {
+  const density = run('案件密度', async () => {
     const r = await analysis.density({ ...params(), cellSize: Math.max(25, Math.round(Number(cellSize.value) / 3)) });
     overlays.showDensity(r);
-    return [h('p', {}, `最高密度每平方公里 ${formatNumber(r.analysis.maxDensity, 1)} 件，頻寬 ${r.analysis.bandwidth} 公尺。`)];
+    return [h('p', {}, `最密集處每平方公里約 ${formatNumber(r.analysis.maxDensity, 1)} 件。`),
+      explain(`每個位置計入周圍 ${r.analysis.bandwidth} 公尺內的案件，越近權重越高（四次核密度估計）。`)];
   });
   const hours = run('熱時', async () => {
     const r = await analysis.hotHours(params());
@@ -104,21 +106,24 @@ export function analysisPanel(map: maplibregl.Map, layers: LayerPanel, filters: 
     const { types, hour, weekday, bbox } = params();
     const r = await analysis.backtest({ bbox, types, hour, weekday, train, test, shares: '0.01,0.05', cellSize: cellSize.value });
     return [h('p', { class: 'legend-note' }, `以前 180 天預測最近 28 天：標出面積 1% 或 5% 的網格，能抓到多少案件。`),
+      explain('命中率：標出的網格抓到最近 28 天案件的比例。PAI：命中率除以面積比例，越高越有效率。PEI*：抓到的案件占同面積最多可能抓到的比例（1 為最好）。'),
       table(['方法', '面積', '命中率', 'PAI', 'PEI*'], r.results.flatMap((m) => m.scores.map((s) => [
         METHOD_LABELS[m.method] ?? m.method, pct(s.share, 0), pct(s.hitRate), s.pai === null ? '—' : formatNumber(s.pai, 1), s.peiStar === null ? '—' : formatNumber(s.peiStar, 2)])))];
   });
 
   const tool = (name: string, label: string, action: () => Promise<void>) =>
     has(name) ? h('button', { type: 'button', class: 'secondary', dataset: { analysis: name }, onclick: () => void action() }, label) : null;
+  // Officers get the answers in plain words; the method's settings and its back-test are the
+  // planners' (an officer analyses with the defaults).
   return h('section', { class: 'panel-section analysis' },
     h('h2', {}, '分析'),
     h('p', { class: 'hint' }, '分析篩選條件中的案件；範圍為目前畫面或你的轄區。'),
     h('div', { class: 'analysis-options' },
-      h('label', {}, '範圍 ', scope), h('label', {}, '網格 ', grid), h('label', {}, '大小 ', cellSize, ' 公尺'),
-      h('label', {}, fdr, ' FDR 校正')),
+      h('label', {}, '範圍 ', scope),
+      forPlanners ? [h('label', {}, '網格 ', grid), h('label', {}, '大小 ', cellSize, ' 公尺'), h('label', {}, fdr, ' 校正多重比較（FDR）')] : null),
     h('div', { class: 'analysis-tools' },
-      tool('hotspots', '熱點 Gi*', hotSpots), tool('density', '核密度', density), tool('hot-hours', '熱時', hours),
+      tool('hotspots', '熱點', hotSpots), tool('density', '案件密度', density), tool('hot-hours', '熱時', hours),
       tool('coverage', '監視覆蓋', coverage), tool('reaim', '鏡頭調整', reaim), tool('new-sites', '新設點位', sites),
-      tool('backtest', '方法回測', backtest)),
+      forPlanners ? tool('backtest', '方法回測', backtest) : null),
     result);
 }

@@ -10,6 +10,9 @@ import { BINS, type Density, type HotSpots, type NewSites, type Reaim } from './
 
 const EMPTY = { type: 'FeatureCollection' as const, features: [] as GeoFeature[] };
 const DENSITY_COLOURS = ['#ffffb2', '#fecc5c', '#fd8d3c', '#f03b20', '#bd0026'];
+/** The method behind a figure, folded under 說明: plain words first, the statistics for who asks. */
+export const explain = (text: string) => h('details', { class: 'explain' }, h('summary', {}, '說明'), h('p', { class: 'legend-note' }, text));
+
 /** Suggestions stand apart from the green of the cameras' own coverage: blue turns, violet new sites. */
 const REAIM_COLOUR = '#3a86ff';
 const REAIM_ARROW = '#1d3557';
@@ -67,10 +70,11 @@ export class AnalysisOverlays {
     this.map.setFilter('analysis-cells-outline', ['!=', ['get', key], 0]);
     this.set('analysis-cells', result);
     this.panel.setOverlay({
-      id: 'analysis-cells', title: `熱點分析（Gi*${fdr ? '，FDR 校正' : ''}）`, layerIds: ['analysis-cells', 'analysis-cells-outline'], visible: true,
+      id: 'analysis-cells', title: '熱點（案件比周圍明顯多的網格）', layerIds: ['analysis-cells', 'analysis-cells-outline'], visible: true,
       legend: h('div', { class: 'legend-block' },
         legendList(BINS.map((b) => ({ colour: b.colour, label: `${b.label}　${formatNumber(tally[String(b.bin)] ?? 0)} 格` }))),
-        h('p', { class: 'legend-note' }, `網格 ${result.analysis.cellSize} 公尺，距離帶 ${formatNumber(result.analysis.band)} 公尺`)),
+        explain(`每格 ${result.analysis.cellSize} 公尺見方，與周圍 ${formatNumber(result.analysis.band)} 公尺內的網格比較。統計方法：Getis-Ord Gi*；`
+          + `${BINS.filter((b) => b.bin !== 0).map((b) => `${b.label}為${b.detail}`).join('、')}${fdr ? '；已依網格數校正多重比較（FDR），減少偶然出現的熱點' : ''}。`)),
     });
   }
 
@@ -84,10 +88,10 @@ export class AnalysisOverlays {
     this.set('analysis-cells', { ...result, features: result.features.filter((f) => (f.properties.density ?? 0) > 0) });
     const bounds = [0, ...b];
     this.panel.setOverlay({
-      id: 'analysis-cells', title: '核密度（四次核）', layerIds: ['analysis-cells', 'analysis-cells-outline'], visible: true,
+      id: 'analysis-cells', title: '案件密度（每平方公里件數）', layerIds: ['analysis-cells', 'analysis-cells-outline'], visible: true,
       legend: h('div', { class: 'legend-block' },
-        legendList(bounds.map((x, i) => ({ colour: DENSITY_COLOURS[i]!, label: i < b.length ? `${formatNumber(x, 1)}–${formatNumber(bounds[i + 1]!, 1)}` : `${formatNumber(x, 1)} 以上` }))),
-        h('p', { class: 'legend-note' }, `每平方公里件數；頻寬 ${result.analysis.bandwidth} 公尺`)),
+        legendList(bounds.map((x, i) => ({ colour: DENSITY_COLOURS[i]!, label: i < b.length ? `${formatNumber(x, 1)}–${formatNumber(bounds[i + 1]!, 1)} 件` : `${formatNumber(x, 1)} 件以上` }))),
+        explain(`每個位置計入周圍 ${result.analysis.bandwidth} 公尺內的案件，越近權重越高（四次核密度估計）。`)),
     });
   }
 

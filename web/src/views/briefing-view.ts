@@ -176,8 +176,8 @@ function incidentSummary(layer: LayerInfo | undefined, incidents: Feature[], hou
     h('p', { class: 'hot' }, hot.length ? `熱時：${hot.map((c) => `週${WEEKDAYS[c.weekday - 1]} ${c.hour} 時（${c.count} 件）`).join('、')}` : '近期沒有案件'),
     h('ul', { class: 'by-type' }, [...byType].sort((a, b) => b[1] - a[1]).map(([t, n]) => h('li', {}, `${choiceLabel(layer, 'type', t)} ${n}`))),
     spots ? h('p', { class: 'legend-note' }, hotCells
-      ? `熱點網格：近 ${HOT_CELL_DAYS} 日 ${hotCells} 格（${HOT_CELL_M} 公尺，與全派出所轄區比較，Gi* 95% 以上信心，FDR 校正），地圖上以紅色標示。`
-      : `近 ${HOT_CELL_DAYS} 日沒有達 95% 信心的熱點網格。`) : null,
+      ? `熱點：近 ${HOT_CELL_DAYS} 日有 ${hotCells} 格（${HOT_CELL_M} 公尺見方）的案件比派出所轄區其他地方明顯多，地圖上以紅色標示。`
+      : `近 ${HOT_CELL_DAYS} 日沒有案件明顯偏多的地方。`) : null,
   ];
 }
 

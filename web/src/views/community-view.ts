@@ -108,7 +108,7 @@ export async function communityView(ctx: AppContext, main: HTMLElement, tools: H
       const d = r.analysis.disclosure!;
       const spots = (r.analysis.binsFdr['3'] ?? 0) + (r.analysis.binsFdr['2'] ?? 0);
       replace(hot, h('p', { class: 'hot-summary' }, `${quartersTitle(d)}，${whole ? '畫面中' : `畫面中央約 ${HOT_SPOT_SPAN_KM} 公里見方內`}的方格共${approx(r.analysis.incidents)}案件；`
-          + `熱點 ${spots} 格（${d.grid.cellSize} 公尺方格，95% 以上信心）。點地圖上著色的方格可看該格件數。`),
+          + `其中 ${spots} 格（每格 ${d.grid.cellSize} 公尺見方）的案件比周圍明顯多（熱點）。點地圖上著色的方格可看該格件數。`),
         schemeNote(d));
     } catch {
       replace(hot, h('p', { class: 'notice' }, '目前無法取得熱點統計，請稍後再試。'));

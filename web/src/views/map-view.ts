@@ -2,7 +2,7 @@ import type * as maplibregl from 'maplibre-gl';
 import { analysis } from '../analysis/analysis-api.js';
 import { analysisPanel } from '../analysis/analysis-panel.js';
 import type { AppContext } from '../app/context.js';
-import { isInternal } from '../app/session.js';
+import { isInternal, isPlanner } from '../app/session.js';
 import type { LayerInfo } from '../app/registry.js';
 import { CameraAim } from '../edit/camera-aim.js';
 import { editAttributes } from '../edit/attribute-editor.js';
@@ -140,7 +140,7 @@ export async function mapView(ctx: AppContext, main: HTMLElement, tools: HTMLEle
       h('button', { type: 'button', class: 'secondary', dataset: { tool: 'print' }, onclick: print }, '列印地圖')),
     measure.element);
   // Police accounts analyse what they filter; the community has its own view for that.
-  const analyses = isInternal(ctx.me) ? analysisPanel(map, layers, filters, (await analysis.endpoints()).endpoints) : null;
+  const analyses = isInternal(ctx.me) ? analysisPanel(map, layers, filters, (await analysis.endpoints()).endpoints, isPlanner(ctx.me)) : null;
   append(panel, [editTools, session, mapTools, layers.element,
     filterPanel(map, ctx.registry, filters), analyses]);
   exposeForAutomation(map, layers);
