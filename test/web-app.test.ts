@@ -41,6 +41,9 @@ describe('the web app at /', () => {
       const res = await request(w.app).get(page).set('Accept', 'text/html').expect(200);
       expect(res.headers['content-type']).toMatch(/text\/html/);
       expect(res.text).toContain('<div id="app">');
+      // The page's frame shows at once, before any script has run: the header and the map's ground.
+      expect(res.text).toMatch(/class="boot-header">社區治安電子地圖</);
+      expect(res.text).toContain('地圖載入中');
       expect(res.headers['cache-control']).toBe('no-cache');
       const csp = res.headers['content-security-policy'];
       expect(csp).toContain(`default-src 'self'`);

@@ -105,6 +105,24 @@ describe('the briefing sheet', () => {
     }
   });
 
+  it('names in its legend the blocks and hot cells its map draws', async () => {
+    // A beat of the officer's precinct that has watch blocks.
+    const { rows: [withBlocks] } = await w.db.query<{ beat: string; kinds: number }>(
+      `SELECT beat_code AS beat, count(DISTINCT adopter_kind)::int AS kinds FROM watch_blocks
+        WHERE precinct_code = 'P01' AND deleted_at IS NULL GROUP BY beat_code ORDER BY count(*) DESC, beat_code LIMIT 1`);
+    const other = await openBriefing(withBlocks!.beat);
+    const legend = await other.page.locator('.sheet-legend').innerText();
+    expect((legend.match(/治安區塊（/g) ?? []).length).toBe(withBlocks!.kinds);
+    // Hot cells are in the legend exactly when the map draws some.
+    const drawnHot = await other.page.evaluate(() => {
+      const map = (window as unknown as { emap: { map: import('maplibre-gl').Map } }).emap.map;
+      return map.getLayer('briefing-hot-cells') ? map.querySourceFeatures('briefing-hot-cells').length : 0;
+    });
+    expect(legend.includes('熱點（案件明顯偏多的網格）')).toBe(drawnHot > 0);
+    expect(other.errors).toEqual([]);
+    await other.context.close();
+  });
+
   it('records a visit, and the place moves down the list', async () => {
     const first = Number(await p.page.locator('.sheet .places tbody tr').first().getAttribute('data-id'));
     await p.page.locator('.sheet .places tbody tr').first().locator('button[data-action=visit]').click();

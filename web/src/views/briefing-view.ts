@@ -117,7 +117,7 @@ async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat, s
         beat.officer_name ? `警勤區員警 ${beat.officer_name}` : null, `製表 ${formatDateTime(new Date().toISOString())}`].filter(Boolean).join('・'))),
   );
   sheet.append(
-    sheetLegend(ctx, places, incidents),
+    sheetLegend(ctx, places, incidents, blocks, (spots?.features ?? []).some((f) => f.properties.binFdr >= 2)),
     h('div', { class: 'sheet-grid' },
       h('section', { class: 'places' }, h('h2', {}, `治安重點處所（${places.length} 處）`), placeList),
       h('section', { class: 'incidents' }, incidentSummary(registry.get('incidents'), incidents, hours, spots)),
@@ -129,7 +129,7 @@ async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat, s
 }
 
 /** What the map's symbols mean, for those this beat has: the printout has no layer panel. */
-function sheetLegend(ctx: AppContext, places: Feature[], incidents: Feature[]): HTMLElement {
+function sheetLegend(ctx: AppContext, places: Feature[], incidents: Feature[], blocks: Feature[], hotCells: boolean): HTMLElement {
   const item = (mark: HTMLElement, label: string) => h('li', {}, mark, label);
   const dot = (colour: string) => h('span', { class: 'swatch fill', style: { background: colour } });
   const present = (layer: LayerInfo | undefined, features: Feature[]) => {
@@ -142,7 +142,10 @@ function sheetLegend(ctx: AppContext, places: Feature[], incidents: Feature[]): 
     item(h('span', { class: 'swatch line', style: { background: '#d00000' } }), '本警勤區'),
     present(kp, places).map((e) => item(h('img', { class: 'swatch icon', alt: '', src: iconDataUrl(ctx.registry, 'key-places', e.value) ?? '' }), e.label)),
     present(ctx.registry.get('incidents'), incidents).map((e) => item(dot(e.colour), e.label)),
-    ctx.registry.get('cameras')?.legend?.fill?.entries.map((e) => item(swatchOf(e, 'fill'), `監視器${e.label}`)));
+    ctx.registry.get('cameras')?.legend?.fill?.entries.map((e) => item(swatchOf(e, 'fill'), `監視器${e.label}`)),
+    // Areas on the sheet's map: the watch blocks by their adopter's kind, and the hot cells.
+    present(ctx.registry.get('watch-blocks'), blocks).map((e) => item(h('span', { class: 'swatch square', style: { background: e.colour } }), `治安區塊（${e.label}）`)),
+    hotCells ? item(h('span', { class: 'swatch square', style: { background: BINS[1].colour } }), '熱點（案件明顯偏多的網格）') : null);
 }
 
 function placesTable(ctx: AppContext, places: Feature[], redraw: () => void): HTMLElement {
