@@ -31,7 +31,7 @@ describe.each(['public', 'community'] as const)('community view as %s', (as) => 
       'blocks', 'villages', 'towns', 'addresses', 'counties']);
     if (as === 'community') {
       // The account's 里, outlined, and named in the panel.
-      expect(await p.page.locator('.intro h2').innerText()).toContain(w.city.community.name);
+      expect(await p.page.locator('.intro h1').innerText()).toContain(w.city.community.name);
       expect(await p.page.evaluate(() => !!(window as unknown as { emap: { map: import('maplibre-gl').Map } }).emap.map.getLayer('my-area-outline'))).toBe(true);
     }
 

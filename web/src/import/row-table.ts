@@ -1,3 +1,4 @@
+import { tableScroll } from '../lib/table-scroll.js';
 import { h, replace } from '../lib/dom.js';
 import { formatNumber } from '../lib/format.js';
 import type { LayerInfo } from '../app/registry.js';
@@ -36,7 +37,7 @@ export class RowTable {
   constructor(private readonly located: (row: number) => boolean, private readonly onPick: (row: number) => void) {
     this.element = h('section', { class: 'import-rows', 'aria-label': '逐列結果' },
       h('h2', {}, '逐列結果'), this.filters,
-      h('div', { class: 'table-scroll' },
+      tableScroll('逐列結果表',
         h('table', { class: 'compact row-table' },
           h('thead', {}, h('tr', {}, h('th', {}, '列'), h('th', {}, '狀態'), h('th', {}, '名稱'), h('th', {}, '動作'), h('th', {}, '警勤區'), h('th', {}, '說明'))),
           this.body)),

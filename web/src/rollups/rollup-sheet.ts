@@ -1,6 +1,7 @@
 import type { AppContext } from '../app/context.js';
 import { choiceLabel } from '../app/registry.js';
 import { barChart, type Bar } from '../charts/bar-chart.js';
+import { tableScroll } from '../lib/table-scroll.js';
 import { h } from '../lib/dom.js';
 import { formatDate, formatNumber } from '../lib/format.js';
 import { periodTitle } from './periods.js';
@@ -107,7 +108,7 @@ function unitsTable(r: Rollup, has: (s: keyof Figures) => boolean): HTMLElement 
     ...columns.map((c, i) => h('td', { class: [c.className, first(i)].filter(Boolean).join(' ') }, c.value(f)))];
   return h('section', { class: 'rollup-units' },
     h('h2', {}, `各${LEVEL_LABELS[r.by]}統計（${r.units.length} 個單位）`),
-    h('div', { class: 'table-scroll' },
+    tableScroll(`各${LEVEL_LABELS[r.by]}統計表`,
       h('table', { class: 'figures' },
         h('thead', {},
           h('tr', { class: 'groups' }, h('th', { rowspan: 2 }, LEVEL_LABELS[r.by]), r.sections.map((s) => {

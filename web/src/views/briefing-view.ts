@@ -155,7 +155,7 @@ function placesTable(ctx: AppContext, places: Feature[], redraw: () => void): HT
   const shown = ordered.slice(0, LIMITS.places);
   return h('div', {},
     h('table', { class: 'compact' },
-      h('thead', {}, h('tr', {}, h('th', {}, '名稱'), h('th', {}, '類別'), h('th', {}, '最近查訪'), h('th', {}, '期限'), canVisit ? h('th', { class: 'no-print' }, '') : null)),
+      h('thead', {}, h('tr', {}, h('th', {}, '名稱'), h('th', {}, '類別'), h('th', {}, '最近查訪'), h('th', {}, '期限'), canVisit ? h('th', { class: 'no-print' }, h('span', { class: 'visually-hidden' }, '查訪')) : null)),
       h('tbody', {}, shown.map((r) => h('tr', { class: r.overdueDays !== null ? 'overdue' : '', dataset: { id: r.feature.id } },
         h('td', {}, String(r.feature.properties.name), h('div', { class: 'sub' }, String(r.feature.properties.address ?? ''))),
         h('td', {}, choiceLabel(layer, 'category', r.feature.properties.category)),

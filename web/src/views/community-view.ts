@@ -146,7 +146,7 @@ export async function communityView(ctx: AppContext, main: HTMLElement, tools: H
 
   append(panel, [
     h('section', { class: 'panel-section intro' },
-      h('h2', {}, area ? `社區治安地圖：${areaName(area)}` : '社區治安地圖'),
+      h('h1', { class: 'panel-title' }, area ? `社區治安地圖：${areaName(area)}` : '社區治安地圖'),
       area ? h('p', { class: 'my-area-note' }, '紅線圍起的是你的社區範圍。') : null,
       h('p', {}, '這裡顯示公開的監視器與其可視範圍，以及守望相助治安區塊。點選地圖上的監視器或區塊可看詳細資料；點選其他地方可知道那裡歸哪個派出所。')),
     may('hotspots') ? h('section', { class: 'panel-section hot-spots' }, h('h2', {}, '案件熱點'), hot,

@@ -141,7 +141,8 @@ export async function mapView(ctx: AppContext, main: HTMLElement, tools: HTMLEle
     measure.element);
   // Police accounts analyse what they filter; the community has its own view for that.
   const analyses = isInternal(ctx.me) ? analysisPanel(map, layers, filters, (await analysis.endpoints()).endpoints, isPlanner(ctx.me)) : null;
-  append(panel, [editTools, session, mapTools, layers.element,
+  // The page's heading, for screen readers and the document outline; the map says the rest.
+  append(panel, [h('h1', { class: 'visually-hidden' }, '電子地圖'), editTools, session, mapTools, layers.element,
     filterPanel(map, ctx.registry, filters), analyses]);
   exposeForAutomation(map, layers);
 }
