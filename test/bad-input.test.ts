@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { answerFor } from '../server/http/errors.js';
 import { postImport } from './support/imports.js';
 import { box, openWorld, writeCounts, type World } from './support/world.js';
 
@@ -164,6 +165,21 @@ describe('POST refuses bad features, names the field and writes nothing', () => 
     const res = await w.as('admin').post('/api/layers/no-such-layer/features').send(camera());
     expectRefusal(res, { status: 404, code: 'layer_unknown', message: /沒有「no-such-layer」這個圖層/ });
     expect(await writeCounts(w.db, 'cameras')).toEqual(before);
+  });
+
+  it('refuses a body the JSON parser cannot read as sent, a charset or a Content-Encoding it lacks, with 415 in Chinese', async () => {
+    const before = await writeCounts(w.db, 'cameras');
+    const send = (headers: Record<string, string>) => w.as('admin').post('/api/layers/cameras/features').set(headers).send(JSON.stringify(camera()));
+    expectRefusal(await send({ 'Content-Type': 'application/json; charset=latin1' }),
+      { status: 415, code: 'body_charset', message: /^請求內容的字元集「latin1」不受支援；請以 UTF-8 編碼/, field: null });
+    expectRefusal(await send({ 'Content-Type': 'application/json', 'Content-Encoding': 'compress' }),
+      { status: 415, code: 'body_encoding', message: /^請求內容的壓縮方式（Content-Encoding: compress）不受支援；請改用 gzip、deflate 或 br 壓縮/, field: null });
+    expect(await writeCounts(w.db, 'cameras')).toEqual(before);
+  });
+
+  it('keeps the status of a refusal Express raises itself (a path that is not percent-encoding), in Chinese with its own words in brackets', async () => {
+    const res = await w.as('admin').get('/api/layers/%E0%A4/features');
+    expectRefusal(res, { status: 400, code: 'invalid_request', message: /^無法處理這個請求（Failed to decode param '%E0%A4'）；請檢查網址、參數與請求內容後再送出。$/, field: null });
   });
 });
 
@@ -460,5 +476,32 @@ describe('text an import file holds: the same rules as the API', () => {
     const res = await w.as('admin').post('/api/import/cameras').field('source', 'a\u0000b').attach('file', Buffer.from(`${header}\n甲,1,2,3,police,120.2,22.99\n`), 'c.csv').expect(400);
     expect(res.body.error).toMatchObject({ code: 'text_nul', field: 'source' });
     expect(await writeCounts(w.db, 'cameras')).toEqual(before);
+  });
+});
+
+describe('what PostgreSQL refuses and what nobody foresaw: their statuses and codes, in Chinese', () => {
+  const pg = (code: string, message: string, detail?: string) => Object.assign(new Error(message), { code, ...(detail ? { detail } : {}) });
+
+  it.each([
+    ['23505', 409, 'conflict', /^這筆資料與既有的資料重複（duplicate key value violates unique constraint "u": Key \(code\)=\(B1\) already exists\.）；請檢查代碼或編號/],
+    ['23503', 400, 'invalid_reference', /^指向的資料不存在或已刪除（duplicate key .*）；請檢查參照的編號或代碼。$/],
+    ['23514', 400, 'invalid_value', /^有值不符資料庫的規定（duplicate key .*）；請修正這個值後再送出。$/],
+    ['23502', 400, 'missing_value', /^缺少必填的值（duplicate key .*）；請補上後再送出。$/],
+    ['XX000', 400, 'invalid_geometry', /^圖形無效，資料庫無法處理（duplicate key .*）。請修正圖形/],
+  ] as const)('SQLSTATE %s → %i %s', (sqlstate, status, code, message) => {
+    const h = answerFor(pg(sqlstate, 'duplicate key value violates unique constraint "u"', 'Key (code)=(B1) already exists.'));
+    expect([h.status, h.code]).toEqual([status, code]);
+    expect(h.message).toMatch(message);
+  });
+
+  it('answers an error nobody foresaw with a 500 that says so in Chinese (and logs it)', () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const h = answerFor(new Error('boom'));
+      expect([h.status, h.code, h.message]).toEqual([500, 'internal', '伺服器發生未預期的錯誤，這項要求沒有完成；請稍後再試，若一再發生，請通知系統管理者。']);
+      expect(log).toHaveBeenCalledTimes(1);
+    } finally {
+      log.mockRestore();
+    }
   });
 });

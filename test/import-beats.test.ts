@@ -96,7 +96,9 @@ describe('a new set of beats', () => {
     expect(gap.m2 / rectM2(W + COL, S + ROW, W + 2 * COL, S + 2 * ROW)).toBeCloseTo(1, 3);
     expect(gap.between).toEqual(['G11', 'G12', 'G13', 'G21', 'G23', 'G31', 'G32', 'G33']);
     expect(turf.booleanPointInPolygon(gap.at, cell(2, 2))).toBe(true);
-    expect(res.body.errors[0].message).toMatch(/^a gap of \d+(\.\d)? m² around \(120\.21\d*, 22\.99\d*\) belongs to no unit; it lies between G11, G12/);
+    expect(res.body.errors[0]).toMatchObject({ code: 'units_gap', field: 'geometry' });
+    expect(res.body.errors[0].message).toMatch(/^位置約在 \(120\.21\d*, 22\.99\d*\) 有一塊 [\d,]+(\.\d)? 平方公尺的空隙不屬於任何警勤區（位於 G11、G12、.*之間）；請修正界線/);
+    expect(res.body.message).toBe(`整份檔案未匯入，沒有寫入任何資料：${res.body.errors[0].message}`);
     const { rows } = await w.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM beats WHERE code = 'G22' AND deleted_at IS NULL`);
     expect(rows[0]!.n).toBe(1);
   });
@@ -107,7 +109,8 @@ describe('a new set of beats', () => {
     const res = await postImport(w, 'admin', 'beats', JSON.stringify(fc), {}, 'application/geo+json').expect(422);
     const strip = rectM2(W + 2 * COL, S + ROW, W + 2 * COL + 0.0005, S + 2 * ROW);
     expect(res.body.units.overlaps).toEqual([{ units: ['G22', 'G23'], m2: expect.closeTo(strip, -1), at: expect.any(Array) }]);
-    expect(res.body.errors[0].message).toMatch(/^beats G22 and G23 overlap by \d+(\.\d)? m² around/);
+    expect(res.body.errors[0]).toMatchObject({ code: 'units_overlap', field: 'geometry' });
+    expect(res.body.errors[0].message).toMatch(/^警勤區「G22」與「G23」重疊 [\d,]+(\.\d)? 平方公尺，位置約在 \(120\.\d+, 22\.\d+\)；每個地方只能屬於一個警勤區/);
     const tolerated = await postImport(w, 'admin', 'beats', JSON.stringify(fc), { dryRun: true, tolerance: String(Math.ceil(strip) + 1) }, 'application/geo+json').expect(200);
     expect(tolerated.body.errors).toEqual([]);
     expect(tolerated.body.counts).toMatchObject({ update: 1 });
@@ -116,7 +119,8 @@ describe('a new set of beats', () => {
   it('refuses a beat whose station does not exist, and keeps beats an admin-only layer', async () => {
     const orphan = { type: 'FeatureCollection', features: [{ ...beat(1, 1), properties: { 代碼: 'G11', 名稱: '孤兒', 派出所代碼: 'S9' } }] };
     const res = await postImport(w, 'admin', 'beats', JSON.stringify(orphan), {}, 'application/geo+json').expect(422);
-    expect(res.body.rows[0].errors[0].message).toBe('station_code S9 is not one of the stations; import or create it first');
+    expect(res.body.rows[0].errors[0]).toEqual({ code: 'invalid_reference', field: 'properties.station_code',
+      message: '「派出所」（station_code）的「S9」不是既有的派出所；請先匯入或新增這個派出所。' });
     await postImport(w, 'planner', 'beats', JSON.stringify(grid()), {}, 'application/geo+json').expect(403);
   });
 });

@@ -52,7 +52,7 @@ describe('dry run, commit, all or nothing', () => {
     const dry = await postImport(w, 'admin', 'cameras', csv, { dryRun: true, source: '乾跑' }).expect(200);
     expect(await writeCounts(w.db, 'cameras')).toEqual(before);
     expect(dry.body).toMatchObject({ dryRun: true, committed: false, counts: { rows: 3, create: 3, error: 0 } });
-    expect(dry.body.message).toMatch(/^dry run: 3 rows of 3 can be imported \(3 new\); nothing was written$/);
+    expect(dry.body.message).toBe('試算完成，沒有寫入任何資料：3 列中有 3 列可以匯入（新增 3）。');
     const real = await postImport(w, 'admin', 'cameras', csv, { source: '乾跑' }).expect(200);
     expect(real.body.committed).toBe(true);
     const strip = (rows: RowReport[]) => rows.map(({ id: _id, ...r }) => r);
@@ -70,12 +70,13 @@ describe('dry run, commit, all or nothing', () => {
     const before = await writeCounts(w.db, 'cameras');
     const refused = await postImport(w, 'admin', 'cameras', csv, { source: '全有全無' }).expect(422);
     expect(refused.body).toMatchObject({ committed: false, counts: { ok: 2, error: 1 } });
+    expect(refused.body.message).toBe('未匯入，沒有寫入任何資料：1 列有錯誤。請修正後重新匯入，或以 validOnly=true 只匯入其餘 2 列。');
     expect(rowOf(refused.body, 3).errors![0]).toMatchObject({ field: 'properties.azimuth', code: 'property_invalid', message: expect.stringMatching(/（azimuth）必須不小於 0、小於 360/) });
     expect(await writeCounts(w.db, 'cameras')).toEqual(before);
     expect((await audits('import-refused')).at(-1)).toMatchObject({ actor: 'admin', detail: { layer: 'cameras', counts: { error: 1 } } });
     const some = await postImport(w, 'admin', 'cameras', csv, { source: '全有全無', validOnly: true }).expect(200);
     expect(some.body).toMatchObject({ committed: true, counts: { create: 2, error: 1 } });
-    expect(some.body.message).toBe('imported: 2 new; 1 row with errors skipped');
+    expect(some.body.message).toBe('已匯入：新增 2；略過 1 列有錯誤的列。');
     expect(await writeCounts(w.db, 'cameras')).toEqual({ rows: before.rows + 2, history: before.history + 2 });
   });
 });
@@ -86,7 +87,7 @@ describe('the same file twice', () => {
     await postImport(w, 'admin', 'cameras', file(...rows), { source: '重匯' }).expect(200);
     const before = await writeCounts(w.db, 'cameras');
     const again = await postImport(w, 'admin', 'cameras', file(...rows), { source: '重匯' }).expect(200);
-    expect(again.body.message).toBe('nothing changed: the layer already holds what the file says (3 rows unchanged)');
+    expect(again.body.message).toBe('沒有任何變更：圖層已有檔案中的資料（3 列不變）。');
     expect(again.body.rows.map((r: RowReport) => r.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
     expect(await writeCounts(w.db, 'cameras')).toEqual(before);
     const edited = [rows[0]!, cam('R2', 120.206, { status: '故障' }), rows[2]!];
@@ -103,9 +104,10 @@ describe('the same file twice', () => {
 
   it('refuses a file that names the same row twice, and warns of a likely duplicate of a feature that exists', async () => {
     const res = await postImport(w, 'admin', 'cameras', file(cam('W1', 120.2081), cam('W1', 120.2082)), { dryRun: true, source: '雙胞' }).expect(200);
-    expect(rowOf(res.body, 3).errors![0]!.message).toBe('duplicate of row 2: both are external id W1 of source 雙胞');
+    expect(rowOf(res.body, 3).errors![0]!).toEqual({ code: 'duplicate', field: 'id', message: '與第 2 列重複：兩列都是來源「雙胞」的原系統編號「W1」。' });
     const twin = await postImport(w, 'admin', 'cameras', file(cam('X9', 120.20501, { name: '路口R1' })), { dryRun: true, source: '他源' }).expect(200);
-    expect(rowOf(twin.body, 2).warnings![0]!.message).toMatch(/possible duplicate of feature \d+: the same name, 1 m away/);
+    expect(rowOf(twin.body, 2).warnings![0]!).toMatchObject({ code: 'possible_duplicate', field: 'geometry',
+      message: expect.stringMatching(/^可能與既有的資料（編號 \d+）重複：「名稱」相同，相距 1 公尺。$/) });
   });
 });
 
@@ -190,7 +192,7 @@ describe('HTTP', () => {
     [{ encoding: 'latin1' }, 'encoding', 'encoding_unknown', /^不認得文字編碼「latin1」；請用 utf-8 或 big5（cp950）/],
     [{ colour: 'red' }, 'colour', 'unknown_parameter', /^不認得參數「colour」。可用的參數：dryRun、/],
     [{ defaults: { colour: 'red' } }, 'defaults', 'defaults_unknown', /^defaults 中的「colour」不是錄影監視系統可以設定的欄位/],
-    [{ defaults: { fov: 'wide' } }, 'defaults', 'defaults_invalid', /^defaults 中「水平視角（度）」（fov）的值不能使用（.+）；請修正 defaults。$/],
+    [{ defaults: { fov: 'wide' } }, 'defaults', 'defaults_invalid', /^defaults 中「水平視角（度）」（fov）的「wide」不是數字；請寫十進位數字，例如 12\.5（可帶單位，例如 30 公尺）；請修正 defaults。$/],
   ] as const)('refuses the parameters %j naming %s, writing nothing', async (params, field, code, message) => {
     const before = await writeCounts(w.db, 'cameras');
     const res = await postImport(w, 'admin', 'cameras', file(cam('P1', 120.201)), params).expect(400);
@@ -282,11 +284,11 @@ describe('nothing half-imported', () => {
       });
       const dry = await run(['cameras', path, '--dry-run', '--source', 'CLI']);
       expect(dry.code).toBe(1);
-      expect(dry.out).toMatch(/dry run: 1 row of 2 can be imported \(1 new\); 1 row has errors/);
-      expect(dry.out).toMatch(/row 3: error: 方向: 「ZZ」 is not degrees or a compass direction/);
+      expect(dry.out).toMatch(/試算完成，沒有寫入任何資料：2 列中有 1 列可以匯入（新增 1），1 列有錯誤。/);
+      expect(dry.out).toMatch(/row 3: error: 欄位「方向」的「ZZ」不是方位角；請寫度數/);
       const valid = await run(['cameras', path, '--valid-only', '--source', 'CLI']);
       expect(valid.code).toBe(0);
-      expect(valid.out).toMatch(/imported: 1 new; 1 row with errors skipped/);
+      expect(valid.out).toMatch(/已匯入：新增 1；略過 1 列有錯誤的列。/);
 
       await writeFile(path, large());
       const before = await writeCounts(w.db, 'cameras');

@@ -72,7 +72,7 @@ describe('importing coordinates', () => {
     const res = await postImport(w, 'admin', 'cameras', big5(csvText([[...CAMERA_HEADER, 'X', 'Y'], ...rows])), { dryRun: true }).expect(200);
     expect(res.body.file.encoding).toEqual({ name: 'big5', how: 'detected' });
     expect(res.body.file.crs).toMatchObject({ crs: 'EPSG:3826', how: 'guessed', swapped: false });
-    expect(res.body.file.crs.note).toMatch(/TWD67.*850 m.*crs=EPSG:3828/);
+    expect(res.body.file.crs.note).toMatch(/^TM2 公尺坐標視為 TWD97（EPSG:3826）讀取。TWD67 .*相差約 850 公尺.*請加上 crs=EPSG:3828 重新匯入。$/);
     for (const [i, [, [lon, lat]]] of places.entries()) {
       const f = res.body.preview.features[i];
       expect(metresBetween(f.geometry.coordinates, [lon, lat])).toBeLessThan(0.01);
@@ -83,7 +83,7 @@ describe('importing coordinates', () => {
     const rows = places.map(([name, [lon, lat]]) => { const [x, y] = tm2(lon, lat); return [...camera(`${name}（對調）`), y.toFixed(2), x.toFixed(2)]; });
     const res = await postImport(w, 'admin', 'cameras', csvText([[...CAMERA_HEADER, 'TWD97_X', 'TWD97_Y'], ...rows])).expect(200);
     expect(res.body.file.crs).toMatchObject({ crs: 'EPSG:3826', swapped: true });
-    expect(res.body.file.crs.note).toMatch(/the other way round/);
+    expect(res.body.file.crs.note).toMatch(/X 欄放的是縱坐標（北距）、Y 欄放的是橫坐標（東距）：已對調後讀取。$/);
     const stored = await positionsBy(w, 'cameras', 'name');
     for (const [name, [lon, lat]] of places) expect(metresBetween(stored.get(`${name}（對調）`)!, [lon, lat])).toBeLessThan(0.01);
   });
@@ -109,7 +109,7 @@ describe('importing coordinates', () => {
     const rows = points.map(([name, [lon, lat]]) => [...camera(name), ...tm2(lon, lat, { lon0: 119 }).map((v) => v.toFixed(2))]);
     const file = csvText([[...CAMERA_HEADER, 'X', 'Y'], ...rows]);
     const guessed = await postImport(w, 'admin', 'cameras', file, { dryRun: true }).expect(200);
-    expect(guessed.body.file.crs).toMatchObject({ crs: 'EPSG:3825', how: 'guessed' });
+    expect(guessed.body.file.crs).toMatchObject({ crs: 'EPSG:3825', how: 'guessed', note: expect.stringMatching(/^TM2 公尺坐標視為 119 度分帶（澎湖、金門、馬祖：EPSG:3825）讀取/) });
     expect(guessed.body.rows.map((r: { beat: string }) => r.beat)).toEqual(['PH1', 'PH1']);
     for (const [i, [, p]] of points.entries()) expect(metresBetween(guessed.body.preview.features[i].geometry.coordinates, p)).toBeLessThan(0.01);
     const told = await postImport(w, 'admin', 'cameras', file, { dryRun: true, crs: 'EPSG:3826' }).expect(200);
@@ -121,8 +121,8 @@ describe('importing coordinates', () => {
     const before = await writeCounts(w.db, 'cameras');
     const degrees = csvText([[...CAMERA_HEADER, '經度', '緯度'], [...camera('甲'), 120.205, 22.995]]);
     const res = await postImport(w, 'admin', 'cameras', degrees, { crs: 'EPSG:3826' }).expect(400);
-    expect(res.body.error).toMatchObject({ field: 'crs' });
-    expect(res.body.error.message).toMatch(/degrees, but the crs given is EPSG:3826/);
+    expect(res.body.error).toMatchObject({ code: 'crs_mismatch', field: 'crs',
+      message: '坐標（例如 120.205, 22.995）是經緯度（度），但參數 crs 指定的坐標系統是 EPSG:3826（TWD97 / TM2 121（臺灣本島））；請以 crs=… 指定與坐標相符的坐標系統，例如 crs=EPSG:4326（WGS84 經緯度）。' });
     const far = csvText([[...CAMERA_HEADER, '經度', '緯度'], [...camera('廈門'), 118.13, 24.54], [...camera('東京'), 139.69, 35.68], [...camera('對調'), 22.995, 120.205], [...camera('公尺'), 170000, 2544000]]);
     const bad = await postImport(w, 'admin', 'cameras', far).expect(422);
     expect(bad.body.committed).toBe(false);

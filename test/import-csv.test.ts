@@ -79,7 +79,9 @@ describe('columns', () => {
     const res = await postImport(w, 'admin', 'key-places', file, { dryRun: true }).expect(200);
     const plan = Object.fromEntries(res.body.columns.map((c: { column: string; target: string | null }) => [c.column, c.target]));
     expect(plan).toEqual({ Name: 'name', ADDRESS: 'address', 種類: 'category', listed_on: 'listed_on', 'Next Visit Due': 'next_visit_due', lng: 'lon', LAT: 'lat', 備考: null, 分局: null });
-    expect(res.body.columns.find((c: { column: string }) => c.column === '分局').note).toMatch(/derived by the server/);
+    const note = (column: string) => res.body.columns.find((c: { column: string }) => c.column === column).note;
+    expect(note('分局')).toBe('「分局」（precinct_code）由系統依位置或紀錄自動產生，這個欄位不匯入。');
+    expect(note('備考')).toBe('對不到任何欄位；要匯入它，請以 mapping={"備考": "<欄位代碼>"} 指定。');
     expect(res.body.preview.features[0].properties).toMatchObject({ category: 'subdivided_house', listed_on: '2024-05-01', beat_code: 'B1' });
   });
 
@@ -90,10 +92,11 @@ describe('columns', () => {
     expect(res.body.columns.every((c: { how: string }) => c.how === 'mapping')).toBe(true);
     expect(res.body.preview.features[0].properties).toMatchObject({ name: '民宅', category: 'vacant_house', notes: '備考文字' });
     const missing = await postImport(w, 'admin', 'key-places', file, { mapping: { ...mapping, 己: 'address' } }).expect(400);
-    expect(missing.body.error).toMatchObject({ field: 'mapping' });
-    expect(missing.body.error.message).toMatch(/column "己", which the file does not have; its columns are 甲, 乙, 丙, 丁, 戊/);
+    expect(missing.body.error).toEqual({ code: 'import_mapping_column_unknown', field: 'mapping',
+      message: 'mapping 中的欄位「己」不在檔案中；檔案的欄位：甲、乙、丙、丁、戊。請改用檔案中的欄位名稱。' });
     const wrong = await postImport(w, 'admin', 'key-places', file, { mapping: { ...mapping, 丙: 'azimuth' } }).expect(400);
-    expect(wrong.body.error.message).toMatch(/"azimuth", which key-places does not take/);
+    expect(wrong.body.error).toMatchObject({ code: 'import_mapping_target_unknown', field: 'mapping',
+      message: expect.stringMatching(/^mapping 把欄位「丙」對應到「azimuth」，但治安重點處所沒有這個欄位；請改用下列其中之一：name、.*，或寫 null 略過這個欄位。$/) });
   });
 
   it('refuses a file without a required column or coordinates, listing its columns and the targets for a mapping', async () => {
@@ -137,10 +140,11 @@ describe('cells', () => {
   it('names the column and what it expected when a cell cannot be read, and refuses impossible dates', async () => {
     const file = csvText([PLACE_HEADER, place(1, { category: '夜店' }), place(2, { listed: '113/02/30' }), place(3, { due: '下週' })]);
     const res = await unchanged('key_places', async () => (await postImport(w, 'admin', 'key-places', file, { source: '處所清冊' }).expect(422)).body);
-    expect(rowOf(res, 2).errors![0]).toMatchObject({ column: '類別', field: 'properties.category' });
-    expect(rowOf(res, 2).errors![0]!.message).toMatch(/「夜店」 is not one of the choices: 舞廳 \(dance_hall\)/);
+    expect(rowOf(res, 2).errors![0]).toMatchObject({ code: 'invalid_value', column: '類別', field: 'properties.category' });
+    expect(rowOf(res, 2).errors![0]!.message).toMatch(/^欄位「類別」的「夜店」不是可用的選項；請寫下列其中之一：舞廳（dance_hall）、/);
     expect(rowOf(res, 3).errors![0]).toMatchObject({ code: 'datetime_format', field: 'properties.listed_on', message: expect.stringMatching(/「2024-02-30」不是 ISO 8601/) });
-    expect(rowOf(res, 4).errors![0]!.message).toMatch(/「下週」 is not a date such as 2024-05-01 or 113\/05\/01/);
+    expect(rowOf(res, 4).errors![0]).toMatchObject({ code: 'invalid_value', column: '下次查訪期限', field: 'properties.next_visit_due',
+      message: '欄位「下次查訪期限」的「下週」不是日期；請寫成例如 2024-05-01 或民國 113/05/01。' });
   });
 });
 
@@ -185,7 +189,8 @@ describe('camera directions in words', () => {
     const res = await postImport(w, 'admin', 'cameras', file, { dryRun: true, source: '新竹', defaults: { fov: 60, range_m: 30, owner_kind: 'police' } }).expect(200);
     const props = res.body.preview.features.map((f: { properties: Record<string, unknown> }) => f.properties);
     expect(props.slice(0, 3).map((p: Record<string, unknown>) => [p.azimuth, p.fov, p.lpr])).toEqual([[180, 60, false], [0, 360, false], [0, 60, true]]);
-    expect(rowOf(res.body, 2).warnings![0]!.message).toMatch(/azimuth 180 read from 「朝南」 in the name/);
+    expect(rowOf(res.body, 2).warnings![0]!).toEqual({ code: 'from_name', field: 'properties.azimuth', message: '由名稱中的「朝南」判讀「方位角（度）」（azimuth）為 180。' });
+    expect(rowOf(res.body, 4).warnings).toEqual(expect.arrayContaining([{ code: 'from_name', field: 'properties.lpr', message: '由名稱中的「車牌」判讀「車牌辨識」（lpr）為 是。' }]));
     expect(rowOf(res.body, 5).errors![0]!.message).toMatch(/缺少必填欄位：「[^」]+」（azimuth）/);
   });
 });
@@ -195,9 +200,9 @@ describe('broken files', () => {
     const good = csvText([PLACE_HEADER, place(1)]).split('\r\n')[1]!;
     const file = `${PLACE_HEADER.join(',')}\r\n${good}\r\nK2,處所2,府前路2號,空屋\r\n${good.replace('K1', 'K3').replace('處所1', '處所3')},多餘\r\n`;
     const refused = await unchanged('key_places', async () => (await postImport(w, 'admin', 'key-places', file, { source: '斷行' }).expect(422)).body);
-    expect(rowOf(refused, 3).errors![0]!.message).toMatch(/row the row has 4 cells, the header 8/);
-    expect(rowOf(refused, 4).errors![0]!.message).toMatch(/9 cells, the header 8/);
-    expect(refused.message).toMatch(/send validOnly=true to import the other 1/);
+    expect(rowOf(refused, 3).errors![0]!).toEqual({ code: 'unreadable_row', message: '這一列有 4 格，標題列有 8 格：可能少了或多了分隔符號（逗號）或引號；請修正這一列。' });
+    expect(rowOf(refused, 4).errors![0]!).toMatchObject({ code: 'unreadable_row', message: expect.stringMatching(/^這一列有 9 格，標題列有 8 格/) });
+    expect(refused.message).toMatch(/或以 validOnly=true 只匯入其餘 1 列。$/);
     const some = await postImport(w, 'admin', 'key-places', file, { source: '斷行', validOnly: true }).expect(200);
     expect(some.body).toMatchObject({ committed: true, counts: { create: 1, error: 2 } });
   });
@@ -208,7 +213,7 @@ describe('broken files', () => {
       expect(quote.body.error).toMatchObject({ code: 'unreadable_file', field: 'file' });
       expect(quote.body.error.message).toMatch(/^CSV 第 \d+ 行有一格以引號開頭，引號卻沒有結束，沒有寫入任何資料。請補上結尾的引號/);
       const empty = await postImport(w, 'admin', 'key-places', '').expect(400);
-      expect(empty.body.error.message).toMatch(/the file is empty/);
+      expect(empty.body.error).toEqual({ code: 'unreadable_file', field: 'file', message: '檔案是空的（0 位元組），沒有寫入任何資料。請確認選擇的檔案後再上傳。' });
       const blank = await postImport(w, 'admin', 'key-places', ',,\r\n甲,乙,丙\r\n').expect(400);
       expect(blank.body.error).toMatchObject({ code: 'unreadable_file', field: 'file', message: expect.stringMatching(/^檔案是空的：第一列必須是欄位名稱（標題列）/) });
       const twice = await postImport(w, 'admin', 'key-places', '名稱,名稱,經度,緯度\r\n甲,乙,120.2,22.99\r\n').expect(400);

@@ -64,6 +64,16 @@ describe('Shapefile', () => {
     expect(metresBetween(res.body.preview.features[0].geometry.coordinates, [120.206, 22.996])).toBeLessThan(0.01);
   });
 
+  it('says what it guessed: the system without a .prj, the encoding for a .cpg it does not know', async () => {
+    const zip = shapefileZip({ prj: null, encoding: 'utf-8', cpg: 'ISO-8859-9', records: [{ point: INSIDE_B1 }], fields: UTF8_PLACE_FIELDS, rows: [['P1', '無投影', '空屋', '', null]] });
+    const res = await postImport(w, 'admin', 'key-places', zip, { dryRun: true, source: '無投影' }).expect(200);
+    expect(res.body.file.crs).toMatchObject({ crs: 'EPSG:3826', how: 'guessed', note: expect.stringMatching(/^TM2 公尺坐標視為 TWD97（EPSG:3826）讀取。/) });
+    expect(res.body.warnings).toEqual([
+      'Shapefile 沒有 .prj 檔：坐標系統是依坐標的數值判斷的；若判斷有誤，請以 crs=… 指定。',
+      '.cpg 檔指定的文字編碼「ISO-8859-9」不是 UTF-8 或 Big5，已改由系統判斷文字編碼。',
+    ]);
+  });
+
   it('reads polygons with holes (outer ring clockwise, as ESRI writes them) and keeps their area', async () => {
     const outer = rect(X0 + 100, Y0 + 100, 200, 150);
     const hole = rect(X0 + 150, Y0 + 150, 50, 50);
@@ -84,13 +94,14 @@ describe('Shapefile', () => {
     expect(cut.body.error).toMatchObject({ code: 'damaged_archive', field: 'file' });
     expect(cut.body.error.message).toMatch(/^壓縮檔已損壞或不完整：找不到壓縮檔的目錄（檔案可能被截斷）/);
     const other = await postImport(w, 'admin', 'key-places', zipSync({ 'readme.txt': Buffer.from('hi') })).expect(400);
-    expect(other.body.error.message).toMatch(/neither a Shapefile \(\.shp\) nor KML/);
+    expect(other.body.error).toEqual({ code: 'unreadable_file', field: 'file',
+      message: '壓縮檔中沒有 Shapefile（.shp），也沒有 KML（.kml）（壓縮檔內的檔案：readme.txt），沒有寫入任何資料。請確認壓縮的是要匯入的檔案。' });
     const bare = await w.as('admin').post('/api/import/key-places?filename=layer.shp').set('Content-Type', 'application/octet-stream').send(Buffer.alloc(100, 1)).expect(400);
-    expect(bare.body.error.message).toMatch(/as one \.zip holding its \.shp/);
+    expect(bare.body.error).toMatchObject({ code: 'unreadable_file', field: 'file', message: expect.stringMatching(/^Shapefile 必須把 \.shp、\.shx、\.dbf、\.prj（與 \.cpg）壓縮成一個 \.zip 檔上傳/) });
     const utm = shapefileZip({ records: [{ point: INSIDE_B1 }], fields: PLACE_FIELDS, rows: [['X1', '甲', '空屋', '', null]], prj: 'PROJCS["WGS_1984_UTM_Zone_51N",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["Central_Meridian",123.0]]' });
     const prj = await postImport(w, 'admin', 'key-places', utm, { source: 's' }).expect(400);
-    expect(prj.body.error).toMatchObject({ field: 'crs' });
-    expect(prj.body.error.message).toMatch(/names a coordinate system this service does not transform/);
+    expect(prj.body.error).toMatchObject({ code: 'file_crs_unknown', field: 'crs' });
+    expect(prj.body.error.message).toMatch(/^Shapefile 的 \.prj 所寫的坐標系統本系統無法轉換（PROJCS\["WGS_1984_UTM_Zone_51N".{40,}…），沒有寫入任何資料。本系統能轉換的是 EPSG:3824（TWD97 經緯度）、.*EPSG:4326（WGS84 經緯度）：/);
     expect(await writeCounts(w.db, 'key_places')).toEqual(before);
   });
 });
@@ -101,26 +112,30 @@ describe('GeoJSON', () => {
   it('reads RFC 7946 GeoJSON, and the older kind naming EPSG:3826 in "crs" (ogr2ogr)', async () => {
     const wgs = { type: 'FeatureCollection', features: [feature({ type: 'Point', coordinates: [120.207, 22.997] }, { name: '公園路口', azimuth: 90, fov: 60, range_m: 40, owner_kind: 'police' })] };
     const a = await postImport(w, 'admin', 'cameras', JSON.stringify(wgs), { dryRun: true }, 'application/geo+json').expect(200);
-    expect(a.body.file).toMatchObject({ format: 'geojson', crs: { crs: 'EPSG:4326', how: 'guessed' } });
+    expect(a.body.file).toMatchObject({ format: 'geojson', crs: { crs: 'EPSG:4326', how: 'guessed', note: '坐標視為 WGS84 經緯度（度）讀取。' } });
     const [x, y] = tm2(120.207, 22.997);
     const projected = { type: 'FeatureCollection', crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::3826' } },
       features: [feature({ type: 'Point', coordinates: [x, y] }, { name: '公園路口', azimuth: 90, fov: 60, range_m: 40, owner_kind: 'police' })] };
     const b = await postImport(w, 'admin', 'cameras', JSON.stringify(projected), { dryRun: true }, 'application/json').expect(200);
     expect(b.body.file.crs).toMatchObject({ crs: 'EPSG:3826', how: 'file' });
     expect(metresBetween(b.body.preview.features[0].geometry.coordinates, [120.207, 22.997])).toBeLessThan(0.01);
+    const utm = await postImport(w, 'admin', 'cameras', JSON.stringify({ ...projected, crs: { type: 'name', properties: { name: 'EPSG:32651' } } }), { dryRun: true }, 'application/json').expect(400);
+    expect(utm.body.error).toMatchObject({ code: 'file_crs_unknown', field: 'crs',
+      message: expect.stringMatching(/^檔案的 crs 成員宣告的坐標系統「EPSG:32651」本系統無法轉換，沒有寫入任何資料。本系統能轉換的是 EPSG:3824（TWD97 經緯度）、.*EPSG:4326（WGS84 經緯度）：.*請刪除 crs 成員，再以 crs=… 指定。$/) });
   });
 
   it('refuses broken JSON, and reports shapes that are not the layer\'s or cross themselves, with the place', async () => {
     const before = await writeCounts(w.db, 'watch_blocks');
     const broken = await postImport(w, 'admin', 'watch-blocks', '{"type":"FeatureCollection","features":[').expect(400);
-    expect(broken.body.error.message).toMatch(/not valid JSON/);
+    expect(broken.body.error).toMatchObject({ code: 'unreadable_file', field: 'file', message: expect.stringMatching(/^檔案不是有效的 JSON（.+），沒有寫入任何資料。/) });
     const props = { name: '區塊', adopter: '某社區', adopter_kind: 'community' };
     const bowtie = { type: 'Polygon', coordinates: [[[120.201, 22.991], [120.203, 22.993], [120.203, 22.991], [120.201, 22.993], [120.201, 22.991]]] };
-    const fc = { type: 'FeatureCollection', features: [feature(bowtie, props), feature({ type: 'LineString', coordinates: [[120.2, 22.99], [120.21, 22.995]] }, props), feature(null as unknown as object, props)] };
+    const fc = { type: 'FeatureCollection', features: [feature(bowtie, props), feature({ type: 'LineString', coordinates: [[120.2, 22.99], [120.21, 22.995]] }, props), feature(null as unknown as object, props), { type: 'Point', coordinates: [120.2, 22.99] }] };
     const res = await postImport(w, 'admin', 'watch-blocks', JSON.stringify(fc)).expect(422);
     expect(rowOf(res.body, 1).errors![0]).toMatchObject({ code: 'invalid_geometry', message: expect.stringMatching(/^「geometry」的圖形無效：邊線自相交（Self-intersection），位置約在 \(120\.202, 22\.992\)。/) });
     expect(rowOf(res.body, 2).errors![0]).toMatchObject({ code: 'invalid_geometry', message: expect.stringMatching(/這裡的圖形必須是面（Polygon 或 MultiPolygon），不能是 "LineString"/) });
-    expect(rowOf(res.body, 3).errors![0]!.code).toBe('no_position');
+    expect(rowOf(res.body, 3).errors![0]!).toEqual({ code: 'no_position', field: 'geometry', message: '這一列沒有坐標（X/Y、經度/緯度）或圖形，無法放到地圖上；請補上坐標，或以 mapping 指定坐標欄位。' });
+    expect(rowOf(res.body, 4).errors![0]!).toMatchObject({ code: 'unreadable_row', message: expect.stringMatching(/^這一筆不是 GeoJSON Feature/) });
     expect(await writeCounts(w.db, 'watch_blocks')).toEqual(before);
   });
 });

@@ -228,6 +228,7 @@ describe('OGC API – Features: items', () => {
 describe('OGC API – Features: roles', () => {
   it('answers a collection the role may not read exactly like an unknown one, on every path', async () => {
     const { body: unknown } = await w.as('public').get('/ogc/collections/no-such').expect(404);
+    expect(unknown.error).toEqual({ code: 'layer_unknown', message: '沒有「no-such」這個圖層，或你的帳號不能讀取它；可用的圖層列在 GET /ogc/collections。' });
     for (const hidden of ['incidents', 'key-places', 'drone-surveys', 'visits']) {
       for (const path of ['', '/items', '/items/1', '/schemas/feature']) {
         const res = await w.as('public').get(`/ogc/collections/${hidden}${path}`).expect(404);

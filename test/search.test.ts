@@ -280,8 +280,8 @@ describe('the gazetteer import', () => {
     expect(rowOf(res.body, 3).errors![0]!.message).toMatch(/^與第 2 列是同一個門牌/);
     expect(codes(4)).toHaveLength(1);
     expect(rowOf(res.body, 4).errors![0]!.message).toMatch(/Taiwan|臺灣|台灣/);
-    expect(codes(5)).toHaveLength(1);
-    expect(rowOf(res.body, 5).errors![0]!.message).toMatch(/wrong way round/);
+    expect(codes(5)).toEqual(['invalid_geometry']);
+    expect(rowOf(res.body, 5).errors![0]!.message).toMatch(/^這一列的 X（\d+(\.\d+)?）與 Y（\d+(\.\d+)?）寫反了：X 是橫坐標（東距）/);
     expect(codes(6)).toEqual(['address_no_number']);
     expect(codes(7)).toEqual(['address_outside_town']);
     expect(rowOf(res.body, 7).errors![0]!.message).toMatch(/^地址在「中壢區」，坐標卻落在「桃園區」，距中壢區 \d+ 公尺/);

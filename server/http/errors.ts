@@ -21,12 +21,11 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (message: string, field?: string) => new HttpError(400, 'invalid_request', message, field);
-export const notFound = (message: string) => new HttpError(404, 'not_found', message);
-export const forbidden = (message: string, field?: string) => new HttpError(403, 'forbidden', message, field);
-
-/** PostgreSQL error codes that mean "this input broke a rule", mapped to client errors. */
-const PG_CLIENT_ERRORS: Record<string, [number, string]> = {
+/**
+ * PostgreSQL error codes that mean "this input broke a rule", mapped to client errors: the
+ * status and the catalogue code, whose text keeps PostgreSQL's own account in brackets.
+ */
+const PG_CLIENT_ERRORS: Record<string, [number, 'conflict' | 'invalid_reference' | 'invalid_value' | 'missing_value' | 'invalid_geometry']> = {
   '23505': [409, 'conflict'],          // unique_violation
   '23503': [400, 'invalid_reference'], // foreign_key_violation
   '23514': [400, 'invalid_value'],     // check_violation
@@ -53,25 +52,30 @@ const retry = { headers: { 'Retry-After': String(RETRY_SECONDS) } };
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof GeometryError) return new HttpError(400, err.code, err.message, err.path);
-  const e = err as { type?: string; status?: number; code?: string; message?: string; detail?: string; limit?: number };
+  const e = err as { type?: string; status?: number; code?: string; message?: string; detail?: string; limit?: number; charset?: string; encoding?: string };
+  // The body parser's refusals (body-parser, raw-body), by their type.
   if (e.type === 'entity.too.large') {
     return refusal(413, 'body_too_large', { max: e.limit ?? 0 });
   }
   if (e.type === 'entity.parse.failed') {
     return refusal(400, 'malformed_json', { detail: e.message ?? '' });
   }
+  if (e.type === 'charset.unsupported') return refusal(415, 'body_charset', { charset: e.charset ?? '' });
+  if (e.type === 'encoding.unsupported') return refusal(415, 'body_encoding', { encoding: e.encoding ?? '' });
+  if (e.type === 'request.aborted') return refusal(400, 'body_cut_off', undefined);
+  if (e.type === 'request.size.invalid') return refusal(400, 'body_length_mismatch', undefined);
   if (e.code && PG_CLIENT_ERRORS[e.code]) {
     const [status, code] = PG_CLIENT_ERRORS[e.code]!;
-    return new HttpError(status, code, [e.message, e.detail].filter(Boolean).join(': '));
+    return refusal(status, code, { detail: [e.message, e.detail].filter(Boolean).join(': ') });
   }
-  // Errors Express and its parsers raise with a client status (e.g. a URL that is not valid
-  // percent-encoding) keep it.
+  // Other errors Express and its parsers raise with a client status (e.g. a URL that is not
+  // valid percent-encoding) keep it, with their own account in brackets.
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-    return new HttpError(e.status, 'invalid_request', e.message ?? 'bad request');
+    return refusal(e.status, 'invalid_request', { detail: e.message || `HTTP ${e.status}` });
   }
   if (isTimeout(e)) return refusal(503, 'database_busy', { seconds: RETRY_SECONDS }, retry);
   if (isConnectionError(e)) return refusal(503, 'database_unavailable', { seconds: RETRY_SECONDS }, retry);
-  return new HttpError(500, 'internal', 'internal error');
+  return refusal(500, 'internal', undefined);
 }
 
 /** The JSON body of an error answer. */

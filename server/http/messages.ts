@@ -14,6 +14,20 @@ const CATALOGUE = {
     `請求內容超過 ${size(p.max)} 的上限（BODY_LIMIT），沒有寫入任何資料。請分成幾次較小的請求送出；大量資料請改用匯入（POST /api/import/{圖層}）。`,
   /** `detail` is the JSON parser's own (English) account of where it stopped. */
   malformed_json: (p: { detail: string }) => `請求內容不是有效的 JSON（${p.detail}）；請修正 JSON 的寫法後再送出。`,
+  /** The body parser's refusals (server/http/errors.ts): a charset or a Content-Encoding it cannot read, a body cut short. */
+  body_charset: (p: { charset: string }) => `請求內容的字元集「${p.charset}」不受支援；請以 UTF-8 編碼，並標示 charset=utf-8（或不標示字元集）。`,
+  body_encoding: (p: { encoding: string }) => `請求內容的壓縮方式（Content-Encoding: ${p.encoding}）不受支援；請改用 gzip、deflate 或 br 壓縮，或不壓縮。`,
+  body_cut_off: () => '請求內容在傳完之前就中斷了，沒有寫入任何資料；請重新送出。',
+  body_length_mismatch: () => '請求內容的長度與 Content-Length 標頭不符，沒有寫入任何資料；請重新送出。',
+  /** Any other 4xx Express or a parser raises without a code of ours; `detail` is its own (English) account. */
+  invalid_request: (p: { detail: string }) => `無法處理這個請求（${p.detail}）；請檢查網址、參數與請求內容後再送出。`,
+  internal: () => '伺服器發生未預期的錯誤，這項要求沒有完成；請稍後再試，若一再發生，請通知系統管理者。',
+
+  // Writes PostgreSQL refuses by a rule of its own (server/http/errors.ts); `detail` is PostgreSQL's own (English) account
+  conflict: (p: { detail: string }) => `這筆資料與既有的資料重複（${p.detail}）；請檢查代碼或編號是否已被其他資料使用。`,
+  invalid_reference: (p: { detail: string }) => `指向的資料不存在或已刪除（${p.detail}）；請檢查參照的編號或代碼。`,
+  invalid_value: (p: { detail: string }) => `有值不符資料庫的規定（${p.detail}）；請修正這個值後再送出。`,
+  missing_value: (p: { detail: string }) => `缺少必填的值（${p.detail}）；請補上後再送出。`,
 
   // Basemaps served from local archives (/basemaps/…)
   basemap_unknown: (p: { name: string }) => `沒有名為「${p.name}」的底圖檔；可用的底圖列在 GET /api/app-config 的 basemaps。`,
@@ -180,9 +194,13 @@ const CATALOGUE = {
   polygon_no_ring: () => '多邊形至少要有一個外環。',
   multipolygon_empty: () => 'MultiPolygon 至少要有一個多邊形。',
   ring_not_closed: () => '多邊形的環沒有閉合：最後一個位置必須與第一個位置相同。',
-  /** A shape PostGIS finds invalid (server/geo/validity.ts); `reason` is ST_IsValidReason's, without the position. */
-  invalid_geometry: (p: { field: string; reason: string; at?: { lon: string; lat: string } }) =>
-    `「${p.field}」的圖形無效：${GEOS_REASONS[p.reason] ? `${GEOS_REASONS[p.reason]}（${p.reason}）` : p.reason}${p.at ? `，位置約在 (${p.at.lon}, ${p.at.lat})` : ''}。` +
+  /**
+   * A shape PostGIS finds invalid (server/geo/validity.ts); `reason` is ST_IsValidReason's, without the position. Or,
+   * with `detail`, a write PostGIS itself failed on (server/http/errors.ts): its own (English) account.
+   */
+  invalid_geometry: (p: { field: string; reason: string; at?: { lon: string; lat: string } } | { detail: string }) =>
+    ('detail' in p ? `圖形無效，資料庫無法處理（${p.detail}）。`
+      : `「${p.field}」的圖形無效：${GEOS_REASONS[p.reason] ? `${GEOS_REASONS[p.reason]}（${p.reason}）` : p.reason}${p.at ? `，位置約在 (${p.at.lon}, ${p.at.lat})` : ''}。`) +
     '請修正圖形，使邊線不互相交叉、內環（洞）位於外環之內後再送出。',
   feature_too_many_vertices: (p: { max: number; row?: number }) =>
     `${p.row === undefined ? '圖形' : `第 ${n(p.row)} 筆的圖形`}超過 ${n(p.max)} 個頂點的上限（MAX_FEATURE_VERTICES），沒有寫入任何資料。請先簡化圖形（例如 QGIS 的「簡化」工具）或分成幾個圖形，或請系統管理者調高 MAX_FEATURE_VERTICES。`,
@@ -251,8 +269,20 @@ const CATALOGUE = {
     `不支援坐標系統「${p.value}」；請用 ${p.known.join('、')}（也可直接寫 TWD97、TWD67、WGS84）。`,
   encoding_unknown: (p: { value: string }) => `不認得文字編碼「${p.value}」；請用 utf-8 或 big5（cp950），或不指定 encoding，由系統自動判斷。`,
   defaults_unknown: (p: { name: string; layer: string }) => `defaults 中的「${p.name}」不是${p.layer}可以設定的欄位；請刪除它，或改用正確的欄位名稱。`,
-  /** `detail` says how the value breaks the property's type (server/import/values.ts). */
-  defaults_invalid: (p: { label: string; name: string; detail: string }) => `defaults 中「${p.label}」（${p.name}）的值不能使用（${p.detail}）；請修正 defaults。`,
+  /** A default the property's type cannot read (server/import/values.ts). */
+  defaults_invalid: (p: { label: string; name: string } & CellProblem) => `defaults 中「${p.label}」（${p.name}）的「${p.value}」${CELL_RULES[p.expected](p)}；請修正 defaults。`,
+  import_mapping_column_unknown: (p: { column: string; columns: readonly string[] }) =>
+    `mapping 中的欄位「${p.column}」不在檔案中；檔案的欄位：${p.columns.join('、')}。請改用檔案中的欄位名稱。`,
+  import_mapping_target_unknown: (p: { column: string; target: string; layer: string; targets: readonly string[] }) =>
+    `mapping 把欄位「${p.column}」對應到「${p.target}」，但${p.layer}沒有這個欄位；請改用下列其中之一：${p.targets.join('、')}，或寫 null 略過這個欄位。`,
+  /** Coordinates that are not what the crs asked for, declared by the file or saved for the source says (server/import/positions.ts). */
+  crs_mismatch: (p: { x: number; y: number; metres: boolean; how: 'parameter' | 'file' | 'saved'; crs: string; name: string }) =>
+    `坐標（例如 ${p.x}, ${p.y}）是${p.metres ? 'TM2 公尺坐標' : '經緯度（度）'}，但${CRS_SOURCES[p.how]}是 ${p.crs}（${p.name}）；` +
+    `請以 crs=… 指定與坐標相符的坐標系統，例如 ${p.metres ? 'crs=EPSG:3826（TWD97）' : 'crs=EPSG:4326（WGS84 經緯度）'}。`,
+  /** A coordinate system a GeoJSON "crs" member or a Shapefile's .prj names that no transformation here takes. */
+  file_crs_unknown: (p: ({ from: 'geojson'; name: string } | { from: 'prj'; wkt: string }) & { known: readonly string[] }) =>
+    (p.from === 'geojson' ? `檔案的 crs 成員宣告的坐標系統「${p.name}」本系統無法轉換，沒有寫入任何資料。` : `Shapefile 的 .prj 所寫的坐標系統本系統無法轉換（${p.wkt}），沒有寫入任何資料。`) +
+    `本系統能轉換的是 ${p.known.join('、')}：請先以 GIS 軟體（例如 QGIS）轉成其中之一；若它其實就是其中之一，請刪除${p.from === 'geojson' ? ' crs 成員' : ' .prj 檔'}，再以 crs=… 指定。`,
 
   // Imports: what the file as a whole lacks (server/import/run.ts); nothing is written
   import_source_required: (p: { column: string }) =>
@@ -329,6 +359,83 @@ const CATALOGUE = {
   search_village_fallback: (p: { asked: string; village: string }) => `地址庫沒有「${p.asked}」，標示地址所在的村里「${p.village}」。`,
   search_town_fallback: (p: { asked: string; town: string }) => `地址庫沒有「${p.asked}」，標示地址所在的「${p.town}」。`,
 
+  // Imports: remarks on the file as a whole. Text only: the report's `warnings` (strings), `file.crs.note` and a column's `note`
+  encoding_bom: (p: { bom: string; declared: string }) => `檔案開頭有 ${p.bom} 的位元組順序標記（BOM），因此以 ${p.bom} 讀取，而不是指定的 ${p.declared}。`,
+  encoding_also_utf8: () => '這個檔案也是有效的 UTF-8：若名稱看起來是亂碼，請加上 encoding=utf-8 重新匯入。',
+  shapefile_no_prj: () => 'Shapefile 沒有 .prj 檔：坐標系統是依坐標的數值判斷的；若判斷有誤，請以 crs=… 指定。',
+  shapefile_cpg_unknown: (p: { name: string }) => `.cpg 檔指定的文字編碼「${p.name}」不是 UTF-8 或 Big5，已改由系統判斷文字編碼。`,
+  shapefile_no_dbf: () => 'Shapefile 沒有 .dbf 檔：圖形沒有任何屬性資料。',
+  crs_guessed_twd97: () =>
+    'TM2 公尺坐標視為 TWD97（EPSG:3826）讀取。TWD67 的數值看起來一樣，位置卻相差約 850 公尺：若清冊使用 TWD67（或製作於 2000 年以前），請加上 crs=EPSG:3828 重新匯入。',
+  crs_guessed_zone119: () => 'TM2 公尺坐標視為 119 度分帶（澎湖、金門、馬祖：EPSG:3825）讀取：這樣落在本系統警勤區內的列比 121 度分帶多。',
+  crs_guessed_degrees: () => '坐標視為 WGS84 經緯度（度）讀取。',
+  crs_columns_swapped: (p: { metres: boolean }) =>
+    (p.metres ? 'X 欄放的是縱坐標（北距）、Y 欄放的是橫坐標（東距）' : '經度欄放的是緯度、緯度欄放的是經度') + '：已對調後讀取。',
+  ids_other_instance: (p: { count: number; instances: readonly string[] }) =>
+    `${n(p.count)} 列是另一套本系統（${p.instances.join('、')}）匯出的：它們的編號不是這裡的資料，不會以編號更新這裡的資料，而是新增為新資料；` +
+    '再次匯入同一個檔案時，會更新這次新增的資料。',
+  ids_unmarked: (p: { count: number }) =>
+    `id 欄沒有註明編號屬於哪一套系統（本系統的匯出檔會在 instance 欄註明），因此 ${n(p.count)} 列沒有以編號比對，而是新增為新資料；若這些編號是本系統的，請以 match=id 匯入。`,
+  column_derived: (p: { label: string; name: string }) => `「${p.label}」（${p.name}）由系統依位置或紀錄自動產生，這個欄位不匯入。`,
+  column_bookkeeping: () => '由系統自行記錄（版本與修改者），這個欄位不匯入。',
+  column_unmatched: (p: { column: string }) => `對不到任何欄位；要匯入它，請以 mapping={${JSON.stringify(p.column)}: "<欄位代碼>"} 指定。`,
+  column_skipped: () => '依 mapping 略過。',
+  column_taken: (p: { target: string; column: string }) => `「${p.target}」已由欄位「${p.column}」提供，這個欄位不匯入。`,
+
+  // Imports: remarks on one row (RowIssue, server/import/issues.ts rowIssue). A row issue's `code` is the code here,
+  // or the shared one ROW_ISSUE_CODES names (invalid_value, invalid_geometry, not_found, …): the upload page and clients match those.
+  cell_unreadable: (p: { column: string } & CellProblem) => `欄位「${p.column}」的「${p.value}」${CELL_RULES[p.expected](p)}。`,
+  coordinate_not_number: (p: { column: string; value: string }) =>
+    `欄位「${p.column}」的坐標「${p.value}」不是數字；請寫十進位數字（例如 120.25 或 2544000），或度分秒（例如 120°12'30"E）。`,
+  tm2_swapped: (p: { x: number; y: number }) =>
+    `這一列的 X（${p.x}）與 Y（${p.y}）寫反了：X 是橫坐標（東距），約 150,000 到 350,000；Y 是縱坐標（北距），約 2,400,000 到 2,800,000。請對調這兩格。`,
+  not_tm2: (p: { x: number; y: number }) =>
+    `(${p.x}, ${p.y}) 不是臺灣的 TM2 公尺坐標（X 約 150,000 到 350,000，Y 約 2,400,000 到 2,800,000）；請檢查這一列的坐標。`,
+  /** `detail`: PostGIS's own (English) account; null for an empty shape. */
+  wkt_invalid: (p: { detail: string | null }) =>
+    `WKT 欄的內容不是有效的圖形（${p.detail ?? '空的圖形'}）；請修正這一格，例如 POINT(121.3 24.99) 或 POLYGON((121.3 24.99, …))。`,
+  unreadable_row: (p: RowProblem) => ROW_PROBLEMS[p.problem](p as never),
+  from_name: (p: { label: string; name: string; value: unknown; phrase: string }) =>
+    `由名稱中的「${p.phrase}」判讀「${p.label}」（${p.name}）為 ${typeof p.value === 'boolean' ? (p.value ? '是' : '否') : String(p.value)}。`,
+  no_position: () => '這一列沒有坐標（X/Y、經度/緯度）或圖形，無法放到地圖上；請補上坐標，或以 mapping 指定坐標欄位。',
+  outside_beats: () => '這筆資料不在任何警勤區內，因此沒有所屬的警勤區、派出所與分局；請確認位置是否正確。',
+  id_cell_invalid: (p: { value: string }) =>
+    `「id」欄的「${p.value}」不是本系統的資料編號（正整數）；若這一欄是原系統自己的編號，請以 mapping={"<欄位>": "external_id"} 對應。`,
+  instance_cell_invalid: (p: { value: string }) =>
+    `「instance」欄的「${p.value}」不是系統識別碼（匯出檔在這一欄寫的是 UUID）；請留空，或以 mapping={"instance": null} 略過這一欄。`,
+  other_instance: (p: { instance: string; id: string }) =>
+    `這一列是另一套本系統（${p.instance}）匯出的，它的編號 ${p.id} 不是這裡的資料；要把它新增為新資料，請不要用 match=id 匯入。`,
+  row_not_found: (p: { layer: string; id: number }) =>
+    `${p.layer}沒有編號 ${p.id} 的資料（可能已刪除，或不在你能讀取的範圍）；要把這一列新增為新資料，請把它的 id 留空。`,
+  row_forbidden: (p: { key: ImportKey }) => `${keyName(p.key)}對應的資料不是你能修改的；請刪除這一列，或請有權限的同仁匯入。`,
+  /** `path`: the layer's name in URLs (key-places). */
+  row_deleted: (p: { key: ImportKey; layer: string; path: string; id: number }) =>
+    `${p.key.kind === 'id' ? `${p.layer}編號 ${p.id} 的資料已被刪除` : `${keyName(p.key)}是${p.layer}編號 ${p.id} 的資料，它已被刪除`}；` +
+    `要匯入到這筆資料，請先還原（POST /api/layers/${p.path}/features/${p.id}/restore）。`,
+  row_duplicate: (p: { row: number; key: ImportKey }) => `與第 ${n(p.row)} 列重複：兩列都是${keyName(p.key)}。`,
+  /** `same`: what the two have in common, e.g. 「名稱」. */
+  possible_duplicate: (p: { same: string } & ({ id: number | string; metres: number } | { row: number })) =>
+    'row' in p ? `可能與第 ${n(p.row)} 列重複：${p.same}相同，位置也相近。` : `可能與既有的資料（編號 ${p.id}）重複：${p.same}相同，相距 ${n(p.metres)} 公尺。`,
+  /** A unit's parent (a beat's station…) that does not exist; `unit` names its layer (派出所). */
+  parent_unit_missing: (p: { label: string; name: string; code: string; unit: string }) =>
+    `「${p.label}」（${p.name}）的「${p.code}」不是既有的${p.unit}；請先匯入或新增這個${p.unit}。`,
+  units_overlap: (p: { unit: string; a: string; b: string; m2: number; lon: number; lat: number }) =>
+    `${p.unit}「${p.a}」與「${p.b}」重疊 ${n(p.m2)} 平方公尺，位置約在 (${p.lon}, ${p.lat})；每個地方只能屬於一個${p.unit}，請修正兩者的界線。`,
+  units_gap: (p: { unit: string; m2: number; lon: number; lat: number; between: readonly string[] }) =>
+    `位置約在 (${p.lon}, ${p.lat}) 有一塊 ${n(p.m2)} 平方公尺的空隙不屬於任何${p.unit}${p.between.length ? `（位於 ${p.between.join('、')} 之間）` : ''}；` +
+    `請修正界線，使${p.unit}之間沒有空隙。`,
+
+  // Imports: the report's one sentence (ImportReport.message, server/import/report.ts)
+  /** `problems`: the messages of the file's errors (unit boundaries, the datum of addresses). */
+  import_refused_file: (p: { problems: readonly string[] }) =>
+    `整份檔案未匯入，沒有寫入任何資料：${p.problems.length === 1 ? p.problems[0] : `單位的界線有 ${n(p.problems.length)} 處空隙或重疊（逐一列在 errors）。`}`,
+  import_dry_run: (p: ImportCounts) =>
+    `試算完成，沒有寫入任何資料：${n(p.rows)} 列中有 ${n(p.ok + p.warning)} 列可以匯入${changes(p) ? `（${changes(p)}）` : ''}${p.error ? `，${n(p.error)} 列有錯誤` : ''}。`,
+  import_refused_rows: (p: ImportCounts) =>
+    `未匯入，沒有寫入任何資料：${n(p.error)} 列有錯誤。請修正後重新匯入，或以 validOnly=true 只匯入其餘 ${n(p.ok + p.warning)} 列。`,
+  import_unchanged: (p: ImportCounts) => `沒有任何變更：圖層已有檔案中的資料（${n(p.unchanged)} 列不變）。`,
+  import_done: (p: ImportCounts) => `已匯入：${changes(p)}${p.error ? `；略過 ${n(p.error)} 列有錯誤的列` : ''}。`,
+
   // The address gazetteer's import (門牌 points)
   address_empty: () => '這一列沒有地址：地址欄，以及村里、街路段、地區、巷、弄、號各欄都是空的。',
   address_no_number: (p: { address: string }) => `「${p.address}」沒有門牌號（…號），不是一個門牌；請補上號碼或刪除這一列。`,
@@ -367,6 +474,70 @@ export const PROPERTY_RULES = {
     `的跡象必須是下列其中之一：${p.choices.map((c) => `${c.value}（${c.label}）`).join('、')}`,
 } satisfies Record<string, (p: never) => string>;
 
+/**
+ * The `code` of an import row issue whose text is named otherwise here: codes several texts share, which the upload
+ * page (web/src/import/issue-text.ts) and clients match. A text not listed is its own row issue code.
+ */
+export const ROW_ISSUE_CODES = {
+  cell_unreadable: 'invalid_value', id_cell_invalid: 'invalid_value', instance_cell_invalid: 'invalid_value',
+  coordinate_not_number: 'invalid_geometry', tm2_swapped: 'invalid_geometry', not_tm2: 'invalid_geometry', wkt_invalid: 'invalid_geometry',
+  row_not_found: 'not_found', row_forbidden: 'forbidden', row_deleted: 'deleted', row_duplicate: 'duplicate',
+  parent_unit_missing: 'invalid_reference',
+} as const satisfies Partial<Record<MessageCode, string>>;
+
+/** What a register cell should have held, for one values.ts cannot read as its property's type (server/import/values.ts). */
+export type CellExpected = 'text' | 'enum' | 'integer' | 'year' | 'number' | 'bearing' | 'boolean' | 'date' | 'timestamp' | 'reference' | 'ids' | 'indicators';
+export interface CellProblem {
+  /** The cell as written. */
+  value: string;
+  expected: CellExpected;
+  /** The choices of an enum. */
+  choices?: readonly { value: string; label: string }[];
+}
+
+/** The end of a sentence about a cell: 「…」不是日期；請寫成… */
+const CELL_RULES: Record<CellExpected, (p: CellProblem) => string> = {
+  text: () => '不是文字',
+  enum: (p) => `不是可用的選項；請寫下列其中之一：${(p.choices ?? []).map((c) => `${c.label}（${c.value}）`).join('、')}`,
+  integer: () => '不是整數；請寫十進位整數，例如 12',
+  year: () => '不是年份；請寫西元或民國年，例如 2016 或 105',
+  number: () => '不是數字；請寫十進位數字，例如 12.5（可帶單位，例如 30 公尺）',
+  bearing: () => '不是方位角；請寫度數（0 以上、小於 360），或方位，例如 北、東南、北偏東30度、NE',
+  boolean: () => '不是「是」或「否」；請寫 是/否、有/無、Y/N 或 true/false',
+  date: () => '不是日期；請寫成例如 2024-05-01 或民國 113/05/01',
+  timestamp: () => '不是日期與時間；請寫成例如 2024-05-01 14:30 或民國 113/05/01 14:30',
+  reference: () => '不是資料的編號（正整數）',
+  ids: () => '不是以逗號分隔的資料編號，例如 12, 15',
+  indicators: () => '不是 JSON 物件，例如 {"drug_lab": ["chemical_smell"]}',
+};
+
+/** Why a record of a file cannot be read as a row (SourceRecord.problem, server/import/table.ts). */
+export type RowProblem =
+  /** A CSV row with another number of cells than the header. */
+  | { problem: 'cell_count'; cells: number; columns: number }
+  | { problem: 'not_feature' }
+  /** An element of a JSON table that is not an object. */
+  | { problem: 'not_object' };
+
+const ROW_PROBLEMS: ProblemTexts<RowProblem> = {
+  cell_count: (p) => `這一列有 ${n(p.cells)} 格，標題列有 ${n(p.columns)} 格：可能少了或多了分隔符號（逗號）或引號；請修正這一列。`,
+  not_feature: () => '這一筆不是 GeoJSON Feature（{"type": "Feature", "geometry": …, "properties": {…}}）；請修正或刪除它。',
+  not_object: () => 'JSON 表格的這一筆不是物件（以欄位名稱對應值，例如 {"名稱": "…"}）；請修正或刪除它。',
+};
+
+/** Which feature an import row is (server/import/targets.ts RowKey); `link` sources `instance:…` are another installation's ids. */
+export type ImportKey = { kind: 'id'; id: number } | { kind: 'code'; code: string } | { kind: 'link'; source: string; key: string };
+const keyName = (k: ImportKey) => (k.kind === 'id' ? `編號 ${k.id}` : k.kind === 'code' ? `代碼「${k.code}」`
+  : k.source.startsWith('instance:') ? `另一套本系統（${k.source.slice('instance:'.length)}）的編號「${k.key}」` : `來源「${k.source}」的原系統編號「${k.key}」`);
+
+/** Where a coordinate system an import was given comes from, as crs_mismatch says it. */
+const CRS_SOURCES = { parameter: '參數 crs 指定的坐標系統', file: '檔案宣告的坐標系統', saved: '這個來源上次匯入時儲存的坐標系統' } as const;
+
+/** An import's rows by outcome (server/import/report.ts Counts). */
+interface ImportCounts { rows: number; ok: number; warning: number; error: number; create: number; update: number; unchanged: number; delete: number }
+const changes = (c: ImportCounts) => [c.create && `新增 ${n(c.create)}`, c.update && `更新 ${n(c.update)}`, c.unchanged && `不變 ${n(c.unchanged)}`,
+  c.delete && `刪除 ${n(c.delete)}`].filter(Boolean).join('、');
+
 /** What is wrong with a zip archive's structure. */
 export type ArchiveProblem = 'no_directory' | 'directory_past_end' | 'entry_past_end' | 'size_mismatch';
 const ARCHIVE_PROBLEMS: Record<ArchiveProblem, string> = {
@@ -394,7 +565,22 @@ export type FileProblem =
   | { problem: 'empty' }
   | { problem: 'duplicate_column'; column: string }
   /** `detail`: the XML parser's own (English) account; none when the root element is not <kml>. */
-  | { problem: 'not_kml'; detail?: string };
+  | { problem: 'not_kml'; detail?: string }
+  /** A file of no bytes at all. */
+  | { problem: 'no_bytes' }
+  /** A .shp or .dbf sent on its own, not zipped with its siblings. */
+  | { problem: 'shapefile_loose' }
+  /** `entries`: what the zip holds. */
+  | { problem: 'zip_no_layer'; entries: readonly string[] }
+  | { problem: 'kmz_no_kml'; entries: readonly string[] }
+  | { problem: 'zip_no_shp'; entries: readonly string[] }
+  | { problem: 'zip_many_shp'; files: readonly string[] }
+  /** `detail`: the shapefile library's own (English) account. */
+  | { problem: 'shp_unreadable'; detail: string }
+  /** `detail`: the JSON parser's own (English) account. */
+  | { problem: 'not_json'; detail: string }
+  | { problem: 'geojson_no_features' }
+  | { problem: 'json_table' };
 
 /** One text per kind of problem, taking that kind's parameters. */
 type ProblemTexts<U extends { problem: string }> = { [K in U['problem']]: (p: Extract<U, { problem: K }>) => string };
@@ -407,7 +593,20 @@ const FILE_PROBLEMS: ProblemTexts<FileProblem> = {
   empty: () => '檔案是空的：第一列必須是欄位名稱（標題列），沒有寫入任何資料。請確認檔案內容後再上傳。',
   duplicate_column: (p) => `標題列中的欄位名稱「${p.column}」出現了兩次，沒有寫入任何資料。請讓每個欄位各有不同的名稱後再上傳。`,
   not_kml: (p) => `這個檔案不是可讀取的 KML（${p.detail ?? '根元素不是 <kml>'}），沒有寫入任何資料。請確認檔案是完整的 KML 後再上傳。`,
+  no_bytes: () => '檔案是空的（0 位元組），沒有寫入任何資料。請確認選擇的檔案後再上傳。',
+  shapefile_loose: () => 'Shapefile 必須把 .shp、.shx、.dbf、.prj（與 .cpg）壓縮成一個 .zip 檔上傳，沒有寫入任何資料。',
+  zip_no_layer: (p) => `壓縮檔中沒有 Shapefile（.shp），也沒有 KML（.kml）${inZip(p.entries)}，沒有寫入任何資料。請確認壓縮的是要匯入的檔案。`,
+  kmz_no_kml: (p) => `KMZ 檔中沒有 .kml 檔${inZip(p.entries)}，沒有寫入任何資料。請確認檔案是完整的 KMZ 後再上傳。`,
+  zip_no_shp: (p) => `壓縮檔中沒有 .shp 檔${inZip(p.entries)}，沒有寫入任何資料。請把 Shapefile 的 .shp、.shx、.dbf、.prj 壓縮成一個 .zip 檔後再上傳。`,
+  zip_many_shp: (p) => `壓縮檔中有 ${n(p.files.length)} 個 Shapefile（${p.files.join('、')}），沒有寫入任何資料。每次只能匯入一個 Shapefile：請分開壓縮後逐一匯入。`,
+  shp_unreadable: (p) => `Shapefile 的 .shp 無法讀取（${p.detail}），沒有寫入任何資料。壓縮檔可能不完整：請從原始系統重新匯出 Shapefile 後再匯入。`,
+  not_json: (p) => `檔案不是有效的 JSON（${p.detail}），沒有寫入任何資料。請修正後重新上傳。`,
+  geojson_no_features: () => 'GeoJSON 中沒有圖徵：應為 FeatureCollection、單一 Feature 或 Feature 的陣列，沒有寫入任何資料。',
+  json_table: () => 'JSON 表格必須是物件的陣列，每個物件是一列（欄位名稱對應值），沒有寫入任何資料。',
 };
+
+/** What a zip holds, as the refusals above list it. */
+const inZip = (entries: readonly string[]) => (entries.length ? `（壓縮檔內的檔案：${entries.join('、')}）` : '（壓縮檔是空的）');
 
 /** Why a file's bytes are not text in the encoding it was read as (server/import/encoding.ts). */
 export type EncodingProblem =

@@ -1,10 +1,10 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { positionProblem } from '../geo/taiwan.js';
-import { message, type MessageCode } from '../http/messages.js';
+import type { MessageCode, ParamsOf } from '../http/messages.js';
 import { readableRows } from '../layers/access.js';
 import type { LayerDef } from '../layers/types.js';
-import type { RowIssue } from './issues.js';
+import { rowIssue, type RowIssue } from './issues.js';
 import type { CrsReport } from './positions.js';
 import type { Candidate } from './rows.js';
 import type { Matched } from './targets.js';
@@ -51,8 +51,8 @@ export function composeAddresses(layer: LayerDef, candidates: readonly Candidate
   }
 }
 
-function issue<C extends MessageCode>(code: C, params: Parameters<typeof message<C>>[1], field: string): RowIssue {
-  return { code, message: message(code, params), field };
+function issue<C extends MessageCode>(code: C, params: ParamsOf<C>, field: string): RowIssue {
+  return rowIssue(code, params, { field });
 }
 
 /** Within this many metres of the district or village its address names, a point is in it. */

@@ -8,7 +8,7 @@ import { readableRows } from '../layers/access.js';
 import type { PropertyValues } from '../layers/schema.js';
 import { property } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
-import { issueOf, type RowIssue } from './issues.js';
+import { issueOf, rowIssue, type RowIssue } from './issues.js';
 
 /**
  * Validated rows into the layer, inside the caller's transaction, set-based: the rows go into a
@@ -232,8 +232,10 @@ export async function likelyDuplicates(tx: Queryable, layer: LayerDef, p: Princi
         ${temporal ? `AND t.${temporal} = (r.props->>'${temporal}')::timestamptz` : ''}
         AND ${near('t', 'r')}
       ORDER BY r.n, ST_Distance(t.geom, r.geom)`, params);
+  // What the two have in common, in words: 「名稱」, or 「案類」與「發生時間」.
+  const same = [label, temporal].filter((name): name is string => name !== undefined).map((name) => `「${property(layer, name)?.label ?? name}」`).join('與');
   for (const r of existing) {
-    out.set(r.n, { code: 'possible_duplicate', message: `possible duplicate of feature ${r.id}: the same ${label}, ${r.metres} m away`, field: 'geometry' });
+    out.set(r.n, rowIssue('possible_duplicate', { same, id: r.id, metres: r.metres }, { field: 'geometry' }));
   }
   const { rows: inFile } = await tx.query<{ n: number; first: number }>(
     `SELECT b.n, min(a.n) AS first FROM import_rows a JOIN import_rows b
@@ -242,7 +244,7 @@ export async function likelyDuplicates(tx: Queryable, layer: LayerDef, p: Princi
        AND ${near('a', 'b')}
      GROUP BY b.n`);
   for (const r of inFile) {
-    if (!out.has(r.n)) out.set(r.n, { code: 'possible_duplicate', message: `possible duplicate of row ${rowOf(r.first)}: the same ${label} at the same place`, field: 'geometry' });
+    if (!out.has(r.n)) out.set(r.n, rowIssue('possible_duplicate', { same, row: rowOf(r.first) }, { field: 'geometry' }));
   }
   return out;
 }

@@ -16,6 +16,8 @@ export type Srid = keyof typeof CRS;
 export const SRIDS = Object.keys(CRS).map(Number) as Srid[];
 
 export const crsName = (srid: Srid) => `EPSG:${srid}`;
+/** Every system transformed here, as refusals list them: EPSG:3826（TWD97 / TM2 121（臺灣本島））… */
+export const knownCrs = () => SRIDS.map((s) => `${crsName(s)}（${CRS[s]}）`);
 export const isProjected = (srid: Srid) => srid !== 4326 && srid !== 3824;
 
 const WORDS: Record<string, Srid> = {
@@ -36,7 +38,7 @@ export function sridNamed(name: string): Srid | undefined {
 export function parseCrsParam(name: string): Srid {
   const srid = sridNamed(name);
   if (srid === undefined) {
-    throw refusal(400, 'crs_unknown', { value: name, known: SRIDS.map((s) => `${crsName(s)}（${CRS[s]}）`) }, { field: 'crs' });
+    throw refusal(400, 'crs_unknown', { value: name, known: knownCrs() }, { field: 'crs' });
   }
   return srid;
 }

@@ -66,7 +66,7 @@ export function readCsv(text: string, limits: Limits): { columns: string[]; reco
     if (cells.every((c) => c.trim() === '')) return;
     // A cell an export neutralised ('=…, see spreadsheet-cells.ts) is read as the text it was.
     const record: SourceRecord = { row: i + 2, cells: Object.fromEntries(columns.map((c, k) => [c, restoreFormulaText(cells[k] ?? '')])) };
-    if (cells.length !== columns.length) record.problem = `the row has ${cells.length} cells, the header ${columns.length}: a delimiter or quote is missing or extra`;
+    if (cells.length !== columns.length) record.problem = { problem: 'cell_count', cells: cells.length, columns: columns.length };
     records.push(record);
   });
   return { columns, records };

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
-import { refusal, type EncodingProblem } from '../http/messages.js';
+import { message, refusal, type EncodingProblem } from '../http/messages.js';
 
 /**
  * Text encodings of Taiwanese registers: UTF-8 (with or without a byte-order mark), Big5 as
@@ -79,6 +79,9 @@ const lineAtByte = (b: Uint8Array, offset: number) => {
 
 const lineAtChar = (text: string, index: number) => text.slice(0, index).split('\n').length;
 
+/** An encoding as people write it: UTF-8, Big5, UTF-16LE. */
+const encodingLabel = (e: TextEncoding) => (e === 'big5' ? 'Big5' : e.toUpperCase());
+
 const wrongEncoding = (problem: EncodingProblem) => refusal(400, 'wrong_encoding', problem, { field: 'encoding' });
 
 function decodeAs(bytes: Uint8Array, encoding: TextEncoding): string {
@@ -98,7 +101,7 @@ export function decodeText(bytes: Uint8Array, declared?: { encoding: TextEncodin
   if (bom) {
     const [encoding, length] = bom;
     if (declared && declared.encoding !== encoding) {
-      warnings.push(`the file starts with a ${encoding.toUpperCase()} byte-order mark, so it was read as ${encoding}, not ${declared.encoding}`);
+      warnings.push(message('encoding_bom', { bom: encodingLabel(encoding), declared: encodingLabel(declared.encoding) }));
     }
     return { text: decodeAs(bytes.subarray(length), encoding), encoding, how: 'bom', warnings };
   }
@@ -120,7 +123,7 @@ export function decodeText(bytes: Uint8Array, declared?: { encoding: TextEncodin
     throw wrongEncoding(declared ? { problem: 'not_declared', encoding: wanted, line, utf8 } : { problem: 'neither', line });
   }
   if (utf8 && /[^\x00-\x7f]/.test(text)) {
-    warnings.push('the file is also valid UTF-8; if names look garbled, send encoding=utf-8');
+    warnings.push(message('encoding_also_utf8', undefined));
   }
   return { text, encoding: wanted, how, warnings };
 }

@@ -1,5 +1,5 @@
-import { HttpError } from '../http/errors.js';
-import { sridNamed, type Srid } from './crs.js';
+import { refusal, type FileProblem } from '../http/messages.js';
+import { knownCrs, sridNamed, type Srid } from './crs.js';
 import { overLimit } from './limits.js';
 import { columnsOf, type SourceRecord } from './table.js';
 
@@ -11,7 +11,7 @@ import { columnsOf, type SourceRecord } from './table.js';
  * installation that exported it) the column `instance`, as this service's exports write them.
  */
 
-const unreadable = (message: string) => new HttpError(400, 'unreadable_file', message, 'file');
+const unreadable = (problem: FileProblem) => refusal(400, 'unreadable_file', problem, { field: 'file' });
 
 /**
  * Refuses JSON nested deeper than `max` arrays and objects, by one pass over the text before it
@@ -38,7 +38,7 @@ export function parseJson(text: string, maxDepth: number): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw unreadable(`the file is not valid JSON: ${(err as Error).message}`);
+    throw unreadable({ problem: 'not_json', detail: (err as Error).message });
   }
 }
 
@@ -50,7 +50,7 @@ function declaredSrid(doc: Record<string, unknown>): Srid | undefined {
   const name = isObject(crs.properties) ? crs.properties.name : undefined;
   if (typeof name !== 'string') return undefined;
   const srid = sridNamed(name);
-  if (srid === undefined) throw new HttpError(400, 'invalid_request', `the file's crs "${name}" is not one this service transforms; send crs= to override it`, 'crs');
+  if (srid === undefined) throw refusal(400, 'file_crs_unknown', { from: 'geojson', name, known: knownCrs() }, { field: 'crs' });
   return srid;
 }
 
@@ -58,10 +58,10 @@ export function readGeoJson(doc: unknown): { columns: string[]; records: SourceR
   const features = isObject(doc) && doc.type === 'FeatureCollection' ? doc.features
     : isObject(doc) && doc.type === 'Feature' ? [doc]
       : doc;
-  if (!Array.isArray(features)) throw unreadable('the GeoJSON holds no features: expected a FeatureCollection, a Feature or an array of Features');
+  if (!Array.isArray(features)) throw unreadable({ problem: 'geojson_no_features' });
   const instance = isObject(doc) && typeof doc.instance === 'string' ? doc.instance : undefined;
   const records = features.map((f, i): SourceRecord => {
-    if (!isObject(f) || f.type !== 'Feature') return { row: i + 1, cells: {}, problem: 'is not a GeoJSON Feature' };
+    if (!isObject(f) || f.type !== 'Feature') return { row: i + 1, cells: {}, problem: { problem: 'not_feature' } };
     const props = isObject(f.properties) ? f.properties : {};
     const cells = f.id !== undefined && props.id === undefined ? { id: f.id, ...(instance && props.instance === undefined ? { instance } : {}), ...props } : props;
     return { row: i + 1, cells, geometry: f.geometry ?? null };
@@ -71,7 +71,7 @@ export function readGeoJson(doc: unknown): { columns: string[]; records: SourceR
 }
 
 export function readJsonTable(doc: unknown): { columns: string[]; records: SourceRecord[] } {
-  if (!Array.isArray(doc)) throw unreadable('a JSON table must be an array of objects, one per row');
-  const records = doc.map((r, i): SourceRecord => (isObject(r) ? { row: i + 1, cells: r } : { row: i + 1, cells: {}, problem: 'is not an object of column values' }));
+  if (!Array.isArray(doc)) throw unreadable({ problem: 'json_table' });
+  const records = doc.map((r, i): SourceRecord => (isObject(r) ? { row: i + 1, cells: r } : { row: i + 1, cells: {}, problem: { problem: 'not_object' } }));
   return { columns: columnsOf(records), records };
 }

@@ -1,4 +1,4 @@
-import { HttpError } from '../http/errors.js';
+import { message, refusal } from '../http/messages.js';
 import type { LayerDef } from '../layers/types.js';
 import { sridHintInHeader, type Srid } from './crs.js';
 
@@ -122,10 +122,10 @@ function checkMapping(layer: LayerDef, columns: readonly string[], mapping: Mapp
   const valid = new Set(targetsOf(layer).map((t) => t.target));
   for (const [column, target] of Object.entries(mapping.columns)) {
     if (mapping.how === 'mapping' && !columns.includes(column)) {
-      throw new HttpError(400, 'invalid_request', `mapping names column "${column}", which the file does not have; its columns are ${columns.join(', ')}`, 'mapping');
+      throw refusal(400, 'import_mapping_column_unknown', { column, columns }, { field: 'mapping' });
     }
     if (target !== null && !valid.has(target)) {
-      throw new HttpError(400, 'invalid_request', `mapping sends column "${column}" to "${target}", which ${layer.id} does not take; use one of ${[...valid].join(', ')} or null to skip it`, 'mapping');
+      throw refusal(400, 'import_mapping_target_unknown', { column, target, layer: layer.title, targets: [...valid] }, { field: 'mapping' });
     }
   }
 }
@@ -137,15 +137,15 @@ function checkMapping(layer: LayerDef, columns: readonly string[], mapping: Mapp
 export function planColumns(layer: LayerDef, columns: readonly string[], mapping?: Mapping): { plan: ColumnPlan[]; sridHint?: Srid } {
   if (mapping) checkMapping(layer, columns, mapping);
   const byWord = new Map<string, { target: string; how: 'name' | 'label' | 'alias' }>();
-  const derived = new Map<string, string>();
+  const derived = new Map<string, { label: string; name: string }>();
   const add = (word: string, target: string, how: 'name' | 'label' | 'alias') => {
     const k = normaliseHeader(word);
     if (k && !byWord.has(k)) byWord.set(k, { target, how });
   };
   for (const p of layer.properties) {
     if (p.derived) {
-      derived.set(normaliseHeader(p.name), p.name);
-      derived.set(normaliseHeader(p.label), p.name);
+      derived.set(normaliseHeader(p.name), p);
+      derived.set(normaliseHeader(p.label), p);
       continue;
     }
     add(p.name, p.name, 'name');
@@ -163,13 +163,13 @@ export function planColumns(layer: LayerDef, columns: readonly string[], mapping
       const k = normaliseHeader(column);
       const found = byWord.get(k);
       if (found) entry = { column, target: found.target, how: found.how };
-      else if (derived.has(k)) return { column, target: null, how: null, note: `${derived.get(k)} is derived by the server from the position; the column is not imported` };
-      else if (BOOKKEEPING.has(k)) return { column, target: null, how: null, note: 'kept by the server (versions and who changed what); the column is not imported' };
-      else return { column, target: null, how: null, note: 'matches no property; map it with mapping={"<column>": "<property>"} to import it' };
+      else if (derived.has(k)) return { column, target: null, how: null, note: message('column_derived', derived.get(k)!) };
+      else if (BOOKKEEPING.has(k)) return { column, target: null, how: null, note: message('column_bookkeeping', undefined) };
+      else return { column, target: null, how: null, note: message('column_unmatched', { column }) };
     }
-    if (entry.target === null) return { ...entry, note: 'skipped by the mapping' };
+    if (entry.target === null) return { ...entry, note: message('column_skipped', undefined) };
     const earlier = taken.get(entry.target);
-    if (earlier !== undefined) return { column, target: null, how: null, note: `${entry.target} is already fed by column "${earlier}"` };
+    if (earlier !== undefined) return { column, target: null, how: null, note: message('column_taken', { target: entry.target, column: earlier }) };
     taken.set(entry.target, column);
     if (entry.target === 'x' || entry.target === 'y') sridHint ??= sridHintInHeader(column);
     return entry;

@@ -1,5 +1,6 @@
 import { GeometryError } from '../geo/geojson.js';
 import { HttpError } from '../http/errors.js';
+import { message, ROW_ISSUE_CODES, type MessageCode, type ParamsOf } from '../http/messages.js';
 
 /** A problem or remark about one row of an import, in the words of the feature API. */
 export interface RowIssue {
@@ -9,6 +10,15 @@ export interface RowIssue {
   field?: string;
   /** The file's column the value came from. */
   column?: string;
+}
+
+/**
+ * A row issue in the catalogue's words: its code is the text's own code, or the shared one
+ * ROW_ISSUE_CODES gives it (cell_unreadable is an invalid_value).
+ */
+export function rowIssue<C extends MessageCode>(text: C, params: ParamsOf<C>, where: { field?: string; column?: string } = {}): RowIssue {
+  const code = (ROW_ISSUE_CODES as Partial<Record<MessageCode, string>>)[text] ?? text;
+  return { code, message: message(text, params), ...where };
 }
 
 /** A thrown validation error (the feature API's HttpError or GeometryError) as a row issue. */

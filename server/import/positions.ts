@@ -1,9 +1,9 @@
 import type { Queryable } from '../db/db.js';
 import { parseGeometry } from '../geo/geojson.js';
-import { HttpError } from '../http/errors.js';
+import { message, refusal } from '../http/messages.js';
 import type { LayerDef } from '../layers/types.js';
 import { crsName, CRS, guessFromValues, isProjected, looksLikeTm2, type Srid } from './crs.js';
-import { issueOf } from './issues.js';
+import { issueOf, rowIssue } from './issues.js';
 import type { Candidate } from './rows.js';
 import { toWgs84, type TransformItem } from './transform.js';
 
@@ -110,7 +110,8 @@ export async function placeCandidates(db: Queryable, layer: LayerDef, candidates
     const fits = guess.fit > 0 && (guess.kind === 'metres') === isProjected(given);
     if (!fits && guess.fit > 0) {
       const [x, y] = samples[0]!;
-      throw new HttpError(400, 'invalid_request', `the coordinates (e.g. ${x}, ${y}) are ${guess.kind === 'metres' ? 'TM2 metres' : 'degrees'}, but the ${how === 'file' ? 'file declares' : 'crs given is'} ${crsName(given)} (${CRS[given]}); send the crs that matches them`, 'crs');
+      const from = how === 'file' || how === 'saved' ? how : 'parameter';
+      throw refusal(400, 'crs_mismatch', { x, y, metres: guess.kind === 'metres', how: from, crs: crsName(given), name: CRS[given] }, { field: 'crs' });
     }
     srid = given;
   } else if (guess.kind === 'metres') {
@@ -120,10 +121,10 @@ export async function placeCandidates(db: Queryable, layer: LayerDef, candidates
   const swapped = guess.fit > 0 && guess.swapped;
 
   const notes: string[] = [];
-  if (how === 'guessed' && srid === 3826) notes.push('TM2 metres read as TWD97 (EPSG:3826); TWD67 values look the same but lie about 850 m away: if the register says TWD67 (or predates 2000), send crs=EPSG:3828');
-  if (how === 'guessed' && srid === 3825) notes.push('TM2 metres read as zone 119 (Penghu, Kinmen, Matsu: EPSG:3825), which puts more rows inside this service\'s beats than zone 121');
-  if (how === 'guessed' && guess.kind === 'degrees') notes.push('longitude and latitude in degrees (WGS84)');
-  if (swapped) notes.push(isProjected(srid) ? 'the X and Y columns hold northings and eastings: read the other way round' : 'the longitude and latitude columns hold latitudes and longitudes: read the other way round');
+  if (how === 'guessed' && srid === 3826) notes.push(message('crs_guessed_twd97', undefined));
+  if (how === 'guessed' && srid === 3825) notes.push(message('crs_guessed_zone119', undefined));
+  if (how === 'guessed' && guess.kind === 'degrees') notes.push(message('crs_guessed_degrees', undefined));
+  if (swapped) notes.push(message('crs_columns_swapped', { metres: isProjected(srid) }));
 
   // Rows for the database: every projected position, and WKT whatever its system.
   const items: { c: Candidate; item: TransformItem }[] = [];
@@ -136,11 +137,7 @@ export async function placeCandidates(db: Queryable, layer: LayerDef, candidates
         continue;
       }
       if (!looksLikeTm2(x, y)) {
-        c.errors.push({
-          code: 'invalid_geometry', field: 'geometry',
-          message: looksLikeTm2(y, x) ? `X ${p.x} and Y ${p.y} are the wrong way round in this row (X is the easting, about 150,000–350,000)`
-            : `(${p.x}, ${p.y}) are not TM2 metres in Taiwan (X about 150,000–350,000, Y about 2,400,000–2,800,000)`,
-        });
+        c.errors.push(rowIssue(looksLikeTm2(y, x) ? 'tm2_swapped' : 'not_tm2', { x: p.x, y: p.y }, { field: 'geometry' }));
         continue;
       }
       items.push({ c, item: { x, y } });
@@ -153,7 +150,7 @@ export async function placeCandidates(db: Queryable, layer: LayerDef, candidates
   results.forEach((r, k) => {
     const { c } = items[k]!;
     if ('geometry' in r) geometries[c.index] = r.geometry;
-    else c.errors.push({ code: 'invalid_geometry', message: `the WKT is not a geometry: ${r.problem}`, field: 'geometry' });
+    else c.errors.push(rowIssue('wkt_invalid', { detail: r.problem }, { field: 'geometry' }));
   });
-  return { geometries, crs: { crs: crsName(srid), name: CRS[srid], how, swapped, ...(notes.length ? { note: notes.join('; ') } : {}) } };
+  return { geometries, crs: { crs: crsName(srid), name: CRS[srid], how, swapped, ...(notes.length ? { note: notes.join('') } : {}) } };
 }

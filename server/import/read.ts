@@ -1,5 +1,4 @@
-import { HttpError } from '../http/errors.js';
-import { refusal } from '../http/messages.js';
+import { refusal, type FileProblem } from '../http/messages.js';
 import { textProblem } from '../http/text.js';
 import { readCsv } from './csv.js';
 import { decodeText, encodingNamed, type EncodingSource, type TextEncoding } from './encoding.js';
@@ -25,6 +24,8 @@ export interface ReadOptions {
   encoding?: { encoding: TextEncoding; how: EncodingSource };
 }
 
+const unreadable = (problem: FileProblem) => refusal(400, 'unreadable_file', problem, { field: 'file' });
+
 const EXTENSIONS: Record<string, FileFormat> = {
   csv: 'csv', txt: 'csv', tsv: 'csv', geojson: 'geojson', json: 'geojson', kml: 'kml', kmz: 'kmz', zip: 'shapefile',
 };
@@ -33,7 +34,7 @@ function sniff(bytes: Uint8Array, filename: string | undefined): FileFormat | 'z
   if (isZip(bytes)) return 'zip';
   const ext = filename ? baseName(filename).ext : '';
   if (ext === 'shp' || ext === 'dbf') {
-    throw new HttpError(400, 'unreadable_file', 'send a Shapefile as one .zip holding its .shp, .shx, .dbf, .prj (and .cpg)', 'file');
+    throw unreadable({ problem: 'shapefile_loose' });
   }
   // The first character that is not a byte-order mark or white space tells XML and JSON apart.
   const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1').replace(/^(\xef\xbb\xbf|\xff\xfe|\xfe\xff)/, '').replace(/\0/g, '').trimStart();
@@ -48,7 +49,7 @@ function zipFormat(files: Map<string, Uint8Array>): 'shapefile' | 'kmz' {
   const exts = [...files.keys()].map((p) => baseName(p).ext);
   if (exts.includes('shp')) return 'shapefile';
   if (exts.includes('kml')) return 'kmz';
-  throw new HttpError(400, 'unreadable_file', `the zip holds neither a Shapefile (.shp) nor KML (.kml): ${[...files.keys()].join(', ') || 'it is empty'}`, 'file');
+  throw unreadable({ problem: 'zip_no_layer', entries: [...files.keys()] });
 }
 
 export async function readSource(bytes: Uint8Array, opts: ReadOptions, limits: ImportLimits): Promise<SourceTable> {
@@ -61,7 +62,7 @@ export async function readSource(bytes: Uint8Array, opts: ReadOptions, limits: I
 }
 
 async function readFormat(bytes: Uint8Array, opts: ReadOptions, limits: ImportLimits): Promise<SourceTable> {
-  if (bytes.length === 0) throw new HttpError(400, 'unreadable_file', 'the file is empty', 'file');
+  if (bytes.length === 0) throw unreadable({ problem: 'no_bytes' });
   const sniffed = opts.format ?? sniff(bytes, opts.filename);
   const files = sniffed === 'zip' || sniffed === 'shapefile' || sniffed === 'kmz' ? unzip(bytes, limits) : undefined;
   const format: FileFormat = sniffed === 'zip' ? zipFormat(files!) : sniffed;
@@ -75,7 +76,7 @@ async function readFormat(bytes: Uint8Array, opts: ReadOptions, limits: ImportLi
     };
   }
   const kml = format === 'kmz' ? [...files!].find(([p]) => baseName(p).ext === 'kml') : undefined;
-  if (format === 'kmz' && !kml) throw new HttpError(400, 'unreadable_file', `the KMZ holds no .kml file: ${[...files!.keys()].join(', ') || 'it is empty'}`, 'file');
+  if (format === 'kmz' && !kml) throw unreadable({ problem: 'kmz_no_kml', entries: [...files!.keys()] });
   const textBytes = kml ? kml[1] : bytes;
   if ((format === 'kml' || format === 'kmz') && textBytes.length > limits.maxKmlBytes) {
     throw overLimit('kml_too_large', { found: textBytes.length, max: limits.maxKmlBytes }, 'maxKmlBytes', limits.maxKmlBytes);

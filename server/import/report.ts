@@ -1,3 +1,4 @@
+import { message } from '../http/messages.js';
 import type { ColumnPlan } from './headers.js';
 import type { RowIssue } from './issues.js';
 import type { MatchMode } from './options.js';
@@ -39,7 +40,7 @@ export interface ImportReport {
   validOnly: boolean;
   /** Whether the changes were written. */
   committed: boolean;
-  /** One sentence for a person. */
+  /** One sentence for a person (summary, below). */
   message: string;
   source: string | null;
   file: {
@@ -69,17 +70,12 @@ export interface ImportReport {
   };
 }
 
-const n = (x: number, what: string) => `${x.toLocaleString('en-US')} ${what}${x === 1 ? '' : 's'}`;
-
+/** The report's sentence: refused as a file, a dry run, refused for its rows, unchanged, or imported. */
 export function summary(r: Pick<ImportReport, 'dryRun' | 'committed' | 'validOnly' | 'counts' | 'errors'>): string {
   const c = r.counts;
-  const changes = [c.create && `${c.create} new`, c.update && `${c.update} changed`, c.unchanged && `${c.unchanged} unchanged`, c.delete && `${c.delete} deleted`]
-    .filter(Boolean).join(', ');
-  const rows = `${n(c.ok + c.warning, 'row')} of ${c.rows.toLocaleString('en-US')} can be imported${changes ? ` (${changes})` : ''}`;
-  const bad = c.error ? `; ${n(c.error, 'row')} ${c.error === 1 ? 'has' : 'have'} errors` : '';
-  if (r.errors.length) return `refused: ${r.errors.length === 1 ? r.errors[0]!.message : `${r.errors.length} problems with the boundaries`}; nothing was written`;
-  if (r.dryRun) return `dry run: ${rows}${bad}; nothing was written`;
-  if (!r.committed) return `refused: ${n(c.error, 'row')} ${c.error === 1 ? 'has' : 'have'} errors, so nothing was written; fix them, or send validOnly=true to import the other ${c.ok + c.warning}`;
-  if (c.create + c.update + c.delete === 0) return `nothing changed: the layer already holds what the file says (${n(c.unchanged, 'row')} unchanged)`;
-  return `imported: ${changes}${c.error ? `; ${n(c.error, 'row')} with errors skipped` : ''}`;
+  if (r.errors.length) return message('import_refused_file', { problems: r.errors.map((e) => e.message) });
+  if (r.dryRun) return message('import_dry_run', c);
+  if (!r.committed) return message('import_refused_rows', c);
+  if (c.create + c.update + c.delete === 0) return message('import_unchanged', c);
+  return message('import_done', c);
 }

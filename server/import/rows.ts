@@ -3,7 +3,7 @@ import { property } from '../layers/registry.js';
 import type { LayerDef, PropertyDef } from '../layers/types.js';
 import { cameraNameHints } from './camera-names.js';
 import type { ColumnPlan } from './headers.js';
-import type { RowIssue } from './issues.js';
+import { rowIssue, type RowIssue } from './issues.js';
 import type { SourceRecord, SourceTable } from './table.js';
 import { readCell } from './values.js';
 
@@ -81,7 +81,8 @@ function positionOf(record: SourceRecord, cols: PositionColumns, issues: RowIssu
     const [x, y] = [readCoordinate(ra), readCoordinate(rb)];
     if (x === undefined || y === undefined) {
       const bad = x === undefined ? [a, ra] : [b, rb];
-      issues.push({ code: 'invalid_geometry', message: `coordinate 「${String(bad[1] ?? '')}」 in column ${bad[0]} is not a number`, field: 'geometry', column: String(bad[0]) });
+      const [column, value] = [String(bad[0]), String(bad[1] ?? '')];
+      issues.push(rowIssue('coordinate_not_number', { column, value }, { field: 'geometry', column }));
       return undefined;
     }
     return { kind: 'xy', x, y };
@@ -105,7 +106,7 @@ export function readDefaults(layer: LayerDef, given: Record<string, unknown> | u
       throw refusal(400, 'defaults_unknown', { name, layer: layer.title }, { field: 'defaults' });
     }
     const cell = readCell(prop, raw);
-    if ('error' in cell) throw refusal(400, 'defaults_invalid', { label: prop.label, name, detail: cell.error }, { field: 'defaults' });
+    if ('error' in cell) throw refusal(400, 'defaults_invalid', { label: prop.label, name, ...cell.error }, { field: 'defaults' });
     if ('value' in cell) out[name] = cell.value;
   }
   return out;
@@ -128,12 +129,12 @@ export function buildCandidates(layer: LayerDef, table: SourceTable, plan: reado
   return table.records.map((record, index): Candidate => {
     const errors: RowIssue[] = [];
     const warnings: RowIssue[] = [];
-    if (record.problem) errors.push({ code: 'unreadable_row', message: `row ${record.problem}` });
+    if (record.problem) errors.push(rowIssue('unreadable_row', record.problem));
     const properties: Record<string, unknown> = {};
     for (const { column, target, prop } of mapped) {
       const cell = readCell(prop, record.cells[column]);
       if ('value' in cell) properties[target] = cell.value;
-      else if ('error' in cell) errors.push({ code: 'invalid_value', message: `${column}: ${cell.error}`, field: `properties.${target}`, column });
+      else if ('error' in cell) errors.push(rowIssue('cell_unreadable', { column, ...cell.error }, { field: `properties.${target}`, column }));
     }
     const fills: Candidate['fills'] = { values: { ...defaults }, warnings: [] };
     // A camera list may say in the name only where the camera looks ("…路口往北") and what it is.
@@ -142,7 +143,8 @@ export function buildCandidates(layer: LayerDef, table: SourceTable, plan: reado
       for (const [name, value] of Object.entries(hints.values)) {
         if (properties[name] !== undefined || errors.some((e) => e.field === `properties.${name}`)) continue;
         fills.values[name] = value;
-        fills.warnings.push({ code: 'from_name', message: `${name} ${String(value)} read from 「${hints.phrases[name]}」 in the name`, field: `properties.${name}` });
+        const label = property(layer, name)?.label ?? name;
+        fills.warnings.push(rowIssue('from_name', { label, name, value, phrase: hints.phrases[name]! }, { field: `properties.${name}` }));
       }
     }
     const candidate: Candidate = { index, row: record.row, properties, fills, errors, warnings };

@@ -12,7 +12,7 @@ import { ImportAborted } from './aborted.js';
 import { encodingNamed } from './encoding.js';
 import type { FileReader } from './file-reader.js';
 import { planColumns, targetsOf, type ColumnPlan } from './headers.js';
-import { issueOf, type RowIssue } from './issues.js';
+import { issueOf, rowIssue, type RowIssue } from './issues.js';
 import type { ImportLimits } from './limits.js';
 import type { ImportOptions } from './options.js';
 import { placeCandidates, type CrsChoice } from './positions.js';
@@ -102,7 +102,7 @@ async function validate(layer: LayerDef, p: Principal, candidates: Candidate[], 
     if (i % 2000 === 0) await step(i);
     const m = matched[i]!;
     const unplaced = m.action === 'create' && layer.geometry && !geometries[i] && !c.errors.some((e) => e.field?.startsWith('geometry'));
-    if (unplaced) c.errors.push({ code: 'no_position', message: 'the row has no coordinates (X/Y, 經度/緯度) or shape, so it cannot be placed on the map', field: 'geometry' });
+    if (unplaced) c.errors.push(rowIssue('no_position', undefined, { field: 'geometry' }));
     if (c.errors.length) continue;
     const rule = rules[m.action];
     if (!rule) {
@@ -286,7 +286,7 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
           [[...written.unchanged.values()]]);
         for (const r of rows) beats.set(Number(r.id), r.beat_code);
         for (const [i, id] of [...written.created, ...written.updated]) {
-          if (beats.get(id) === null) candidates[i]!.warnings.push({ code: 'outside_beats', message: 'the feature lies outside every beat, so it has no beat, station or precinct', field: 'geometry' });
+          if (beats.get(id) === null) candidates[i]!.warnings.push(rowIssue('outside_beats', undefined, { field: 'geometry' }));
         }
       }
 

@@ -1,6 +1,6 @@
 import { openShp } from 'shapefile';
-import { HttpError } from '../http/errors.js';
-import { sridFromPrj, type Srid } from './crs.js';
+import { message, refusal, type FileProblem } from '../http/messages.js';
+import { knownCrs, sridFromPrj, type Srid } from './crs.js';
 import { readDbf } from './dbf.js';
 import { encodingNamed, type DecodedText, type EncodingSource, type TextEncoding } from './encoding.js';
 import type { ImportLimits } from './limits.js';
@@ -16,7 +16,7 @@ import { baseName } from './zip.js';
  * registers made on Traditional Chinese Windows are Big5.
  */
 
-const unreadable = (message: string) => new HttpError(400, 'unreadable_file', message, 'file');
+const unreadable = (problem: FileProblem) => refusal(400, 'unreadable_file', problem, { field: 'file' });
 
 async function readShapes(shp: Uint8Array): Promise<unknown[]> {
   try {
@@ -25,7 +25,7 @@ async function readShapes(shp: Uint8Array): Promise<unknown[]> {
     for (let r = await source.read(); !r.done; r = await source.read()) shapes.push(r.value);
     return shapes;
   } catch (err) {
-    throw unreadable(`the .shp cannot be read (${(err as Error).message}); is the archive complete?`);
+    throw unreadable({ problem: 'shp_unreadable', detail: (err as Error).message });
   }
 }
 
@@ -41,8 +41,8 @@ export async function readShapefile(files: Map<string, Uint8Array>, declared: { 
   limits: ImportLimits): Promise<ShapefileTable> {
   const byExt = (ext: string) => [...files].filter(([path]) => baseName(path).ext === ext);
   const shps = byExt('shp');
-  if (shps.length === 0) throw unreadable(`the zip holds no .shp file (it has ${[...files.keys()].join(', ') || 'nothing'})`);
-  if (shps.length > 1) throw unreadable(`the zip holds ${shps.length} shapefiles (${shps.map(([p]) => p).join(', ')}); send one per import`);
+  if (shps.length === 0) throw unreadable({ problem: 'zip_no_shp', entries: [...files.keys()] });
+  if (shps.length > 1) throw unreadable({ problem: 'zip_many_shp', files: shps.map(([p]) => p) });
   const [shpPath, shp] = shps[0]!;
   const stem = baseName(shpPath).stem;
   const sibling = (ext: string) => byExt(ext).find(([p]) => baseName(p).stem === stem)?.[1];
@@ -54,18 +54,18 @@ export async function readShapefile(files: Map<string, Uint8Array>, declared: { 
     const wkt = Buffer.from(prj).toString('latin1');
     declaredSrid = sridFromPrj(wkt);
     if (declaredSrid === undefined) {
-      throw new HttpError(400, 'invalid_request', `the .prj names a coordinate system this service does not transform (${wkt.slice(0, 80)}…); send crs= to say which it is`, 'crs');
+      throw refusal(400, 'file_crs_unknown', { from: 'prj', wkt: wkt.length > 80 ? `${wkt.slice(0, 80)}…` : wkt, known: knownCrs() }, { field: 'crs' });
     }
-  } else warnings.push('the Shapefile has no .prj; its coordinate system is guessed from the values');
+  } else warnings.push(message('shapefile_no_prj', undefined));
 
   const cpg = sibling('cpg');
   const cpgName = cpg ? Buffer.from(cpg).toString('latin1').trim() : undefined;
   const cpgEncoding = cpgName ? encodingNamed(cpgName) : undefined;
-  if (cpgName && !cpgEncoding) warnings.push(`the .cpg names encoding "${cpgName}", which is not UTF-8 or Big5; the text was detected instead`);
+  if (cpgName && !cpgEncoding) warnings.push(message('shapefile_cpg_unknown', { name: cpgName }));
   const textEncoding = declared ?? (cpgEncoding ? { encoding: cpgEncoding, how: 'file' as const } : undefined);
 
   const dbfBytes = sibling('dbf');
-  if (!dbfBytes) warnings.push('the Shapefile has no .dbf: its shapes carry no attributes');
+  if (!dbfBytes) warnings.push(message('shapefile_no_dbf', undefined));
   const read = dbfBytes ? readDbf(dbfBytes, textEncoding, limits) : undefined;
   const structure = checkShp(shp, limits);
   const shx = sibling('shx');

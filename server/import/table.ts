@@ -1,3 +1,4 @@
+import type { RowProblem } from '../http/messages.js';
 import type { Srid } from './crs.js';
 import type { EncodingSource, TextEncoding } from './encoding.js';
 
@@ -17,7 +18,7 @@ export interface SourceRecord {
   /** A GeoJSON geometry in the file's coordinate system (GeoJSON, KML, Shapefile); null: none. */
   geometry?: unknown;
   /** What is wrong with the row as read (a CSV row with the wrong number of cells). */
-  problem?: string;
+  problem?: RowProblem;
 }
 
 export interface SourceTable {

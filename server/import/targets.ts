@@ -1,9 +1,11 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { INSTANCE_ID } from '../db/instance.js';
+import { message } from '../http/messages.js';
 import { readableRows } from '../layers/access.js';
 import { property } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
+import { rowIssue } from './issues.js';
 import type { MatchMode } from './options.js';
 import type { Candidate } from './rows.js';
 
@@ -57,15 +59,13 @@ export function rowKeys(layer: LayerDef, candidates: readonly Candidate[], match
   const idKey = (c: Candidate): RowKey | undefined => {
     const id = featureId(c.idCell!);
     if (id !== undefined) return { kind: 'id', id };
-    c.errors.push({ code: 'invalid_value', field: 'id',
-      message: `「${c.idCell}」 in column id is not a feature id of this service; if the column is the register's own number, map it with mapping={"<column>": "external_id"}` });
+    c.errors.push(rowIssue('id_cell_invalid', { value: c.idCell! }, { field: 'id' }));
     return undefined;
   };
   const keys = candidates.map((c): RowKey | undefined => {
     if (isUnitLayer(layer)) return typeof c.properties.code === 'string' ? { kind: 'code', code: c.properties.code } : undefined;
     if (c.instance !== undefined && !INSTANCE_ID.test(c.instance)) {
-      c.errors.push({ code: 'invalid_value', field: 'instance',
-        message: `「${c.instance}」 in column instance is not an instance id (exports write a UUID there); leave it empty, or skip the column with mapping={"instance": null}` });
+      c.errors.push(rowIssue('instance_cell_invalid', { value: c.instance }, { field: 'instance' }));
       return undefined;
     }
     const mine = c.instance === instance;
@@ -78,8 +78,7 @@ export function rowKeys(layer: LayerDef, candidates: readonly Candidate[], match
       case 'id':
         if (c.idCell === undefined) return undefined;
         if (c.instance !== undefined && !mine) {
-          c.errors.push({ code: 'other_instance', field: 'id',
-            message: `the row was exported by another instance (${c.instance}), so its id ${c.idCell} is not a feature of this service; import it without match=id to add it` });
+          c.errors.push(rowIssue('other_instance', { instance: c.instance, id: c.idCell }, { field: 'id' }));
           return undefined;
         }
         return idKey(c);
@@ -96,19 +95,12 @@ export function rowKeys(layer: LayerDef, candidates: readonly Candidate[], match
     }
   });
   const warnings: string[] = [];
-  if (foreign) {
-    warnings.push(`${foreign.toLocaleString('en-US')} rows were exported by another instance of this service (${[...others].join(', ')}): they do not update features here by their ids; they are added as new features, and importing the same file again updates those`);
-  }
-  if (unmarked) {
-    warnings.push(`the id column does not say which instance its ids belong to (this service's exports say so in a column instance), so ${unmarked.toLocaleString('en-US')} rows were not matched by id and are added as new features; if the ids are this service's, import with match=id`);
-  }
+  if (foreign) warnings.push(message('ids_other_instance', { count: foreign, instances: [...others] }));
+  if (unmarked) warnings.push(message('ids_unmarked', { count: unmarked }));
   return { keys, warnings };
 }
 
 const keyText = (k: RowKey) => (k.kind === 'id' ? `id:${k.id}` : k.kind === 'code' ? `code:${k.code}` : `link:${k.source}\u001f${k.key}`);
-
-const describe = (k: RowKey) => (k.kind === 'id' ? `feature ${k.id}` : k.kind === 'code' ? `code ${k.code}`
-  : k.source.startsWith('instance:') ? `feature ${k.key} of instance ${k.source.slice('instance:'.length)}` : `external id ${k.key} of source ${k.source}`);
 
 export async function matchTargets(tx: Queryable, layer: LayerDef, p: Principal, candidates: readonly Candidate[], keys: readonly (RowKey | undefined)[]): Promise<Matched[]> {
   const matched: Matched[] = candidates.map(() => ({ action: 'create' }));
@@ -150,18 +142,18 @@ export async function matchTargets(tx: Queryable, layer: LayerDef, p: Principal,
     const text = keyText(k);
     const found = (k.kind === 'id' ? byId : k.kind === 'code' ? byCode : byLink).get(text);
     if (k.kind === 'id' && (!found || !found.readable)) {
-      c.errors.push({ code: 'not_found', message: `there is no feature ${k.id} in ${layer.id} that you may see; to add the row as a new feature, leave its id empty`, field: 'id' });
+      c.errors.push(rowIssue('row_not_found', { layer: layer.title, id: k.id }, { field: 'id' }));
     } else if (found && !found.readable) {
-      c.errors.push({ code: 'forbidden', message: `${describe(k)} belongs to a feature you may not change`, field: 'id' });
+      c.errors.push(rowIssue('row_forbidden', { key: k }, { field: 'id' }));
     } else if (found?.deleted) {
-      c.errors.push({ code: 'deleted', message: `${describe(k)} is feature ${found.id}, which was deleted; restore it (POST /api/layers/${layer.id}/features/${found.id}/restore) to import into it`, field: 'id' });
+      c.errors.push(rowIssue('row_deleted', { key: k, layer: layer.title, path: layer.id, id: Number(found.id) }, { field: 'id' }));
     } else if (found) {
       m.target = Number(found.id);
       m.action = 'update';
     }
     const same = m.target !== undefined ? `id:${m.target}` : text;
     const earlier = firstRow.get(same);
-    if (earlier !== undefined) c.errors.push({ code: 'duplicate', message: `duplicate of row ${earlier}: both are ${describe(k)}`, field: 'id' });
+    if (earlier !== undefined) c.errors.push(rowIssue('row_duplicate', { row: earlier, key: k }, { field: 'id' }));
     else firstRow.set(same, c.row);
   });
   return matched;

@@ -9,7 +9,8 @@ import type { Srid } from './crs.js';
  */
 type Point = { x: number; y: number };
 export type TransformItem = Point | { wkt: string } | { geometry: unknown };
-export type TransformResult = { geometry: object } | { problem: string };
+/** A shape in WGS84, or why it is not one: PostGIS's own account, null for an empty shape. */
+export type TransformResult = { geometry: object } | { problem: string | null };
 
 const BATCH = 5000;
 /** Decimals kept: 9 decimals of a degree is 0.1 mm, finer than any register. */
@@ -46,7 +47,7 @@ async function shapesToWgs84(db: Queryable, srid: Srid, shapes: readonly Transfo
          SELECT w.geom, w.problem FROM geometry_from_wkt(a.item->>'wkt', $2) w WHERE a.item ? 'wkt') g
       ORDER BY a.n`,
     [JSON.stringify(shapes), srid]);
-  return rows.map((r) => (r.geometry ? { geometry: r.geometry } : { problem: r.problem ?? 'empty geometry' }));
+  return rows.map((r) => (r.geometry ? { geometry: r.geometry } : { problem: r.problem }));
 }
 
 export async function toWgs84(db: Queryable, srid: Srid, items: readonly TransformItem[],

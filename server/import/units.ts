@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.js';
+import { rowIssue } from './issues.js';
 import { LAYERS, property } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
 import type { RowIssue } from './issues.js';
@@ -46,13 +47,15 @@ export async function missingParents(tx: Queryable, layer: LayerDef, codes: read
   const out = new Map<number, RowIssue>();
   if (!parent) return out;
   const wanted = [...new Set(codes.filter((c): c is string => typeof c === 'string'))];
-  const table = LAYERS.find((l) => l.id === parent.layer)!.table;
+  const parentLayer = LAYERS.find((l) => l.id === parent.layer)!;
+  const table = parentLayer.table;
   const { rows } = await tx.query<{ code: string }>(
     `SELECT c AS code FROM unnest($1::text[]) c WHERE NOT EXISTS (SELECT 1 FROM ${table} u WHERE u.code = c AND u.deleted_at IS NULL)`, [wanted]);
   const missing = new Set(rows.map((r) => r.code));
   codes.forEach((c, i) => {
     if (c !== undefined && missing.has(c)) {
-      out.set(i, { code: 'invalid_reference', message: `${parent.property} ${c} is not one of the ${parent.layer}; import or create it first`, field: `properties.${parent.property}` });
+      out.set(i, rowIssue('parent_unit_missing', { label: property(layer, parent.property)?.label ?? parent.property, name: parent.property, code: c, unit: parentLayer.title },
+        { field: `properties.${parent.property}` }));
     }
   });
   return out;
@@ -133,7 +136,7 @@ export async function unitsReport(tx: Queryable, layer: LayerDef, changed: reado
 export function boundaryIssues(r: UnitsReport | undefined, layer: LayerDef): RowIssue[] {
   if (!r) return [];
   return [
-    ...r.overlaps.map((o) => ({ code: 'units_overlap', message: `${layer.id} ${o.units[0]} and ${o.units[1]} overlap by ${o.m2} m² around (${o.at[0]}, ${o.at[1]}); a place must belong to one unit`, field: 'geometry' })),
-    ...r.gaps.map((g) => ({ code: 'units_gap', message: `a gap of ${g.m2} m² around (${g.at[0]}, ${g.at[1]}) belongs to no unit${g.between.length ? `; it lies between ${g.between.join(', ')}` : ''}`, field: 'geometry' })),
+    ...r.overlaps.map((o) => rowIssue('units_overlap', { unit: layer.title, a: o.units[0], b: o.units[1], m2: o.m2, lon: o.at[0], lat: o.at[1] }, { field: 'geometry' })),
+    ...r.gaps.map((g) => rowIssue('units_gap', { unit: layer.title, m2: g.m2, lon: g.at[0], lat: g.at[1], between: g.between }, { field: 'geometry' })),
   ];
 }

@@ -1,3 +1,4 @@
+import type { CellExpected, CellProblem } from '../http/messages.js';
 import type { PropertyDef, PropertyType } from '../layers/types.js';
 import { parseDirection } from './direction.js';
 
@@ -5,10 +6,11 @@ import { parseDirection } from './direction.js';
  * Register cells to the values the registry validates (server/layers/schema.ts does the
  * validating; this only reads what people write): numbers with units, yes/no in Chinese, dates
  * in the Republic of China calendar (民國 113 = 2024), choices by their Chinese label, camera
- * directions in words. What cannot be read is a message naming what was expected.
+ * directions in words. What cannot be read is said by what was expected (the catalogue's
+ * cell_unreadable and defaults_invalid put it in words).
  */
 
-export type Cell = { value: unknown } | { error: string } | { empty: true };
+export type Cell = { value: unknown } | { error: CellProblem } | { empty: true };
 
 /** Properties that hold a compass bearing, so "朝北" or "NE" reads as degrees. */
 const BEARINGS = new Set(['azimuth']);
@@ -91,18 +93,13 @@ function readIds(s: string): number[] | undefined {
   return parts.every((p) => /^\d+$/.test(p)) ? parts.map(Number) : undefined;
 }
 
-const expected: Record<PropertyType['kind'], string> = {
-  text: 'text',
-  enum: 'one of the choices',
-  integer: 'a whole number',
-  number: 'a number',
-  boolean: 'yes or no (是/否, Y/N, true/false)',
-  date: 'a date such as 2024-05-01 or 113/05/01',
-  timestamp: 'a date and time such as 2024-05-01 14:30 or 113/05/01 14:30',
-  reference: 'the id of a feature',
-  ids: 'ids separated by commas',
-  indicators: 'a JSON object such as {"drug_lab": ["chemical_smell"]}',
-};
+/** What a cell of the property should hold: its type's kind, a year, or a bearing. */
+function expected(prop: PropertyDef): CellExpected {
+  const t = prop.type;
+  if (t.kind === 'integer' && t.max === 'current-year') return 'year';
+  if (t.kind === 'number' && BEARINGS.has(prop.name)) return 'bearing';
+  return t.kind;
+}
 
 function readString(prop: PropertyDef, s: string): unknown {
   const t = prop.type;
@@ -148,9 +145,7 @@ export function readCell(prop: PropertyDef, raw: unknown): Cell {
     if (s === '') return { empty: true };
     const value = readString(prop, s);
     if (value === undefined) {
-      const choices = prop.type.kind === 'enum' ? `: ${prop.type.choices.map((c) => `${c.label} (${c.value})`).join(', ')}` : '';
-      const what = BEARINGS.has(prop.name) ? 'degrees or a compass direction (北, 東南, 北偏東30度, NE)' : expected[prop.type.kind];
-      return { error: `「${s}」 is not ${what}${choices}` };
+      return { error: { value: s, expected: expected(prop), ...(prop.type.kind === 'enum' ? { choices: prop.type.choices } : {}) } };
     }
     return { value };
   }

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { TAIWAN_BOUNDS } from '../geo/taiwan.js';
-import { notFound } from '../http/errors.js';
+import { refusal } from '../http/messages.js';
 import { canRead, readableRows } from '../layers/access.js';
 import { findLayer, LAYERS } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
@@ -22,7 +22,7 @@ export const readableCollections = (p: Principal): LayerDef[] => LAYERS.filter((
 export function findCollection(id: string, p: Principal): LayerDef {
   const layer = findLayer(id);
   if (!layer || !layer.geometry || !canRead(layer, p)) {
-    throw notFound(`unknown collection "${id}"; GET /ogc/collections lists the collections you can read`);
+    throw refusal(404, 'layer_unknown', { layer: id, list: '/ogc/collections' });
   }
   return layer;
 }
