@@ -61,7 +61,8 @@ describe('the import page', () => {
     })));
     expect(table.map((r) => [r.row, r.status])).toEqual([[3, '錯誤'], [5, '錯誤'], [2, '正常'], [4, '正常']]);
     // Each reason says in Chinese what is wrong and where, then the server's exact sentence.
-    expect(table[0]!.reason).toMatch(/^數值無法判讀（欄位「類別」） .*不明類別/);
+    // The server's sentence names the column, so the heading does not repeat it.
+    expect(table[0]!.reason).toMatch(/^數值無法判讀\s*欄位「類別」的「不明類別」/);
     expect(table[1]!.reason).toMatch(/^位置或形狀不正確（位置） .*不是臺灣的 TM2 公尺坐標/);
     expect(await page.locator('.import-summary').innerText()).toMatch(/TWD97/);
     expect(await keyPlaces()).toBe(before);

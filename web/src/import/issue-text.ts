@@ -35,7 +35,9 @@ export function issueText(issue: RowIssue, layer: LayerInfo | undefined): IssueT
   const name = issue.field?.startsWith('properties.') ? issue.field.slice('properties.'.length) : undefined;
   const label = name && layer ? property(layer, name)?.label : undefined;
   const where = issue.column ? `欄位「${issue.column}」` : label ? `「${label}」` : issue.field === 'geometry' ? '位置' : '';
-  return { text: `${KINDS[issue.code] ?? '有問題'}${where ? `（${where}）` : ''}`, detail: issue.message };
+  // The server's sentence names the column itself where it can; the heading then need not.
+  const named = where !== '' && issue.message.includes(where);
+  return { text: `${KINDS[issue.code] ?? '有問題'}${where && !named ? `（${where}）` : ''}`, detail: issue.message };
 }
 
 /** The same as one line of text: 「位置或形狀不正確（位置）：…」. */
