@@ -341,37 +341,40 @@ describe('an officer on the map', () => {
 });
 
 describe('the history of a feature', () => {
-  it('says who changed what and when, and a planner steps back from a change as a new version', async () => {
+  it('says who changed what and when, and a planner steps back from one change alone, as a new version', async () => {
     const { rows: [cam] } = await w.db.query<{ id: number; x: number; y: number; name: string; version: number }>(
       `SELECT id::int AS id, ST_X(geom) x, ST_Y(geom) y, name, version FROM cameras
         WHERE precinct_code = 'P01' AND status = 'working' AND deleted_at IS NULL ORDER BY id DESC OFFSET 5 LIMIT 1`);
     const p = await w.open('/', 'planner');
-    // A change made by the planner (through the API, as the page would).
-    const status = await p.page.evaluate(async ([id, version]) => (await fetch(`/api/layers/cameras/features/${id}`, {
-      method: 'PATCH', headers: { 'Content-Type': 'application/json', 'If-Match': `"${version}"` },
-      body: JSON.stringify({ properties: { name: '改名測試監視器', status: 'broken' } }),
-    })).status, [cam!.id, cam!.version] as const);
-    expect(status).toBe(200);
+    // Two changes by the planner (through the API, as the page would): a new name, then a status.
+    const patch = (version: number, properties: object) => p.page.evaluate(async ([id, v, props]) => (await fetch(`/api/layers/cameras/features/${id}`, {
+      method: 'PATCH', headers: { 'Content-Type': 'application/json', 'If-Match': `"${v}"` }, body: JSON.stringify({ properties: props }),
+    })).status, [cam!.id, version, properties] as const);
+    expect(await patch(cam!.version, { name: '改名測試監視器' })).toBe(200);
+    expect(await patch(cam!.version + 1, { status: 'broken' })).toBe(200);
     await only(p, ['cameras']);
     await jumpTo(p.page, [cam!.x, cam!.y], 18);
     const at = await pixelOf(p.page, [cam!.x, cam!.y]);
     await p.page.mouse.click(at.x, at.y);
     await p.page.locator('.feature-popup button[data-action="history"]').click();
-    const newest = p.page.locator('.edit-session .history-entry').first();
-    await newest.waitFor();
-    const text = await newest.innerText();
-    expect(text).toContain(`第 ${cam!.version + 1} 版・修改`);
-    expect(text).toContain('planner');
-    expect(text).toContain(`名稱：${cam!.name} → 改名測試監視器`);
-    expect(text).toContain('狀態：正常 → 故障');
-    await newest.locator('[data-restore]').click();
+    const entry = (version: number) => p.page.locator(`.edit-session .history-entry[data-version="${version}"]`);
+    await entry(cam!.version + 2).waitFor();
+    // Newest first, each with who and what.
+    expect(await p.page.locator('.edit-session .history-entry').first().getAttribute('data-version')).toBe(String(cam!.version + 2));
+    expect(await entry(cam!.version + 2).innerText()).toContain('狀態：正常 → 故障');
+    const renamed = await entry(cam!.version + 1).innerText();
+    expect(renamed).toContain(`第 ${cam!.version + 1} 版・修改`);
+    expect(renamed).toContain('planner');
+    expect(renamed).toContain(`名稱：${cam!.name} → 改名測試監視器`);
+    // Stepping back from the rename undoes the rename only: the later status stays.
+    await entry(cam!.version + 1).locator('[data-restore]').click();
     await p.page.locator('.notice', { hasText: `還原為第 ${cam!.version + 1} 版修改前的內容` }).waitFor();
     const { rows: [after] } = await w.db.query<{ name: string; status: string; version: number; updated_by: string }>(
       'SELECT name, status, version, updated_by FROM cameras WHERE id = $1', [cam!.id]);
-    expect(after).toEqual({ name: cam!.name, status: 'working', version: cam!.version + 2, updated_by: 'planner' });
+    expect(after).toEqual({ name: cam!.name, status: 'broken', version: cam!.version + 3, updated_by: 'planner' });
     const { rows: kept } = await w.db.query<{ action: string }>(
       `SELECT action FROM feature_history WHERE layer_table = 'cameras' AND feature_id = $1 AND action = 'update' ORDER BY id`, [cam!.id]);
-    expect(kept.length).toBe(2);
+    expect(kept.length).toBe(3);
     expect(p.errors).toEqual([]);
     await p.context.close();
   });

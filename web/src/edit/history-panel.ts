@@ -19,20 +19,25 @@ const ACTIONS: Record<HistoryEntry['action'], string> = { create: '新增', upda
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
+/** The properties an edit changed (those the registry lets people set). */
+const changedProperties = (layer: LayerInfo, e: HistoryEntry) => (e.before && e.after
+  ? layer.properties.filter((p) => !p.derived && !same(e.before!.properties[p.name], e.after!.properties[p.name]))
+  : []);
+
+const movedBy = (e: HistoryEntry) => !!e.before && !!e.after && !same(e.before.geometry, e.after.geometry);
+
 /** What an edit changed, field by field in the registry's words: 「狀態：正常 → 故障」. */
 function changes(layer: LayerInfo, e: HistoryEntry): string[] {
-  if (!e.before || !e.after) return [];
-  const out = layer.properties
-    .filter((p) => !p.derived && !same(e.before!.properties[p.name], e.after!.properties[p.name]))
+  const out = changedProperties(layer, e)
     .map((p) => `${p.label}：${displayValue(p, e.before!.properties[p.name])} → ${displayValue(p, e.after!.properties[p.name])}`);
-  if (!same(e.before.geometry, e.after.geometry)) out.push(layer.geometry === 'Point' ? '位置變更' : '範圍變更');
+  if (movedBy(e)) out.push(layer.geometry === 'Point' ? '位置變更' : '範圍變更');
   return out;
 }
 
 /**
  * 修改紀錄: every version of a feature, newest first — who, when, what changed — and for those
- * who may edit it, 「還原為修改前」 on a change, which saves the values (and shape) from before
- * it as a new version, so the history keeps the step back too.
+ * who may edit it, 「還原為修改前」 on a change, which sets back what that change changed (and
+ * the caller may set) as a new version, so the history keeps the step back too.
  */
 export async function showHistory(host: HTMLElement, layer: LayerInfo, id: number, onDone: (message?: string) => void): Promise<void> {
   const [{ body: current, etag }, { history }] = await Promise.all([
@@ -42,12 +47,15 @@ export async function showHistory(host: HTMLElement, layer: LayerInfo, id: numbe
   const name = String(current.properties[layer.label] ?? `編號 ${id}`);
   const message = h('p', { class: 'form-error', role: 'alert', hidden: true });
   const writable = layer.writable.includes('update') ? (layer.writableFields ?? layer.properties.filter((p) => !p.derived).map((p) => p.name)) : [];
+  // Stepping back from a change undoes that change alone: the fields it changed that the caller
+  // may set (an officer a camera's status), and its move where the caller may move the feature.
+  const undoable = (e: HistoryEntry) => changedProperties(layer, e).map((p) => p.name).filter((n) => writable.includes(n));
+  const mayMove = (e: HistoryEntry) => !layer.writableFields && writable.length > 0 && layer.geometry !== null && movedBy(e) && !!e.before!.geometry;
   const restore = async (e: HistoryEntry, button: HTMLButtonElement) => {
     button.disabled = true;
     const before = e.before!;
-    const properties = Object.fromEntries(writable.filter((n) => n in before.properties).map((n) => [n, before.properties[n]]));
-    // Where only some fields may be changed (an officer's camera status) the shape stays.
-    const geometry = !layer.writableFields && layer.geometry && before.geometry ? { geometry: before.geometry } : {};
+    const properties = Object.fromEntries(undoable(e).map((n) => [n, before.properties[n]]));
+    const geometry = mayMove(e) ? { geometry: before.geometry } : {};
     const refused = await saveFeature({
       layer, message, existing: { id, etag: etag ?? `"${current.properties.version}"`, name },
       body: { properties, ...geometry }, reload: () => void showHistory(host, layer, id, onDone),
@@ -57,7 +65,7 @@ export async function showHistory(host: HTMLElement, layer: LayerInfo, id: numbe
   };
   const rows = [...history].reverse().map((e) => {
     const what = changes(layer, e);
-    const canRestore = writable.length > 0 && e.action === 'update' && what.length > 0;
+    const canRestore = e.action === 'update' && (undoable(e).length > 0 || mayMove(e));
     const button = h('button', { type: 'button', class: 'secondary small', dataset: { restore: String(e.version) } }, '還原為修改前');
     button.addEventListener('click', () => void restore(e, button));
     return h('li', { class: 'history-entry', dataset: { version: String(e.version) } },

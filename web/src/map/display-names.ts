@@ -14,7 +14,11 @@ async function fetchUnitNames(codes: string[]): Promise<void> {
   const wanted = codes.filter((c) => !unitNames.has(c));
   if (wanted.length === 0) return;
   const answer = api.get<{ names: Record<string, string> }>(`/api/units/names?codes=${encodeURIComponent(wanted.join(','))}`)
-    .then((r) => r.names, () => ({} as Record<string, string>));
+    .then((r) => r.names, () => {
+      // Not known this time (offline, too many requests): asked again next time, not remembered.
+      for (const c of wanted) unitNames.delete(c);
+      return {} as Record<string, string>;
+    });
   for (const c of wanted) unitNames.set(c, answer.then((names) => names[c]));
 }
 

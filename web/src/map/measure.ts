@@ -36,7 +36,12 @@ export class MeasureTool {
   ];
   readonly element = h('div', { class: 'measure' }, this.result, this.controls);
 
-  constructor(private readonly map: maplibregl.Map, private readonly onStart: () => void = () => {}) {
+  /**
+   * `onStart` runs when measuring starts (the view closes its popup, shows the panel); `busy`
+   * says the map's taps belong to something else (an edit session), when measuring does not start.
+   */
+  constructor(private readonly map: maplibregl.Map, private readonly onStart: () => void = () => {},
+    private readonly busy: () => boolean = () => false) {
     map.addSource(SOURCE, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
     map.addLayer({ id: `${SOURCE}-fill`, type: 'fill', source: SOURCE, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#ff9f1c', 'fill-opacity': 0.2 } });
     map.addLayer({ id: `${SOURCE}-line`, type: 'line', source: SOURCE, filter: ['!=', ['geometry-type'], 'Point'],
@@ -53,6 +58,10 @@ export class MeasureTool {
   get active(): boolean { return this.mode !== undefined; }
 
   start(mode: Mode): void {
+    if (this.busy()) {
+      replace(this.result, '請先完成或取消目前的編輯，再開始量測。');
+      return;
+    }
     this.mode = mode;
     this.kind = mode;
     this.points = [];

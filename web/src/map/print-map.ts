@@ -17,20 +17,70 @@ const PAGE_STYLE = 'map-print-page';
 /** Metres per pixel at the equator at zoom 0 for MapLibre's 512 px tiles. */
 const EQUATOR_M_PER_PX = 40_075_016.686 / 512;
 
-/** A round length for the scale bar, about a fifth of what the map spans. */
-function scaleBar(map: maplibregl.Map): { metres: number; share: number } {
+/** A round length for the scale bar, about a fifth of what the map spans, and its length in CSS pixels. */
+function scaleBar(map: maplibregl.Map): { metres: number; px: number } {
   const mPerPx = (EQUATOR_M_PER_PX * Math.cos((map.getCenter().lat * Math.PI) / 180)) / 2 ** map.getZoom();
-  const spanM = mPerPx * map.getCanvas().clientWidth;
-  const rough = spanM / 5;
+  const rough = (mPerPx * map.getCanvas().clientWidth) / 5;
   const step = 10 ** Math.floor(Math.log10(rough));
   const metres = [1, 2, 5, 10].map((f) => f * step).filter((m) => m <= rough).pop() ?? step;
-  return { metres, share: metres / spanM };
+  return { metres, px: metres / mPerPx };
 }
 
-/** The map as it is drawn now, as a PNG: drawn again at once, read before the buffer is cleared. */
-function stillOf(map: maplibregl.Map): string {
+/**
+ * The map as it is drawn now, as a PNG, with its scale bar and north arrow drawn into the image
+ * itself, so they keep the map's scale however the sheet scales the picture. Drawn again at once
+ * and read before WebGL clears its buffer.
+ */
+function stillOf(map: maplibregl.Map): { url: string; bar: { metres: number; px: number; width: number } } {
   map.redraw();
-  return map.getCanvas().toDataURL('image/png');
+  const source = map.getCanvas();
+  const ratio = source.width / source.clientWidth;
+  const canvas = document.createElement('canvas');
+  canvas.width = source.width;
+  canvas.height = source.height;
+  const c = canvas.getContext('2d')!;
+  c.drawImage(source, 0, 0);
+  const bar = scaleBar(map);
+  const len = Math.round(bar.px * ratio);
+  const pad = Math.round(12 * ratio);
+  const y = canvas.height - pad - Math.round(8 * ratio);
+  // The bar: black and white halves under a white band for the label, as on a paper map.
+  c.fillStyle = '#ffffff';
+  c.fillRect(pad - 4 * ratio, y - 22 * ratio, len + 8 * ratio, 34 * ratio);
+  c.fillStyle = '#000000';
+  c.fillRect(pad, y, len, Math.round(6 * ratio));
+  c.fillStyle = '#ffffff';
+  c.fillRect(pad + len / 2, y + ratio, len / 2 - ratio, Math.round(4 * ratio));
+  c.fillStyle = '#000000';
+  c.font = `${Math.round(12 * ratio)}px ${getComputedStyle(document.body).fontFamily}`;
+  c.textBaseline = 'bottom';
+  c.fillText(formatDistance(bar.metres), pad, y - 3 * ratio);
+  // The north arrow, turned with the map.
+  const cx = canvas.width - 28 * ratio;
+  const cy = 32 * ratio;
+  c.save();
+  c.translate(cx, cy);
+  c.fillStyle = '#ffffff';
+  c.beginPath();
+  c.arc(0, 0, 18 * ratio, 0, Math.PI * 2);
+  c.fill();
+  c.strokeStyle = '#000000';
+  c.lineWidth = ratio;
+  c.stroke();
+  c.rotate((-map.getBearing() * Math.PI) / 180);
+  c.fillStyle = '#000000';
+  c.beginPath();
+  c.moveTo(0, -14 * ratio);
+  c.lineTo(6 * ratio, 2 * ratio);
+  c.lineTo(-6 * ratio, 2 * ratio);
+  c.closePath();
+  c.fill();
+  c.font = `bold ${Math.round(10 * ratio)}px ${getComputedStyle(document.body).fontFamily}`;
+  c.textAlign = 'center';
+  c.textBaseline = 'top';
+  c.fillText('北', 0, 3 * ratio);
+  c.restore();
+  return { url: canvas.toDataURL('image/png'), bar: { metres: bar.metres, px: len, width: canvas.width } };
 }
 
 /**
@@ -41,8 +91,7 @@ function stillOf(map: maplibregl.Map): string {
  */
 export function buildPrintSheet(map: maplibregl.Map, layers: LayerPanel, opts: PrintOptions, ctx: PrintContext): HTMLElement {
   document.querySelector('.map-print')?.remove();
-  const bar = scaleBar(map);
-  const bearing = map.getBearing();
+  const still = stillOf(map);
   const legend = layers.legendsShown();
   const credits = map.getContainer().querySelector('.maplibregl-ctrl-attrib-inner')?.textContent ?? '';
   const sheet = h('section', { class: `map-print ${opts.orientation}`, 'aria-hidden': 'true' },
@@ -50,10 +99,8 @@ export function buildPrintSheet(map: maplibregl.Map, layers: LayerPanel, opts: P
       h('div', {}, h('h1', {}, opts.title), h('p', {}, [formatDate(taiwanDate()), ctx.unit].filter(Boolean).join('・'))),
       ctx.restricted ? h('strong', { class: 'restricted' }, '限公務使用') : null),
     h('figure', { class: 'map-print-figure' },
-      h('img', { src: stillOf(map), alt: opts.title }),
-      h('div', { class: 'north-arrow', style: { transform: `rotate(${-bearing}deg)` } }, h('span', {}, '▲'), h('span', {}, '北')),
-      h('div', { class: 'scale-bar' }, h('div', { class: 'scale-line', style: { width: `${(bar.share * 100).toFixed(2)}%` } }),
-        h('span', {}, formatDistance(bar.metres)))),
+      // What the bar drawn in the image stands for, for checking: its metres, its and the image's pixels.
+      h('img', { src: still.url, alt: opts.title, dataset: { scaleMetres: String(still.bar.metres), scalePx: String(still.bar.px), imageWidth: String(still.bar.width) } })),
     h('div', { class: 'map-print-legend' }, h('h2', {}, '圖例'), legend),
     h('footer', {}, ctx.demoNote ? h('p', {}, ctx.demoNote) : null, h('p', {}, `資料來源：${credits}`)));
   document.body.append(sheet);

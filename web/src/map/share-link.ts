@@ -8,8 +8,8 @@ import type { TileFilters } from './tile-filters.js';
  * switched on (`l=`) and the tile filters (`f=`, as TileFilters writes them). The address is
  * kept current as the map moves, so copying it from the browser or with 分享連結 gives a
  * colleague the same map; opening it restores all three. What it names is checked as any
- * input is: numbers in range, layers and filters of layers that exist (the tile server checks
- * the filter values themselves).
+ * input is: numbers in range, layers that exist, and only filters the caller's own filter panel
+ * could have set (validFilter).
  */
 export interface SharedState {
   view?: { center: [number, number]; zoom: number };
@@ -30,11 +30,30 @@ export function readSharedState(hash: string, registry: Registry): SharedState {
   const l = q.get('l');
   if (l !== null) out.layers = new Set(l.split(',').filter((id) => registry.get(id.replace(/-heat$/, '')) !== undefined));
   const f = q.get('f');
-  if (f !== null) {
-    const known = [...new URLSearchParams(f)].filter(([k]) => registry.get(k.split('.')[0] ?? '') !== undefined);
-    out.filters = new URLSearchParams(known).toString();
-  }
+  if (f !== null) out.filters = new URLSearchParams([...new URLSearchParams(f)].filter(([k, v]) => validFilter(registry, k, v))).toString();
   return out;
+}
+
+/** Time filters' shapes, as the filter panel writes them (server/tiles/filters.ts checks them again). */
+const TIME_FILTERS: Record<string, RegExp> = {
+  datetime: /^(\d{4}-\d{2}-\d{2}|\.\.)\/(\d{4}-\d{2}-\d{2}|\.\.)$/,
+  hour: /^([01]?\d|2[0-3])-([01]?\d|2[0-3])$/,
+  weekday: /^[1-7](,[1-7]){0,6}$/,
+};
+
+/**
+ * Whether a filter of a link is one this caller's filter panel could have set: a choice property
+ * of a layer it reads, with known choices, or a time filter of a layer with a time, well formed.
+ * Anything else would make the tile server refuse every tile, and the whole map go blank.
+ */
+function validFilter(registry: Registry, key: string, value: string): boolean {
+  const [layerId, param, ...rest] = key.split('.');
+  const layer = registry.get(layerId ?? '');
+  if (!layer || !param || rest.length) return false;
+  if (param in TIME_FILTERS) return !!layer.temporal && TIME_FILTERS[param]!.test(value);
+  const prop = layer.properties.find((p) => p.name === param && p.type === 'enum' && !p.derived);
+  const choices = new Set(prop?.choices?.map((c) => c.value));
+  return !!prop && value.split(',').every((v) => choices.has(v));
 }
 
 /** The address of the map as it is now. */

@@ -9,6 +9,7 @@ import { editAttributes } from '../edit/attribute-editor.js';
 import { showHistory } from '../edit/history-panel.js';
 import type { PolygonEditor } from '../edit/polygon-editor.js';
 import { openVisitDialog } from '../edit/visit-dialog.js';
+import { ApiError } from '../lib/api.js';
 import { append, h } from '../lib/dom.js';
 import { Notice } from '../lib/notice.js';
 import type { Feature } from '../map/features.js';
@@ -80,12 +81,20 @@ export async function mapView(ctx: AppContext, main: HTMLElement, tools: HTMLEle
   // turning a camera), half of the screen for a form.
   const open = async (start: () => unknown, onMap: boolean) => {
     notice.hide();
+    // A tap on the map now belongs to the session, not to a measure.
+    measure.finish();
     if (session.hidden) sheetBefore = sheet.current;
     editTools.hidden = true;
     session.replaceChildren(h('p', { class: 'hint' }, '載入中…'));
     session.hidden = false;
     sheet.reveal(session, onMap ? 'peek' : 'half');
-    await start();
+    try {
+      await start();
+    } catch (err) {
+      // Whatever could not be read (a record since deleted, the network) is said, with a way out.
+      session.replaceChildren(h('p', { class: 'form-error', role: 'alert' }, err instanceof ApiError ? err.message : '無法開啟，請稍後再試。'),
+        h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', onclick: () => done() }, '關閉')));
+    }
     sheet.reveal(session, onMap ? 'peek' : 'half');
   };
   const drawable = DRAWN_LAYERS.map((id) => ctx.registry.get(id)).filter((l): l is LayerInfo => !!l && l.writable.includes('create'));
@@ -118,7 +127,7 @@ export async function mapView(ctx: AppContext, main: HTMLElement, tools: HTMLEle
     }
     return out;
   };
-  const measure = new MeasureTool(map, () => { popups.close(); sheet.reveal(mapTools, 'peek'); });
+  const measure = new MeasureTool(map, () => { popups.close(); sheet.reveal(mapTools, 'peek'); }, () => !session.hidden);
   // While something is being edited or measured, a click on the map belongs to that.
   const popups = enableFeaturePopups(map, ctx, actions, () => session.hidden === true && !measure.active);
 
