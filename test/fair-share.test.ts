@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../server/app.js';
 import type { Db } from '../server/db/db.js';
@@ -44,9 +44,23 @@ const tracked = <T>(p: Promise<T>) => {
   void p.finally(() => { state.settled = true; }).catch(() => undefined);
   return state;
 };
-const until = async (test: () => Promise<boolean>) => {
-  while (!(await test())) await new Promise((r) => setTimeout(r, 20));
+/** Waits until `test` holds; fails saying what it waited for rather than running into the test's timeout. */
+const until = async (test: () => Promise<boolean>, what = 'the condition', ms = 20_000) => {
+  const deadline = Date.now() + ms;
+  while (!(await test())) {
+    if (Date.now() > deadline) throw new Error(`gave up after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 };
+
+/** A port nothing listens on now (the system's choice), for a server of the test's own. */
+const freePort = () => new Promise<number>((resolve, reject) => {
+  const probe = createServer().on('error', reject);
+  probe.listen(0, '127.0.0.1', () => {
+    const { port } = probe.address() as AddressInfo;
+    probe.close(() => resolve(port));
+  });
+});
 
 describe('budgets per client', () => {
   let s: Served;
@@ -118,19 +132,24 @@ describe('budgets per client', () => {
 
   it.runIf(process.env.REDIS_URL)('does not wait for a Redis that has stopped answering: counts locally meanwhile', async () => {
     // A Redis of this test's own, paused (SIGSTOP) so that it accepts nothing and answers nothing.
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    // On a port the system found free (a random one could be taken, and then the test waited on
+    // someone else's server until it timed out).
+    const port = await freePort();
     const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', ''], { stdio: 'ignore' });
+    let exited = false;
+    redis.on('exit', () => { exited = true; });
     // The buckets are made once it accepts connections: one that found it not yet listening
     // would try again only when next asked to count.
     const accepts = () => new Promise<boolean>((resolve) => {
+      if (exited) throw new Error(`redis-server on port ${port} exited before it listened`);
       const socket = connect(port, '127.0.0.1', () => { socket.destroy(); resolve(true); }).on('error', () => resolve(false));
     });
-    await until(accepts);
+    await until(accepts, `redis-server to listen on ${port}`);
     const warnings: string[] = [];
     const buckets = new RedisBuckets(`redis://127.0.0.1:${port}`, 'paused:', (m) => warnings.push(m));
     const budget = { name: 'search', perMinute: 2 };
     try {
-      await until(async () => buckets.available);
+      await until(async () => buckets.available, 'the buckets to reach Redis');
       warnings.length = 0; // connections refused while it was starting
       redis.kill('SIGSTOP');
       const taken = [];
