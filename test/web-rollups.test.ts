@@ -112,6 +112,8 @@ describe('the roll-up page', () => {
 
   it('changes level through its form, and the address keeps what is shown', async () => {
     await p.page.selectOption('.rollup-toolbar select[name=by]', 'beat');
+    // The scope names the planner's precinct, not its code.
+    expect(await p.page.locator('.rollup-toolbar select[name=unit] option').first().innerText()).toBe('本分局（桃園分局）');
     await p.page.selectOption('.rollup-toolbar select[name=unit]', 'P01S02');
     await Promise.all([p.page.waitForURL(/by=beat/), p.page.click('.rollup-toolbar button[type=submit]')]);
     await p.page.waitForSelector('body[data-ready="true"]');

@@ -2,6 +2,7 @@ import type { AppContext } from '../app/context.js';
 import { ApiError } from '../lib/api.js';
 import { h, replace } from '../lib/dom.js';
 import { taiwanDate } from '../lib/format.js';
+import { unitName } from '../map/display-names.js';
 import { listFeatures } from '../map/features.js';
 import { periodChoices } from '../rollups/periods.js';
 import { fetchRollup, LEVEL_LABELS, rollupUrl, type Level, type RollupRequest } from '../rollups/rollup-api.js';
@@ -49,13 +50,14 @@ function requestFrom(q: URLSearchParams, ctx: AppContext): RollupRequest {
 async function toolbar(ctx: AppContext, r: RollupRequest): Promise<HTMLElement> {
   const { me } = ctx;
   const levels: Level[] = me.precinctCode ? ['precinct', 'station', 'beat'] : ['bureau', 'precinct', 'station', 'beat'];
-  const [precincts, stations] = await Promise.all([
+  const [precincts, stations, ownName] = await Promise.all([
     me.precinctCode ? Promise.resolve([]) : listFeatures('precincts', {}, 500),
     listFeatures('stations', me.precinctCode ? { precinct_code: me.precinctCode } : {}, 2000),
+    me.precinctCode ? unitName(me.precinctCode) : Promise.resolve(''),
   ]);
   const option = (value: string, label: string, selected: boolean) => h('option', { value, selected }, label);
   const units = h('select', { name: 'unit', 'aria-label': '範圍' },
-    me.precinctCode ? option(me.precinctCode, `本分局（${me.precinctCode}）`, !r.unit || r.unit === me.precinctCode) : option('', '全轄', !r.unit),
+    me.precinctCode ? option(me.precinctCode, `本分局（${ownName}）`, !r.unit || r.unit === me.precinctCode) : option('', '全轄', !r.unit),
     precincts.length ? h('optgroup', { label: '分局' }, precincts.map((p) => option(String(p.properties.code), String(p.properties.name), r.unit === p.properties.code))) : null,
     h('optgroup', { label: '派出所' }, stations.map((s) => option(String(s.properties.code), String(s.properties.name), r.unit === s.properties.code))));
   const from = h('input', { type: 'date', name: 'from', value: r.from ?? '', 'aria-label': '起日' });
