@@ -137,12 +137,42 @@ describe('drawing a watch block', () => {
     const expectedM2 = area(polygon([[...corners, corners[0]!]]));
     await jumpTo(p.page, centre, 17);
     await p.page.click('button[data-create="watch-blocks"]');
-    await drawPolygon(p, corners);
+    // A corner tapped by mistake: 刪除上一點 takes it back, 重做 puts it again, 刪除上一點 once more.
+    const stray = await pixelOf(p.page, [centre[0] + 0.0009, centre[1] + 0.0009]);
+    const count = p.page.locator('.edit-session [aria-live]');
+    await count.filter({ hasText: '已點 0 點' }).waitFor();
+    for (const c of corners) {
+      const at = await pixelOf(p.page, c);
+      await p.page.mouse.click(at.x, at.y);
+    }
+    await p.page.mouse.click(stray.x, stray.y);
+    await count.filter({ hasText: '已點 5 點' }).waitFor();
+    await p.page.click('[data-draw="undo"]');
+    await count.filter({ hasText: '已點 4 點' }).waitFor();
+    await p.page.click('[data-draw="redo"]');
+    await count.filter({ hasText: '已點 5 點' }).waitFor();
+    await p.page.click('[data-draw="undo"]');
+    expect(await p.page.locator('[data-draw="redo"]').isEnabled()).toBe(true);
+    await p.page.click('[data-draw="finish"]');
     await p.page.locator('.edit-session .feature-form').waitFor();
     // The checks before saving: its area, no overlap, and all of it inside the precinct.
+    const shownArea = async () => Number(/面積 ([\d,]+) 平方公尺/.exec(await p.page.locator('.shape-checks', { hasText: '面積' }).innerText())![1]!.replace(/,/g, ''));
+    expect(Math.abs(await shownArea() - expectedM2) / expectedM2).toBeLessThan(0.01);
+    // Dragging a corner out grows the block; 復原 puts the drawn shape back, 重做 the dragged one.
+    const from = await pixelOf(p.page, corners[2]!);
+    await p.page.mouse.move(from.x, from.y);
+    await p.page.mouse.down();
+    await p.page.mouse.move(from.x + 40, from.y - 40, { steps: 8 });
+    await p.page.mouse.up();
+    await expect.poll(shownArea, { timeout: 10_000 }).toBeGreaterThan(expectedM2 * 1.1);
+    const grown = await shownArea();
+    await p.page.click('[data-draw="undo"]');
+    await expect.poll(shownArea, { timeout: 10_000 }).toBeLessThan(expectedM2 * 1.01);
+    await p.page.click('[data-draw="redo"]');
+    await expect.poll(shownArea, { timeout: 10_000 }).toBe(grown);
+    await p.page.click('[data-draw="undo"]');
+    await expect.poll(shownArea, { timeout: 10_000 }).toBeLessThan(expectedM2 * 1.01);
     const checks = await p.page.locator('.shape-checks', { hasText: '面積' }).innerText();
-    const shownM2 = Number(/面積 ([\d,]+) 平方公尺/.exec(checks)![1]!.replace(/,/g, ''));
-    expect(Math.abs(shownM2 - expectedM2) / expectedM2).toBeLessThan(0.01);
     expect(checks).toContain('未與其他治安區塊重疊');
     expect(checks).toContain('全部位於你的分局轄區內');
     // Each field says its limit, as the registry (and the server) has it.
@@ -193,7 +223,7 @@ describe('drawing a watch block', () => {
       return map.queryRenderedFeatures([(x as number) - r.left, (y as number) - r.top], { layers: ['edit-checks-fill'] }).length;
     }, [strip.x, strip.y] as const);
     expect(hit).toBeGreaterThan(0);
-    await p.page.click('.edit-session button.secondary');
+    await p.page.click('.edit-session [data-draw="cancel"]');
   });
 
   it('shows the part outside the precinct, and the server refusal next to the shape', async () => {
@@ -217,7 +247,7 @@ describe('drawing a watch block', () => {
     expect(message).toMatch(/圖形有 [\d,]+ 平方公尺超出你的分局（P01）轄區；請把圖形畫在轄區內。/);
     expect(await p.page.locator('.shape-error').innerText()).toContain(message);
     expect(await blockNamed('越區區塊')).toEqual([]);
-    await p.page.click('.edit-session button.secondary');
+    await p.page.click('.edit-session [data-draw="cancel"]');
     expect(p.errors.filter((e) => !/403/.test(e))).toEqual([]);
   });
 });

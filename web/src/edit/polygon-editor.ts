@@ -15,6 +15,8 @@ import { showConflict } from './conflict-dialog.js';
 import { featureForm, type FeatureForm } from './feature-form.js';
 import { saveFeature } from './save-feature.js';
 import { checkShape, type ShapeReport } from './shape-checks.js';
+import { TapSketch } from '../map/tap-sketch.js';
+import { UndoHistory } from '../lib/undo-history.js';
 
 const CHECKS = 'edit-checks';
 type Area = Polygon | MultiPolygon;
@@ -38,6 +40,11 @@ export class PolygonEditor {
   private hidden: { layerIds: string[] } | undefined;
   private precinct: Area | null | undefined;
   private checkTimer: number | undefined;
+  /** The corners of a new shape while they are being tapped. */
+  private readonly sketch: TapSketch;
+  private onSketch: () => void = () => {};
+  private onSketchClosed: () => void = () => {};
+  private readonly sketchNote = h('p', { class: 'hint', 'aria-live': 'polite' });
   active = false;
 
   constructor(private readonly map: maplibregl.Map, private readonly ctx: AppContext, private readonly host: HTMLElement,
@@ -47,21 +54,51 @@ export class PolygonEditor {
       paint: { 'fill-color': ['match', ['get', 'kind'], 'outside', '#7b2cbf', '#d00000'], 'fill-opacity': 0.45 } });
     map.addLayer({ id: `${CHECKS}-line`, type: 'line', source: CHECKS,
       paint: { 'line-color': ['match', ['get', 'kind'], 'outside', '#7b2cbf', '#d00000'], 'line-width': 2, 'line-dasharray': [2, 1] } });
+    this.sketch = new TapSketch(map, 'edit-sketch', { line: '#b35c00', fill: '#f7b731' }, () => this.onSketch(), () => this.onSketchClosed());
   }
 
-  /** Starts drawing a new polygon of the layer. */
+  /**
+   * Starts drawing a new polygon of the layer: the planner taps its corners (刪除上一點 and 重做
+   * step through them), then closes it on the first corner or with 完成; the closed shape is
+   * handed to terra-draw for reshaping.
+   */
   create(layer: LayerInfo): void {
     this.begin();
-    const status = h('p', { class: 'hint' }, '在地圖上逐點點選區塊的頂點，點回第一點（或在最後一點按兩下）完成。');
-    replace(this.host, h('h2', {}, `新增${layer.title}`), status, h('div', { class: 'actions' }, this.cancelButton()));
-    this.draw!.setMode('polygon');
-    this.draw!.on('finish', (id, context) => {
-      if (context.mode !== 'polygon' || this.shapeId) return;
-      this.shapeId = String(id);
-      this.draw!.setMode('select');
-      this.draw!.selectFeature(id);
-      void this.showSession(layer, undefined, undefined);
-    });
+    const undo = h('button', { type: 'button', class: 'secondary', dataset: { draw: 'undo' }, onclick: () => this.sketch.undo() }, '刪除上一點');
+    const redo = h('button', { type: 'button', class: 'secondary', dataset: { draw: 'redo' }, onclick: () => this.sketch.redo() }, '重做');
+    const finish = h('button', { type: 'button', class: 'primary', dataset: { draw: 'finish' }, onclick: () => this.closeSketch(layer) }, '完成');
+    const count = this.sketchNote;
+    this.onSketch = () => {
+      const n = this.sketch.points.length;
+      undo.disabled = !this.sketch.canUndo;
+      redo.disabled = !this.sketch.canRedo;
+      finish.disabled = n < 3;
+      replace(count, n < 3 ? `已點 ${n} 點，至少 3 點。` : `已點 ${n} 點，可按「完成」或點回第一點。`);
+    };
+    this.onSketchClosed = () => this.closeSketch(layer);
+    replace(this.host, h('h2', {}, `新增${layer.title}`),
+      h('p', { class: 'hint' }, '在地圖上逐點點選區塊的頂點，點回第一點或按「完成」結束。'), count,
+      h('div', { class: 'actions start' }, undo, redo), h('div', { class: 'actions' }, this.cancelButton(), finish));
+    this.sketch.start('area');
+  }
+
+  /** Hands the tapped corners, closed, to terra-draw for reshaping and opens the attribute form. */
+  private closeSketch(layer: LayerInfo): void {
+    const ring = this.sketch.ring();
+    if (!ring || !this.draw) return;
+    const id = crypto.randomUUID();
+    // terra-draw keeps nine decimals (about a millimetre) and refuses a shape with more.
+    const coordinates = [ring.map(([x, y]) => [Number(x.toFixed(9)), Number(y.toFixed(9))])];
+    const [added] = this.draw.addFeatures([{ type: 'Feature', id, geometry: { type: 'Polygon', coordinates }, properties: { mode: 'polygon' } }]);
+    if (!added?.valid) {
+      replace(this.sketchNote, '這些頂點圍不成區塊，請按「刪除上一點」修正後再完成。');
+      return;
+    }
+    this.sketch.hide();
+    this.shapeId = id;
+    this.draw.setMode('select');
+    this.draw.selectFeature(this.shapeId);
+    void this.showSession(layer, undefined, undefined);
   }
 
   /** Opens an existing feature for reshaping and editing its attributes. */
@@ -121,6 +158,7 @@ export class PolygonEditor {
 
   private end(): void {
     this.active = false;
+    this.sketch.hide();
     this.errorPopup?.remove();
     this.setChecks(null);
     if (this.hidden) for (const l of this.hidden.layerIds) this.map.setFilter(l, null);
@@ -134,7 +172,7 @@ export class PolygonEditor {
   }
 
   private cancelButton(): HTMLButtonElement {
-    return h('button', { type: 'button', class: 'secondary', onclick: () => this.cancel() }, '取消');
+    return h('button', { type: 'button', class: 'secondary', dataset: { draw: 'cancel' }, onclick: () => this.cancel() }, '取消');
   }
 
   /** The shape as drawn now, or the stored one that is not redrawn (a multi-part shape). */
@@ -182,15 +220,31 @@ export class PolygonEditor {
     const checks = h('div', { class: 'shape-checks', 'aria-live': 'polite' }, h('p', { class: 'hint' }, '檢查重疊與轄區範圍中…'));
     const message = h('p', { class: 'form-error', role: 'alert', hidden: true });
     const save = h('button', { type: 'button', class: 'primary', onclick: () => void this.save(layer, existing, etag, form, message, save, multipart) }, '儲存');
+    const shapes = this.shapeId ? new UndoHistory(this.currentShape()!) : undefined;
+    const undo = h('button', { type: 'button', class: 'secondary', dataset: { draw: 'undo' }, disabled: true, onclick: () => step(shapes!.undo()) }, '復原');
+    const redo = h('button', { type: 'button', class: 'secondary', dataset: { draw: 'redo' }, disabled: true, onclick: () => step(shapes!.redo()) }, '重做');
+    const showSteps = () => {
+      undo.disabled = !shapes?.canUndo;
+      redo.disabled = !shapes?.canRedo;
+    };
+    const step = (shape: Area) => {
+      this.restoreShape(shape);
+      showSteps();
+      void runChecks();
+    };
     replace(this.host,
       h('h2', {}, existing ? `編輯${layer.title}「${String(existing.properties[layer.label] ?? '')}」` : `新增${layer.title}`),
       multipart ? h('p', { class: 'hint' }, '這個區域由多塊組成，形狀請在桌面 GIS 編修；此處可修改屬性。')
         : h('p', { class: 'hint' }, '拖曳頂點或中點修改形狀；拖曳區塊可整塊移動。'),
+      shapes ? h('div', { class: 'actions start' }, undo, redo) : null,
       checks, form.element, message,
       h('div', { class: 'actions' }, this.cancelButton(), save));
     const runChecks = async () => {
       const now = this.currentShape(multipart);
       if (!now) return;
+      // Each settled change of the shape is a step 復原 can take back (a restored step is not new).
+      if (shapes && JSON.stringify(now) !== JSON.stringify(shapes.current)) shapes.push(now);
+      showSteps();
       const report = await checkShape(now, layer.id, layer.label, existing?.id, await this.myPrecinct());
       this.setChecks(report);
       replace(checks,
@@ -209,6 +263,14 @@ export class PolygonEditor {
       window.clearTimeout(this.checkTimer);
       this.checkTimer = window.setTimeout(() => void runChecks(), 300);
     });
+  }
+
+  /** Puts a former shape back on the map (復原 / 重做); the checks then run on it. */
+  private restoreShape(shape: Area): void {
+    if (!this.draw || !this.shapeId) return;
+    this.draw.deselectFeature(this.shapeId);
+    this.draw.updateFeatureGeometry(this.shapeId, shape as Polygon);
+    this.draw.selectFeature(this.shapeId);
   }
 
   private async save(layer: LayerInfo, existing: Feature | undefined, etag: string | undefined, form: FeatureForm,
