@@ -49,6 +49,8 @@ describe('a share link', () => {
     const url = await a.page.evaluate(() => navigator.clipboard.readText());
     expect(url).toBe(await a.page.evaluate(() => location.href));
     expect(new URL(url).hash).toMatch(/v=15\.50%2F24\.99000%2F121\.30000/);
+    // 近 30 天 travels as a relative range, so the link does not go stale.
+    expect(new URLSearchParams(new URLSearchParams(new URL(url).hash.slice(1)).get('f')!).get('incidents.datetime')).toBe('last30d');
     await a.context.close();
 
     const b = await w.open(new URL(url).pathname + new URL(url).hash, 'planner');
@@ -59,6 +61,8 @@ describe('a share link', () => {
     expect(await b.page.isChecked('.layer-row[data-layer="cameras"] input')).toBe(false);
     expect(await b.page.isChecked('.layer-row[data-layer="key-places"] input')).toBe(true);
     expect(await b.page.isChecked('.filter-group[data-layer="key-places"] input[value="ktv"]')).toBe(true);
+    const taiwanDaysAgo = (days: number) => new Date(Date.now() - days * 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10);
+    expect(await b.page.inputValue('.filter-group[data-layer="incidents"] input[name="from"]')).toBe(taiwanDaysAgo(30));
     // The tiles asked for carry the filter from the first one on.
     const tiles = b.requests.filter((u) => u.includes('.mvt'));
     expect(tiles.length).toBeGreaterThan(0);
@@ -107,9 +111,14 @@ describe('measuring', () => {
     expect(Math.abs(shown.area! / truth!.area - 1)).toBeLessThan(0.005);
     expect(Math.abs(shown.length / truth!.perimeter - 1)).toBeLessThan(0.005);
 
-    // 刪除上一點 takes the last corner back; a distance of the first two is the line between them.
+    // 刪除上一點 takes the last corner back, 重做 puts it again; a distance of the first two is
+    // the line between them.
     await p.page.locator('[data-measure="undo"]').click();
-    expect(await p.page.locator('.measure-result').innerText()).toContain('面積');
+    const three = figures(await p.page.locator('.measure-result').innerText());
+    expect(three.area! / shown.area!).toBeLessThan(0.9);
+    await p.page.locator('[data-measure="redo"]').click();
+    expect(figures(await p.page.locator('.measure-result').innerText())).toEqual(shown);
+    expect(await p.page.locator('[data-measure="redo"]').isEnabled()).toBe(false);
     await p.page.locator('[data-measure="distance"]').click();
     for (const [x, y] of corners.slice(0, 2)) await tap(x, y);
     const line = figures(await p.page.locator('.measure-result').innerText());

@@ -1,5 +1,6 @@
 import type * as maplibregl from 'maplibre-gl';
 import type { Registry } from '../app/registry.js';
+import { lastDays, RECENT_INCIDENT_DAYS } from './filter-panel.js';
 import type { LayerPanel } from './layer-panel.js';
 import type { TileFilters } from './tile-filters.js';
 
@@ -7,7 +8,7 @@ import type { TileFilters } from './tile-filters.js';
  * The map's state in the page's address, after `#`: the view (`v=zoom/lat/lon`), the layers
  * switched on (`l=`) and the tile filters (`f=`, as TileFilters writes them). The address is
  * kept current as the map moves, so copying it from the browser or with 分享連結 gives a
- * colleague the same map; opening it restores all three. What it names is checked as any
+ * colleague the same map; opening it restores all three (近 30 天 stays relative: `last30d`). What it names is checked as any
  * input is: numbers in range, layers that exist, and only filters the caller's own filter panel
  * could have set (validFilter).
  */
@@ -30,9 +31,20 @@ export function readSharedState(hash: string, registry: Registry): SharedState {
   const l = q.get('l');
   if (l !== null) out.layers = new Set(l.split(',').filter((id) => registry.get(id.replace(/-heat$/, '')) !== undefined));
   const f = q.get('f');
-  if (f !== null) out.filters = new URLSearchParams([...new URLSearchParams(f)].filter(([k, v]) => validFilter(registry, k, v))).toString();
+  if (f !== null) {
+    const given = [...new URLSearchParams(f)].map(([k, v]) => [k, fromRelative(v)] as [string, string]);
+    out.filters = new URLSearchParams(given.filter(([k, v]) => validFilter(registry, k, v))).toString();
+  }
   return out;
 }
+
+/**
+ * A date range that starts n days ago and stays open is shared as `last<n>d`, so a link to 近 30
+ * 天 opened next week shows the 30 days before then, not a range that has gone stale.
+ */
+const RELATIVE = /^last(\d{1,3})d$/;
+const fromRelative = (v: string) => { const m = RELATIVE.exec(v); return m ? lastDays(Number(m[1])) : v; };
+const toRelative = (v: string) => (v === lastDays(RECENT_INCIDENT_DAYS) ? `last${RECENT_INCIDENT_DAYS}d` : v);
 
 /** Time filters' shapes, as the filter panel writes them (server/tiles/filters.ts checks them again). */
 const TIME_FILTERS: Record<string, RegExp> = {
@@ -59,7 +71,8 @@ function validFilter(registry: Registry, key: string, value: string): boolean {
 /** The address of the map as it is now. */
 export function sharedUrl(map: maplibregl.Map, layers: LayerPanel, filters: TileFilters): string {
   const c = map.getCenter();
-  const q = new URLSearchParams({ v: `${map.getZoom().toFixed(2)}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`, l: layers.shown().join(','), f: filters.query() });
+  const f = new URLSearchParams([...new URLSearchParams(filters.query())].map(([k, v]) => [k, k.endsWith('.datetime') ? toRelative(v) : v]));
+  const q = new URLSearchParams({ v: `${map.getZoom().toFixed(2)}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`, l: layers.shown().join(','), f: f.toString() });
   return `${location.origin}${location.pathname}${location.search}#${q.toString()}`;
 }
 
