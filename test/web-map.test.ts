@@ -109,6 +109,20 @@ describe('layers, legend and switches (admin)', () => {
     const clusters = await rendered(p.page, ['incidents-clusters']);
     expect(clusters.length).toBeGreaterThan(0);
     expect(clusters.every((c) => Number(c.properties.point_count) > 1)).toBe(true);
+    // Clusters of different layers at one place are drawn side by side, their counts apart.
+    const offsets = await p.page.evaluate(() => {
+      const map = (window as unknown as { emap: { map: import('maplibre-gl').Map } }).emap.map;
+      return map.getStyle().layers.filter((l) => l.id.endsWith('-clusters'))
+        .map((l) => [l.id, map.getPaintProperty(l.id, 'circle-translate'), map.getPaintProperty(l.id.replace(/-clusters$/, '-cluster-counts'), 'text-translate')] as const);
+    }) as (readonly [string, [number, number], [number, number]])[];
+    expect(offsets.map(([id]) => id).sort()).toEqual(['cameras-clusters', 'incidents-clusters', 'key-places-clusters']);
+    for (const [, circle, count] of offsets) expect(count).toEqual(circle);
+    for (let i = 0; i < offsets.length; i++) {
+      for (let j = i + 1; j < offsets.length; j++) {
+        const [a, b] = [offsets[i]![1], offsets[j]![1]];
+        expect(Math.hypot(a[0] - b[0], a[1] - b[1])).toBeGreaterThan(20);
+      }
+    }
   });
 
   it('shows in the legend the colours the map draws with', async () => {

@@ -38,8 +38,22 @@ const meta = (layer: LayerDef, part: string) => ({ 'emap:layer': layer.id, 'emap
 
 const halo = { 'text-color': '#1d1d1f', 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 };
 
-/** Clusters (below the cluster zoom) and single points of a point layer. */
-function pointLayers(layer: LayerDef): StyleLayer[] {
+/**
+ * Clusters of different layers gather on one grid, so at a busy corner they would lie exactly on
+ * one another and hide each other's counts. Each clustered layer's clusters are drawn this far
+ * from their place, in a direction of their own (evenly around it), so they sit side by side.
+ */
+const CLUSTER_SPREAD_PX = 13;
+
+/** The screen offset of the clusters of the i-th of n clustered layers. */
+function clusterOffset(i: number, n: number): [number, number] {
+  if (n < 2) return [0, 0];
+  const angle = (2 * Math.PI * i) / n;
+  return [Math.round(CLUSTER_SPREAD_PX * Math.sin(angle) * 10) / 10, Math.round(-CLUSTER_SPREAD_PX * Math.cos(angle) * 10) / 10];
+}
+
+/** Clusters (below the cluster zoom, moved by `offset` px) and single points of a point layer. */
+function pointLayers(layer: LayerDef, offset: [number, number]): StyleLayer[] {
   const legend = legendOf(layer);
   const fill = match(legend.fill, legend.colour);
   const outline = match(legend.outline, '#ffffff');
@@ -67,12 +81,13 @@ function pointLayers(layer: LayerDef): StyleLayer[] {
         paint: {
           'circle-color': fill, 'circle-opacity': 0.85, 'circle-stroke-width': 1.5, 'circle-stroke-color': '#ffffff',
           'circle-radius': ['interpolate', ['linear'], ['get', 'point_count'], 2, 9, 10, 12, 100, 17, 1000, 24],
+          'circle-translate': offset,
         } },
       { ...common, id: `${layer.id}-cluster-counts`, type: 'symbol', maxzoom: cluster.belowZoom, filter: isCluster,
         metadata: meta(layer, 'clusters'),
         layout: { 'text-field': ['to-string', ['get', 'point_count']], 'text-font': LABEL_FONTS, 'text-size': 12, 'text-allow-overlap': true },
         // Dark figures on a white halo read on every colour of the palette, light or dark.
-        paint: { 'text-color': '#1d1d1f', 'text-halo-color': '#ffffff', 'text-halo-width': 1.6 } },
+        paint: { 'text-color': '#1d1d1f', 'text-halo-color': '#ffffff', 'text-halo-width': 1.6, 'text-translate': offset } },
     );
   }
   // Single points: everything from the cluster zoom on, and lone points below it.
@@ -179,7 +194,9 @@ function order(layer: StyleLayer, def: LayerDef): number {
 
 /** A MapLibre style of every tiled layer the caller may read, drawn from one composite source. */
 export function mapStyle(layers: readonly LayerDef[], p: Principal, baseUrl: string) {
-  const styleLayers = layers.flatMap((l) => (l.geometry === 'Point' ? pointLayers(l) : polygonLayers(l)).map((s) => ({ s, def: l })));
+  const clusteredIds = layers.filter((l) => l.geometry === 'Point' && l.tiles?.cluster).map((l) => l.id);
+  const offsetOf = (l: LayerDef) => clusterOffset(clusteredIds.indexOf(l.id), clusteredIds.length);
+  const styleLayers = layers.flatMap((l) => (l.geometry === 'Point' ? pointLayers(l, offsetOf(l)) : polygonLayers(l)).map((s) => ({ s, def: l })));
   return {
     version: 8,
     name: '社區治安電子地圖',
