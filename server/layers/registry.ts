@@ -252,7 +252,9 @@ export const LAYERS: readonly LayerDef[] = [
     tiles: { minzoom: 8, maxzoom: 18 },
     style: {
       color: '#1f3a93', colorBy: 'kind', labels: { minzoom: 13, size: 12 },
-      colours: { bureau: '#0b1f5c', precinct: '#1f3a93', station: '#3867d6', substation: '#3867d6', traffic: '#4b6584', other: '#778ca3' },
+      // Dark to light by rank (a substation as its station), traffic apart in green: told apart in
+      // greyscale and by colour-blind readers too (test/palette.test.ts).
+      colours: { bureau: '#0b1f5c', precinct: '#2a52be', station: '#74a9f5', substation: '#74a9f5', traffic: '#168a6f', other: '#d0d5da' },
     },
     search: ['name', 'address'],
   },
@@ -422,7 +424,9 @@ export const LAYERS: readonly LayerDef[] = [
       public: { read: ['all'] },
     },
     tiles: { minzoom: 11, maxzoom: 18, labels: true },
-    style: { color: '#f7b731', colorBy: 'adopter_kind', labels: { minzoom: 15, size: 12, colour: '#5c4400' } },
+    // Five steps of lightness in five hues: apart for colour-blind readers and in greyscale.
+    style: { color: '#f7b731', colorBy: 'adopter_kind', colours: { agency: '#1d3557', school: '#2a9d8f', company: '#9d4edd', shop: '#f4a261', community: '#ffe066' },
+      labels: { minzoom: 15, size: 12, colour: '#5c4400' } },
     search: ['name', 'adopter'],
   },
   {
@@ -445,7 +449,7 @@ export const LAYERS: readonly LayerDef[] = [
     tiles: { minzoom: 11, maxzoom: 18 },
     style: {
       color: '#0fb9b1', colorBy: 'status', fill: 0.18, line: { width: 1.5, dashed: true },
-      colours: { planned: '#0096c7', approved: '#7b2cbf', done: '#2b9348', cancelled: '#8d99ae' },
+      colours: { planned: '#0096c7', approved: '#5a189a', done: '#80b918', cancelled: '#495057' },
     },
     search: ['name'],
   },
@@ -469,7 +473,10 @@ export const LAYERS: readonly LayerDef[] = [
     // The community and the public see an aggregated hot-spot picture of the whole city.
     aggregates: { community: ['all'], public: ['all'] },
     tiles: { minzoom: 8, maxzoom: 18, cluster: { belowZoom: 15, countBy: 'type' } },
-    style: { color: '#fa8231', colorBy: 'type', heatmap: true },
+    // Okabe & Ito's colour-blind-safe set, and a wine red for the ninth type (test/palette.test.ts).
+    style: { color: '#fa8231', colorBy: 'type', heatmap: true, colours: {
+      residential_burglary: '#d55e00', car_theft: '#0072b2', scooter_theft: '#56b4e9', bicycle_theft: '#009e73', fraud_withdrawal: '#cc79a7',
+      drugs: '#882255', violence: '#000000', traffic_accident: '#e69f00', citizen_report: '#f0e442' } },
   },
 ];
 
