@@ -1,7 +1,7 @@
 /**
  * npm run import -- <layer> <file> [--dry-run] [--valid-only] [--replace] [--encoding big5]
  *   [--crs EPSG:3826] [--source NAME] [--mapping JSON|@file] [--defaults JSON|@file] [--format csv]
- *   [--match auto|id|external_id|none]
+ *   [--match auto|id|external_id|none] [--duplicates skip|import]
  *   [--url http://127.0.0.1:8080] [--user NAME | --token TOKEN] [--json]
  *
  * Sends the file to POST /api/import/{layer} of the running service and shows its progress (a
@@ -29,6 +29,7 @@ const { values, positionals } = parseArgs({
     format: { type: 'string' },
     tolerance: { type: 'string' },
     match: { type: 'string' },
+    duplicates: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -94,7 +95,7 @@ async function main(): Promise<number> {
   if (values['dry-run']) params.set('dryRun', 'true');
   if (values['valid-only']) params.set('validOnly', 'true');
   if (values.replace) params.set('replace', 'true');
-  for (const name of ['encoding', 'crs', 'source', 'format', 'tolerance', 'match'] as const) if (values[name]) params.set(name, values[name]!);
+  for (const name of ['encoding', 'crs', 'source', 'format', 'tolerance', 'match', 'duplicates'] as const) if (values[name]) params.set(name, values[name]!);
   const mapping = await jsonArg(values.mapping);
   if (mapping) params.set('mapping', mapping);
   const defaults = await jsonArg(values.defaults);

@@ -109,6 +109,26 @@ describe('the same file twice', () => {
     expect(rowOf(twin.body, 2).warnings![0]!).toMatchObject({ code: 'possible_duplicate', field: 'geometry',
       message: expect.stringMatching(/^可能與既有的資料（編號 \d+）重複：「名稱」相同，相距 1 公尺。$/) });
   });
+
+  it('leaves a likely duplicate out unless told to import it anyway, and says so', async () => {
+    const twinFile = file(cam('Y1', 120.20502, { name: '路口R1' }), cam('Y2', 120.2085, { name: '新設路口' }));
+    const named = async () => (await w.db.query<{ n: number }>(`SELECT count(*)::int n FROM cameras WHERE name = '路口R1' AND deleted_at IS NULL`)).rows[0]!.n;
+    const before = await named();
+    const skipped = await postImport(w, 'admin', 'cameras', twinFile, { source: '疑似重複' }).expect(200);
+    expect(rowOf(skipped.body, 2)).toMatchObject({ status: 'warning', action: 'skip' });
+    expect(rowOf(skipped.body, 2).id).toBeUndefined();
+    expect(rowOf(skipped.body, 3)).toMatchObject({ status: 'ok', action: 'create' });
+    expect(skipped.body.counts).toMatchObject({ create: 1, skip: 1 });
+    expect(skipped.body.message).toBe('已匯入：新增 1、略過可能重複 1。');
+    expect(await named()).toBe(before);
+    // Asked to, it is written, with the warning kept in the report.
+    const forced = await postImport(w, 'admin', 'cameras', twinFile, { source: '疑似重複', duplicates: 'import' }).expect(200);
+    expect(rowOf(forced.body, 2)).toMatchObject({ status: 'warning', action: 'create' });
+    expect(forced.body.counts).toMatchObject({ create: 1, unchanged: 1, skip: 0 });
+    expect(await named()).toBe(before + 1);
+    const bad = await postImport(w, 'admin', 'cameras', twinFile, { duplicates: 'yes' }).expect(400);
+    expect(bad.body.error).toMatchObject({ code: 'import_duplicates', field: 'duplicates' });
+  });
 });
 
 describe('roles, as the feature API has them', () => {

@@ -116,6 +116,18 @@ describe('the import page', () => {
     expect(await page.locator('.saved-source').innerText()).toMatch(/附註事項 → 備註/);
     expect(await page.locator('button[data-action="import"]').isDisabled()).toBe(true);
 
+    // The same places again from another register: likely duplicates, left out unless asked.
+    await page.fill('input[name="source"]', '另一份清冊');
+    expect(await page.locator('label.duplicates').isVisible()).toBe(false);
+    await press(page, 'dry-run');
+    expect(await counts(page)).toMatchObject({ 新增: 0, '略過（可能重複）': 2 });
+    expect(await outcome(page)).toMatch(/匯入時會略過 2 列可能與既有資料重複的列/);
+    expect(await page.locator('label.duplicates').innerText()).toMatch(/^仍匯入 2 列可能與既有資料重複的列/);
+    expect(await page.$$eval('.row-table tbody tr[data-row="2"] td', (tds) => tds.map((td) => td.textContent))).toContain('略過（可能重複）');
+    await press(page, 'import');
+    expect(await outcome(page)).toMatch(/已略過 2 列可能與既有資料重複的列/);
+    expect(await keyPlaces()).toBe(before + 2);
+
     expect(p.errors).toEqual([]);
     expect(p.offMachine()).toEqual([]);
     await p.context.close();

@@ -265,6 +265,8 @@ const CATALOGUE = {
   import_match: (p: { value: string }) =>
     `「match」不能是「${p.value}」，必須是下列其中之一：auto（本系統匯出的檔案以本系統的編號比對，其他檔案以 source 內原系統的編號比對）、` +
     'id（以本系統的編號比對）、external_id（以原系統的編號比對）或 none（每一列都新增）。',
+  import_duplicates: (p: { value: string }) =>
+    `「duplicates」不能是「${p.value}」，必須是 skip（略過可能與既有資料重複的列，預設）或 import（仍然匯入為新資料）。`,
   crs_unknown: (p: { value: string; known: readonly string[] }) =>
     `不支援坐標系統「${p.value}」；請用 ${p.known.join('、')}（也可直接寫 TWD97、TWD67、WGS84）。`,
   encoding_unknown: (p: { value: string }) => `不認得文字編碼「${p.value}」；請用 utf-8 或 big5（cp950），或不指定 encoding，由系統自動判斷。`,
@@ -433,7 +435,7 @@ const CATALOGUE = {
     `試算完成，沒有寫入任何資料：${n(p.rows)} 列中有 ${n(p.ok + p.warning)} 列可以匯入${changes(p) ? `（${changes(p)}）` : ''}${p.error ? `，${n(p.error)} 列有錯誤` : ''}。`,
   import_refused_rows: (p: ImportCounts) =>
     `未匯入，沒有寫入任何資料：${n(p.error)} 列有錯誤。請修正後重新匯入，或以 validOnly=true 只匯入其餘 ${n(p.ok + p.warning)} 列。`,
-  import_unchanged: (p: ImportCounts) => `沒有任何變更：圖層已有檔案中的資料（${n(p.unchanged)} 列不變）。`,
+  import_unchanged: (p: ImportCounts) => `沒有任何變更：圖層已有檔案中的資料（${n(p.unchanged)} 列不變${p.skip ? `，略過可能重複 ${n(p.skip)} 列` : ''}）。`,
   import_done: (p: ImportCounts) => `已匯入：${changes(p)}${p.error ? `；略過 ${n(p.error)} 列有錯誤的列` : ''}。`,
 
   // The address gazetteer's import (門牌 points)
@@ -534,9 +536,9 @@ const keyName = (k: ImportKey) => (k.kind === 'id' ? `編號 ${k.id}` : k.kind =
 const CRS_SOURCES = { parameter: '參數 crs 指定的坐標系統', file: '檔案宣告的坐標系統', saved: '這個來源上次匯入時儲存的坐標系統' } as const;
 
 /** An import's rows by outcome (server/import/report.ts Counts). */
-interface ImportCounts { rows: number; ok: number; warning: number; error: number; create: number; update: number; unchanged: number; delete: number }
+interface ImportCounts { rows: number; ok: number; warning: number; error: number; create: number; update: number; unchanged: number; skip: number; delete: number }
 const changes = (c: ImportCounts) => [c.create && `新增 ${n(c.create)}`, c.update && `更新 ${n(c.update)}`, c.unchanged && `不變 ${n(c.unchanged)}`,
-  c.delete && `刪除 ${n(c.delete)}`].filter(Boolean).join('、');
+  c.delete && `刪除 ${n(c.delete)}`, c.skip && `略過可能重複 ${n(c.skip)}`].filter(Boolean).join('、');
 
 /** What is wrong with a zip archive's structure. */
 export type ArchiveProblem = 'no_directory' | 'directory_past_end' | 'entry_past_end' | 'size_mismatch';

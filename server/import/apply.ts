@@ -87,7 +87,8 @@ async function stage(tx: Queryable, layer: LayerDef, rows: readonly Ready[]): Pr
   await tx.exec('CREATE INDEX ON import_rows (n); ANALYZE import_rows');
 }
 
-async function drop(tx: Queryable, indexes: Iterable<number>): Promise<void> {
+/** Takes staged rows out of the import: they are reported, not written. */
+export async function leaveOut(tx: Queryable, indexes: Iterable<number>): Promise<void> {
   const list = [...indexes];
   if (list.length) await tx.query('DELETE FROM import_rows WHERE n = ANY($1::int[])', [list]);
 }
@@ -107,7 +108,7 @@ async function checkStaged(tx: Queryable, layer: LayerDef, p: Principal, rows: r
     const refused = await unwritableRows(tx, layer, p, mine.map((r) => r.target!), rule.rows);
     for (const r of mine) { const e = refused.get(r.target!); if (e) problems.set(r.index, issueOf(e)); }
   }
-  await drop(tx, problems.keys());
+  await leaveOut(tx, problems.keys());
 }
 
 const UNIT_COLUMNS = 'beat_code, station_code, precinct_code';
@@ -202,7 +203,7 @@ export async function writeRows(tx: Queryable, layer: LayerDef, p: Principal, ro
     }
     await tx.exec('ROLLBACK TO SAVEPOINT import_write');
     for (const [i, e] of refused) problems.set(i, e);
-    await drop(tx, refused.keys());
+    await leaveOut(tx, refused.keys());
   }
 }
 

@@ -29,11 +29,19 @@ export interface ImportOptions {
   filename?: string;
   /** Which key finds the existing feature a row is (server/import/targets.ts); `auto` by default. */
   match: MatchMode;
+  /**
+   * What becomes of a row that likely repeats a feature that exists (or an earlier row):
+   * skipped, reported with the feature it repeats, unless the caller asks to import it anyway.
+   */
+  duplicates: DuplicateChoice;
   /** Unit layers: gaps and overlaps up to this many m² are accepted. */
   toleranceM2: number;
   /** Most features in the report's preview. */
   previewLimit: number;
 }
+
+export const DUPLICATE_CHOICES = ['skip', 'import'] as const;
+export type DuplicateChoice = (typeof DUPLICATE_CHOICES)[number];
 
 /**
  * How rows find the features they update. auto: this service's ids when the file says it was
@@ -72,10 +80,10 @@ function number(v: string, field: string, min: number, max: number): number {
   return n;
 }
 
-const KNOWN = ['dryRun', 'validOnly', 'replace', 'encoding', 'crs', 'mapping', 'defaults', 'source', 'format', 'filename', 'tolerance', 'preview', 'match'];
+const KNOWN = ['dryRun', 'validOnly', 'replace', 'encoding', 'crs', 'mapping', 'defaults', 'source', 'format', 'filename', 'tolerance', 'preview', 'match', 'duplicates'];
 
 export function parseImportOptions(params: Record<string, unknown>): ImportOptions {
-  const o: ImportOptions = { dryRun: false, validOnly: false, replace: false, match: 'auto', toleranceM2: DEFAULT_TOLERANCE_M2, previewLimit: DEFAULT_PREVIEW };
+  const o: ImportOptions = { dryRun: false, validOnly: false, replace: false, match: 'auto', duplicates: 'skip', toleranceM2: DEFAULT_TOLERANCE_M2, previewLimit: DEFAULT_PREVIEW };
   for (const [name, given] of Object.entries(params)) {
     if (!KNOWN.includes(name)) throw unknownParameter(name, KNOWN);
     const raw = single(given, name);
@@ -108,6 +116,10 @@ export function parseImportOptions(params: Record<string, unknown>): ImportOptio
           throw refusal(400, 'import_match', { value: raw }, { field: name });
         }
         o.match = raw as MatchMode;
+        break;
+      case 'duplicates':
+        if (!(DUPLICATE_CHOICES as readonly string[]).includes(raw)) throw refusal(400, 'import_duplicates', { value: raw }, { field: name });
+        o.duplicates = raw as DuplicateChoice;
         break;
       case 'tolerance': o.toleranceM2 = number(raw, name, 0, 1_000_000); break;
       case 'preview': o.previewLimit = number(raw, name, 0, MAX_PREVIEW); break;

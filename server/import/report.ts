@@ -1,14 +1,15 @@
 import { message } from '../http/messages.js';
 import type { ColumnPlan } from './headers.js';
 import type { RowIssue } from './issues.js';
-import type { MatchMode } from './options.js';
+import type { DuplicateChoice, MatchMode } from './options.js';
 import type { CrsReport } from './positions.js';
 import type { FileFormat } from './table.js';
 import type { UnitsReport } from './units.js';
 
 /** What an import answers, dry run or not: the same report either way. */
 
-export type RowAction = 'create' | 'update' | 'unchanged';
+/** skip: a likely duplicate of a feature that exists (or of an earlier row), not written (`duplicates=skip`). */
+export type RowAction = 'create' | 'update' | 'unchanged' | 'skip';
 
 export interface RowReport {
   row: number;
@@ -31,6 +32,8 @@ export interface Counts {
   create: number;
   update: number;
   unchanged: number;
+  /** Rows not written as likely duplicates. */
+  skip: number;
   delete: number;
 }
 
@@ -38,6 +41,7 @@ export interface ImportReport {
   layer: string;
   dryRun: boolean;
   validOnly: boolean;
+  duplicates: DuplicateChoice;
   /** Whether the changes were written. */
   committed: boolean;
   /** One sentence for a person (summary, below). */

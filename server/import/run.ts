@@ -19,7 +19,7 @@ import { placeCandidates, type CrsChoice } from './positions.js';
 import { summary, type Counts, type ImportReport, type RowReport } from './report.js';
 import { buildCandidates, positionColumns, readDefaults, type Candidate } from './rows.js';
 import { checkWktShapes } from './table-limits.js';
-import { likelyDuplicates, stageRows, writeRows, type Ready, type Written } from './apply.js';
+import { leaveOut, likelyDuplicates, stageRows, writeRows, type Ready, type Written } from './apply.js';
 import { addressFromParts, checkAddresses, composeAddresses, matchAddresses } from './addresses.js';
 import { isUnitLayer, matchTargets, rowKeys, type Matched } from './targets.js';
 import { boundaryIssues, missingParents, rememberShapes, rememberUnits, unitsReport } from './units.js';
@@ -143,10 +143,11 @@ async function replaced(tx: Queryable, layer: LayerDef, p: Principal, source: st
 }
 
 function rowReports(candidates: readonly Candidate[], matched: readonly Matched[], written: Written | undefined, beats: Map<number, string | null>,
-  committed: boolean): RowReport[] {
+  committed: boolean, skipped: ReadonlySet<number>): RowReport[] {
   return candidates.map((c, i) => {
     const errors = c.errors;
-    const action = written?.created.has(i) ? 'create' : written?.updated.has(i) ? 'update' : written?.unchanged.has(i) ? 'unchanged' : undefined;
+    const action = written?.created.has(i) ? 'create' : written?.updated.has(i) ? 'update' : written?.unchanged.has(i) ? 'unchanged'
+      : skipped.has(i) ? 'skip' : undefined;
     const target = written?.created.get(i) ?? written?.updated.get(i) ?? written?.unchanged.get(i) ?? matched[i]?.target;
     const r: RowReport = { row: c.row, status: errors.length ? 'error' : c.warnings.length ? 'warning' : 'ok' };
     if (action && !errors.length) r.action = action;
@@ -253,15 +254,17 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
         ? await missingParents(tx, layer, ready.map((r) => r.values[parentOf.name] as string | undefined)) : new Map<number, RowIssue>();
       const problems = await stageRows(tx, layer, p, ready.filter((_, k) => !orphans.has(k)));
       orphans.forEach((e, k) => problems.set(ready[k]!.index, e));
-      if (!isUnitLayer(layer)) {
-        for (const [i, w] of await likelyDuplicates(tx, layer, p, (k) => candidates[k]!.row)) candidates[i]!.warnings.push(w);
-      }
+      const duplicates = isUnitLayer(layer) ? new Map<number, RowIssue>() : await likelyDuplicates(tx, layer, p, (k) => candidates[k]!.row);
+      for (const [i, w] of duplicates) candidates[i]!.warnings.push(w);
+      // Likely duplicates are left out unless the caller said to import them anyway.
+      const skipped = new Set(opts.duplicates === 'skip' ? duplicates.keys() : []);
+      await leaveOut(tx, skipped);
       const keep = matched.map((m) => m.target).filter((t): t is number => t !== undefined);
       const deleting = opts.replace ? await replaced(tx, layer, p, opts.source, keep) : [];
       await rememberUnits(tx, layer);
       if (isUnitLayer(layer)) await rememberShapes(tx, layer, [...ready.filter((r) => r.action === 'update').map((r) => r.target!), ...deleting.map((d) => d.id)]);
 
-      const written = await writeRows(tx, layer, p, ready, { create: layer.properties.filter((x) => !x.derived).map((x) => x.name), update: mappedProperties, geometry: hasPositions },
+      const written = await writeRows(tx, layer, p, ready.filter((r) => !skipped.has(r.index)), { create: layer.properties.filter((x) => !x.derived).map((x) => x.name), update: mappedProperties, geometry: hasPositions },
         problems, (d, t) => progress('write', d, t));
       for (const [i, e] of written.problems) candidates[i]!.errors.push(e);
       if (deleting.length) {
@@ -292,16 +295,17 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
 
       const errorRows = candidates.filter((c) => c.errors.length > 0).length;
       const committed = !opts.dryRun && fileErrors.length === 0 && (errorRows === 0 || opts.validOnly);
-      const rows = rowReports(candidates, matched, written, beats, committed);
+      const rows = rowReports(candidates, matched, written, beats, committed, skipped);
       const counts: Counts = {
         rows: candidates.length,
         ok: rows.filter((r) => r.status === 'ok').length,
         warning: rows.filter((r) => r.status === 'warning').length,
         error: errorRows,
-        create: written.created.size, update: written.updated.size, unchanged: written.unchanged.size, delete: deleting.length,
+        create: written.created.size, update: written.updated.size, unchanged: written.unchanged.size,
+        skip: rows.filter((r) => r.action === 'skip').length, delete: deleting.length,
       };
       const report: ImportReport = {
-        layer: layer.id, dryRun: opts.dryRun, validOnly: opts.validOnly, committed, message: '',
+        layer: layer.id, dryRun: opts.dryRun, validOnly: opts.validOnly, duplicates: opts.duplicates, committed, message: '',
         source: opts.source ?? null,
         file: { name: upload.filename ?? null, format: table.format, encoding: table.encoding ?? null, crs: crs ?? null },
         match: opts.match, columns: plan, counts, warnings: [...table.warnings, ...matchWarnings], errors: fileErrors, ...(units ? { units } : {}), deleted: deleting, rows,

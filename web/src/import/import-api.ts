@@ -38,6 +38,8 @@ export type RowStatus = RowReport['status'];
 export interface ImportParams {
   dryRun: boolean;
   validOnly: boolean;
+  /** 'import' writes rows that likely repeat a feature (the server skips them otherwise). */
+  duplicates?: 'import';
   source?: string;
   encoding?: string;
   crs?: string;

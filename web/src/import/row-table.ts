@@ -9,7 +9,7 @@ import { STATUS } from './preview-map.js';
 /** Rows a page of the table shows: a 100,000-row file is paged, never drawn whole. */
 export const PAGE_SIZE = 100;
 
-const ACTIONS: Record<string, string> = { create: '新增', update: '更新', unchanged: '不變' };
+const ACTIONS: Record<string, string> = { create: '新增', update: '更新', unchanged: '不變', skip: '略過（可能重複）' };
 const ORDER: Record<RowStatus, number> = { error: 0, warning: 1, ok: 2 };
 type Filter = RowStatus | 'all';
 

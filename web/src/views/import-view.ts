@@ -61,6 +61,10 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
   const crsSelect = select('crs', '自動判斷', []);
   const formatSelect = select('format', '依檔案判斷', []);
   const validOnly = h('input', { type: 'checkbox', name: 'validOnly' });
+  const importDuplicates = h('input', { type: 'checkbox', name: 'duplicates' });
+  const duplicatesText = h('span', {});
+  // Shown once a trial finds rows that likely repeat a feature: they are skipped unless ticked.
+  const duplicatesBox = h('label', { class: 'valid-only duplicates', hidden: true }, importDuplicates, duplicatesText);
   const mappingNote = h('p', { class: 'warning', hidden: true }, '已變更欄位對應，請重新試算。');
   const mappingBox = h('div', { class: 'mapping-editor' }, h('p', { class: 'hint' }, '試算後，這裡列出檔案每一欄對應到的欄位，可逐欄更改後重新試算。'));
   const advanced = h('details', { class: 'advanced' }, h('summary', {}, '進階選項：編碼、坐標系統、格式、欄位對應'),
@@ -91,6 +95,7 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
     h('p', { class: 'legend-note' }, '清冊的名稱：有「編號」欄時必填，再次匯入同一來源會更新同一筆資料，並沿用上次的編碼、坐標系統與欄位對應。'),
     savedBox, advanced,
     h('label', { class: 'valid-only' }, validOnly, h('span', {}, '只匯入正確的列（略過有錯誤的列；未勾選時任何一列有錯就整份不匯入）')),
+    duplicatesBox,
     h('div', { class: 'actions start' }, tryButton, importButton),
     progress, outcome);
   main.append(h('div', { class: 'import-grid' }, form, summary, mapBox, table.element));
@@ -105,7 +110,7 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
     return Object.fromEntries([...all].sort(([a], [b]) => a.localeCompare(b)));
   };
   const params = (dryRun: boolean): ImportParams => ({
-    dryRun, validOnly: validOnly.checked, source: sourceInput.value.trim(), encoding: encodingSelect.value, crs: crsSelect.value,
+    dryRun, validOnly: validOnly.checked, ...(importDuplicates.checked ? { duplicates: 'import' as const } : {}), source: sourceInput.value.trim(), encoding: encodingSelect.value, crs: crsSelect.value,
     format: formatSelect.value, mapping: mapping(),
   });
   const keyOf = () => (file ? JSON.stringify([layerSelect.value, file.name, file.size, file.lastModified, params(false)]) : null);
@@ -231,6 +236,11 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
 
   const showReport = (r: ImportReport) => {
     const c = r.counts;
+    const likely = r.rows.filter((row) => row.warnings?.some((w) => w.code === 'possible_duplicate')).length;
+    if (likely) {
+      duplicatesBox.hidden = false;
+      duplicatesText.textContent = `仍匯入 ${formatNumber(likely)} 列可能與既有資料重複的列（預設略過；請先在下表確認不是同一筆）`;
+    }
     const tile = (label: string, n: number, cls = '') => h('div', { class: `count ${cls}` }, h('b', {}, formatNumber(n)), h('span', {}, label));
     const enc = r.file.encoding;
     const crs = r.file.crs;
@@ -239,6 +249,7 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
       h('h2', {}, r.dryRun ? '試算結果（未寫入）' : r.committed ? '匯入結果' : '未匯入'),
       h('div', { class: 'counts' },
         tile('總列數', c.rows), tile('新增', c.create), tile('更新', c.update), tile('不變', c.unchanged),
+        c.skip ? tile('略過（可能重複）', c.skip, 'warning') : null,
         tile('警告', c.warning, c.warning ? 'warning' : ''), tile('錯誤', c.error, c.error ? 'error' : ''),
         c.delete ? tile('刪除', c.delete) : null),
       h('ul', { class: 'plain detected' },
@@ -288,7 +299,7 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
   for (const type of ['dragover', 'drop']) main.addEventListener(type, (e) => e.preventDefault());
   layerSelect.addEventListener('change', () => void loadLayer());
   sourceInput.addEventListener('input', () => { showSaved(); refresh(); });
-  for (const el of [encodingSelect, crsSelect, formatSelect, validOnly]) el.addEventListener('change', refresh);
+  for (const el of [encodingSelect, crsSelect, formatSelect, validOnly, importDuplicates]) el.addEventListener('change', refresh);
   tryButton.addEventListener('click', () => void run(true));
   importButton.addEventListener('click', () => void run(false));
 
@@ -310,6 +321,7 @@ function outcomeOf(r: ImportReport, status: number): HTMLElement {
   if (r.dryRun) {
     return h('div', { class: c.error ? 'warning' : 'notice' },
       h('p', {}, `試算完成，未寫入任何資料：${formatNumber(good)} 列可匯入（新增 ${formatNumber(c.create)}、更新 ${formatNumber(c.update)}、不變 ${formatNumber(c.unchanged)}）${c.error ? `，${formatNumber(c.error)} 列有錯誤` : ''}。`),
+      skippedLine(c.skip, true),
       c.error ? h('p', {}, r.validOnly ? `匯入時會略過這 ${formatNumber(c.error)} 列。` : '未勾選「只匯入正確的列」時，有錯誤的列會使整份檔案不匯入。') : null);
   }
   if (!r.committed || status === 422) {
@@ -321,8 +333,14 @@ function outcomeOf(r: ImportReport, status: number): HTMLElement {
   return h('div', { class: 'notice' },
     h('p', {}, `已匯入：新增 ${formatNumber(c.create)}、更新 ${formatNumber(c.update)}、不變 ${formatNumber(c.unchanged)}${c.delete ? `、刪除 ${formatNumber(c.delete)}` : ''}。`),
     c.error ? h('p', {}, `略過 ${formatNumber(c.error)} 列有錯誤的列。`) : null,
+    skippedLine(c.skip, false),
     h('p', {}, h('a', { href: '/', class: 'button secondary' }, '到電子地圖查看')));
 }
+
+/** The rows left out as likely duplicates, and how to import them after all. */
+const skippedLine = (n: number, dryRun: boolean) => (!n ? null : h('p', {}, dryRun
+  ? `匯入時會略過 ${formatNumber(n)} 列可能與既有資料重複的列（見下表「略過（可能重複）」）；確定不是同一筆時，勾選「仍匯入…」後重新試算。`
+  : `已略過 ${formatNumber(n)} 列可能與既有資料重複的列（見下表）；確定不是同一筆時，把這些列另存一個檔案，勾選「仍匯入…」後匯入。`));
 
 /** Why the server would not take a file, in a sentence (its own message after ours). */
 function refusal(err: unknown): string {
