@@ -22,16 +22,46 @@ export interface ApiResponse<T> {
   etag?: string;
 }
 
+/**
+ * How long the app waits for an answer. The server bounds its own work well inside these; past
+ * them the link is the problem (a phone between cells), and the person is told so instead of
+ * a button that never answers. Writes get longer, since their answer says whether they happened.
+ */
+const READ_TIMEOUT_MS = 30_000;
+const WRITE_TIMEOUT_MS = 60_000;
+
+/** The error of a request that got no answer: timed out, or the network failed. */
+function unanswered(err: unknown, waited: number): ApiError {
+  if (err instanceof DOMException && err.name === 'TimeoutError') {
+    return new ApiError(0, 'client_timeout', `伺服器 ${waited / 1000} 秒內沒有回應，請確認網路連線後再試一次。`);
+  }
+  return new ApiError(0, 'network_error', '無法連上伺服器，請確認網路連線後再試一次。');
+}
+
 async function call<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
-  const res = await fetch(url, {
-    method,
-    credentials: 'same-origin',
-    headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
+  const waited = method === 'GET' ? READ_TIMEOUT_MS : WRITE_TIMEOUT_MS;
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(url, {
+      method,
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(waited),
+    });
+    text = await res.text();
+  } catch (err) {
+    throw unanswered(err, waited);
+  }
   const etag = res.headers.get('ETag') ?? undefined;
-  const text = await res.text();
-  const json = text ? (JSON.parse(text) as unknown) : undefined;
+  let json: unknown;
+  try {
+    json = text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    // Not the service's JSON: a proxy's error page, or a cut-off answer.
+    throw new ApiError(res.status, 'unreadable_answer', `伺服器的回應無法讀取（HTTP ${res.status}），請稍後再試一次。`);
+  }
   if (!res.ok) throw apiError(res.status, json, etag);
   return { body: json as T, etag };
 }
