@@ -111,23 +111,47 @@ describe('the same file twice', () => {
   });
 
   it('leaves a likely duplicate out unless told to import it anyway, and says so', async () => {
-    const twinFile = file(cam('Y1', 120.20502, { name: '路口R1' }), cam('Y2', 120.2085, { name: '新設路口' }));
-    const named = async () => (await w.db.query<{ n: number }>(`SELECT count(*)::int n FROM cameras WHERE name = '路口R1' AND deleted_at IS NULL`)).rows[0]!.n;
-    const before = await named();
-    const skipped = await postImport(w, 'admin', 'cameras', twinFile, { source: '疑似重複' }).expect(200);
+    // A register without ids of its own: nothing but the name and place tells a row apart.
+    const keyless = csvText([HEADER.slice(1), cam('', 120.20502, { name: '路口R1' }).slice(1), cam('', 120.2085, { name: '新設路口' }).slice(1)]);
+    const named = async (name: string) => (await w.db.query<{ n: number }>(`SELECT count(*)::int n FROM cameras WHERE name = $1 AND deleted_at IS NULL`, [name])).rows[0]!.n;
+    const before = await named('路口R1');
+    const trial = await postImport(w, 'admin', 'cameras', keyless, { dryRun: true }).expect(200);
+    expect(trial.body.message).toBe('試算完成，沒有寫入任何資料：2 列中有 1 列可以匯入（新增 1、略過可能重複 1）。');
+    // The skipped row is on the preview map as the file has it, with its reason.
+    const drawn = trial.body.preview.features.find((f: { properties: { import_row: number } }) => f.properties.import_row === 2);
+    expect(drawn.properties).toMatchObject({ import_action: 'skip', import_status: 'warning', import_message: expect.stringMatching(/^可能與既有的資料/) });
+    expect(trial.body.preview.truncated).toBe(false);
+    const skipped = await postImport(w, 'admin', 'cameras', keyless).expect(200);
     expect(rowOf(skipped.body, 2)).toMatchObject({ status: 'warning', action: 'skip' });
     expect(rowOf(skipped.body, 2).id).toBeUndefined();
     expect(rowOf(skipped.body, 3)).toMatchObject({ status: 'ok', action: 'create' });
     expect(skipped.body.counts).toMatchObject({ create: 1, skip: 1 });
     expect(skipped.body.message).toBe('已匯入：新增 1、略過可能重複 1。');
-    expect(await named()).toBe(before);
+    expect(await named('路口R1')).toBe(before);
     // Asked to, it is written, with the warning kept in the report.
-    const forced = await postImport(w, 'admin', 'cameras', twinFile, { source: '疑似重複', duplicates: 'import' }).expect(200);
+    const forced = await postImport(w, 'admin', 'cameras', csvText([HEADER.slice(1), cam('', 120.20502, { name: '路口R1' }).slice(1)]), { duplicates: 'import' }).expect(200);
     expect(rowOf(forced.body, 2)).toMatchObject({ status: 'warning', action: 'create' });
-    expect(forced.body.counts).toMatchObject({ create: 1, unchanged: 1, skip: 0 });
-    expect(await named()).toBe(before + 1);
-    const bad = await postImport(w, 'admin', 'cameras', twinFile, { duplicates: 'yes' }).expect(400);
+    expect(forced.body.counts).toMatchObject({ create: 1, skip: 0 });
+    expect(await named('路口R1')).toBe(before + 1);
+    const bad = await postImport(w, 'admin', 'cameras', keyless, { duplicates: 'yes' }).expect(400);
     expect(bad.body.error).toMatchObject({ code: 'import_duplicates', field: 'duplicates' });
+  });
+
+  it('writes a row with its register\'s id even when it looks like another, and replace keeps what skipped rows repeat', async () => {
+    await postImport(w, 'admin', 'cameras', file(cam('K1', 120.2091, { name: '換號路口' }), cam('K2', 120.2093, { name: '換號二路口' })), { source: '換號' }).expect(200);
+    const live = async () => (await w.db.query<{ n: number }>(`SELECT count(*)::int n FROM cameras WHERE name IN ('換號路口', '換號二路口') AND deleted_at IS NULL`)).rows[0]!.n;
+    // The register renumbered them: rows with ids of their own are written (warned), the old ones replaced.
+    const renumbered = await postImport(w, 'admin', 'cameras', file(cam('M1', 120.2091, { name: '換號路口' }), cam('M2', 120.2093, { name: '換號二路口' })),
+      { source: '換號', replace: true }).expect(200);
+    expect(renumbered.body.counts).toMatchObject({ create: 2, skip: 0, delete: 2 });
+    expect(rowOf(renumbered.body, 2).warnings![0]!.code).toBe('possible_duplicate');
+    expect(await live()).toBe(2);
+    // Without ids (match=none) the same rows are skipped, and replace deletes none of what they repeat.
+    const keyless = await postImport(w, 'admin', 'cameras', file(cam('X', 120.2091, { name: '換號路口' }), cam('Y', 120.2093, { name: '換號二路口' })),
+      { source: '換號', replace: true, match: 'none' }).expect(200);
+    expect(keyless.body.counts).toMatchObject({ create: 0, skip: 2, delete: 0 });
+    expect(keyless.body.message).toBe('沒有寫入任何資料：2 列都可能與既有資料重複，已略過；確定不是同一筆時，請以 duplicates=import 匯入。');
+    expect(await live()).toBe(2);
   });
 });
 

@@ -432,10 +432,12 @@ const CATALOGUE = {
   import_refused_file: (p: { problems: readonly string[] }) =>
     `整份檔案未匯入，沒有寫入任何資料：${p.problems.length === 1 ? p.problems[0] : `單位的界線有 ${n(p.problems.length)} 處空隙或重疊（逐一列在 errors）。`}`,
   import_dry_run: (p: ImportCounts) =>
-    `試算完成，沒有寫入任何資料：${n(p.rows)} 列中有 ${n(p.ok + p.warning)} 列可以匯入${changes(p) ? `（${changes(p)}）` : ''}${p.error ? `，${n(p.error)} 列有錯誤` : ''}。`,
+    `試算完成，沒有寫入任何資料：${n(p.rows)} 列中有 ${n(writable(p))} 列可以匯入${changes(p) ? `（${changes(p)}）` : ''}${p.error ? `，${n(p.error)} 列有錯誤` : ''}。`,
   import_refused_rows: (p: ImportCounts) =>
-    `未匯入，沒有寫入任何資料：${n(p.error)} 列有錯誤。請修正後重新匯入，或以 validOnly=true 只匯入其餘 ${n(p.ok + p.warning)} 列。`,
-  import_unchanged: (p: ImportCounts) => `沒有任何變更：圖層已有檔案中的資料（${n(p.unchanged)} 列不變${p.skip ? `，略過可能重複 ${n(p.skip)} 列` : ''}）。`,
+    `未匯入，沒有寫入任何資料：${n(p.error)} 列有錯誤。請修正後重新匯入，或以 validOnly=true 只匯入其餘 ${n(writable(p))} 列。`,
+  import_unchanged: (p: ImportCounts) => (p.unchanged || !p.skip
+    ? `沒有任何變更：圖層已有檔案中的資料（${n(p.unchanged)} 列不變${p.skip ? `，略過可能重複 ${n(p.skip)} 列` : ''}）。`
+    : `沒有寫入任何資料：${n(p.skip)} 列都可能與既有資料重複，已略過；確定不是同一筆時，請以 duplicates=import 匯入。`),
   import_done: (p: ImportCounts) => `已匯入：${changes(p)}${p.error ? `；略過 ${n(p.error)} 列有錯誤的列` : ''}。`,
 
   // The address gazetteer's import (門牌 points)
@@ -537,6 +539,8 @@ const CRS_SOURCES = { parameter: '參數 crs 指定的坐標系統', file: '檔�
 
 /** An import's rows by outcome (server/import/report.ts Counts). */
 interface ImportCounts { rows: number; ok: number; warning: number; error: number; create: number; update: number; unchanged: number; skip: number; delete: number }
+/** Rows that pass and are not left out as likely duplicates. */
+const writable = (c: ImportCounts) => c.ok + c.warning - c.skip;
 const changes = (c: ImportCounts) => [c.create && `新增 ${n(c.create)}`, c.update && `更新 ${n(c.update)}`, c.unchanged && `不變 ${n(c.unchanged)}`,
   c.delete && `刪除 ${n(c.delete)}`, c.skip && `略過可能重複 ${n(c.skip)}`].filter(Boolean).join('、');
 

@@ -210,13 +210,16 @@ export async function writeRows(tx: Queryable, layer: LayerDef, p: Principal, ro
 /** Within this many metres, a new feature with the same label as another is likely the same one. */
 const DUPLICATE_METRES = 20;
 
+/** A row that likely repeats a feature: the warning, and the feature (when it repeats one that exists, not an earlier row). */
+export interface LikelyDuplicate { warning: RowIssue; existing?: number }
+
 /**
  * Rows that create a feature much like one that exists (same label, within 20 m or overlapping;
  * for a layer with a time, at the same time) or like an earlier row of the file: a warning, since
  * a register without ids gives no other way to tell. Only features the principal may read count.
  */
-export async function likelyDuplicates(tx: Queryable, layer: LayerDef, p: Principal, rowOf: (index: number) => number): Promise<Map<number, RowIssue>> {
-  const out = new Map<number, RowIssue>();
+export async function likelyDuplicates(tx: Queryable, layer: LayerDef, p: Principal, rowOf: (index: number) => number): Promise<Map<number, LikelyDuplicate>> {
+  const out = new Map<number, LikelyDuplicate>();
   if (!layer.geometry) return out;
   const { label, temporal } = layer;
   const near = (a: string, b: string) => layer.geometry === 'Point'
@@ -236,7 +239,7 @@ export async function likelyDuplicates(tx: Queryable, layer: LayerDef, p: Princi
   // What the two have in common, in words: 「名稱」, or 「案類」與「發生時間」.
   const same = [label, temporal].filter((name): name is string => name !== undefined).map((name) => `「${property(layer, name)?.label ?? name}」`).join('與');
   for (const r of existing) {
-    out.set(r.n, rowIssue('possible_duplicate', { same, id: r.id, metres: r.metres }, { field: 'geometry' }));
+    out.set(r.n, { warning: rowIssue('possible_duplicate', { same, id: r.id, metres: r.metres }, { field: 'geometry' }), existing: Number(r.id) });
   }
   const { rows: inFile } = await tx.query<{ n: number; first: number }>(
     `SELECT b.n, min(a.n) AS first FROM import_rows a JOIN import_rows b
@@ -245,7 +248,7 @@ export async function likelyDuplicates(tx: Queryable, layer: LayerDef, p: Princi
        AND ${near('a', 'b')}
      GROUP BY b.n`);
   for (const r of inFile) {
-    if (!out.has(r.n)) out.set(r.n, rowIssue('possible_duplicate', { same, row: rowOf(r.first) }, { field: 'geometry' }));
+    if (!out.has(r.n)) out.set(r.n, { warning: rowIssue('possible_duplicate', { same, row: rowOf(r.first) }, { field: 'geometry' }) });
   }
   return out;
 }

@@ -19,7 +19,7 @@ import { placeCandidates, type CrsChoice } from './positions.js';
 import { summary, type Counts, type ImportReport, type RowReport } from './report.js';
 import { buildCandidates, positionColumns, readDefaults, type Candidate } from './rows.js';
 import { checkWktShapes } from './table-limits.js';
-import { leaveOut, likelyDuplicates, stageRows, writeRows, type Ready, type Written } from './apply.js';
+import { leaveOut, likelyDuplicates, stageRows, type LikelyDuplicate, writeRows, type Ready, type Written } from './apply.js';
 import { addressFromParts, checkAddresses, composeAddresses, matchAddresses } from './addresses.js';
 import { isUnitLayer, matchTargets, rowKeys, type Matched } from './targets.js';
 import { boundaryIssues, missingParents, rememberShapes, rememberUnits, unitsReport } from './units.js';
@@ -174,8 +174,10 @@ async function preview(tx: Queryable, layer: LayerDef, p: Principal, candidates:
     const report = reports[i]!;
     const stamp = { import_row: c.row, import_status: report.status, ...(report.action ? { import_action: report.action } : {}) };
     const f = stored.has(i) ? byId.get(stored.get(i)!) : undefined;
-    const shown = f ?? (geometries[i] && report.status === 'error'
-      ? { type: 'Feature', geometry: geometries[i], properties: { ...c.properties, import_message: c.errors[0]?.message } } : undefined);
+    // Rows not written (refused, or skipped as likely duplicates) are drawn as the file has them.
+    const unwritten = report.status === 'error' || report.action === 'skip';
+    const shown = f ?? (geometries[i] && unwritten
+      ? { type: 'Feature', geometry: geometries[i], properties: { ...c.properties, import_message: (c.errors[0] ?? c.warnings[0])?.message } } : undefined);
     if (!shown && !stored.has(i) && !geometries[i]) return;
     total++;
     if (!shown || features.length >= limit) return;
@@ -254,12 +256,15 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
         ? await missingParents(tx, layer, ready.map((r) => r.values[parentOf.name] as string | undefined)) : new Map<number, RowIssue>();
       const problems = await stageRows(tx, layer, p, ready.filter((_, k) => !orphans.has(k)));
       orphans.forEach((e, k) => problems.set(ready[k]!.index, e));
-      const duplicates = isUnitLayer(layer) ? new Map<number, RowIssue>() : await likelyDuplicates(tx, layer, p, (k) => candidates[k]!.row);
-      for (const [i, w] of duplicates) candidates[i]!.warnings.push(w);
-      // Likely duplicates are left out unless the caller said to import them anyway.
-      const skipped = new Set(opts.duplicates === 'skip' ? duplicates.keys() : []);
+      const duplicates = isUnitLayer(layer) ? new Map<number, LikelyDuplicate>() : await likelyDuplicates(tx, layer, p, (k) => candidates[k]!.row);
+      for (const [i, d] of duplicates) candidates[i]!.warnings.push(d.warning);
+      // A row without a key of its own that repeats a feature is left out unless the caller said
+      // to import it anyway; a row with its register's id, or like an earlier row only, is written.
+      const skipped = new Set(opts.duplicates === 'skip'
+        ? [...duplicates].filter(([i, d]) => d.existing !== undefined && keys[i] === undefined).map(([i]) => i) : []);
       await leaveOut(tx, skipped);
-      const keep = matched.map((m) => m.target).filter((t): t is number => t !== undefined);
+      // The features the file still has: those its rows update, and those its skipped rows repeat.
+      const keep = [...matched.map((m) => m.target), ...[...skipped].map((i) => duplicates.get(i)!.existing)].filter((t): t is number => t !== undefined);
       const deleting = opts.replace ? await replaced(tx, layer, p, opts.source, keep) : [];
       await rememberUnits(tx, layer);
       if (isUnitLayer(layer)) await rememberShapes(tx, layer, [...ready.filter((r) => r.action === 'update').map((r) => r.target!), ...deleting.map((d) => d.id)]);

@@ -65,6 +65,10 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
   const duplicatesText = h('span', {});
   // Shown once a trial finds rows that likely repeat a feature: they are skipped unless ticked.
   const duplicatesBox = h('label', { class: 'valid-only duplicates', hidden: true }, importDuplicates, duplicatesText);
+  const resetDuplicates = () => {
+    importDuplicates.checked = false;
+    duplicatesBox.hidden = true;
+  };
   const mappingNote = h('p', { class: 'warning', hidden: true }, '已變更欄位對應，請重新試算。');
   const mappingBox = h('div', { class: 'mapping-editor' }, h('p', { class: 'hint' }, '試算後，這裡列出檔案每一欄對應到的欄位，可逐欄更改後重新試算。'));
   const advanced = h('details', { class: 'advanced' }, h('summary', {}, '進階選項：編碼、坐標系統、格式、欄位對應'),
@@ -122,6 +126,7 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
   // ---- the layer's settings and saved sources
   const loadLayer = async () => {
     const layer = layerSelect.value;
+    resetDuplicates();
     [info, sources] = await Promise.all([importInfo(layer), importSources(layer).catch(() => [])]);
     replace(encodingSelect, h('option', { value: '' }, '自動偵測'), info.encodings.map((e) => h('option', { value: e }, ENCODINGS[e] ?? e)));
     replace(crsSelect, h('option', { value: '' }, '自動判斷'), info.crs.map((c) => h('option', { value: c.crs }, `${c.name}（${c.crs}）`)));
@@ -236,11 +241,11 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
 
   const showReport = (r: ImportReport) => {
     const c = r.counts;
-    const likely = r.rows.filter((row) => row.warnings?.some((w) => w.code === 'possible_duplicate')).length;
-    if (likely) {
-      duplicatesBox.hidden = false;
-      duplicatesText.textContent = `仍匯入 ${formatNumber(likely)} 列可能與既有資料重複的列（預設略過；請先在下表確認不是同一筆）`;
-    }
+    // The choice is offered for the rows a trial leaves out; ticked, they are written instead.
+    const likely = r.duplicates === 'import'
+      ? r.rows.filter((row) => row.warnings?.some((w) => w.code === 'possible_duplicate')).length : c.skip;
+    duplicatesBox.hidden = likely === 0 && !importDuplicates.checked;
+    duplicatesText.textContent = `仍匯入 ${formatNumber(likely)} 列可能與既有資料重複的列（預設略過；請先在下表確認不是同一筆）`;
     const tile = (label: string, n: number, cls = '') => h('div', { class: `count ${cls}` }, h('b', {}, formatNumber(n)), h('span', {}, label));
     const enc = r.file.encoding;
     const crs = r.file.crs;
@@ -279,8 +284,10 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
   const choose = (f: File | undefined) => {
     if (!f) return;
     file = f;
-    // Another file has other columns: its mapping starts again from its own headers.
+    // Another file has other columns: its mapping starts again from its own headers; its
+    // duplicates are its own to decide on.
     plan = [];
+    resetDuplicates();
     overrides.clear();
     renderMapping();
     fileName.textContent = `${f.name}（${bytes(f.size)}）`;
@@ -317,7 +324,8 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
 /** What a finished import says to the person, in their words. */
 function outcomeOf(r: ImportReport, status: number): HTMLElement {
   const c = r.counts;
-  const good = c.ok + c.warning;
+  // Rows that pass and are not left out as likely duplicates.
+  const good = c.ok + c.warning - c.skip;
   if (r.dryRun) {
     return h('div', { class: c.error ? 'warning' : 'notice' },
       h('p', {}, `試算完成，未寫入任何資料：${formatNumber(good)} 列可匯入（新增 ${formatNumber(c.create)}、更新 ${formatNumber(c.update)}、不變 ${formatNumber(c.unchanged)}）${c.error ? `，${formatNumber(c.error)} 列有錯誤` : ''}。`),
