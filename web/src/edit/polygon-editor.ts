@@ -85,7 +85,8 @@ export class PolygonEditor {
   /** Hands the tapped corners, closed, to terra-draw for reshaping and opens the attribute form. */
   private closeSketch(layer: LayerInfo): void {
     const ring = this.sketch.ring();
-    if (!ring || !this.draw) return;
+    // Closed once: a second 完成 while the form loads must not add a second shape.
+    if (!ring || !this.draw || this.shapeId) return;
     const id = crypto.randomUUID();
     // terra-draw keeps nine decimals (about a millimetre) and refuses a shape with more.
     const coordinates = [ring.map(([x, y]) => [Number(x.toFixed(9)), Number(y.toFixed(9))])];
@@ -239,13 +240,24 @@ export class PolygonEditor {
       shapes ? h('div', { class: 'actions start' }, undo, redo) : null,
       checks, form.element, message,
       h('div', { class: 'actions' }, this.cancelButton(), save));
+    let asked = 0;
     const runChecks = async () => {
       const now = this.currentShape(multipart);
       if (!now) return;
       // Each settled change of the shape is a step 復原 can take back (a restored step is not new).
       if (shapes && JSON.stringify(now) !== JSON.stringify(shapes.current)) shapes.push(now);
       showSteps();
-      const report = await checkShape(now, layer.id, layer.label, existing?.id, await this.myPrecinct());
+      // Only the answer for the shape as it is now is shown: steps taken quickly on a slow link
+      // must not leave the checks of an earlier shape on screen.
+      const mine = ++asked;
+      let report: ShapeReport;
+      try {
+        report = await checkShape(now, layer.id, layer.label, existing?.id, await this.myPrecinct());
+      } catch (err) {
+        if (mine === asked) replace(checks, h('p', { class: 'form-error' }, err instanceof Error ? err.message : String(err)));
+        return;
+      }
+      if (mine !== asked || !this.active) return;
       this.setChecks(report);
       replace(checks,
         h('p', {}, `面積 ${formatNumber(report.squareMetres)} 平方公尺`),

@@ -62,18 +62,23 @@ export class TapSketch {
     return Math.hypot(first.x - at.x, first.y - at.y) <= CLOSING_PX;
   }
 
+  // Steps change the sketch only while it takes taps: a button pressed after 完成 (or after it
+  // was handed on) must not draw it again.
   undo(): void {
+    if (!this.collecting) return;
     this.history.undo();
     this.render();
   }
 
   redo(): void {
+    if (!this.collecting) return;
     this.history.redo();
     this.render();
   }
 
   /** Removes every corner, as a step that 刪除上一點 can take back. */
   clear(): void {
+    if (!this.collecting) return;
     if (this.points.length) this.history.push([]);
     this.render();
   }
