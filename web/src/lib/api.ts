@@ -23,23 +23,31 @@ export interface ApiResponse<T> {
 }
 
 /**
- * How long the app waits for an answer. The server bounds its own work well inside these; past
- * them the link is the problem (a phone between cells), and the person is told so instead of
- * a button that never answers. Writes get longer, since their answer says whether they happened.
+ * How long the app waits for an answer before it says so, instead of a button that never
+ * answers (a phone between cells). Analyses and roll-ups are heavy work the server queues and
+ * allows minutes (PG_HEAVY_STATEMENT_TIMEOUT_MS, 5 min by default); other reads are quick unless
+ * the server is busy. A write that timed out may still have been done, so its message says so.
  */
-const READ_TIMEOUT_MS = 30_000;
+const READ_TIMEOUT_MS = 45_000;
+const HEAVY_TIMEOUT_MS = 330_000;
 const WRITE_TIMEOUT_MS = 60_000;
+const HEAVY_PATHS = ['/api/analysis/', '/api/rollups'];
+
+const timeoutOf = (method: string, url: string) => (method !== 'GET' ? WRITE_TIMEOUT_MS
+  : HEAVY_PATHS.some((p) => url.startsWith(p)) ? HEAVY_TIMEOUT_MS : READ_TIMEOUT_MS);
 
 /** The error of a request that got no answer: timed out, or the network failed. */
-function unanswered(err: unknown, waited: number): ApiError {
+function unanswered(err: unknown, method: string, waited: number): ApiError {
   if (err instanceof DOMException && err.name === 'TimeoutError') {
-    return new ApiError(0, 'client_timeout', `伺服器 ${waited / 1000} 秒內沒有回應，請確認網路連線後再試一次。`);
+    return new ApiError(0, 'client_timeout', method === 'GET'
+      ? `伺服器 ${Math.round(waited / 1000)} 秒內沒有回應（伺服器忙碌或網路中斷），請稍後再試一次。`
+      : `伺服器 ${Math.round(waited / 1000)} 秒內沒有回應，這次變更可能已經儲存：請重新整理頁面確認後，再決定是否重做。`);
   }
   return new ApiError(0, 'network_error', '無法連上伺服器，請確認網路連線後再試一次。');
 }
 
 async function call<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
-  const waited = method === 'GET' ? READ_TIMEOUT_MS : WRITE_TIMEOUT_MS;
+  const waited = timeoutOf(method, url);
   let res: Response;
   let text: string;
   try {
@@ -52,7 +60,7 @@ async function call<T>(method: string, url: string, body?: unknown, headers: Rec
     });
     text = await res.text();
   } catch (err) {
-    throw unanswered(err, waited);
+    throw unanswered(err, method, waited);
   }
   const etag = res.headers.get('ETag') ?? undefined;
   let json: unknown;
