@@ -117,6 +117,11 @@ describe('layers, legend and switches (admin)', () => {
     }) as (readonly [string, [number, number], [number, number]])[];
     expect(offsets.map(([id]) => id).sort()).toEqual(['cameras-clusters', 'incidents-clusters', 'key-places-clusters']);
     for (const [, circle, count] of offsets) expect(count).toEqual(circle);
+    // Every count is drawn over every layer's cluster circles.
+    const order = await p.page.evaluate(() => (window as unknown as { emap: { map: import('maplibre-gl').Map } }).emap.map.getStyle().layers.map((l) => l.id));
+    const lastCircle = Math.max(...order.map((id, i) => (id.endsWith('-clusters') ? i : -1)));
+    const firstCount = Math.min(...order.map((id, i) => (id.endsWith('-cluster-counts') ? i : Infinity)));
+    expect(firstCount).toBeGreaterThan(lastCircle);
     for (let i = 0; i < offsets.length; i++) {
       for (let j = i + 1; j < offsets.length; j++) {
         const [a, b] = [offsets[i]![1], offsets[j]![1]];

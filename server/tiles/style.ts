@@ -43,7 +43,7 @@ const halo = { 'text-color': '#1d1d1f', 'text-halo-color': '#ffffff', 'text-halo
  * one another and hide each other's counts. Each clustered layer's clusters are drawn this far
  * from their place, in a direction of their own (evenly around it), so they sit side by side.
  */
-const CLUSTER_SPREAD_PX = 13;
+const CLUSTER_SPREAD_PX = 18;
 
 /** The screen offset of the clusters of the i-th of n clustered layers. */
 function clusterOffset(i: number, n: number): [number, number] {
@@ -187,6 +187,8 @@ function polygonLayers(layer: LayerDef): StyleLayer[] {
 function order(layer: StyleLayer, def: LayerDef): number {
   const part = (layer.metadata as Record<string, string>)['emap:part'] ?? '';
   if (def.ground) return part === 'labels' ? 4.5 : part === 'fill' ? -2 : -1;
+  // Cluster counts over every layer's cluster circles, so none hides another's figure.
+  if (part === 'clusters' && layer.type === 'symbol') return 4.3;
   // A register drawn with its own symbols (key places) lies over every other layer's dots.
   if (def.style?.icons && (part === 'points' || part === 'clusters')) return 4.2;
   return ({ fill: 0, outline: 1, heat: 2, clusters: 3, points: 4, labels: 5 } as Record<string, number>)[part] ?? 0;
