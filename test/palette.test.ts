@@ -30,6 +30,8 @@ const GREY_STEPS = 5;
 const SAME_ON_PURPOSE = new Set(['station|substation']);
 
 const delta = differenceCiede2000();
+/** The map's background (server/tiles/style.ts), under every layer. */
+const BACKGROUND = '#f4f1ea';
 
 interface Clash { layer: string; vision: string; a: string; b: string; deltaE: number }
 
@@ -48,6 +50,12 @@ function clashes(layer: LayerDef, legend: LegendEntries): Clash[] {
         const deltaE = delta(a.c, b.c);
         if (deltaE < DISTINCT) out.push({ layer: layer.id, vision, a: `${a.label} ${a.colour}→${formatHex(a.c)}`, b: `${b.label} ${b.colour}→${formatHex(b.c)}`, deltaE: Math.round(deltaE * 10) / 10 });
       }
+      // A point must also stand out from the map's background (areas are translucent washes).
+      const ground = see(parse(BACKGROUND)!);
+      const deltaE = delta(seen[i]!.c, ground);
+      if (layer.geometry === 'Point' && !byShape && deltaE < DISTINCT) {
+        out.push({ layer: layer.id, vision, a: `${seen[i]!.label} ${seen[i]!.colour}`, b: `background ${BACKGROUND}`, deltaE: Math.round(deltaE * 10) / 10 });
+      }
     }
   }
   return out;
@@ -64,7 +72,7 @@ describe('the palette', () => {
   });
 
   it.each(legends.map(([layer, legend]) => [`${layer.id}.${legend.property}`, layer, legend] as const))(
-    '%s: every two values look different to typical, deuteranopic and protanopic eyes and in greyscale, or differ in shape',
+    '%s: every two values (and a point and the ground) look different to typical, deuteranopic and protanopic eyes and in greyscale, or differ in shape',
     (_, layer, legend) => {
       expect(clashes(layer, legend)).toEqual([]);
     });

@@ -254,7 +254,7 @@ export const LAYERS: readonly LayerDef[] = [
       color: '#1f3a93', colorBy: 'kind', labels: { minzoom: 13, size: 12 },
       // Dark to light by rank (a substation as its station), traffic apart in green: told apart in
       // greyscale and by colour-blind readers too (test/palette.test.ts).
-      colours: { bureau: '#0b1f5c', precinct: '#2a52be', station: '#74a9f5', substation: '#74a9f5', traffic: '#168a6f', other: '#d0d5da' },
+      colours: { bureau: '#0b1f5c', precinct: '#2a52be', station: '#a3c4f3', substation: '#a3c4f3', traffic: '#168a6f', other: '#e08e3c' },
     },
     search: ['name', 'address'],
   },
