@@ -208,8 +208,19 @@ describe('loaded city', () => {
     expect(await share('scooter_theft', [22, 23, 0, 1, 2, 3])).toBeGreaterThan(2 * (6 / 24));
   });
 
-  it('writes no history row per feature, one audit row, and leaves every trigger on for the next writes', async () => {
-    expect((await one<{ n: number }>(`SELECT count(*)::int AS n FROM feature_history WHERE actor = 'demo-seed'`)).n).toBe(0);
+  it('writes no history row per feature but the cameras\' status changes, one audit row, and leaves every trigger on for the next writes', async () => {
+    const seeded = await one<{ n: number; cameras: number; last_is_present: number; versions_match: number }>(`
+      SELECT count(*)::int AS n, count(*) FILTER (WHERE h.layer_table = 'cameras' AND h.action = 'update')::int AS cameras,
+             count(*) FILTER (WHERE h.id = (SELECT max(x.id) FROM feature_history x WHERE x.layer_table = 'cameras' AND x.feature_id = h.feature_id)
+                                AND h.after->>'status' = c.status)::int AS last_is_present,
+             count(*) FILTER (WHERE h.id = (SELECT max(x.id) FROM feature_history x WHERE x.layer_table = 'cameras' AND x.feature_id = h.feature_id)
+                                AND h.version = c.version)::int AS versions_match
+        FROM feature_history h LEFT JOIN cameras c ON c.id = h.feature_id AND h.layer_table = 'cameras' WHERE h.actor = 'demo-seed'`);
+    // A year of 妥善率 to report on: every broken or offline camera's last change made it so.
+    const changed = new Set(small.cameraChanges.map((ch) => ch.camera_index)).size;
+    expect(small.cameraChanges.length).toBeGreaterThan(0);
+    expect(seeded).toEqual({ n: small.cameraChanges.length, cameras: small.cameraChanges.length, last_is_present: changed, versions_match: changed });
+    expect(changed).toBeGreaterThanOrEqual(small.cameras.filter((c) => c.status !== 'working').length);
     const audit = await one<{ n: number; incidents: number }>(`SELECT count(*)::int AS n, max((detail->>'incidents')::int) AS incidents
       FROM audit_log WHERE action = 'seed-demo-city'`);
     expect(audit).toEqual({ n: 1, incidents: small.incidents.length });

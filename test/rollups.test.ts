@@ -35,13 +35,20 @@ const UNITS: Record<Beat, { station: string; precinct: string }> = { B1: { stati
 
 interface Place { id: number; beat: Beat; category: string; status: string; listedOn: string | null; delistedOn: string | null; due: string | null; name: string }
 interface Visit { place: Place; at: string; outcome: string }
-interface Camera { beat: Beat; status: string; owner: string; lpr: boolean; networked: boolean; year: number | null; isPublic: boolean; lon: number; lat: number }
+/** A status change of a camera, at Taiwan midnight of `on`. */
+interface Change { on: string; from: string; to: string }
+interface Camera {
+  id: number; beat: Beat; status: string; owner: string; lpr: boolean; networked: boolean; year: number | null; isPublic: boolean; lon: number; lat: number;
+  created: string; changes: Change[]; deleted?: string;
+}
 interface Block { beat: Beat; adopter: string; kind: string; team: number | null; w0: number; s0: number; e0: number; n0: number }
 interface Survey { id: number; beat: Beat; status: string; plannedOn: string; findings: string | null; targets: number; name: string }
 interface Incident { beat: Beat; type: string; at: string }
 const places: Place[] = [];
 const visits: Visit[] = [];
 const cameras: Camera[] = [];
+/** Cameras deleted since: in no register count, in 妥善率 for the time they served. */
+const retired: Camera[] = [];
 const blocks: Block[] = [];
 const surveys: Survey[] = [];
 const incidents: Incident[] = [];
@@ -75,14 +82,31 @@ beforeAll(async () => {
       visits.push(v);
     }
   }
-  for (let i = 0; i < 80; i++) {
+  // Cameras set up between March and October 2025, each with up to three status changes (its
+  // history, as edits would have written it); one more was in service until October and deleted.
+  for (let i = 0; i < 81; i++) {
     const beat = pick(BEATS);
     const [lon, lat] = inside(beat);
-    const c: Camera = { beat, lon, lat, status: pick(CAMERA_STATUSES).value, owner: pick(CAMERA_OWNER_KINDS).value, lpr: rnd() < 0.3, networked: rnd() < 0.5,
-      year: rnd() < 0.15 ? null : 2008 + Math.floor(rnd() * 17), isPublic: rnd() < 0.6 };
-    await w.db.query(`INSERT INTO cameras (name, azimuth, fov, range_m, owner_kind, status, lpr, networked, install_year, is_public, geom)
-      VALUES ($1, 0, 90, 30, $2, $3, $4, $5, $6, $7, ${point([lon, lat])})`, [`攝影機${i}`, c.owner, c.status, c.lpr, c.networked, c.year, c.isPublic]);
-    cameras.push(c);
+    const created = day('2025-03-01', Math.floor(rnd() * 240));
+    const changes: Change[] = [];
+    let status = pick(CAMERA_STATUSES).value;
+    for (let k = Math.floor(rnd() * 4), on = created; k > 0; k--) {
+      on = day(on, 1 + Math.floor(rnd() * 60));
+      const to = pick(CAMERA_STATUSES.filter((x) => x.value !== status)).value;
+      changes.push({ on, from: status, to });
+      status = to;
+    }
+    const c: Camera = { id: 0, beat, lon, lat, status, owner: pick(CAMERA_OWNER_KINDS).value, lpr: rnd() < 0.3, networked: rnd() < 0.5,
+      year: rnd() < 0.15 ? null : 2008 + Math.floor(rnd() * 17), isPublic: rnd() < 0.6, created, changes, ...(i === 80 ? { deleted: '2025-10-01' } : {}) };
+    c.id = await insertId(`INSERT INTO cameras (name, azimuth, fov, range_m, owner_kind, status, lpr, networked, install_year, is_public, created_at, deleted_at, deleted_by, geom)
+      VALUES (${sql(`攝影機${i}`)}, 0, 90, 30, ${sql(c.owner)}, ${sql(c.status)}, ${c.lpr}, ${c.networked}, ${c.year ?? 'NULL'}, ${c.isPublic},
+              ${sql(`${created}T00:00:00+08:00`)}, ${c.deleted ? sql(`${c.deleted}T00:00:00+08:00`) : 'NULL'}, ${c.deleted ? `'fixture'` : 'NULL'}, ${point([lon, lat])})`);
+    for (const ch of changes) {
+      await w.db.query(`INSERT INTO feature_history (layer_table, feature_id, version, action, actor, at, before, after)
+        VALUES ('cameras', $1, 2, 'update', 'fixture', $2, jsonb_build_object('status', $3::text), jsonb_build_object('status', $4::text))`,
+      [c.id, `${ch.on}T00:00:00+08:00`, ch.from, ch.to]);
+    }
+    (c.deleted ? retired : cameras).push(c);
   }
   for (let i = 0; i < 12; i++) {
     const beat = BEATS[i % 3]!;
@@ -126,12 +150,34 @@ const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 10_000) / 
 const counted = (choices: readonly { value: string; label: string }[], xs: readonly { v: string }[]) =>
   choices.map((c) => ({ key: c.value, label: c.label, count: count(xs, (x) => x.v === c.value) }));
 
+const taiwanMidnight = (d: string) => Date.parse(`${d}T00:00:00+08:00`);
+
+/** A camera's seconds in each status over the period, from its changes, as the README defines 妥善率. */
+function served(c: Camera): Record<'service' | 'working' | 'broken' | 'offline', number> {
+  const start = Math.max(taiwanMidnight(PERIOD.from), taiwanMidnight(c.created));
+  const end = Math.min(taiwanMidnight(OVERDUE_BEFORE), c.deleted ? taiwanMidnight(c.deleted) : Infinity);
+  const out = { service: 0, working: 0, broken: 0, offline: 0 };
+  if (end <= start) return out;
+  const at = (ch: Change) => taiwanMidnight(ch.on);
+  let status = [...c.changes].reverse().find((ch) => at(ch) <= start)?.to ?? c.changes.find((ch) => at(ch) > start)?.from ?? c.status;
+  let from = start;
+  for (const ch of c.changes.filter((x) => at(x) > start && at(x) < end)) {
+    out[status as 'working'] += (at(ch) - from) / 1000;
+    [status, from] = [ch.to, at(ch)];
+  }
+  out[status as 'working'] += (end - from) / 1000;
+  out.service = (end - start) / 1000;
+  return out;
+}
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
 function expected(inUnit: (b: Beat) => boolean, sections: string[]) {
   const ps = places.filter((p) => inUnit(p.beat));
   const vs = visits.filter((v) => inUnit(v.place.beat) && inPeriod(v.at));
   const visited = (p: Place) => visits.some((v) => v.place === p && inPeriod(v.at));
   const due = ps.filter((p) => p.status === 'listed' && p.due !== null && p.due <= PERIOD.to);
   const cs = cameras.filter((c) => inUnit(c.beat));
+  const times = [...cs, ...retired.filter((c) => inUnit(c.beat))].map(served).filter((t) => t.service > 0);
   const bs = blocks.filter((b) => inUnit(b.beat));
   const ss = surveys.filter((s) => inUnit(s.beat) && inPeriod(s.plannedOn));
   const hasFindings = (s: Survey) => s.status === 'done' && (s.findings ?? '').trim() !== '';
@@ -157,7 +203,10 @@ function expected(inUnit: (b: Beat) => boolean, sections: string[]) {
     cameras: {
       total: cs.length, byStatus: counted(CAMERA_STATUSES, cs.map((c) => ({ v: c.status }))), working: count(cs, (c) => c.status === 'working'),
       workingRatio: ratio(count(cs, (c) => c.status === 'working'), cs.length), byOwner: counted(CAMERA_OWNER_KINDS, cs.map((c) => ({ v: c.owner }))),
-      lpr: count(cs, (c) => c.lpr), networked: count(cs, (c) => c.networked),
+      lpr: count(cs, (c) => c.lpr), networked: count(cs, (c) => c.networked), noLpr: count(cs, (c) => !c.lpr), notNetworked: count(cs, (c) => !c.networked),
+      inService: times.length, availability: ratio(sum(times.map((t) => t.working)), sum(times.map((t) => t.service))),
+      inServiceHours: Math.round(sum(times.map((t) => t.service)) / 3600), brokenHours: Math.round(sum(times.map((t) => t.broken)) / 3600),
+      offlineHours: Math.round(sum(times.map((t) => t.offline)) / 3600),
       replacementDue: count(cs, (c) => c.year !== null && c.year <= REPLACE_BY), unknownAge: count(cs, (c) => c.year === null),
     },
     watch: {
@@ -201,6 +250,22 @@ describe('figures per unit, as counted row by row', () => {
       expect(res.body.total).toEqual(expected(() => true, ALL_SECTIONS));
     });
   }
+
+  it('names the cameras that pull 妥善率 down, the longest down first, deleted ones too', async () => {
+    const res = await rollup('admin', 'by=station').expect(200);
+    const down = (c: Camera) => { const t = served(c); return t.broken + t.offline; };
+    const expectedDown = [...cameras, ...retired].filter((c) => down(c) >= 3600)
+      .sort((a, b) => down(b) - down(a) || a.id - b.id).slice(0, 20);
+    expect(expectedDown.length).toBeGreaterThan(5);
+    // Statuses drawn at random: about a third of the time working, all of it counted.
+    expect(res.body.total.cameras.availability).toBeGreaterThan(0.15);
+    expect(res.body.total.cameras.availability).toBeLessThan(0.6);
+    expect(res.body.total.cameras.inService).toBe(81);
+    expect(res.body.camerasDown.map((d: { id: number; downHours: number; unit: string; deleted: boolean }) => [d.id, d.downHours, d.unit, d.deleted]))
+      .toEqual(expectedDown.map((c) => [c.id, Math.round(down(c) / 3600), UNITS[c.beat].station, c.deleted !== undefined]));
+    const first = expectedDown[0]!;
+    expect(res.body.camerasDown[0].availability).toBeCloseTo(served(first).working / served(first).service, 4);
+  });
 
   it('lists the places overdue for a visit, oldest due first', async () => {
     const res = await rollup('admin', 'by=beat').expect(200);
@@ -260,7 +325,7 @@ describe('CSV', () => {
     expect(lines.map((l) => l[1])).toEqual(['單位名稱', '東門派出所', '海安派出所', '合計']);
     const total = expected(() => true, ALL_SECTIONS) as { cameras: { total: number; workingRatio: number }; incidents: { current: number; previous: number } };
     expect(Number(lines[3]![at('監視器')])).toBe(total.cameras.total);
-    expect(Number(lines[3]![at('妥善率(%)')])).toBe(Math.round(total.cameras.workingRatio * 1000) / 10);
+    expect(Number(lines[3]![at('目前正常(%)')])).toBe(Math.round(total.cameras.workingRatio * 1000) / 10);
     expect([Number(lines[3]![at('本期案件')]), Number(lines[3]![at('前期案件')])]).toEqual([total.incidents.current, total.incidents.previous]);
     const big5 = await w.as('admin').get('/api/rollups?period=2025H2&by=station&format=csv&encoding=big5').buffer(true).parse(binary).expect(200);
     expect(iconv.decode(big5.body as Buffer, 'cp950').trim()).toBe((res.body as Buffer).subarray(3).toString('utf8').trim());

@@ -34,7 +34,10 @@ function columns(r: Rollup): Column[] {
   if (has('cameras')) {
     cols.push(['監視器', (f) => get(f, 'cameras.total')],
       ...listOf('cameras.byStatus').map((c): Column => [`監視器${c.label}`, byKey('cameras.byStatus', c.key)]),
-      ['妥善率(%)', (f) => pct(get(f, 'cameras.workingRatio'))], [`應汰換（建置滿${r.replaceAfterYears}年）`, (f) => get(f, 'cameras.replacementDue')],
+      ['目前正常(%)', (f) => pct(get(f, 'cameras.workingRatio'))], ['本期妥善率(%)', (f) => pct(get(f, 'cameras.availability'))],
+      ['本期使用時數', (f) => get(f, 'cameras.inServiceHours')], ['本期故障時數', (f) => get(f, 'cameras.brokenHours')],
+      ['本期離線時數', (f) => get(f, 'cameras.offlineHours')], ['未連網', (f) => get(f, 'cameras.notNetworked')],
+      ['無車牌辨識', (f) => get(f, 'cameras.noLpr')], [`應汰換（建置滿${r.replaceAfterYears}年）`, (f) => get(f, 'cameras.replacementDue')],
       ['建置年度不明', (f) => get(f, 'cameras.unknownAge')], ['車牌辨識', (f) => get(f, 'cameras.lpr')], ['連網', (f) => get(f, 'cameras.networked')],
       ...listOf('cameras.byOwner').map((c): Column => [`設置單位：${c.label}`, byKey('cameras.byOwner', c.key)]));
   }

@@ -4,7 +4,7 @@ import { canRead } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
 import { addDays, taiwanToday, type Period } from './period.js';
 import type { Level, Scope, Unit } from './scope.js';
-import { droneFindings, overduePlaces, SECTIONS, type DroneFinding, type Figures, type OverduePlace, type SectionContext } from './sections.js';
+import { downCameras, droneFindings, overduePlaces, SECTIONS, type DownCamera, type DroneFinding, type Figures, type OverduePlace, type SectionContext } from './sections.js';
 
 /** A whole roll-up: the figures of every section the caller may see, per unit and in total. */
 export interface Rollup {
@@ -20,6 +20,8 @@ export interface Rollup {
   total: Figures;
   overdue?: OverduePlace[];
   droneFindings?: DroneFinding[];
+  /** The cameras down longest over the period: what pulls 妥善率 down. */
+  camerasDown?: DownCamera[];
 }
 
 /** Cameras this many years old (by install year) are due for replacement, unless asked otherwise. */
@@ -35,11 +37,12 @@ export async function buildRollup(db: Queryable, p: Principal, scope: Scope, per
   }
   const overdue = await overduePlaces(ctx);
   const findings = await droneFindings(ctx);
+  const down = await downCameras(ctx);
   return {
     by: scope.by, unit: scope.under, period, asOf: today, replaceAfterYears,
     sections: present.map((s) => s.name),
     units: scope.units.map((u) => ({ ...u, ...figures.get(u.code)! })),
     total: figures.get('total')!,
-    ...(overdue ? { overdue } : {}), ...(findings ? { droneFindings: findings } : {}),
+    ...(overdue ? { overdue } : {}), ...(findings ? { droneFindings: findings } : {}), ...(down ? { camerasDown: down } : {}),
   };
 }

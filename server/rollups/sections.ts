@@ -45,43 +45,59 @@ const groupExpression = (by: Level) => (by === 'bureau'
   : `t.${by}_code`);
 
 /**
- * One query over a layer's readable live rows in the scope's units: `select` per unit and for
- * all of them together (key "total"). `where` adds conditions; `params` their parameters.
+ * Where a section's rows come from: by default the layer's live rows (`t`); `from` replaces the
+ * table (it must still name the layer's rows `t`), and `withDeleted` keeps rows deleted since.
  */
-async function grouped(ctx: SectionContext, l: LayerDef, select: string, where: string[] = [], params: unknown[] = []): Promise<Map<string, Record<string, number>>> {
-  const all = [...params];
-  const conditions = ['t.deleted_at IS NULL', readableRows(l, ctx.p, all), ...where];
+interface RowSource { from?: string; withDeleted?: boolean }
+
+/** The FROM and the conditions every section query shares: readable rows in the scope's units. */
+function scoped(ctx: SectionContext, l: LayerDef, all: unknown[], source: RowSource): { from: string; where: string[] } {
+  const readable = readableRows(l, ctx.p, all);
   all.push(ctx.scope.units.map((u) => u.code));
-  conditions.push(`g.code = ANY($${all.length}::text[])`);
+  return {
+    from: `${source.from ?? `${l.table} t`} CROSS JOIN LATERAL (SELECT ${groupExpression(ctx.scope.by)} AS code) g`,
+    where: [...(source.withDeleted ? [] : ['t.deleted_at IS NULL']), readable, `g.code = ANY($${all.length}::text[])`],
+  };
+}
+
+/**
+ * One query over a layer's readable rows in the scope's units: `select` per unit and for all of
+ * them together (key "total"). `where` adds conditions; `params` their parameters.
+ */
+async function grouped(ctx: SectionContext, l: LayerDef, select: string, where: string[] = [], params: unknown[] = [],
+  source: RowSource = {}): Promise<Map<string, Record<string, number>>> {
+  const all = [...params];
+  const q = scoped(ctx, l, all, source);
   const { rows } = await ctx.db.query<Record<string, number> & { code: string | null; is_total: boolean }>(
     `SELECT g.code, GROUPING(g.code) = 1 AS is_total, ${select}
-       FROM ${l.table} t CROSS JOIN LATERAL (SELECT ${groupExpression(ctx.scope.by)} AS code) g
-      WHERE ${conditions.join(' AND ')}
+       FROM ${q.from}
+      WHERE ${[...q.where, ...where].join(' AND ')}
       GROUP BY GROUPING SETS ((g.code), ())`, all);
   return new Map(rows.map((r) => [r.is_total ? 'total' : r.code!, r]));
 }
 
 /**
- * The readable live rows of a layer in the scope's units that meet `where`, as `select` gives
- * them, in `order`. `params` come first ($1…), the access rule's and the units' after them.
+ * The readable rows of a layer in the scope's units that meet `where`, as `select` gives them,
+ * in `order`. `params` come first ($1…), the access rule's and the units' after them.
  */
-async function listed<T>(ctx: SectionContext, l: LayerDef, select: string, where: string, params: unknown[], order: string): Promise<T[]> {
+async function listed<T>(ctx: SectionContext, l: LayerDef, select: string, where: string, params: unknown[], order: string,
+  source: RowSource = {}): Promise<T[]> {
   const all = [...params];
-  const readable = readableRows(l, ctx.p, all);
-  all.push(ctx.scope.units.map((u) => u.code));
-  const { rows } = await ctx.db.query<T>(
-    `SELECT ${select} FROM ${l.table} t CROSS JOIN LATERAL (SELECT ${groupExpression(ctx.scope.by)} AS code) g
-      WHERE t.deleted_at IS NULL AND ${readable} AND g.code = ANY($${all.length}::text[]) AND ${where}
-      ORDER BY ${order}`, all);
+  const q = scoped(ctx, l, all, source);
+  const { rows } = await ctx.db.query<T>(`SELECT ${select} FROM ${q.from} WHERE ${[...q.where, where].join(' AND ')} ORDER BY ${order}`, all);
   return rows;
 }
 
-/** Per unit and total: `shape` of the unit's row, or of an empty row for a unit without any. */
-function perUnit(ctx: SectionContext, rows: Map<string, Record<string, number>>, shape: (r: (k: string) => number) => Figures): UnitFigures {
+/**
+ * Per unit and total: `shape` of the unit's row, or of an empty row for a unit without any;
+ * the figures of `also` (another query's, per unit) are added to each.
+ */
+function perUnit(ctx: SectionContext, rows: Map<string, Record<string, number>>, shape: (r: (k: string) => number) => Figures,
+  also?: UnitFigures): UnitFigures {
   const out: UnitFigures = new Map();
   for (const code of [...ctx.scope.units.map((u) => u.code), 'total']) {
     const r = rows.get(code);
-    out.set(code, shape((k) => Number(r?.[k] ?? 0)));
+    out.set(code, { ...shape((k) => Number(r?.[k] ?? 0)), ...also?.get(code) });
   }
   return out;
 }
@@ -125,10 +141,8 @@ async function visits(ctx: SectionContext): Promise<UnitFigures> {
       count(*) FILTER (WHERE ${DUE} AND ${VISITED})::int AS due_visited,
       count(*) FILTER (WHERE ${DUE} AND NOT ${VISITED} AND t.next_visit_due < $3::date)::int AS overdue`,
   [], [ctx.period.from, ctx.period.to, ctx.overdueBefore]);
-  const out = perUnit(ctx, done, (r) => ({ visits: r('visits'), placesVisited: r('places'), byOutcome: counts(outcomes, 'outcome', r) }));
   const d = perUnit(ctx, due, (r) => ({ due: r('due'), dueVisited: r('due_visited'), overdue: r('overdue'), rate: ratio(r('due_visited'), r('due')) }));
-  for (const [code, f] of out) Object.assign(f, d.get(code));
-  return out;
+  return perUnit(ctx, done, (r) => ({ visits: r('visits'), placesVisited: r('places'), byOutcome: counts(outcomes, 'outcome', r) }), d);
 }
 
 export interface OverduePlace {
@@ -146,6 +160,13 @@ export async function overduePlaces(ctx: SectionContext): Promise<OverduePlace[]
     `${DUE} AND NOT ${VISITED} AND t.next_visit_due < $3::date`, [ctx.period.from, ctx.period.to, ctx.overdueBefore], 't.next_visit_due, t.id');
 }
 
+/**
+ * Each camera's seconds in service and in each status over the period, up to now
+ * (sql/migrations/065_camera_availability.sql), as the table of rows `t` the sections read.
+ */
+const AVAILABILITY = `camera_availability($1::date::timestamptz, least(${dayAfter('$2')}, now())) a JOIN cameras t ON t.id = a.camera_id`;
+const HOURS = 3600;
+
 async function cameras(ctx: SectionContext): Promise<UnitFigures> {
   const l = layer('cameras');
   const statuses = choicesOf(l, 'status');
@@ -155,11 +176,37 @@ async function cameras(ctx: SectionContext): Promise<UnitFigures> {
       count(*) FILTER (WHERE t.lpr)::int AS lpr, count(*) FILTER (WHERE t.networked)::int AS networked,
       count(*) FILTER (WHERE t.install_year <= $1::int)::int AS replacement_due,
       count(*) FILTER (WHERE t.install_year IS NULL)::int AS unknown_age`, [], [year - ctx.replaceAfterYears]);
+  // 妥善率 over the period: time working over time in service, counting cameras deleted since.
+  const served = await grouped(ctx, l, `count(*)::int AS in_service, sum(a.in_service_s) AS in_service_s, sum(a.working_s) AS working_s,
+      sum(a.broken_s) AS broken_s, sum(a.offline_s) AS offline_s`, [], [ctx.period.from, ctx.period.to], { from: AVAILABILITY, withDeleted: true });
+  const time = perUnit(ctx, served, (r) => ({
+    inService: r('in_service'), availability: ratio(r('working_s'), r('in_service_s')),
+    inServiceHours: Math.round(r('in_service_s') / HOURS), brokenHours: Math.round(r('broken_s') / HOURS), offlineHours: Math.round(r('offline_s') / HOURS),
+  }));
   return perUnit(ctx, rows, (r) => ({
     total: r('total'), byStatus: counts(statuses, 'status', r), working: r('status_working'),
     workingRatio: ratio(r('status_working'), r('total')), byOwner: counts(owners, 'owner', r),
-    lpr: r('lpr'), networked: r('networked'), replacementDue: r('replacement_due'), unknownAge: r('unknown_age'),
-  }));
+    lpr: r('lpr'), networked: r('networked'), noLpr: r('total') - r('lpr'), notNetworked: r('total') - r('networked'),
+    replacementDue: r('replacement_due'), unknownAge: r('unknown_age'),
+  }), time);
+}
+
+export interface DownCamera {
+  id: number; name: string; status: string; unit: string | null; availability: number; downHours: number; deleted: boolean;
+}
+
+/** How many of the cameras that pull 妥善率 down the roll-up names, the most hours down first. */
+const DOWN_CAMERAS = 20;
+
+/** The cameras down longest over the period (at least an hour), which pull 妥善率 down. */
+export async function downCameras(ctx: SectionContext): Promise<DownCamera[] | undefined> {
+  const l = layer('cameras');
+  if (!canRead(l, ctx.p)) return undefined;
+  return listed<DownCamera>(ctx, l, `t.id::int AS id, t.name, t.status, g.code AS unit,
+      round((a.working_s / nullif(a.in_service_s, 0))::numeric, 4)::float8 AS availability,
+      round(((a.broken_s + a.offline_s) / ${HOURS})::numeric)::int AS "downHours", t.deleted_at IS NOT NULL AS deleted`,
+  `a.broken_s + a.offline_s >= ${HOURS}`, [ctx.period.from, ctx.period.to],
+  `a.broken_s + a.offline_s DESC, t.id LIMIT ${DOWN_CAMERAS}`, { from: AVAILABILITY, withDeleted: true });
 }
 
 async function watch(ctx: SectionContext): Promise<UnitFigures> {

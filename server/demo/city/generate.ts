@@ -1,6 +1,6 @@
 import { INCIDENT_TYPES, KEY_PLACE_CATEGORIES } from '../../layers/vocabularies.js';
 import { type Ground, readGround } from '../ground.js';
-import { CAMERAS_AT_SCALE_1, generateCameras } from './cameras.js';
+import { CAMERAS_AT_SCALE_1, generateCameraHistory, generateCameras } from './cameras.js';
 import { Fabric } from './fabric.js';
 import { INCIDENTS_AT_SCALE_1, generateIncidents, plantHotSpots } from './incidents.js';
 import type { DemoBeat, DemoCity, DemoCityOptions } from './model.js';
@@ -59,6 +59,7 @@ export function generateDemoCity(opts: DemoCityOptions = {}): DemoCity {
   const incidentCount = Math.max(INCIDENT_TYPES.length, scaled(INCIDENTS_AT_SCALE_1));
   const hotSpots = plantHotSpots(stream('hot-spots'), fabric, officerBlocks, incidentCount);
   const watchTeams = generateWatchTeams(stream('watch-teams'), fabric, precincts);
+  const cameras = generateCameras(stream('cameras'), fabric, hotSpots, scaled(CAMERAS_AT_SCALE_1), now);
 
   return {
     seed,
@@ -70,7 +71,8 @@ export function generateDemoCity(opts: DemoCityOptions = {}): DemoCity {
     beats,
     keyPlaces,
     visits: generateVisits(stream('visits'), keyPlaces, beats, now),
-    cameras: generateCameras(stream('cameras'), fabric, hotSpots, scaled(CAMERAS_AT_SCALE_1), now),
+    cameras,
+    cameraChanges: generateCameraHistory(stream('camera-history'), cameras, now),
     watchTeams: watchTeams.map(({ villageCode: _, ...team }) => team),
     watchBlocks: generateWatchBlocks(stream('watch-blocks'), fabric, watchTeams),
     droneSurveys: generateDroneSurveys(stream('drone-surveys'), fabric, keyPlaces, now),

@@ -106,6 +106,30 @@ async function copyAll<T>(tx: Transaction, table: string, rows: readonly T[], co
   return rows.length;
 }
 
+/**
+ * The cameras' status changes as history rows (what 妥善率 is computed from): each the camera's
+ * row as stored, with the status before and after the change, attributed to the demo seed. The
+ * cameras were copied in order into an empty table, so the n-th camera has the n-th id.
+ */
+async function loadCameraHistory(tx: Transaction, city: DemoCity): Promise<number> {
+  if (!city.cameraChanges.length) return 0;
+  const { rows: [json] } = await tx.query<{ sql: string }>(`SELECT history_row_json_sql('cameras', 'c') AS sql`);
+  const versions = new Map<number, number>();
+  const rows = city.cameraChanges.map((ch) => {
+    const version = (versions.get(ch.camera_index) ?? 1) + 1;
+    versions.set(ch.camera_index, version);
+    return { ...ch, version };
+  });
+  await insertAll(tx, rows, `
+    INSERT INTO feature_history (layer_table, feature_id, version, action, actor, at, before, after)
+    SELECT 'cameras', c.id, x.version, 'update', 'demo-seed', x.at, j.row || jsonb_build_object('status', x.was), j.row || jsonb_build_object('status', x.became)
+      FROM ${jsonRows('camera_index int, version int, at timestamptz, was text, became text')}
+      JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM cameras) ids ON ids.k = x.camera_index
+      JOIN cameras c ON c.id = ids.id
+      CROSS JOIN LATERAL (SELECT ${json!.sql} AS row) j`);
+  return rows.length;
+}
+
 const area = (row: { geometry: Area }) => multiPolygonEwkbHex(row.geometry);
 const point = (row: { point: readonly [number, number] }) => pointEwkbHex(row.point);
 /** A point row's units (unitsOf), as COPY columns. */
@@ -174,12 +198,17 @@ export async function loadDemoCity(db: Db, city: DemoCity, ground: Ground): Prom
           FROM (SELECT place_id, max(visited_at) AS last FROM visits WHERE deleted_at IS NULL GROUP BY place_id) v
          WHERE p.id = v.place_id`);
 
-      counts.cameras = await copyAll(tx, 'cameras', withUnits(city.cameras), {
+      // Each camera's version counts its changes, as edits would have numbered them.
+      const changes = new Map<number, number>();
+      for (const ch of city.cameraChanges) changes.set(ch.camera_index, (changes.get(ch.camera_index) ?? 0) + 1);
+      const cameras = city.cameras.map((c, i) => ({ ...c, version: 1 + (changes.get(i) ?? 0) }));
+      counts.cameras = await copyAll(tx, 'cameras', withUnits(cameras), {
         name: (c) => c.name, azimuth: (c) => c.azimuth, fov: (c) => c.fov, range_m: (c) => c.range_m,
         owner_kind: (c) => c.owner_kind, status: (c) => c.status, lpr: (c) => c.lpr, networked: (c) => c.networked,
         adjustable: (c) => c.adjustable, install_year: (c) => c.install_year, is_public: (c) => c.is_public,
-        contact: (c) => c.contact, geom: point, ...pointUnits,
+        contact: (c) => c.contact, created_at: (c) => c.created_at, version: (c) => c.version, geom: point, ...pointUnits,
       });
+      counts.camera_changes = await loadCameraHistory(tx, city);
 
       const teamIds = await insertAll(tx, city.watchTeams, `
         INSERT INTO watch_teams (name, precinct_code, leader, phone, members, notes)

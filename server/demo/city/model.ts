@@ -59,8 +59,18 @@ export interface DemoCamera extends Placed {
   networked: boolean;
   adjustable: boolean;
   install_year: number;
+  /** In service since New Year's Day of its install year (Taiwan time). */
+  created_at: string;
   is_public: boolean;
   contact: string | null;
+}
+
+/** A camera's status change over the past year (示範資料), as an edit would have recorded it. */
+export interface DemoCameraChange {
+  camera_index: number;
+  at: string;
+  was: string;
+  became: string;
 }
 export interface DemoWatchTeam {
   name: string;
@@ -117,6 +127,8 @@ export interface DemoCity {
   keyPlaces: DemoKeyPlace[];
   visits: DemoVisit[];
   cameras: DemoCamera[];
+  /** Status changes of the cameras, oldest first per camera, ending in each one's present status. */
+  cameraChanges: DemoCameraChange[];
   watchTeams: DemoWatchTeam[];
   watchBlocks: DemoWatchBlock[];
   droneSurveys: DemoDroneSurvey[];

@@ -10,7 +10,12 @@ export interface Compared { key: string; label: string; current: number; previou
 export interface Figures {
   keyPlaces?: { total: number; listed: number; delisted: number; listedInPeriod: number; delistedInPeriod: number; byCategory: { key: string; label: string; listed: number; delisted: number }[] };
   visits?: { visits: number; placesVisited: number; byOutcome: Counted[]; due: number; dueVisited: number; overdue: number; rate: number | null };
-  cameras?: { total: number; byStatus: Counted[]; working: number; workingRatio: number | null; byOwner: Counted[]; lpr: number; networked: number; replacementDue: number; unknownAge: number };
+  cameras?: {
+    total: number; byStatus: Counted[]; working: number; workingRatio: number | null; byOwner: Counted[]; lpr: number; networked: number;
+    noLpr: number; notNetworked: number; replacementDue: number; unknownAge: number;
+    /** 妥善率 over the period: time working over time in service (README "Roll-ups"). */
+    inService: number; availability: number | null; inServiceHours: number; brokenHours: number; offlineHours: number;
+  };
   watch?: { blocks: number; adopters: number; teams: number; withTeam: number; areaKm2: number; byAdopterKind: Counted[] };
   drones?: { surveys: number; done: number; withFindings: number; targets: number; byStatus: Counted[] };
   incidents?: { current: number; previous: number; change: number; changePct: number | null; byType: Compared[] };
@@ -19,6 +24,7 @@ export interface Figures {
 export interface Unit { code: string; name: string; level: Level }
 
 export interface OverduePlace { id: number; name: string; category: string; beat: string | null; station: string | null; precinct: string | null; nextVisitDue: string; lastVisitedAt: string | null; daysOverdue: number }
+export interface DownCamera { id: number; name: string; status: string; unit: string | null; availability: number | null; downHours: number; deleted: boolean }
 export interface DroneFinding { id: number; name: string; plannedOn: string; purpose: string; findings: string; unit: string | null }
 
 export interface Rollup {
@@ -32,6 +38,7 @@ export interface Rollup {
   total: Figures;
   overdue?: OverduePlace[];
   droneFindings?: DroneFinding[];
+  camerasDown?: DownCamera[];
 }
 
 /** What a roll-up is asked for; the page keeps it in its address so a report can be shared. */

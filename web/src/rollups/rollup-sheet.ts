@@ -10,6 +10,8 @@ import { LEVEL_LABELS, type Figures, type Rollup, type Unit } from './rollup-api
 const pct = (share: number | null | undefined) => (share === null || share === undefined ? '—' : `${formatNumber(share * 100, 1)}%`);
 const signedPct = (n: number | null | undefined) => (n === null || n === undefined ? '—' : `${n > 0 ? '+' : ''}${formatNumber(n, 1)}%`);
 const count = (n: number | undefined) => (n === undefined ? '—' : formatNumber(n));
+/** Below this 妥善率 the headline is marked: the plans ask that cameras be kept working. */
+const AVAILABILITY_TARGET = 0.9;
 /** Per-unit charts stop being readable beyond this many bars; the table has every unit. */
 const MAX_UNIT_BARS = 40;
 
@@ -24,7 +26,9 @@ const COLUMNS: Column[] = [
   { section: 'visits', head: '完成率', value: (f) => pct(f.visits?.rate) },
   { section: 'visits', head: '逾期', value: (f) => count(f.visits?.overdue), className: 'warn' },
   { section: 'cameras', head: '總數', value: (f) => count(f.cameras?.total) },
-  { section: 'cameras', head: '妥善率', value: (f) => pct(f.cameras?.workingRatio) },
+  { section: 'cameras', head: '妥善率', value: (f) => pct(f.cameras?.availability) },
+  { section: 'cameras', head: '未連網', value: (f) => count(f.cameras?.notNetworked) },
+  { section: 'cameras', head: '無車牌辨識', value: (f) => count(f.cameras?.noLpr) },
   { section: 'cameras', head: '屆汰換', value: (f) => count(f.cameras?.replacementDue) },
   { section: 'watch', head: '區塊', value: (f) => count(f.watch?.blocks) },
   { section: 'watch', head: '認養', value: (f) => count(f.watch?.adopters) },
@@ -58,6 +62,7 @@ export function rollupSheet(ctx: AppContext, r: Rollup): HTMLElement {
     h('div', { class: 'rollup-charts' }, charts(ctx, r, has)),
     unitsTable(r, has),
     r.overdue ? overdueTable(ctx, r) : null,
+    r.camerasDown ? downTable(ctx, r) : null,
     r.droneFindings ? findingsTable(ctx, r) : null);
 }
 
@@ -68,7 +73,8 @@ function headline(t: Figures, has: (s: keyof Figures) => boolean): HTMLElement {
   return h('section', { class: 'kpis' },
     has('keyPlaces') && kp ? card('治安重點處所', `${count(kp.listed)} 處`, `本期新列管 ${count(kp.listedInPeriod)}、解除 ${count(kp.delistedInPeriod)}`) : null,
     has('visits') && v ? card('到期查訪完成率', pct(v.rate), `應查訪 ${count(v.due)}、已查訪 ${count(v.dueVisited)}、逾期 ${count(v.overdue)} 處`, v.overdue > 0 ? 'alert' : '') : null,
-    has('cameras') && c ? card('監視器妥善率', pct(c.workingRatio), `${count(c.working)}／${count(c.total)} 支正常、屆汰換 ${count(c.replacementDue)} 支`) : null,
+    has('cameras') && c ? card('監視器妥善率', pct(c.availability),
+      `本期正常時間占使用時間；目前 ${count(c.working)}／${count(c.total)} 支正常、屆汰換 ${count(c.replacementDue)} 支`, (c.availability ?? 1) < AVAILABILITY_TARGET ? 'alert' : '') : null,
     has('watch') && w ? card('守望相助', `${count(w.blocks)} 區塊`, `認養單位 ${count(w.adopters)}、巡守隊 ${count(w.teams)}、${formatNumber(w.areaKm2, 2)} 平方公里`) : null,
     has('drones') && d ? card('無人機空拍', `${count(d.done)}／${count(d.surveys)} 次`, `已執行／本期規劃；有發現 ${count(d.withFindings)} 次`) : null,
     has('incidents') && i ? card('案件數', `${count(i.current)} 件`, `前期 ${count(i.previous)}（${signedPct(i.changePct)}）`, i.change > 0 ? 'alert' : 'good') : null);
@@ -85,7 +91,7 @@ function charts(ctx: AppContext, r: Rollup, has: (s: keyof Figures) => boolean):
     ? ctx.registry.get('cameras')!.legend!.fill!.entries.map((e) => [e.value, e.colour]) : []);
   const { total: t } = r;
   const out: (HTMLElement | null)[] = [
-    perUnit && has('cameras') ? figure(`各${level}監視器妥善率`, unitBars((f) => f.cameras?.workingRatio), { format: pct, max: 1 }) : null,
+    perUnit && has('cameras') ? figure(`各${level}監視器妥善率（本期）`, unitBars((f) => f.cameras?.availability), { format: pct, max: 1 }) : null,
     perUnit && has('visits') ? figure(`各${level}到期查訪完成率`, unitBars((f) => f.visits?.rate), { format: pct, max: 1 }) : null,
     perUnit && has('incidents') ? figure(`各${level}案件數（細條為前期）`, unitBars((f) => f.incidents?.current, (f) => f.incidents?.previous)) : null,
     has('incidents') && t.incidents ? figure('案件類別（細條為前期）', t.incidents.byType.filter((b) => b.current + b.previous > 0)
@@ -140,6 +146,18 @@ function overdueTable(ctx: AppContext, r: Rollup): HTMLElement {
     (p) => [p.name, choiceLabel(places, 'category', p.category), p.beat ?? '—', formatDate(p.nextVisitDue),
       p.lastVisitedAt ? formatDate(p.lastVisitedAt) : '從未查訪', h('td', { class: 'num' }, `${p.daysOverdue} 天`)], 'overdue');
 }
+
+function downTable(ctx: AppContext, r: Rollup): HTMLElement {
+  const cameras = ctx.registry.get('cameras');
+  const list = r.camerasDown ?? [];
+  return listSection('rollup-cameras-down', `拉低妥善率的監視器（停用最久的 ${list.length} 支）`, h('p', { class: 'ok' }, '本期沒有停用超過一小時的監視器。'),
+    ['監視器', '單位', '目前狀態', '本期妥善率', '故障或離線'], list,
+    (c) => [c.deleted ? `${c.name}（已刪除）` : c.name, c.unit ? unitName(r, c.unit) : '—', choiceLabel(cameras, 'status', c.status),
+      h('td', { class: 'num' }, pct(c.availability)), h('td', { class: 'num' }, `${formatNumber(c.downHours)} 小時`)]);
+}
+
+/** A unit's name from the roll-up's own units, by code. */
+const unitName = (r: Rollup, code: string) => r.units.find((u) => u.code === code)?.name ?? code;
 
 function findingsTable(ctx: AppContext, r: Rollup): HTMLElement {
   const surveys = ctx.registry.get('drone-surveys');
