@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --only assignment,startup,clusters,analysis,web,mobile,import,tiles,ground-tiles,basemaps,hostile,redis-pause,flood,search] [--points N] [--runs N] [--scale S] [--rows N] [--seconds S] [--addresses N]
+ * npm run bench [-- --only assignment,startup,clusters,analysis,availability,web,mobile,import,tiles,ground-tiles,basemaps,hostile,redis-pause,flood,search] [--points N] [--runs N] [--scale S] [--rows N] [--seconds S] [--addresses N] [--cameras N]
  * Runs against embedded PGlite, and against PostgreSQL too when DATABASE_URL is set (the
  * benchmark creates and drops its own scratch database on that server). The tile benchmark
  * (~10 minutes) runs only when named in --only, at its own defaults but --runs; npm run
@@ -17,6 +17,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analysisBench } from './analysis.js';
+import { availabilityBench } from './availability.js';
 import { basemapBench } from './basemaps.js';
 import { beatAssignmentBench } from './beat-assignment.js';
 import { clusterBench } from './clusters.js';
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     json: { type: 'string', default: 'bench-results.json' },
     seconds: { type: 'string', default: '10' },
     addresses: { type: 'string', default: '500000' },
+    cameras: { type: 'string', default: '10000' },
   },
 });
 const runs = Number(values.runs);
@@ -60,6 +62,7 @@ if (want('web')) {
 if (want('mobile')) console.log(`\n${await mobileBench({ runs: Math.max(runs, 3), scale: Number(values.scale) })}`);
 if (want('basemaps')) console.log(`\n${await basemapBench({ runs, tiles: 20_000 })}`);
 if (want('analysis')) console.log(`\n${await analysisBench({ runs, databaseUrl: process.env.DATABASE_URL })}`);
+if (want('availability')) console.log(`\n${await availabilityBench({ runs: Math.max(runs, 5), cameras: Number(values.cameras), databaseUrl: process.env.DATABASE_URL })}`);
 if (values.only?.split(',').includes('import')) {
   console.log(`\n${await importBench({ rows: Number(values.rows), runs, databaseUrl: process.env.DATABASE_URL })}`);
 }

@@ -19,11 +19,16 @@ LANGUAGE sql STABLE AS $$
       FROM feature_history h JOIN served ON served.id = h.feature_id
      WHERE h.layer_table = 'cameras'
        AND (h.before IS NULL OR h.before ->> 'status' IS DISTINCT FROM h.after ->> 'status')
+  ), last_before AS (
+    -- One sorted pass each (not a probe per camera): the last change up to the start, the first after it.
+    SELECT DISTINCT ON (c.id) c.id, c.became FROM changes c JOIN served ON served.id = c.id
+     WHERE c.at <= served.s ORDER BY c.id, c.at DESC, c.hid DESC
+  ), first_after AS (
+    SELECT DISTINCT ON (c.id) c.id, c.was, c.became FROM changes c JOIN served ON served.id = c.id
+     WHERE c.at > served.s ORDER BY c.id, c.at, c.hid
   ), opening AS (
-    SELECT served.id, served.s AS t, coalesce(last_before.became, first_after.was, first_after.became, served.present) AS status
-      FROM served
-      LEFT JOIN LATERAL (SELECT c.became FROM changes c WHERE c.id = served.id AND c.at <= served.s ORDER BY c.at DESC, c.hid DESC LIMIT 1) last_before ON true
-      LEFT JOIN LATERAL (SELECT c.was, c.became FROM changes c WHERE c.id = served.id AND c.at > served.s ORDER BY c.at, c.hid LIMIT 1) first_after ON true
+    SELECT served.id, served.s AS t, coalesce(lb.became, fa.was, fa.became, served.present) AS status
+      FROM served LEFT JOIN last_before lb ON lb.id = served.id LEFT JOIN first_after fa ON fa.id = served.id
   ), steps AS (
     SELECT id, 0::bigint AS hid, t, status FROM opening
     UNION ALL
