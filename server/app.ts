@@ -37,6 +37,7 @@ import { TileService } from './tiles/service.js';
 import { compressAnswers } from './http/compress.js';
 import { locateRoutes } from './units/locate.js';
 import { unitNameRoutes } from './units/names.js';
+import { patrolRoutes } from './patrol/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { appConfigRoutes } from './web/app-config.js';
 import { webApp } from './web/static.js';
@@ -119,6 +120,7 @@ export function createApp({
   app.use(ogcRoutes(db));
   app.use(locateRoutes(db));
   app.use(unitNameRoutes(db));
+  app.use(patrolRoutes(edits, { radiusM: limits.patrolSignInMetres }));
   app.get('/api/search', spend(buckets, { name: 'search', perMinute: limits.searchPerMinute }));
   app.use(searchRoutes(db));
   app.use(appConfigRoutes(db, basemaps));

@@ -98,6 +98,7 @@ const schema = z.object({
   LOGIN_FAILURES: whole('LOGIN_FAILURES', 1, 1000).default(DEFAULT_LIMITS.loginFailures),
   LOGIN_ADDRESS_FAILURES: whole('LOGIN_ADDRESS_FAILURES', 1, 100_000).default(DEFAULT_LIMITS.loginAddressFailures),
   ANALYSIS_CACHE_MB: whole('ANALYSIS_CACHE_MB', 0, 65536).default(DEFAULT_LIMITS.analysisCacheMb),
+  PATROL_SIGN_IN_METRES: whole('PATROL_SIGN_IN_METRES', 5, 1000).default(DEFAULT_LIMITS.patrolSignInMetres),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -106,7 +107,7 @@ export function limitsOf(c: Config): Limits {
   return {
     heavyJobs: c.HEAVY_JOBS, heavyQueue: c.HEAVY_QUEUE, searchPerMinute: c.SEARCH_PER_MINUTE,
     analysisPerMinute: c.ANALYSIS_PER_MINUTE, loginPerMinute: c.LOGIN_PER_MINUTE, loginFailures: c.LOGIN_FAILURES,
-    loginAddressFailures: c.LOGIN_ADDRESS_FAILURES, analysisCacheMb: c.ANALYSIS_CACHE_MB,
+    loginAddressFailures: c.LOGIN_ADDRESS_FAILURES, analysisCacheMb: c.ANALYSIS_CACHE_MB, patrolSignInMetres: c.PATROL_SIGN_IN_METRES,
   };
 }
 

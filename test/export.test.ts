@@ -134,7 +134,7 @@ describe('formats', () => {
 
 describe('what each caller may take away', () => {
   const formats = ['geojson', 'csv', 'kml'];
-  const SENSITIVE_LAYERS = ['key-places', 'visits', 'incidents', 'drone-surveys'];
+  const SENSITIVE_LAYERS = ['key-places', 'visits', 'incidents', 'drone-surveys', 'patrol-points', 'patrol-signins'];
 
   it('gives the public and the community no sensitive layer, property or value, in any format', async () => {
     for (const role of ['public', 'community'] as const) {

@@ -97,7 +97,7 @@ describe('OGC API – Features: collections', () => {
     expect(await ids('public')).toEqual(outside);
     expect(await ids('community')).toEqual(outside);
     // visits, watch teams and the bureau have no geometry: /api only.
-    expect(await ids('admin')).toEqual([...outside, 'drone-surveys', 'incidents', 'key-places'].sort());
+    expect(await ids('admin')).toEqual([...outside, 'drone-surveys', 'incidents', 'key-places', 'patrol-points'].sort());
     const list = (await w.as('admin').get('/ogc/collections').expect(200)).body;
     expect(local(href(list.links, 'self'))).toBe('/ogc/collections');
   });

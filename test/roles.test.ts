@@ -381,7 +381,7 @@ describe('planner', () => {
     await w.as('planner').delete(`/api/layers/visits/features/${ids.visitP1}`).set('If-Match', '*').expect(403);
     const layer = (await w.as('planner').get('/api/layers').expect(200)).body.layers;
     const writable = Object.fromEntries(layer.map((l: { id: string; writable: string[] }) => [l.id, l.writable.length > 0]));
-    expect(Object.keys(writable).filter((k) => writable[k]).sort()).toEqual(['addresses', 'buildings', 'cameras', 'drone-surveys', 'key-places', 'watch-blocks', 'watch-teams']);
+    expect(Object.keys(writable).filter((k) => writable[k]).sort()).toEqual(['addresses', 'buildings', 'cameras', 'drone-surveys', 'key-places', 'patrol-points', 'watch-blocks', 'watch-teams']);
   });
 
   it('every change is signed with the planner\'s name: rows, history, deletion', async () => {

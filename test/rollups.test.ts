@@ -52,6 +52,9 @@ const retired: Camera[] = [];
 const blocks: Block[] = [];
 const surveys: Survey[] = [];
 const incidents: Incident[] = [];
+/** A patrol point and its sign-ins' moments (Taiwan time). */
+interface PatrolPoint { id: number; beat: Beat; signIns: string[] }
+const patrolPoints: PatrolPoint[] = [];
 
 const sql = (s: string | null) => (s === null ? 'NULL' : `'${s.replace(/'/g, "''")}'`);
 const point = ([lon, lat]: [number, number]) => `ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326)`;
@@ -134,6 +137,18 @@ beforeAll(async () => {
     const inc: Incident = { beat, type: pick(INCIDENT_TYPES).value, at: `${day('2024-12-15', Math.floor(rnd() * 400))}T${String(Math.floor(rnd() * 24)).padStart(2, '0')}:30:00+08:00` };
     await w.db.query(`INSERT INTO incidents (type, occurred_at, geom) VALUES ($1, $2, ${point(inside(beat))})`, [inc.type, inc.at]);
     incidents.push(inc);
+  }
+  // Two patrol points a beat, signed at by officers now and then from May 2025 to February 2026.
+  for (let i = 0; i < 6; i++) {
+    const beat = BEATS[i % 3]!;
+    const pt: PatrolPoint = { id: 0, beat, signIns: [] };
+    pt.id = await insertId(`INSERT INTO patrol_points (name, kind, geom) VALUES ('巡簽點${i}', 'patrol_box', ${point(inside(beat))})`);
+    for (let k = i === 5 ? 0 : 2 + Math.floor(rnd() * 6); k > 0; k--) {
+      const at = `${day('2025-05-01', Math.floor(rnd() * 300))}T${String(Math.floor(rnd() * 24)).padStart(2, '0')}:15:00+08:00`;
+      await w.db.query(`INSERT INTO patrol_signins (point_id, officer, signed_at, method) VALUES ($1, '王警員', $2, 'position')`, [pt.id, at]);
+      pt.signIns.push(at);
+    }
+    patrolPoints.push(pt);
   }
   // Deleted rows, and a row outside every beat, count nowhere.
   await w.db.exec(`INSERT INTO cameras (name, azimuth, fov, range_m, owner_kind, deleted_at, deleted_by, geom) VALUES ('已刪除', 0, 90, 30, 'police', now(), 'fixture', ${point([120.205, 22.995])});
@@ -219,6 +234,17 @@ function expected(inUnit: (b: Beat) => boolean, sections: string[]) {
       surveys: ss.length, done: count(ss, (s) => s.status === 'done'), withFindings: count(ss, hasFindings), targets: ss.reduce((a, s) => a + s.targets, 0),
       byStatus: counted(DRONE_STATUSES, ss.map((s) => ({ v: s.status }))),
     },
+    patrol: (() => {
+      const pts = patrolPoints.filter((x) => inUnit(x.beat));
+      const inside = (x: PatrolPoint) => x.signIns.filter((at) => inPeriod(at));
+      const hour = (at: string) => Number(at.slice(11, 13));
+      const all = pts.flatMap(inside);
+      return {
+        points: pts.length, pointsSignedAt: count(pts, (x) => inside(x).length > 0), pointsMissed: count(pts, (x) => inside(x).length === 0), signIns: all.length,
+        byShift: [['night', '0–8 時', 0, 8], ['day', '8–16 時', 8, 16], ['evening', '16–24 時', 16, 24]].map(([key, label, from, to]) =>
+          ({ key, label, count: count(all, (at) => hour(at) >= (from as number) && hour(at) < (to as number)) })),
+      };
+    })(),
     incidents: {
       ...change(now.length, before.length),
       byType: INCIDENT_TYPES.map((t) => ({ key: t.value, label: t.label, ...change(count(now, (i) => i.type === t.value), count(before, (i) => i.type === t.value)) })),
@@ -227,7 +253,7 @@ function expected(inUnit: (b: Beat) => boolean, sections: string[]) {
   return Object.fromEntries(sections.map((s) => [s, all[s]]));
 }
 
-const ALL_SECTIONS = ['keyPlaces', 'visits', 'cameras', 'watch', 'drones', 'incidents'];
+const ALL_SECTIONS = ['keyPlaces', 'visits', 'cameras', 'watch', 'drones', 'incidents', 'patrol'];
 const rollup = (role: Parameters<World['as']>[0], query: string) => w.as(role).get(`/api/rollups?period=2025H2&${query}`);
 
 // ---- The tests ----------------------------------------------------------------------------------
@@ -265,6 +291,21 @@ describe('figures per unit, as counted row by row', () => {
       .toEqual(expectedDown.map((c) => [c.id, Math.round(down(c) / 3600), UNITS[c.beat].station, c.deleted !== undefined]));
     const first = expectedDown[0]!;
     expect(res.body.camerasDown[0].availability).toBeCloseTo(served(first).working / served(first).service, 4);
+  });
+
+  it('lists each patrol point with its sign-ins by shift, those never signed at first, and as CSV', async () => {
+    const res = await rollup('admin', 'by=beat').expect(200);
+    const inPeriodCount = (x: PatrolPoint) => x.signIns.filter((at) => inPeriod(at)).length;
+    expect(res.body.patrolPoints.map((r: { id: number; signIns: number; beat: string }) => [r.id, r.signIns, r.beat]).sort((a: number[], b: number[]) => a[0]! - b[0]!))
+      .toEqual(patrolPoints.map((x) => [x.id, inPeriodCount(x), x.beat]));
+    const counts = res.body.patrolPoints.map((r: { signIns: number }) => r.signIns);
+    expect(counts).toEqual([...counts].sort((a: number, b: number) => a - b));
+    expect(res.body.patrolPoints[0].signIns).toBe(0);
+    const csv = await w.as('admin').get('/api/rollups?period=2025H2&by=beat&format=csv&table=patrol').expect(200);
+    const lines = csv.text.replace(/^\uFEFF/, '').trim().split(/\r\n/);
+    expect(lines[0]).toBe('id,巡簽點,種類,警勤區,單位,簽到次數,簽到：0–8 時,簽到：8–16 時,簽到：16–24 時,最近簽到');
+    expect(lines).toHaveLength(1 + patrolPoints.length);
+    expect((await w.as('public').get('/api/rollups?period=2025H2&format=csv&table=patrol').expect(404)).body.error.code).toBe('rollup_patrol_police_only');
   });
 
   it('lists the places overdue for a visit, oldest due first', async () => {
@@ -368,7 +409,7 @@ describe('periods', () => {
       ['from=2000-01-01&to=2025-03-01', 'from', 'rollup_range_too_long', /^一次彙整最多涵蓋 3,660 天（約十年）/],
       ['by=district', 'by', 'rollup_by', /^「by」必須是 bureau（警察局）、precinct（分局）、station（派出所）、beat（警勤區） 其中之一，不能是「district」。$/],
       ['format=xlsx', 'format', 'rollup_format', /^「format」必須是 json 或 csv，不能是「xlsx」。$/],
-      ['table=all', 'table', 'rollup_table', /^「table」必須是 units（每個單位一列）或 overdue/],
+      ['table=all', 'table', 'rollup_table', /^「table」必須是 units（每個單位一列）、overdue（逾期未查訪的處所）或 patrol/],
       ['unit=X9', 'unit', 'rollup_unit_unknown', /^沒有代碼為「X9」的警察局、分局、派出所或警勤區/],
       ['by=station&unit=B1', 'unit', 'rollup_unit_level', /^「B1」是警勤區，底下沒有派出所可以彙整：by=station 時，unit 必須是派出所或更上層的單位。請改選 unit，或改用 by=beat。$/],
       ['colour=red', 'colour', 'unknown_parameter', /不認得參數「colour」/],

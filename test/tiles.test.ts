@@ -74,6 +74,7 @@ beforeAll(async () => {
     INSERT INTO watch_blocks (name, adopter, adopter_kind, contact, geom) VALUES
       ('府前區塊', '府前國小', 'school', '林校長', ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(120.205, 22.995), 4326), 0.002, 64)));
     INSERT INTO addresses (address, geom) VALUES ('臺南市中西區民族路二段131號', ST_SetSRID(ST_MakePoint(120.2041, 22.9963), 4326));
+    INSERT INTO patrol_points (name, kind, geom) VALUES ('東門巡邏箱', 'patrol_box', ST_SetSRID(ST_MakePoint(120.2065, 22.9931), 4326));
     INSERT INTO drone_surveys (name, purpose, geom) VALUES
       ('工業區空拍', 'factory_check', ST_Multi(ST_MakeEnvelope(120.221, 22.991, 120.226, 22.996, 4326)));
     -- Footprints among the cameras, so some coverage is cut by them.
@@ -387,7 +388,7 @@ describe('HTTP', () => {
     }
     const adminStyle = await w.as('admin').get('/tiles/style.json').expect(200);
     expect(adminStyle.body.sources.emap.url).toMatch(
-      /\/tiles\/blocks,villages,towns,addresses,counties,precincts,stations,beats,police-units,buildings,key-places,cameras,camera-coverage,watch-blocks,drone-surveys,incidents\.json$/);
+      /\/tiles\/blocks,villages,towns,addresses,counties,precincts,stations,beats,police-units,buildings,key-places,cameras,camera-coverage,watch-blocks,drone-surveys,incidents,patrol-points\.json$/);
   });
 });
 

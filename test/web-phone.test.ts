@@ -1,7 +1,9 @@
 import { destination } from '@turf/turf';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import QRCode from 'qrcode';
 import { DEMO_OFFICER_BEAT } from '../server/demo/city/generate.js';
+import { pointToken } from '../server/patrol/qr.js';
 import { jumpTo, mapIdle, openWebWorld, pixelOf, showOnly, styleLayersOf, type WebPage, type WebWorld } from './support/browser.js';
 
 /**
@@ -165,8 +167,8 @@ describe('the officer works on a phone', () => {
     await tapAt(p, [cam!.x, cam!.y]);
     await p.page.locator('.feature-popup button[data-action="edit"]', { hasText: '回報狀態' }).tap();
     await p.page.locator('.edit-session select[name=status]').waitFor();
-    await p.page.waitForTimeout(400);
-    expect(await onScreen(p.page, '.edit-session select[name=status]')).toBe(true);
+    // The sheet slides up to its half state: the form is on screen once it has settled.
+    await expect.poll(() => onScreen(p.page, '.edit-session select[name=status]'), { timeout: 10_000 }).toBe(true);
     expect(await onScreen(p.page, '.edit-session button.primary')).toBe(true);
     await p.page.selectOption('.edit-session select[name=status]', 'broken');
     await p.page.locator('.edit-session button.primary').tap();
@@ -211,6 +213,66 @@ describe('the officer works on a phone', () => {
     expect(after).toBe(before + 1);
     // The only error is the browser's own line for the request cut off on purpose.
     expect(p.errors.filter((e) => !e.includes('ERR_INTERNET_DISCONNECTED'))).toEqual([]);
+    await p.context.close();
+  });
+
+  it('signs in at a patrol point of the beat from its popup by the phone\'s position, is told why when too far, and by a QR code', async () => {
+    const { rows: points } = await w.db.query<{ id: number; x: number; y: number; name: string }>(
+      `SELECT id::int AS id, ST_X(geom) x, ST_Y(geom) y, name FROM patrol_points WHERE beat_code = $1 AND deleted_at IS NULL ORDER BY id`, [DEMO_OFFICER_BEAT]);
+    expect(points.length).toBeGreaterThanOrEqual(3);
+    const [first, second, third] = points as [typeof points[0], typeof points[0], typeof points[0]];
+    const p = await w.open('/', 'officer', PHONE);
+    await p.context.grantPermissions(['geolocation']);
+    const standAt = async (pt: { x: number; y: number }, metresNorth: number) => {
+      const [lon, lat] = destination([pt.x, pt.y], metresNorth / 1000, 0).geometry.coordinates as [number, number];
+      await p.context.setGeolocation({ longitude: lon, latitude: lat, accuracy: 6 });
+    };
+    await phoneShowOnly(p, ['patrol-points']);
+    await standAt(first, 15);
+    await jumpTo(p.page, [first.x, first.y], 17);
+    await tapAt(p, [first.x, first.y]);
+    await p.page.locator('.feature-popup button[data-action="sign-in"]').tap();
+    await p.page.locator('.map-notice:not(.refused)', { hasText: `已在「${first.name}」簽到（距離 15 公尺）。` }).waitFor();
+    expect(await onScreen(p.page, '.map-notice')).toBe(true);
+    const { rows: [row] } = await w.db.query<{ method: string; distance_m: number; officer: string }>(
+      `SELECT method, distance_m, officer FROM patrol_signins WHERE point_id = $1 ORDER BY id DESC LIMIT 1`, [first.id]);
+    expect(row).toMatchObject({ method: 'position', officer: 'officer' });
+    expect(Math.abs(row!.distance_m - 15)).toBeLessThan(0.5);
+
+    // 300 m away: refused, with how far, and nothing written.
+    await standAt(second, 300);
+    await jumpTo(p.page, [second.x, second.y], 17);
+    await tapAt(p, [second.x, second.y]);
+    await p.page.locator('.feature-popup h3', { hasText: second.name }).waitFor();
+    await p.page.locator('.feature-popup button[data-action="sign-in"]').tap();
+    await p.page.locator('.map-notice.refused', { hasText: /^距離簽到點 (299|300|301) 公尺，請靠近後再簽（須在 50 公尺內）/ }).waitFor();
+    expect((await w.db.query(`SELECT 1 FROM patrol_signins WHERE point_id = $1`, [second.id])).rows).toHaveLength(0);
+
+    // The third point's QR code, scanned with the phone's camera, opens the map and signs in.
+    const token = await pointToken(w.db, third.id);
+    await p.page.goto(`${w.baseUrl}/?signin=${encodeURIComponent(token)}`);
+    await p.page.locator('.map-notice:not(.refused)', { hasText: `已在「${third.name}」簽到（QR code）。` }).waitFor();
+    expect(new URL(p.page.url()).searchParams.has('signin')).toBe(false);
+    expect((await w.db.query<{ method: string }>(`SELECT method FROM patrol_signins WHERE point_id = $1`, [third.id])).rows).toEqual([{ method: 'qr' }]);
+    // The only error is the browser's own line for the refused sign-in's 422.
+    expect(p.errors.filter((e) => !e.includes('status of 422'))).toEqual([]);
+    await p.context.close();
+  });
+
+  it('prints the precinct\'s patrol points as QR codes for planners, each the link that signs in there', async () => {
+    const p = await w.open('/patrol-codes', 'planner', { width: 1100, height: 900 });
+    const { rows } = await w.db.query<{ id: number }>(`SELECT id::int AS id FROM patrol_points WHERE precinct_code = 'P01' AND deleted_at IS NULL`);
+    await p.page.locator('.code-card').first().waitFor();
+    const cards = await p.page.$$eval('.code-card', (els) => els.map((e) => ({ id: Number((e as HTMLElement).dataset.point), link: (e as HTMLElement).dataset.link!,
+      modules: e.querySelector('svg path:last-of-type')?.getAttribute('d') ?? '' })));
+    expect(cards.map((c) => c.id).sort((a, b) => a - b)).toEqual(rows.map((r) => r.id).sort((a, b) => a - b));
+    // Each code is the QR code of the link with the point's token, drawn as the library draws it.
+    const c = cards[0]!;
+    expect(c.link).toBe(`${w.baseUrl}/?signin=${encodeURIComponent(await pointToken(w.db, c.id))}`);
+    const expected = /<path[^>]* d="([^"]+)"[^>]*\/><\/svg>/.exec(await QRCode.toString(c.link, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }))![1];
+    expect(c.modules).toBe(expected);
+    expect(await p.page.locator('nav.pages a', { hasText: '巡簽 QR code' }).count()).toBe(1);
+    expect(p.errors).toEqual([]);
     await p.context.close();
   });
 

@@ -1,7 +1,8 @@
 import { refusal } from '../http/messages.js';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Principal } from '../auth/principal.js';
 import { TIME_ZONE, type Queryable } from '../db/db.js';
+import { installationKey } from '../db/installation-key.js';
 import { rowsWhere } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
 import { PUBLIC_CELL_M, ROUNDING_BASE } from './disclosure.js';
@@ -27,27 +28,6 @@ import type { QuarterPeriod } from './quarters.js';
 const INCIDENTS = findLayer('incidents')!;
 const QUARTER = `to_char(i.occurred_at AT TIME ZONE '${TIME_ZONE}', 'YYYY"Q"Q')`;
 
-const keys = new WeakMap<object, Promise<Buffer>>();
-
-/** The rounding key of this database, written once (at random) on first use. */
-function keyOf(db: Queryable): Promise<Buffer> {
-  let key = keys.get(db);
-  if (!key) {
-    key = (async () => {
-      const read = async () => (await db.query<{ key: string }>('SELECT key FROM disclosure_key')).rows[0]?.key;
-      let hex = await read();
-      if (!hex) {
-        await db.query('INSERT INTO disclosure_key (key) VALUES ($1) ON CONFLICT DO NOTHING', [randomBytes(32).toString('hex')]);
-        hex = (await read())!;
-      }
-      return Buffer.from(hex, 'hex');
-    })();
-    key.catch(() => keys.delete(db));
-    keys.set(db, key);
-  }
-  return key;
-}
-
 /** A count as published: n rounded to a multiple of ROUNDING_BASE, unbiased, the same way every time. */
 export function publishedCount(key: Buffer, name: string, n: number): number {
   const rest = n % ROUNDING_BASE;
@@ -71,7 +51,7 @@ interface Piece { ci: number; cj: number; beat: string | null; quarter: string; 
 async function pieces(db: Queryable, p: Principal, period: QuarterPeriod, where: (params: unknown[]) => string): Promise<(Piece & { value: number })[]> {
   const params: unknown[] = [PUBLIC_CELL_M];
   const conditions = [...counted(p, period, params), where(params)];
-  const [key, { rows }] = await Promise.all([keyOf(db), db.query<Piece>(
+  const [key, { rows }] = await Promise.all([installationKey(db), db.query<Piece>(
     `SELECT floor(ST_X(t.m) / $1)::int AS ci, floor(ST_Y(t.m) / $1)::int AS cj, i.beat_code AS beat, ${QUARTER} AS quarter, count(*)::int AS n
        FROM incidents i CROSS JOIN LATERAL (SELECT ST_Transform(i.geom, 3826) AS m) t
       WHERE ${conditions.join(' AND ')}
@@ -116,7 +96,7 @@ export async function publishedHours(db: Queryable, p: Principal, period: Quarte
   const conditions = counted(p, period, params);
   params.push(stations);
   conditions.push(`i.station_code = ANY($${params.length}::text[])`);
-  const [key, { rows }] = await Promise.all([keyOf(db), db.query<{ station: string; quarter: string; dow: number; hour: number; n: number }>(
+  const [key, { rows }] = await Promise.all([installationKey(db), db.query<{ station: string; quarter: string; dow: number; hour: number; n: number }>(
     `SELECT i.station_code AS station, ${QUARTER} AS quarter, extract(isodow FROM l.t)::int AS dow, extract(hour FROM l.t)::int AS hour, count(*)::int AS n
        FROM incidents i CROSS JOIN LATERAL (SELECT i.occurred_at AT TIME ZONE '${TIME_ZONE}' AS t) l
       WHERE ${conditions.join(' AND ')}

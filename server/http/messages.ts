@@ -128,18 +128,43 @@ const CATALOGUE = {
   // Roll-ups (/api/rollups)
   rollup_by: (p: { value: string }) => `「by」必須是 ${levelChoices()} 其中之一，不能是「${p.value}」。`,
   rollup_format: (p: { value: string }) => `「format」必須是 json 或 csv，不能是「${p.value}」。`,
-  rollup_table: (p: { value: string }) => `「table」必須是 units（每個單位一列）或 overdue（逾期未查訪的處所），不能是「${p.value}」。`,
+  rollup_table: (p: { value: string }) => `「table」必須是 units（每個單位一列）、overdue（逾期未查訪的處所）或 patrol（各巡簽點的簽到），不能是「${p.value}」。`,
   rollup_unit_unknown: (p: { code: string }) => `沒有代碼為「${p.code}」的警察局、分局、派出所或警勤區；請檢查 unit。`,
   rollup_unit_level: (p: { code: string; level: UnitLevel; by: UnitLevel }) =>
     `「${p.code}」是${UNIT_LEVELS[p.level]}，底下沒有${UNIT_LEVELS[p.by]}可以彙整：by=${p.by} 時，unit 必須是${UNIT_LEVELS[p.by]}或更上層的單位。請改選 unit，或改用 by=${p.level}。`,
   rollup_outside_precinct: (p: { precinct: string }) => `你的彙整只涵蓋你的分局（${p.precinct}）：請查詢該分局，或其轄下的單位。`,
   rollup_overdue_police_only: () => '沒有這份清單：逾期未查訪清單（table=overdue）只提供警察帳號；請改用 table=units。',
+  rollup_patrol_police_only: () => '沒有這份清單：巡簽點簽到表（table=patrol）只提供警察帳號；請改用 table=units。',
   rollup_period: (p: { value: string }) =>
     `「period」的「${p.value}」不是可用的期間：請寫半年（例如 2026H1）、季（2026Q2）、月（2026-03）或年（2026）。`,
   rollup_period_and_range: () => '請只給 period，或只給 from 與 to，不能兩者都給。',
   rollup_range_missing: (p: { field: string }) => `缺少「${p.field}」：請同時給 from 與 to（YYYY-MM-DD），或改用 period。`,
   rollup_range_reversed: () => '「from」不能晚於「to」；請對調兩個日期。',
   rollup_range_too_long: (p: { days: number }) => `一次彙整最多涵蓋 ${n(p.days)} 天（約十年）；請縮短 from 到 to 的期間，或分成幾次查詢。`,
+
+  // 電子巡簽 (server/patrol)
+  signin_officers_only: () => '巡簽由員警在自己的警勤區進行：請以員警帳號登入後再簽到。',
+  signin_point_unknown: (p: { id: number }) => `沒有編號 ${p.id} 的巡簽點，或不在你的轄區；請從地圖上點選簽到點。`,
+  signin_other_beat: (p: { point: string; beat: string }) =>
+    `「${p.point}」在${p.beat}，不是你的警勤區，不能在此簽到；請到你警勤區的簽到點簽到。`,
+  signin_time_future: (p: { at: string }) => `簽到時間「${p.at}」在未來：請確認手機的時間後再簽到。`,
+  signin_time_late: (p: { at: string; minutes: number }) =>
+    `簽到時間「${p.at}」已超過 ${p.minutes} 分鐘：巡簽須在簽到點當場送出，請到簽到點重新簽到。`,
+  signin_token_foreign: (p: { point: string }) => `這個 QR code 不是「${p.point}」的簽到碼：請掃描貼在此簽到點上的 QR code。`,
+  signin_token_far: (p: { metres: number }) =>
+    `你的位置距離簽到點 ${n(p.metres)} 公尺，與掃描的 QR code 不符，不能簽到；請在簽到點現場掃描。`,
+  signin_inaccurate: (p: { metres: number }) =>
+    `定位誤差約 ${n(p.metres)} 公尺，無法確認你在簽到點旁：請到空曠處重新定位，或掃描簽到點的 QR code。`,
+  signin_too_far: (p: { metres: number; limit: number }) =>
+    `距離簽到點 ${n(p.metres)} 公尺，請靠近後再簽（須在 ${n(p.limit)} 公尺內），或掃描簽到點的 QR code。`,
+  signin_no_proof: () => '請允許手機定位，或掃描簽到點的 QR code 後再簽到。',
+  signin_repeat: (p: { point: string; minutes: number; at: string }) =>
+    `你 ${p.minutes} 分鐘內已在「${p.point}」簽到過（${p.at}），不必再簽。`,
+  signin_body: (p: { field: string }) =>
+    `簽到資料的「${p.field}」不正確：請送出 lon、lat（度）與 accuracy（公尺），或 token（QR code），可另加 at（簽到時間）。`,
+  signin_done: (p: { point: string; metres: number | null; qr: boolean }) =>
+    `已在「${p.point}」簽到${p.qr ? '（QR code）' : p.metres === null ? '' : `（距離 ${n(p.metres)} 公尺）`}。`,
+  patrol_codes_planners_only: () => '巡簽點的 QR code 只提供分局承辦人與警察局列印；請以承辦人帳號登入。',
 
   // Public statistics (what the community and the public may ask of analysis: server/analysis/disclosure.ts)
   public_statistics_filter: (p: { field: string }) =>

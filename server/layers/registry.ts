@@ -478,6 +478,43 @@ export const LAYERS: readonly LayerDef[] = [
       residential_burglary: '#d55e00', car_theft: '#0072b2', scooter_theft: '#56b4e9', bicycle_theft: '#009e73', fraud_withdrawal: '#cc79a7',
       drugs: '#882255', violence: '#000000', traffic_accident: '#e69f00', citizen_report: '#f0e442' } },
   },
+  {
+    id: 'patrol-points',
+    table: 'patrol_points',
+    title: '巡簽點',
+    geometry: 'Point',
+    label: 'name',
+    properties: [
+      { name: 'name', label: '名稱', type: text(), required: true },
+      { name: 'kind', label: '種類', type: { kind: 'enum', choices: v.PATROL_POINT_KINDS }, required: true },
+      { name: 'keeper', label: '保管人', type: text(120) },
+      { name: 'notes', label: '備註', type: text(2000) },
+      ...UNIT_ASSIGNMENT,
+    ],
+    access: { admin: ADMIN_WRITES, planner: PLANNER_WRITES, officer: PRECINCT_READS },
+    tiles: { minzoom: 12, maxzoom: 18 },
+    style: { color: '#7b2d8b', labels: { minzoom: 16, size: 11 } },
+    search: ['name', 'keeper'],
+  },
+  {
+    // Written only by POST /api/patrol-points/{id}/sign-in after its checks (server/patrol).
+    id: 'patrol-signins',
+    table: 'patrol_signins',
+    title: '巡簽紀錄',
+    geometry: null,
+    label: 'signed_at',
+    temporal: 'signed_at',
+    properties: [
+      { name: 'point_id', label: '巡簽點', type: { kind: 'reference', layer: 'patrol-points' }, required: true },
+      { name: 'officer', label: '簽到員警', type: text(60), required: true },
+      { name: 'signed_at', label: '簽到時間', type: { kind: 'timestamp', notInFuture: true }, required: true },
+      { name: 'method', label: '方式', type: { kind: 'enum', choices: v.SIGNIN_METHODS }, required: true },
+      { name: 'distance_m', label: '距簽到點（公尺）', type: { kind: 'number', min: 0, max: 100_000 } },
+      { name: 'accuracy_m', label: '定位誤差（公尺）', type: { kind: 'number', min: 0, max: 100_000 } },
+      ...UNIT_ASSIGNMENT,
+    ],
+    access: { admin: { read: ['all'] }, planner: PRECINCT_READS, officer: PRECINCT_READS },
+  },
 ];
 
 const BY_ID = new Map(LAYERS.map((l) => [l.id, l]));

@@ -97,6 +97,18 @@ export const INCIDENT_TYPES = choices({
   traffic_accident: '交通事故',
   citizen_report: '民眾通報',
 });
+/** Kinds of patrol sign-in points (巡簽點). */
+export const PATROL_POINT_KINDS = choices({
+  patrol_box: '巡邏箱',
+  village_office: '村里長服務處',
+  building_sheet: '社區大樓簽章表',
+  atm: '自動櫃員機（ATM）',
+  convenience_store: '超商',
+  other: '其他',
+});
+/** How a sign-in was proven: by the officer's position near the point, or by its QR code. */
+export const SIGNIN_METHODS = choices({ position: '定位', qr: 'QR code' });
+
 export const INCIDENT_SOURCES = choices({
   report: '報案',
   patrol: '巡邏發現',

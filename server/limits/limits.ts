@@ -22,6 +22,8 @@ export interface Limits {
   loginAddressFailures: number;
   /** Memory for outsiders' analysis answers, MB. */
   analysisCacheMb: number;
+  /** How near a patrol point (m) an officer's position must be to sign in there without its QR code (PATROL_SIGN_IN_METRES). */
+  patrolSignInMetres: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -34,6 +36,7 @@ export const DEFAULT_LIMITS: Limits = {
   loginFailures: 10,
   loginAddressFailures: 50,
   analysisCacheMb: 32,
+  patrolSignInMetres: 50,
 };
 
 /**

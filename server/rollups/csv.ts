@@ -1,5 +1,7 @@
 import { csvCell } from '../export/spreadsheet-cells.js';
-import { KEY_PLACE_CATEGORIES } from '../layers/vocabularies.js';
+import { KEY_PLACE_CATEGORIES, PATROL_POINT_KINDS } from '../layers/vocabularies.js';
+
+const PATROL_KIND = new Map(PATROL_POINT_KINDS.map((c) => [c.value, c.label]));
 import type { Rollup } from './rollup.js';
 import type { Counted, Figures } from './sections.js';
 
@@ -49,6 +51,11 @@ function columns(r: Rollup): Column[] {
   if (has('drones')) {
     cols.push(['本期空拍蒐證區', (f) => get(f, 'drones.surveys')], ['已執行', (f) => get(f, 'drones.done')], ['有蒐證結果', (f) => get(f, 'drones.withFindings')]);
   }
+  if (has('patrol')) {
+    cols.push(['巡簽點', (f) => get(f, 'patrol.points')], ['本期有簽到的巡簽點', (f) => get(f, 'patrol.pointsSignedAt')],
+      ['本期未簽到的巡簽點', (f) => get(f, 'patrol.pointsMissed')], ['本期簽到次數', (f) => get(f, 'patrol.signIns')],
+      ...listOf('patrol.byShift').map((c): Column => [`簽到：${c.label}`, byKey('patrol.byShift', c.key)]));
+  }
   if (has('incidents')) {
     cols.push(['本期案件', (f) => get(f, 'incidents.current')], ['前期案件', (f) => get(f, 'incidents.previous')], ['增減', (f) => get(f, 'incidents.change')],
       ['增減率(%)', (f) => get(f, 'incidents.changePct') ?? ''],
@@ -74,5 +81,14 @@ export function overdueCsv(r: Rollup): string {
   const label = new Map(KEY_PLACE_CATEGORIES.map((c) => [c.value, c.label]));
   const rows = [line(['id', '名稱', '類別', '警勤區', '派出所', '分局', '下次查訪期限', '最近查訪', '逾期天數']),
     ...(r.overdue ?? []).map((o) => line([o.id, o.name, label.get(o.category) ?? o.category, o.beat, o.station, o.precinct, o.nextVisitDue, o.lastVisitedAt, o.daysOverdue]))];
+  return `${rows.join('\r\n')}\r\n`;
+}
+
+/** Each patrol point's sign-ins in the period by shift, for the 勤務 records. */
+export function patrolCsv(r: Rollup): string {
+  const points = r.patrolPoints ?? [];
+  const shifts = points[0]?.byShift.map((b) => b.label) ?? [];
+  const rows = [line(['id', '巡簽點', '種類', '警勤區', '單位', '簽到次數', ...shifts.map((s) => `簽到：${s}`), '最近簽到']),
+    ...points.map((p) => line([p.id, p.name, PATROL_KIND.get(p.kind) ?? p.kind, p.beat, p.unit, p.signIns, ...p.byShift.map((b) => b.count), p.lastSignedAt]))];
   return `${rows.join('\r\n')}\r\n`;
 }

@@ -4,7 +4,9 @@ import { canRead } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
 import { addDays, taiwanToday, type Period } from './period.js';
 import type { Level, Scope, Unit } from './scope.js';
-import { downCameras, droneFindings, overduePlaces, SECTIONS, type DownCamera, type DroneFinding, type Figures, type OverduePlace, type SectionContext } from './sections.js';
+import {
+  downCameras, droneFindings, overduePlaces, patrolPoints, SECTIONS, type DownCamera, type DroneFinding, type Figures, type OverduePlace, type PatrolPointRow, type SectionContext,
+} from './sections.js';
 
 /** A whole roll-up: the figures of every section the caller may see, per unit and in total. */
 export interface Rollup {
@@ -22,6 +24,8 @@ export interface Rollup {
   droneFindings?: DroneFinding[];
   /** The cameras down longest over the period: what pulls 妥善率 down. */
   camerasDown?: DownCamera[];
+  /** Each patrol point with its sign-ins in the period by shift (電子巡簽), the least signed at first. */
+  patrolPoints?: PatrolPointRow[];
 }
 
 /** Cameras this many years old (by install year) are due for replacement, unless asked otherwise. */
@@ -38,11 +42,13 @@ export async function buildRollup(db: Queryable, p: Principal, scope: Scope, per
   const overdue = await overduePlaces(ctx);
   const findings = await droneFindings(ctx);
   const down = await downCameras(ctx);
+  const patrol = await patrolPoints(ctx);
   return {
     by: scope.by, unit: scope.under, period, asOf: today, replaceAfterYears,
     sections: present.map((s) => s.name),
     units: scope.units.map((u) => ({ ...u, ...figures.get(u.code)! })),
     total: figures.get('total')!,
     ...(overdue ? { overdue } : {}), ...(findings ? { droneFindings: findings } : {}), ...(down ? { camerasDown: down } : {}),
+    ...(patrol ? { patrolPoints: patrol } : {}),
   };
 }

@@ -261,6 +261,45 @@ async function incidents(ctx: SectionContext): Promise<UnitFigures> {
   }));
 }
 
+/** The three shifts a day of 勤務 is split into, by the hour of the sign-in (Taiwan time). */
+const SHIFTS = [{ key: 'night', label: '0–8 時', from: 0 }, { key: 'day', label: '8–16 時', from: 8 }, { key: 'evening', label: '16–24 時', from: 16 }] as const;
+const HOUR = `extract(hour FROM s.signed_at AT TIME ZONE 'Asia/Taipei')`;
+const shiftColumns = SHIFTS.map((sh, i) => `count(*) FILTER (WHERE ${HOUR} >= ${sh.from} AND ${HOUR} < ${SHIFTS[i + 1]?.from ?? 24})::int AS shift_${sh.key}`).join(', ');
+/** Each patrol point (t) with its sign-ins (s) in the period. */
+const POINT_SIGNINS = `patrol_points t LEFT JOIN LATERAL (
+    SELECT count(*)::int AS signins, max(s.signed_at) AS last, ${shiftColumns}
+      FROM patrol_signins s WHERE s.point_id = t.id AND s.deleted_at IS NULL AND s.signed_at >= $1::date AND s.signed_at < ${dayAfter('$2')}) s ON true`;
+
+/** 電子巡簽: the points, how many were signed at in the period, the sign-ins by shift and by QR code. */
+async function patrol(ctx: SectionContext): Promise<UnitFigures> {
+  const rows = await grouped(ctx, layer('patrol-points'), `count(*)::int AS points, count(*) FILTER (WHERE s.signins > 0)::int AS signed_at,
+      coalesce(sum(s.signins), 0)::int AS signins, ${SHIFTS.map((sh) => `coalesce(sum(s.shift_${sh.key}), 0)::int AS shift_${sh.key}`).join(', ')}`,
+  [], [ctx.period.from, ctx.period.to], { from: POINT_SIGNINS });
+  return perUnit(ctx, rows, (r) => ({
+    points: r('points'), pointsSignedAt: r('signed_at'), pointsMissed: r('points') - r('signed_at'), signIns: r('signins'),
+    byShift: SHIFTS.map((sh) => ({ key: sh.key, label: sh.label, count: r(`shift_${sh.key}`) })),
+  }));
+}
+
+export interface PatrolPointRow {
+  id: number; name: string; kind: string; beat: string | null; unit: string | null; signIns: number; lastSignedAt: string | null;
+  byShift: Counted[];
+}
+
+/** Each patrol point of the scope with its sign-ins in the period by shift, those never signed at first: for the 勤務 records. */
+export async function patrolPoints(ctx: SectionContext): Promise<PatrolPointRow[] | undefined> {
+  const l = layer('patrol-points');
+  if (!canRead(l, ctx.p) || !canRead(layer('patrol-signins'), ctx.p)) return undefined;
+  const rows = await listed<Omit<PatrolPointRow, 'byShift'> & Record<string, number>>(ctx, l,
+    `t.id::int AS id, t.name, t.kind, t.beat_code AS beat, g.code AS unit, s.signins AS "signIns",
+     to_json(s.last) #>> '{}' AS "lastSignedAt", ${SHIFTS.map((sh) => `s.shift_${sh.key}`).join(', ')}`,
+    'true', [ctx.period.from, ctx.period.to], 's.signins, t.beat_code, t.name, t.id', { from: POINT_SIGNINS });
+  return rows.map(({ shift_night, shift_day, shift_evening, ...row }) => {
+    const counts: Record<(typeof SHIFTS)[number]['key'], number | undefined> = { night: shift_night, day: shift_day, evening: shift_evening };
+    return { ...row, byShift: SHIFTS.map((sh) => ({ key: sh.key, label: sh.label, count: counts[sh.key] ?? 0 })) };
+  });
+}
+
 /** Sections in the order they are shown, with the layers each needs to read. */
 export const SECTIONS: { name: string; needs: string[]; count: (ctx: SectionContext) => Promise<UnitFigures> }[] = [
   { name: 'keyPlaces', needs: ['key-places'], count: keyPlaces },
@@ -269,4 +308,5 @@ export const SECTIONS: { name: string; needs: string[]; count: (ctx: SectionCont
   { name: 'watch', needs: ['watch-blocks'], count: watch },
   { name: 'drones', needs: ['drone-surveys'], count: drones },
   { name: 'incidents', needs: ['incidents'], count: incidents },
+  { name: 'patrol', needs: ['patrol-points', 'patrol-signins'], count: patrol },
 ];

@@ -18,6 +18,7 @@ const VIEWS: Record<(typeof PAGES)[number]['path'], () => Promise<View>> = {
   '/rollups': async () => (await import('./views/rollups-view.js')).rollupsView,
   '/community': async () => (await import('./views/community-view.js')).communityView,
   '/import': async () => (await import('./views/import-view.js')).importView,
+  '/patrol-codes': async () => (await import('./views/patrol-codes-view.js')).patrolCodesView,
 };
 
 const pageOf = (path: string) => PAGES.find((p) => p.path !== '/' && path.startsWith(p.path)) ?? PAGES[0];

@@ -1,6 +1,7 @@
 import { INCIDENT_TYPES, KEY_PLACE_CATEGORIES } from '../../layers/vocabularies.js';
 import { type Ground, readGround } from '../ground.js';
 import { CAMERAS_AT_SCALE_1, generateCameraHistory, generateCameras } from './cameras.js';
+import { generatePatrolPoints } from './patrol.js';
 import { Fabric } from './fabric.js';
 import { INCIDENTS_AT_SCALE_1, generateIncidents, plantHotSpots } from './incidents.js';
 import type { DemoBeat, DemoCity, DemoCityOptions } from './model.js';
@@ -75,6 +76,7 @@ export function generateDemoCity(opts: DemoCityOptions = {}): DemoCity {
     cameraChanges: generateCameraHistory(stream('camera-history'), cameras, now),
     watchTeams: watchTeams.map(({ villageCode: _, ...team }) => team),
     watchBlocks: generateWatchBlocks(stream('watch-blocks'), fabric, watchTeams),
+    patrolPoints: generatePatrolPoints(stream('patrol-points'), fabric, ground.blocks, beats),
     droneSurveys: generateDroneSurveys(stream('drone-surveys'), fabric, keyPlaces, now),
     incidents: generateIncidents(stream('incidents'), fabric, hotSpots, incidentCount, now),
     hotSpots,

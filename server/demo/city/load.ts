@@ -210,6 +210,10 @@ export async function loadDemoCity(db: Db, city: DemoCity, ground: Ground): Prom
       });
       counts.camera_changes = await loadCameraHistory(tx, city);
 
+      counts.patrol_points = await copyAll(tx, 'patrol_points', withUnits(city.patrolPoints), {
+        name: (x) => x.name, kind: (x) => x.kind, keeper: (x) => x.keeper, geom: point, ...pointUnits,
+      });
+
       const teamIds = await insertAll(tx, city.watchTeams, `
         INSERT INTO watch_teams (name, precinct_code, leader, phone, members, notes)
         SELECT x.name, x.precinct_code, x.leader, x.phone, x.members, x.notes

@@ -72,6 +72,13 @@ export interface DemoCameraChange {
   was: string;
   became: string;
 }
+/** A patrol sign-in point (巡簽點) on a street of its beat. */
+export interface DemoPatrolPoint extends Placed {
+  name: string;
+  kind: string;
+  keeper: string | null;
+}
+
 export interface DemoWatchTeam {
   name: string;
   precinct_code: string;
@@ -130,6 +137,7 @@ export interface DemoCity {
   /** Status changes of the cameras, oldest first per camera, ending in each one's present status. */
   cameraChanges: DemoCameraChange[];
   watchTeams: DemoWatchTeam[];
+  patrolPoints: DemoPatrolPoint[];
   watchBlocks: DemoWatchBlock[];
   droneSurveys: DemoDroneSurvey[];
   incidents: DemoIncident[];

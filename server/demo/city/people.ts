@@ -59,7 +59,7 @@ export const TRADE_WORDS = ['金星', '銀河', '皇家', '帝王', '花月', '�
   '新天地', '麗都', '天王星', '藍海', '鳳凰', '月光', '富貴', '好運', '大眾'];
 const BUILDING_WORDS = ['國華', '長安', '中正', '桃園', '青埔', '成功', '民族', '中興', '大同', '復興'];
 const INDUSTRIES = ['塑膠', '五金', '紡織', '食品', '電鍍', '木材', '化工', '機械'];
-const BANKS = ['臺灣銀行', '土地銀行', '合作金庫', '第一銀行', '華南銀行', '彰化銀行', '中華郵政'];
+export const BANKS = ['臺灣銀行', '土地銀行', '合作金庫', '第一銀行', '華南銀行', '彰化銀行', '中華郵政'];
 
 /** A place name fitting its category; `address` lets houses and sheds be named by location. */
 export function placeName(rng: Random, category: string, address: Address): string {

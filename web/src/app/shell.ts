@@ -11,6 +11,7 @@ export const PAGES = [
   { path: '/rollups', title: '彙整報表', who: 'internal' },
   { path: '/community', title: '社區檢視', who: 'all' },
   { path: '/import', title: '匯入資料', who: 'planners' },
+  { path: '/patrol-codes', title: '巡簽 QR code', who: 'planners' },
 ] as const;
 
 /** Whether an account may use a page (the server refuses the data to others in any case). */

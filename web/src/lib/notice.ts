@@ -9,8 +9,10 @@ export class Notice {
   readonly element = h('div', { class: 'notice map-notice', role: 'status', hidden: true },
     this.text, h('button', { type: 'button', class: 'notice-close', 'aria-label': '關閉訊息', onclick: () => this.hide() }, '✕'));
 
-  show(message: string): void {
+  /** Shows a message; `refused` marks one that says what did not happen and why. */
+  show(message: string, refused = false): void {
     this.text.textContent = message;
+    this.element.classList.toggle('refused', refused);
     this.element.hidden = false;
   }
 

@@ -19,12 +19,14 @@ export interface Figures {
   watch?: { blocks: number; adopters: number; teams: number; withTeam: number; areaKm2: number; byAdopterKind: Counted[] };
   drones?: { surveys: number; done: number; withFindings: number; targets: number; byStatus: Counted[] };
   incidents?: { current: number; previous: number; change: number; changePct: number | null; byType: Compared[] };
+  patrol?: { points: number; pointsSignedAt: number; pointsMissed: number; signIns: number; byShift: Counted[] };
 }
 
 export interface Unit { code: string; name: string; level: Level }
 
 export interface OverduePlace { id: number; name: string; category: string; beat: string | null; station: string | null; precinct: string | null; nextVisitDue: string; lastVisitedAt: string | null; daysOverdue: number }
 export interface DownCamera { id: number; name: string; status: string; unit: string | null; availability: number | null; downHours: number; deleted: boolean }
+export interface PatrolPointRow { id: number; name: string; kind: string; beat: string | null; unit: string | null; signIns: number; lastSignedAt: string | null; byShift: Counted[] }
 export interface DroneFinding { id: number; name: string; plannedOn: string; purpose: string; findings: string; unit: string | null }
 
 export interface Rollup {
@@ -39,6 +41,7 @@ export interface Rollup {
   overdue?: OverduePlace[];
   droneFindings?: DroneFinding[];
   camerasDown?: DownCamera[];
+  patrolPoints?: PatrolPointRow[];
 }
 
 /** What a roll-up is asked for; the page keeps it in its address so a report can be shared. */

@@ -37,11 +37,14 @@ const COLUMNS: Column[] = [
   { section: 'incidents', head: '本期', value: (f) => count(f.incidents?.current) },
   { section: 'incidents', head: '前期', value: (f) => count(f.incidents?.previous) },
   { section: 'incidents', head: '增減', value: (f) => signedPct(f.incidents?.changePct) },
+  { section: 'patrol', head: '巡簽點', value: (f) => count(f.patrol?.points) },
+  { section: 'patrol', head: '未簽到', value: (f) => count(f.patrol?.pointsMissed), className: 'warn' },
+  { section: 'patrol', head: '簽到次數', value: (f) => count(f.patrol?.signIns) },
 ];
 
 /** The units table's heading over each section's columns. */
 const SECTION_HEADS: Record<keyof Figures, string> = {
-  keyPlaces: '治安重點處所', visits: '到期查訪', cameras: '監視器', watch: '守望相助', drones: '無人機空拍', incidents: '案件',
+  keyPlaces: '治安重點處所', visits: '到期查訪', cameras: '監視器', watch: '守望相助', drones: '無人機空拍', incidents: '案件', patrol: '電子巡簽',
 };
 
 /**
@@ -63,6 +66,7 @@ export function rollupSheet(ctx: AppContext, r: Rollup): HTMLElement {
     unitsTable(r, has),
     r.overdue ? overdueTable(ctx, r) : null,
     r.camerasDown ? downTable(ctx, r) : null,
+    r.patrolPoints ? patrolTable(ctx, r) : null,
     r.droneFindings ? findingsTable(ctx, r) : null);
 }
 
@@ -158,6 +162,18 @@ function downTable(ctx: AppContext, r: Rollup): HTMLElement {
 
 /** A unit's name from the roll-up's own units, by code. */
 const unitName = (r: Rollup, code: string) => r.units.find((u) => u.code === code)?.name ?? code;
+
+function patrolTable(ctx: AppContext, r: Rollup): HTMLElement {
+  const points = ctx.registry.get('patrol-points');
+  const list = r.patrolPoints ?? [];
+  const missed = list.filter((p) => p.signIns === 0).length;
+  const shifts = list[0]?.byShift.map((b) => b.label) ?? [];
+  return listSection('rollup-patrol', `各巡簽點簽到情形（${list.length} 處，本期未簽到 ${missed} 處）`, h('p', { class: 'legend-note' }, '此範圍沒有巡簽點。'),
+    ['巡簽點', '種類', '單位', ...shifts, '合計', '最近簽到'], list,
+    (p) => [p.name, choiceLabel(points, 'kind', p.kind), p.unit ? unitName(r, p.unit) : '—',
+      ...p.byShift.map((b) => h('td', { class: 'num' }, count(b.count))), h('td', { class: p.signIns ? 'num' : 'num warn' }, count(p.signIns)),
+      p.lastSignedAt ? formatDate(p.lastSignedAt) : '—'], '');
+}
 
 function findingsTable(ctx: AppContext, r: Rollup): HTMLElement {
   const surveys = ctx.registry.get('drone-surveys');

@@ -15,6 +15,7 @@ import { Notice } from '../lib/notice.js';
 import type { Feature } from '../map/features.js';
 import { filterPanel, lastDays, RECENT_INCIDENT_DAYS } from '../map/filter-panel.js';
 import { MeasureTool } from '../map/measure.js';
+import { pointOfCode, signInHere, signInWithCode } from '../map/patrol-sign-in.js';
 import { enableMapPrinting } from '../map/print-map.js';
 import { markOverdueVisits } from '../map/overdue.js';
 import { keepAddressCurrent, readSharedState, sharedUrl } from '../map/share-link.js';
@@ -110,6 +111,10 @@ export async function mapView(ctx: AppContext, main: HTMLElement, tools: HTMLEle
     if (layer.id === 'beats' && isInternal(ctx.me)) {
       out.push(h('a', { class: 'button secondary', href: `/briefing?beat=${encodeURIComponent(String(f.properties.code))}` }, '勤前簡報'));
     }
+    if (layer.id === 'patrol-points' && ctx.me.role === 'officer') {
+      out.push(h('button', { type: 'button', class: 'primary', dataset: { action: 'sign-in' },
+        onclick: () => { popup.remove(); void signInAt(f.id); } }, '簽到'));
+    }
     if (layer.id === 'key-places' && ctx.registry.can('visits', 'create')) {
       out.push(h('button', { type: 'button', class: 'secondary', dataset: { action: 'visit' },
         onclick: () => { popup.remove(); openVisitDialog(ctx, { id: f.id, name: String(f.properties.name) }, () => done('已紀錄查訪')); } }, '紀錄查訪'));
@@ -127,6 +132,24 @@ export async function mapView(ctx: AppContext, main: HTMLElement, tools: HTMLEle
     }
     return out;
   };
+  // 電子巡簽: at a point from its popup, or by its QR code (whose link opened this page).
+  const signInAt = async (pointId: number, token?: string) => {
+    notice.show(token ? '簽到中…' : '定位中，請稍候…');
+    const outcome = token ? await signInWithCode(pointId, token) : await signInHere(pointId);
+    notice.show(outcome.message, outcome.refused);
+  };
+  const code = new URLSearchParams(location.search).get('signin');
+  const coded = code ? pointOfCode(code) : undefined;
+  if (code && ctx.me.role === 'officer' && coded !== undefined) {
+    void signInAt(coded, code);
+    // Signed in once: a reload must not try again.
+    const url = new URL(location.href);
+    url.searchParams.delete('signin');
+    history.replaceState(history.state, '', url);
+  } else if (code) {
+    notice.show(ctx.me.role === 'public' ? '請先以員警帳號登入，再掃描簽到點的 QR code。' : '巡簽由員警帳號進行：請以員警帳號登入後再掃描。', true);
+  }
+
   const measure = new MeasureTool(map, () => { popups.close(); sheet.reveal(mapTools, 'peek'); }, () => !session.hidden);
   // While something is being edited or measured, a click on the map belongs to that.
   const popups = enableFeaturePopups(map, ctx, actions, () => session.hidden === true && !measure.active);

@@ -1,0 +1,44 @@
+import QRCode from 'qrcode';
+import type { AppContext } from '../app/context.js';
+import { choiceLabel } from '../app/registry.js';
+import { api } from '../lib/api.js';
+import { h, replace } from '../lib/dom.js';
+
+interface Code { id: number; name: string; kind: string; beat: string | null; station: string | null; token: string }
+
+/** What a point's QR code opens: the e-map, which signs the officer in with the code. */
+export const signInLink = (token: string) => `${location.origin}/?signin=${encodeURIComponent(token)}`;
+
+/** The QR code of a link, as an SVG element (made here: nothing is fetched from elsewhere). */
+async function qrSvg(text: string): Promise<Element> {
+  const svg = await QRCode.toString(text, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+  return new DOMParser().parseFromString(svg, 'image/svg+xml').documentElement;
+}
+
+/**
+ * 巡簽點 QR code (planners): a card per patrol point of the precinct, grouped by 派出所, with its
+ * QR code, name, kind and beat, to print and stick on the 巡邏箱 or 簽章表. An officer who scans
+ * one with the phone's camera opens the e-map and is signed in at that point.
+ */
+export async function patrolCodesView(ctx: AppContext, main: HTMLElement): Promise<void> {
+  const points = ctx.registry.get('patrol-points');
+  const body = h('div', { class: 'code-groups' }, h('p', { class: 'hint' }, '讀取中…'));
+  main.append(h('section', { class: 'patrol-codes' },
+    h('h1', {}, '巡簽點 QR code'),
+    h('div', { class: 'toolbar actions start' },
+      h('p', { class: 'hint' }, '剪下後貼在巡邏箱或簽章表旁；員警以手機相機掃描即可簽到（須以員警帳號登入）。'),
+      h('button', { type: 'button', class: 'primary', onclick: () => window.print() }, '列印')),
+    body));
+  const { codes } = await api.get<{ codes: Code[] }>('/api/patrol-points/codes');
+  if (codes.length === 0) {
+    replace(body, h('p', { class: 'legend-note' }, '轄區內還沒有巡簽點：請先在地圖上或以「匯入資料」建立巡簽點。'));
+    return;
+  }
+  const stations = [...new Set(codes.map((c) => c.station ?? '轄區外'))];
+  replace(body, ...(await Promise.all(stations.map(async (station) => h('section', { class: 'code-group' },
+    h('h2', {}, station),
+    h('div', { class: 'code-cards' }, await Promise.all(codes.filter((c) => (c.station ?? '轄區外') === station).map(async (c) =>
+      h('figure', { class: 'code-card', dataset: { point: c.id, link: signInLink(c.token) } },
+        await qrSvg(signInLink(c.token)),
+        h('figcaption', {}, h('h3', {}, c.name), h('p', {}, `${choiceLabel(points, 'kind', c.kind)}・${c.beat ?? '轄區外'}`)))))))))));
+}
