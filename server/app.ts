@@ -120,6 +120,8 @@ export function createApp({
   app.use(ogcRoutes(db));
   app.use(locateRoutes(db));
   app.use(unitNameRoutes(db));
+  // An outsider's sign-in is refused, and logged: a budget keeps the log from being flooded.
+  app.post('/api/patrol-points/:id/sign-in', spend(buckets, { name: 'patrol', perMinute: limits.searchPerMinute }));
   app.use(patrolRoutes(edits, { radiusM: limits.patrolSignInMetres }));
   app.get('/api/search', spend(buckets, { name: 'search', perMinute: limits.searchPerMinute }));
   app.use(searchRoutes(db));
@@ -127,7 +129,8 @@ export function createApp({
   app.use(basemapRoutes(basemaps));
   app.all('/api/analysis/*endpoint', spend(buckets, { name: 'analysis', perMinute: limits.analysisPerMinute }));
   app.use(analysisRoutes(heavy, { jobs: heavyJobs, answers: new OutsiderAnswers(db, limits.analysisCacheMb * 2 ** 20) }));
-  app.get('/api/rollups', heavyJobs.middleware);
+  // Roll-ups are heavy work (妥善率 integrates every camera's history): outsiders have a budget, as for analysis.
+  app.get('/api/rollups', spend(buckets, { name: 'rollups', perMinute: limits.analysisPerMinute }), heavyJobs.middleware);
   app.use(rollupRoutes(heavy));
   app.use(['/api', '/ogc', '/tiles', '/basemaps'], jsonNotFound);
   app.use(webApp({ dist: webDist, basemapOrigins: basemaps.origins() }));

@@ -111,6 +111,22 @@ beforeAll(async () => {
     }
     (c.deleted ? retired : cameras).push(c);
   }
+  // A camera deleted in August while working and restored in September as broken: out of
+  // service in between (its history has the deletion and the restoration).
+  {
+    const [lon, lat] = inside('B2');
+    const c: Camera = { id: 0, beat: 'B2', lon, lat, status: 'broken', owner: 'police', lpr: false, networked: true, year: 2020, isPublic: false, created: '2025-03-10',
+      changes: [{ on: '2025-08-01', from: 'working', to: '(deleted)' }, { on: '2025-09-01', from: '(deleted)', to: 'broken' }] };
+    c.id = await insertId(`INSERT INTO cameras (name, azimuth, fov, range_m, owner_kind, status, lpr, networked, install_year, is_public, created_at, geom)
+      VALUES ('復原的攝影機', 0, 90, 30, 'police', 'broken', false, true, 2020, false, '2025-03-10T00:00:00+08:00', ${point([lon, lat])})`);
+    for (const ch of c.changes) {
+      const action = ch.to === '(deleted)' ? 'delete' : 'restore';
+      await w.db.query(`INSERT INTO feature_history (layer_table, feature_id, version, action, actor, at, before, after)
+        VALUES ('cameras', $1, 2, $2, 'fixture', $3, jsonb_build_object('status', $4::text), jsonb_build_object('status', $5::text))`,
+      [c.id, action, `${ch.on}T00:00:00+08:00`, action === 'delete' ? ch.from : 'working', action === 'delete' ? ch.from : ch.to]);
+    }
+    cameras.push(c);
+  }
   for (let i = 0; i < 12; i++) {
     const beat = BEATS[i % 3]!;
     // 0.001° × 0.0015° blocks, inside their beat.
@@ -176,12 +192,16 @@ function served(c: Camera): Record<'service' | 'working' | 'broken' | 'offline',
   const at = (ch: Change) => taiwanMidnight(ch.on);
   let status = [...c.changes].reverse().find((ch) => at(ch) <= start)?.to ?? c.changes.find((ch) => at(ch) > start)?.from ?? c.status;
   let from = start;
+  const add = (s: string, seconds: number) => {
+    if (s === '(deleted)') return;
+    out[s as 'working'] += seconds;
+    out.service += seconds;
+  };
   for (const ch of c.changes.filter((x) => at(x) > start && at(x) < end)) {
-    out[status as 'working'] += (at(ch) - from) / 1000;
+    add(status, (at(ch) - from) / 1000);
     [status, from] = [ch.to, at(ch)];
   }
-  out[status as 'working'] += (end - from) / 1000;
-  out.service = (end - start) / 1000;
+  add(status, (end - from) / 1000);
   return out;
 }
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -286,7 +306,7 @@ describe('figures per unit, as counted row by row', () => {
     // Statuses drawn at random: about a third of the time working, all of it counted.
     expect(res.body.total.cameras.availability).toBeGreaterThan(0.15);
     expect(res.body.total.cameras.availability).toBeLessThan(0.6);
-    expect(res.body.total.cameras.inService).toBe(81);
+    expect(res.body.total.cameras.inService).toBe(82);
     expect(res.body.camerasDown.map((d: { id: number; downHours: number; unit: string; deleted: boolean }) => [d.id, d.downHours, d.unit, d.deleted]))
       .toEqual(expectedDown.map((c) => [c.id, Math.round(down(c) / 3600), UNITS[c.beat].station, c.deleted !== undefined]));
     const first = expectedDown[0]!;

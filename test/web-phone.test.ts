@@ -249,7 +249,8 @@ describe('the officer works on a phone', () => {
     expect((await w.db.query(`SELECT 1 FROM patrol_signins WHERE point_id = $1`, [second.id])).rows).toHaveLength(0);
 
     // The third point's QR code, scanned with the phone's camera, opens the map and signs in.
-    const token = await pointToken(w.db, third.id);
+    const token = await pointToken(w.db, third.id, 1);
+    await standAt(third, 40);
     await p.page.goto(`${w.baseUrl}/?signin=${encodeURIComponent(token)}`);
     await p.page.locator('.map-notice:not(.refused)', { hasText: `已在「${third.name}」簽到（QR code）。` }).waitFor();
     expect(new URL(p.page.url()).searchParams.has('signin')).toBe(false);
@@ -268,7 +269,7 @@ describe('the officer works on a phone', () => {
     expect(cards.map((c) => c.id).sort((a, b) => a - b)).toEqual(rows.map((r) => r.id).sort((a, b) => a - b));
     // Each code is the QR code of the link with the point's token, drawn as the library draws it.
     const c = cards[0]!;
-    expect(c.link).toBe(`${w.baseUrl}/?signin=${encodeURIComponent(await pointToken(w.db, c.id))}`);
+    expect(c.link).toBe(`${w.baseUrl}/?signin=${encodeURIComponent(await pointToken(w.db, c.id, 1))}`);
     const expected = /<path[^>]* d="([^"]+)"[^>]*\/><\/svg>/.exec(await QRCode.toString(c.link, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }))![1];
     expect(c.modules).toBe(expected);
     expect(await p.page.locator('nav.pages a', { hasText: '巡簽 QR code' }).count()).toBe(1);

@@ -147,9 +147,6 @@ const CATALOGUE = {
   signin_point_unknown: (p: { id: number }) => `沒有編號 ${p.id} 的巡簽點，或不在你的轄區；請從地圖上點選簽到點。`,
   signin_other_beat: (p: { point: string; beat: string }) =>
     `「${p.point}」在${p.beat}，不是你的警勤區，不能在此簽到；請到你警勤區的簽到點簽到。`,
-  signin_time_future: (p: { at: string }) => `簽到時間「${p.at}」在未來：請確認手機的時間後再簽到。`,
-  signin_time_late: (p: { at: string; minutes: number }) =>
-    `簽到時間「${p.at}」已超過 ${p.minutes} 分鐘：巡簽須在簽到點當場送出，請到簽到點重新簽到。`,
   signin_token_foreign: (p: { point: string }) => `這個 QR code 不是「${p.point}」的簽到碼：請掃描貼在此簽到點上的 QR code。`,
   signin_token_far: (p: { metres: number }) =>
     `你的位置距離簽到點 ${n(p.metres)} 公尺，與掃描的 QR code 不符，不能簽到；請在簽到點現場掃描。`,
@@ -157,13 +154,15 @@ const CATALOGUE = {
     `定位誤差約 ${n(p.metres)} 公尺，無法確認你在簽到點旁：請到空曠處重新定位，或掃描簽到點的 QR code。`,
   signin_too_far: (p: { metres: number; limit: number }) =>
     `距離簽到點 ${n(p.metres)} 公尺，請靠近後再簽（須在 ${n(p.limit)} 公尺內），或掃描簽到點的 QR code。`,
-  signin_no_proof: () => '請允許手機定位，或掃描簽到點的 QR code 後再簽到。',
+  signin_no_position: () => '簽到須有手機的定位：請允許定位（在室內請靠近窗邊或到戶外），再簽到或掃描簽到點的 QR code。',
   signin_repeat: (p: { point: string; minutes: number; at: string }) =>
     `你 ${p.minutes} 分鐘內已在「${p.point}」簽到過（${p.at}），不必再簽。`,
   signin_body: (p: { field: string }) =>
-    `簽到資料的「${p.field}」不正確：請送出 lon、lat（度）與 accuracy（公尺），或 token（QR code），可另加 at（簽到時間）。`,
+    `簽到資料的「${p.field}」不正確：請送出手機定位的 lon、lat（度）與 accuracy（公尺，大於 0），掃描 QR code 時另加 token。`,
   signin_done: (p: { point: string; metres: number | null; qr: boolean }) =>
     `已在「${p.point}」簽到${p.qr ? '（QR code）' : p.metres === null ? '' : `（距離 ${n(p.metres)} 公尺）`}。`,
+  patrol_codes_truncated: (p: { max: number }) => `巡簽點超過 ${n(p.max)} 處，只列出前 ${n(p.max)} 處：請以 station 指定派出所，分次列印。`,
+  patrol_code_renewed: () => '已產生新的 QR code：舊的 QR code 不能再簽到，請列印新的並換貼。',
   patrol_codes_planners_only: () => '巡簽點的 QR code 只提供分局承辦人與警察局列印；請以承辦人帳號登入。',
 
   // Public statistics (what the community and the public may ask of analysis: server/analysis/disclosure.ts)

@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { canRead, readableRows } from '../layers/access.js';
+import { canRead, isInternal, readableRows } from '../layers/access.js';
 import { findLayer, property } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
 import type { Choice } from '../layers/vocabularies.js';
@@ -176,6 +176,15 @@ async function cameras(ctx: SectionContext): Promise<UnitFigures> {
       count(*) FILTER (WHERE t.lpr)::int AS lpr, count(*) FILTER (WHERE t.networked)::int AS networked,
       count(*) FILTER (WHERE t.install_year <= $1::int)::int AS replacement_due,
       count(*) FILTER (WHERE t.install_year IS NULL)::int AS unknown_age`, [], [year - ctx.replaceAfterYears]);
+  const register = perUnit(ctx, rows, (r) => ({
+    total: r('total'), byStatus: counts(statuses, 'status', r), working: r('status_working'),
+    workingRatio: ratio(r('status_working'), r('total')), byOwner: counts(owners, 'owner', r),
+    lpr: r('lpr'), networked: r('networked'), noLpr: r('total') - r('lpr'), notNetworked: r('total') - r('networked'),
+    replacementDue: r('replacement_due'), unknownAge: r('unknown_age'),
+  }));
+  // The history behind 妥善率 is the police's (as the feature history is): a day's figure for a
+  // beat with one public camera would tell the public that camera's outages.
+  if (!isInternal(ctx.p)) return register;
   // 妥善率 over the period: time working over time in service, counting cameras deleted since.
   const served = await grouped(ctx, l, `count(*)::int AS in_service, sum(a.in_service_s) AS in_service_s, sum(a.working_s) AS working_s,
       sum(a.broken_s) AS broken_s, sum(a.offline_s) AS offline_s`, [], [ctx.period.from, ctx.period.to], { from: AVAILABILITY, withDeleted: true });
@@ -183,12 +192,8 @@ async function cameras(ctx: SectionContext): Promise<UnitFigures> {
     inService: r('in_service'), availability: ratio(r('working_s'), r('in_service_s')),
     inServiceHours: Math.round(r('in_service_s') / HOURS), brokenHours: Math.round(r('broken_s') / HOURS), offlineHours: Math.round(r('offline_s') / HOURS),
   }));
-  return perUnit(ctx, rows, (r) => ({
-    total: r('total'), byStatus: counts(statuses, 'status', r), working: r('status_working'),
-    workingRatio: ratio(r('status_working'), r('total')), byOwner: counts(owners, 'owner', r),
-    lpr: r('lpr'), networked: r('networked'), noLpr: r('total') - r('lpr'), notNetworked: r('total') - r('networked'),
-    replacementDue: r('replacement_due'), unknownAge: r('unknown_age'),
-  }), time);
+  for (const [code, f] of register) Object.assign(f, time.get(code));
+  return register;
 }
 
 export interface DownCamera {
@@ -201,7 +206,7 @@ const DOWN_CAMERAS = 20;
 /** The cameras down longest over the period (at least an hour), which pull 妥善率 down. */
 export async function downCameras(ctx: SectionContext): Promise<DownCamera[] | undefined> {
   const l = layer('cameras');
-  if (!canRead(l, ctx.p)) return undefined;
+  if (!canRead(l, ctx.p) || !isInternal(ctx.p)) return undefined;
   return listed<DownCamera>(ctx, l, `t.id::int AS id, t.name, t.status, g.code AS unit,
       round((a.working_s / nullif(a.in_service_s, 0))::numeric, 4)::float8 AS availability,
       round(((a.broken_s + a.offline_s) / ${HOURS})::numeric)::int AS "downHours", t.deleted_at IS NOT NULL AS deleted`,
@@ -263,22 +268,30 @@ async function incidents(ctx: SectionContext): Promise<UnitFigures> {
 
 /** The three shifts a day of 勤務 is split into, by the hour of the sign-in (Taiwan time). */
 const SHIFTS = [{ key: 'night', label: '0–8 時', from: 0 }, { key: 'day', label: '8–16 時', from: 8 }, { key: 'evening', label: '16–24 時', from: 16 }] as const;
-const HOUR = `extract(hour FROM s.signed_at AT TIME ZONE 'Asia/Taipei')`;
-const shiftColumns = SHIFTS.map((sh, i) => `count(*) FILTER (WHERE ${HOUR} >= ${sh.from} AND ${HOUR} < ${SHIFTS[i + 1]?.from ?? 24})::int AS shift_${sh.key}`).join(', ');
+/** Sign-ins of `alias` per shift, as columns shift_<key>. */
+const shiftColumns = (alias: string) => {
+  const hour = `extract(hour FROM ${alias}.signed_at AT TIME ZONE 'Asia/Taipei')`;
+  return SHIFTS.map((sh, i) => `count(*) FILTER (WHERE ${hour} >= ${sh.from} AND ${hour} < ${SHIFTS[i + 1]?.from ?? 24})::int AS shift_${sh.key}`).join(', ');
+};
 /** Each patrol point (t) with its sign-ins (s) in the period. */
 const POINT_SIGNINS = `patrol_points t LEFT JOIN LATERAL (
-    SELECT count(*)::int AS signins, max(s.signed_at) AS last, ${shiftColumns}
+    SELECT count(*)::int AS signins, max(s.signed_at) AS last, ${shiftColumns('s')}
       FROM patrol_signins s WHERE s.point_id = t.id AND s.deleted_at IS NULL AND s.signed_at >= $1::date AND s.signed_at < ${dayAfter('$2')}) s ON true`;
+const SIGNED_IN_PERIOD = [`t.signed_at >= $1::date`, `t.signed_at < ${dayAfter('$2')}`];
 
-/** 電子巡簽: the points, how many were signed at in the period, the sign-ins by shift and by QR code. */
+/**
+ * 電子巡簽: the points (as they stand) and how many were signed at in the period; the sign-ins
+ * by shift, counted where they were made (a sign-in keeps its units when beats are redrawn or
+ * its point is moved or retired).
+ */
 async function patrol(ctx: SectionContext): Promise<UnitFigures> {
-  const rows = await grouped(ctx, layer('patrol-points'), `count(*)::int AS points, count(*) FILTER (WHERE s.signins > 0)::int AS signed_at,
-      coalesce(sum(s.signins), 0)::int AS signins, ${SHIFTS.map((sh) => `coalesce(sum(s.shift_${sh.key}), 0)::int AS shift_${sh.key}`).join(', ')}`,
-  [], [ctx.period.from, ctx.period.to], { from: POINT_SIGNINS });
-  return perUnit(ctx, rows, (r) => ({
-    points: r('points'), pointsSignedAt: r('signed_at'), pointsMissed: r('points') - r('signed_at'), signIns: r('signins'),
-    byShift: SHIFTS.map((sh) => ({ key: sh.key, label: sh.label, count: r(`shift_${sh.key}`) })),
+  const points = await grouped(ctx, layer('patrol-points'), `count(*)::int AS points, count(*) FILTER (WHERE s.signins > 0)::int AS signed_at`,
+    [], [ctx.period.from, ctx.period.to], { from: POINT_SIGNINS });
+  const signIns = await grouped(ctx, layer('patrol-signins'), `count(*)::int AS signins, ${shiftColumns('t')}`, SIGNED_IN_PERIOD, [ctx.period.from, ctx.period.to]);
+  const made = perUnit(ctx, signIns, (r) => ({
+    signIns: r('signins'), byShift: SHIFTS.map((sh) => ({ key: sh.key, label: sh.label, count: r(`shift_${sh.key}`) })),
   }));
+  return perUnit(ctx, points, (r) => ({ points: r('points'), pointsSignedAt: r('signed_at'), pointsMissed: r('points') - r('signed_at') }), made);
 }
 
 export interface PatrolPointRow {
@@ -293,7 +306,8 @@ export async function patrolPoints(ctx: SectionContext): Promise<PatrolPointRow[
   const rows = await listed<Omit<PatrolPointRow, 'byShift'> & Record<string, number>>(ctx, l,
     `t.id::int AS id, t.name, t.kind, t.beat_code AS beat, g.code AS unit, s.signins AS "signIns",
      to_json(s.last) #>> '{}' AS "lastSignedAt", ${SHIFTS.map((sh) => `s.shift_${sh.key}`).join(', ')}`,
-    'true', [ctx.period.from, ctx.period.to], 's.signins, t.beat_code, t.name, t.id', { from: POINT_SIGNINS });
+    // A point retired since still shows the sign-ins made at it in the period.
+    '(t.deleted_at IS NULL OR s.signins > 0)', [ctx.period.from, ctx.period.to], 's.signins, t.beat_code, t.name, t.id', { from: POINT_SIGNINS, withDeleted: true });
   return rows.map(({ shift_night, shift_day, shift_evening, ...row }) => {
     const counts: Record<(typeof SHIFTS)[number]['key'], number | undefined> = { night: shift_night, day: shift_day, evening: shift_evening };
     return { ...row, byShift: SHIFTS.map((sh) => ({ key: sh.key, label: sh.label, count: counts[sh.key] ?? 0 })) };

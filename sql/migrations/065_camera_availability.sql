@@ -4,9 +4,9 @@
 --
 -- The status when the period (or the camera's service) starts is the one set by its last change
 -- before then; a camera whose first recorded change comes later (in the period or after it) had
--- that change's `before` status until it; a camera with no history (loaded in bulk, as the demo seed is) has had its
--- present status throughout. A camera deleted and later restored counts as in service from its
--- creation to its present deletion (if any): the gap is not subtracted.
+-- that change's `before` status until it; a camera with no history (loaded in bulk) has had its
+-- present status throughout. A camera deleted and later restored was out of service between the
+-- two (its history has both); a camera deleted now was in service until its deletion.
 CREATE FUNCTION camera_availability(p_from timestamptz, p_to timestamptz)
 RETURNS TABLE (camera_id bigint, in_service_s double precision, working_s double precision, broken_s double precision, offline_s double precision)
 LANGUAGE sql STABLE AS $$
@@ -15,10 +15,13 @@ LANGUAGE sql STABLE AS $$
       FROM cameras c
      WHERE c.created_at < p_to AND coalesce(c.deleted_at, p_to) > p_from
   ), changes AS (
-    SELECT h.feature_id AS id, h.id AS hid, h.at, h.before ->> 'status' AS was, h.after ->> 'status' AS became
+    -- A deletion is a change to '(deleted)' and a restoration one back: the time between is not in service.
+    SELECT h.feature_id AS id, h.id AS hid, h.at,
+           CASE WHEN h.action = 'restore' THEN '(deleted)' ELSE h.before ->> 'status' END AS was,
+           CASE WHEN h.action = 'delete' THEN '(deleted)' ELSE h.after ->> 'status' END AS became
       FROM feature_history h JOIN served ON served.id = h.feature_id
      WHERE h.layer_table = 'cameras'
-       AND (h.before IS NULL OR h.before ->> 'status' IS DISTINCT FROM h.after ->> 'status')
+       AND (h.before IS NULL OR h.action IN ('delete', 'restore') OR h.before ->> 'status' IS DISTINCT FROM h.after ->> 'status')
   ), last_before AS (
     -- One sorted pass each (not a probe per camera): the last change up to the start, the first after it.
     SELECT DISTINCT ON (c.id) c.id, c.became FROM changes c JOIN served ON served.id = c.id
@@ -38,7 +41,9 @@ LANGUAGE sql STABLE AS $$
            extract(epoch FROM lead(steps.t, 1, served.e) OVER (PARTITION BY steps.id ORDER BY steps.t, steps.hid) - steps.t)::float8 AS seconds
       FROM steps JOIN served ON served.id = steps.id
   )
-  SELECT id, sum(seconds), coalesce(sum(seconds) FILTER (WHERE status = 'working'), 0),
+  SELECT id, coalesce(sum(seconds) FILTER (WHERE status <> '(deleted)'), 0), coalesce(sum(seconds) FILTER (WHERE status = 'working'), 0),
          coalesce(sum(seconds) FILTER (WHERE status = 'broken'), 0), coalesce(sum(seconds) FILTER (WHERE status = 'offline'), 0)
     FROM spans GROUP BY id
+    -- A camera deleted throughout the period (and restored since) did not serve in it.
+   HAVING coalesce(sum(seconds) FILTER (WHERE status <> '(deleted)'), 0) > 0
 $$;

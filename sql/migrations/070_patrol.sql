@@ -9,6 +9,8 @@ CREATE TABLE patrol_points (
   kind   text NOT NULL,
   keeper text,
   notes  text,
+  -- Part of the point's QR code (server/patrol/qr.ts): a new version voids the printed code.
+  code_version integer NOT NULL DEFAULT 1 CHECK (code_version > 0),
   geom   geometry(Point, 4326) NOT NULL
 );
 CREATE INDEX patrol_points_precinct ON patrol_points (precinct_code);

@@ -109,9 +109,9 @@ async function copyAll<T>(tx: Transaction, table: string, rows: readonly T[], co
 /**
  * The cameras' status changes as history rows (what 妥善率 is computed from): each the camera's
  * row as stored, with the status before and after the change, attributed to the demo seed. The
- * cameras were copied in order into an empty table, so the n-th camera has the n-th id.
+ * cameras were copied in order after the id `after`, so the n-th camera has the n-th id past it.
  */
-async function loadCameraHistory(tx: Transaction, city: DemoCity): Promise<number> {
+async function loadCameraHistory(tx: Transaction, city: DemoCity, after: number): Promise<number> {
   if (!city.cameraChanges.length) return 0;
   const { rows: [json] } = await tx.query<{ sql: string }>(`SELECT history_row_json_sql('cameras', 'c') AS sql`);
   const versions = new Map<number, number>();
@@ -124,9 +124,9 @@ async function loadCameraHistory(tx: Transaction, city: DemoCity): Promise<numbe
     INSERT INTO feature_history (layer_table, feature_id, version, action, actor, at, before, after)
     SELECT 'cameras', c.id, x.version, 'update', 'demo-seed', x.at, j.row || jsonb_build_object('status', x.was), j.row || jsonb_build_object('status', x.became)
       FROM ${jsonRows('camera_index int, version int, at timestamptz, was text, became text')}
-      JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM cameras) ids ON ids.k = x.camera_index
+      JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM cameras WHERE id > $2::float8) ids ON ids.k = x.camera_index
       JOIN cameras c ON c.id = ids.id
-      CROSS JOIN LATERAL (SELECT ${json!.sql} AS row) j`);
+      CROSS JOIN LATERAL (SELECT ${json!.sql} AS row) j`, after);
   return rows.length;
 }
 
@@ -202,13 +202,14 @@ export async function loadDemoCity(db: Db, city: DemoCity, ground: Ground): Prom
       const changes = new Map<number, number>();
       for (const ch of city.cameraChanges) changes.set(ch.camera_index, (changes.get(ch.camera_index) ?? 0) + 1);
       const cameras = city.cameras.map((c, i) => ({ ...c, version: 1 + (changes.get(i) ?? 0) }));
+      const last = (await tx.query<{ last: number }>('SELECT coalesce(max(id), 0)::float8 AS last FROM cameras')).rows[0]!.last;
       counts.cameras = await copyAll(tx, 'cameras', withUnits(cameras), {
         name: (c) => c.name, azimuth: (c) => c.azimuth, fov: (c) => c.fov, range_m: (c) => c.range_m,
         owner_kind: (c) => c.owner_kind, status: (c) => c.status, lpr: (c) => c.lpr, networked: (c) => c.networked,
         adjustable: (c) => c.adjustable, install_year: (c) => c.install_year, is_public: (c) => c.is_public,
         contact: (c) => c.contact, created_at: (c) => c.created_at, version: (c) => c.version, geom: point, ...pointUnits,
       });
-      counts.camera_changes = await loadCameraHistory(tx, city);
+      counts.camera_changes = await loadCameraHistory(tx, city, last);
 
       counts.patrol_points = await copyAll(tx, 'patrol_points', withUnits(city.patrolPoints), {
         name: (x) => x.name, kind: (x) => x.kind, keeper: (x) => x.keeper, geom: point, ...pointUnits,

@@ -73,7 +73,11 @@ export function sharedUrl(map: maplibregl.Map, layers: LayerPanel, filters: Tile
   const c = map.getCenter();
   const f = new URLSearchParams([...new URLSearchParams(filters.query())].map(([k, v]) => [k, k.endsWith('.datetime') ? toRelative(v) : v]));
   const q = new URLSearchParams({ v: `${map.getZoom().toFixed(2)}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`, l: layers.shown().join(','), f: f.toString() });
-  return `${location.origin}${location.pathname}${location.search}#${q.toString()}`;
+  // A scanned patrol code (?signin=) is never passed on.
+  const search = new URLSearchParams(location.search);
+  search.delete('signin');
+  const rest = search.toString();
+  return `${location.origin}${location.pathname}${rest ? `?${rest}` : ''}#${q.toString()}`;
 }
 
 /** Keeps the page's address the map's (without adding a history entry per move). */

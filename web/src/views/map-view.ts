@@ -15,7 +15,7 @@ import { Notice } from '../lib/notice.js';
 import type { Feature } from '../map/features.js';
 import { filterPanel, lastDays, RECENT_INCIDENT_DAYS } from '../map/filter-panel.js';
 import { MeasureTool } from '../map/measure.js';
-import { pointOfCode, signInHere, signInWithCode } from '../map/patrol-sign-in.js';
+import { forgetScannedCode, pointOfCode, signIn, takeScannedCode } from '../map/patrol-sign-in.js';
 import { enableMapPrinting } from '../map/print-map.js';
 import { markOverdueVisits } from '../map/overdue.js';
 import { keepAddressCurrent, readSharedState, sharedUrl } from '../map/share-link.js';
@@ -134,20 +134,20 @@ export async function mapView(ctx: AppContext, main: HTMLElement, tools: HTMLEle
   };
   // 電子巡簽: at a point from its popup, or by its QR code (whose link opened this page).
   const signInAt = async (pointId: number, token?: string) => {
-    notice.show(token ? '簽到中…' : '定位中，請稍候…');
-    const outcome = token ? await signInWithCode(pointId, token) : await signInHere(pointId);
+    notice.show('定位中，請稍候…');
+    const outcome = await signIn(pointId, token);
     notice.show(outcome.message, outcome.refused);
   };
-  const code = new URLSearchParams(location.search).get('signin');
-  const coded = code ? pointOfCode(code) : undefined;
-  if (code && ctx.me.role === 'officer' && coded !== undefined) {
-    void signInAt(coded, code);
-    // Signed in once: a reload must not try again.
-    const url = new URL(location.href);
-    url.searchParams.delete('signin');
-    history.replaceState(history.state, '', url);
-  } else if (code) {
-    notice.show(ctx.me.role === 'public' ? '請先以員警帳號登入，再掃描簽到點的 QR code。' : '巡簽由員警帳號進行：請以員警帳號登入後再掃描。', true);
+  const code = takeScannedCode();
+  if (code !== undefined && ctx.me.role === 'officer') {
+    forgetScannedCode();
+    const point = pointOfCode(code);
+    if (point === undefined) notice.show('這不是有效的簽到 QR code：請重新掃描簽到點上的 QR code。', true);
+    else void signInAt(point, code);
+  } else if (code !== undefined) {
+    // Kept for this tab: after signing in as an officer, the reload signs in with it.
+    notice.show(ctx.me.role === 'public' ? '請先以員警帳號登入，登入後會自動以這個 QR code 簽到。' : '巡簽由員警帳號進行：請以員警帳號登入後再掃描。', true);
+    if (ctx.me.role !== 'public') forgetScannedCode();
   }
 
   const measure = new MeasureTool(map, () => { popups.close(); sheet.reveal(mapTools, 'peek'); }, () => !session.hidden);

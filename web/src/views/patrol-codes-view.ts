@@ -29,16 +29,36 @@ export async function patrolCodesView(ctx: AppContext, main: HTMLElement): Promi
       h('p', { class: 'hint' }, '剪下後貼在巡邏箱或簽章表旁；員警以手機相機掃描即可簽到（須以員警帳號登入）。'),
       h('button', { type: 'button', class: 'primary', onclick: () => window.print() }, '列印')),
     body));
-  const { codes } = await api.get<{ codes: Code[] }>('/api/patrol-points/codes');
+  const { codes, truncated } = await api.get<{ codes: Code[]; truncated?: string }>('/api/patrol-points/codes');
   if (codes.length === 0) {
     replace(body, h('p', { class: 'legend-note' }, '轄區內還沒有巡簽點：請先在地圖上或以「匯入資料」建立巡簽點。'));
     return;
   }
   const stations = [...new Set(codes.map((c) => c.station ?? '轄區外'))];
-  replace(body, ...(await Promise.all(stations.map(async (station) => h('section', { class: 'code-group' },
-    h('h2', {}, station),
-    h('div', { class: 'code-cards' }, await Promise.all(codes.filter((c) => (c.station ?? '轄區外') === station).map(async (c) =>
-      h('figure', { class: 'code-card', dataset: { point: c.id, link: signInLink(c.token) } },
-        await qrSvg(signInLink(c.token)),
-        h('figcaption', {}, h('h3', {}, c.name), h('p', {}, `${choiceLabel(points, 'kind', c.kind)}・${c.beat ?? '轄區外'}`)))))))))));
+  const groups: HTMLElement[] = [];
+  for (const station of stations) {
+    const cards = await Promise.all(codes.filter((c) => (c.station ?? '轄區外') === station).map((c) => card(c, choiceLabel(points, 'kind', c.kind))));
+    groups.push(h('section', { class: 'code-group' }, h('h2', {}, station), h('div', { class: 'code-cards' }, cards)));
+  }
+  replace(body, ...groups);
+  if (truncated) body.prepend(h('p', { class: 'warning', role: 'alert' }, truncated));
+}
+
+/** One point's card; 重新產生 voids its printed code (a copy of it may be about) and draws the new one. */
+async function card(c: Code, kind: string): Promise<HTMLElement> {
+  const figure = h('figure', { class: 'code-card', dataset: { point: c.id, link: signInLink(c.token) } });
+  const draw = async (token: string) => {
+    figure.dataset.link = signInLink(token);
+    replace(figure, await qrSvg(signInLink(token)),
+      h('figcaption', {}, h('h3', {}, c.name), h('p', {}, `${kind}・${c.beat ?? '轄區外'}`)),
+      h('button', { type: 'button', class: 'small secondary no-print', dataset: { action: 'new-code' }, onclick: () => void renew() }, '重新產生'));
+  };
+  const renew = async () => {
+    if (!window.confirm(`重新產生「${c.name}」的 QR code？舊的 QR code 將不能再簽到，須換貼新的。`)) return;
+    const r = await api.post<{ token: string; message: string }>(`/api/patrol-points/${c.id}/new-code`);
+    await draw(r.body.token);
+    figure.append(h('p', { class: 'notice', role: 'status' }, r.body.message));
+  };
+  await draw(c.token);
+  return figure;
 }
