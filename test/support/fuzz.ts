@@ -127,7 +127,8 @@ const TEXT_FOR_NAME: Record<string, fc.Arbitrary<string>> = {
 function textFor(name: string): fc.Arbitrary<string> {
   const bare = name.slice(name.indexOf('.') + 1);
   const t = PROPERTY_TYPES.get(bare);
-  const typed = TEXT_FOR_NAME[bare] ?? (() => {
+  // Own keys only: a hostile name such as 「constructor」 must not find Object's members.
+  const typed = (Object.hasOwn(TEXT_FOR_NAME, bare) ? TEXT_FOR_NAME[bare] : undefined) ?? (() => {
     switch (t?.kind) {
       case 'integer': case 'reference': case 'number':
         return fc.oneof(numberText, fc.array(numberText, { minLength: 2, maxLength: 3 }).map((a) => a.join(',')));
