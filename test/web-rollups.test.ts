@@ -53,10 +53,11 @@ describe('the roll-up page', () => {
       const cam = cameras.find((x) => x.station_code === s.code) ?? { total: 0, working: 0 };
       expect(num(cell(r, '列管'))).toBe(listed);
       expect(num(cell(r, '總數'))).toBe(cam.total);
-      // The page's figure is of its own moment, a little before this query's: within a rounding step.
+      // The page's figure is of its own moment (the page opened minutes before this query, and the
+      // broken cameras' time has grown since): within one step of its rounding to 0.1 %.
       const ratio = served.find((x) => x.station_code === s.code)?.ratio;
       if (ratio === undefined) expect(cell(r, '妥善率')).toBe('—');
-      else expect(Math.abs(num(cell(r, '妥善率')) - ratio * 100)).toBeLessThanOrEqual(0.051);
+      else expect(Math.abs(num(cell(r, '妥善率')) - ratio * 100)).toBeLessThanOrEqual(0.1);
       [listedSum, camSum, workingSum] = [listedSum + listed, camSum + cam.total, workingSum + cam.working];
     }
     const total = shown.at(-1)!;
