@@ -240,13 +240,15 @@ describe('the officer works on a phone', () => {
     expect(Math.abs(row!.distance_m - 15)).toBeLessThan(0.5);
 
     // 300 m away: refused, with how far, and nothing written.
+    const mine = async (id: number) => (await w.db.query<{ method: string }>(
+      `SELECT method FROM patrol_signins WHERE point_id = $1 AND officer = 'officer' ORDER BY id`, [id])).rows;
     await standAt(second, 300);
     await jumpTo(p.page, [second.x, second.y], 17);
     await tapAt(p, [second.x, second.y]);
     await p.page.locator('.feature-popup h3', { hasText: second.name }).waitFor();
     await p.page.locator('.feature-popup button[data-action="sign-in"]').tap();
     await p.page.locator('.map-notice.refused', { hasText: /^距離簽到點 (299|300|301) 公尺，請靠近後再簽（須在 50 公尺內）/ }).waitFor();
-    expect((await w.db.query(`SELECT 1 FROM patrol_signins WHERE point_id = $1`, [second.id])).rows).toHaveLength(0);
+    expect(await mine(second.id)).toEqual([]);
 
     // The third point's QR code, scanned with the phone's camera, opens the map and signs in.
     const token = await pointToken(w.db, third.id, 1);
@@ -254,7 +256,7 @@ describe('the officer works on a phone', () => {
     await p.page.goto(`${w.baseUrl}/?signin=${encodeURIComponent(token)}`);
     await p.page.locator('.map-notice:not(.refused)', { hasText: `已在「${third.name}」簽到（QR code）。` }).waitFor();
     expect(new URL(p.page.url()).searchParams.has('signin')).toBe(false);
-    expect((await w.db.query<{ method: string }>(`SELECT method FROM patrol_signins WHERE point_id = $1`, [third.id])).rows).toEqual([{ method: 'qr' }]);
+    expect(await mine(third.id)).toEqual([{ method: 'qr' }]);
     // The only error is the browser's own line for the refused sign-in's 422.
     expect(p.errors.filter((e) => !e.includes('status of 422'))).toEqual([]);
     await p.context.close();

@@ -13,6 +13,8 @@ export interface LegendEntries {
 export interface Legend {
   /** The layer's colour, and the colour of values not in the list. */
   colour: string;
+  /** Its points are rings (LayerStyle.ring). */
+  ring?: true;
   /** Fill colour by value; absent when the layer has one colour. */
   fill?: LegendEntries;
   /** Outline colour by value (points). */
@@ -47,5 +49,5 @@ function entriesOf(layer: LayerDef, property: string | undefined): LegendEntries
 export function legendOf(layer: LayerDef): Legend {
   const fill = entriesOf(layer, layer.style?.colorBy);
   const outline = entriesOf(layer, layer.style?.outlineBy);
-  return { colour: layer.style?.color ?? '#555555', ...(fill ? { fill } : {}), ...(outline ? { outline } : {}) };
+  return { colour: layer.style?.color ?? '#555555', ...(layer.style?.ring ? { ring: true as const } : {}), ...(fill ? { fill } : {}), ...(outline ? { outline } : {}) };
 }

@@ -493,7 +493,8 @@ export const LAYERS: readonly LayerDef[] = [
     ],
     access: { admin: ADMIN_WRITES, planner: PLANNER_WRITES, officer: PRECINCT_READS },
     tiles: { minzoom: 12, maxzoom: 18 },
-    style: { color: '#7b2d8b', labels: { minzoom: 16, size: 11 } },
+    // Rings: no other layer's points are (incidents and cameras are filled discs, key places squares).
+    style: { color: '#6a1b9a', ring: true, labels: { minzoom: 16, size: 11 } },
     search: ['name', 'keeper'],
   },
   {

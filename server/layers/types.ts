@@ -87,6 +87,8 @@ export interface LayerStyle {
    * middle, `cross` with a white ✕ on the point.
    */
   readonly marks?: { readonly hollow?: readonly string[]; readonly cross?: readonly string[] };
+  /** Points: every point drawn as a ring (white middle), a shape no other layer's points have. */
+  readonly ring?: boolean;
   /**
    * Areas: fill opacity (default 0.28); 0 draws a clear fill (clicks still find the area);
    * false no fill (unit boundaries drawn as a basemap).

@@ -98,10 +98,11 @@ function pointLayers(layer: LayerDef, offset: [number, number]): StyleLayer[] {
     metadata: meta(layer, 'points'),
     paint: {
       'circle-radius': ['interpolate', ['linear'], ['zoom'], 12, 4, 16, 7, 18, 9],
-      // A hollow value keeps its colour as a ring inside the outline, white in the middle.
-      'circle-color': marks?.hollow?.length ? ['case', valueIn(marks.hollow), '#ffffff', fill] : fill,
-      'circle-stroke-width': legend.outline ? 2.5 : 1.5,
-      'circle-stroke-color': outline,
+      // A hollow value keeps its colour as a ring inside the outline, white in the middle; a
+      // ring layer's points are all rings of its colour.
+      'circle-color': layer.style?.ring ? '#ffffff' : marks?.hollow?.length ? ['case', valueIn(marks.hollow), '#ffffff', fill] : fill,
+      'circle-stroke-width': layer.style?.ring ? 3.5 : legend.outline ? 2.5 : 1.5,
+      'circle-stroke-color': layer.style?.ring ? fill : outline,
     } });
   if (marks?.hollow?.length) {
     out.push({ ...common, id: `${layer.id}-hollow`, type: 'circle', minzoom: layer.tiles!.minzoom, filter: ['all', single, valueIn(marks.hollow)],

@@ -1,7 +1,7 @@
 import { INCIDENT_TYPES, KEY_PLACE_CATEGORIES } from '../../layers/vocabularies.js';
 import { type Ground, readGround } from '../ground.js';
 import { CAMERAS_AT_SCALE_1, generateCameraHistory, generateCameras } from './cameras.js';
-import { generatePatrolPoints } from './patrol.js';
+import { generatePatrolPoints, generatePatrolSignIns } from './patrol.js';
 import { Fabric } from './fabric.js';
 import { INCIDENTS_AT_SCALE_1, generateIncidents, plantHotSpots } from './incidents.js';
 import type { DemoBeat, DemoCity, DemoCityOptions } from './model.js';
@@ -61,6 +61,7 @@ export function generateDemoCity(opts: DemoCityOptions = {}): DemoCity {
   const hotSpots = plantHotSpots(stream('hot-spots'), fabric, officerBlocks, incidentCount);
   const watchTeams = generateWatchTeams(stream('watch-teams'), fabric, precincts);
   const cameras = generateCameras(stream('cameras'), fabric, hotSpots, scaled(CAMERAS_AT_SCALE_1), now);
+  const patrolPoints = generatePatrolPoints(stream('patrol-points'), fabric, ground.blocks, beats);
 
   return {
     seed,
@@ -76,7 +77,8 @@ export function generateDemoCity(opts: DemoCityOptions = {}): DemoCity {
     cameraChanges: generateCameraHistory(stream('camera-history'), cameras, now),
     watchTeams: watchTeams.map(({ villageCode: _, ...team }) => team),
     watchBlocks: generateWatchBlocks(stream('watch-blocks'), fabric, watchTeams),
-    patrolPoints: generatePatrolPoints(stream('patrol-points'), fabric, ground.blocks, beats),
+    patrolPoints,
+    patrolSignIns: generatePatrolSignIns(stream('patrol-sign-ins'), patrolPoints, beats, now),
     droneSurveys: generateDroneSurveys(stream('drone-surveys'), fabric, keyPlaces, now),
     incidents: generateIncidents(stream('incidents'), fabric, hotSpots, incidentCount, now),
     hotSpots,

@@ -211,9 +211,17 @@ export async function loadDemoCity(db: Db, city: DemoCity, ground: Ground): Prom
       });
       counts.camera_changes = await loadCameraHistory(tx, city, last);
 
-      counts.patrol_points = await copyAll(tx, 'patrol_points', withUnits(city.patrolPoints), {
-        name: (x) => x.name, kind: (x) => x.kind, keeper: (x) => x.keeper, geom: point, ...pointUnits,
-      });
+      const pointIds = await insertAll(tx, withUnits(city.patrolPoints), `
+        INSERT INTO patrol_points (name, kind, keeper, geom, ${UNITS})
+        SELECT x.name, x.kind, x.keeper, ${POINT_UNIT_VALUES}
+          FROM ${jsonRows(`name text, kind text, keeper text, ${POINT_UNIT_COLUMNS}`)}`);
+      counts.patrol_points = pointIds.length;
+      // Sign-ins take their point's units from it (the trigger is on in a bulk load too).
+      counts.patrol_signins = (await insertAll(tx, city.patrolSignIns, `
+        INSERT INTO patrol_signins (point_id, officer, signed_at, method, distance_m, accuracy_m)
+        SELECT ${idAt('x.point_index')}, x.officer, x.signed_at, x.method, x.distance_m, x.accuracy_m
+          FROM ${jsonRows('point_index int, officer text, signed_at timestamptz, method text, distance_m float8, accuracy_m float8')}`,
+        JSON.stringify(pointIds))).length;
 
       const teamIds = await insertAll(tx, city.watchTeams, `
         INSERT INTO watch_teams (name, precinct_code, leader, phone, members, notes)

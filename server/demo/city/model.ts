@@ -79,6 +79,15 @@ export interface DemoPatrolPoint extends Placed {
   keeper: string | null;
 }
 
+export interface DemoPatrolSignIn {
+  point_index: number;
+  officer: string;
+  signed_at: string;
+  method: 'position' | 'qr';
+  distance_m: number | null;
+  accuracy_m: number;
+}
+
 export interface DemoWatchTeam {
   name: string;
   precinct_code: string;
@@ -138,6 +147,8 @@ export interface DemoCity {
   cameraChanges: DemoCameraChange[];
   watchTeams: DemoWatchTeam[];
   patrolPoints: DemoPatrolPoint[];
+  /** Sign-ins at the points over the last 30 days (示範資料), by the beats' officers. */
+  patrolSignIns: DemoPatrolSignIn[];
   watchBlocks: DemoWatchBlock[];
   droneSurveys: DemoDroneSurvey[];
   incidents: DemoIncident[];

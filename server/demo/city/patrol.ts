@@ -1,7 +1,7 @@
 import type { GroundBlock } from '../ground.js';
 import { type Fabric, roundPoint } from './fabric.js';
-import type { DemoBeat, DemoPatrolPoint } from './model.js';
-import { addressIn, BANKS, personName } from './people.js';
+import type { DemoBeat, DemoPatrolPoint, DemoPatrolSignIn } from './model.js';
+import { addressIn, BANKS, DAY_MS, HOUR_MS, personName, taipeiTimestamp } from './people.js';
 import type { Random } from './random.js';
 
 // Patrol sign-in points (巡簽點), three on the streets of each beat
@@ -37,4 +37,27 @@ export function generatePatrolPoints(rng: Random, fabric: Fabric, blocks: readon
       return { name, kind, keeper, point: roundPoint(at), beat_code: block.beatCode };
     });
   });
+}
+
+/**
+ * A month of sign-ins: each beat's officer signs at most of its points a few times a week, at any
+ * hour of the three shifts, by position (within 40 m) or by QR code; about one point in ten is
+ * left unvisited, as a roll-up should show. None in the last hour (an officer testing the demo
+ * signs in anew).
+ */
+export function generatePatrolSignIns(rng: Random, points: readonly DemoPatrolPoint[], beats: readonly DemoBeat[], now: number): DemoPatrolSignIn[] {
+  const officerOf = new Map(beats.map((b) => [b.code, b.officer_name]));
+  const out: DemoPatrolSignIn[] = [];
+  points.forEach((p, point_index) => {
+    if (rng.chance(0.1)) return;
+    for (let k = rng.int(2, 14); k > 0; k--) {
+      const qr = rng.chance(0.3);
+      out.push({
+        point_index, officer: officerOf.get(p.beat_code) ?? '值班員警',
+        signed_at: taipeiTimestamp(now - HOUR_MS - rng.uniform(0, 30 * DAY_MS - HOUR_MS)),
+        method: qr ? 'qr' : 'position', distance_m: Math.round(rng.uniform(2, qr ? 120 : 45) * 10) / 10, accuracy_m: Math.round(rng.uniform(4, 30)),
+      });
+    }
+  });
+  return out;
 }

@@ -44,7 +44,7 @@ export interface LayerInfo {
   maxzoom?: number;
   cluster?: { belowZoom: number; countBy: string };
   labels?: boolean;
-  legend?: { colour: string; fill?: LegendEntries; outline?: LegendEntries };
+  legend?: { colour: string; ring?: true; fill?: LegendEntries; outline?: LegendEntries };
 }
 
 export class Registry {

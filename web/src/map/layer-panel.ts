@@ -38,7 +38,9 @@ function legendOf(registry: Registry, layer: LayerInfo): HTMLElement | null {
     const fillLabel = layer.properties.find((p) => p.name === legend.fill!.property)?.label;
     parts.push(h('p', { class: 'legend-caption' }, fillLabel ?? ''), swatches(registry, layer, legend.fill, layer.id === 'key-places' ? 'icon' : 'fill'));
   } else {
-    parts.push(h('ul', { class: 'legend' }, h('li', {}, h('span', { class: `swatch ${isPoint ? 'fill' : 'line'}`, style: { background: legend.colour } }), layer.title)));
+    parts.push(h('ul', { class: 'legend' }, h('li', {}, legend.ring
+      ? h('span', { class: 'swatch fill hollow', style: { borderColor: legend.colour } })
+      : h('span', { class: `swatch ${isPoint ? 'fill' : 'line'}`, style: { background: legend.colour } }), layer.title)));
   }
   if (legend.outline) {
     const label = layer.properties.find((p) => p.name === legend.outline!.property)?.label;
