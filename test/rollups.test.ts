@@ -332,8 +332,9 @@ describe('figures per unit, as counted row by row', () => {
     const res = await rollup('admin', 'by=beat').expect(200);
     const overdue = places.filter((p) => p.status === 'listed' && p.due !== null && p.due <= PERIOD.to && p.due < OVERDUE_BEFORE
       && !visits.some((v) => v.place === p && inPeriod(v.at))).sort((a, b) => (a.due! < b.due! ? -1 : a.due! > b.due! ? 1 : a.id - b.id));
-    expect(res.body.overdue.map((o: { id: number; daysOverdue: number; beat: string }) => [o.id, o.beat, o.daysOverdue]))
-      .toEqual(overdue.map((p) => [p.id, p.beat, Math.round((Date.parse(OVERDUE_BEFORE) - Date.parse(p.due!)) / 86_400_000)]));
+    expect(res.body.overdue.map((o: { id: number; daysOverdue: number; beat: string; beatName: string }) => [o.id, o.beat, o.beatName, o.daysOverdue]))
+      .toEqual(overdue.map((p) => [p.id, p.beat, `${UNITS[p.beat].station === 'S1' ? '東門派出所' : '海安派出所'}第${p.beat.slice(1)}警勤區`,
+        Math.round((Date.parse(OVERDUE_BEFORE) - Date.parse(p.due!)) / 86_400_000)]));
     const findings = surveys.filter((s) => inPeriod(s.plannedOn) && s.status === 'done' && (s.findings ?? '').trim() !== '');
     expect(res.body.droneFindings.map((f: { id: number }) => f.id).sort()).toEqual(findings.map((s) => s.id).sort());
   });

@@ -148,6 +148,8 @@ async function visits(ctx: SectionContext): Promise<UnitFigures> {
 export interface OverduePlace {
   id: number; name: string; category: string; beat: string | null; station: string | null; precinct: string | null;
   nextVisitDue: string; lastVisitedAt: string | null; daysOverdue: number;
+  /** The beat by the name people know it by (大樹派出所第1警勤區). */
+  beatName: string | null;
 }
 
 export async function overduePlaces(ctx: SectionContext): Promise<OverduePlace[] | undefined> {
@@ -156,7 +158,8 @@ export async function overduePlaces(ctx: SectionContext): Promise<OverduePlace[]
   return listed<OverduePlace>(ctx, l,
     `t.id::int AS id, t.name, t.category, t.beat_code AS beat, t.station_code AS station, t.precinct_code AS precinct,
      t.next_visit_due::text AS "nextVisitDue", to_json(t.last_visited_at) #>> '{}' AS "lastVisitedAt",
-     ($3::date - t.next_visit_due)::int AS "daysOverdue"`,
+     ($3::date - t.next_visit_due)::int AS "daysOverdue",
+     (SELECT coalesce(s.name, '') || b.name FROM beats b LEFT JOIN stations s ON s.code = b.station_code WHERE b.code = t.beat_code) AS "beatName"`,
     `${DUE} AND NOT ${VISITED} AND t.next_visit_due < $3::date`, [ctx.period.from, ctx.period.to, ctx.overdueBefore], 't.next_visit_due, t.id');
 }
 

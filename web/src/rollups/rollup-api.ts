@@ -24,7 +24,7 @@ export interface Figures {
 
 export interface Unit { code: string; name: string; level: Level }
 
-export interface OverduePlace { id: number; name: string; category: string; beat: string | null; station: string | null; precinct: string | null; nextVisitDue: string; lastVisitedAt: string | null; daysOverdue: number }
+export interface OverduePlace { id: number; name: string; category: string; beat: string | null; station: string | null; precinct: string | null; nextVisitDue: string; lastVisitedAt: string | null; daysOverdue: number; beatName: string | null }
 export interface DownCamera { id: number; name: string; status: string; unit: string | null; availability: number | null; downHours: number; deleted: boolean }
 export interface PatrolPointRow { id: number; name: string; kind: string; beat: string | null; unit: string | null; signIns: number; lastSignedAt: string | null; byShift: Counted[] }
 export interface DroneFinding { id: number; name: string; plannedOn: string; purpose: string; findings: string; unit: string | null }

@@ -147,7 +147,7 @@ function overdueTable(ctx: AppContext, r: Rollup): HTMLElement {
   const list = r.overdue ?? [];
   return listSection('rollup-overdue', `逾期未查訪處所（${list.length} 處）`, h('p', { class: 'ok' }, '沒有逾期未查訪的處所。'),
     ['處所', '類別', '警勤區', '應查訪日', '最近查訪', '逾期天數'], list,
-    (p) => [p.name, choiceLabel(places, 'category', p.category), p.beat ?? '—', formatDate(p.nextVisitDue),
+    (p) => [p.name, choiceLabel(places, 'category', p.category), p.beatName ?? p.beat ?? '—', formatDate(p.nextVisitDue),
       p.lastVisitedAt ? formatDate(p.lastVisitedAt) : '從未查訪', h('td', { class: 'num' }, `${p.daysOverdue} 天`)], 'overdue');
 }
 
