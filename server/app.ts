@@ -3,6 +3,7 @@ import express from 'express';
 import { authenticate } from './auth/middleware.js';
 import { Principals } from './auth/principals.js';
 import { myAreaRoutes } from './auth/my-area.js';
+import { adminRoutes } from './auth/admin-routes.js';
 import { authRoutes } from './auth/routes.js';
 import { sameOriginWrites } from './auth/same-origin.js';
 import { TileCache } from './cache/tile-cache.js';
@@ -111,6 +112,7 @@ export function createApp({
   app.use(authenticate(principals));
   app.use(authRoutes(db, principals, signIn));
   app.use(myAreaRoutes(db));
+  app.use(adminRoutes(db, principals));
   app.use(callerDependent);
   app.use(layerRoutes());
   app.use(featureRoutes(edits, { maxVertices: fileLimits.maxFeatureVertices }));

@@ -4,7 +4,9 @@ import { csvText } from './support/files.js';
 import { mapIdle, openWebWorld, rendered, type WebWorld } from './support/browser.js';
 
 /**
- * The upload page (/import) in Chromium: a planner's register of key places, built here with
+ * The office pages, on one seeded city: the upload page (/import) and the accounts page (/admin).
+ *
+ * The upload page in Chromium: a planner's register of key places, built here with
  * Chinese headers and TWD97 X/Y, with a row of an unknown category and a row far off Taiwan.
  * The dry run reports them and writes nothing; the import without 「只匯入正確的列」 is refused
  * and says why; a column mapped by hand in the editor is honoured; with validOnly exactly the
@@ -144,6 +146,76 @@ describe('the import page', () => {
     expect(p.requests.some((u) => u.includes('/api/import'))).toBe(false);
     expect(p.errors).toEqual([]);
     expect(p.offMachine()).toEqual([]);
+    await p.context.close();
+  });
+});
+
+/**
+ * 帳號管理 (/admin): the bureau's admin adds an officer for a beat chosen by its name, is told why
+ * a weak password is refused (nothing written), and the officer signs in; on a phone the accounts
+ * are cards and disabling one (after a confirmation) signs it out. Planners have no such page.
+ */
+describe('the accounts page', () => {
+  const accountRow = (username: string) => w.db.query<{ role: string; beat_code: string | null; disabled: boolean }>(
+    'SELECT role, beat_code, disabled FROM users WHERE username = $1', [username]).then((r) => r.rows[0]);
+  const signIn = (password: string) => fetch(`${w.baseUrl}/api/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'wang.xm', password }),
+  });
+  const PASSWORD = '巡邏箱就在廟口那棵榕樹的右邊';
+
+  it('an admin adds an officer for a beat picked by name; a weak password is refused in words and nothing is written', async () => {
+    const { rows: [beat] } = await w.db.query<{ code: string; name: string }>(
+      `SELECT b.code, s.name || b.name AS name FROM beats b JOIN stations s ON s.code = b.station_code ORDER BY b.code LIMIT 1`);
+    const p = await w.open('/admin', 'admin', { width: 1280, height: 800 });
+    const { page } = p;
+    expect(await page.locator('nav.pages a[aria-current="page"]').innerText()).toBe('帳號管理');
+    expect(await page.locator('tr[data-account="officer"] td.where').innerText()).toMatch(/派出所第\d+警勤區$/);
+    await page.click('[data-action="add-account"]');
+    await page.fill('.account-dialog input[name="username"]', 'wang.xm');
+    await page.fill('.account-dialog input[name="displayName"]', '王小明');
+    await page.fill('.account-dialog input[name="unit"]', beat!.name);
+    await page.fill('.account-dialog input[name="password"]', 'Password2026!');
+    await page.click('.account-dialog button[type="submit"]');
+    await expect.poll(() => page.locator('.account-dialog .form-error').innerText()).toMatch(/常見密碼.*沒有變更/);
+    expect(await accountRow('wang.xm')).toBeUndefined();
+    await page.fill('.account-dialog input[name="password"]', PASSWORD);
+    await page.click('.account-dialog button[type="submit"]');
+    await page.locator('tr[data-account="wang.xm"]').waitFor();
+    expect(await page.locator('.admin-accounts .notice').innerText()).toBe('已新增警勤區員警帳號「wang.xm」。');
+    expect(await page.locator('tr[data-account="wang.xm"] td.where').innerText()).toBe(beat!.name);
+    expect(await accountRow('wang.xm')).toEqual({ role: 'officer', beat_code: beat!.code, disabled: false });
+    expect((await signIn(PASSWORD)).status).toBe(200);
+    expect(p.errors.filter((e) => !/400 \(Bad Request\)/.test(e))).toEqual([]);
+    expect(p.offMachine()).toEqual([]);
+    await p.context.close();
+  });
+
+  it('on a phone the accounts are cards; disabling one asks first, then signs it out for good', async () => {
+    const token = ((await (await signIn(PASSWORD)).json()) as { token: string }).token;
+    const p = await w.open('/admin', 'admin', { width: 390, height: 844 });
+    const { page } = p;
+    const card = page.locator('tr[data-account="wang.xm"]');
+    expect(await page.locator('table.accounts thead').isVisible()).toBe(false);
+    expect(await card.locator('td[data-label="轄區"]').isVisible()).toBe(true);
+    const box = (await card.boundingBox())!;
+    expect(box.width).toBeLessThanOrEqual(390);
+    let asked = '';
+    page.once('dialog', (d) => { asked = d.message(); void d.accept(); });
+    await card.locator('[data-action="toggle"]').tap();
+    await expect.poll(() => card.locator('td[data-label="狀態"]').innerText()).toContain('已停用');
+    expect(asked).toMatch(/停用帳號「wang.xm」/);
+    expect(await accountRow('wang.xm')).toMatchObject({ disabled: true });
+    expect((await fetch(`${w.baseUrl}/api/me`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect((await signIn(PASSWORD)).status).toBe(401);
+    expect(p.errors).toEqual([]);
+    await p.context.close();
+  });
+
+  it('planners have no accounts page and are told whose it is', async () => {
+    const p = await w.open('/admin', 'planner');
+    expect(await p.page.$$eval('nav.pages a', (as) => as.map((a) => a.textContent))).not.toContain('帳號管理');
+    expect(await p.page.locator('.denied-page').innerText()).toContain('「帳號管理」僅供警察局管理者使用');
+    expect(p.requests.some((u) => u.includes('/api/admin'))).toBe(false);
     await p.context.close();
   });
 });

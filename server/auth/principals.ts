@@ -36,4 +36,11 @@ export class Principals {
   forget(token: string): void {
     this.known.delete(token);
   }
+
+  /** Forgets every session of an account whose role, scope or password an administrator changed. */
+  forgetAccount(username: string): void {
+    for (const [token, { principal }] of this.known) {
+      if (principal.username === username) this.known.delete(token);
+    }
+  }
 }

@@ -51,6 +51,7 @@ export async function login(db: Db, username: string, password: string): Promise
       `INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(hours => $3))`,
       [hashToken(token), user.id, SESSION_HOURS]);
     await tx.query(`DELETE FROM sessions WHERE expires_at < now()`);
+    await tx.query(`UPDATE users SET last_login_at = now() WHERE id = $1`, [user.id]);
     await tx.query(`INSERT INTO audit_log (actor, action, detail) VALUES ($1, 'login', '{}')`, [user.username]);
   });
   return { token, principal: toPrincipal(user) };

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../threads/start.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { TIME_ZONE, type Db, type Queryable, type Transaction } from './db.js';
 import { fromFields } from '../threads/errors.js';
 import type { Opened, Reply, Request, WorkerInput } from './pglite-protocol.js';
@@ -100,6 +101,7 @@ function transaction(send: Line['send']): Transaction {
  */
 export async function openPglite(opts: PgliteOptions = {}): Promise<EmbeddedDb> {
   if (opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
+  const release = opts.dataDir ? await lockDataDir(opts.dataDir) : async () => undefined;
   const input: WorkerInput = { dataDir: opts.dataDir, timeZone: TIME_ZONE, yieldCpu: !opts.startUpFirst };
   const transfer: ArrayBuffer[] = [];
   if (opts.loadDataDir) transfer.push((input.loadDataDir = await opts.loadDataDir.arrayBuffer()));
@@ -107,9 +109,13 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<EmbeddedDb> 
   const opened = await new Promise<Opened>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
+  }).catch(async (err: unknown) => {
+    await release();
+    throw err;
   });
   if (!opened.opened) {
     await worker.terminate();
+    await release();
     throw fromFields(opened.error);
   }
   const line = new Line(worker);
@@ -153,6 +159,7 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<EmbeddedDb> 
       const exited = new Promise((resolve) => worker.once('exit', resolve));
       await turns.run(() => send({ op: 'close' }));
       await exited;
+      await release();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { ACCOUNT_MESSAGES } from './account-messages.js';
 import { HttpError } from './errors.js';
 
 /**
@@ -7,6 +8,7 @@ import { HttpError } from './errors.js';
  * stays consistent and can be reviewed in one place.
  */
 const CATALOGUE = {
+  ...ACCOUNT_MESSAGES,
   // Requests in general
   too_many_requests: (p: { seconds: number }) => `要求過於頻繁，請於 ${p.seconds} 秒後再試。`,
   service_busy: (p: { seconds: number }) => `系統忙碌中，請於 ${p.seconds} 秒後再試。`,

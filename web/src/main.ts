@@ -19,7 +19,11 @@ const VIEWS: Record<(typeof PAGES)[number]['path'], () => Promise<View>> = {
   '/community': async () => (await import('./views/community-view.js')).communityView,
   '/import': async () => (await import('./views/import-view.js')).importView,
   '/patrol-codes': async () => (await import('./views/patrol-codes-view.js')).patrolCodesView,
+  '/admin': async () => (await import('./views/admin-view.js')).adminView,
 };
+
+/** Who may use a page, as the page tells anyone else. */
+const WHO_MAY = { all: '所有人', internal: '警察帳號', planners: '分局承辦人與警察局', admin: '警察局管理者' } as const;
 
 const pageOf = (path: string) => PAGES.find((p) => p.path !== '/' && path.startsWith(p.path)) ?? PAGES[0];
 
@@ -34,7 +38,7 @@ async function boot(): Promise<void> {
   const [registry, config] = await Promise.all([Registry.load(), loadConfig()]);
   const ctx: AppContext = { me, registry, config };
   // A page the caller may not use says so (the server keeps its data from them anyway).
-  const view = mayUse(page, me) ? await code : deniedView(page.title, page.who === 'planners' ? '分局承辦人與警察局' : '警察帳號');
+  const view = mayUse(page, me) ? await code : deniedView(page.title, WHO_MAY[page.who]);
   const { main, tools } = renderShell(ctx, page.path);
   await view(ctx, main, tools);
   performance.mark('emap:ready');

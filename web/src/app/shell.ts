@@ -12,11 +12,12 @@ export const PAGES = [
   { path: '/community', title: '社區檢視', who: 'all' },
   { path: '/import', title: '匯入資料', who: 'planners' },
   { path: '/patrol-codes', title: '巡簽 QR code', who: 'planners' },
+  { path: '/admin', title: '帳號管理', who: 'admin' },
 ] as const;
 
 /** Whether an account may use a page (the server refuses the data to others in any case). */
 export const mayUse = (page: (typeof PAGES)[number], me: Me) =>
-  page.who === 'all' || (page.who === 'planners' ? isPlanner(me) : isInternal(me));
+  page.who === 'all' || (page.who === 'admin' ? me.role === 'admin' : page.who === 'planners' ? isPlanner(me) : isInternal(me));
 
 /** The role and, by name, the unit of who is signed in: 「警勤區員警・大樹派出所第1警勤區」. */
 function whoIsSignedIn(me: Me): HTMLElement {
