@@ -1,7 +1,7 @@
 import * as turf from '@turf/turf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postImport } from './support/imports.js';
-import { hasSharedData, tainanBasicAreas } from './support/shared-data.js';
+import { hasSharedData, tainanBasicAreas, tainanLevel1Areas } from './support/shared-data.js';
 import { tm2 } from './support/tm2.js';
 import { box, openWorld, type World } from './support/world.js';
 
@@ -103,6 +103,37 @@ describe('a new set of beats', () => {
     expect(rows[0]!.n).toBe(1);
   });
 
+  it('measures a gap as what is left uncovered: a beat shrunk by 20 m leaves the ring around it, not its whole cell', async () => {
+    // 20 m in degrees here (TM2 scale at 22.99°N): east-west 0.0001949°, north-south 0.0001806°.
+    const [dx, dy] = [20 / 102_620, 20 / 110_740];
+    const shrunk = [W + COL + dx, S + ROW + dy, W + 2 * COL - dx, S + 2 * ROW - dy] as const;
+    const fc = { type: 'FeatureCollection', features: [beat(2, 2, box(...shrunk))] };
+    const res = await postImport(w, 'admin', 'beats', JSON.stringify(fc), {}, 'application/geo+json').expect(422);
+    const ring = rectM2(W + COL, S + ROW, W + 2 * COL, S + 2 * ROW) - rectM2(...shrunk);
+    expect(ring).toBeGreaterThan(50_000);
+    expect(res.body.units.gaps).toHaveLength(1);
+    // Reported to 0.1 m²: the ring by the shoelace over independent TM2 corners, to within that rounding.
+    expect(Math.abs(res.body.units.gaps[0].m2 - ring)).toBeLessThan(0.1);
+    expect(res.body.units.gaps[0].between).toEqual(['G11', 'G12', 'G13', 'G21', 'G22', 'G23', 'G31', 'G32', 'G33']);
+  });
+
+  it('finds a hole joined to the outside by a slit between two beats, the slit counted with it', async () => {
+    // G22 missing, and G12 (south middle) 0.3 m short of G13: a slit from the world's edge to the hole.
+    const slit = 0.3 / 102_620;
+    const fc = grid(['G22']);
+    fc.features = fc.features.map((f) => (f.properties.代碼 === 'G12' ? beat(1, 2, box(W + COL, S, W + 2 * COL - slit, S + ROW)) : f));
+    const res = await importBeats(fc).expect(422);
+    const hole = rectM2(W + COL, S + ROW, W + 2 * COL, S + 2 * ROW);
+    const slitM2 = rectM2(W + 2 * COL - slit, S, W + 2 * COL, S + ROW);
+    expect(res.body.units.gaps).toHaveLength(1);
+    const gap = res.body.units.gaps[0];
+    // The hole and the slit up to where it is sealed (within 1 m of the edge).
+    expect(gap.m2).toBeGreaterThan(hole + slitM2 - 1);
+    expect(gap.m2).toBeLessThan(hole + slitM2 + 0.1);
+    // Its place is in the hole or its slit.
+    expect(turf.booleanPointInPolygon(gap.at, box(W + COL, S, W + 2 * COL, S + 2 * ROW))).toBe(true);
+  });
+
   it('refuses beats that overlap beyond the tolerance, naming both and the overlap, and takes a larger tolerance', async () => {
     const wider = box(W + COL, S + ROW, W + 2 * COL + 0.0005, S + 2 * ROW);
     const fc = { type: 'FeatureCollection', features: [beat(2, 2, wider)] };
@@ -126,6 +157,40 @@ describe('a new set of beats', () => {
 });
 
 describe.skipIf(!hasSharedData)('real boundaries', () => {
+  it('finds the hole a refused 臺南 一級發布區 leaves among its neighbours, to 0.1 m² of the TM2 shoelace, and writes nothing', async () => {
+    const areas = tainanLevel1Areas('67000190');
+    expect(areas).toHaveLength(156);
+    const fc = { type: 'FeatureCollection', features: areas };
+    const before = await w.db.query<{ n: number }>('SELECT count(*)::int AS n FROM beats WHERE deleted_at IS NULL');
+    const res = await postImport(w, 'admin', 'beats', JSON.stringify(fc), {
+      validOnly: true, mapping: { CODE1: 'code', CODE2: 'name', TOWN_ID: null, COUNTY_ID: null }, defaults: { station_code: 'S1' },
+    }, 'application/geo+json').expect(422);
+    // One area's ring crosses itself: refused as a row; its neighbours then enclose a hole where it was.
+    const refused = res.body.rows.filter((r: { status: string }) => r.status === 'error');
+    expect(refused).toHaveLength(1);
+    const hole = areas[refused[0].row - 1]!;
+    expect(hole.properties.CODE1).toBe('A6719-14-004');
+    const shoelace = (ring: number[][]) => Math.abs(ring.map(([lon, lat]) => tm2(lon!, lat!))
+      .reduce((a, [x1, y1], i, r) => { const [x2, y2] = r[(i + 1) % r.length]!; return a + x1 * y2 - x2 * y1; }, 0)) / 2;
+    const [outer, ...inner] = hole.geometry.coordinates;
+    const expected = shoelace(outer!) - inner.reduce((a, r) => a + shoelace(r), 0);
+    expect(res.body.units.gaps).toHaveLength(1);
+    expect(Math.abs(res.body.units.gaps[0].m2 - expected)).toBeLessThan(0.1);
+    expect(res.body.units.gaps[0].between.length).toBeGreaterThanOrEqual(3);
+    expect(res.body.committed).toBe(false);
+    expect(res.body.units).toMatchObject({ toleranceM2: 10, toleranceFrom: 'default' });
+    expect(res.body.errors[0].message).toMatch(/目前容許 10 平方公尺以內；若原始資料本來如此，可用 tolerance 參數放寬/);
+    expect((await w.db.query<{ n: number }>('SELECT count(*)::int AS n FROM beats WHERE deleted_at IS NULL')).rows[0]).toEqual(before.rows[0]);
+    // Taken as published with a tolerance above the hole, which its source keeps for the next file.
+    const params = { validOnly: true, mapping: { CODE1: 'code', CODE2: 'name', TOWN_ID: null, COUNTY_ID: null }, defaults: { station_code: 'S1' }, source: '臺南市一級發布區' };
+    const taken = await postImport(w, 'admin', 'beats', JSON.stringify(fc), { ...params, tolerance: '20000' }, 'application/geo+json').expect(200);
+    expect(taken.body).toMatchObject({ committed: true, counts: { create: 155, error: 1 }, units: { gaps: [], toleranceM2: 20000, toleranceFrom: 'parameter' } });
+    const again = await postImport(w, 'admin', 'beats', JSON.stringify(fc), { ...params, dryRun: true }, 'application/geo+json').expect(200);
+    expect(again.body.units).toMatchObject({ gaps: [], toleranceM2: 20000, toleranceFrom: 'saved' });
+    const tooLarge = await postImport(w, 'admin', 'beats', JSON.stringify(fc), { ...params, tolerance: '100000001' }, 'application/geo+json').expect(400);
+    expect(tooLarge.body.error.field).toBe('tolerance');
+  });
+
   it('takes the 522 basic statistical areas of 臺南 中西區 as beats and puts every point where turf does', async () => {
     const areas = tainanBasicAreas('67000370');
     const fc = { type: 'FeatureCollection', features: areas.map((a) => ({ ...a, properties: { ...a.properties } })) };

@@ -121,12 +121,16 @@ export async function unwritableRows(tx: Queryable, layer: LayerDef, p: Principa
   let outside = 'NULL::float8';
   if (measured) {
     params.push(p.precinctCode);
-    outside = `(SELECT ST_Area(ST_Transform(ST_Difference(t.geom, pr.geom), 3826)) FROM precincts pr
+    // Snap-rounded to ~0.1 mm, which GEOS computes robustly (a floating overlay can fail on nearly coincident edges).
+    outside = `(SELECT ST_Area(ST_Transform(ST_Difference(t.geom, pr.geom, 1e-9), 3826)) FROM precincts pr
                  WHERE pr.code = $${params.length} AND pr.deleted_at IS NULL)`;
   }
   const { rows } = await tx.query<{ id: string | number; outside: number | null; ok: boolean; created_by: string }>(
     `SELECT t.id, ${outside} AS outside, ${rowsWhere(layer, conditions, p, params)} AS ok, t.created_by
        FROM unnest($1::bigint[]) AS k(id) JOIN ${layer.table} t ON t.id = k.id`, params);
+  // Every id is a row just written: fewer rows means the statement failed where PGlite does not
+  // say so (a GEOS error; see server/db/one-row.ts), and nothing may pass unchecked.
+  if (rows.length !== new Set(ids).size) throw new Error(`write check: ${rows.length} of ${new Set(ids).size} rows measured (a geometry operation failed)`);
   for (const r of rows) {
     const id = Number(r.id);
     const area = measured ? r.outside ?? Infinity : 0;

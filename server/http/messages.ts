@@ -447,11 +447,11 @@ const CATALOGUE = {
   /** A unit's parent (a beat's station…) that does not exist; `unit` names its layer (派出所). */
   parent_unit_missing: (p: { label: string; name: string; code: string; unit: string }) =>
     `「${p.label}」（${p.name}）的「${p.code}」不是既有的${p.unit}；請先匯入或新增這個${p.unit}。`,
-  units_overlap: (p: { unit: string; a: string; b: string; m2: number; lon: number; lat: number }) =>
-    `${p.unit}「${p.a}」與「${p.b}」重疊 ${n(p.m2)} 平方公尺，位置約在 (${p.lon}, ${p.lat})；每個地方只能屬於一個${p.unit}，請修正兩者的界線。`,
-  units_gap: (p: { unit: string; m2: number; lon: number; lat: number; between: readonly string[] }) =>
+  units_overlap: (p: { unit: string; a: string; b: string; m2: number; lon: number; lat: number; tolerance: number }) =>
+    `${p.unit}「${p.a}」與「${p.b}」重疊 ${n(p.m2)} 平方公尺，位置約在 (${p.lon}, ${p.lat})；每個地方只能屬於一個${p.unit}，請修正兩者的界線。${toleranceHint(p.tolerance)}`,
+  units_gap: (p: { unit: string; m2: number; lon: number; lat: number; between: readonly string[]; tolerance: number }) =>
     `位置約在 (${p.lon}, ${p.lat}) 有一塊 ${n(p.m2)} 平方公尺的空隙不屬於任何${p.unit}${p.between.length ? `（位於 ${p.between.join('、')} 之間）` : ''}；` +
-    `請修正界線，使${p.unit}之間沒有空隙。`,
+    `請修正界線，使${p.unit}之間沒有空隙。${toleranceHint(p.tolerance)}`,
 
   // Imports: the report's one sentence (ImportReport.message, server/import/report.ts)
   /** `problems`: the messages of the file's errors (unit boundaries, the datum of addresses). */
@@ -636,6 +636,9 @@ const FILE_PROBLEMS: ProblemTexts<FileProblem> = {
   geojson_no_features: () => 'GeoJSON 中沒有圖徵：應為 FeatureCollection、單一 Feature 或 Feature 的陣列，沒有寫入任何資料。',
   json_table: () => 'JSON 表格必須是物件的陣列，每個物件是一列（欄位名稱對應值），沒有寫入任何資料。',
 };
+
+/** How to accept a file whose boundaries are as their publisher drew them. */
+const toleranceHint = (m2: number) => `（目前容許 ${n(m2)} 平方公尺以內；若原始資料本來如此，可用 tolerance 參數放寬，單位平方公尺，上限 1 億。）`;
 
 /** What a zip holds, as the refusals above list it. */
 const inZip = (entries: readonly string[]) => (entries.length ? `（壓縮檔內的檔案：${entries.join('、')}）` : '（壓縮檔是空的）');

@@ -3,7 +3,7 @@ import { single, unknownParameter } from '../http/parameters.js';
 import { assertText } from '../http/text.js';
 import { parseCrsParam, type Srid } from './crs.js';
 import { parseEncodingParam, type TextEncoding } from './encoding.js';
-import { DEFAULT_TOLERANCE_M2 } from './units.js';
+import { MAX_TOLERANCE_M2 } from './units.js';
 import { FILE_FORMATS, type FileFormat } from './table.js';
 
 /**
@@ -34,8 +34,8 @@ export interface ImportOptions {
    * skipped, reported with the feature it repeats, unless the caller asks to import it anyway.
    */
   duplicates: DuplicateChoice;
-  /** Unit layers: gaps and overlaps up to this many m² are accepted. */
-  toleranceM2: number;
+  /** Unit layers: gaps and overlaps up to this many m² are accepted; unset, the source's saved one or the default. */
+  toleranceM2?: number;
   /** Most features in the report's preview. */
   previewLimit: number;
 }
@@ -83,7 +83,7 @@ function number(v: string, field: string, min: number, max: number): number {
 const KNOWN = ['dryRun', 'validOnly', 'replace', 'encoding', 'crs', 'mapping', 'defaults', 'source', 'format', 'filename', 'tolerance', 'preview', 'match', 'duplicates'];
 
 export function parseImportOptions(params: Record<string, unknown>): ImportOptions {
-  const o: ImportOptions = { dryRun: false, validOnly: false, replace: false, match: 'auto', duplicates: 'skip', toleranceM2: DEFAULT_TOLERANCE_M2, previewLimit: DEFAULT_PREVIEW };
+  const o: ImportOptions = { dryRun: false, validOnly: false, replace: false, match: 'auto', duplicates: 'skip', previewLimit: DEFAULT_PREVIEW };
   for (const [name, given] of Object.entries(params)) {
     if (!KNOWN.includes(name)) throw unknownParameter(name, KNOWN);
     const raw = single(given, name);
@@ -121,7 +121,7 @@ export function parseImportOptions(params: Record<string, unknown>): ImportOptio
         if (!(DUPLICATE_CHOICES as readonly string[]).includes(raw)) throw refusal(400, 'import_duplicates', { value: raw }, { field: name });
         o.duplicates = raw as DuplicateChoice;
         break;
-      case 'tolerance': o.toleranceM2 = number(raw, name, 0, 1_000_000); break;
+      case 'tolerance': o.toleranceM2 = number(raw, name, 0, MAX_TOLERANCE_M2); break;
       case 'preview': o.previewLimit = number(raw, name, 0, MAX_PREVIEW); break;
     }
   }

@@ -22,7 +22,7 @@ import { checkWktShapes } from './table-limits.js';
 import { leaveOut, likelyDuplicates, stageRows, type LikelyDuplicate, writeRows, type Ready, type Written } from './apply.js';
 import { addressFromParts, checkAddresses, composeAddresses, matchAddresses } from './addresses.js';
 import { isUnitLayer, matchTargets, rowKeys, type Matched } from './targets.js';
-import { boundaryIssues, missingParents, rememberShapes, rememberUnits, unitsReport } from './units.js';
+import { boundaryIssues, DEFAULT_TOLERANCE_M2, missingParents, rememberShapes, rememberUnits, unitsReport } from './units.js';
 
 /**
  * One import, from bytes to report. Reading, mapping and transforming happen before the
@@ -49,11 +49,11 @@ class RolledBack extends Error {
   }
 }
 
-interface SavedSource { mapping: Record<string, string | null>; encoding: string | null; crs: string | null }
+interface SavedSource { mapping: Record<string, string | null>; encoding: string | null; crs: string | null; tolerance_m2: number | null }
 
 async function savedSource(db: Queryable, layer: LayerDef, source: string | undefined): Promise<SavedSource | undefined> {
   if (!source) return undefined;
-  const { rows } = await db.query<SavedSource>('SELECT mapping, encoding, crs FROM import_sources WHERE layer_table = $1 AND source = $2', [layer.table, source]);
+  const { rows } = await db.query<SavedSource>('SELECT mapping, encoding, crs, tolerance_m2 FROM import_sources WHERE layer_table = $1 AND source = $2', [layer.table, source]);
   return rows[0];
 }
 
@@ -212,6 +212,8 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
   };
 
   const saved = await savedSource(db, layer, opts.source);
+  const tolerance = opts.toleranceM2 !== undefined ? { m2: opts.toleranceM2, from: 'parameter' as const }
+    : saved?.tolerance_m2 != null ? { m2: saved.tolerance_m2, from: 'saved' as const } : { m2: DEFAULT_TOLERANCE_M2, from: 'default' as const };
   const savedEncoding = saved?.encoding ? encodingNamed(saved.encoding) : undefined;
   const table = await reading.reader.read(upload.bytes, {
     ...(opts.format ? { format: opts.format } : {}),
@@ -285,7 +287,7 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
       }
       await progress('check', 0, 1);
       const changed = [...written.created.values(), ...written.updated.values(), ...deleting.map((d) => d.id)];
-      const units = await unitsReport(tx, layer, changed, opts.toleranceM2);
+      const units = await unitsReport(tx, layer, changed, tolerance);
       const fileErrors = [...boundaryIssues(units, layer), ...(gazetteer?.fileErrors ?? [])];
 
       const beats = new Map(written.beats);
@@ -320,10 +322,11 @@ export async function runImport(db: Db, layer: LayerDef, p: Principal, upload: U
       await progress('check', 1, 1);
       if (!committed) throw new RolledBack(report);
       if (opts.source) {
-        await tx.query(`INSERT INTO import_sources (layer_table, source, mapping, encoding, crs) VALUES ($1, $2, $3::jsonb, $4, $5)
+        await tx.query(`INSERT INTO import_sources (layer_table, source, mapping, encoding, crs, tolerance_m2) VALUES ($1, $2, $3::jsonb, $4, $5, $6)
           ON CONFLICT (layer_table, source) DO UPDATE SET mapping = EXCLUDED.mapping, encoding = EXCLUDED.encoding, crs = EXCLUDED.crs,
-            updated_by = EXCLUDED.updated_by, updated_at = now()`,
-        [layer.table, opts.source, JSON.stringify(Object.fromEntries(plan.map((c) => [c.column, c.target]))), table.encoding?.name ?? null, crs?.crs ?? null]);
+            tolerance_m2 = EXCLUDED.tolerance_m2, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+        [layer.table, opts.source, JSON.stringify(Object.fromEntries(plan.map((c) => [c.column, c.target]))), table.encoding?.name ?? null, crs?.crs ?? null,
+          units ? tolerance.m2 : null]);
       }
       await tx.query(`INSERT INTO audit_log (actor, action, detail) VALUES ($1, 'import', $2::jsonb)`,
         [p.username, JSON.stringify({ layer: layer.id, source: opts.source ?? null, file: upload.filename ?? null, format: table.format, counts })]);
