@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { passwordProblem } from '../server/auth/password-policy.js';
+import { upsertUser } from '../server/auth/users.js';
 import { startTsx } from '../scripts/lib/child.js';
 import { asAdmin } from './support/db.js';
 import { pgliteTemplatePath, postgresTemplateName, withDatabase } from './support/template.js';
@@ -36,6 +37,8 @@ describe('passwords', () => {
       ['short1!', 'short'], ['123456789012', 'digits'], ['aaaaaaaaaaaa', 'repeated'], ['abababababab', 'repeated'],
       ['Password2026!', 'common'], ['P@ssw0rd1234', 'common'], ['1qaz2wsx3edc', 'common'], ['police2020!!', 'common'],
       ['!@#$%^&*()12', 'common'], ['adminadmin12', 'common'], ['wang.xm-2026-spring', 'username'],
+      // Full-width letters are hashed as their ASCII selves (NFKC), so they are judged so too.
+      ['Ｐａｓｓｗｏｒｄ２０２６！', 'common'],
       [PASSWORD, null], [NEW_PASSWORD, null], ['tea kettle under 3 moons', null],
     ];
     for (const [password, why] of cases) expect(passwordProblem(password, 'wang.xm'), password).toBe(why);
@@ -103,6 +106,29 @@ describe('creating accounts', () => {
     expect(JSON.stringify(area.body)).toContain('大學里');
   });
 
+  it('keeps a community account\'s area until its 村里 change, and keeps it editable when a 里 is deleted', async () => {
+    const areaM2 = async () => (await w.db.query<{ m2: number }>(`SELECT ST_Area(area::geography) AS m2 FROM users WHERE username = 'daxue.li'`)).rows[0]!.m2;
+    const taken = await areaM2();
+    await w.db.exec(`SELECT set_config('app.actor', 'fixture', false);
+      UPDATE villages SET geom = ST_Multi(ST_MakeEnvelope(120.215, 22.98, 120.24, 23.0, 4326)) WHERE code = '67000320002';
+      SELECT set_config('app.actor', '', false);`);
+    // What the page sends for a new name: the same 村里 with it. The area is not taken again.
+    await w.as('admin').patch('/api/admin/accounts/daxue.li').send({ role: 'community', displayName: '大學里長', villages: ['67000320002'] }).expect(200);
+    const same = await w.as('admin').patch('/api/admin/accounts/daxue.li').send({ villages: ['67000320002'] }).expect(200);
+    expect(same.body.message).toMatch(/沒有變更/);
+    expect(await areaM2()).toBeCloseTo(taken, 3);
+    // Choosing the 村里 again (another, then it) takes the redrawn area, on purpose.
+    await w.as('admin').patch('/api/admin/accounts/daxue.li').send({ villages: ['67000320001'] }).expect(200);
+    await w.as('admin').patch('/api/admin/accounts/daxue.li').send({ villages: ['67000320002'] }).expect(200);
+    expect(await areaM2()).toBeGreaterThan(taken * 1.5);
+    await w.db.exec(`SELECT set_config('app.actor', 'fixture', false);
+      UPDATE villages SET deleted_at = now() WHERE code = '67000320002'; SELECT set_config('app.actor', '', false);`);
+    await w.as('admin').patch('/api/admin/accounts/daxue.li').send({ role: 'community', displayName: '前大學里長', villages: ['67000320002'] }).expect(200);
+    await w.db.exec(`SELECT set_config('app.actor', 'fixture', false);
+      UPDATE villages SET deleted_at = NULL, geom = ST_Multi(ST_MakeEnvelope(120.215, 22.99, 120.23, 23.0, 4326)) WHERE code = '67000320002';
+      SELECT set_config('app.actor', '', false);`);
+  });
+
   it('refuses, in words that say what to do, and writes nothing', async () => {
     const before = await counts();
     const base = { username: 'new.one', password: NEW_PASSWORD, role: 'officer', precinct: 'P1' };
@@ -113,6 +139,8 @@ describe('creating accounts', () => {
       [{ ...base, username: '王小明' }, 400, 'account_username', /英文字母、數字/],
       [{ ...base, username: 'a' }, 400, 'account_username', /3 到 40/],
       [{ ...base, username: 'officer' }, 409, 'account_exists', /已經存在/],
+      [{ ...base, username: 'Officer' }, 409, 'account_exists', /帳號「officer」已經存在/],
+      [{ ...base, displayName: '王\u001b[2J小明' }, 400, 'account_body', /displayName/],
       [{ ...base, precinct: undefined }, 400, 'account_scope_missing', /分局、派出所或警勤區其中一個/],
       [{ ...base, station: 'S1' }, 400, 'account_scope_one', /只指定/],
       [{ ...base, precinct: undefined, beat: 'B9' }, 400, 'account_scope_unknown', /「B9」的警勤區/],
@@ -157,12 +185,31 @@ describe('changing accounts', () => {
     expect(moved.body.account.precinct).toEqual({ code: 'P2', name: '第二分局' });
   });
 
-  it('an unchanged save changes and audits nothing', async () => {
+  it('an unchanged save changes, writes and audits nothing; odd names are unknown accounts, not errors', async () => {
     const before = await counts();
-    const res = await w.as('admin').patch('/api/admin/accounts/li.officer').send({ role: 'planner', precinct: 'P2', disabled: false }).expect(200);
-    expect(res.body.message).toMatch(/沒有變更/);
+    const version = async () => (await w.db.query<{ v: string }>(`SELECT xmin::text AS v FROM users WHERE username = 'li.officer'`)).rows[0]!.v;
+    const row = await version();
+    for (const body of [{ role: 'planner', precinct: 'P2', disabled: false }, {}]) {
+      const res = await w.as('admin').patch('/api/admin/accounts/li.officer').send(body).expect(200);
+      expect(res.body.message).toMatch(/沒有變更/);
+    }
+    expect(await version()).toBe(row);
     expect(await counts()).toEqual(before);
     await w.as('admin').patch('/api/admin/accounts/nobody').send({ disabled: true }).expect(404);
+    for (const odd of ['%00', 'officer%00', 'x'.repeat(300), '%E7%8E%8B']) {
+      const res = await w.as('admin').patch(`/api/admin/accounts/${odd}`).send({ disabled: true });
+      expect(res.status, odd).toBe(404);
+      expect(res.body.error.code).toBe('account_unknown');
+      await w.as('admin').post(`/api/admin/accounts/${odd}/password`).send({ password: NEW_PASSWORD }).expect(404);
+    }
+  });
+
+  it('the demo\'s accounts written again at start leave an account administration changed as it is', async () => {
+    await upsertUser(w.db, { username: 'li.officer', password: 'the demo password again', role: 'officer', precinctCode: 'P1' });
+    const row = (await w.db.query<{ role: string; precinct_code: string }>(`SELECT role, precinct_code FROM users WHERE username = 'li.officer'`)).rows[0];
+    expect(row).toEqual({ role: 'planner', precinct_code: 'P2' });
+    await login('li.officer', 'the demo password again').expect(401);
+    await login('li.officer', NEW_PASSWORD).expect(200);
   });
 
   it('disabling ends the sessions and the sign-in; enabling restores the sign-in; the account and its history stay', async () => {
@@ -189,6 +236,42 @@ describe('changing accounts', () => {
     await login('li.officer', next).expect(200);
     const [audit] = (await audits('password_reset')).slice(-1);
     expect(audit).toEqual({ actor: 'admin', detail: { username: 'li.officer' } });
+  });
+
+  it('no session outlives a password reset it overlaps: a sign-in with the old password during the reset is refused or ended', async () => {
+    const next = '第三盞路燈下面那個藍色信箱';
+    const reset = (password: string) => w.as('admin').post('/api/admin/accounts/li.officer/password').send({ password });
+    let current = '第二條巷子口那個紅色的郵筒';
+    for (let i = 0; i < 4; i++) {
+      const fresh = i % 2 ? '第二條巷子口那個紅色的郵筒' : next;
+      const [signIn] = await Promise.all([login('li.officer', current), reset(fresh).expect(200)]);
+      if (signIn.status === 200) await request(w.app).get('/api/me').set('Authorization', `Bearer ${signIn.body.token}`).expect(401);
+      else expect(signIn.status).toBe(401);
+      current = fresh;
+    }
+    await login('li.officer', current).expect(200);
+  });
+
+  it('two admins disabling each other at once: one is done, the other refused, never an error', async () => {
+    await w.as('admin').post('/api/admin/accounts').send({ username: 'chief3', password: NEW_PASSWORD, role: 'admin' }).expect(201);
+    const chief3 = (await login('chief3', NEW_PASSWORD).expect(200)).body.token;
+    const enabledAdmins = async () => (await w.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND NOT disabled`)).rows[0]!.n;
+    expect(await enabledAdmins()).toBe(2);
+    const [a, b] = await Promise.all([
+      w.as('admin').patch('/api/admin/accounts/chief3').send({ disabled: true }),
+      request(w.app).patch('/api/admin/accounts/admin').set('Authorization', `Bearer ${chief3}`).send({ disabled: true }),
+    ]);
+    // The loser is refused as the last admin (409), or finds itself already disabled and signed out (401).
+    expect([a.status, b.status].filter((x) => x === 200)).toHaveLength(1);
+    expect([409, 401]).toContain(a.status === 200 ? b.status : a.status);
+    expect(await enabledAdmins()).toBe(1);
+    // Left as before for the tests below: admin the one enabled admin (chief3 hands back if it won).
+    if (b.status === 200) {
+      await request(w.app).patch('/api/admin/accounts/admin').set('Authorization', `Bearer ${chief3}`).send({ disabled: false }).expect(200);
+      w.tokens.admin = (await login('admin', PASSWORD).expect(200)).body.token;
+      await w.as('admin').patch('/api/admin/accounts/chief3').send({ disabled: true }).expect(200);
+    }
+    expect(await enabledAdmins()).toBe(1);
   });
 
   it('keeps one enabled admin: the last can be neither disabled nor demoted', async () => {
@@ -226,6 +309,17 @@ describe('npm run admin on an empty instance', () => {
     else execFileSync('tar', ['-xzf', pgliteTemplatePath(), '-C', dataDir]);
     const env = { DATA_DIR: dataDir, DATABASE_URL: pgUrl ? withDatabase(pgUrl, scratch) : '', REDIS_URL: '' };
     try {
+      // Usage errors are found before any database is opened or created: an empty folder stays empty.
+      const untouched = mkdtempSync(join(tmpdir(), 'emap-admin-usage-'));
+      const usageEnv = { ...env, DATA_DIR: untouched, DATABASE_URL: '' };
+      for (const args of [['user', 'add', 'x.y.z', '--role', 'chief', '--password-stdin'], ['user', 'rename', 'chief'], ['user', 'list', '--password=hunter2hunter2'], ['group', 'list']]) {
+        const bad = await admin(args, usageEnv, 'a long enough phrase here\n');
+        expect(bad.code, args.join(' ')).toBe(2);
+        expect(bad.stderr, args.join(' ')).toMatch(/^用法：npm run admin/);
+        expect(bad.stderr).not.toContain('hunter2');
+      }
+      expect(readdirSync(untouched)).toEqual([]);
+      rmSync(untouched, { recursive: true });
       const empty = await admin(['user', 'list'], env);
       expect(empty).toMatchObject({ code: 0, stdout: expect.stringMatching(/還沒有任何帳號/) });
       const weak = await admin(['user', 'add', 'chief', '--role', 'admin', '--password-stdin'], env, 'chief123\n');

@@ -1,8 +1,13 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyText } from '../server/db/copy-text.js';
 import { actAs, type Db } from '../server/db/db.js';
 import { migrate } from '../server/db/migrate.js';
+import { oneRow } from '../server/db/one-row.js';
+import { lockDataDir } from '../server/db/data-dir-lock.js';
 import { openPglite } from '../server/db/pglite.js';
 import { inBackground } from '../server/db/priority.js';
 import { freshDb } from './support/db.js';
@@ -62,6 +67,77 @@ describe('Db and migrations', () => {
     expect(err).toMatchObject({ code: '23505', detail: expect.stringMatching(/\(code\)=\(KH\) already exists/) });
     const { rows } = await db.query<{ name: string }>(`SELECT name FROM bureaus WHERE code = 'KH'`);
     expect(rows).toEqual([{ name: '高雄市政府警察局' }]);
+  });
+});
+
+describe('checks that must not read silence as success', () => {
+  it('oneRow gives the aggregate\'s row, and fails when the database answers none (PGlite\'s answer to a GEOS error)', async () => {
+    expect(await oneRow(db, 'count', 'SELECT count(*)::int AS n FROM generate_series(1, $1::int)', [3])).toEqual({ n: 3 });
+    await expect(oneRow(db, 'gap check', 'SELECT 1 AS n WHERE false', [])).rejects.toThrow(/gap check: the database answered 0 rows where one was due/);
+  });
+
+  it('a snap-rounded overlay answers where a floating one may fail: a hole joined to the outside by a 0.3 m slit', async () => {
+    // Eight 1 km cells around a missing middle one, the south-middle cell 0.3 m short of its neighbour.
+    const cells = [[1, 1], [1, 2], [1, 3], [2, 1], [2, 3], [3, 1], [3, 2], [3, 3]].map(([r, c]) => {
+      const east = 120.2 + c! * 0.01 - (r === 1 && c === 2 ? 0.3 / 102_620 : 0);
+      return `ST_MakeEnvelope(${120.2 + (c! - 1) * 0.01}, ${22.99 + (r! - 1) * 0.01 / 3}, ${east}, ${22.99 + r! * 0.01 / 3}, 4326)`;
+    });
+    const { m2 } = await oneRow<{ m2: number }>(db, 'difference', `
+      WITH cover AS (SELECT ST_Transform(ST_Union(g), 3826) AS g FROM (VALUES ${cells.map((c) => `(${c})`).join(', ')}) v(g)),
+      outline AS (SELECT ST_Union(ST_MakePolygon(ST_ExteriorRing(d.geom))) AS g FROM cover, ST_Dump(ST_Buffer(ST_Buffer(cover.g, 1, 'join=mitre'), -1, 'join=mitre')) d)
+      SELECT ST_Area(ST_Difference(outline.g, cover.g, 1e-5)) AS m2 FROM outline, cover`, []);
+    // The missing cell (about 1,026 m × 369 m) and the slit.
+    expect(m2).toBeGreaterThan(378_000);
+    expect(m2).toBeLessThan(379_000);
+  });
+});
+
+describe('the embedded folder\'s lock', () => {
+  const ns = (() => { try { return readlinkSync('/proc/self/ns/pid'); } catch { return null; } })();
+  const DEAD = 2 ** 22 + 12_345; // above Linux's pid_max: no process has it
+  const lockIn = async (content: string | null, ageMs = 0) => {
+    const dir = await mkdtemp(join(tmpdir(), 'emap-lock-'));
+    if (content !== null) {
+      await writeFile(join(dir, 'emap.lock'), content);
+      const t = (Date.now() - ageMs) / 1000;
+      await utimes(join(dir, 'emap.lock'), t, t);
+    }
+    return dir;
+  };
+  const holder = async (dir: string) => JSON.parse(await readFile(join(dir, 'emap.lock'), 'utf8')) as { pid: number; token: string };
+
+  it('is one holder\'s: a second claim is refused saying by whom, and the release lets the next in', async () => {
+    const dir = await lockIn(null);
+    const release = await lockDataDir(dir);
+    expect((await holder(dir)).pid).toBe(process.pid);
+    await expect(lockDataDir(dir)).rejects.toThrow(new RegExp(`正由另一個程序（PID ${process.pid}）使用`));
+    await release();
+    await (await lockDataDir(dir))();
+    await rm(dir, { recursive: true });
+  });
+
+  it('takes over a lock left by a process of this machine that has died; refuses one it cannot check', async () => {
+    const stale = await lockIn(JSON.stringify({ pid: DEAD, host: hostname(), ns, token: 'gone' }));
+    const release = await lockDataDir(stale);
+    expect((await holder(stale)).pid).toBe(process.pid);
+    await release();
+    // Another machine or container sharing the folder: its pid cannot be checked from here.
+    const elsewhere = await lockIn(JSON.stringify({ pid: DEAD, host: 'another-host', ns, token: 'theirs' }));
+    await expect(lockDataDir(elsewhere)).rejects.toThrow(/emap\.lock 後再試/);
+    // A lock being written (unreadable, fresh) is someone's; an unreadable one long left is not.
+    await expect(lockDataDir(await lockIn(''))).rejects.toThrow(/正由另一個程序使用/);
+    await (await lockDataDir(await lockIn('', 60_000)))();
+  });
+
+  it('a release removes only its own lock', async () => {
+    const dir = await lockIn(null);
+    const release = await lockDataDir(dir);
+    // Someone took the folder over meanwhile (by hand, after deleting the file): theirs stays.
+    const theirs = JSON.stringify({ pid: process.pid, host: 'another-host', ns, token: 'theirs' });
+    await writeFile(join(dir, 'emap.lock'), theirs);
+    await release();
+    expect(await readFile(join(dir, 'emap.lock'), 'utf8')).toBe(theirs);
+    await rm(dir, { recursive: true });
   });
 });
 

@@ -18,6 +18,8 @@ export const ACCOUNT_ROLES = ['admin', 'planner', 'officer', 'community'] as con
 export const MAX_VILLAGES = 50;
 
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{2,39}$/;
+/** Whether a name can be an account's: anything else (a NUL, 400 characters) names none, without asking the database. */
+export const isUsername = (name: string) => USERNAME.test(name);
 const code = z.string().trim().min(1).max(40);
 
 /** Where an account works: one police unit (the narrowest; the others follow) or 村里. */
@@ -29,18 +31,21 @@ const scopeFields = {
 };
 type ScopeInput = { [K in ScopeField]?: K extends 'villages' ? string[] : string };
 
+/** A name people read, in lists and a terminal's: no control characters (a newline, an escape sequence). */
+const displayName = z.string().trim().max(60).regex(/^[^\p{Cc}]*$/u);
+
 export const newAccountBody = z.strictObject({
   username: z.string().max(100),
   password: z.string().max(MAX_PASSWORD_LENGTH * 4),
   role: z.enum(ACCOUNT_ROLES),
-  displayName: z.string().trim().min(1).max(60).optional(),
+  displayName: displayName.min(1).optional(),
   ...scopeFields,
 });
 export type NewAccount = z.infer<typeof newAccountBody>;
 
 export const accountChangesBody = z.strictObject({
   role: z.enum(ACCOUNT_ROLES).optional(),
-  displayName: z.string().trim().max(60).nullable().optional(),
+  displayName: displayName.nullable().optional(),
   disabled: z.boolean().optional(),
   ...scopeFields,
 });
@@ -112,8 +117,12 @@ const ROLE_SCOPES: Record<AccountRole, readonly ScopeField[]> = {
   admin: [], planner: ['precinct'], officer: ['precinct', 'station', 'beat'], community: ['villages'],
 };
 
-/** Checks a scope against the role and the database, filling in the units above the one given. */
-async function resolveScope(db: Queryable, role: AccountRole, given: ScopeInput): Promise<Scope> {
+/**
+ * Checks a scope against the role and the database, filling in the units above the one given.
+ * `kept`: 村里 the account has now, accepted even if a 里 has been deleted since (an account is
+ * not made uneditable by a redrawing of the villages).
+ */
+async function resolveScope(db: Queryable, role: AccountRole, given: ScopeInput, kept: readonly string[] = []): Promise<Scope> {
   const fields = (Object.keys(scopeFields) as ScopeField[]).filter((f) => given[f] !== undefined);
   const extra = fields.find((f) => !ROLE_SCOPES[role].includes(f));
   if (extra) throw refusal(400, 'account_scope_extra', { role, field: extra }, { field: extra });
@@ -123,7 +132,7 @@ async function resolveScope(db: Queryable, role: AccountRole, given: ScopeInput)
   const field = fields[0]!;
   if (field === 'villages') {
     const villages = [...new Set(given.villages)];
-    const missing = await unknownVillages(db, villages);
+    const missing = (await unknownVillages(db, villages)).filter((c) => !kept.includes(c));
     if (missing.length) throw refusal(400, 'account_scope_unknown', { field, codes: missing }, { field });
     return { ...NO_SCOPE, villageCodes: villages };
   }
@@ -155,6 +164,9 @@ export async function createAccount(db: Db, actor: string, a: NewAccount): Promi
   const scope = await resolveScope(db, a.role, a);
   const passwordHash = await hashPassword(a.password);
   return db.transaction(async (tx) => {
+    // Admin and admin would be two accounts people cannot tell apart (users_username_lower guards the race).
+    const { rows: alike } = await tx.query<{ username: string }>(`SELECT username FROM users WHERE lower(username) = lower($1)`, [a.username]);
+    if (alike[0]) throw refusal(409, 'account_exists', { username: alike[0].username }, { field: 'username' });
     const created = await writeUser(tx, {
       username: a.username, passwordHash, role: a.role, displayName: a.displayName,
       precinctCode: scope.precinctCode ?? undefined, stationCode: scope.stationCode ?? undefined, beatCode: scope.beatCode ?? undefined,
@@ -192,35 +204,44 @@ function keptScope(a: Account, role: AccountRole): ScopeInput {
  * given another role.
  */
 export async function changeAccount(db: Db, actor: string, username: string, c: AccountChanges): Promise<{ account: Account; changed: boolean; signedOut: boolean }> {
+  if (!USERNAME.test(username)) throw refusal(404, 'account_unknown', { username: username.replace(/\p{Cc}/gu, '').slice(0, 40) });
   return db.transaction(async (tx) => {
-    const { rows: locked } = await tx.query<{ id: number }>(`SELECT id::int AS id FROM users WHERE username = $1 FOR UPDATE`, [username]);
-    if (!locked[0]) throw refusal(404, 'account_unknown', { username });
+    // The account and every enabled admin, locked in one statement in one order: two
+    // administrators disabling each other at once wait in turn instead of deadlocking.
+    const { rows: locked } = await tx.query<{ id: number; username: string }>(
+      `SELECT id::int AS id, username FROM users WHERE username = $1 OR (role = 'admin' AND NOT disabled) ORDER BY id FOR UPDATE`, [username]);
+    const self = locked.find((r) => r.username === username);
+    if (!self) throw refusal(404, 'account_unknown', { username });
     const before = await accountNamed(tx, username);
     const role = c.role ?? before.role;
     const scopeGiven = (Object.keys(scopeFields) as ScopeField[]).some((f) => c[f] !== undefined);
-    const scope = scopeGiven || role !== before.role ? await resolveScope(tx, role, scopeGiven ? c : keptScope(before, role)) : null;
+    const scope = scopeGiven || role !== before.role
+      ? await resolveScope(tx, role, scopeGiven ? c : keptScope(before, role), before.villages.map((v) => v.code)) : null;
     const disabled = c.disabled ?? before.disabled;
-    if (before.role === 'admin' && !before.disabled && (role !== 'admin' || disabled)) {
-      // Every enabled admin row locked, so two administrators cannot disable each other at once.
-      const { rows } = await tx.query(`SELECT id FROM users WHERE role = 'admin' AND NOT disabled AND username <> $1 FOR UPDATE`, [username]);
-      if (rows.length === 0) throw refusal(409, 'account_last_admin', undefined);
+    if (before.role === 'admin' && !before.disabled && (role !== 'admin' || disabled) && locked.length < 2) {
+      throw refusal(409, 'account_last_admin', undefined);
     }
     const displayName = c.displayName === undefined ? before.displayName : c.displayName || null;
+    // Written only where something differs (an unchanged save writes nothing); a community
+    // account's area is taken again only when its 村里 change.
     await tx.query(
       `UPDATE users SET role = $2, display_name = $3, disabled = $4,
               precinct_code = CASE WHEN $5 THEN $6 ELSE precinct_code END,
               station_code = CASE WHEN $5 THEN $7 ELSE station_code END,
               beat_code = CASE WHEN $5 THEN $8 ELSE beat_code END,
               village_codes = CASE WHEN $5 THEN $9::text[] ELSE village_codes END,
-              area = CASE WHEN $5 THEN ${villagesArea('$9')} ELSE area END
-        WHERE username = $1`,
+              area = CASE WHEN $5 AND village_codes IS DISTINCT FROM $9::text[] THEN ${villagesArea('$9')} ELSE area END
+        WHERE username = $1
+          AND (role IS DISTINCT FROM $2 OR display_name IS DISTINCT FROM $3 OR disabled IS DISTINCT FROM $4
+               OR ($5 AND (precinct_code IS DISTINCT FROM $6 OR station_code IS DISTINCT FROM $7 OR beat_code IS DISTINCT FROM $8
+                           OR village_codes IS DISTINCT FROM $9::text[])))`,
       [username, role, displayName, disabled, scope !== null, scope?.precinctCode ?? null, scope?.stationCode ?? null,
         scope?.beatCode ?? null, scope?.villageCodes ?? null]);
     const after = await accountNamed(tx, username);
     const changes = diff(withoutTimes(before), withoutTimes(after));
     if (Object.keys(changes).length === 0) return { account: before, changed: false, signedOut: false };
     const signedOut = Object.keys(changes).some((k) => k !== 'displayName');
-    if (signedOut) await tx.query(`DELETE FROM sessions WHERE user_id = $1`, [locked[0].id]);
+    if (signedOut) await tx.query(`DELETE FROM sessions WHERE user_id = $1`, [self.id]);
     await tx.query(`UPDATE users SET changed_at = now(), changed_by = $2 WHERE username = $1`, [username, actor]);
     await audit(tx, actor, 'account_changed', { username, changes });
     return { account: await accountNamed(tx, username), changed: true, signedOut };
@@ -229,6 +250,7 @@ export async function changeAccount(db: Db, actor: string, username: string, c: 
 
 /** Sets a new password; the account is signed out everywhere. */
 export async function resetPassword(db: Db, actor: string, username: string, password: string): Promise<void> {
+  if (!USERNAME.test(username)) throw refusal(404, 'account_unknown', { username: username.replace(/\p{Cc}/gu, '').slice(0, 40) });
   const known = await db.query(`SELECT 1 FROM users WHERE username = $1`, [username]);
   if (known.rows.length === 0) throw refusal(404, 'account_unknown', { username });
   checkPassword(password, username);

@@ -17,7 +17,9 @@ const COMMON_WORDS = new Set([
 export type PasswordProblem = 'short' | 'long' | 'digits' | 'repeated' | 'common' | 'username';
 
 /** Why a password may not be set, or null when it may. */
-export function passwordProblem(password: string, username: string): PasswordProblem | null {
+export function passwordProblem(given: string, username: string): PasswordProblem | null {
+  // Judged as it is hashed (passwords.ts): Ｐａｓｓｗｏｒｄ２０２６！ is Password2026!.
+  const password = given.normalize('NFKC');
   const chars = [...password];
   if (chars.length < MIN_PASSWORD_LENGTH) return 'short';
   if (chars.length > MAX_PASSWORD_LENGTH) return 'long';

@@ -46,14 +46,24 @@ export async function login(db: Db, username: string, password: string): Promise
     return null;
   }
   const token = randomBytes(32).toString('base64url');
-  await db.transaction(async (tx) => {
+  const opened = await db.transaction(async (tx) => {
+    // The password was checked against the hash read above; an administrator may have reset it
+    // or disabled the account during the check, deleting its sessions: then no session is opened.
+    const { rows: still } = await tx.query(
+      `SELECT 1 FROM users WHERE id = $1 AND password_hash = $2 AND NOT disabled FOR UPDATE`, [user.id, user.password_hash]);
+    if (still.length === 0) return false;
     await tx.query(
       `INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(hours => $3))`,
       [hashToken(token), user.id, SESSION_HOURS]);
     await tx.query(`DELETE FROM sessions WHERE expires_at < now()`);
     await tx.query(`UPDATE users SET last_login_at = now() WHERE id = $1`, [user.id]);
     await tx.query(`INSERT INTO audit_log (actor, action, detail) VALUES ($1, 'login', '{}')`, [user.username]);
+    return true;
   });
+  if (!opened) {
+    await db.query(`INSERT INTO audit_log (actor, action, detail) VALUES ($1, 'login-failed', '{"changed": true}')`, [username]);
+    return null;
+  }
   return { token, principal: toPrincipal(user) };
 }
 

@@ -37,7 +37,8 @@ export async function unknownVillages(db: Queryable, codes: readonly string[]): 
 
 /**
  * Writes an account. `replace`: the same username gets the new password and scope (the demo's
- * accounts on every start); otherwise an existing username is left alone and false returned. A
+ * accounts on every start), unless an administrator has changed it since (then administration
+ * wins); otherwise an existing username is left alone and false returned. A
  * community account scoped to 村里 gets their union as its area; codes that name no village are
  * an error.
  */
@@ -55,14 +56,15 @@ export async function writeUser(db: Queryable, u: NewUser, opts: { replace: bool
      ON CONFLICT (username) DO ${opts.replace ? `UPDATE SET password_hash = EXCLUDED.password_hash, role = EXCLUDED.role,
        display_name = EXCLUDED.display_name, precinct_code = EXCLUDED.precinct_code,
        station_code = EXCLUDED.station_code, beat_code = EXCLUDED.beat_code,
-       village_codes = EXCLUDED.village_codes, area = EXCLUDED.area` : 'NOTHING'}
+       village_codes = EXCLUDED.village_codes, area = EXCLUDED.area
+       WHERE users.changed_by IS NULL` : 'NOTHING'}
      RETURNING id`,
     [u.username, 'passwordHash' in u ? u.passwordHash : await hashPassword(u.password), u.role, u.displayName ?? null, u.precinctCode ?? null,
       u.stationCode ?? null, u.beatCode ?? null, villages, u.area ? JSON.stringify(u.area) : null, opts.actor ?? null]);
   return rows.length > 0;
 }
 
-/** Creates or replaces an account (same username: new password and scope): the demo's and tests' accounts. */
+/** Creates or replaces an account (same username, never changed by administration: new password and scope): the demo's and tests' accounts. */
 export async function upsertUser(db: Queryable, u: NewUser): Promise<void> {
   await writeUser(db, u, { replace: true });
 }

@@ -52,7 +52,8 @@ export const ACCOUNT_MESSAGES = {
   account_unchanged: (p: { username: string }) => `帳號「${p.username}」沒有變更（送出的內容與現況相同）。`,
   /** The embedded database's folder, open in another process (server/db/data-dir-lock.ts). */
   data_dir_in_use: (p: { dir: string; pid: number }) =>
-    `資料夾 ${p.dir} 的內嵌資料庫正由另一個程序（PID ${p.pid}）使用，一次只能由一個程序開啟。請先停止它（例如執行中的 npm start）再執行；服務執行中要管理帳號，請以 admin 帳號使用 /admin 頁面。`,
+    `資料夾 ${p.dir} 的內嵌資料庫正由另一個程序${p.pid ? `（PID ${p.pid}）` : ''}使用，一次只能由一個程序開啟。請先停止它（例如執行中的 npm start）再執行；` +
+    `服務執行中要管理帳號，請以 admin 帳號使用 /admin 頁面。若確定沒有任何程序在使用（例如它在另一個容器中已停止），可刪除 ${p.dir}/emap.lock 後再試。`,
   account_password_set: (p: { username: string }) => `已重設帳號「${p.username}」的密碼；它已登入的裝置都已登出，須以新密碼登入。`,
 
   // npm run admin (scripts/admin.ts)

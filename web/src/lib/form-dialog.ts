@@ -18,24 +18,30 @@ export function openFormDialog(opts: { className: string; title: string; fields:
     message.textContent = text;
     message.hidden = !text;
   };
+  const submit = h('button', { type: 'submit', class: 'primary' }, opts.submitLabel);
   const dialog = h('dialog', { class: opts.className },
     h('form', {
       method: 'dialog',
       onsubmit: async (e: Event) => {
         e.preventDefault();
+        // One submission at a time: a second press while the first is on its way would send it twice.
+        if (submit.disabled) return;
         say('');
+        submit.disabled = true;
         try {
           await opts.submit(handle);
           dialog.close();
         } catch {
           // The submit said why; the form stays open to be corrected.
+        } finally {
+          submit.disabled = false;
         }
       },
     },
     h('h2', {}, opts.title), opts.fields, message,
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'secondary', onclick: () => dialog.close() }, '取消'),
-      h('button', { type: 'submit', class: 'primary' }, opts.submitLabel))));
+      submit)));
   const handle: FormDialog = { dialog, say };
   dialog.addEventListener('close', () => dialog.remove());
   document.body.append(dialog);

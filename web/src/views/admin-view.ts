@@ -37,9 +37,15 @@ export async function adminView(_ctx: AppContext, main: HTMLElement): Promise<vo
   const list = h('div', { class: 'account-list' }, h('p', { class: 'hint' }, '讀取中…'));
   const scopes = api.get<Scopes>('/api/admin/scopes');
   const say = (text: string) => { notice.textContent = text; notice.hidden = false; };
+  // After a change the list is read again; if that fails, the admin changed their own account
+  // (signed out, or no longer an admin): the page is loaded again and says where they stand.
   const refresh = async () => {
-    const { accounts } = await api.get<{ accounts: Account[] }>('/api/admin/accounts');
-    replace(list, accountTable(accounts, actions));
+    try {
+      const { accounts } = await api.get<{ accounts: Account[] }>('/api/admin/accounts');
+      replace(list, accountTable(accounts, actions));
+    } catch {
+      location.reload();
+    }
   };
   const actions: RowActions = {
     edit: async (a) => openAccountDialog(await scopes, a, async (msg) => { say(msg); await refresh(); }),
@@ -133,8 +139,9 @@ function scopeChooser(scopes: Scopes, current: Account | null) {
       if (role === 'planner') return precinct.value ? { precinct: precinct.value } : {};
       if (role === 'community') return chosen.size ? { villages: [...chosen.keys()] } : {};
       if (role === 'officer' && unit.value.trim()) {
-        const u = unitOptions.find((x) => x.name === unit.value.trim());
-        return u ? { [u.field]: u.code } : null;
+        // A name two units share (two 分局 may each have a 中正派出所) is no choice: it must be told apart.
+        const named = unitOptions.filter((x) => x.name === unit.value.trim());
+        return named.length === 1 ? { [named[0]!.field]: named[0]!.code } : null;
       }
       return {};
     },
@@ -167,7 +174,7 @@ function openAccountDialog(scopes: Scopes, current: Account | null, done: (messa
       const r = role.value as Role;
       const area = scope.body(r);
       if (!area) {
-        d.say(`找不到名為「${(scope.fields.station as HTMLInputElement).value.trim()}」的分局、派出所或警勤區；請從清單中選擇。`);
+        d.say(`找不到名為「${(scope.fields.station as HTMLInputElement).value.trim()}」的單位，或有多個同名單位；請從清單中選擇分局、派出所或警勤區。`);
         throw new Error('unknown unit');
       }
       try {
