@@ -118,7 +118,7 @@ export function createApp({
   app.use(featureRoutes(edits, { maxVertices: fileLimits.maxFeatureVertices }));
   app.get('/api/export/:layer', heavyJobs.middleware);
   app.use(exportRoutes(heavy));
-  app.use(tileRoutes());
+  app.use(tileRoutes(db));
   app.use(ogcRoutes(db));
   app.use(locateRoutes(db));
   app.use(unitNameRoutes(db));

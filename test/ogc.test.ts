@@ -207,6 +207,36 @@ describe('OGC API – Features: items', () => {
     expect(await matched('type=drugs,scooter_theft&datetime=2026-03-07')).toBe(1);
     expect(await matched('type=drugs')).toBe(0);
     expect(await matched('owner_kind=police&is_public=true', 'admin', 'cameras')).toBe(2);
+    // GDAL writes `-where "is_public = 1"` as is_public=1: 1/0 are true/false, in any case.
+    expect(await matched('is_public=1', 'admin', 'cameras')).toBe(2);
+    expect(await matched('is_public=0', 'admin', 'cameras')).toBe(1);
+    expect(await matched('is_public=TRUE', 'admin', 'cameras')).toBe(2);
+    await w.as('admin').get('/ogc/collections/cameras/items?is_public=2').expect(400);
+  });
+
+  it('winds polygon rings as RFC 7946 says (exterior counter-clockwise, holes clockwise), however they were stored', async () => {
+    // A block stored clockwise, with a clockwise hole: what a shapefile (the ESRI convention) gives.
+    await w.db.exec(`SELECT set_config('app.actor', 'fixture', false);
+      INSERT INTO watch_blocks (name, adopter, adopter_kind, geom) VALUES ('順時針', '社區', 'community', ST_Multi(ST_GeomFromText(
+        'POLYGON((120.201 22.991, 120.201 22.994, 120.204 22.994, 120.204 22.991, 120.201 22.991),
+                 (120.202 22.992, 120.202 22.993, 120.203 22.993, 120.203 22.992, 120.202 22.992))', 4326)));
+      SELECT set_config('app.actor', '', false);`);
+    const signedArea = (ring: number[][]) => ring.reduce((a, [x1, y1], i) => { const [x2, y2] = ring[(i + 1) % ring.length]!; return a + x1! * y2! - x2! * y1!; }, 0) / 2;
+    for (const url of ['/ogc/collections/watch-blocks/items?limit=100', '/api/layers/watch-blocks/features?limit=100', '/api/layers/beats/features?limit=100']) {
+      const { body } = await w.as('admin').get(url).expect(200);
+      const polygons = body.features.flatMap((f: { geometry: { coordinates: number[][][][] } }) => f.geometry.coordinates);
+      expect(polygons.length, url).toBeGreaterThan(0);
+      for (const [outer, ...holes] of polygons) {
+        expect(signedArea(outer), url).toBeGreaterThan(0);
+        for (const hole of holes) expect(signedArea(hole), url).toBeLessThan(0);
+      }
+    }
+    const block = (await w.as('admin').get('/api/layers/watch-blocks/features?limit=100').expect(200)).body.features.find((f: { properties: { name: string } }) => f.properties.name === '順時針');
+    expect(block.geometry.coordinates[0]).toHaveLength(2);
+    // Sent back as read, it is no change: the same ETag, no new version.
+    const read = await w.as('admin').get(`/api/layers/watch-blocks/features/${block.id}`).expect(200);
+    const back = await w.as('admin').patch(`/api/layers/watch-blocks/features/${block.id}`).set('If-Match', String(read.headers.etag)).send({ geometry: read.body.geometry }).expect(200);
+    expect(back.headers.etag).toBe(read.headers.etag);
   });
 
   it('serves one feature with links and an ETag; unknown, malformed and deleted ids are 404', async () => {

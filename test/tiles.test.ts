@@ -366,6 +366,14 @@ describe('HTTP', () => {
     const adminTj = await w.as('admin').get('/tiles/cameras.json').expect(200);
     expect(adminTj.body.vector_layers[0].fields).toHaveProperty('contact');
     await w.as('public').get('/tiles/incidents.json').expect(404);
+    // Bounds: the box around the rows the role may see (the public's public cameras only), not all of Taiwan.
+    const extent = async (where: string) => (await w.db.query<{ b: number[] }>(
+      `SELECT ARRAY[ST_XMin(x), ST_YMin(x), ST_XMax(x), ST_YMax(x)] AS b FROM (SELECT ST_Extent(geom)::geometry x FROM cameras WHERE deleted_at IS NULL AND ${where}) q`)).rows[0]!.b;
+    expect(tj.body.bounds).toEqual((await extent('is_public')).map((v) => expect.closeTo(v, 9)));
+    expect(adminTj.body.bounds).toEqual((await extent('true')).map((v) => expect.closeTo(v, 9)));
+    // A clustered layer lists the fields its clusters carry too.
+    const incidents = await w.as('admin').get('/tiles/incidents.json').expect(200);
+    expect(incidents.body.vector_layers[0].fields).toMatchObject({ point_count: 'Number', expansion_zoom: 'Number', type: 'String', type_drugs: 'Number' });
 
     const style = await w.as('public').get('/tiles/style.json').expect(200);
     const sourceLayers = new Set(style.body.layers.map((l: { 'source-layer'?: string }) => l['source-layer']).filter(Boolean));

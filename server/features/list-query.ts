@@ -111,6 +111,9 @@ export function parseDatetime(s: string, field = 'datetime'): { start?: TimeValu
   return q;
 }
 
+/** How a boolean filter may be written, and the one way it is then written (cache keys). */
+const BOOLEAN_WORDS: Record<string, 'true' | 'false'> = { true: 'true', false: 'false', 1: 'true', 0: 'false' };
+
 /** The SQL type a filter's values are compared as. */
 const filterCast = (prop: PropertyDef) => ({ boolean: 'boolean', integer: 'integer', reference: 'bigint' }[prop.type.kind as string] ?? 'text');
 
@@ -129,9 +132,12 @@ export function parseFilterValues(prop: PropertyDef, value: string): string[] {
       case 'enum':
         if (!t.choices.some((c) => c.value === v)) throw refusal(400, 'filter_not_a_choice', { field: name, value: v, choices: t.choices }, { field: name });
         return v;
-      case 'boolean':
-        if (v !== 'true' && v !== 'false') throw refusal(400, 'filter_not_boolean', { field: name }, { field: name });
-        return v;
+      case 'boolean': {
+        // GDAL writes `-where "lpr = 1"` as lpr=1: 1 and 0 are true and false, as in SQL.
+        const b = BOOLEAN_WORDS[v.toLowerCase()];
+        if (b === undefined) throw refusal(400, 'filter_not_boolean', { field: name }, { field: name });
+        return b;
+      }
       case 'integer':
         return String(parseInteger(v, name, t.min, t.max === 'current-year' ? new Date().getFullYear() : t.max));
       case 'reference':

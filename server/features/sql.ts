@@ -12,10 +12,18 @@ export const COORDINATE_DECIMALS = 7;
 export function featureJson(layer: LayerDef, p: Principal, alias = 't'): string {
   const props = readableProperties(layer, p).flatMap((prop) => [`'${prop.name}'`, `${alias}.${prop.name}`]);
   props.push(`'version'`, `${alias}.version`, `'updated_at'`, `${alias}.updated_at`);
-  const geometry = layer.geometry ? `ST_AsGeoJSON(${alias}.geom, ${COORDINATE_DECIMALS})::json` : 'NULL::json';
+  const geometry = layer.geometry ? `${geoJsonGeometry(layer, `${alias}.geom`)}::json` : 'NULL::json';
   return `json_build_object('type', 'Feature', 'id', ${alias}.id, 'geometry', ${geometry},
     'properties', json_build_object(${props.join(', ')}))`;
 }
+
+/**
+ * A geometry as GeoJSON text, to COORDINATE_DECIMALS: polygons with counter-clockwise exterior
+ * and clockwise interior rings, as RFC 7946 §3.1.6 asks (the database keeps whatever winding a
+ * file or a drawing came with; GDAL and strict readers expect the standard's).
+ */
+export const geoJsonGeometry = (layer: LayerDef, expr: string) =>
+  `ST_AsGeoJSON(${layer.geometry === 'MultiPolygon' ? `ST_ForcePolygonCCW(${expr})` : expr}, ${COORDINATE_DECIMALS})`;
 
 /** A GeoJSON geometry parameter as stored: SRID 4326, polygons as MultiPolygon. */
 export function geometryParam(layer: LayerDef, placeholder: string): string {

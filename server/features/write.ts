@@ -9,7 +9,7 @@ import {
   featureInput, NEW_VERSION, referenceProblems, requireWrite, unwritableRows,
 } from './checks.js';
 import { findFeature, type Feature, type StoredFeature } from './read.js';
-import { COORDINATE_DECIMALS, geometryParam } from './sql.js';
+import { geoJsonGeometry, geometryParam } from './sql.js';
 
 /**
  * Writes to a layer. Each runs in one transaction: version check, write, access check of the
@@ -121,10 +121,10 @@ export async function updateFeature(db: Db, layer: LayerDef, p: Principal, id: n
       columns.push(['geom', geometryParam(layer, `$${params.length}`)]);
     }
     // A patch that changes nothing is not a change: no new version, no history, nothing to check.
-    // A geometry is compared as the API shows it (to COORDINATE_DECIMALS), so sending back the
-    // geometry one read, rounded to a centimetre, is no change either.
+    // A geometry is compared as the API shows it (to COORDINATE_DECIMALS, rings wound as RFC 7946
+    // says), so sending back the geometry one read, rounded to a centimetre, is no change either.
     const differs = ([c, v]: [string, string]) => (c === 'geom'
-      ? `ST_AsGeoJSON(t.geom, ${COORDINATE_DECIMALS}) IS DISTINCT FROM ST_AsGeoJSON(${v}, ${COORDINATE_DECIMALS})`
+      ? `${geoJsonGeometry(layer, 't.geom')} IS DISTINCT FROM ${geoJsonGeometry(layer, v)}`
       : `t.${c} IS DISTINCT FROM ${v}`);
     const changed = columns.map(differs).join(' OR ') || 'false';
     const { rows } = await tx.query(`UPDATE ${layer.table} t SET ${[...columns.map(([c, v]) => `${c} = ${v}`), NEW_VERSION].join(', ')}

@@ -96,7 +96,7 @@ const CATALOGUE = {
   datetime_open: (p: { field: string }) => `「${p.field}」至少要有一端是時間，不能只寫「..」。`,
   filter_not_a_choice: (p: { field: string; value: string; choices: readonly { value: string; label: string }[] }) =>
     `「${p.field}」沒有「${p.value}」這個值；可用的值：${p.choices.map((c) => `${c.value}（${c.label}）`).join('、')}。`,
-  filter_not_boolean: (p: { field: string }) => `「${p.field}」必須是 true 或 false。`,
+  filter_not_boolean: (p: { field: string }) => `「${p.field}」必須是 true 或 false（也可寫 1 或 0）。`,
   filter_not_filterable: (p: { field: string }) => `「${p.field}」不能用來篩選。`,
   layer_untimed: (p: { layer: string; field: string }) => `${p.layer}沒有時間欄位，不能以「${p.field}」篩選；請拿掉這個參數。`,
 

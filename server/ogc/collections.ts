@@ -2,7 +2,8 @@ import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { TAIWAN_BOUNDS } from '../geo/taiwan.js';
 import { refusal } from '../http/messages.js';
-import { canRead, readableRows } from '../layers/access.js';
+import { canRead } from '../layers/access.js';
+import { visibleExtent } from '../layers/extent.js';
 import { findLayer, LAYERS } from '../layers/registry.js';
 import type { LayerDef } from '../layers/types.js';
 import { link, MEDIA, type Link } from './links.js';
@@ -37,17 +38,10 @@ export interface Extent {
  * do not leak. An empty layer has Taiwan as its spatial extent and an open temporal one.
  */
 export async function collectionExtent(db: Queryable, layer: LayerDef, p: Principal): Promise<Extent> {
-  const params: unknown[] = [];
-  const visible = readableRows(layer, p, params);
-  const time = (agg: 'min' | 'max') => (layer.temporal ? `to_json(${agg}(t.${layer.temporal})) #>> '{}'` : 'NULL');
-  const { rows } = await db.query<{ w: number | null; s: number; e: number; n: number; first: string | null; last: string | null }>(
-    `SELECT ST_XMin(x) w, ST_YMin(x) s, ST_XMax(x) e, ST_YMax(x) n, first, last
-       FROM (SELECT ST_Extent(t.geom)::geometry x, ${time('min')} AS first, ${time('max')} AS last
-               FROM ${layer.table} t WHERE t.deleted_at IS NULL AND ${visible}) q`, params);
-  const r = rows[0]!;
+  const e = await visibleExtent(db, layer, p);
   return {
-    spatial: { bbox: [r.w === null ? [...TAIWAN_BOUNDS] : [r.w, r.s, r.e, r.n]], crs: CRS84 },
-    ...(layer.temporal ? { temporal: { interval: [[r.first, r.last]], trs: GREGORIAN } } : {}),
+    spatial: { bbox: [e.bbox ?? [...TAIWAN_BOUNDS]], crs: CRS84 },
+    ...(layer.temporal ? { temporal: { interval: [[e.first, e.last]], trs: GREGORIAN } } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { Queryable } from '../db/db.js';
 import { baseUrl } from '../http/base-url.js';
 import { canRead } from '../layers/access.js';
 import { LAYERS } from '../layers/registry.js';
@@ -8,7 +9,7 @@ import { mapStyle } from './style.js';
 import { tileJson } from './tilejson.js';
 
 /** Descriptions of tiles; the tiles themselves are answered by tileHandler, ahead of Express. */
-export function tileRoutes(): Router {
+export function tileRoutes(db: Queryable): Router {
   const r = Router();
 
   r.get('/tiles/style.json', (req, res) => {
@@ -16,9 +17,9 @@ export function tileRoutes(): Router {
     res.set('Cache-Control', cacheControl(req.principal)).json(mapStyle(layers, req.principal, baseUrl(req)));
   });
 
-  r.get('/tiles/:layers.json', (req, res) => {
+  r.get('/tiles/:layers.json', async (req, res) => {
     const layers = tiledLayers(req.params.layers, req.principal);
-    res.set('Cache-Control', cacheControl(req.principal)).json(tileJson(layers, req.principal, baseUrl(req)));
+    res.set('Cache-Control', cacheControl(req.principal)).json(await tileJson(db, layers, req.principal, baseUrl(req)));
   });
 
   return r;

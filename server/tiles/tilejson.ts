@@ -1,4 +1,6 @@
 import type { Principal } from '../auth/principal.js';
+import type { Queryable } from '../db/db.js';
+import { unionBbox, visibleExtent } from '../layers/extent.js';
 import { TAIWAN_BOUNDS } from '../geo/taiwan.js';
 import type { LayerDef } from '../layers/types.js';
 import { zoomRange } from './coords.js';
@@ -15,23 +17,46 @@ function attributionOf(layers: readonly LayerDef[]): string | undefined {
   return sources.length ? `${sources.join('、')}（${OPEN_DATA_LICENCE}）` : undefined;
 }
 
-/** TileJSON 3.0.0 for one layer or a composite, with the fields the caller's tiles carry. */
-export function tileJson(layers: readonly LayerDef[], p: Principal, baseUrl: string) {
+/**
+ * The fields a clustered layer's tiles add below its cluster zoom (server/tiles/clusters.ts):
+ * the count, the count per value of the property counted by, the commonest value, the zoom at
+ * which a cluster splits.
+ */
+function clusterFields(l: LayerDef): Record<string, string> {
+  const cluster = l.tiles!.cluster;
+  if (!cluster) return {};
+  const counted = l.properties.find((x) => x.name === cluster.countBy)?.type;
+  const values = counted?.kind === 'enum' ? counted.choices.map((c) => c.value) : [];
+  return {
+    point_count: 'Number', expansion_zoom: 'Number', [cluster.countBy]: 'String',
+    ...Object.fromEntries(values.map((v) => [`${cluster.countBy}_${v}`, 'Number'])),
+  };
+}
+
+/**
+ * TileJSON 3.0.0 for one layer or a composite, with the fields the caller's tiles carry and, as
+ * `bounds`, the box around the rows the caller may see (Taiwan when there are none).
+ */
+export async function tileJson(db: Queryable, layers: readonly LayerDef[], p: Principal, baseUrl: string) {
   const ids = layers.map((l) => l.id).join(',');
   const attribution = attributionOf(layers);
+  const bounds = unionBbox(await Promise.all(layers.map(async (l) => (await visibleExtent(db, l, p)).bbox)));
   return {
     tilejson: '3.0.0',
     name: layers.map((l) => l.title).join('、'),
     ...(attribution ? { attribution } : {}),
     tiles: [`${baseUrl}/tiles/${ids}/{z}/{x}/{y}.mvt`],
-    bounds: TAIWAN_BOUNDS,
+    bounds: bounds ?? TAIWAN_BOUNDS,
     ...zoomRange(layers),
     vector_layers: layers.flatMap((l) => tileParts(l).map((part) => ({
       id: partName(l, part),
       description: part === 'labels' ? `${l.title}（標籤點）` : l.title,
       minzoom: l.tiles!.minzoom,
       maxzoom: l.tiles!.maxzoom,
-      fields: Object.fromEntries(tileProperties(l, p).map((prop) => [prop.name, fieldType(prop.type.kind)])),
+      fields: {
+        ...Object.fromEntries(tileProperties(l, p).map((prop) => [prop.name, fieldType(prop.type.kind)])),
+        ...(part === 'labels' ? {} : clusterFields(l)),
+      },
       ...(l.tiles!.cluster ? { cluster_below_zoom: l.tiles!.cluster.belowZoom } : {}),
     }))),
   };
