@@ -355,6 +355,15 @@ describe('bad input', () => {
       expect(await search('admin', q)).toEqual([]);
     });
 
+  it('searches numbers no address has (a box pasted in, 30 digits, twelve Chinese numerals before 號) instead of failing', async () => {
+    for (const q of ['120.19,22.98,120.2,22.990000000000002', '1'.repeat(30), '中山路一二三四五六七八九〇一二號', '大樹里123456789012鄰']) {
+      for (const role of ['public', 'admin'] as const) expect(Array.isArray(await search(role, q)), q).toBe(true);
+    }
+    // Nine digits are still a number: the smallest refused is the tenth.
+    const { rows } = await w.db.query<{ nine: number; ten: number | null }>(`SELECT small_number('123456789') AS nine, small_number('1234567890') AS ten`);
+    expect(rows[0]).toEqual({ nine: 123456789, ten: null });
+  });
+
   it('takes 100 characters, and % and _ as letters', async () => {
     expect(await search('public', '桃'.repeat(100))).toEqual([]);
     expect(await search('public', '100%')).toEqual([]);
