@@ -38,6 +38,7 @@ import { TileService } from './tiles/service.js';
 import { compressAnswers } from './http/compress.js';
 import { locateRoutes } from './units/locate.js';
 import { unitNameRoutes } from './units/names.js';
+import { planRoutes } from './patrol/plan-routes.js';
 import { patrolRoutes } from './patrol/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { appConfigRoutes } from './web/app-config.js';
@@ -125,6 +126,7 @@ export function createApp({
   // An outsider's sign-in is refused, and logged: a budget keeps the log from being flooded.
   app.post('/api/patrol-points/:id/sign-in', spend(buckets, { name: 'patrol', perMinute: limits.searchPerMinute }));
   app.use(patrolRoutes(edits, { radiusM: limits.patrolSignInMetres }));
+  app.use(planRoutes(db));
   app.get('/api/search', spend(buckets, { name: 'search', perMinute: limits.searchPerMinute }));
   app.use(searchRoutes(db));
   app.use(appConfigRoutes(db, basemaps));

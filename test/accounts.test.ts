@@ -312,7 +312,7 @@ describe('npm run admin on an empty instance', () => {
       // Usage errors are found before any database is opened or created: an empty folder stays empty.
       const untouched = mkdtempSync(join(tmpdir(), 'emap-admin-usage-'));
       const usageEnv = { ...env, DATA_DIR: untouched, DATABASE_URL: '' };
-      for (const args of [['user', 'add', 'x.y.z', '--role', 'chief', '--password-stdin'], ['user', 'rename', 'chief'], ['user', 'list', '--password=hunter2hunter2'], ['group', 'list']]) {
+      for (const args of [['user', 'add', 'x.y.z', '--role', 'chief', '--password-stdin'], ['user', 'list', '--password=hunter2hunter2']]) {
         const bad = await admin(args, usageEnv, 'a long enough phrase here\n');
         expect(bad.code, args.join(' ')).toBe(2);
         expect(bad.stderr, args.join(' ')).toMatch(/^用法：npm run admin/);
@@ -320,8 +320,6 @@ describe('npm run admin on an empty instance', () => {
       }
       expect(readdirSync(untouched)).toEqual([]);
       rmSync(untouched, { recursive: true });
-      const empty = await admin(['user', 'list'], env);
-      expect(empty).toMatchObject({ code: 0, stdout: expect.stringMatching(/還沒有任何帳號/) });
       const weak = await admin(['user', 'add', 'chief', '--role', 'admin', '--password-stdin'], env, 'chief123\n');
       expect(weak.code).toBe(1);
       expect(weak.stderr).toMatch(/密碼少於 12 個字，沒有變更/);
@@ -340,13 +338,11 @@ describe('npm run admin on an empty instance', () => {
         expect(((await list.json()) as { accounts: { username: string; displayName: string }[] }).accounts).toEqual([expect.objectContaining({ username: 'chief', displayName: '資訊室' })]);
         // Beside the running service: PostgreSQL serves both; the embedded folder is the service's alone.
         const beside = await admin(['user', 'list', '--json'], env);
-        if (pgUrl) expect(JSON.parse(beside.stdout)[0]).toMatchObject({ username: 'chief', lastLoginAt: expect.any(String) });
+        if (pgUrl) expect(JSON.parse(beside.stdout)).toEqual([expect.objectContaining({ username: 'chief', lastLoginAt: expect.any(String) })]);
         else expect(beside).toMatchObject({ code: 1, stderr: expect.stringMatching(/正由另一個程序（PID \d+）使用/) });
       } finally {
         await server.stop();
       }
-      const audit = await admin(['user', 'disable', 'chief'], env);
-      expect(audit).toMatchObject({ code: 1, stderr: expect.stringMatching(/最後一個啟用中的警察局管理者/) });
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
       if (pgUrl) await asAdmin(pgUrl, (a) => a.query(`DROP DATABASE IF EXISTS ${scratch}`));

@@ -20,7 +20,7 @@ interface Violation { id: string; impact: string | null; help: string; nodes: { 
 
 const PAGES: [string, Account][] = [
   ['/', 'officer'], ['/', 'public'], ['/', 'planner'], ['/community', 'public'], ['/community', 'community'],
-  ['/briefing', 'officer'], ['/rollups', 'planner'], ['/import', 'planner'], ['/import', 'officer'], ['/patrol-codes', 'planner'], ['/admin', 'admin'],
+  ['/briefing', 'officer'], ['/rollups', 'planner'], ['/import', 'planner'], ['/import', 'officer'], ['/patrol-codes', 'planner'], ['/patrol-plans', 'planner'], ['/admin', 'admin'],
 ];
 
 describe.each([['a desktop', undefined], ['a phone', PHONE]] as const)('on %s', (_, viewport) => {

@@ -1,6 +1,5 @@
 import type { Principal } from '../../server/auth/principal.js';
 import { actAs, type Db } from '../../server/db/db.js';
-import { migrate } from '../../server/db/migrate.js';
 import { generateDemoCity } from '../../server/demo/city/generate.js';
 import { loadDemoCity } from '../../server/demo/city/load.js';
 import { readGround } from '../../server/demo/ground.js';
@@ -8,7 +7,7 @@ import { parsePeriod, taiwanToday, addDays } from '../../server/rollups/period.j
 import { resolveScope } from '../../server/rollups/scope.js';
 import { downCameras, SECTIONS, type SectionContext } from '../../server/rollups/sections.js';
 import { fmt, median, table, timeRuns } from './report.js';
-import { scratchDb } from './scratch-db.js';
+import { onEachDatabase } from './scratch-db.js';
 
 /**
  * 妥善率 (camera availability) at the size issue 16 names: 10,000 cameras over a year, each with
@@ -59,32 +58,24 @@ async function loadCameras(db: Db, cameras: number): Promise<number> {
 }
 
 export async function availabilityBench(opts: { runs: number; cameras: number; databaseUrl?: string }): Promise<string> {
-  const rows: (string | number)[][] = [];
-  const kinds: ('pglite' | 'postgres')[] = opts.databaseUrl ? ['postgres', 'pglite'] : ['pglite'];
-  for (const kind of kinds) {
-    const db = await scratchDb(kind, opts.databaseUrl);
-    try {
-      await migrate(db);
-      await loadDemoCity(db, generateDemoCity({ seed: 1, scale: 0.01 }), readGround());
-      const changes = await loadCameras(db, opts.cameras);
-      if (kind === 'postgres') await db.exec('ANALYZE');
-      const today = taiwanToday();
-      const period = parsePeriod({ from: addDays(today, -364), to: today });
-      const scope = await resolveScope(db, ADMIN, 'station', undefined);
-      const ctx: SectionContext = { db, p: ADMIN, scope, period, overdueBefore: today, replaceAfterYears: 7 };
-      const section = SECTIONS.find((s) => s.name === 'cameras')!;
-      const withHistory = await timeRuns(opts.runs, async () => { await section.count(ctx); await downCameras(ctx); });
-      const snapshot = await timeRuns(opts.runs, () => db.query(`SELECT station_code, count(*), count(*) FILTER (WHERE status = 'working')
-        FROM cameras WHERE deleted_at IS NULL GROUP BY GROUPING SETS ((station_code), ())`));
-      const total = (await section.count(ctx)).get('total')!;
-      const ms = median(withHistory);
-      rows.push([kind, fmt(opts.cameras), fmt(changes), fmt(scope.units.length), withHistory.map((x) => fmt(x)).join(' / '), fmt(ms),
-        `${fmt(median(snapshot), 1)} ms`, `${fmt(ms / median(snapshot), 1)}×`, `≤ ${fmt(TARGET_MS)} ms`, ms <= TARGET_MS ? 'met' : 'not met',
-        `${fmt(Number(total.availability) * 100, 1)} %`]);
-    } finally {
-      await db.close();
-    }
-  }
+  const rows = await onEachDatabase(opts.databaseUrl, async (db, kind) => {
+    await loadDemoCity(db, generateDemoCity({ seed: 1, scale: 0.01 }), readGround());
+    const changes = await loadCameras(db, opts.cameras);
+    if (kind === 'postgres') await db.exec('ANALYZE');
+    const today = taiwanToday();
+    const period = parsePeriod({ from: addDays(today, -364), to: today });
+    const scope = await resolveScope(db, ADMIN, 'station', undefined);
+    const ctx: SectionContext = { db, p: ADMIN, scope, period, overdueBefore: today, replaceAfterYears: 7 };
+    const section = SECTIONS.find((s) => s.name === 'cameras')!;
+    const withHistory = await timeRuns(opts.runs, async () => { await section.count(ctx); await downCameras(ctx); });
+    const snapshot = await timeRuns(opts.runs, () => db.query(`SELECT station_code, count(*), count(*) FILTER (WHERE status = 'working')
+      FROM cameras WHERE deleted_at IS NULL GROUP BY GROUPING SETS ((station_code), ())`));
+    const total = (await section.count(ctx)).get('total')!;
+    const ms = median(withHistory);
+    return [kind, fmt(opts.cameras), fmt(changes), fmt(scope.units.length), withHistory.map((x) => fmt(x)).join(' / '), fmt(ms),
+      `${fmt(median(snapshot), 1)} ms`, `${fmt(ms / median(snapshot), 1)}×`, `≤ ${fmt(TARGET_MS)} ms`, ms <= TARGET_MS ? 'met' : 'not met',
+      `${fmt(Number(total.availability) * 100, 1)} %`];
+  });
   return `妥善率 over a year (median of ${opts.runs} runs; by station, for the bureau)\n${table(
     ['database', 'cameras', 'status changes', 'stations', 'runs (ms)', 'median (ms)', 'register counts only', 'ratio', 'target', 'verdict', '妥善率'], rows)}`;
 }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Db } from '../../server/db/db.js';
 import { openPglite } from '../../server/db/pglite.js';
+import { migrate } from '../../server/db/migrate.js';
 import { openPostgres } from '../../server/db/postgres.js';
 
 /** Runs one statement on the PostgreSQL server of `serverUrl` (creating and dropping databases). */
@@ -29,4 +30,22 @@ export async function scratchDb(kind: 'pglite' | 'postgres', serverUrl?: string)
   const url = databaseUrl(serverUrl!, name);
   const db = openPostgres(url);
   return { ...db, url, close: async () => { await db.close(); await onServer(serverUrl!, `DROP DATABASE IF EXISTS ${name}`); } };
+}
+
+/**
+ * Runs `fn` on a new, migrated scratch database of each kind there is: PostgreSQL first when
+ * `serverUrl` is given, then PGlite; each dropped after, and its rows collected.
+ */
+export async function onEachDatabase<R>(serverUrl: string | undefined, fn: (db: Db, kind: 'pglite' | 'postgres') => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const kind of serverUrl ? (['postgres', 'pglite'] as const) : (['pglite'] as const)) {
+    const db = await scratchDb(kind, serverUrl);
+    try {
+      await migrate(db);
+      out.push(await fn(db, kind));
+    } finally {
+      await db.close();
+    }
+  }
+  return out;
 }

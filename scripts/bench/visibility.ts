@@ -1,7 +1,6 @@
 import type { Db } from '../../server/db/db.js';
-import { migrate } from '../../server/db/migrate.js';
 import { fmt, median, table, timeRuns } from './report.js';
-import { scratchDb } from './scratch-db.js';
+import { onEachDatabase } from './scratch-db.js';
 
 /**
  * Camera coverage among buildings at the size issue 19 names: 1,000 cameras among 10,000
@@ -31,27 +30,19 @@ async function load(db: Db, buildings: number, cameras: number): Promise<void> {
 
 export async function visibilityBench(opts: { runs: number; databaseUrl?: string }): Promise<string> {
   const [buildings, cameras] = [10_000, 1_000];
-  const rows: (string | number)[][] = [];
-  const kinds: ('pglite' | 'postgres')[] = opts.databaseUrl ? ['postgres', 'pglite'] : ['pglite'];
-  for (const kind of kinds) {
-    const db = await scratchDb(kind, opts.databaseUrl);
-    try {
-      await migrate(db);
-      await load(db, buildings, cameras);
-      if (kind === 'postgres') await db.exec('ANALYZE');
-      const { rows: [shape] } = await db.query<{ blocked: number; per: number }>(`
-        SELECT avg((n > 0)::int)::float8 AS blocked, avg(n)::float8 AS per FROM (
-          SELECT (SELECT count(*) FROM blocking_buildings(ST_Transform(c.geom, 3826), camera_sector(c.geom, c.azimuth, c.fov, c.range_m)))::int AS n
-            FROM cameras c) s`);
-      const views = await timeRuns(opts.runs, () => db.query(`SELECT refresh_camera_coverage(array_agg(id)) FROM cameras`));
-      const sectors = await timeRuns(opts.runs, () => db.query(`SELECT sum(ST_Area(camera_sector(geom, azimuth, fov, range_m))) FROM cameras`));
-      const ms = median(views);
-      rows.push([kind, fmt(cameras), fmt(buildings), `${fmt(shape!.blocked * 100)} %`, fmt(shape!.per, 1), views.map((x) => fmt(x)).join(' / '), fmt(ms),
-        `${fmt(median(sectors))} ms`, `${fmt(ms / median(sectors), 1)}×`, `≤ ${fmt(TARGET_MS)} ms`, ms <= TARGET_MS ? 'met' : 'not met']);
-    } finally {
-      await db.close();
-    }
-  }
+  const rows = await onEachDatabase(opts.databaseUrl, async (db, kind) => {
+    await load(db, buildings, cameras);
+    if (kind === 'postgres') await db.exec('ANALYZE');
+    const { rows: [shape] } = await db.query<{ blocked: number; per: number }>(`
+      SELECT avg((n > 0)::int)::float8 AS blocked, avg(n)::float8 AS per FROM (
+        SELECT (SELECT count(*) FROM blocking_buildings(ST_Transform(c.geom, 3826), camera_sector(c.geom, c.azimuth, c.fov, c.range_m)))::int AS n
+          FROM cameras c) s`);
+    const views = await timeRuns(opts.runs, () => db.query(`SELECT refresh_camera_coverage(array_agg(id)) FROM cameras`));
+    const sectors = await timeRuns(opts.runs, () => db.query(`SELECT sum(ST_Area(camera_sector(geom, azimuth, fov, range_m))) FROM cameras`));
+    const ms = median(views);
+    return [kind, fmt(cameras), fmt(buildings), `${fmt(shape!.blocked * 100)} %`, fmt(shape!.per, 1), views.map((x) => fmt(x)).join(' / '), fmt(ms),
+      `${fmt(median(sectors))} ms`, `${fmt(ms / median(sectors), 1)}×`, `≤ ${fmt(TARGET_MS)} ms`, ms <= TARGET_MS ? 'met' : 'not met'];
+  });
   return `Camera views among buildings (median of ${opts.runs} runs; every camera's view computed again)\n${table(
     ['database', 'cameras', 'buildings', 'cameras with buildings in view', 'buildings per view', 'runs (ms)', 'median (ms)', 'sectors alone', 'ratio', 'target', 'verdict'], rows)}`;
 }

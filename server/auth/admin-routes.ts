@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
-import type { z } from 'zod';
 import type { Db } from '../db/db.js';
+import { parseBody } from '../http/body.js';
 import { message, refusal } from '../http/messages.js';
 import { accountChangesBody, changeAccount, createAccount, listAccounts, newAccountBody, passwordBody, resetPassword, scopeChoices } from './accounts.js';
 import type { Principals } from './principals.js';
@@ -11,14 +11,6 @@ function requireAdmin(req: Request): string {
   if (p.role === 'public') throw refusal(401, 'sign_in_required', { action: '管理帳號' });
   if (p.role !== 'admin') throw refusal(403, 'admin_only', undefined);
   return p.username;
-}
-
-function parse<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const parsed = schema.safeParse(body ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = String(issue.path[0] ?? (issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined) ?? 'body');
-  throw refusal(400, 'account_body', { field }, { field });
 }
 
 /**
@@ -39,13 +31,13 @@ export function adminRoutes(db: Db, principals: Principals): Router {
   });
   r.post('/api/admin/accounts', async (req, res) => {
     const actor = requireAdmin(req);
-    const account = await createAccount(db, actor, parse(newAccountBody, req.body));
+    const account = await createAccount(db, actor, parseBody(newAccountBody, req.body, 'account_body'));
     res.status(201).json({ account, message: message('account_created', { username: account.username, role: account.role }) });
   });
   r.patch('/api/admin/accounts/:username', async (req, res) => {
     const actor = requireAdmin(req);
     const username = String(req.params.username);
-    const done = await changeAccount(db, actor, username, parse(accountChangesBody, req.body));
+    const done = await changeAccount(db, actor, username, parseBody(accountChangesBody, req.body, 'account_body'));
     if (done.signedOut) principals.forgetAccount(username);
     res.json({
       account: done.account,
@@ -55,7 +47,7 @@ export function adminRoutes(db: Db, principals: Principals): Router {
   r.post('/api/admin/accounts/:username/password', async (req, res) => {
     const actor = requireAdmin(req);
     const username = String(req.params.username);
-    await resetPassword(db, actor, username, parse(passwordBody, req.body).password);
+    await resetPassword(db, actor, username, parseBody(passwordBody, req.body, 'account_body').password);
     principals.forgetAccount(username);
     res.json({ message: message('account_password_set', { username }) });
   });

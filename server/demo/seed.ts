@@ -6,6 +6,7 @@ import { DEMO_OFFICER_BEAT, generateDemoCity } from './city/generate.js';
 import { loadDemoCity } from './city/load.js';
 import type { DemoCity } from './city/model.js';
 import { readGround } from './ground.js';
+import { seedDemoPlans } from './plans.js';
 
 /** The demo city is the same on every machine: generated from this seed. */
 export const DEMO_SEED = 20_260_101;
@@ -56,6 +57,7 @@ export async function seedDemo(db: Db, demo: DemoOptions | PreparedDemo): Promis
   // instead of the tables. Only these: the whole database would add seconds to the first start.
   await db.exec('ANALYZE villages, towns, police_units, beats, stations');
   await setDemoAccounts(db, passwordHashes, [city.community.villageCode]);
+  counts.patrol_plans = await seedDemoPlans(db, DEMO_OFFICER_BEAT.slice(0, 6), Date.parse(city.now));
   return counts;
 }
 

@@ -1,4 +1,5 @@
 import { ACCOUNT_MESSAGES } from './account-messages.js';
+import { PLAN_MESSAGES } from './plan-messages.js';
 import { HttpError } from './errors.js';
 
 /**
@@ -9,6 +10,7 @@ import { HttpError } from './errors.js';
  */
 const CATALOGUE = {
   ...ACCOUNT_MESSAGES,
+  ...PLAN_MESSAGES,
   // Requests in general
   too_many_requests: (p: { seconds: number }) => `要求過於頻繁，請於 ${p.seconds} 秒後再試。`,
   service_busy: (p: { seconds: number }) => `系統忙碌中，請於 ${p.seconds} 秒後再試。`,

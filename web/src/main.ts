@@ -19,6 +19,7 @@ const VIEWS: Record<(typeof PAGES)[number]['path'], () => Promise<View>> = {
   '/community': async () => (await import('./views/community-view.js')).communityView,
   '/import': async () => (await import('./views/import-view.js')).importView,
   '/patrol-codes': async () => (await import('./views/patrol-codes-view.js')).patrolCodesView,
+  '/patrol-plans': async () => (await import('./views/patrol-plans-view.js')).patrolPlansView,
   '/admin': async () => (await import('./views/admin-view.js')).adminView,
 };
 

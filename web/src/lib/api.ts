@@ -83,7 +83,7 @@ export function apiError(status: number, body: unknown, etag?: string): ApiError
 export const api = {
   get: <T>(url: string) => call<T>('GET', url).then((r) => r.body),
   getWithTag: <T>(url: string) => call<T>('GET', url),
-  post: <T>(url: string, body?: unknown) => call<T>('POST', url, body ?? {}),
+  post: <T>(url: string, body?: unknown, headers: Record<string, string> = {}) => call<T>('POST', url, body ?? {}, headers),
   /** `etag`: the version the change is based on (features); resources without versions (accounts) have none. */
   patch: <T>(url: string, body: unknown, etag?: string) => call<T>('PATCH', url, body, etag ? { 'If-Match': etag } : {}),
   delete: (url: string, etag: string) => call<void>('DELETE', url, undefined, { 'If-Match': etag }),

@@ -16,6 +16,7 @@ import { iconDataUrl } from '../map/icons.js';
 import { swatchOf } from '../map/layer-panel.js';
 import { createMap, exposeForAutomation, firstOfParts } from '../map/map.js';
 import { TileFilters } from '../map/tile-filters.js';
+import { planLine, todaysPlan } from '../patrol/plans.js';
 
 const DAYS = 30;
 /** Hot cells of the beat: 100 m cells over the last 90 days. */
@@ -93,7 +94,7 @@ async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat, s
   const mapReady = briefingMap(ctx, mapBox, snapshot, beat, since);
   const scope = { beat_code: beat.code };
   const internal = registry.get('incidents') !== undefined;
-  const [stations, places, cameras, incidents, blocks, teams, hours, spots] = await Promise.all([
+  const [stations, places, cameras, incidents, blocks, teams, hours, spots, plan] = await Promise.all([
     listFeatures('stations', { code: beat.station_code }, 1),
     registry.get('key-places') ? listFeatures('key-places', scope, 2000) : Promise.resolve([]),
     registry.get('cameras') ? listFeatures('cameras', { ...scope, status: 'broken,offline' }, 2000) : Promise.resolve([]),
@@ -105,6 +106,8 @@ async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat, s
     // larger than one beat (Gi* compares a cell with the area around): the beat's station.
     internal ? analysis.hotspots({ station: beat.station_code, cellSize: HOT_CELL_M, datetime: `${taiwanDate(new Date(Date.now() - HOT_CELL_DAYS * 86_400_000))}/..` })
       .then((r) => inBeat(r, beat)).catch(() => null) : Promise.resolve(null),
+    // The station's approved 熱時熱點 plan, today's places (a briefing prints without it if it cannot be read).
+    internal ? todaysPlan(beat.station_code).catch(() => null) : Promise.resolve(null),
   ]);
   const station = stations[0]?.properties;
   const placeList = h('div', {});
@@ -120,7 +123,9 @@ async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat, s
     sheetLegend(ctx, places, incidents, blocks, (spots?.features ?? []).some((f) => f.properties.binFdr >= 2)),
     h('div', { class: 'sheet-grid' },
       h('section', { class: 'places' }, h('h2', {}, `治安重點處所（${places.length} 處）`), placeList),
-      h('section', { class: 'incidents' }, incidentSummary(registry.get('incidents'), incidents, hours, spots)),
+      h('section', { class: 'incidents' }, incidentSummary(registry.get('incidents'), incidents, hours, spots),
+        plan ? h('div', { class: 'todays-plan' }, h('h3', {}, `今日熱時熱點巡邏（${plan.plan.station.name}核定）`),
+          h('ul', {}, plan.items.map((i) => h('li', {}, planLine(i))))) : null),
       h('section', { class: 'cameras' }, h('h2', {}, `故障・離線監視器（${cameras.length} 支）`), camerasList(registry.get('cameras'), cameras)),
       h('section', { class: 'blocks' }, h('h2', {}, `守望相助治安區塊（${blocks.length} 處）`), blocksList(registry.get('watch-blocks'), blocks, teams))));
   const map = await mapReady;
