@@ -274,6 +274,9 @@ describe('listing refuses bad query parameters, naming the parameter', () => {
     { query: 'cursor=not-a-cursor', status: 400, code: 'cursor_invalid', message: /cursor 不是本服務給出的分頁游標/, field: 'cursor' },
     { query: 'colour=red', status: 400, code: 'unknown_parameter', message: /不認得參數「colour」。可用的參數：bbox、limit、cursor、name、.*status/, field: 'colour' },
     { query: 'lpr=maybe', status: 400, code: 'filter_not_boolean', message: /「lpr」必須是 true 或 false/, field: 'lpr' },
+    // Names every object has are no booleans either (a lookup that found them sent a function to the database).
+    { query: 'lpr=constructor', status: 400, code: 'filter_not_boolean', message: /「lpr」必須是 true 或 false/, field: 'lpr' },
+    { query: 'lpr=__proto__', status: 400, code: 'filter_not_boolean', message: /「lpr」必須是 true 或 false/, field: 'lpr' },
     { query: 'install_year=recent', status: 400, code: 'integer_out_of_range', message: /「install_year」必須是 1990 到 \d{4} 之間的整數/, field: 'install_year' },
     { query: 'status=borken', status: 400, code: 'filter_not_a_choice', message: /「status」沒有「borken」這個值；可用的值：working（[^）]+）、broken（[^）]+）、offline/, field: 'status' },
     { query: 'datetime=2025-01-01/2025-02-01', status: 400, code: 'layer_untimed', message: /錄影監視系統沒有時間欄位，不能以「datetime」篩選/, field: 'datetime' },

@@ -134,6 +134,18 @@ describe('a new set of beats', () => {
     expect(turf.booleanPointInPolygon(gap.at, box(W + COL, S, W + 2 * COL, S + 2 * ROW))).toBe(true);
   });
 
+  it('finds no gap in a narrow inlet of the outline (a 5° notch 80 m deep into the world\'s east edge)', async () => {
+    const [e, midLat] = [W + 3 * COL, S + 2.5 * ROW];
+    const [deep, half] = [80 / 102_620, (80 * Math.tan((2.5 * Math.PI) / 180)) / 110_740];
+    const notched = { type: 'Polygon', coordinates: [[[W + 2 * COL, S + 2 * ROW], [e, S + 2 * ROW], [e, midLat - half], [e - deep, midLat], [e, midLat + half],
+      [e, S + 3 * ROW], [W + 2 * COL, S + 3 * ROW], [W + 2 * COL, S + 2 * ROW]]] };
+    const fc = grid();
+    fc.features = fc.features.map((f) => (f.properties.代碼 === 'G33' ? beat(3, 3, notched) : f));
+    const res = await importBeats(fc, { dryRun: true }).expect(200);
+    expect(res.body.units.gaps).toEqual([]);
+    expect(res.body.counts).toMatchObject({ update: 1 });
+  });
+
   it('refuses beats that overlap beyond the tolerance, naming both and the overlap, and takes a larger tolerance', async () => {
     const wider = box(W + COL, S + ROW, W + 2 * COL + 0.0005, S + 2 * ROW);
     const fc = { type: 'FeatureCollection', features: [beat(2, 2, wider)] };

@@ -1,17 +1,19 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertUser } from '../server/auth/users.js';
-import { comingMonday } from '../server/patrol/plans.js';
+import { comingMonday, insertPlan } from '../server/patrol/plans.js';
 import { PASSWORD, openWorld, type World } from './support/world.js';
 
 /**
  * 熱時熱點 patrol plans (issue 16, part 3), in the test world's station S1 (東門派出所):
- * incidents made here at two places and hours over the sixteen weeks before a week W, the draft
- * for W checked against counts made here (its places, windows, points and back-test), who may
- * draft, edit, approve and read, edits by version, and plan against done from sign-ins made here.
+ * incidents made here at two places and hours over the sixteen weeks before the coming week W, the
+ * draft for W checked against counts made here (its places, windows, points and back-test), who
+ * may draft, edit, approve and read, edits by version, and plan against done from sign-ins made
+ * here against a plan of a week gone by.
  */
 let w: World;
-const W = (() => { const d = new Date(`${comingMonday()}T00:00:00Z`); d.setUTCDate(d.getUTCDate() - 21); return d.toISOString().slice(0, 10); })();
+/** The week planned: the coming one (a plan is for this week or the next). */
+const W = comingMonday();
 const day = (offset: number) => { const d = new Date(`${W}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + offset); return d.toISOString().slice(0, 10); };
 /** Place A: scooter thefts at 23:30; place B, 1 km east: 車手提款 at 00:20. */
 const A = [120.2051, 22.9951] as const;
@@ -89,11 +91,9 @@ describe('drafting a plan', () => {
   });
 
   it('for chosen types only: 車手提款 gives place B alone, and a week with too few incidents says so', async () => {
-    const next = day(7);
-    const res = await w.as('planner').post('/api/patrol-plans').send({ station: 'S1', week: next, types: ['fraud_withdrawal'] }).expect(201);
+    const res = await w.as('planner').post('/api/patrol-plans').send({ station: 'S1', week: day(-7), types: ['fraud_withdrawal'] }).expect(201);
     expect(res.body.plan.items).toHaveLength(1);
-    // That week's eight weeks before begin a day after B's first incident: five of its six count.
-    expect(res.body.plan.items[0]).toMatchObject({ incidents: 5, inWindow: 5, visits: 1 });
+    expect(res.body.plan.items[0]).toMatchObject({ incidents: 6, inWindow: 6, visits: 2 });
     expect(res.body.plan.types).toEqual(['fraud_withdrawal']);
     expect(res.body.plan.basis.backtest).toMatchObject({ share: null, note: 'few_incidents' });
   });
@@ -106,6 +106,10 @@ describe('drafting a plan', () => {
       [{ station: 'S1', week: 'next monday' }, 400, 'plan_body'],
       [{ station: 'S1', types: ['arson'] }, 400, 'plan_body'],
       [{ station: 'S1', week: W }, 409, 'plan_exists'],
+      // This week or the next only: a week gone by is a record, one far ahead has no incidents to go on.
+      [{ station: 'S1', week: day(-28) }, 400, 'plan_week_out_of_range'],
+      [{ station: 'S1', week: day(7) }, 400, 'plan_week_out_of_range'],
+      [{ station: 'S1', week: '0001-01-01' }, 400, 'plan_week_out_of_range'],
     ];
     for (const [body, status, code] of refusals) {
       const res = await w.as('planner').post('/api/patrol-plans').send(body);
@@ -143,6 +147,8 @@ describe('editing and approving', () => {
     expect(stranger.body.error.code).toBe('plan_point_unknown');
     const invented = await w.as('planner').patch(path).set('If-Match', etag).send(edit([{ ...a, cell: { i: 1, j: 1 } }])).expect(400);
     expect(invented.body.error.code).toBe('plan_item_unknown');
+    const twice = await w.as('planner').patch(path).set('If-Match', etag).send(edit([a, a])).expect(400);
+    expect(twice.body.error.code).toBe('plan_item_repeated');
     await w.as('planner').patch(path).set('If-Match', etag).send({ items: [{ ...a, visits: 99 }] }).expect(400);
     // Place B dropped, A on Friday and Saturday nights only, 22–01, two visits of 10 minutes.
     const saved = await w.as('planner').patch(path).set('If-Match', etag).send({ ...edit([a]), note: '週五六夜間加強' }).expect(200);
@@ -163,7 +169,7 @@ describe('editing and approving', () => {
   });
 
   it('replaces a draft only when asked, keeping the old one as replaced', async () => {
-    const week = day(7);
+    const week = day(-7);
     const first = (await w.as('planner').get('/api/patrol-plans?station=S1&weeks=53').expect(200)).body.plans.find((p: { weekStart: string }) => p.weekStart === week);
     const res = await w.as('planner').post('/api/patrol-plans').send({ station: 'S1', week, replace: true }).expect(201);
     expect(res.body.plan.id).not.toBe(first.id);
@@ -173,22 +179,34 @@ describe('editing and approving', () => {
 });
 
 describe('plan against done', () => {
-  it('counts sign-ins at the place\'s points within its windows, at most the planned visits a day, by officer', async () => {
-    // W's Friday 22:00–01:00 and Saturday 22:00–01:00 are the windows (two visits each).
-    const sign = (officer: string, point: string, at: string) => w.db.query(
-      `INSERT INTO patrol_signins (point_id, officer, signed_at, method) VALUES ($1, $2, ($3::timestamp AT TIME ZONE 'Asia/Taipei'), 'qr')`, [points[point], officer, at]);
+  it('counts sign-ins at a place\'s points within its windows, at most the planned visits, each sign-in once, by officer; a week gone by is not changed', async () => {
+    // A plan of four weeks ago, approved: place A on Friday and Saturday 22:00–01:00, two visits
+    // at 近A; and Friday 23:00–24:00 at 近A or 稍遠A, one visit (two places sharing a point and an hour).
+    const P = day(-28);
+    const cell = (await w.as('planner').get(`/api/patrol-plans/${planId}`).expect(200)).body.plan.items[0].cell;
+    const item = (weekdays: number[], from: number, hours: number, pts: string[], visits: number) => ({
+      cell, outline: {}, place: '東區東門里一帶', weekdays, from, hours, points: pts.map((n) => points[n]!), visits, minutes: 10, incidents: 0, inWindow: 0 });
+    const pastId = await insertPlan(w.db, { station: 'S1', precinct: 'P1', week: P, types: null, by: 'planner', approved: true,
+      draft: { items: [item([5, 6], 22, 3, ['近A'], 2), item([5], 23, 1, ['近A', '稍遠A'], 1)], basis: {} as never } });
+    const at = (offset: number, time: string) => { const d = new Date(`${P}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + offset); return `${d.toISOString().slice(0, 10)} ${time}`; };
+    const sign = (officer: string, point: string, when: string) => w.db.query(
+      `INSERT INTO patrol_signins (point_id, officer, signed_at, method) VALUES ($1, $2, ($3::timestamp AT TIME ZONE 'Asia/Taipei'), 'qr')`, [points[point], officer, when]);
     await w.db.exec(`SELECT set_config('app.actor', 'fixture', false)`);
-    await sign('王警員', '近A', `${day(4)} 22:15`); // Friday, in the window
-    await sign('王警員', '近A', `${day(4)} 23:40`); // Friday, in the window
-    await sign('李警員', '近A', `${day(4)} 23:55`); // Friday, a third: beyond the two planned
-    await sign('李警員', '近A', `${day(5)} 00:30`); // Friday's window past midnight (Saturday 00:30)
-    await sign('王警員', '近A', `${day(5)} 12:00`); // Saturday noon: not a planned hour
-    await sign('王警員', '稍遠A', `${day(5)} 22:30`); // Saturday, but not a point of the edited plan
+    await sign('王警員', '近A', at(4, '22:15')); // Friday, the first place's
+    await sign('王警員', '近A', at(4, '23:40')); // Friday, the first place's second visit
+    await sign('李警員', '近A', at(4, '23:55')); // Friday: the first place has its two; the second place's one
+    await sign('李警員', '近A', at(5, '00:30')); // Friday's window past midnight: needed by neither any more
+    await sign('王警員', '近A', at(5, '12:00')); // Saturday noon: no planned hour
+    await sign('王警員', '稍遠A', at(5, '22:30')); // Saturday night, but not the first place's point
     await w.db.exec(`SELECT set_config('app.actor', '', false)`);
-    const { body } = await w.as('officer').get(`/api/patrol-plans/${planId}`).expect(200);
+    const { body } = await w.as('officer').get(`/api/patrol-plans/${pastId}`).expect(200);
     const p = body.plan.progress;
-    expect(p.items[0].days).toEqual([{ date: day(4), required: 2, done: 2 }, { date: day(5), required: 2, done: 0 }]);
-    expect(p).toMatchObject({ required: 4, done: 2, share: 0.5 });
-    expect(p.byOfficer).toEqual([{ officer: '李警員', signIns: 2 }, { officer: '王警員', signIns: 2 }]);
+    expect(p.items[0].days).toEqual([{ date: at(4, '').trim(), required: 2, done: 2 }, { date: at(5, '').trim(), required: 2, done: 0 }]);
+    expect(p.items[1].days).toEqual([{ date: at(4, '').trim(), required: 1, done: 1 }]);
+    expect(p).toMatchObject({ required: 5, done: 3, share: 0.6 });
+    expect(p.byOfficer).toEqual([{ officer: '王警員', signIns: 2 }, { officer: '李警員', signIns: 1 }]);
+    // A week gone by is a record: its plan is neither changed nor approved again.
+    const over = await w.as('planner').patch(`/api/patrol-plans/${pastId}`).set('If-Match', '*').send({ note: '事後補記' }).expect(409);
+    expect(over.body.error.code).toBe('plan_week_over');
   });
 });

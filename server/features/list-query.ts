@@ -134,7 +134,7 @@ export function parseFilterValues(prop: PropertyDef, value: string): string[] {
         return v;
       case 'boolean': {
         // GDAL writes `-where "lpr = 1"` as lpr=1: 1 and 0 are true and false, as in SQL.
-        const b = BOOLEAN_WORDS[v.toLowerCase()];
+        const b = Object.hasOwn(BOOLEAN_WORDS, v.toLowerCase()) ? BOOLEAN_WORDS[v.toLowerCase()] : undefined;
         if (b === undefined) throw refusal(400, 'filter_not_boolean', { field: name }, { field: name });
         return b;
       }

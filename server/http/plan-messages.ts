@@ -16,6 +16,10 @@ export const PLAN_MESSAGES = {
     `${p.station} ${p.week} 那一週的巡邏計畫已核定，不會被新草案取代；要調整請直接修改那份計畫（修改後須重新核定）。`,
   plan_changed_meanwhile: (p: { by: string }) => `這份巡邏計畫在你讀取後已被 ${p.by} 修改，沒有變更；請重新載入後再修改。`,
   plan_point_unknown: (p: { id: number; station: string }) => `巡簽點 #${p.id} 不是${p.station}的巡簽點（或已刪除）；請從清單中選擇。`,
+  plan_week_out_of_range: (p: { week: string; now: string; next: string }) =>
+    `巡邏計畫只能排本週（${p.now} 起）或下週（${p.next} 起），不能排 ${p.week} 那一週；已過的週次留作紀錄。`,
+  plan_week_over: (p: { week: string }) => `${p.week} 起那一週已經過去，計畫留作紀錄，不能再修改或核定；請排本週或下週的計畫。`,
+  plan_item_repeated: () => '同一個地點在計畫中出現了兩次；每個地點只能列一次（要加強巡簽請提高每日次數）。',
   plan_item_unknown: () => '修改只能調整草案中已有的地點（可刪除）；要找新的熱點請重新產生草案。',
   plan_empty: () => '計畫沒有任何地點，不能核定；請重新產生草案，或改選案類與週次。',
   plan_drafted: (p: { places: number; station: string; week: string }) =>

@@ -5,7 +5,8 @@ import type { PlanItem } from './plan-draft.js';
  * Plan against done: for each place of a plan, each day of its week in the place's weekdays
  * whose window has begun, the visits planned and the sign-ins made at the place's patrol points
  * within the window (at most the planned number counts: a place visited five times does not make
- * up for one not visited); and who signed in, within planned places and hours, by officer.
+ * up for one not visited; a sign-in counts for one place and day only); and who made the visits
+ * counted, by officer.
  */
 
 export interface DayProgress { date: string; required: number; done: number }
@@ -31,11 +32,14 @@ export async function planProgress(db: Queryable, weekStart: string, items: read
       FROM patrol_signins
      WHERE deleted_at IS NULL AND point_id = ANY ($1::bigint[])
        AND signed_at >= ($2::date)::timestamp AT TIME ZONE '${TIME_ZONE}'
-       AND signed_at < ($2::date + 8)::timestamp AT TIME ZONE '${TIME_ZONE}'`, [points, weekStart]);
+       AND signed_at < ($2::date + 8)::timestamp AT TIME ZONE '${TIME_ZONE}'
+     ORDER BY signed_at, id`, [points, weekStart]);
   const signIns = rows.map((r) => ({ ...r, at: wall(r.local) }));
   const nowWall = now + TAIWAN_OFFSET;
   const monday = wall(`${weekStart} 00:00:00`);
-  const counted = new Map<string, number>();
+  // A sign-in counts once: for the first place and day that needs it (two places may share a
+  // point and hours); the visits counted are the sign-ins used, and who made them.
+  const used = new Set<number>();
   const progress = items.map((item): ItemProgress => {
     const days: DayProgress[] = [];
     for (let d = 0; d < 7; d++) {
@@ -43,12 +47,15 @@ export async function planProgress(db: Queryable, weekStart: string, items: read
       const start = monday + d * 24 * HOUR + item.from * HOUR;
       if (start > nowWall) continue;
       const end = start + item.hours * HOUR;
-      const inside = signIns.filter((s) => item.points.includes(s.point) && s.at >= start && s.at < end);
-      for (const s of inside) counted.set(s.officer, (counted.get(s.officer) ?? 0) + 1);
-      days.push({ date: new Date(start).toISOString().slice(0, 10), required: item.visits, done: Math.min(item.visits, inside.length) });
+      const fits = signIns.map((s, k) => ({ s, k })).filter(({ s, k }) => !used.has(k) && item.points.includes(s.point) && s.at >= start && s.at < end);
+      const counted = fits.slice(0, item.visits);
+      for (const { k } of counted) used.add(k);
+      days.push({ date: new Date(start).toISOString().slice(0, 10), required: item.visits, done: counted.length });
     }
     return { days, required: days.reduce((a, d) => a + d.required, 0), done: days.reduce((a, d) => a + d.done, 0) };
   });
+  const counted = new Map<string, number>();
+  for (const k of used) counted.set(signIns[k]!.officer, (counted.get(signIns[k]!.officer) ?? 0) + 1);
   const required = progress.reduce((a, p) => a + p.required, 0);
   const done = progress.reduce((a, p) => a + p.done, 0);
   return {

@@ -33,6 +33,8 @@ export interface Plan {
 }
 
 const MONDAY = /^\d{4}-\d{2}-\d{2}$/;
+/** Most plans a list gives: a precinct's stations for a couple of months. */
+const MAX_LISTED = 200;
 const TYPES = INCIDENT_TYPES.map((c) => c.value) as [string, ...string[]];
 
 export const newPlanBody = z.strictObject({
@@ -100,7 +102,7 @@ interface PlanRow {
 }
 
 const PLAN_SELECT = `
-  SELECT pl.id::int AS id, pl.station_code, s.name AS station_name, pl.precinct_code, to_char(pl.week_start, 'YYYY-MM-DD') AS week_start,
+  SELECT pl.id::int AS id, pl.station_code, s.name AS station_name, s.precinct_code, to_char(pl.week_start, 'YYYY-MM-DD') AS week_start,
          pl.types, pl.status, pl.items, pl.basis, pl.note, pl.version, pl.created_by, pl.updated_by, pl.updated_at,
          pl.approved_by, pl.approved_at
     FROM patrol_plans pl JOIN stations s ON s.code = pl.station_code`;
@@ -130,11 +132,17 @@ export async function listPlans(db: Queryable, p: Principal, station: string | u
   if (p.role === 'public') throw refusal(401, 'sign_in_required', { action: '查看巡邏計畫' });
   if (p.role === 'community') throw refusal(403, 'plan_police_only', undefined);
   // Police of a precinct read its plans only: asked in SQL, so the limit counts what they may read.
+  // Police of a precinct read its plans only (by the station's precinct now: a station moved
+  // takes its plans along), officers approved ones: asked in SQL, so the limit counts what they may read.
   const { rows } = await db.query<PlanRow>(`${PLAN_SELECT}
-     WHERE pl.deleted_at IS NULL AND ($1::text IS NULL OR pl.station_code = $1) AND ($3::text IS NULL OR pl.precinct_code = $3)
-       AND pl.week_start >= current_date - make_interval(weeks => $2)
-     ORDER BY pl.week_start DESC, pl.station_code LIMIT 200`, [station ?? null, weeks, p.role === 'admin' ? null : p.precinctCode ?? '']);
-  return Promise.all(rows.filter((r) => mayRead(p, r)).map((r) => toPlan(db, r)));
+     WHERE pl.deleted_at IS NULL AND ($1::text IS NULL OR pl.station_code = $1) AND ($3::text IS NULL OR s.precinct_code = $3)
+       AND ($4 OR pl.status = 'approved') AND pl.week_start >= current_date - make_interval(weeks => $2)
+     ORDER BY pl.week_start DESC, pl.station_code LIMIT ${MAX_LISTED}`,
+  [station ?? null, weeks, p.role === 'admin' ? null : p.precinctCode ?? '', p.role !== 'officer']);
+  // One plan after another: each reads its sign-ins, and a list should not take the pool's every connection.
+  const plans: Plan[] = [];
+  for (const r of rows.filter((x) => mayRead(p, x))) plans.push(await toPlan(db, r));
+  return plans;
 }
 
 async function audit(tx: Queryable, actor: string, action: string, detail: object): Promise<void> {
@@ -158,6 +166,8 @@ export async function createPlan(db: Db, p: Principal, body: z.infer<typeof newP
   requirePlanner(p, station.precinct);
   const week = body.week ?? comingMonday();
   if (!isMonday(week)) throw refusal(400, 'plan_week_not_monday', { week }, { field: 'week' });
+  // A plan is for the week under way or the next: a week that is over has its sign-ins already.
+  if (week !== thisMonday() && week !== comingMonday()) throw refusal(400, 'plan_week_out_of_range', { week, now: thisMonday(), next: comingMonday() }, { field: 'week' });
   const types = body.types ? [...new Set(body.types)].sort() : null;
   const draft = await draftPlan(db, station.code, types, week);
   const id = await db.transaction(async (tx) => {
@@ -181,6 +191,8 @@ async function lockedForChange(tx: Queryable, p: Principal, id: number, version:
   const row = rows[0];
   if (!row || !mayRead(p, row)) throw refusal(404, 'plan_unknown', { id });
   requirePlanner(p, row.precinct_code);
+  // A week that is over is a record: its plan is kept as it was approved, against its sign-ins.
+  if (row.week_start < thisMonday()) throw refusal(409, 'plan_week_over', { week: row.week_start });
   if (version !== '*' && row.version !== version) throw refusal(412, 'plan_changed_meanwhile', { by: row.updated_by }, { headers: { ETag: `"${row.version}"` } });
   return row;
 }
@@ -202,6 +214,8 @@ export async function changePlan(db: Db, p: Principal, id: number, version: numb
       const ok = new Set(found.map((f) => f.id));
       const stranger = wanted.find((w) => !ok.has(w));
       if (stranger !== undefined) throw refusal(400, 'plan_point_unknown', { id: stranger, station: row.station_name }, { field: 'items' });
+      const cells = c.items.map((e) => `${e.cell.i},${e.cell.j}`);
+      if (new Set(cells).size !== cells.length) throw refusal(400, 'plan_item_repeated', undefined, { field: 'items' });
       items = c.items.map((e) => {
         const base = known.get(`${e.cell.i},${e.cell.j}`);
         if (!base) throw refusal(400, 'plan_item_unknown', undefined, { field: 'items' });

@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { unionBbox, visibleExtent } from '../layers/extent.js';
+import { unionBbox, visibleExtent, type Bbox } from '../layers/extent.js';
 import { TAIWAN_BOUNDS } from '../geo/taiwan.js';
 import type { LayerDef } from '../layers/types.js';
 import { zoomRange } from './coords.js';
@@ -33,14 +33,31 @@ function clusterFields(l: LayerDef): Record<string, string> {
   };
 }
 
+/** How long a TileJSON's bounds are reused: a hint for clients, not worth a scan of every layer on each map load. */
+const BOUNDS_TTL_MS = 60_000;
+const MAX_REMEMBERED = 1000;
+const remembered = new Map<string, { until: number; bounds: Bbox | null }>();
+
+/** The box around the rows of the layers the principal may read, measured at most once a minute per layers and reader. */
+async function boundsOf(db: Queryable, layers: readonly LayerDef[], p: Principal): Promise<Bbox | null> {
+  const key = [layers.map((l) => l.id).join(','), p.role, p.precinctCode ?? '', p.userId ?? ''].join('|');
+  const hit = remembered.get(key);
+  if (hit && hit.until > Date.now()) return hit.bounds;
+  const bounds = unionBbox(await Promise.all(layers.map(async (l) => (await visibleExtent(db, l, p)).bbox)));
+  if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+  remembered.set(key, { until: Date.now() + BOUNDS_TTL_MS, bounds });
+  return bounds;
+}
+
 /**
  * TileJSON 3.0.0 for one layer or a composite, with the fields the caller's tiles carry and, as
- * `bounds`, the box around the rows the caller may see (Taiwan when there are none).
+ * `bounds`, the box around the rows the caller may see (Taiwan when there are none; up to a
+ * minute old).
  */
 export async function tileJson(db: Queryable, layers: readonly LayerDef[], p: Principal, baseUrl: string) {
   const ids = layers.map((l) => l.id).join(',');
   const attribution = attributionOf(layers);
-  const bounds = unionBbox(await Promise.all(layers.map(async (l) => (await visibleExtent(db, l, p)).bbox)));
+  const bounds = await boundsOf(db, layers, p);
   return {
     tilejson: '3.0.0',
     name: layers.map((l) => l.title).join('、'),
