@@ -126,12 +126,51 @@ describe('the import page', () => {
     expect(await outcome(page)).toMatch(/匯入時會略過 2 列可能與既有資料重複的列/);
     expect(await page.locator('label.duplicates').innerText()).toMatch(/^仍匯入 2 列可能與既有資料重複的列/);
     expect(await page.$$eval('.row-table tbody tr[data-row="2"] td', (tds) => tds.map((td) => td.textContent))).toContain('略過（可能重複）');
-    await press(page, 'import');
-    expect(await outcome(page)).toMatch(/已略過 2 列可能與既有資料重複的列/);
+    // Nothing would be written: 匯入 stays off and the outcome says so.
+    expect(await page.locator('button[data-action="import"]').isDisabled()).toBe(true);
+    expect(await page.locator('.nothing-to-import').innerText()).toMatch(/「匯入」按鈕已停用/);
     expect(await keyPlaces()).toBe(before + 2);
 
     expect(p.errors).toEqual([]);
     expect(p.offMachine()).toEqual([]);
+    await p.context.close();
+  });
+
+  it('keeps 匯入 off when a trial would write nothing, and takes a default for a field the file lacks', async () => {
+    const { rows: at } = await w.db.query<{ x: number; y: number }>(`SELECT round(ST_X(p)::numeric, 1)::float8 x, round(ST_Y(p)::numeric, 1)::float8 y
+      FROM (SELECT ST_Transform(ST_PointOnSurface(geom), 3826) p FROM beats
+             WHERE precinct_code = (SELECT precinct_code FROM users WHERE username = 'planner') ORDER BY code LIMIT 1) s`);
+    const p = await w.open('/import', 'planner', { width: 1280, height: 800 });
+    const { page } = p;
+    await page.selectOption('select[name="layer"]', 'key-places');
+    await page.locator('select[name="defaultTarget"] option[value="category"]').waitFor({ state: 'attached' });
+    // Every row wrong: the trial says nothing would be written, and 匯入 stays off even with 只匯入正確的列.
+    await page.check('input[name="validOnly"]');
+    const bad = csvText([['名稱', '類別', 'X', 'Y'], ['甲', '不明類別', at[0]!.x, at[0]!.y], ['乙', '另一個不明類別', at[0]!.x + 20, at[0]!.y]]);
+    await page.setInputFiles('input[type="file"]', { name: '錯誤.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await press(page, 'dry-run');
+    expect(await counts(page)).toMatchObject({ 總列數: 2, 錯誤: 2 });
+    expect(await page.locator('.nothing-to-import').innerText()).toMatch(/「匯入」按鈕已停用/);
+    expect(await page.locator('button[data-action="import"]').isDisabled()).toBe(true);
+    // No 類別 column at all: refused as missing until a default is given in the advanced options.
+    const before = await keyPlaces();
+    const noCategory = csvText([['名稱', 'X', 'Y'], ['預設值KTV甲', at[0]!.x + 40, at[0]!.y], ['預設值KTV乙', at[0]!.x + 60, at[0]!.y]]);
+    await page.setInputFiles('input[type="file"]', { name: '無類別.csv', mimeType: 'text/csv', buffer: Buffer.from(noCategory) });
+    await press(page, 'dry-run');
+    expect(await outcome(page)).toMatch(/類別/);
+    // The refusal opened the advanced options at the column mapping; the defaults are below it.
+    expect(await page.locator('details.advanced').getAttribute('open')).not.toBeNull();
+    await page.selectOption('select[name="defaultTarget"]', 'category');
+    await page.fill('input[name="defaultValue"]', 'ktv');
+    await page.click('button[data-action="add-default"]');
+    expect(await page.locator('.default-list li').innerText()).toMatch(/category.*「ktv」/);
+    await press(page, 'dry-run');
+    expect(await counts(page)).toMatchObject({ 總列數: 2, 新增: 2, 錯誤: 0 });
+    expect(await page.locator('button[data-action="import"]').isDisabled()).toBe(false);
+    await press(page, 'import');
+    const { rows } = await w.db.query<{ category: string }>(`SELECT category FROM key_places WHERE name LIKE '預設值KTV%' ORDER BY name`);
+    expect(rows).toEqual([{ category: 'ktv' }, { category: 'ktv' }]);
+    expect(await keyPlaces()).toBe(before + 2);
     await p.context.close();
   });
 

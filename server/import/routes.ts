@@ -16,7 +16,8 @@ import { DEFAULT_PREVIEW, MAX_PREVIEW, parseImportOptions } from './options.js';
 import type { ImportReport } from './report.js';
 import { requireImport, runImport, type Phase } from './run.js';
 import { FILE_FORMATS } from './table.js';
-import { DEFAULT_TOLERANCE_M2 } from './units.js';
+import { DEFAULT_TOLERANCE_M2, MAX_TOLERANCE_M2 } from './units.js';
+import { isUnitLayer } from './targets.js';
 
 /**
  * POST /api/import/{layer}: a register file in, a report out (docs: README "Import"). The router
@@ -62,7 +63,9 @@ export function importRoutes(db: Db, principals: Principals, { limitBytes, limit
       formats: FILE_FORMATS, encodings: ['utf-8', 'big5'],
       crs: SRIDS.map((s) => ({ crs: crsName(s), name: CRS[s] })),
       targets: targetsOf(layer),
-      defaults: { preview: DEFAULT_PREVIEW, maxPreview: MAX_PREVIEW, tolerance: DEFAULT_TOLERANCE_M2 },
+      // Unit layers are checked for gaps and overlaps (tolerance) and may be replaced without a source.
+      units: isUnitLayer(layer),
+      defaults: { preview: DEFAULT_PREVIEW, maxPreview: MAX_PREVIEW, tolerance: DEFAULT_TOLERANCE_M2, maxTolerance: MAX_TOLERANCE_M2 },
     });
   });
 

@@ -14,6 +14,9 @@ export interface ImportInfo {
   encodings: string[];
   crs: { crs: string; name: string }[];
   targets: ImportTarget[];
+  /** A unit layer: checked for gaps and overlaps up to a tolerance, replaceable without a source. */
+  units: boolean;
+  defaults: { tolerance: number; maxTolerance: number };
 }
 
 /** A register imported before, with the settings its next file gets unless told otherwise. */
@@ -45,6 +48,12 @@ export interface ImportParams {
   crs?: string;
   format?: string;
   mapping?: Record<string, string | null>;
+  /** Values for fields the file has no column for (or leaves empty), e.g. {"owner_kind": "police"}. */
+  defaults?: Record<string, string>;
+  /** The file is the whole new set: features of the source (or of a unit layer) it does not list are deleted. */
+  replace?: boolean;
+  /** Unit layers: m² of gap or overlap that pass. */
+  tolerance?: number;
 }
 
 export type Phase = 'read' | 'transform' | 'validate' | 'write' | 'check';

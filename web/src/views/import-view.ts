@@ -70,10 +70,35 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
     duplicatesBox.hidden = true;
   };
   const mappingNote = h('p', { class: 'warning', hidden: true }, '已變更欄位對應，請重新試算。');
+  // Values for fields the file has no column for: chosen by field, listed, removable.
+  const defaults = new Map<string, string>();
+  const defaultTarget = h('select', { name: 'defaultTarget', 'aria-label': '預設值的欄位' });
+  const defaultValue = h('input', { type: 'text', name: 'defaultValue', maxlength: 200, 'aria-label': '預設值', placeholder: '例：police' });
+  const defaultList = h('ul', { class: 'plain default-list' });
+  const showDefaults = () => {
+    replace(defaultList, [...defaults].map(([t, v]) => h('li', { dataset: { target: t } }, `${targetLabel(t)}（${t}）＝「${v}」 `,
+      h('button', { type: 'button', class: 'small', onclick: () => { defaults.delete(t); showDefaults(); refresh(); } }, '移除'))));
+  };
+  const addDefault = () => {
+    const v = defaultValue.value.trim();
+    if (!defaultTarget.value || !v) return;
+    defaults.set(defaultTarget.value, v);
+    defaultValue.value = '';
+    showDefaults();
+    refresh();
+  };
+  const replaceAll = h('input', { type: 'checkbox', name: 'replace' });
+  const tolerance = h('input', { type: 'number', name: 'tolerance', min: '0', step: '1', inputmode: 'numeric', placeholder: '10' });
+  const toleranceField = h('label', { class: 'field', hidden: true }, h('span', {}, '容許的空隙與重疊（平方公尺；未填沿用來源上次的設定或 10）'), tolerance);
   const mappingBox = h('div', { class: 'mapping-editor' }, h('p', { class: 'hint' }, '試算後，這裡列出檔案每一欄對應到的欄位，可逐欄更改後重新試算。'));
-  const advanced = h('details', { class: 'advanced' }, h('summary', {}, '進階選項：編碼、坐標系統、格式、欄位對應'),
+  const advanced = h('details', { class: 'advanced' }, h('summary', {}, '進階選項：編碼、坐標系統、格式、欄位對應、預設值、取代、容許誤差'),
     h('div', { class: 'option-grid' }, labelled('文字編碼', encodingSelect), labelled('坐標系統', crsSelect), labelled('檔案格式', formatSelect)),
-    mappingBox);
+    mappingBox,
+    h('div', { class: 'defaults-editor' }, h('h3', {}, '預設值（檔案沒有這一欄，或這一欄空白時）'),
+      h('div', { class: 'actions start' }, defaultTarget, defaultValue, h('button', { type: 'button', class: 'small', dataset: { action: 'add-default' }, onclick: addDefault }, '加入')),
+      defaultList),
+    h('label', { class: 'valid-only' }, replaceAll, h('span', {}, '以這份檔案取代整個來源（來源中這份檔案沒有的資料會刪除，刪除留有紀錄；行政單位圖層取代整個圖層）')),
+    toleranceField);
   const tryButton = h('button', { type: 'button', class: 'secondary', dataset: { action: 'dry-run' } }, '試算（不寫入）');
   const importButton = h('button', { type: 'button', class: 'primary', dataset: { action: 'import' }, disabled: true }, '匯入');
   const bar = h('progress', {});
@@ -116,6 +141,9 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
   const params = (dryRun: boolean): ImportParams => ({
     dryRun, validOnly: validOnly.checked, ...(importDuplicates.checked ? { duplicates: 'import' as const } : {}), source: sourceInput.value.trim(), encoding: encodingSelect.value, crs: crsSelect.value,
     format: formatSelect.value, mapping: mapping(),
+    ...(defaults.size ? { defaults: Object.fromEntries([...defaults].sort(([a], [b]) => a.localeCompare(b))) } : {}),
+    ...(replaceAll.checked ? { replace: true } : {}),
+    ...(info?.units && tolerance.value !== '' ? { tolerance: Number(tolerance.value) } : {}),
   });
   const keyOf = () => (file ? JSON.stringify([layerSelect.value, file.name, file.size, file.lastModified, params(false)]) : null);
   const refresh = () => {
@@ -131,6 +159,14 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
     replace(encodingSelect, h('option', { value: '' }, '自動偵測'), info.encodings.map((e) => h('option', { value: e }, ENCODINGS[e] ?? e)));
     replace(crsSelect, h('option', { value: '' }, '自動判斷'), info.crs.map((c) => h('option', { value: c.crs }, `${c.name}（${c.crs}）`)));
     replace(formatSelect, h('option', { value: '' }, '依檔案判斷'), info.formats.map((f) => h('option', { value: f }, FORMATS[f] ?? f)));
+    replace(defaultTarget, info.targets.filter((t) => !['lon', 'lat', 'x', 'y', 'wkt', 'external_id'].includes(t.target))
+      .map((t) => h('option', { value: t.target }, `${t.label}${t.required ? '＊' : ''}（${t.target}）`)));
+    defaults.clear();
+    showDefaults();
+    replaceAll.checked = false;
+    tolerance.value = '';
+    tolerance.max = String(info.defaults.maxTolerance);
+    toleranceField.hidden = !info.units;
     showSources();
     plan = [];
     overrides.clear();
@@ -217,7 +253,8 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
       mappingNote.hidden = true;
       renderMapping();
       showReport(report);
-      triedKey = dryRun ? key : null;
+      // 匯入 waits for a trial that found something to write: rows, or deletions of a replacement.
+      triedKey = dryRun && writesSomething(report) ? key : null;
       replace(outcome, outcomeOf(report, status));
       if (!dryRun && report.committed) {
         sources = await importSources(layerSelect.value).catch(() => sources);
@@ -306,7 +343,7 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
   for (const type of ['dragover', 'drop']) main.addEventListener(type, (e) => e.preventDefault());
   layerSelect.addEventListener('change', () => void loadLayer());
   sourceInput.addEventListener('input', () => { showSaved(); refresh(); });
-  for (const el of [encodingSelect, crsSelect, formatSelect, validOnly, importDuplicates]) el.addEventListener('change', refresh);
+  for (const el of [encodingSelect, crsSelect, formatSelect, validOnly, importDuplicates, replaceAll, tolerance]) el.addEventListener('change', refresh);
   tryButton.addEventListener('click', () => void run(true));
   importButton.addEventListener('click', () => void run(false));
 
@@ -321,6 +358,16 @@ export async function importView(ctx: AppContext, main: HTMLElement): Promise<vo
   refresh();
 }
 
+/**
+ * Whether importing what a trial saw could write anything: rows, or a replacement's deletions,
+ * and no refusal of the file as a whole. (Rows with errors and good rows besides leave 匯入 on:
+ * pressed, it says the all-or-nothing rule, and 「只匯入正確的列」 is offered.)
+ */
+function writesSomething(r: ImportReport): boolean {
+  const c = r.counts;
+  return (c.ok + c.warning - c.skip > 0 || c.delete > 0) && r.errors.length === 0;
+}
+
 /** What a finished import says to the person, in their words. */
 function outcomeOf(r: ImportReport, status: number): HTMLElement {
   const c = r.counts;
@@ -330,7 +377,8 @@ function outcomeOf(r: ImportReport, status: number): HTMLElement {
     return h('div', { class: c.error ? 'warning' : 'notice' },
       h('p', {}, `試算完成，未寫入任何資料：${formatNumber(good)} 列可匯入（新增 ${formatNumber(c.create)}、更新 ${formatNumber(c.update)}、不變 ${formatNumber(c.unchanged)}）${c.error ? `，${formatNumber(c.error)} 列有錯誤` : ''}。`),
       skippedLine(c.skip, true),
-      c.error ? h('p', {}, r.validOnly ? `匯入時會略過這 ${formatNumber(c.error)} 列。` : '未勾選「只匯入正確的列」時，有錯誤的列會使整份檔案不匯入。') : null);
+      c.error ? h('p', {}, r.validOnly ? `匯入時會略過這 ${formatNumber(c.error)} 列。` : '未勾選「只匯入正確的列」時，有錯誤的列會使整份檔案不匯入。') : null,
+      writesSomething(r) ? null : h('p', { class: 'nothing-to-import' }, '這樣匯入不會寫入任何資料，「匯入」按鈕已停用：請修正檔案、欄位對應或選項後重新試算。'));
   }
   if (!r.committed || status === 422) {
     return h('div', { class: 'form-error refusal' },
