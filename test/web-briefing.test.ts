@@ -249,6 +249,14 @@ describe('the patrol plan', () => {
     const sheet = await openBriefing('P01S01B01');
     const lines = await sheet.page.locator('.todays-plan li').allInnerTexts();
     expect(lines.map((l) => l.split(' ')[0])).toEqual(todays.map((i) => i.place));
+    // The places are outlined on the sheet's map, and the legend says what the dashes are.
+    expect(await sheet.page.locator('.sheet-legend').innerText()).toContain('今日巡邏計畫地點');
+    const outlined = await sheet.page.evaluate(() => {
+      const map = (window as unknown as { emap: { map: import('maplibre-gl').Map } }).emap.map;
+      const source = map.getSource('briefing-plan-places') as unknown as { serialize(): { data: { features: unknown[] } } } | undefined;
+      return source ? source.serialize().data.features.length : -1;
+    });
+    expect(outlined).toBe(todays.length);
     await mapIdle(sheet.page);
     await sheet.page.waitForFunction(() => (document.querySelector('.map-snapshot') as HTMLImageElement | null)?.src.startsWith('data:image/png'));
     await sheet.page.emulateMedia({ media: 'print' });

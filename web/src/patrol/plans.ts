@@ -5,6 +5,8 @@ import { formatNumber, WEEKDAYS } from '../lib/format.js';
 /** A 熱時熱點 patrol plan as GET /api/patrol-plans gives it (server/patrol/plans.ts). */
 export interface PlanItem {
   cell: { i: number; j: number };
+  /** The place's square (GeoJSON Polygon, WGS84). */
+  outline: GeoJSON.Polygon;
   place: string;
   weekdays: number[];
   from: number;

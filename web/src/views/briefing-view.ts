@@ -16,7 +16,7 @@ import { iconDataUrl } from '../map/icons.js';
 import { swatchOf } from '../map/layer-panel.js';
 import { createMap, exposeForAutomation, firstOfParts } from '../map/map.js';
 import { TileFilters } from '../map/tile-filters.js';
-import { planLine, todaysPlan } from '../patrol/plans.js';
+import { planLine, todaysPlan, type PlanItem } from '../patrol/plans.js';
 
 const DAYS = 30;
 /** Hot cells of the beat: 100 m cells over the last 90 days. */
@@ -120,7 +120,7 @@ async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat, s
         beat.officer_name ? `警勤區員警 ${beat.officer_name}` : null, `製表 ${formatDateTime(new Date().toISOString())}`].filter(Boolean).join('・'))),
   );
   sheet.append(
-    sheetLegend(ctx, places, incidents, blocks, (spots?.features ?? []).some((f) => f.properties.binFdr >= 2)),
+    sheetLegend(ctx, places, incidents, blocks, (spots?.features ?? []).some((f) => f.properties.binFdr >= 2), plan !== null),
     h('div', { class: 'sheet-grid' },
       h('section', { class: 'places' }, h('h2', {}, `治安重點處所（${places.length} 處）`), placeList),
       h('section', { class: 'incidents' }, incidentSummary(registry.get('incidents'), incidents, hours, spots),
@@ -130,11 +130,15 @@ async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat, s
       h('section', { class: 'blocks' }, h('h2', {}, `守望相助治安區塊（${blocks.length} 處）`), blocksList(registry.get('watch-blocks'), blocks, teams))));
   const map = await mapReady;
   if (spots) showHotCells(map, spots);
+  if (plan) showPlanPlaces(map, plan.items);
   return map;
 }
 
 /** What the map's symbols mean, for those this beat has: the printout has no layer panel. */
-function sheetLegend(ctx: AppContext, places: Feature[], incidents: Feature[], blocks: Feature[], hotCells: boolean): HTMLElement {
+/** How the places of today's patrol plan are drawn on the sheet's map: a dashed outline, apart from every layer's fills. */
+const PLAN_OUTLINE = '#1b2a49';
+
+function sheetLegend(ctx: AppContext, places: Feature[], incidents: Feature[], blocks: Feature[], hotCells: boolean, planPlaces: boolean): HTMLElement {
   const item = (mark: HTMLElement, label: string) => h('li', {}, mark, label);
   const dot = (colour: string) => h('span', { class: 'swatch fill', style: { background: colour } });
   const present = (layer: LayerInfo | undefined, features: Feature[]) => {
@@ -150,7 +154,16 @@ function sheetLegend(ctx: AppContext, places: Feature[], incidents: Feature[], b
     ctx.registry.get('cameras')?.legend?.fill?.entries.map((e) => item(swatchOf(e, 'fill'), `監視器${e.label}`)),
     // Areas on the sheet's map: the watch blocks by their adopter's kind, and the hot cells.
     present(ctx.registry.get('watch-blocks'), blocks).map((e) => item(h('span', { class: 'swatch square', style: { background: e.colour } }), `治安區塊（${e.label}）`)),
-    hotCells ? item(h('span', { class: 'swatch square', style: { background: BINS[1].colour } }), '熱點（案件明顯偏多的網格）') : null);
+    hotCells ? item(h('span', { class: 'swatch square', style: { background: BINS[1].colour } }), '熱點（案件明顯偏多的網格）') : null,
+    planPlaces ? item(h('span', { class: 'swatch dashed', style: { borderColor: PLAN_OUTLINE } }), '今日巡邏計畫地點') : null);
+}
+
+/** Today's places of the station's approved patrol plan, outlined (dashed) above the fills. */
+function showPlanPlaces(map: maplibregl.Map, items: readonly PlanItem[]): void {
+  const data = { type: 'FeatureCollection', features: items.map((i) => ({ type: 'Feature', geometry: i.outline, properties: { place: i.place } })) };
+  map.addSource('briefing-plan-places', { type: 'geojson', data: data as GeoJSON.FeatureCollection });
+  map.addLayer({ id: 'briefing-plan-places', type: 'line', source: 'briefing-plan-places',
+    paint: { 'line-color': PLAN_OUTLINE, 'line-width': 2.5, 'line-dasharray': [2, 1.5] } }, firstOfParts(map, ['points']));
 }
 
 function placesTable(ctx: AppContext, places: Feature[], redraw: () => void): HTMLElement {
