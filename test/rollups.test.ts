@@ -1,5 +1,6 @@
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertPlan } from '../server/patrol/plans.js';
 import { namedPeriod, parsePeriod } from '../server/rollups/period.js';
 import { CAMERA_OWNER_KINDS, CAMERA_STATUSES, DRONE_STATUSES, INCIDENT_TYPES, KEY_PLACE_CATEGORIES, VISIT_OUTCOMES } from '../server/layers/vocabularies.js';
 import { binary } from './support/mvt.js';
@@ -328,6 +329,39 @@ describe('figures per unit, as counted row by row', () => {
     expect((await w.as('public').get('/api/rollups?period=2025H2&format=csv&table=patrol').expect(404)).body.error.code).toBe('rollup_patrol_police_only');
   });
 
+  it('lists the 熱時熱點 plans of the period week by week, planned against done from the sign-ins, to police only', async () => {
+    // A plan for S1 (point 0, in B1) and one for S2 (point 2... in B3) in the week of 2025-09-01, approved; a draft for S1 the week after.
+    const s1 = patrolPoints.find((x) => x.beat === 'B1')!;
+    const s2 = patrolPoints.find((x) => x.beat === 'B3')!;
+    const item = (pt: PatrolPoint) => ({ cell: { i: 0, j: 0 }, outline: {}, place: '測試地點', weekdays: [1, 2, 3, 4, 5, 6, 7], from: 0, hours: 24,
+      points: [pt.id], visits: 1, minutes: 15, incidents: 0, inWindow: 0 });
+    const plan = (station: string, precinct: string, week: string, pt: PatrolPoint, approved: boolean) => insertPlan(w.db,
+      { station, precinct, week, types: null, draft: { items: [item(pt)], basis: {} as never }, by: 'planner', approved });
+    await plan('S1', 'P1', '2025-09-01', s1, true);
+    await plan('S2', 'P2', '2025-09-01', s2, true);
+    await plan('S1', 'P1', '2025-09-08', s1, false);
+    /** Days of the week with a sign-in at the point: one visit a day is planned, so each counts once. */
+    const doneIn = (pt: PatrolPoint, monday: string) => new Set(pt.signIns.map((at) => at.slice(0, 10)).filter((d) => d >= monday && d < day(monday, 7))).size;
+    const res = await rollup('admin', 'by=station').expect(200);
+    expect(res.body.patrolPlans.map((r: { station: string; weekStart: string; status: string; required: number; done: number }) =>
+      [r.station, r.weekStart, r.status, r.required, r.done])).toEqual([
+      ['東門派出所', '2025-09-01', 'approved', 7, doneIn(s1, '2025-09-01')],
+      ['海安派出所', '2025-09-01', 'approved', 7, doneIn(s2, '2025-09-01')],
+      ['東門派出所', '2025-09-08', 'draft', 7, doneIn(s1, '2025-09-08')],
+    ]);
+    const stationsOf = async (role: 'planner' | 'officer') => (await rollup(role, 'by=station').expect(200)).body.patrolPlans
+      .map((r: { station: string; status: string }) => `${r.station}/${r.status}`);
+    expect(await stationsOf('planner')).toEqual(['東門派出所/approved', '東門派出所/draft']);
+    expect(await stationsOf('officer')).toEqual(['東門派出所/approved']);
+    expect((await rollup('public', 'by=station').expect(200)).body).not.toHaveProperty('patrolPlans');
+    const csv = await w.as('admin').get('/api/rollups?period=2025H2&by=station&format=csv&table=plans').expect(200);
+    const lines = csv.text.replace(/^\uFEFF/, '').trim().split(/\r\n/);
+    expect(lines[0]).toBe('id,派出所,週次（週一）,狀態,地點數,應巡簽次數,已巡簽次數,完成率,各員警巡簽次數');
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toMatch(/^\d+,東門派出所,2025-09-01,已核定,1,7,/);
+    expect((await w.as('community').get('/api/rollups?period=2025H2&format=csv&table=plans').expect(404)).body.error.code).toBe('rollup_patrol_police_only');
+  });
+
   it('lists the places overdue for a visit, oldest due first', async () => {
     const res = await rollup('admin', 'by=beat').expect(200);
     const overdue = places.filter((p) => p.status === 'listed' && p.due !== null && p.due <= PERIOD.to && p.due < OVERDUE_BEFORE
@@ -430,7 +464,7 @@ describe('periods', () => {
       ['from=2000-01-01&to=2025-03-01', 'from', 'rollup_range_too_long', /^一次彙整最多涵蓋 3,660 天（約十年）/],
       ['by=district', 'by', 'rollup_by', /^「by」必須是 bureau（警察局）、precinct（分局）、station（派出所）、beat（警勤區） 其中之一，不能是「district」。$/],
       ['format=xlsx', 'format', 'rollup_format', /^「format」必須是 json 或 csv，不能是「xlsx」。$/],
-      ['table=all', 'table', 'rollup_table', /^「table」必須是 units（每個單位一列）、overdue（逾期未查訪的處所）或 patrol/],
+      ['table=all', 'table', 'rollup_table', /^「table」必須是 units（每個單位一列）、overdue（逾期未查訪的處所）、patrol（各巡簽點的簽到）或 plans/],
       ['unit=X9', 'unit', 'rollup_unit_unknown', /^沒有代碼為「X9」的警察局、分局、派出所或警勤區/],
       ['by=station&unit=B1', 'unit', 'rollup_unit_level', /^「B1」是警勤區，底下沒有派出所可以彙整：by=station 時，unit 必須是派出所或更上層的單位。請改選 unit，或改用 by=beat。$/],
       ['colour=red', 'colour', 'unknown_parameter', /不認得參數「colour」/],

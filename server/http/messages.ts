@@ -132,13 +132,13 @@ const CATALOGUE = {
   // Roll-ups (/api/rollups)
   rollup_by: (p: { value: string }) => `「by」必須是 ${levelChoices()} 其中之一，不能是「${p.value}」。`,
   rollup_format: (p: { value: string }) => `「format」必須是 json 或 csv，不能是「${p.value}」。`,
-  rollup_table: (p: { value: string }) => `「table」必須是 units（每個單位一列）、overdue（逾期未查訪的處所）或 patrol（各巡簽點的簽到），不能是「${p.value}」。`,
+  rollup_table: (p: { value: string }) => `「table」必須是 units（每個單位一列）、overdue（逾期未查訪的處所）、patrol（各巡簽點的簽到）或 plans（巡邏計畫執行，逐週），不能是「${p.value}」。`,
   rollup_unit_unknown: (p: { code: string }) => `沒有代碼為「${p.code}」的警察局、分局、派出所或警勤區；請檢查 unit。`,
   rollup_unit_level: (p: { code: string; level: UnitLevel; by: UnitLevel }) =>
     `「${p.code}」是${UNIT_LEVELS[p.level]}，底下沒有${UNIT_LEVELS[p.by]}可以彙整：by=${p.by} 時，unit 必須是${UNIT_LEVELS[p.by]}或更上層的單位。請改選 unit，或改用 by=${p.level}。`,
   rollup_outside_precinct: (p: { precinct: string }) => `你的彙整只涵蓋你的分局（${p.precinct}）：請查詢該分局，或其轄下的單位。`,
   rollup_overdue_police_only: () => '沒有這份清單：逾期未查訪清單（table=overdue）只提供警察帳號；請改用 table=units。',
-  rollup_patrol_police_only: () => '沒有這份清單：巡簽點簽到表（table=patrol）只提供警察帳號；請改用 table=units。',
+  rollup_patrol_police_only: () => '沒有這份清單：巡簽點簽到表（table=patrol）與巡邏計畫執行表（table=plans）只提供警察帳號；請改用 table=units。',
   rollup_period: (p: { value: string }) =>
     `「period」的「${p.value}」不是可用的期間：請寫半年（例如 2026H1）、季（2026Q2）、月（2026-03）或年（2026）。`,
   rollup_period_and_range: () => '請只給 period，或只給 from 與 to，不能兩者都給。',

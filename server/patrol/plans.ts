@@ -243,3 +243,32 @@ export async function approvePlan(db: Db, p: Principal, id: number, version: num
   });
   return readPlan(db, p, id);
 }
+
+/** A plan as the roll-ups list it: a station's week, planned against done, and who did it. */
+export interface PlanRollupRow {
+  id: number; station: string; weekStart: string; status: 'draft' | 'approved'; places: number;
+  required: number; done: number; share: number | null; byOfficer: { officer: string; signIns: number }[];
+}
+
+/**
+ * The plans of the stations under `under` (a precinct, a station, a beat's station; the whole
+ * bureau when null) whose week meets the period, week by week: for the roll-ups (police only;
+ * officers approved plans only, as everywhere).
+ */
+export async function plansInPeriod(db: Queryable, p: Principal, under: { level: string; code: string } | null, from: string, to: string): Promise<PlanRollupRow[] | undefined> {
+  if (p.role !== 'admin' && p.role !== 'planner' && p.role !== 'officer') return undefined;
+  const { rows } = await db.query<PlanRow>(`${PLAN_SELECT}
+     WHERE pl.deleted_at IS NULL AND pl.week_start <= $2::date AND pl.week_start + 6 >= $1::date
+       AND (CASE $3::text WHEN 'precinct' THEN s.precinct_code = $4::text WHEN 'station' THEN pl.station_code = $4::text
+                         WHEN 'beat' THEN pl.station_code = (SELECT station_code FROM beats WHERE code = $4::text) ELSE true END)
+       AND ($5::text IS NULL OR s.precinct_code = $5) AND ($6 OR pl.status = 'approved')
+     ORDER BY pl.week_start, pl.station_code LIMIT ${MAX_LISTED}`,
+  [from, to, under?.level ?? 'bureau', under?.code ?? '', p.role === 'admin' ? null : p.precinctCode ?? '', p.role !== 'officer']);
+  const out: PlanRollupRow[] = [];
+  for (const r of rows) {
+    const progress = await planProgress(db, r.week_start, r.items);
+    out.push({ id: r.id, station: r.station_name, weekStart: r.week_start, status: r.status, places: r.items.length,
+      required: progress.required, done: progress.done, share: progress.share, byOfficer: progress.byOfficer });
+  }
+  return out;
+}

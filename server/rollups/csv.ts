@@ -92,3 +92,11 @@ export function patrolCsv(r: Rollup): string {
     ...points.map((p) => line([p.id, p.name, PATROL_KIND.get(p.kind) ?? p.kind, p.beat, p.unit, p.signIns, ...p.byShift.map((b) => b.count), p.lastSignedAt]))];
   return `${rows.join('\r\n')}\r\n`;
 }
+
+/** The patrol plans of the period, week by week: planned against done, and by officer. */
+export function plansCsv(r: Rollup): string {
+  const rows = [line(['id', '派出所', '週次（週一）', '狀態', '地點數', '應巡簽次數', '已巡簽次數', '完成率', '各員警巡簽次數']),
+    ...(r.patrolPlans ?? []).map((p) => line([p.id, p.station, p.weekStart, p.status === 'approved' ? '已核定' : '草案', p.places, p.required, p.done,
+      p.share === null ? '' : `${Math.round(p.share * 1000) / 10}%`, p.byOfficer.map((o) => `${o.officer} ${o.signIns}`).join('、')]))];
+  return `${rows.join('\r\n')}\r\n`;
+}

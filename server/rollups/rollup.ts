@@ -2,6 +2,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { canRead } from '../layers/access.js';
 import { findLayer } from '../layers/registry.js';
+import { plansInPeriod, type PlanRollupRow } from '../patrol/plans.js';
 import { addDays, taiwanToday, type Period } from './period.js';
 import type { Level, Scope, Unit } from './scope.js';
 import {
@@ -26,6 +27,8 @@ export interface Rollup {
   camerasDown?: DownCamera[];
   /** Each patrol point with its sign-ins in the period by shift (電子巡簽), the least signed at first. */
   patrolPoints?: PatrolPointRow[];
+  /** The 熱時熱點 patrol plans of the scope's stations whose week meets the period: planned against done, week by week. */
+  patrolPlans?: PlanRollupRow[];
 }
 
 /** Cameras this many years old (by install year) are due for replacement, unless asked otherwise. */
@@ -43,12 +46,13 @@ export async function buildRollup(db: Queryable, p: Principal, scope: Scope, per
   const findings = await droneFindings(ctx);
   const down = await downCameras(ctx);
   const patrol = await patrolPoints(ctx);
+  const plans = await plansInPeriod(db, p, scope.under, period.from, period.to);
   return {
     by: scope.by, unit: scope.under, period, asOf: today, replaceAfterYears,
     sections: present.map((s) => s.name),
     units: scope.units.map((u) => ({ ...u, ...figures.get(u.code)! })),
     total: figures.get('total')!,
     ...(overdue ? { overdue } : {}), ...(findings ? { droneFindings: findings } : {}), ...(down ? { camerasDown: down } : {}),
-    ...(patrol ? { patrolPoints: patrol } : {}),
+    ...(patrol ? { patrolPoints: patrol } : {}), ...(plans ? { patrolPlans: plans } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { api, query } from '../lib/api.js';
+import type { PlanRollupRow } from '../../../server/patrol/plans.js';
 
 /** GET /api/rollups as README "Roll-ups (彙整)" describes it. */
 export type Level = 'bureau' | 'precinct' | 'station' | 'beat';
@@ -29,6 +30,9 @@ export interface DownCamera { id: number; name: string; status: string; unit: st
 export interface PatrolPointRow { id: number; name: string; kind: string; beat: string | null; unit: string | null; signIns: number; lastSignedAt: string | null; byShift: Counted[] }
 export interface DroneFinding { id: number; name: string; plannedOn: string; purpose: string; findings: string; unit: string | null }
 
+/** A station's week of the 熱時熱點 plan, planned against done (server/patrol/plans.ts; type only, nothing bundled). */
+export type { PlanRollupRow };
+
 export interface Rollup {
   by: Level;
   unit: Unit | null;
@@ -42,6 +46,7 @@ export interface Rollup {
   droneFindings?: DroneFinding[];
   camerasDown?: DownCamera[];
   patrolPoints?: PatrolPointRow[];
+  patrolPlans?: PlanRollupRow[];
 }
 
 /** What a roll-up is asked for; the page keeps it in its address so a report can be shared. */

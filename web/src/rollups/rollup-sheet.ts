@@ -67,6 +67,7 @@ export function rollupSheet(ctx: AppContext, r: Rollup): HTMLElement {
     r.overdue ? overdueTable(ctx, r) : null,
     r.camerasDown ? downTable(ctx, r) : null,
     r.patrolPoints ? patrolTable(ctx, r) : null,
+    r.patrolPlans ? plansTable(r) : null,
     r.droneFindings ? findingsTable(ctx, r) : null);
 }
 
@@ -173,6 +174,17 @@ function patrolTable(ctx: AppContext, r: Rollup): HTMLElement {
     (p) => [p.name, choiceLabel(points, 'kind', p.kind), p.unit ? unitName(r, p.unit) : '—',
       ...p.byShift.map((b) => h('td', { class: 'num' }, count(b.count))), h('td', { class: p.signIns ? 'num' : 'num warn' }, count(p.signIns)),
       p.lastSignedAt ? formatDate(p.lastSignedAt) : '—'], '');
+}
+
+/** The 熱時熱點 plans of the period, a station's week a row: planned against done, and who did it. */
+function plansTable(r: Rollup): HTMLElement {
+  const list = r.patrolPlans ?? [];
+  return listSection('rollup-plans', `熱時熱點巡邏計畫執行（${list.length} 份，逐週）`, h('p', { class: 'legend-note' }, '此範圍本期沒有巡邏計畫。'),
+    ['派出所', '週次', '狀態', '地點', '應巡簽', '已巡簽', '完成率', '員警'], list,
+    (p) => [p.station, `${formatDate(p.weekStart)} 起`, p.status === 'approved' ? '已核定' : '草案', h('td', { class: 'num' }, count(p.places)),
+      h('td', { class: 'num' }, count(p.required)), h('td', { class: 'num' }, count(p.done)),
+      h('td', { class: p.share !== null && p.share < 0.5 ? 'num warn' : 'num' }, p.share === null ? '—' : pct(p.share)),
+      p.byOfficer.map((o) => `${o.officer} ${o.signIns}`).join('、') || '—'], '');
 }
 
 function findingsTable(ctx: AppContext, r: Rollup): HTMLElement {

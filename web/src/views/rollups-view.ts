@@ -83,5 +83,6 @@ async function toolbar(ctx: AppContext, r: RollupRequest): Promise<HTMLElement> 
       csv('下載 CSV', {}),
       csv('CSV（Big5）', { encoding: 'big5' }),
       ctx.registry.get('key-places') ? csv('逾期清單 CSV', { table: 'overdue' }) : null,
-      ctx.registry.get('patrol-signins') ? csv('巡簽表 CSV', { table: 'patrol' }) : null));
+      ctx.registry.get('patrol-signins') ? csv('巡簽表 CSV', { table: 'patrol' }) : null,
+      ctx.registry.get('patrol-signins') ? csv('巡邏計畫執行 CSV', { table: 'plans' }) : null));
 }
