@@ -7,6 +7,7 @@ import { COVERAGE_PARAMS, coverageStats, coverageUnion } from './coverage.js';
 import { DENSITY_PARAMS, densitySurface } from './density.js';
 import { HOT_HOURS_PARAMS, hotHours } from './hot-hours.js';
 import { HOTSPOT_PARAMS, hotSpots } from './hotspots.js';
+import { NEAR_REPEAT_PARAMS, NEAR_REPEAT_WARNING_PARAMS, nearRepeat, nearRepeatWarnings } from './near-repeat.js';
 import { NEW_SITE_PARAMS, newSites } from './new-sites.js';
 import { REAIM_PARAMS, reaim } from './reaim.js';
 import { SCOPE_PARAMS } from './scope.js';
@@ -24,6 +25,8 @@ export const ANALYSES: Record<string, { run: Analysis; params: Readonly<Record<s
   'hot-hours': { run: hotHours, params: HOT_HOURS_PARAMS },
   beats: { run: beatRanking, params: BEAT_RANKING_PARAMS },
   backtest: { run: backtest, params: BACKTEST_PARAMS, for: isInternal },
+  'near-repeat': { run: nearRepeat, params: NEAR_REPEAT_PARAMS, for: isInternal },
+  'near-repeat/warnings': { run: nearRepeatWarnings, params: NEAR_REPEAT_WARNING_PARAMS, for: isInternal },
   coverage: { run: coverageStats, params: COVERAGE_PARAMS },
   'coverage/union': { run: coverageUnion, params: SCOPE_PARAMS },
   reaim: { run: reaim, params: REAIM_PARAMS },

@@ -193,6 +193,10 @@ const CATALOGUE = {
   analysis_empty_scope: (p: { where: string }) => `${p.where}沒有可分析的面積；請選擇其他範圍。`,
   analysis_period_reversed: (p: { field: string }) => `「${p.field}」的開始必須早於結束。`,
   analysis_test_before_train: () => '驗證期間（test）必須在訓練期間（train）結束之後才開始；請調整兩段期間。',
+  near_repeat_too_many: (p: { n: number; max: number }) =>
+    `這個範圍與期間有 ${n(p.n)} 件案件，近重複分析一次最多 ${n(p.max)} 件；請縮小範圍（派出所或分局）、縮短期間（datetime）或指定案類（types）。`,
+  near_repeat_too_dense: (p: { max: number }) =>
+    `距離帶內的案件配對超過 ${n(p.max)} 對；請縮小距離帶（distanceBand、distanceBands）、範圍或期間。`,
   analysis_grid_too_large: (p: { size: number; hexagon: boolean; cells: number; max: number; field: string }) =>
     `以 ${n(p.size)} 公尺的${p.hexagon ? '六角形' : '正方形'}網格分析這個範圍約有 ${n(p.cells)} 格，超過 ${n(p.max)} 格的上限；請加大 ${p.field} 或縮小範圍。`,
   analysis_band_too_small: (p: { spacing: number }) =>

@@ -61,7 +61,15 @@ export const analysis = {
   reaim: (p: Params) => run<Reaim>('reaim', p),
   newSites: (p: Params) => run<NewSites>('new-sites', p),
   backtest: (p: Params) => run<Backtest>('backtest', p),
+  nearRepeatWarnings: (p: Params) => run<NearRepeatWarnings>('near-repeat/warnings', p),
 };
+
+/** Near-repeat warnings for a beat (server/analysis/near-repeat.ts). */
+export interface NearRepeatWarnings {
+  warning: { radiusM: number; days: number; ratio: number | null; p: number } | null;
+  incidents: { id: number; type: string; occurredAt: string; until: string; lon: number; lat: number }[];
+  summary: string;
+}
 
 /**
  * Gi* confidence bins as ArcGIS draws them (hot reds, cold blues, not significant left clear),

@@ -3,12 +3,12 @@ import { bbox, booleanPointInPolygon, centroid } from '@turf/turf';
 import { toPng } from 'html-to-image';
 import type { AppContext } from '../app/context.js';
 import { choiceLabel, type LayerInfo } from '../app/registry.js';
-import { analysis, BINS, type HotHours, type HotSpots } from '../analysis/analysis-api.js';
+import { analysis, BINS, type HotHours, type HotSpots, type NearRepeatWarnings } from '../analysis/analysis-api.js';
 import { emptyHourWeek, hotHours as busiest, hourWeekChart } from '../charts/hour-week-chart.js';
 import { visitOrder } from '../briefing/places.js';
 import { openVisitDialog } from '../edit/visit-dialog.js';
 import { h, replace } from '../lib/dom.js';
-import { formatDateTime, taiwanDate, WEEKDAYS } from '../lib/format.js';
+import { formatDate, formatDateTime, taiwanDate, WEEKDAYS } from '../lib/format.js';
 import { unitName } from '../map/display-names.js';
 import { listFeatures, type Feature } from '../map/features.js';
 import { searchBox } from '../map/search-box.js';
@@ -94,7 +94,7 @@ async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat, s
   const mapReady = briefingMap(ctx, mapBox, snapshot, beat, since);
   const scope = { beat_code: beat.code };
   const internal = registry.get('incidents') !== undefined;
-  const [stations, places, cameras, incidents, blocks, teams, hours, spots, plan] = await Promise.all([
+  const [stations, places, cameras, incidents, blocks, teams, hours, spots, plan, repeats] = await Promise.all([
     listFeatures('stations', { code: beat.station_code }, 1),
     registry.get('key-places') ? listFeatures('key-places', scope, 2000) : Promise.resolve([]),
     registry.get('cameras') ? listFeatures('cameras', { ...scope, status: 'broken,offline' }, 2000) : Promise.resolve([]),
@@ -108,6 +108,7 @@ async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat, s
       .then((r) => inBeat(r, beat)).catch(() => null) : Promise.resolve(null),
     // The station's approved 熱時熱點 plan, today's places (a briefing prints without it if it cannot be read).
     internal ? todaysPlan(beat.station_code).catch(() => null) : Promise.resolve(null),
+    internal ? analysis.nearRepeatWarnings({ beat: beat.code }).catch(() => null) : Promise.resolve(null),
   ]);
   const station = stations[0]?.properties;
   const placeList = h('div', {});
@@ -124,6 +125,7 @@ async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat, s
     h('div', { class: 'sheet-grid' },
       h('section', { class: 'places' }, h('h2', {}, `治安重點處所（${places.length} 處）`), placeList),
       h('section', { class: 'incidents' }, incidentSummary(registry.get('incidents'), incidents, hours, spots),
+        repeats?.warning && repeats.incidents.length ? nearRepeatList(registry.get('incidents'), repeats) : null,
         plan ? h('div', { class: 'todays-plan' }, h('h3', {}, `今日熱時熱點巡邏（${plan.plan.station.name}核定）`),
           h('ul', {}, plan.items.map((i) => h('li', {}, planLine(i))))) : null),
       h('section', { class: 'cameras' }, h('h2', {}, `故障・離線監視器（${cameras.length} 支）`), camerasList(registry.get('cameras'), cameras)),
@@ -156,6 +158,20 @@ function sheetLegend(ctx: AppContext, places: Feature[], incidents: Feature[], b
     present(ctx.registry.get('watch-blocks'), blocks).map((e) => item(h('span', { class: 'swatch square', style: { background: e.colour } }), `治安區塊（${e.label}）`)),
     hotCells ? item(h('span', { class: 'swatch square', style: { background: BINS[1].colour } }), '熱點（案件明顯偏多的網格）') : null,
     planPlaces ? item(h('span', { class: 'swatch dashed', style: { borderColor: PLAN_OUTLINE } }), '今日巡邏計畫地點') : null);
+}
+
+/**
+ * 近重複被害警示: the incidents of the last days near the beat after which, in this station, more
+ * have followed close by more often than chance (the near-repeat calculation), each with the day
+ * its warning ends.
+ */
+function nearRepeatList(layer: LayerInfo | undefined, r: NearRepeatWarnings): HTMLElement {
+  const w = r.warning!;
+  const md = (iso: string) => formatDate(iso).slice(5);
+  return h('div', { class: 'near-repeats' },
+    h('h3', {}, `近重複被害警示（未來 ${w.days} 天內、${w.radiusM} 公尺內）`),
+    h('ul', {}, r.incidents.slice(0, 5).map((i) => h('li', {}, `${md(i.occurredAt)} ${choiceLabel(layer, 'type', i.type)}：至 ${md(i.until)} 前，附近 ${w.radiusM} 公尺內加強巡邏`))),
+    r.incidents.length > 5 ? h('p', { class: 'legend-note' }, `另有 ${r.incidents.length - 5} 件。`) : null);
 }
 
 /** Today's places of the station's approved patrol plan, outlined (dashed) above the fills. */
