@@ -73,7 +73,8 @@ describe('every role', () => {
 
 describe('signing in', () => {
   it('refuses a wrong password with a reason, and a right one reloads the map for the role', async () => {
-    const p = await w.open('/', 'public');
+    // Wide enough for a planner's pages and name on the header's line (narrower, they fold into ☰).
+    const p = await w.open('/', 'public', { width: 1280, height: 800 });
     await p.page.click('button.login');
     await p.page.fill('.login-dialog input[name=username]', 'planner');
     await p.page.fill('.login-dialog input[name=password]', 'not-the-password');
