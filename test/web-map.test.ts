@@ -67,6 +67,14 @@ describe('every role', () => {
     if (as === 'public' || as === 'community') {
       expect(p.requests.filter((u) => /key-places|incidents|drone-surveys|visits/.test(u))).toEqual([]);
     }
+    // The header is one line at 1,000 pixels: what does not fit (a planner's or admin's pages) folds into ☰, off the page no more.
+    const header = await p.page.evaluate(() => {
+      const el = document.querySelector('.app-header')!;
+      return { compact: el.classList.contains('compact'), overflow: el.scrollWidth > el.clientWidth + 1, page: document.documentElement.scrollWidth };
+    });
+    expect(header.overflow).toBe(false);
+    expect(header.page).toBeLessThanOrEqual(1000);
+    expect(header.compact).toBe(as === 'planner' || as === 'admin');
     await p.context.close();
   });
 });
