@@ -31,6 +31,12 @@ export const MAX_NEAR_REPEAT_INCIDENTS = 20_000;
 /** Most pairs within reach a calculation keeps (each permutation walks them all). */
 const MAX_PAIRS = 5_000_000;
 const SIGNIFICANT = 0.05;
+/**
+ * The least Knox ratio worth a warning: with thousands of incidents a band 1 % above chance is
+ * "significant" and means nothing on patrol; 20 % more than chance is the customary threshold
+ * of the Near Repeat Calculator's reports.
+ */
+const MEANINGFUL_RATIO = 1.2;
 const DAY = 86_400_000;
 /** Same seed, same answer: the permutations are drawn from a fixed sequence. */
 const SEED = 20_081_231;
@@ -122,7 +128,7 @@ export async function nearRepeat(db: Queryable, p: Principal, input: unknown) {
     const pValue = (atLeast[k]! + 1) / (o.iterations + 1);
     const ratio = expected > 0 ? observed[k]! / expected : null;
     return { observed: observed[k]!, expected: round(expected, 2), ratio: ratio === null ? null : round(ratio, 2), p: round(pValue, 4),
-      significant: pValue <= SIGNIFICANT && ratio !== null && ratio > 1 };
+      significant: pValue <= SIGNIFICANT && ratio !== null && ratio >= MEANINGFUL_RATIO };
   }));
   return {
     scope: describeScope(scope),
