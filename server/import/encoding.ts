@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
-import { message, refusal, type EncodingProblem } from '../http/messages.js';
+import type { EncodingProblem } from '../http/import-messages.js';
+import { message, refusal } from '../http/messages.js';
 
 /**
  * Text encodings of Taiwanese registers: UTF-8 (with or without a byte-order mark), Big5 as

@@ -1,4 +1,5 @@
-import { refusal, type FileProblem } from '../http/messages.js';
+import type { FileProblem } from '../http/import-messages.js';
+import { refusal } from '../http/messages.js';
 import { knownCrs, sridNamed, type Srid } from './crs.js';
 import { overLimit } from './limits.js';
 import { columnsOf, type SourceRecord } from './table.js';

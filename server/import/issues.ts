@@ -1,6 +1,7 @@
 import { GeometryError } from '../geo/geojson.js';
 import { HttpError } from '../http/errors.js';
-import { message, ROW_ISSUE_CODES, type MessageCode, type ParamsOf } from '../http/messages.js';
+import { ROW_ISSUE_CODES } from '../http/import-messages.js';
+import { message, type MessageCode, type ParamsOf } from '../http/messages.js';
 
 /** A problem or remark about one row of an import, in the words of the feature API. */
 export interface RowIssue {

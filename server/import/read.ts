@@ -1,4 +1,5 @@
-import { refusal, type FileProblem } from '../http/messages.js';
+import type { FileProblem } from '../http/import-messages.js';
+import { refusal } from '../http/messages.js';
 import { textProblem } from '../http/text.js';
 import { readCsv } from './csv.js';
 import { decodeText, encodingNamed, type EncodingSource, type TextEncoding } from './encoding.js';

@@ -1,5 +1,6 @@
 import { openShp } from 'shapefile';
-import { message, refusal, type FileProblem } from '../http/messages.js';
+import type { FileProblem } from '../http/import-messages.js';
+import { message, refusal } from '../http/messages.js';
 import { knownCrs, sridFromPrj, type Srid } from './crs.js';
 import { readDbf } from './dbf.js';
 import { encodingNamed, type DecodedText, type EncodingSource, type TextEncoding } from './encoding.js';

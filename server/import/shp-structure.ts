@@ -1,4 +1,5 @@
-import { refusal, type ShapefileProblem } from '../http/messages.js';
+import type { ShapefileProblem } from '../http/import-messages.js';
+import { refusal } from '../http/messages.js';
 import { overLimit, type ImportLimits } from './limits.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { RowProblem } from '../http/messages.js';
+import type { RowProblem } from '../http/import-messages.js';
 import type { Srid } from './crs.js';
 import type { EncodingSource, TextEncoding } from './encoding.js';
 

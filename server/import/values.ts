@@ -1,4 +1,4 @@
-import type { CellExpected, CellProblem } from '../http/messages.js';
+import type { CellExpected, CellProblem } from '../http/import-messages.js';
 import type { PropertyDef, PropertyType } from '../layers/types.js';
 import { parseDirection } from './direction.js';
 

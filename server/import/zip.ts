@@ -1,5 +1,6 @@
 import { inflateRawSync } from 'node:zlib';
-import { refusal, type ArchiveProblem } from '../http/messages.js';
+import type { ArchiveProblem } from '../http/import-messages.js';
+import { refusal } from '../http/messages.js';
 import { overLimit, type ImportLimits } from './limits.js';
 
 /**
