@@ -144,7 +144,7 @@ describe('loaded city', () => {
     expect(Math.abs(r.union / r.county - 1)).toBeLessThan(0.01);
   });
 
-  it('gives every feature the beat locate_beat gives it, including one that was there before the beats', async () => {
+  it('gives every feature the beat locate_beat gives it, including one that was there before the beats, and each sign-in its point\'s', async () => {
     for (const table of ['key_places', 'cameras', 'incidents', 'watch_blocks', 'drone_surveys']) {
       const r = await one<{ total: number; unassigned: number; wrong: number }>(`
         SELECT count(*)::int AS total, count(*) FILTER (WHERE t.beat_code IS NULL)::int AS unassigned,
@@ -159,6 +159,10 @@ describe('loaded city', () => {
     const visits = await one<{ n: number }>(`SELECT count(*)::int AS n FROM visits v JOIN key_places p ON p.id = v.place_id
       WHERE v.beat_code IS DISTINCT FROM p.beat_code`);
     expect(visits.n).toBe(0);
+    const signIns = await one<{ n: number; wrong: number }>(`SELECT count(*)::int AS n,
+        count(*) FILTER (WHERE (s.beat_code, s.station_code, s.precinct_code) IS DISTINCT FROM (p.beat_code, p.station_code, p.precinct_code))::int AS wrong
+      FROM patrol_signins s JOIN patrol_points p ON p.id = s.point_id`);
+    expect(signIns).toEqual({ n: small.patrolSignIns.length, wrong: 0 });
   });
 
   it('rebuilds every index it set aside for the load', async () => {
