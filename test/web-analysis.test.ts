@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jumpTo, mapIdle, openWebWorld, rendered, type WebPage, type WebWorld } from './support/browser.js';
+import { FORECAST_METHODS } from '../server/analysis/forecast/methods.js';
 
 /**
  * The analysis views in the browser: what the planner's tools draw and list is what the analysis
@@ -94,13 +95,34 @@ describe('a planner\'s analysis tools', () => {
     expect(await p.page.locator('.analysis-result details.explain p').textContent()).toContain('Getis-Ord Gi*');
   });
 
-  it('lists the back-test of the three methods at 1% and 5% of the area', async () => {
-    const { body } = await runTool(p, 'backtest');
+  it('lists the rolling back-test of every method at 1% and 5% of the area, the recommended one starred and named', async () => {
+    const { url, body } = await runTool(p, 'backtest');
+    expect(new URL(url).searchParams.get('windows')).toBe('3');
     const rows = await p.page.$$eval('.analysis-result tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
-    expect(rows).toHaveLength(6);
-    expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(['前期件數', '案件密度', '熱點']));
-    const first = body.results[0].scores[0];
-    expect(rows[0]![2]).toBe(first.hitRate === null ? '—' : `${(first.hitRate * 100).toLocaleString('zh-TW', { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`);
+    // Seven methods and the choice by training period, each at two shares.
+    expect(rows).toHaveLength(16);
+    const names = ['前期件數', '案件密度', '熱點統計', '近期加權密度', '近重複模型', '環境風險', '綜合預測'];
+    const starred = names.map((n) => (body.recommended.method === FORECAST_METHODS[names.indexOf(n)] ? `${n} ★` : n));
+    expect([...new Set(rows.map((r) => r[0]))]).toEqual([...starred, '建議（依訓練期間選）']);
+    const first = body.summary[0].scores[0].pai;
+    const digits = (x: number) => x.toLocaleString('zh-TW', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    expect(rows[0]![2]).toBe(`${digits(first.mean)}${first.sd ? ` ± ${digits(first.sd)}` : ''}`);
+    expect(await p.page.locator('.analysis-result .recommended').innerText()).toContain(`建議方法：${names[FORECAST_METHODS.indexOf(body.recommended.method)]}`);
+  });
+
+  it('draws the forecast hot cells of the recommended method, or of the method the planner picks', async () => {
+    const { url, body } = await runTool(p, 'forecast');
+    expect(new URL(url).searchParams.get('method')).toBeNull();
+    expect(body.method).toBe(body.recommended.method);
+    const drawn = new Set((await rendered(p.page, ['analysis-cells'])).map((f) => f.properties.rank));
+    expect(drawn.size).toBeGreaterThan(0);
+    for (const rank of drawn) expect(rank).toBeLessThanOrEqual(body.features.length);
+    expect(await p.page.locator('.analysis-result').innerText()).toContain(`未來 28 天最可能有案件的 ${body.features.length} 格`);
+    await p.page.selectOption('select[name=method]', 'etas');
+    const picked = await runTool(p, 'forecast');
+    expect(new URL(picked.url).searchParams.get('method')).toBe('etas');
+    expect(await p.page.locator('.analysis-result').innerText()).toContain('方法：近重複模型');
+    await p.page.selectOption('select[name=method]', '');
   });
 
   it('draws an arrow for each camera the re-aim suggests turning', async () => {

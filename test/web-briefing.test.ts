@@ -118,7 +118,7 @@ describe('the briefing sheet', () => {
       const map = (window as unknown as { emap: { map: import('maplibre-gl').Map } }).emap.map;
       return map.getLayer('briefing-hot-cells') ? map.querySourceFeatures('briefing-hot-cells').length : 0;
     });
-    expect(legend.includes('熱點（案件明顯偏多的網格）')).toBe(drawnHot > 0);
+    expect(legend.includes('預測熱點（未來 7 天最可能有案件的網格）')).toBe(drawnHot > 0);
     expect(other.errors).toEqual([]);
     await other.context.close();
   });

@@ -5,6 +5,7 @@ import { backtest, BACKTEST_PARAMS } from './backtest.js';
 import { BEAT_RANKING_PARAMS, beatRanking } from './beat-ranking.js';
 import { COVERAGE_PARAMS, coverageStats, coverageUnion } from './coverage.js';
 import { DENSITY_PARAMS, densitySurface } from './density.js';
+import { FORECAST_PARAMS, forecastCells } from './forecast-cells.js';
 import { HOT_HOURS_PARAMS, hotHours } from './hot-hours.js';
 import { HOTSPOT_PARAMS, hotSpots } from './hotspots.js';
 import { NEAR_REPEAT_PARAMS, NEAR_REPEAT_WARNING_PARAMS, nearRepeat, nearRepeatWarnings } from './near-repeat.js';
@@ -25,6 +26,7 @@ export const ANALYSES: Record<string, { run: Analysis; params: Readonly<Record<s
   'hot-hours': { run: hotHours, params: HOT_HOURS_PARAMS },
   beats: { run: beatRanking, params: BEAT_RANKING_PARAMS },
   backtest: { run: backtest, params: BACKTEST_PARAMS, for: isInternal },
+  forecast: { run: forecastCells, params: FORECAST_PARAMS, for: isInternal },
   'near-repeat': { run: nearRepeat, params: NEAR_REPEAT_PARAMS, for: isInternal },
   'near-repeat/warnings': { run: nearRepeatWarnings, params: NEAR_REPEAT_WARNING_PARAMS, for: isInternal },
   coverage: { run: coverageStats, params: COVERAGE_PARAMS },

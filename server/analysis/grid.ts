@@ -78,14 +78,22 @@ export async function scopeCells(db: Queryable, scope: Scope, shape: GridShape, 
   });
 }
 
+/** The index in `cells` of the cell holding a point, or −1 when that cell is not among them. */
+export function cellLocator(cells: readonly Cell[], shape: GridShape, s: number): (x: number, y: number) => number {
+  const index = new Map(cells.map((c, k) => [`${c.i},${c.j}`, k]));
+  return (x, y) => {
+    const [i, j] = cellOf(shape, s, x, y);
+    return index.get(`${i},${j}`) ?? -1;
+  };
+}
+
 /** Counts points per cell; points whose cell is not among `cells` are left out. */
 export function countInCells(cells: readonly Cell[], shape: GridShape, s: number, xs: ArrayLike<number>, ys: ArrayLike<number>, ws?: ArrayLike<number>): Float64Array {
-  const index = new Map(cells.map((c, k) => [`${c.i},${c.j}`, k]));
+  const locate = cellLocator(cells, shape, s);
   const counts = new Float64Array(cells.length);
   for (let p = 0; p < xs.length; p++) {
-    const [i, j] = cellOf(shape, s, xs[p]!, ys[p]!);
-    const k = index.get(`${i},${j}`);
-    if (k !== undefined) counts[k] = counts[k]! + (ws ? ws[p]! : 1);
+    const k = locate(xs[p]!, ys[p]!);
+    if (k >= 0) counts[k] = counts[k]! + (ws ? ws[p]! : 1);
   }
   return counts;
 }

@@ -42,9 +42,33 @@ export type NewSites = Cells<{ rank: number; azimuth: number; fov: number; range
   curve: { k: number; covered: number; share: number | null }[];
   analysis: { disclosure?: Disclosure };
 };
+/** A method's area-share scores on one test period (server/analysis/forecast/scores.ts). */
+export interface MethodScore { share: number; cells: number; areaShare: number; captured: number; hitRate: number | null; pai: number | null; peiStar: number | null }
+/** Why a method's ranking is the prior counts (server/analysis/forecast/methods.ts), or null when it was fitted. */
+export type Fallback = 'too_few_incidents' | 'not_converged' | 'no_covariates' | null;
+export interface Recommended { method: string; fallback: Fallback; inner: { method: string; criterion: number }[] }
 export interface Backtest {
-  results: { method: string; scores: { share: number; cells: number; areaShare: number; captured: number; hitRate: number | null; pai: number | null; peiStar: number | null }[] }[];
+  results: { method: string; fallback: Fallback; scores: MethodScore[] }[];
+  recommended: Recommended;
+  windows: { train: { from: string; to: string; incidents: number }; test: { from: string; to: string; incidents: number }; recommended: string }[];
+  summary: { method: string; scores: { share: number; pai: { mean: number | null; sd: number | null }; peiStar: { mean: number | null; sd: number | null } }[] }[];
 }
+/** Forecast hot spots (server/analysis/forecast-cells.ts): the cells where most incidents are expected. */
+export type Forecast = Cells<{ rank: number; history: number; expectedShare: number | null }> & {
+  method: string; fallback: Fallback; recommended: Recommended;
+  analysis: { horizonDays: number; share: number; cells: number; flagged: number; cellSize: number; history: { incidents: number } };
+};
+
+/** The forecasting methods in plain words: what a 里長 or an officer reads on the map. */
+export const FORECAST_METHOD_NAMES: Record<string, { label: string; plain: string }> = {
+  counts: { label: '前期件數', plain: '過去案件最多的地方' },
+  kde: { label: '案件密度', plain: '過去案件最密集的地方（含周圍）' },
+  gistar: { label: '熱點統計', plain: '案件比周圍明顯偏多的地方' },
+  tkde: { label: '近期加權密度', plain: '過去案件密集之處，較近的案件算得較重' },
+  etas: { label: '近重複模型', plain: '長期案件多之處，加上近期案件後附近短期內再發的可能' },
+  rtm: { label: '環境風險', plain: '依地圖上的處所、監視器與街廓密度估計' },
+  ensemble: { label: '綜合預測', plain: '近期加權密度、近重複模型與環境風險三者平均' },
+};
 
 const run = <T>(name: string, params: Params) => {
   const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]));
@@ -61,6 +85,7 @@ export const analysis = {
   reaim: (p: Params) => run<Reaim>('reaim', p),
   newSites: (p: Params) => run<NewSites>('new-sites', p),
   backtest: (p: Params) => run<Backtest>('backtest', p),
+  forecast: (p: Params) => run<Forecast>('forecast', p),
   nearRepeatWarnings: (p: Params) => run<NearRepeatWarnings>('near-repeat/warnings', p),
 };
 

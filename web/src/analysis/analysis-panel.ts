@@ -7,7 +7,7 @@ import { formatNumber, taiwanDate, WEEKDAYS } from '../lib/format.js';
 import type { LayerPanel } from '../map/layer-panel.js';
 import type { TileFilters } from '../map/tile-filters.js';
 import { siteList } from './site-list.js';
-import { analysis, type Params } from './analysis-api.js';
+import { analysis, type Fallback, FORECAST_METHOD_NAMES, type Params } from './analysis-api.js';
 import { AnalysisOverlays, explain } from './overlays.js';
 
 const DAY_MS = 86_400_000;
@@ -16,7 +16,10 @@ const table = (head: string[], rows: (string | number)[][]) => h('table', { clas
   h('thead', {}, h('tr', {}, head.map((c) => h('th', {}, c)))),
   h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, String(c)))))));
 
-const METHOD_LABELS: Record<string, string> = { counts: '前期件數', kde: '案件密度', gistar: '熱點' };
+const methodLabel = (m: string) => FORECAST_METHOD_NAMES[m]?.label ?? m;
+const FALLBACKS: Record<Exclude<Fallback, null>, string> = {
+  too_few_incidents: '案件太少，以前期件數代替', not_converged: '模型未收斂，以前期件數代替', no_covariates: '沒有可用的環境資料，以前期件數代替',
+};
 
 /**
  * The analysis tools of the e-map, on the incidents the filter panel selects and the area in
@@ -100,15 +103,37 @@ export function analysisPanel(map: maplibregl.Map, layers: LayerPanel, filters: 
       curve.length ? curveChart(curve, '新設監視器數與案件覆蓋比例', '新設支數') : h('p', {}, '')];
   });
   const backtest = run('熱點方法回測', async () => {
+    // Three rolling windows: 180 days forecast the next 28, moved 28 days later each time.
     const now = Date.now();
-    const test = `${taiwanDate(new Date(now - 28 * DAY_MS))}/..`;
-    const train = `${taiwanDate(new Date(now - (28 + 180) * DAY_MS))}/${taiwanDate(new Date(now - 29 * DAY_MS))}`;
+    const firstTest = now - 3 * 28 * DAY_MS;
+    const test = `${taiwanDate(new Date(firstTest))}/${taiwanDate(new Date(firstTest + 27 * DAY_MS))}`;
+    const train = `${taiwanDate(new Date(firstTest - 180 * DAY_MS))}/${taiwanDate(new Date(firstTest - DAY_MS))}`;
     const { types, hour, weekday, bbox } = params();
-    const r = await analysis.backtest({ bbox, types, hour, weekday, train, test, shares: '0.01,0.05', cellSize: cellSize.value });
-    return [h('p', { class: 'legend-note' }, `以前 180 天預測最近 28 天：標出面積 1% 或 5% 的網格，能抓到多少案件。`),
-      explain('命中率：標出的網格抓到最近 28 天案件的比例。PAI：命中率除以面積比例，越高越有效率。PEI*：抓到的案件占同面積最多可能抓到的比例（1 為最好）。'),
-      table(['方法', '面積', '命中率', 'PAI', 'PEI*'], r.results.flatMap((m) => m.scores.map((s) => [
-        METHOD_LABELS[m.method] ?? m.method, pct(s.share, 0), pct(s.hitRate), s.pai === null ? '—' : formatNumber(s.pai, 1), s.peiStar === null ? '—' : formatNumber(s.peiStar, 2)])))];
+    const r = await analysis.backtest({ bbox, types, hour, weekday, train, test, windows: 3, shares: '0.01,0.05', cellSize: cellSize.value });
+    const fallbacks = new Map(r.results.map((m) => [m.method, m.fallback]));
+    const figure = (x: { mean: number | null; sd: number | null }, digits: number) =>
+      (x.mean === null ? '—' : `${formatNumber(x.mean, digits)}${x.sd ? ` ± ${formatNumber(x.sd, digits)}` : ''}`);
+    return [h('p', { class: 'legend-note' }, `以前 180 天預測其後 28 天，連續 3 次（最近 84 天）：標出面積 1% 或 5% 的網格，平均能抓到多少案件。`),
+      h('p', { class: 'recommended' }, `建議方法：${methodLabel(r.recommended.method)}（${FORECAST_METHOD_NAMES[r.recommended.method]?.plain ?? ''}）——只用最近一次的訓練期間內部回測選出，未看驗證期間。`),
+      explain('PAI：抓到的案件比例除以面積比例，越高越有效率。PEI*：抓到的案件占同面積最多可能抓到的比例（1 為最好）。± 為 3 次之間的差異（標準差）。「建議（依訓練期間選）」為每次只用訓練期間選出的方法實際的成績。'),
+      table(['方法', '面積', 'PAI', 'PEI*', '備註'], r.summary.flatMap((m) => m.scores.map((s) => [
+        m.method === 'recommended' ? '建議（依訓練期間選）' : `${methodLabel(m.method)}${m.method === r.recommended.method ? ' ★' : ''}`,
+        pct(s.share, 0), figure(s.pai, 1), figure(s.peiStar, 2),
+        m.method === 'recommended' ? '' : (() => { const f = fallbacks.get(m.method); return f ? FALLBACKS[f] : ''; })()])))];
+  });
+  const methodChoice = h('select', { name: 'method' }, h('option', { value: '' }, '建議方法'),
+    Object.entries(FORECAST_METHOD_NAMES).map(([value, m]) => h('option', { value }, m.label)));
+  const forecast = run('預測熱點', async () => {
+    const { types, hour, weekday, bbox } = params();
+    const r = await analysis.forecast({ bbox, types, hour, weekday, cellSize: cellSize.value, method: forPlanners ? methodChoice.value || undefined : undefined });
+    overlays.showForecast(r);
+    const name = FORECAST_METHOD_NAMES[r.method];
+    const lines: HTMLElement[] = [h('p', {}, r.features.length
+      ? `依近三年 ${formatNumber(r.analysis.history.incidents)} 件案件，未來 ${r.analysis.horizonDays} 天最可能有案件的 ${r.features.length} 格以紅色標示（越深越可能）。`
+      : '這個範圍近三年的案件太少，無法預測。'),
+      h('p', { class: 'legend-note' }, `方法：${name?.label ?? r.method}——${name?.plain ?? ''}${r.method === r.recommended.method ? '（依過去資料回測選出的建議方法）' : ''}。`)];
+    if (r.fallback) lines.push(h('p', { class: 'warning' }, FALLBACKS[r.fallback]));
+    return lines;
   });
 
   const tool = (name: string, label: string, action: () => Promise<void>) =>
@@ -120,9 +145,10 @@ export function analysisPanel(map: maplibregl.Map, layers: LayerPanel, filters: 
     h('p', { class: 'hint' }, '分析篩選條件中的案件；範圍為目前畫面或你的轄區。'),
     h('div', { class: 'analysis-options' },
       h('label', {}, '範圍 ', scope),
-      forPlanners ? [h('label', {}, '網格 ', grid), h('label', {}, '大小 ', cellSize, ' 公尺'), h('label', {}, fdr, ' 校正多重比較（FDR）')] : null),
+      forPlanners ? [h('label', {}, '網格 ', grid), h('label', {}, '大小 ', cellSize, ' 公尺'), h('label', {}, fdr, ' 校正多重比較（FDR）'),
+        has('forecast') ? h('label', {}, '預測方法 ', methodChoice) : null] : null),
     h('div', { class: 'analysis-tools' },
-      tool('hotspots', '熱點', hotSpots), tool('density', '案件密度', density), tool('hot-hours', '熱時', hours),
+      tool('hotspots', '熱點', hotSpots), tool('forecast', '預測熱點', forecast), tool('density', '案件密度', density), tool('hot-hours', '熱時', hours),
       tool('coverage', '監視覆蓋', coverage), tool('reaim', '鏡頭調整', reaim), tool('new-sites', '新設點位', sites),
       forPlanners ? tool('backtest', '方法回測', backtest) : null),
     result);

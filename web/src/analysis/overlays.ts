@@ -6,7 +6,7 @@ import { h } from '../lib/dom.js';
 import { formatNumber } from '../lib/format.js';
 import type { LayerPanel } from '../map/layer-panel.js';
 import { firstOfParts, labelFonts } from '../map/map.js';
-import { BINS, type Density, type HotSpots, type NewSites, type Reaim } from './analysis-api.js';
+import { BINS, type Density, FORECAST_METHOD_NAMES, type Forecast, type HotSpots, type NewSites, type Reaim } from './analysis-api.js';
 
 const EMPTY = { type: 'FeatureCollection' as const, features: [] as GeoFeature[] };
 const DENSITY_COLOURS = ['#ffffb2', '#fecc5c', '#fd8d3c', '#f03b20', '#bd0026'];
@@ -75,6 +75,23 @@ export class AnalysisOverlays {
         legendList(BINS.map((b) => ({ colour: b.colour, label: `${b.label}　${formatNumber(tally[String(b.bin)] ?? 0)} 格` }))),
         explain(`每格 ${result.analysis.cellSize} 公尺見方，與周圍 ${formatNumber(result.analysis.band)} 公尺內的網格比較。統計方法：Getis-Ord Gi*；`
           + `${BINS.filter((b) => b.bin !== 0).map((b) => `${b.label}為${b.detail}`).join('、')}${fdr ? '；已依網格數校正多重比較（FDR），減少偶然出現的熱點' : ''}。`)),
+    });
+  }
+
+  /** Forecast hot cells, darker the higher their rank; every cell drawn is flagged. */
+  showForecast(result: Forecast): void {
+    const n = Math.max(1, result.features.length);
+    this.map.setPaintProperty('analysis-cells', 'fill-color', ['case', ['<=', ['get', 'rank'], Math.ceil(n / 4)], BINS[0].colour, BINS[1].colour] as unknown as Expression);
+    this.map.setPaintProperty('analysis-cells', 'fill-opacity', 0.65);
+    this.map.setFilter('analysis-cells-outline', null);
+    this.set('analysis-cells', result);
+    const name = FORECAST_METHOD_NAMES[result.method];
+    this.panel.setOverlay({
+      id: 'analysis-cells', title: `預測熱點（未來 ${result.analysis.horizonDays} 天）`, layerIds: ['analysis-cells', 'analysis-cells-outline'], visible: true,
+      legend: h('div', { class: 'legend-block' },
+        legendList([{ colour: BINS[0].colour, label: `最可能的四分之一　${formatNumber(Math.ceil(n / 4))} 格` },
+          { colour: BINS[1].colour, label: `其餘預測熱點　${formatNumber(result.features.length - Math.ceil(n / 4))} 格` }]),
+        explain(`每格 ${result.analysis.cellSize} 公尺見方；標出預期案件最多的 ${formatNumber(result.analysis.share * 100, 1)}% 網格。方法：${name?.label ?? result.method}（${name?.plain ?? ''}）。`)),
     });
   }
 

@@ -3,7 +3,7 @@ import { bbox, booleanPointInPolygon, centroid } from '@turf/turf';
 import { toPng } from 'html-to-image';
 import type { AppContext } from '../app/context.js';
 import { choiceLabel, type LayerInfo } from '../app/registry.js';
-import { analysis, BINS, type HotHours, type HotSpots, type NearRepeatWarnings } from '../analysis/analysis-api.js';
+import { analysis, BINS, FORECAST_METHOD_NAMES, type Forecast, type HotHours, type NearRepeatWarnings } from '../analysis/analysis-api.js';
 import { emptyHourWeek, hotHours as busiest, hourWeekChart } from '../charts/hour-week-chart.js';
 import { visitOrder } from '../briefing/places.js';
 import { openVisitDialog } from '../edit/visit-dialog.js';
@@ -19,9 +19,13 @@ import { TileFilters } from '../map/tile-filters.js';
 import { planLine, todaysPlan, type PlanItem } from '../patrol/plans.js';
 
 const DAYS = 30;
-/** Hot cells of the beat: 100 m cells over the last 90 days. */
+/**
+ * Forecast hot cells of the beat: 100 m cells where the most incidents are expected in the
+ * coming week, from the station's last year, by the method that year recommends (the top 5 %
+ * of the station's cells; those in the beat are shown).
+ */
 const HOT_CELL_M = 100;
-const HOT_CELL_DAYS = 90;
+const FORECAST = { history: 365, horizon: 7, share: 0.05 };
 /** Rows each list keeps so that the briefing stays one A4 page; the rest are counted. */
 const LIMITS = { places: 12, cameras: 6, blocks: 5 };
 
@@ -102,9 +106,9 @@ async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat, s
     registry.get('watch-blocks') ? listFeatures('watch-blocks', scope, 500) : Promise.resolve([]),
     registry.get('watch-teams') && beat.precinct_code ? listFeatures('watch-teams', { precinct_code: beat.precinct_code }, 500) : Promise.resolve([]),
     internal ? analysis.hotHours({ beat: beat.code, datetime: `${since}/..` }) : Promise.resolve(null),
-    // Hot cells want more than a month of incidents to be told from chance, and a study area
-    // larger than one beat (Gi* compares a cell with the area around): the beat's station.
-    internal ? analysis.hotspots({ station: beat.station_code, cellSize: HOT_CELL_M, datetime: `${taiwanDate(new Date(Date.now() - HOT_CELL_DAYS * 86_400_000))}/..` })
+    // A forecast wants more than a month of incidents, and an area larger than one beat to
+    // learn from: the beat's station, whose cells in the beat are kept.
+    internal ? analysis.forecast({ station: beat.station_code, cellSize: HOT_CELL_M, ...FORECAST })
       .then((r) => inBeat(r, beat)).catch(() => null) : Promise.resolve(null),
     // The station's approved 熱時熱點 plan, today's places (a briefing prints without it if it cannot be read).
     internal ? todaysPlan(beat.station_code).catch(() => null) : Promise.resolve(null),
@@ -121,7 +125,7 @@ async function renderBriefing(ctx: AppContext, sheet: HTMLElement, beat: Beat, s
         beat.officer_name ? `警勤區員警 ${beat.officer_name}` : null, `製表 ${formatDateTime(new Date().toISOString())}`].filter(Boolean).join('・'))),
   );
   sheet.append(
-    sheetLegend(ctx, places, incidents, blocks, (spots?.features ?? []).some((f) => f.properties.binFdr >= 2), plan !== null),
+    sheetLegend(ctx, places, incidents, blocks, (spots?.features.length ?? 0) > 0, plan !== null),
     h('div', { class: 'sheet-grid' },
       h('section', { class: 'places' }, h('h2', {}, `治安重點處所（${places.length} 處）`), placeList),
       h('section', { class: 'incidents' }, incidentSummary(registry.get('incidents'), incidents, hours, spots),
@@ -156,7 +160,7 @@ function sheetLegend(ctx: AppContext, places: Feature[], incidents: Feature[], b
     ctx.registry.get('cameras')?.legend?.fill?.entries.map((e) => item(swatchOf(e, 'fill'), `監視器${e.label}`)),
     // Areas on the sheet's map: the watch blocks by their adopter's kind, and the hot cells.
     present(ctx.registry.get('watch-blocks'), blocks).map((e) => item(h('span', { class: 'swatch square', style: { background: e.colour } }), `治安區塊（${e.label}）`)),
-    hotCells ? item(h('span', { class: 'swatch square', style: { background: BINS[1].colour } }), '熱點（案件明顯偏多的網格）') : null,
+    hotCells ? item(h('span', { class: 'swatch square', style: { background: BINS[1].colour } }), `預測熱點（未來 ${FORECAST.horizon} 天最可能有案件的網格）`) : null,
     planPlaces ? item(h('span', { class: 'swatch dashed', style: { borderColor: PLAN_OUTLINE } }), '今日巡邏計畫地點') : null);
 }
 
@@ -201,36 +205,35 @@ function placesTable(ctx: AppContext, places: Feature[], redraw: () => void): HT
     more(ordered.length - shown.length, '處'));
 }
 
-function incidentSummary(layer: LayerInfo | undefined, incidents: Feature[], hours: HotHours | null, spots: HotSpots | null): (Element | null)[] {
+function incidentSummary(layer: LayerInfo | undefined, incidents: Feature[], hours: HotHours | null, spots: Forecast | null): (Element | null)[] {
   const byType = new Map<string, number>();
   for (const f of incidents) byType.set(String(f.properties.type), (byType.get(String(f.properties.type)) ?? 0) + 1);
   const matrix = (hours?.matrix ?? []).map((row) => row.map((n) => n ?? 0));
   const hot = busiest(matrix);
-  const hotCells = spots ? spots.features.filter((f) => f.properties.binFdr >= 2).length : 0;
+  const hotCells = spots?.features.length ?? 0;
   return [
     h('h2', {}, `近 ${DAYS} 日案件（${incidents.length} 件）與熱時`),
     hourWeekChart(matrix.length ? matrix : emptyHourWeek(), `近 ${DAYS} 日案件的星期與時段分布`),
     h('p', { class: 'hot' }, hot.length ? `熱時：${hot.map((c) => `週${WEEKDAYS[c.weekday - 1]} ${c.hour} 時（${c.count} 件）`).join('、')}` : '近期沒有案件'),
     h('ul', { class: 'by-type' }, [...byType].sort((a, b) => b[1] - a[1]).map(([t, n]) => h('li', {}, `${choiceLabel(layer, 'type', t)} ${n}`))),
     spots ? h('p', { class: 'legend-note' }, hotCells
-      ? `熱點：近 ${HOT_CELL_DAYS} 日有 ${hotCells} 格（${HOT_CELL_M} 公尺見方）的案件比派出所轄區其他地方明顯多，地圖上以紅色標示。`
-      : `近 ${HOT_CELL_DAYS} 日沒有案件明顯偏多的地方。`) : null,
+      ? `預測熱點：依派出所轄區近一年的案件，以「${FORECAST_METHOD_NAMES[spots.method]?.plain ?? spots.method}」估計，未來 ${FORECAST.horizon} 天最可能有案件的 ${hotCells} 格（${HOT_CELL_M} 公尺見方），地圖上以紅色標示。`
+      : '本警勤區沒有預測熱點。') : null,
   ];
 }
 
-/** The cells of a hot-spot answer whose centre lies in the beat. */
-function inBeat(spots: HotSpots, beat: Beat): HotSpots {
+/** The cells of a forecast whose centre lies in the beat. */
+function inBeat(spots: Forecast, beat: Beat): Forecast {
   const area = { type: 'Feature' as const, geometry: beat.geometry as GeoJSON.Polygon | GeoJSON.MultiPolygon, properties: {} };
   return { ...spots, features: spots.features.filter((f) => booleanPointInPolygon(centroid(f.geometry as GeoJSON.Polygon), area)) };
 }
 
-/** The beat's hot cells (95 % or more, FDR-corrected) under its points on the briefing map. */
-function showHotCells(map: maplibregl.Map, spots: HotSpots): void {
-  const hot = { ...spots, features: spots.features.filter((f) => f.properties.binFdr >= 2) };
-  map.addSource('briefing-hot-cells', { type: 'geojson', data: hot as GeoJSON.FeatureCollection });
+/** The beat's forecast hot cells under its points on the briefing map. */
+function showHotCells(map: maplibregl.Map, spots: Forecast): void {
+  map.addSource('briefing-hot-cells', { type: 'geojson', data: spots as GeoJSON.FeatureCollection });
   const below = firstOfParts(map, ['points']);
   map.addLayer({ id: 'briefing-hot-cells', type: 'fill', source: 'briefing-hot-cells',
-    paint: { 'fill-color': ['match', ['get', 'binFdr'], 3, BINS[0].colour, BINS[1].colour], 'fill-opacity': 0.45 } }, below);
+    paint: { 'fill-color': BINS[1].colour, 'fill-opacity': 0.45 } }, below);
 }
 
 function camerasList(layer: LayerInfo | undefined, cameras: Feature[]): HTMLElement {

@@ -1,0 +1,127 @@
+/**
+ * A self-exciting point process on grid cells, the ETAS-type model of Mohler et al. (2015,
+ * "Randomized controlled field trials of predictive policing", JASA 110(512), eq. 1), fitted by
+ * expectation–maximisation on the scope's history:
+ *
+ *   λ_n(t) = μ_n + Σ_{t_i < t, event i in cell n} θ ω e^{−ω (t − t_i)}
+ *
+ * Each cell n has a steady background rate μ_n (events per day); every event raises its own
+ * cell's rate for a while after it (near-repeat): it is followed by θ further events on
+ * average, spread over time with an exponential decay of rate ω per day (mean delay 1/ω days).
+ *
+ * E-step: each event's chance of being background (μ_n / λ_n(t_i)) or triggered by an earlier
+ * event j of its cell (θ ω e^{−ω (t_i − t_j)} / λ_n(t_i)). M-step: μ_n = Σ background chances /
+ * T; ω = Σ p_ij / Σ p_ij (t_i − t_j); θ = Σ p_ij / Σ_j (1 − e^{−ω (T − t_j)}) (the offspring
+ * each event had time to have before the end of the training period).
+ */
+export interface EtasFit {
+  /** Background events per day in each cell. */
+  readonly mu: Float64Array;
+  /** Mean number of events each event triggers. */
+  readonly theta: number;
+  /** Decay of the triggering per day. */
+  readonly omega: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+  /** Of the parameters returned. */
+  readonly logLikelihood: number;
+}
+
+export const ETAS_MAX_ITERATIONS = 300;
+/** Relative change of the log-likelihood from one iteration to the next below which EM has converged. */
+const TOLERANCE = 1e-7;
+/** Earlier events of the same cell looked at per event: bounds the work in a very busy cell. */
+const MAX_PARENTS = 200;
+const DAY_MS = 86_400_000;
+
+/**
+ * Fits the model on events given as cell index and time (epoch ms) within [from, to).
+ * Events must be sorted by time.
+ */
+export function fitEtas(cellOf: Int32Array, t: Float64Array, cells: number, from: number, to: number): EtasFit {
+  const n = cellOf.length;
+  const span = (to - from) / DAY_MS;
+  const days = Float64Array.from(t, (x) => (x - from) / DAY_MS);
+  // Each event's earlier events in its cell (the most recent MAX_PARENTS), as [start, end) into `parents`.
+  const byCell: number[][] = Array.from({ length: cells }, () => []);
+  const starts = new Int32Array(n + 1);
+  const parents: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const earlier = byCell[cellOf[i]!]!;
+    starts[i] = parents.length;
+    // Events at the same instant cannot have caused one another (and records that give only a
+    // date put a day's events at one time): a parent must come strictly earlier.
+    let k = earlier.length;
+    while (k > 0 && t[earlier[k - 1]!] === t[i]) k--;
+    for (let m = Math.max(0, k - MAX_PARENTS); m < k; m++) parents.push(earlier[m]!);
+    earlier.push(i);
+  }
+  starts[n] = parents.length;
+  // t_i − t_j of each pair, in days.
+  const gap = new Float64Array(parents.length);
+  for (let i = 0; i < n; i++) for (let k = starts[i]!; k < starts[i + 1]!; k++) gap[k] = days[i]! - days[parents[k]!]!;
+
+  const counts = new Float64Array(cells);
+  for (let i = 0; i < n; i++) counts[cellOf[i]!]! += 1;
+  let mu = Float64Array.from(counts, (c) => (c / span) / 2);
+  let theta = 0.5;
+  let omega = 1 / 7;
+  let converged = false;
+  let iterations = 0;
+  let logLikelihood = -Infinity;
+  const pij = new Float64Array(parents.length);
+  while (iterations < ETAS_MAX_ITERATIONS && !converged) {
+    iterations++;
+    // E-step, and the log-likelihood of the current parameters:
+    // Σ log λ(t_i) − ∫ λ = Σ log λ(t_i) − (Σ_n μ_n T + θ Σ_j (1 − e^{−ω (T − t_j)})).
+    const background = new Float64Array(cells);
+    let triggered = 0;
+    let weightedGap = 0;
+    let sumLog = 0;
+    for (let i = 0; i < n; i++) {
+      const m = mu[cellOf[i]!]!;
+      let lambda = m;
+      for (let k = starts[i]!; k < starts[i + 1]!; k++) {
+        const g = theta * omega * Math.exp(-omega * gap[k]!);
+        pij[k] = g;
+        lambda += g;
+      }
+      if (!(lambda > 0)) continue;
+      sumLog += Math.log(lambda);
+      background[cellOf[i]!]! += m / lambda;
+      for (let k = starts[i]!; k < starts[i + 1]!; k++) {
+        const p = pij[k]! / lambda;
+        triggered += p;
+        weightedGap += p * gap[k]!;
+      }
+    }
+    let compensator = mu.reduce((s, m) => s + m, 0) * span;
+    for (let i = 0; i < n; i++) compensator += theta * (1 - Math.exp(-omega * (span - days[i]!)));
+    const next = sumLog - compensator;
+    converged = Math.abs(next - logLikelihood) <= TOLERANCE * Math.abs(next);
+    logLikelihood = next;
+    if (converged) break;
+    // M-step.
+    mu = Float64Array.from(background, (b) => b / span);
+    if (weightedGap > 0) omega = triggered / weightedGap;
+    let exposure = 0;
+    for (let i = 0; i < n; i++) exposure += 1 - Math.exp(-omega * (span - days[i]!));
+    theta = exposure > 0 ? triggered / exposure : 0;
+  }
+  return { mu, theta, omega, iterations, converged, logLikelihood };
+}
+
+/**
+ * Expected events per cell in [origin, origin + horizon): the background over the horizon, plus
+ * what the past events are still expected to trigger in it.
+ */
+export function forecastEtas(fit: EtasFit, cellOf: Int32Array, t: Float64Array, origin: number, horizon: number): Float64Array {
+  const h = horizon / DAY_MS;
+  const expected = Float64Array.from(fit.mu, (m) => m * h);
+  for (let i = 0; i < cellOf.length; i++) {
+    const age = (origin - t[i]!) / DAY_MS;
+    if (age < 0) continue;
+    expected[cellOf[i]!]! += fit.theta * (Math.exp(-fit.omega * age) - Math.exp(-fit.omega * (age + h)));
+  }
+  return expected;
+}

@@ -1,0 +1,36 @@
+import type { Period } from '../incidents.js';
+
+/** Incidents as a forecast sees them: TWD97 position, time, and the grid cell holding them (−1: none). */
+export interface Events {
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+  /** Epoch milliseconds, ascending. */
+  readonly t: Float64Array;
+  readonly cell: Int32Array;
+}
+
+/** The events in [from, to), still in time order. */
+export function eventsIn(e: Events, p: Period): Events {
+  const keep: number[] = [];
+  for (let i = 0; i < e.t.length; i++) if (e.t[i]! >= p.from && e.t[i]! < p.to) keep.push(i);
+  return {
+    x: Float64Array.from(keep, (i) => e.x[i]!), y: Float64Array.from(keep, (i) => e.y[i]!),
+    t: Float64Array.from(keep, (i) => e.t[i]!), cell: Int32Array.from(keep, (i) => e.cell[i]!),
+  };
+}
+
+/** Events sorted by time, each with its cell from `cellIndex`. */
+export function toEvents(x: ArrayLike<number>, y: ArrayLike<number>, t: ArrayLike<number>, cellIndex: (x: number, y: number) => number): Events {
+  const order = Array.from({ length: t.length }, (_, i) => i).sort((a, b) => t[a]! - t[b]! || a - b);
+  return {
+    x: Float64Array.from(order, (i) => x[i]!), y: Float64Array.from(order, (i) => y[i]!), t: Float64Array.from(order, (i) => t[i]!),
+    cell: Int32Array.from(order, (i) => cellIndex(x[i]!, y[i]!)),
+  };
+}
+
+/** Events per cell; those outside the grid are left out. */
+export function countsOf(e: Events, cells: number): Float64Array {
+  const counts = new Float64Array(cells);
+  for (const c of e.cell) if (c >= 0) counts[c]! += 1;
+  return counts;
+}

@@ -1,0 +1,27 @@
+import type { Principal } from '../../auth/principal.js';
+import type { Queryable } from '../../db/db.js';
+import { cellArea, cellLocator, cellSpacing, scopeCells } from '../grid.js';
+import type { GridSpec } from '../hotspots.js';
+import { type IncidentFilter, loadIncidents, type Period } from '../incidents.js';
+import type { Scope } from '../scope.js';
+import { riskTerrain } from './covariates.js';
+import { type Events, toEvents } from './events.js';
+import type { ForecastGrid } from './methods.js';
+
+/**
+ * What every forecast of a scope starts from: the grid's cells with their covariates, and the
+ * incidents of `period` the caller may read, each in its cell. `bandwidth` is the fixed KDE's
+ * (default two cell spacings).
+ */
+export async function forecastInputs(db: Queryable, p: Principal, scope: Scope, spec: GridSpec, filter: IncidentFilter, period: Period, bandwidth?: number): Promise<{ grid: ForecastGrid; events: Events }> {
+  const cells = await scopeCells(db, scope, spec.shape, spec.cellSize);
+  const spacing = cellSpacing(spec.shape, spec.cellSize);
+  const cx = Float64Array.from(cells, (c) => c.x);
+  const cy = Float64Array.from(cells, (c) => c.y);
+  const grid: ForecastGrid = {
+    cells, cx, cy, spacing, cellArea: cellArea(spec.shape, spec.cellSize), band: spec.band, bandwidth: bandwidth ?? 2 * spacing,
+    covariates: await riskTerrain(db, p, scope, cx, cy),
+  };
+  const all = await loadIncidents(db, p, filter, scope, period);
+  return { grid, events: toEvents(all.x, all.y, all.t, cellLocator(cells, spec.shape, spec.cellSize)) };
+}

@@ -1,0 +1,247 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decayedKde } from '../server/analysis/forecast/decayed-kde.js';
+import { fitEtas, forecastEtas } from '../server/analysis/forecast/etas.js';
+import { countsOf, type Events, toEvents } from '../server/analysis/forecast/events.js';
+import { FORECAST_METHODS, type ForecastGrid, forecastAll, recommend } from '../server/analysis/forecast/methods.js';
+import { poissonRegression } from '../server/analysis/forecast/poisson.js';
+import { seededRandom } from '../server/analysis/random.js';
+import { openDemoWorld, type DemoWorld } from './support/demo-world.js';
+
+/**
+ * The forecasting methods (issue 19): the self-exciting model recovers the parameters of a
+ * process simulated with them, the Poisson regression its coefficients, the decayed density its
+ * weights; methods that cannot be fitted say so; the recommendation never reads the period it
+ * is judged on; and the endpoints on the demo city.
+ */
+const DAY = 86_400_000;
+
+/** Exponential and Poisson draws from a seeded uniform source. */
+function draws(seed: number) {
+  const r = seededRandom(seed);
+  const exp = (rate: number) => -Math.log(1 - r()) / rate;
+  const poisson = (mean: number) => {
+    let k = 0;
+    for (let t = exp(1); t < mean; t += exp(1)) k++;
+    return k;
+  };
+  return { r, exp, poisson };
+}
+
+/**
+ * A grid self-exciting process simulated by branching: background events at rate μ per day in
+ * each cell, each event followed by Poisson(θ) offspring in its cell at exponential delays of
+ * mean 1/ω days. Times in ms from 0, sorted, with their cells.
+ */
+function simulate(seed: number, cells: number, mu: number, theta: number, omega: number, days: number) {
+  const { exp, poisson } = draws(seed);
+  const events: { cell: number; t: number }[] = [];
+  for (let c = 0; c < cells; c++) for (let t = exp(mu); t < days; t += exp(mu)) events.push({ cell: c, t });
+  for (let k = 0; k < events.length; k++) {
+    const parent = events[k]!;
+    for (let n = poisson(theta); n > 0; n--) {
+      const t = parent.t + exp(omega);
+      if (t < days) events.push({ cell: parent.cell, t });
+    }
+  }
+  events.sort((a, b) => a.t - b.t);
+  return { cellOf: Int32Array.from(events, (e) => e.cell), t: Float64Array.from(events, (e) => e.t * DAY) };
+}
+
+describe('the self-exciting model (ETAS-type, EM)', () => {
+  it('recovers the background, the offspring per event and the delay of a simulated process', () => {
+    const { cellOf, t } = simulate(7, 40, 0.02, 0.4, 1 / 10, 3000);
+    const fit = fitEtas(cellOf, t, 40, 0, 3000 * DAY);
+    expect(fit.converged).toBe(true);
+    expect(Math.abs(fit.theta - 0.4)).toBeLessThan(0.06);
+    expect(Math.abs(1 / fit.omega - 10) / 10).toBeLessThan(0.25);
+    const meanMu = fit.mu.reduce((a, b) => a + b, 0) / 40;
+    expect(Math.abs(meanMu - 0.02) / 0.02).toBeLessThan(0.15);
+  });
+
+  it('finds next to no triggering in a process without it, and none between events of the same instant', () => {
+    const { cellOf, t } = simulate(11, 40, 0.05, 0, 1, 2000);
+    const plain = fitEtas(cellOf, t, 40, 0, 2000 * DAY);
+    expect(plain.converged).toBe(true);
+    expect(plain.theta).toBeLessThan(0.03);
+    // Every event twice at the same instant (records that give only a date): no pair of them is
+    // a cause and its effect, so the decay does not run off to infinity.
+    const twice = fitEtas(Int32Array.from([...cellOf].flatMap((c) => [c, c])), Float64Array.from([...t].flatMap((x) => [x, x])), 40, 0, 2000 * DAY);
+    expect(twice.theta).toBeLessThan(0.03);
+    expect(Number.isFinite(1 / twice.omega)).toBe(true);
+  });
+
+  it('forecasts the background over the horizon plus what past events still trigger in it', () => {
+    const fit = { mu: Float64Array.from([0.1, 0]), theta: 0.5, omega: 0.2, iterations: 1, converged: true, logLikelihood: 0 };
+    // One event in cell 1, 3 days before the origin; a 7-day horizon.
+    const expected = forecastEtas(fit, Int32Array.from([1]), Float64Array.from([0]), 3 * DAY, 7 * DAY);
+    expect(expected[0]).toBeCloseTo(0.7, 12);
+    expect(expected[1]).toBeCloseTo(0.5 * (Math.exp(-0.6) - Math.exp(-2)), 12);
+  });
+});
+
+describe('Poisson regression (risk terrain)', () => {
+  it('recovers the coefficients of simulated counts, per standard deviation', () => {
+    const { r, poisson } = draws(3);
+    const n = 6000;
+    const x1 = Float64Array.from({ length: n }, () => r() * 2);
+    const x2 = Float64Array.from({ length: n }, () => (r() < 0.3 ? 1 : 0));
+    const y = Float64Array.from({ length: n }, (_, i) => poisson(Math.exp(0.2 + 0.8 * x1[i]! - 0.5 * x2[i]!)));
+    const fit = poissonRegression([x1, x2, new Float64Array(n)], y);
+    const sd = (xs: Float64Array) => { const m = xs.reduce((a, b) => a + b, 0) / n; return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / n); };
+    expect(fit.converged).toBe(true);
+    expect(fit.slopes[0]! / sd(x1)).toBeCloseTo(0.8, 1);
+    expect(fit.slopes[1]! / sd(x2)).toBeCloseTo(-0.5, 1);
+    // A covariate that is the same everywhere says nothing.
+    expect(fit.slopes[2]).toBe(0);
+    // The fitted counts add up to the observed ones (the intercept's score equation).
+    expect(fit.fitted.reduce((a, b) => a + b, 0)).toBeCloseTo(y.reduce((a, b) => a + b, 0), 0);
+  });
+});
+
+/** A 10 × 10 grid of 100 m cells with centres, no covariates. */
+function grid10(): ForecastGrid {
+  const cells = Array.from({ length: 100 }, (_, k) => ({ i: Math.floor(k / 10), j: k % 10, x: Math.floor(k / 10) * 100 + 50, y: (k % 10) * 100 + 50, geometry: {} }));
+  return {
+    cells, cx: Float64Array.from(cells, (c) => c.x), cy: Float64Array.from(cells, (c) => c.y),
+    spacing: 100, cellArea: 10_000, band: 250, bandwidth: 200, covariates: [],
+  };
+}
+const locate = (x: number, y: number) => (x >= 0 && x < 1000 && y >= 0 && y < 1000 ? Math.floor(x / 100) * 10 + Math.floor(y / 100) : -1);
+
+describe('time-decayed, multi-scale density', () => {
+  it('is the cell\'s own count over its area at scale 0, and an event one half-life old weighs half', () => {
+    const g = grid10();
+    const events = toEvents([150, 150, 950], [150, 160, 950], [0, 100 * DAY, 100 * DAY], locate);
+    const own = decayedKde(events, g, 100 * DAY, { scales: [0], halfLifeDays: null });
+    expect(own[locate(150, 150)]).toBeCloseTo(2 / 10_000, 15);
+    const decayed = decayedKde(events, g, 100 * DAY, { scales: [0], halfLifeDays: 100 });
+    expect(decayed[locate(150, 150)]).toBeCloseTo(1.5 / 10_000, 15);
+    // Two scales: the mean of the two densities.
+    const kernel = decayedKde(events, g, 100 * DAY, { scales: [2], halfLifeDays: null });
+    const both = decayedKde(events, g, 100 * DAY, { scales: [0, 2], halfLifeDays: null });
+    for (let c = 0; c < 100; c++) expect(both[c]).toBeCloseTo((own[c]! + kernel[c]!) / 2, 15);
+  });
+});
+
+/** Events in a 10 × 10 grid: a persistent hot corner, a scatter, over `days` days. */
+function history(seed: number, n: number, days: number): Events {
+  const r = seededRandom(seed);
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const ts: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const hot = r() < 0.5;
+    xs.push(hot ? 100 + r() * 200 : r() * 1000);
+    ys.push(hot ? 100 + r() * 200 : r() * 1000);
+    ts.push(Math.floor(r() * days) * DAY);
+  }
+  return toEvents(xs, ys, ts, locate);
+}
+
+describe('the methods side by side', () => {
+  it('fall back to the counts, saying so, when there are fewer than 30 incidents to learn from', () => {
+    const g = grid10();
+    const few = history(1, 20, 365);
+    const out = forecastAll(g, few, { from: 0, to: 365 * DAY }, 28 * DAY);
+    const counts = countsOf(few, 100);
+    expect(out.counts.fallback).toBeNull();
+    for (const m of FORECAST_METHODS.filter((x) => x !== 'counts')) {
+      expect(out[m].fallback, m).toBe('too_few_incidents');
+      expect(Array.from(out[m].scores), m).toEqual(Array.from(counts));
+    }
+    expect(recommend(g, few, { from: 0, to: 365 * DAY }, 28 * DAY)).toMatchObject({ method: 'counts', fallback: 'too_few_incidents', inner: [] });
+  });
+
+  it('fit every method on enough incidents, the risk-terrain model saying it has no covariates without layers', () => {
+    const g = grid10();
+    const out = forecastAll(g, history(2, 600, 720), { from: 0, to: 720 * DAY }, 90 * DAY);
+    for (const m of ['kde', 'gistar', 'tkde', 'etas', 'ensemble'] as const) expect(out[m].fallback, m).toBeNull();
+    expect(out.rtm.fallback).toBe('no_covariates');
+    expect(out.ensemble.detail).toEqual({ members: ['tkde', 'etas'] });
+    // The hot corner (cells 1–2 × 1–2) leads every fitted method.
+    for (const m of ['counts', 'kde', 'tkde', 'etas', 'ensemble'] as const) {
+      const best = Array.from(out[m].scores.keys()).sort((a, b) => out[m].scores[b]! - out[m].scores[a]!)[0]!;
+      expect([11, 12, 21, 22], m).toContain(best);
+    }
+  });
+
+  it('recommend from the training period alone: what happens after it changes nothing', () => {
+    const g = grid10();
+    const train = history(3, 800, 720);
+    const period = { from: 0, to: 720 * DAY };
+    const before = recommend(g, train, period, 90 * DAY);
+    // The same history followed by a burst in another corner: the recommendation, made on the
+    // training period, is the same.
+    const later = toEvents([...train.x, ...Array(200).fill(950)], [...train.y, ...Array(200).fill(950)],
+      [...train.t, ...Array.from({ length: 200 }, (_, k) => (730 + (k % 60)) * DAY)], locate);
+    const inTraining = { ...later, ...Object.fromEntries(['x', 'y', 't', 'cell'].map((k) => [k, (later as unknown as Record<string, Float64Array>)[k]!.slice(0, train.t.length)])) } as Events;
+    expect(recommend(g, inTraining, period, 90 * DAY)).toEqual(before);
+    expect(FORECAST_METHODS).toContain(before.method);
+    expect(before.inner.map((r) => r.method)).toContain(before.method);
+    expect(Math.max(...before.inner.map((r) => r.criterion))).toBe(before.inner.find((r) => r.method === before.method)!.criterion);
+  });
+});
+
+describe('on the demo city', () => {
+  let w: DemoWorld;
+  beforeAll(async () => { w = await openDemoWorld(0.1); });
+  afterAll(async () => { await w?.close(); });
+
+  it('forecasts the officer\'s station with the recommended method, and a planner\'s with the method asked for', async () => {
+    const res = await w.as('officer').get('/api/analysis/forecast?station=P01S01&cellSize=150').expect(200);
+    const { method, recommended, analysis, features } = res.body;
+    expect(method).toBe(recommended.method);
+    expect(recommended.inner.length).toBeGreaterThan(1);
+    expect(analysis).toMatchObject({ horizonDays: 28, share: 0.02, cellSize: 150 });
+    expect(features.length).toBeGreaterThan(0);
+    expect(features.length).toBeLessThanOrEqual(Math.max(1, Math.round(0.02 * analysis.cells)));
+    expect(features.map((f: { properties: { rank: number } }) => f.properties.rank)).toEqual(features.map((_: unknown, k: number) => k + 1));
+    const shares = features.map((f: { properties: { expectedShare: number } }) => f.properties.expectedShare);
+    expect([...shares].sort((a, b) => b - a)).toEqual(shares);
+    const { rows: [n] } = await w.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM incidents WHERE station_code = 'P01S01' AND deleted_at IS NULL AND occurred_at >= now() - interval '1095 days'`);
+    expect(analysis.history.incidents).toBe(n!.n);
+
+    const etas = await w.as('planner').get('/api/analysis/forecast?precinct=P01&method=etas&horizon=14&share=0.05').expect(200);
+    expect(etas.body).toMatchObject({ method: 'etas', fallback: null, analysis: { horizonDays: 14, share: 0.05 } });
+    expect(etas.body.detail.theta).toBeGreaterThan(0);
+    expect(etas.body.detail.meanDelayDays).toBeGreaterThan(0);
+  });
+
+  it('answers a scope without incidents with no cells, every method saying why, not an error', async () => {
+    const res = await w.as('planner').get('/api/analysis/forecast?precinct=P01&types=traffic_accident&hour=3&weekday=2').expect(200);
+    expect(res.body.features).toEqual([]);
+    expect(res.body).toMatchObject({ method: 'counts', recommended: { method: 'counts', fallback: 'too_few_incidents' } });
+    const gistar = await w.as('planner').get('/api/analysis/forecast?precinct=P01&types=traffic_accident&hour=3&weekday=2&method=gistar').expect(200);
+    expect(gistar.body).toMatchObject({ method: 'gistar', fallback: 'too_few_incidents', features: [] });
+  });
+
+  it('is for police accounts, and refuses a bad method or history naming it', async () => {
+    for (const role of ['community', 'public'] as const) await w.as(role).get('/api/analysis/forecast').expect(404);
+    const method = await w.as('planner').get('/api/analysis/forecast?method=crystal_ball').expect(400);
+    expect(method.body.error.field).toBe('method');
+    const days = await w.as('planner').get('/api/analysis/forecast?history=30').expect(400);
+    expect(days.body.error).toMatchObject({ field: 'history' });
+    expect(days.body.error.message).toMatch(/90 到 3650/);
+  });
+
+  it('back-tests rolling windows: each window moved by the test period, every method scored, and the recommended row the choice of each window', async () => {
+    const res = await w.as('planner').get('/api/analysis/backtest?train=2025-12-01/2026-05-31&test=2026-06-01/2026-07-30&windows=2&cellSize=150&shares=0.01,0.05').expect(200);
+    const { windows, summary } = res.body as {
+      windows: { train: { from: string }; test: { from: string; to: string }; recommended: string; results: { method: string; scores: { pai: number }[] }[] }[];
+      summary: { method: string; scores: { pai: { mean: number; sd: number } }[] }[];
+    };
+    expect(windows).toHaveLength(2);
+    const length = Date.parse(windows[0]!.test.to) - Date.parse(windows[0]!.test.from);
+    expect(Date.parse(windows[1]!.test.from) - Date.parse(windows[0]!.test.from)).toBe(length);
+    expect(Date.parse(windows[1]!.train.from) - Date.parse(windows[0]!.train.from)).toBe(length);
+    expect(summary.map((s) => s.method)).toEqual([...FORECAST_METHODS, 'recommended']);
+    for (const row of summary) {
+      const method = row.method === 'recommended' ? null : row.method;
+      const pais = windows.map((win) => win.results.find((r) => r.method === (method ?? win.recommended))!.scores[0]!.pai);
+      const mean = pais.reduce((a, b) => a + b, 0) / pais.length;
+      expect(row.scores[0]!.pai.mean, row.method).toBeCloseTo(mean, 3);
+      expect(row.scores[0]!.pai.sd, row.method).toBeCloseTo(Math.abs(pais[0]! - pais[1]!) / 2, 3);
+    }
+  });
+});
