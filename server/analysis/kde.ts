@@ -20,23 +20,36 @@ export function quarticKde(
   xs: ArrayLike<number>, ys: ArrayLike<number>, ws: ArrayLike<number> | null,
   cx: ArrayLike<number>, cy: ArrayLike<number>, h: number,
 ): Density {
-  const values = new Float64Array(cx.length);
+  return { values: quarticKdes(xs, ys, [ws], cx, cy, h)[0]! };
+}
+
+/**
+ * The same surface for several weightings of the same points at once (each null: weight 1):
+ * the points near each centre are found once for all of them.
+ */
+export function quarticKdes(
+  xs: ArrayLike<number>, ys: ArrayLike<number>, weightings: readonly (ArrayLike<number> | null)[],
+  cx: ArrayLike<number>, cy: ArrayLike<number>, h: number,
+): Float64Array[] {
+  const out = weightings.map(() => new Float64Array(cx.length));
   const buckets = new PointBuckets(xs, ys, h);
   const h2 = h * h;
   const norm = 3 / (Math.PI * h2);
+  const sums = new Float64Array(weightings.length);
   for (let c = 0; c < cx.length; c++) {
     const x = cx[c]!;
     const y = cy[c]!;
-    let sum = 0;
+    sums.fill(0);
     buckets.near(x, y, (i) => {
       const ex = xs[i]! - x;
       const ey = ys[i]! - y;
       const d2 = ex * ex + ey * ey;
       if (d2 >= h2) return;
       const u = 1 - d2 / h2;
-      sum += (ws ? ws[i]! : 1) * u * u;
+      const k = u * u;
+      for (let w = 0; w < weightings.length; w++) sums[w]! += (weightings[w] ? weightings[w]![i]! : 1) * k;
     });
-    values[c] = norm * sum;
+    for (let w = 0; w < weightings.length; w++) out[w]![c] = norm * sums[w]!;
   }
-  return { values };
+  return out;
 }

@@ -1,4 +1,4 @@
-import { quarticKde } from '../kde.js';
+import { quarticKdes } from '../kde.js';
 import type { Events } from './events.js';
 
 /**
@@ -30,19 +30,37 @@ export interface DensityGrid {
 
 const DAY_MS = 86_400_000;
 
-export function decayedKde(events: Events, grid: DensityGrid, origin: number, s: DecayedKdeSettings): Float64Array {
-  const weights = s.halfLifeDays === null ? null
-    : Float64Array.from(events.t, (t) => 2 ** (-Math.max(0, origin - t) / DAY_MS / s.halfLifeDays!));
-  const surface = new Float64Array(grid.cx.length);
-  for (const scale of s.scales) {
-    if (scale === 0) {
-      events.cell.forEach((c, i) => {
-        if (c >= 0) surface[c]! += (weights ? weights[i]! : 1) / grid.cellArea / s.scales.length;
-      });
+/**
+ * The surface of each of `candidates`, in their order. Every scale is computed once, for every
+ * half-life at once (quarticKdes), and shared by the candidates that use it.
+ */
+export function decayedKdes(events: Events, grid: DensityGrid, origin: number, candidates: readonly DecayedKdeSettings[]): Float64Array[] {
+  const halfLives = [...new Set(candidates.map((c) => c.halfLifeDays))];
+  const weightings = halfLives.map((hl) => (hl === null ? null : Float64Array.from(events.t, (t) => 2 ** (-Math.max(0, origin - t) / DAY_MS / hl))));
+  const byScale = new Map<number, Float64Array[]>();
+  for (const scale of new Set(candidates.flatMap((c) => c.scales))) {
+    if (scale > 0) {
+      byScale.set(scale, quarticKdes(events.x, events.y, weightings, grid.cx, grid.cy, scale * grid.spacing));
       continue;
     }
-    const { values } = quarticKde(events.x, events.y, weights, grid.cx, grid.cy, scale * grid.spacing);
-    for (let c = 0; c < surface.length; c++) surface[c]! += values[c]! / s.scales.length;
+    byScale.set(0, weightings.map((w) => {
+      const own = new Float64Array(grid.cx.length);
+      events.cell.forEach((c, i) => {
+        if (c >= 0) own[c]! += (w ? w[i]! : 1) / grid.cellArea;
+      });
+      return own;
+    }));
   }
-  return surface;
+  return candidates.map((s) => {
+    const k = halfLives.indexOf(s.halfLifeDays);
+    const surface = new Float64Array(grid.cx.length);
+    for (const scale of s.scales) {
+      const values = byScale.get(scale)![k]!;
+      for (let c = 0; c < surface.length; c++) surface[c]! += values[c]! / s.scales.length;
+    }
+    return surface;
+  });
 }
+
+export const decayedKde = (events: Events, grid: DensityGrid, origin: number, s: DecayedKdeSettings): Float64Array =>
+  decayedKdes(events, grid, origin, [s])[0]!;

@@ -30,37 +30,24 @@ export interface EtasFit {
 export const ETAS_MAX_ITERATIONS = 300;
 /** Relative change of the log-likelihood from one iteration to the next below which EM has converged. */
 const TOLERANCE = 1e-7;
-/** Earlier events of the same cell looked at per event: bounds the work in a very busy cell. */
-const MAX_PARENTS = 200;
 const DAY_MS = 86_400_000;
 
 /**
  * Fits the model on events given as cell index and time (epoch ms) within [from, to).
  * Events must be sorted by time.
+ *
+ * The E-step needs, for each event i, A_i = Σ_j e^{−ω (t_i − t_j)} and B_i = Σ_j (t_i − t_j)
+ * e^{−ω (t_i − t_j)} over the earlier events j of its cell. For an exponential decay both follow
+ * from the cell's previous values (Ogata 1981's recursion): with Δ the time since the cell's
+ * last instant, A = e^{−ωΔ} S_A and B = e^{−ωΔ} (Δ S_A + S_B), where S_A and S_B are the sums
+ * at that instant. So an iteration costs one pass over the events, every pair counted, however
+ * busy a cell. Events at the same instant are never each other's cause (records that give only
+ * a date put a day's events at one time): they join the sums only after their instant.
  */
 export function fitEtas(cellOf: Int32Array, t: Float64Array, cells: number, from: number, to: number): EtasFit {
   const n = cellOf.length;
   const span = (to - from) / DAY_MS;
   const days = Float64Array.from(t, (x) => (x - from) / DAY_MS);
-  // Each event's earlier events in its cell (the most recent MAX_PARENTS), as [start, end) into `parents`.
-  const byCell: number[][] = Array.from({ length: cells }, () => []);
-  const starts = new Int32Array(n + 1);
-  const parents: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const earlier = byCell[cellOf[i]!]!;
-    starts[i] = parents.length;
-    // Events at the same instant cannot have caused one another (and records that give only a
-    // date put a day's events at one time): a parent must come strictly earlier.
-    let k = earlier.length;
-    while (k > 0 && t[earlier[k - 1]!] === t[i]) k--;
-    for (let m = Math.max(0, k - MAX_PARENTS); m < k; m++) parents.push(earlier[m]!);
-    earlier.push(i);
-  }
-  starts[n] = parents.length;
-  // t_i − t_j of each pair, in days.
-  const gap = new Float64Array(parents.length);
-  for (let i = 0; i < n; i++) for (let k = starts[i]!; k < starts[i + 1]!; k++) gap[k] = days[i]! - days[parents[k]!]!;
-
   const counts = new Float64Array(cells);
   for (let i = 0; i < n; i++) counts[cellOf[i]!]! += 1;
   let mu = Float64Array.from(counts, (c) => (c / span) / 2);
@@ -69,9 +56,18 @@ export function fitEtas(cellOf: Int32Array, t: Float64Array, cells: number, from
   let converged = false;
   let iterations = 0;
   let logLikelihood = -Infinity;
-  const pij = new Float64Array(parents.length);
+  // Per cell: its last instant, the sums there (S_A, S_B, with that instant's events), and the
+  // sums over strictly earlier events at that instant (A, B).
+  const last = new Float64Array(cells);
+  const sumA = new Float64Array(cells);
+  const sumB = new Float64Array(cells);
+  const earlierA = new Float64Array(cells);
+  const earlierB = new Float64Array(cells);
   while (iterations < ETAS_MAX_ITERATIONS && !converged) {
     iterations++;
+    last.fill(Number.NEGATIVE_INFINITY);
+    sumA.fill(0);
+    sumB.fill(0);
     // E-step, and the log-likelihood of the current parameters:
     // Σ log λ(t_i) − ∫ λ = Σ log λ(t_i) − (Σ_n μ_n T + θ Σ_j (1 − e^{−ω (T − t_j)})).
     const background = new Float64Array(cells);
@@ -79,21 +75,25 @@ export function fitEtas(cellOf: Int32Array, t: Float64Array, cells: number, from
     let weightedGap = 0;
     let sumLog = 0;
     for (let i = 0; i < n; i++) {
-      const m = mu[cellOf[i]!]!;
-      let lambda = m;
-      for (let k = starts[i]!; k < starts[i + 1]!; k++) {
-        const g = theta * omega * Math.exp(-omega * gap[k]!);
-        pij[k] = g;
-        lambda += g;
+      const c = cellOf[i]!;
+      if (days[i] !== last[c]) {
+        const gap = days[i]! - last[c]!;
+        const decay = Number.isFinite(gap) ? Math.exp(-omega * gap) : 0;
+        earlierA[c] = decay * sumA[c]!;
+        earlierB[c] = decay * (sumA[c]! > 0 ? gap * sumA[c]! + sumB[c]! : 0);
+        sumA[c] = earlierA[c]!;
+        sumB[c] = earlierB[c]!;
+        last[c] = days[i]!;
       }
+      sumA[c]! += 1;
+      const m = mu[c]!;
+      const excitation = theta * omega * earlierA[c]!;
+      const lambda = m + excitation;
       if (!(lambda > 0)) continue;
       sumLog += Math.log(lambda);
-      background[cellOf[i]!]! += m / lambda;
-      for (let k = starts[i]!; k < starts[i + 1]!; k++) {
-        const p = pij[k]! / lambda;
-        triggered += p;
-        weightedGap += p * gap[k]!;
-      }
+      background[c]! += m / lambda;
+      triggered += excitation / lambda;
+      weightedGap += (theta * omega * earlierB[c]!) / lambda;
     }
     let compensator = mu.reduce((s, m) => s + m, 0) * span;
     for (let i = 0; i < n; i++) compensator += theta * (1 - Math.exp(-omega * (span - days[i]!)));

@@ -3,7 +3,7 @@ import { hotSpotStatistics } from '../hotspots.js';
 import type { Period } from '../incidents.js';
 import { quarticKde } from '../kde.js';
 import type { Covariate } from './covariates.js';
-import { DECAYED_KDE_CANDIDATES, decayedKde, type DecayedKdeSettings, type DensityGrid } from './decayed-kde.js';
+import { DECAYED_KDE_CANDIDATES, decayedKde, decayedKdes, type DecayedKdeSettings, type DensityGrid } from './decayed-kde.js';
 import { fitEtas, forecastEtas } from './etas.js';
 import { countsOf, type Events, eventsIn } from './events.js';
 import { poissonRegression } from './poisson.js';
@@ -92,10 +92,11 @@ function selectDecayedKde(grid: ForecastGrid, train: Events, period: Period, hor
   if (folds.length === 0) return { settings: DEFAULT_DECAYED_KDE, chosenBy: 'default' };
   const counts = folds.map((f) => countsOf(f.train, grid.cells.length));
   let best = { settings: DEFAULT_DECAYED_KDE, value: -Infinity };
-  for (const settings of DECAYED_KDE_CANDIDATES) {
-    const value = mean(folds.map((f, k) => criterion(decayedKde(f.train, grid, f.period.to, settings), counts[k]!, f.test)));
+  const surfaces = folds.map((f) => decayedKdes(f.train, grid, f.period.to, DECAYED_KDE_CANDIDATES));
+  DECAYED_KDE_CANDIDATES.forEach((settings, s) => {
+    const value = mean(folds.map((f, k) => criterion(surfaces[k]![s]!, counts[k]!, f.test)));
     if (value > best.value) best = { settings, value };
-  }
+  });
   return { settings: best.settings, chosenBy: 'inner_backtest' };
 }
 
