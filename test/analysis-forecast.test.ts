@@ -5,6 +5,7 @@ import { countsOf, type Events, toEvents } from '../server/analysis/forecast/eve
 import { FORECAST_METHODS, type ForecastGrid, forecastAll, recommend } from '../server/analysis/forecast/methods.js';
 import { poissonRegression } from '../server/analysis/forecast/poisson.js';
 import { seededRandom } from '../server/analysis/random.js';
+import { loadTheft, readTheft, THEFT_ACTOR } from '../scripts/lib/taoyuan-theft.js';
 import { openDemoWorld, type DemoWorld } from './support/demo-world.js';
 
 /**
@@ -242,6 +243,50 @@ describe('on the demo city', () => {
       const mean = pais.reduce((a, b) => a + b, 0) / pais.length;
       expect(row.scores[0]!.pai.mean, row.method).toBeCloseTo(mean, 3);
       expect(row.scores[0]!.pai.sd, row.method).toBeCloseTo(Math.abs(pais[0]! - pais[1]!) / 2, 3);
+    }
+  });
+
+  it('loads the real 桃園 theft points as incidents once, and back-tests every method on them as an independent count says', async () => {
+    const { rows, outside } = await readTheft();
+    // SOURCE.md: 14,304 rows; one lies in 臺北 (121.59° E) and is left out.
+    expect(rows.length + outside).toBe(14_304);
+    const byType = Object.fromEntries(['scooter_theft', 'car_theft', 'residential_burglary', 'bicycle_theft'].map((t) => [t, rows.filter((r) => r.type === t).length]));
+    expect(byType.scooter_theft! + byType.car_theft! + byType.residential_burglary! + byType.bicycle_theft!).toBe(rows.length);
+    expect(byType.residential_burglary).toBe(759);
+    expect(await loadTheft(w.db, rows)).toBe(rows.length);
+    expect(await loadTheft(w.db, rows)).toBe(0);
+    const { rows: [loaded] } = await w.db.query<{ n: number; units: number; history: number }>(
+      `SELECT count(*)::int AS n, count(beat_code)::int AS units,
+              (SELECT count(*)::int FROM feature_history WHERE layer_table = 'incidents' AND actor = $1) AS history
+         FROM incidents WHERE created_by = $1 AND occurred_at >= '2015-01-01T00:00+08' AND occurred_at < '2020-01-01T00:00+08'`, [THEFT_ACTOR]);
+    expect(loaded).toMatchObject({ n: rows.length, history: rows.length });
+    expect(loaded!.units / loaded!.n).toBeGreaterThan(0.98);
+
+    const bbox = '121.20,24.94,121.32,25.02';
+    const res = await w.as('admin').get(`/api/analysis/backtest?bbox=${bbox}&train=2015-01-01/2017-12-31&test=2018-01-01/2018-12-31&windows=2&cellSize=250&shares=0.01,0.05`).expect(200);
+    const first = res.body.windows[0];
+    const [x0, y0, x1, y1] = bbox.split(',').map(Number);
+    const { rows: [independent] } = await w.db.query<{ cells: number; captured: number; tested: number }>(`
+      WITH area AS (SELECT ST_Transform(ST_MakeEnvelope($1, $2, $3, $4, 4326), 3826) AS a),
+      cells AS (SELECT c.i, c.j, c.geom FROM area, ST_SquareGrid(250, area.a) c WHERE ST_Intersects(c.geom, area.a)),
+      pts AS (SELECT ST_Transform(geom, 3826) AS g, occurred_at FROM incidents, area
+               WHERE deleted_at IS NULL AND ST_Intersects(ST_Transform(geom, 3826), area.a)),
+      counted AS (SELECT c.i, c.j,
+                         count(p.g) FILTER (WHERE p.occurred_at < '2018-01-01T00:00+08' AND p.occurred_at >= '2015-01-01T00:00+08') AS train,
+                         count(p.g) FILTER (WHERE p.occurred_at >= '2018-01-01T00:00+08' AND p.occurred_at < '2019-01-01T00:00+08') AS test
+                    FROM cells c LEFT JOIN pts p ON ST_Intersects(c.geom, p.g) AND NOT ST_Touches(c.geom, p.g) GROUP BY c.i, c.j)
+      SELECT (SELECT count(*) FROM counted)::int AS cells, (SELECT sum(test) FROM counted)::int AS tested,
+             (SELECT sum(test) FROM (SELECT test FROM counted ORDER BY train DESC, i, j LIMIT round(0.01 * (SELECT count(*) FROM counted))) t)::int AS captured`,
+    [x0, y0, x1, y1]);
+    expect(res.body.analysis.cells).toBe(independent!.cells);
+    const counts = first.results.find((r: { method: string }) => r.method === 'counts');
+    expect(counts.scores[0]).toMatchObject({ captured: independent!.captured });
+    expect(counts.scores[0].hitRate).toBeCloseTo(independent!.captured / independent!.tested, 4);
+    // Every method is fitted on thousands of real thefts; the choice is named for each window.
+    for (const win of res.body.windows) {
+      expect(win.train.incidents).toBeGreaterThan(1000);
+      expect(FORECAST_METHODS).toContain(win.recommended);
+      for (const r of win.results) expect(r.fallback, r.method).toBeNull();
     }
   });
 });

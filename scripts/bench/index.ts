@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --only assignment,startup,clusters,analysis,availability,visibility,plans,web,mobile,import,tiles,ground-tiles,basemaps,hostile,redis-pause,flood,search] [--points N] [--runs N] [--scale S] [--rows N] [--seconds S] [--addresses N] [--cameras N]
+ * npm run bench [-- --only assignment,startup,clusters,analysis,availability,visibility,forecast,plans,web,mobile,import,tiles,ground-tiles,basemaps,hostile,redis-pause,flood,search] [--points N] [--runs N] [--scale S] [--rows N] [--seconds S] [--addresses N] [--cameras N]
  * Runs against embedded PGlite, and against PostgreSQL too when DATABASE_URL is set (the
  * benchmark creates and drops its own scratch database on that server). The tile benchmark
  * (~10 minutes) runs only when named in --only, at its own defaults but --runs; npm run
@@ -22,6 +22,7 @@ import { basemapBench } from './basemaps.js';
 import { beatAssignmentBench } from './beat-assignment.js';
 import { clusterBench } from './clusters.js';
 import { floodBench } from './flood.js';
+import { forecastBench } from './forecast.js';
 import { hostileBench } from './hostile.js';
 import { importBench } from './import.js';
 import { mobileBench } from './mobile.js';
@@ -64,6 +65,7 @@ if (want('web')) {
 if (want('mobile')) console.log(`\n${await mobileBench({ runs: Math.max(runs, 3), scale: Number(values.scale) })}`);
 if (want('basemaps')) console.log(`\n${await basemapBench({ runs, tiles: 20_000 })}`);
 if (want('analysis')) console.log(`\n${await analysisBench({ runs, databaseUrl: process.env.DATABASE_URL })}`);
+if (want('forecast')) console.log(`\n${await forecastBench({ runs, databaseUrl: process.env.DATABASE_URL })}`);
 if (want('plans')) console.log(`\n${await plansBench({ runs: Math.max(runs, 3), databaseUrl: process.env.DATABASE_URL })}`);
 if (want('visibility')) console.log(`\n${await visibilityBench({ runs: Math.max(runs, 3), databaseUrl: process.env.DATABASE_URL })}`);
 if (want('availability')) console.log(`\n${await availabilityBench({ runs: Math.max(runs, 5), cameras: Number(values.cameras), databaseUrl: process.env.DATABASE_URL })}`);

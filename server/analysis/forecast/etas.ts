@@ -30,6 +30,8 @@ export interface EtasFit {
 export const ETAS_MAX_ITERATIONS = 300;
 /** Relative change of the log-likelihood from one iteration to the next below which EM has converged. */
 const TOLERANCE = 1e-7;
+/** Relative change of θ and of ω below which they have settled. */
+const PARAMETER_TOLERANCE = 1e-4;
 const DAY_MS = 86_400_000;
 
 /**
@@ -98,15 +100,21 @@ export function fitEtas(cellOf: Int32Array, t: Float64Array, cells: number, from
     let compensator = mu.reduce((s, m) => s + m, 0) * span;
     for (let i = 0; i < n; i++) compensator += theta * (1 - Math.exp(-omega * (span - days[i]!)));
     const next = sumLog - compensator;
-    converged = Math.abs(next - logLikelihood) <= TOLERANCE * Math.abs(next);
+    const settled = Math.abs(next - logLikelihood) <= TOLERANCE * Math.abs(next);
     logLikelihood = next;
-    if (converged) break;
     // M-step.
     mu = Float64Array.from(background, (b) => b / span);
-    if (weightedGap > 0) omega = triggered / weightedGap;
+    const nextOmega = weightedGap > 0 ? triggered / weightedGap : omega;
     let exposure = 0;
-    for (let i = 0; i < n; i++) exposure += 1 - Math.exp(-omega * (span - days[i]!));
-    theta = exposure > 0 ? triggered / exposure : 0;
+    for (let i = 0; i < n; i++) exposure += 1 - Math.exp(-nextOmega * (span - days[i]!));
+    const nextTheta = exposure > 0 ? triggered / exposure : 0;
+    // Converged when the likelihood has settled and so have the two parameters people read. A
+    // triggering that all but vanished (θ < 0.01: under 1 % of events) creeps towards 0 for
+    // hundreds of iterations without changing the forecast: settled likelihood is enough there.
+    converged = settled && (nextTheta < 0.01
+      || (Math.abs(nextTheta - theta) <= PARAMETER_TOLERANCE * theta && Math.abs(nextOmega - omega) <= PARAMETER_TOLERANCE * omega));
+    theta = nextTheta;
+    omega = nextOmega;
   }
   return { mu, theta, omega, iterations, converged, logLikelihood };
 }

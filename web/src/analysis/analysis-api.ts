@@ -66,8 +66,8 @@ export const FORECAST_METHOD_NAMES: Record<string, { label: string; plain: strin
   gistar: { label: '熱點統計', plain: '案件比周圍明顯偏多的地方' },
   tkde: { label: '近期加權密度', plain: '過去案件密集之處，較近的案件算得較重' },
   etas: { label: '近重複模型', plain: '長期案件多之處，加上近期案件後附近短期內再發的可能' },
-  rtm: { label: '環境風險', plain: '依地圖上的處所、監視器與街廓密度估計' },
-  ensemble: { label: '綜合預測', plain: '近期加權密度、近重複模型與環境風險三者平均' },
+  rtm: { label: '環境風險', plain: '依周遭處所、監視器與街廓密度估計' },
+  ensemble: { label: '綜合預測', plain: '綜合過去案件分布、近期再發可能與周遭環境' },
 };
 
 const run = <T>(name: string, params: Params) => {
