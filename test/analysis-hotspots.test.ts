@@ -187,6 +187,10 @@ describe('on the small test world', () => {
     expect(res.body.analysis.scope.kind).toBe('default');
     const bbox = await w.as('planner').get(`/api/analysis/hot-hours?${MARCH}&bbox=120.2,22.99,120.23,23`).expect(200);
     expect(bbox.body.total).toBe(11);
+    // The small world's precinct has too few 500 m cells for Gi* to be trusted: said in Chinese, with what to do.
+    const coarse = await w.as('planner').get(`/api/analysis/hotspots?${MARCH}&cellSize=500&band=500`).expect(200);
+    expect(coarse.body.analysis.cells).toBeLessThan(30);
+    expect(coarse.body.analysis.warnings[0]).toBe(`範圍內只有 ${coarse.body.analysis.cells} 格：熱點統計（Gi*）在 30 格以上才可靠，請改用較小的網格或較大的範圍。`);
     const outside = await w.as('planner').get(`/api/analysis/hotspots?${MARCH}&beat=B3`).expect(403);
     expect(outside.body.error).toMatchObject({ code: 'analysis_outside_precinct', field: 'beat', message: '這個警勤區不在你的分局（P1）轄區內；請選擇轄區內的範圍。' });
   });

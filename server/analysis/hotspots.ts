@@ -1,4 +1,4 @@
-import { refusal } from '../http/messages.js';
+import { message, refusal } from '../http/messages.js';
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { assertPublicGrid, describeDisclosure, disclosureFor, incidentFilterFor, PUBLIC_CELL_M } from './disclosure.js';
@@ -93,9 +93,9 @@ export async function hotSpots(db: Queryable, p: Principal, input: unknown) {
   }
   const s = hotSpotStatistics(cells, counts, spec.band);
   const warnings: string[] = [];
-  if (cells.length < 30) warnings.push(`only ${cells.length} cells: Gi* is reliable with 30 or more; use smaller cells or a larger scope`);
+  if (cells.length < 30) warnings.push(message('analysis_few_cells', { cells: cells.length }));
   const lonely = s.neighbours.filter((n) => n < 2).length;
-  if (lonely > 0) warnings.push(`${lonely} cells have no neighbour within the band; use a larger band`);
+  if (lonely > 0) warnings.push(message('analysis_lonely_cells', { cells: lonely }));
   return {
     type: 'FeatureCollection' as const,
     features: cells.map((c, k) => ({

@@ -202,6 +202,9 @@ const CATALOGUE = {
     `距離帶內的案件配對超過 ${n(p.max)} 對；請縮小距離帶（distanceBand、distanceBands）、範圍或期間。`,
   analysis_grid_too_large: (p: { size: number; hexagon: boolean; cells: number; max: number; field: string }) =>
     `以 ${n(p.size)} 公尺的${p.hexagon ? '六角形' : '正方形'}網格分析這個範圍約有 ${n(p.cells)} 格，超過 ${n(p.max)} 格的上限；請加大 ${p.field} 或縮小範圍。`,
+  // Warnings beside a hot-spot answer (not refusals): what makes its Gi* less reliable, and what to do.
+  analysis_few_cells: (p: { cells: number }) => `範圍內只有 ${p.cells} 格：熱點統計（Gi*）在 30 格以上才可靠，請改用較小的網格或較大的範圍。`,
+  analysis_lonely_cells: (p: { cells: number }) => `有 ${p.cells} 格在比較距離內沒有相鄰的網格：請加大比較距離（band）。`,
   analysis_band_too_small: (p: { spacing: number }) =>
     `band（鄰近距離）至少要等於相鄰網格中心的距離 ${p.spacing} 公尺，否則網格沒有鄰居可比較；請加大 band。`,
   analysis_cell_over_bandwidth: (p: { cellSize: number; bandwidth: number }) =>
