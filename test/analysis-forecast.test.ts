@@ -143,7 +143,7 @@ describe('the methods side by side', () => {
   it('fall back to the counts, saying so, when there are fewer than 30 incidents to learn from', () => {
     const g = grid10();
     const few = history(1, 20, 365);
-    const out = forecastAll(g, few, { from: 0, to: 365 * DAY }, 28 * DAY);
+    const out = forecastAll(g, few, { from: 0, to: 365 * DAY }, 28 * DAY, FORECAST_METHODS);
     const counts = countsOf(few, 100);
     expect(out.counts.fallback).toBeNull();
     for (const m of FORECAST_METHODS.filter((x) => x !== 'counts')) {
@@ -155,7 +155,7 @@ describe('the methods side by side', () => {
 
   it('fit every method on enough incidents, the risk-terrain model saying it has no covariates without layers', () => {
     const g = grid10();
-    const out = forecastAll(g, history(2, 600, 720), { from: 0, to: 720 * DAY }, 90 * DAY);
+    const out = forecastAll(g, history(2, 600, 720), { from: 0, to: 720 * DAY }, 90 * DAY, FORECAST_METHODS);
     for (const m of ['kde', 'gistar', 'tkde', 'etas', 'ensemble'] as const) expect(out[m].fallback, m).toBeNull();
     expect(out.rtm.fallback).toBe('no_covariates');
     expect(out.ensemble.detail).toEqual({ members: ['tkde', 'etas'] });
@@ -217,13 +217,49 @@ describe('on the demo city', () => {
     expect(gistar.body).toMatchObject({ method: 'gistar', fallback: 'too_few_incidents', features: [] });
   });
 
-  it('is for police accounts, and refuses a bad method or history naming it', async () => {
-    for (const role of ['community', 'public'] as const) await w.as(role).get('/api/analysis/forecast').expect(404);
+  it('refuses a bad method or history naming it', async () => {
     const method = await w.as('planner').get('/api/analysis/forecast?method=crystal_ball').expect(400);
     expect(method.body.error.field).toBe('method');
     const days = await w.as('planner').get('/api/analysis/forecast?history=30').expect(400);
     expect(days.body.error).toMatchObject({ field: 'history' });
     expect(days.body.error.message).toMatch(/90 到 3650/);
+  });
+
+  it('forecasts for the community and the public from the published table alone: the next quarter, from whole quarters of 200 m squares', async () => {
+    const bbox = 'bbox=121.28,24.97,121.33,25.01';
+    const res = await w.as('public').get(`/api/analysis/forecast?${bbox}&history=365`).expect(200);
+    const { analysis, features, method, recommended } = res.body;
+    expect(analysis).toMatchObject({ aggregated: true, cellSize: 200, methods: ['counts', 'kde', 'gistar', 'tkde'] });
+    expect(analysis.disclosure.quarters).toHaveLength(4);
+    expect(analysis.horizonDays).toBeGreaterThanOrEqual(90);
+    expect(analysis.horizonDays).toBeLessThanOrEqual(92);
+    expect(['counts', 'kde', 'gistar', 'tkde']).toContain(method);
+    expect(method).toBe(recommended.method);
+    expect(features.length).toBeGreaterThan(0);
+    // Each flagged square's history is its published count over those quarters, as the hot-spot
+    // answer publishes it: nothing finer than the published table went in.
+    const [first, last] = [analysis.disclosure.quarters[0], analysis.disclosure.quarters.at(-1)];
+    const start = (q: string) => new Date(Date.UTC(Number(q.slice(0, 4)), (Number(q.slice(5)) - 1) * 3, 1)).toISOString().slice(0, 10);
+    const end = new Date(Date.UTC(Number(last.slice(0, 4)), Number(last.slice(5)) * 3, 0)).toISOString().slice(0, 10);
+    const spots = await w.as('public').get(`/api/analysis/hotspots?${bbox}&datetime=${start(first)}/${end}`).expect(200);
+    const published = new Map(spots.body.features.map((f: { id: number; properties: { count: number } }) => [f.id, f.properties.count]));
+    for (const f of features) {
+      expect(f.properties.history % 5).toBe(0);
+      expect(f.properties.history).toBe(published.get(f.id));
+    }
+    const community = await w.as('community').get(`/api/analysis/forecast?${bbox}&method=kde`).expect(200);
+    expect(community.body).toMatchObject({ method: 'kde', analysis: { aggregated: true } });
+  });
+
+  it('refuses outsiders what the published table cannot give, in Chinese naming the parameter', async () => {
+    const etas = await w.as('community').get('/api/analysis/forecast?method=etas').expect(400);
+    expect(etas.body.error).toMatchObject({ field: 'method', message: '公開統計只能以這些方法預測：counts、kde、gistar、tkde；請改用其中之一，或不指定 method（使用建議方法）。' });
+    const horizon = await w.as('public').get('/api/analysis/forecast?horizon=7').expect(400);
+    expect(horizon.body.error).toMatchObject({ field: 'horizon', message: '公開統計以季為單位，預測的是下一季；請拿掉 horizon。' });
+    const types = await w.as('public').get('/api/analysis/forecast?types=car_theft').expect(400);
+    expect(types.body.error.field).toBe('types');
+    const grid = await w.as('public').get('/api/analysis/forecast?cellSize=100').expect(400);
+    expect(grid.body.error.field).toBe('cellSize');
   });
 
   it('back-tests rolling windows: each window moved by the test period, every method scored, and the recommended row the choice of each window', async () => {

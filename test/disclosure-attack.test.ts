@@ -204,6 +204,7 @@ const PLANS: Record<string, (role: Outsider) => Record<string, unknown>[]> = {
   coverage: () => [...scopes(), ...ctx.beats.slice(0, 2).map((beat) => ({ beat }))]
     .flatMap((s) => [PERIODS.quarter, PERIODS.quarterLessADay].map((datetime) => ({ ...s, datetime }))),
   'coverage/union': () => [{ station: ctx.station }],
+  forecast: () => [...scopes().flatMap((s) => [365, 730].map((history) => ({ ...s, history }))), { station: ctx.station, method: 'kde' }, { station: ctx.station, method: 'tkde', share: 0.2 }],
   reaim: () => [PERIODS.quarter, PERIODS.quarterLessADay, PERIODS.twoQuarters].flatMap((datetime) => [
     { datetime }, { datetime, incidentWeight: 3 },
     { datetime, points: [{ lon: ctx.site.lon, lat: ctx.site.lat, weight: 3 }] },
@@ -280,6 +281,24 @@ const READERS: Record<string, (a: Ask, body: any) => Promise<Reading>> = {
         return k === undefined ? (whole ? [] : [0]) : [0, k];
       },
       ...(whole ? { leaves: PIECES } : {}),
+    };
+  },
+  async forecast(a, body) {
+    // The flagged squares' published counts over the whole quarters of the history.
+    const specs: Spec[] = [];
+    const index = new Map<string, number>();
+    for (const f of body.features) {
+      index.set(`${f.properties.i},${f.properties.j}`, specs.length);
+      specs.push(figure('cells', `cell ${f.properties.i},${f.properties.j}`, f.properties.history));
+    }
+    const inAnswer = counted(a, body, body.analysis.history, () => true);
+    return {
+      specs,
+      classify: (r) => {
+        const k = inAnswer(r) ? index.get(cellOf('square', body.analysis.cellSize, r.x, r.y).join(',')) : undefined;
+        return k === undefined ? [] : [k];
+      },
+      leaves: PIECES,
     };
   },
   async density(a, body) {

@@ -171,6 +171,19 @@ describe('the community view\'s analysis', () => {
       expect(text).toContain(`約 ${body.analysis.incidents.toLocaleString('zh-TW')} 件`);
       expect(text).toMatch(/\d+年第[一二三四]季/);
       expect(text).toContain('隨機進位為 5 的倍數');
+      // This quarter's forecast follows, from the same published table, outlined on the map.
+      const note = p.page.locator('.hot-spots .forecast-summary');
+      await note.waitFor();
+      const asked = p.requests.filter((u) => u.includes('/api/analysis/forecast'));
+      expect(asked).toHaveLength(1);
+      const forecast = await (await p.context.request.get(asked[0]!)).json();
+      expect(forecast.analysis).toMatchObject({ aggregated: true, cellSize: 200 });
+      expect(forecast.features.length).toBeGreaterThan(0);
+      expect(await note.innerText()).toContain(`本季案件可能最多的 ${forecast.features.length} 格以深紅框標示`);
+      await mapIdle(p.page);
+      const outlined = new Set((await rendered(p.page, ['analysis-forecast'])).map((f) => f.properties.rank));
+      expect(outlined.size).toBeGreaterThan(0);
+      for (const rank of outlined) expect(rank).toBeLessThanOrEqual(forecast.features.length);
       // Touching the busiest hot square shows its published count. Across the whole city a 200 m
       // square is a pixel or two, and the busiest often lies under a 派出所 or a camera that answers
       // for itself, so this zooms in to the square, as a person would, and touches it where it is

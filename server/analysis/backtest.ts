@@ -81,7 +81,7 @@ export async function backtest(db: Queryable, p: Principal, input: unknown) {
     const test = eventsIn(events, w.test);
     const testCounts = countsOf(test, cells.length);
     const trainCounts = countsOf(train, cells.length);
-    const forecasts = forecastAll(grid, train, w.train, horizon);
+    const forecasts = forecastAll(grid, train, w.train, horizon, FORECAST_METHODS);
     const orders = Object.fromEntries(FORECAST_METHODS.map((m) => [m, rank(forecasts[m].scores, trainCounts)])) as Record<ForecastMethod, number[]>;
     const scores = Object.fromEntries(FORECAST_METHODS.map((m) => [m, evaluate(orders[m], testCounts, shares)])) as Record<ForecastMethod, Score[]>;
     const recommended = recommend(grid, train, w.train, horizon);

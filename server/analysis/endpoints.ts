@@ -26,7 +26,7 @@ export const ANALYSES: Record<string, { run: Analysis; params: Readonly<Record<s
   'hot-hours': { run: hotHours, params: HOT_HOURS_PARAMS },
   beats: { run: beatRanking, params: BEAT_RANKING_PARAMS },
   backtest: { run: backtest, params: BACKTEST_PARAMS, for: isInternal },
-  forecast: { run: forecastCells, params: FORECAST_PARAMS, for: isInternal },
+  forecast: { run: forecastCells, params: FORECAST_PARAMS },
   'near-repeat': { run: nearRepeat, params: NEAR_REPEAT_PARAMS, for: isInternal },
   'near-repeat/warnings': { run: nearRepeatWarnings, params: NEAR_REPEAT_WARNING_PARAMS, for: isInternal },
   coverage: { run: coverageStats, params: COVERAGE_PARAMS },

@@ -1,14 +1,18 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
 import { parseHours, parseWeekdays } from '../features/list-query.js';
-import { cellArea } from './grid.js';
+import { refusal } from '../http/messages.js';
+import { describeDisclosure, disclosureFor, MAX_PUBLIC_QUARTERS, publicPeriod } from './disclosure.js';
+import { cellArea, type Cell } from './grid.js';
 import { GRID_PARAMS, gridSpec } from './hotspots.js';
-import { INCIDENT_FILTER_PARAMS, type IncidentFilter } from './incidents.js';
-import { countsOf } from './forecast/events.js';
-import { FORECAST_METHODS, forecastAll, recommend } from './forecast/methods.js';
+import { INCIDENT_FILTER_PARAMS, type IncidentFilter, type Period } from './incidents.js';
+import { countsOf, type Events } from './forecast/events.js';
+import { FORECAST_METHODS, type ForecastMethod, forecastAll, recommend } from './forecast/methods.js';
 import { rank } from './forecast/scores.js';
-import { forecastInputs } from './forecast/setup.js';
+import { forecastGrid, forecastInputs } from './forecast/setup.js';
 import { choice, integer, number, parseParams } from './params.js';
+import { publishedSquaresByQuarter } from './published.js';
+import { nextQuarter, quarterAt, quarterStart, type QuarterPeriod } from './quarters.js';
 import { describeScope, resolveScope, round, SCOPE_PARAMS } from './scope.js';
 
 /**
@@ -17,6 +21,12 @@ import { describeScope, resolveScope, round, SCOPE_PARAMS } from './scope.js';
  * `method`, the method the history itself recommends (a nested back-test inside it, as the
  * back-test's `recommended`). The answer flags the top `share` of the scope's cells, best
  * first, each with its share of the expected incidents.
+ *
+ * The community and the public get a forecast made of the published table alone (see
+ * disclosure.ts): the published counts of the public grid's squares, quarter by quarter, over
+ * the whole quarters of the history, forecasting the next quarter, by the methods that need
+ * nothing but counts per square and quarter (PUBLISHED_METHODS). What is computed from published
+ * figures tells nothing they do not.
  */
 const { datetime: _unused, ...FILTERS_WITHOUT_PERIOD } = INCIDENT_FILTER_PARAMS;
 export const FORECAST_PARAMS = {
@@ -31,13 +41,17 @@ export const FORECAST_PARAMS = {
 export const DEFAULT_HISTORY_DAYS = 1095;
 export const DEFAULT_HORIZON_DAYS = 28;
 export const DEFAULT_FORECAST_SHARE = 0.02;
+/** Methods that need only counts per square and quarter: a self-exciting model needs times, risk terrain police layers. */
+export const PUBLISHED_METHODS = ['counts', 'kde', 'gistar', 'tkde'] as const satisfies readonly ForecastMethod[];
 const DAY_MS = 86_400_000;
+const QUARTER_DAYS = 365.25 / 4;
 
-export async function forecastCells(db: Queryable, p: Principal, input: unknown, now = Date.now()) {
-  const q = parseParams(FORECAST_PARAMS, input);
+type Params = ReturnType<typeof parseParams<typeof FORECAST_PARAMS>>;
+
+/** The caller's own incidents of the history, as they are. */
+async function ownHistory(db: Queryable, p: Principal, q: Params, now: number) {
   const spec = gridSpec(p, q);
-  const history = { from: now - (q.history ?? DEFAULT_HISTORY_DAYS) * DAY_MS, to: now };
-  const horizon = (q.horizon ?? DEFAULT_HORIZON_DAYS) * DAY_MS;
+  const history: Period = { from: now - (q.history ?? DEFAULT_HISTORY_DAYS) * DAY_MS, to: now };
   const filter: IncidentFilter = {
     types: q.types, period: history,
     hours: q.hour === undefined ? undefined : parseHours(q.hour),
@@ -45,9 +59,55 @@ export async function forecastCells(db: Queryable, p: Principal, input: unknown,
   };
   const scope = await resolveScope(db, p, q);
   const { grid, events } = await forecastInputs(db, p, scope, spec, filter, history);
-  const recommended = recommend(grid, events, history, horizon);
+  return { spec, scope, grid, events, history, horizon: (q.horizon ?? DEFAULT_HORIZON_DAYS) * DAY_MS, methods: FORECAST_METHODS, filter, published: undefined };
+}
+
+/**
+ * Outsiders' history: the whole quarters of `history` days as the published table has them, each
+ * square's published count as that many incidents at its centre in the middle of its quarter.
+ */
+async function publishedHistory(db: Queryable, p: Principal, q: Params, now: number) {
+  if (q.method && !(PUBLISHED_METHODS as readonly string[]).includes(q.method)) {
+    throw refusal(400, 'forecast_method_not_published', { methods: PUBLISHED_METHODS.join('、') }, { field: 'method' });
+  }
+  if (q.horizon !== undefined) throw refusal(400, 'forecast_horizon_published', undefined, { field: 'horizon' });
+  const quarters = Math.min(MAX_PUBLIC_QUARTERS, Math.max(2, Math.round((q.history ?? DEFAULT_HISTORY_DAYS) / QUARTER_DAYS)));
+  const published: QuarterPeriod = publicPeriod(q, quarters, now);
+  const spec = gridSpec(p, q);
+  const scope = await resolveScope(db, p, q);
+  const grid = await forecastGrid(db, p, scope, spec, { covariates: false });
+  const events = pseudoEvents(grid.cells, await publishedSquaresByQuarter(db, p, published, grid.cells));
+  const horizon = quarterStart(nextQuarter(quarterAt(published.to))) - published.to;
+  return { spec, scope, grid, events, history: published as Period, horizon, methods: PUBLISHED_METHODS, filter: { period: published } as IncidentFilter, published };
+}
+
+/** Each square's count per quarter as that many events at its centre, in the middle of the quarter, in time order. */
+function pseudoEvents(cells: readonly Cell[], byQuarter: Map<string, Float64Array>): Events {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const ts: number[] = [];
+  const at: number[] = [];
+  for (const name of [...byQuarter.keys()].sort()) {
+    const middle = quarterStart({ year: Number(name.slice(0, 4)), q: Number(name.slice(5)) }) + (QUARTER_DAYS / 2) * DAY_MS;
+    byQuarter.get(name)!.forEach((n, k) => {
+      for (let e = 0; e < n; e++) {
+        xs.push(cells[k]!.x);
+        ys.push(cells[k]!.y);
+        ts.push(middle);
+        at.push(k);
+      }
+    });
+  }
+  return { x: Float64Array.from(xs), y: Float64Array.from(ys), t: Float64Array.from(ts), cell: Int32Array.from(at) };
+}
+
+export async function forecastCells(db: Queryable, p: Principal, input: unknown, now = Date.now()) {
+  const q = parseParams(FORECAST_PARAMS, input);
+  const { spec, scope, grid, events, history, horizon, methods, filter, published } = disclosureFor(p).aggregated
+    ? await publishedHistory(db, p, q, now) : await ownHistory(db, p, q, now);
+  const recommended = recommend(grid, events, history, horizon, methods);
   const method = q.method ?? recommended.method;
-  const forecast = forecastAll(grid, events, history, horizon)[method];
+  const forecast = forecastAll(grid, events, history, horizon, [method])[method];
   const counts = countsOf(events, grid.cells.length);
   const order = rank(forecast.scores, counts);
   const total = forecast.scores.reduce((s, v) => s + Math.max(v, 0), 0);
@@ -61,7 +121,7 @@ export async function forecastCells(db: Queryable, p: Principal, input: unknown,
       id: c,
       geometry: grid.cells[c]!.geometry,
       properties: {
-        rank: r + 1, history: counts[c]!,
+        i: grid.cells[c]!.i, j: grid.cells[c]!.j, rank: r + 1, history: counts[c]!,
         // Gi* z-scores are no amounts: their share of a total means nothing.
         expectedShare: method === 'gistar' || total <= 0 ? null : round(forecast.scores[c]! / total, 5),
       },
@@ -72,12 +132,15 @@ export async function forecastCells(db: Queryable, p: Principal, input: unknown,
     recommended: { method: recommended.method, fallback: recommended.fallback, inner: recommended.inner.map((r) => ({ method: r.method, criterion: round(r.criterion, 3) })) },
     analysis: {
       scope: describeScope(scope),
-      history: { from: new Date(history.from).toISOString(), to: new Date(history.to).toISOString(), incidents: events.t.length },
-      horizonDays: horizon / DAY_MS,
+      // Outsiders' squares tell their published counts; a total over squares not shown is left out.
+      history: { from: new Date(history.from).toISOString(), to: new Date(history.to).toISOString(), incidents: published ? null : events.t.length },
+      horizonDays: round(horizon / DAY_MS, 2),
       share: q.share ?? DEFAULT_FORECAST_SHARE,
       grid: spec.shape, cellSize: spec.cellSize, cellAreaM2: round(cellArea(spec.shape, spec.cellSize), 1),
-      cells: grid.cells.length, flagged: flagged.length,
+      cells: grid.cells.length, flagged: flagged.length, methods,
       filters: { types: filter.types ?? null, hours: filter.hours ?? null, days: filter.days ?? null },
+      aggregated: published !== undefined,
+      ...(published ? { disclosure: describeDisclosure(published) } : {}),
     },
   };
 }

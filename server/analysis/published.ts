@@ -59,9 +59,12 @@ async function pieces(db: Queryable, p: Principal, period: QuarterPeriod, where:
   return rows.map((r) => ({ ...r, value: publishedCount(key, `piece:${r.quarter}:${r.ci}:${r.cj}:${r.beat ?? ''}`, r.n) }));
 }
 
-/** Published counts of whole squares of the public grid (i, j as ST_SquareGrid numbers them), in the order given. */
-export async function publishedSquares(db: Queryable, p: Principal, period: QuarterPeriod, squares: readonly { i: number; j: number }[]): Promise<Float64Array> {
-  const out = new Float64Array(squares.length);
+/**
+ * Published counts of whole squares of the public grid (i, j as ST_SquareGrid numbers them), in
+ * the order given, per quarter of the period (by name; a quarter without any is absent).
+ */
+export async function publishedSquaresByQuarter(db: Queryable, p: Principal, period: QuarterPeriod, squares: readonly { i: number; j: number }[]): Promise<Map<string, Float64Array>> {
+  const out = new Map<string, Float64Array>();
   if (squares.length === 0) return out;
   const index = new Map(squares.map((c, k) => [`${c.i},${c.j}`, k]));
   const s = PUBLIC_CELL_M;
@@ -74,8 +77,17 @@ export async function publishedSquares(db: Queryable, p: Principal, period: Quar
   });
   for (const r of rows) {
     const k = index.get(`${r.ci},${r.cj}`);
-    if (k !== undefined) out[k] = out[k]! + r.value;
+    if (k === undefined) continue;
+    const quarter = out.get(r.quarter) ?? out.set(r.quarter, new Float64Array(squares.length)).get(r.quarter)!;
+    quarter[k] = quarter[k]! + r.value;
   }
+  return out;
+}
+
+/** Published counts of whole squares over the whole period, in the order given. */
+export async function publishedSquares(db: Queryable, p: Principal, period: QuarterPeriod, squares: readonly { i: number; j: number }[]): Promise<Float64Array> {
+  const out = new Float64Array(squares.length);
+  for (const quarter of (await publishedSquaresByQuarter(db, p, period, squares)).values()) quarter.forEach((v, k) => (out[k]! += v));
   return out;
 }
 

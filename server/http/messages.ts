@@ -202,6 +202,8 @@ const CATALOGUE = {
     `距離帶內的案件配對超過 ${n(p.max)} 對；請縮小距離帶（distanceBand、distanceBands）、範圍或期間。`,
   analysis_grid_too_large: (p: { size: number; hexagon: boolean; cells: number; max: number; field: string }) =>
     `以 ${n(p.size)} 公尺的${p.hexagon ? '六角形' : '正方形'}網格分析這個範圍約有 ${n(p.cells)} 格，超過 ${n(p.max)} 格的上限；請加大 ${p.field} 或縮小範圍。`,
+  forecast_method_not_published: (p: { methods: string }) => `公開統計只能以這些方法預測：${p.methods}；請改用其中之一，或不指定 method（使用建議方法）。`,
+  forecast_horizon_published: () => '公開統計以季為單位，預測的是下一季；請拿掉 horizon。',
   // Warnings beside a hot-spot answer (not refusals): what makes its Gi* less reliable, and what to do.
   analysis_few_cells: (p: { cells: number }) => `範圍內只有 ${p.cells} 格：熱點統計（Gi*）在 30 格以上才可靠，請改用較小的網格或較大的範圍。`,
   analysis_lonely_cells: (p: { cells: number }) => `有 ${p.cells} 格在比較距離內沒有相鄰的網格：請加大比較距離（band）。`,

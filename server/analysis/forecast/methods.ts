@@ -108,37 +108,49 @@ function shares(scores: Float64Array): Float64Array {
   return total > 0 ? Float64Array.from(scores, (v) => v / total) : scores;
 }
 
-/** Every method's forecast for [period.to, period.to + horizon) from the training events. */
-export function forecastAll(grid: ForecastGrid, train: Events, period: Period, horizon: number): Record<ForecastMethod, MethodForecast> {
+const ENSEMBLE_MEMBERS = ['tkde', 'etas', 'rtm'] as const;
+
+/**
+ * The forecasts for [period.to, period.to + horizon) from the training events of the methods in
+ * `only` (FORECAST_METHODS for all; the ensemble brings its members along).
+ */
+export function forecastAll<M extends ForecastMethod>(grid: ForecastGrid, train: Events, period: Period, horizon: number, only: readonly M[]): Record<M, MethodForecast> {
+  const want = (m: ForecastMethod) => (only as readonly ForecastMethod[]).includes(m)
+    || ((only as readonly ForecastMethod[]).includes('ensemble') && (ENSEMBLE_MEMBERS as readonly ForecastMethod[]).includes(m));
   const n = grid.cells.length;
   const counts = countsOf(train, n);
   const fellBack = (method: ForecastMethod, fallback: Fallback, detail?: Record<string, unknown>): MethodForecast =>
     ({ method, scores: counts, fallback, ...(detail ? { detail } : {}) });
-  const out = { counts: { method: 'counts', scores: counts, fallback: null } } as Record<ForecastMethod, MethodForecast>;
+  const out: Partial<Record<ForecastMethod, MethodForecast>> = { counts: { method: 'counts', scores: counts, fallback: null } };
+  const done = () => out as Record<M, MethodForecast>;
   if (inGrid(train) < MIN_TRAINING_EVENTS) {
-    for (const m of FORECAST_METHODS) if (m !== 'counts') out[m] = fellBack(m, 'too_few_incidents', { minimum: MIN_TRAINING_EVENTS });
-    return out;
+    for (const m of FORECAST_METHODS) if (m !== 'counts' && want(m)) out[m] = fellBack(m, 'too_few_incidents', { minimum: MIN_TRAINING_EVENTS });
+    return done();
   }
-  out.kde = { method: 'kde', scores: quarticKde(train.x, train.y, null, grid.cx, grid.cy, grid.bandwidth).values, fallback: null, detail: { bandwidth: grid.bandwidth } };
-  out.gistar = { method: 'gistar', scores: hotSpotStatistics(grid.cells, counts, grid.band).z, fallback: null, detail: { band: grid.band } };
+  if (want('kde')) out.kde = { method: 'kde', scores: quarticKde(train.x, train.y, null, grid.cx, grid.cy, grid.bandwidth).values, fallback: null, detail: { bandwidth: grid.bandwidth } };
+  if (want('gistar')) out.gistar = { method: 'gistar', scores: hotSpotStatistics(grid.cells, counts, grid.band).z, fallback: null, detail: { band: grid.band } };
 
-  const { settings, chosenBy } = selectDecayedKde(grid, train, period, horizon);
-  out.tkde = {
-    method: 'tkde', scores: decayedKde(train, grid, period.to, settings), fallback: null,
-    detail: { bandwidths: settings.scales.map((s) => Math.round(s * grid.spacing)), halfLifeDays: settings.halfLifeDays, chosenBy },
-  };
+  if (want('tkde')) {
+    const { settings, chosenBy } = selectDecayedKde(grid, train, period, horizon);
+    out.tkde = {
+      method: 'tkde', scores: decayedKde(train, grid, period.to, settings), fallback: null,
+      detail: { bandwidths: settings.scales.map((s) => Math.round(s * grid.spacing)), halfLifeDays: settings.halfLifeDays, chosenBy },
+    };
+  }
 
-  const keep = Array.from(train.cell.keys()).filter((i) => train.cell[i]! >= 0);
-  const cellOf = Int32Array.from(keep, (i) => train.cell[i]!);
-  const times = Float64Array.from(keep, (i) => train.t[i]!);
-  const etas = fitEtas(cellOf, times, n, period.from, period.to);
-  const etasDetail = { theta: etas.theta, meanDelayDays: 1 / etas.omega, iterations: etas.iterations };
-  out.etas = etas.converged
-    ? { method: 'etas', scores: forecastEtas(etas, cellOf, times, period.to, horizon), fallback: null, detail: etasDetail }
-    : fellBack('etas', 'not_converged', etasDetail);
+  if (want('etas')) {
+    const keep = Array.from(train.cell.keys()).filter((i) => train.cell[i]! >= 0);
+    const cellOf = Int32Array.from(keep, (i) => train.cell[i]!);
+    const times = Float64Array.from(keep, (i) => train.t[i]!);
+    const etas = fitEtas(cellOf, times, n, period.from, period.to);
+    const etasDetail = { theta: etas.theta, meanDelayDays: 1 / etas.omega, iterations: etas.iterations };
+    out.etas = etas.converged
+      ? { method: 'etas', scores: forecastEtas(etas, cellOf, times, period.to, horizon), fallback: null, detail: etasDetail }
+      : fellBack('etas', 'not_converged', etasDetail);
+  }
 
-  if (grid.covariates.length === 0) out.rtm = fellBack('rtm', 'no_covariates');
-  else {
+  if (want('rtm') && grid.covariates.length === 0) out.rtm = fellBack('rtm', 'no_covariates');
+  else if (want('rtm')) {
     const fit = poissonRegression(grid.covariates.map((c) => c.values), counts);
     const detail = {
       rateRatios: grid.covariates.map((c, k) => ({ key: c.key, label: c.label, perSd: Math.exp(fit.slopes[k]!) })),
@@ -147,14 +159,16 @@ export function forecastAll(grid: ForecastGrid, train: Events, period: Period, h
     out.rtm = fit.converged ? { method: 'rtm', scores: fit.fitted, fallback: null, detail } : fellBack('rtm', 'not_converged', detail);
   }
 
-  const members = (['tkde', 'etas', 'rtm'] as const).filter((m) => out[m].fallback === null);
-  if (members.length === 0) out.ensemble = fellBack('ensemble', 'not_converged');
-  else {
-    const mean = new Float64Array(n);
-    for (const m of members) shares(out[m].scores).forEach((v, c) => (mean[c]! += v / members.length));
-    out.ensemble = { method: 'ensemble', scores: mean, fallback: null, detail: { members } };
+  if (want('ensemble')) {
+    const members = ENSEMBLE_MEMBERS.filter((m) => out[m]!.fallback === null);
+    if (members.length === 0) out.ensemble = fellBack('ensemble', 'not_converged');
+    else {
+      const mean = new Float64Array(n);
+      for (const m of members) shares(out[m]!.scores).forEach((v, c) => (mean[c]! += v / members.length));
+      out.ensemble = { method: 'ensemble', scores: mean, fallback: null, detail: { members } };
+    }
   }
-  return out;
+  return done();
 }
 
 export interface Recommendation {
@@ -171,20 +185,20 @@ export interface Recommendation {
  * the best mean PAI at 1 % and 5 % of area over those folds wins; ties go to the simpler
  * method (the order of FORECAST_METHODS).
  */
-export function recommend(grid: ForecastGrid, train: Events, period: Period, horizon: number): Recommendation {
+export function recommend(grid: ForecastGrid, train: Events, period: Period, horizon: number, only: readonly ForecastMethod[] = FORECAST_METHODS): Recommendation {
   const folds = innerSplits(grid, train, period, horizon);
   if (folds.length === 0) return { method: 'counts', fallback: 'too_few_incidents', inner: [] };
   const judged = new Map<ForecastMethod, number[]>();
   for (const fold of folds) {
-    const forecasts = forecastAll(grid, fold.train, fold.period, fold.horizon);
+    const forecasts = forecastAll(grid, fold.train, fold.period, fold.horizon, only);
     const counts = countsOf(fold.train, grid.cells.length);
-    for (const m of FORECAST_METHODS) {
+    for (const m of only) {
       // A method must be fitted in every fold to be judged.
       if (forecasts[m].fallback !== null) judged.set(m, [Number.NaN]);
       else judged.set(m, [...(judged.get(m) ?? []), criterion(forecasts[m].scores, counts, fold.test)]);
     }
   }
-  const inner = FORECAST_METHODS.map((method) => ({ method, criterion: mean(judged.get(method)!) })).filter((r) => !Number.isNaN(r.criterion));
+  const inner = only.map((method) => ({ method, criterion: mean(judged.get(method)!) })).filter((r) => !Number.isNaN(r.criterion));
   const best = inner.reduce((a, b) => (b.criterion > a.criterion ? b : a));
   return { method: best.method, fallback: null, inner };
 }

@@ -9,19 +9,23 @@ import { type Events, toEvents } from './events.js';
 import type { ForecastGrid } from './methods.js';
 
 /**
- * What every forecast of a scope starts from: the grid's cells with their covariates, and the
- * incidents of `period` the caller may read, each in its cell. `bandwidth` is the fixed KDE's
- * (default two cell spacings).
+ * The grid a forecast of a scope ranks: its cells with their centres and, when `covariates`, the
+ * risk-terrain covariates of each. `bandwidth` is the fixed KDE's (default two cell spacings).
  */
-export async function forecastInputs(db: Queryable, p: Principal, scope: Scope, spec: GridSpec, filter: IncidentFilter, period: Period, bandwidth?: number): Promise<{ grid: ForecastGrid; events: Events }> {
+export async function forecastGrid(db: Queryable, p: Principal, scope: Scope, spec: GridSpec, opts: { covariates: boolean; bandwidth?: number }): Promise<ForecastGrid> {
   const cells = await scopeCells(db, scope, spec.shape, spec.cellSize);
   const spacing = cellSpacing(spec.shape, spec.cellSize);
   const cx = Float64Array.from(cells, (c) => c.x);
   const cy = Float64Array.from(cells, (c) => c.y);
-  const grid: ForecastGrid = {
-    cells, cx, cy, spacing, cellArea: cellArea(spec.shape, spec.cellSize), band: spec.band, bandwidth: bandwidth ?? 2 * spacing,
-    covariates: await riskTerrain(db, p, scope, cx, cy),
+  return {
+    cells, cx, cy, spacing, cellArea: cellArea(spec.shape, spec.cellSize), band: spec.band, bandwidth: opts.bandwidth ?? 2 * spacing,
+    covariates: opts.covariates ? await riskTerrain(db, p, scope, cx, cy) : [],
   };
+}
+
+/** The grid with covariates, and the incidents of `period` the caller may read, each in its cell. */
+export async function forecastInputs(db: Queryable, p: Principal, scope: Scope, spec: GridSpec, filter: IncidentFilter, period: Period, bandwidth?: number): Promise<{ grid: ForecastGrid; events: Events }> {
+  const grid = await forecastGrid(db, p, scope, spec, { covariates: true, bandwidth });
   const all = await loadIncidents(db, p, filter, scope, period);
-  return { grid, events: toEvents(all.x, all.y, all.t, cellLocator(cells, spec.shape, spec.cellSize)) };
+  return { grid, events: toEvents(all.x, all.y, all.t, cellLocator(grid.cells, spec.shape, spec.cellSize)) };
 }

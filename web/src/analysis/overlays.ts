@@ -18,6 +18,8 @@ const REAIM_COLOUR = '#3a86ff';
 const REAIM_ARROW = '#1d3557';
 const SITE_COLOUR = '#9d4edd';
 const SITE_POINT = '#5a189a';
+/** Forecast squares drawn over the hot spots' reds and the map's ground: a dark wine outline. */
+const FORECAST_OUTLINE = '#67000d';
 
 const legendList = (items: { colour: string; label: string; outline?: boolean }[]) => h('ul', { class: 'legend single' },
   items.map((i) => h('li', {}, h('span', { class: `swatch ${i.outline ? 'ring' : 'square'}`, style: i.outline ? { borderColor: i.colour } : { background: i.colour } }), i.label)));
@@ -40,6 +42,9 @@ export class AnalysisOverlays {
     const below = firstOfParts(map, ['heat', 'clusters', 'points', 'labels']);
     map.addLayer({ id: 'analysis-cells', type: 'fill', source: 'analysis-cells', paint: { 'fill-color': '#000000', 'fill-opacity': 0.6 } }, below);
     map.addLayer({ id: 'analysis-cells-outline', type: 'line', source: 'analysis-cells', paint: { 'line-color': '#ffffff', 'line-width': 0.3, 'line-opacity': 0.6 } }, below);
+    // Forecast squares as outlines, so that they can lie over the published hot spots' fills.
+    map.addSource('analysis-forecast', { type: 'geojson', data: EMPTY });
+    map.addLayer({ id: 'analysis-forecast', type: 'line', source: 'analysis-forecast', paint: { 'line-color': FORECAST_OUTLINE, 'line-width': 2.5 } }, below);
     map.addSource('analysis-reaim', { type: 'geojson', data: EMPTY });
     map.addLayer({ id: 'analysis-reaim-suggested', type: 'fill', source: 'analysis-reaim', filter: ['==', ['get', 'view'], 'suggested'],
       paint: { 'fill-color': REAIM_COLOUR, 'fill-opacity': 0.35 } });
@@ -92,6 +97,18 @@ export class AnalysisOverlays {
         legendList([{ colour: BINS[0].colour, label: `最可能的四分之一　${formatNumber(Math.ceil(n / 4))} 格` },
           { colour: BINS[1].colour, label: `其餘預測熱點　${formatNumber(result.features.length - Math.ceil(n / 4))} 格` }]),
         explain(`每格 ${result.analysis.cellSize} 公尺見方；標出預期案件最多的 ${formatNumber(result.analysis.share * 100, 1)}% 網格。方法：${name?.label ?? result.method}（${name?.plain ?? ''}）。`)),
+    });
+  }
+
+  /** Forecast squares as outlines over whatever else is shown (the community's published hot spots). */
+  showForecastOutlines(result: Forecast, title: string): void {
+    this.set('analysis-forecast', result);
+    const name = FORECAST_METHOD_NAMES[result.method];
+    this.panel.setOverlay({
+      id: 'analysis-forecast', title, layerIds: ['analysis-forecast'], visible: true,
+      legend: h('div', { class: 'legend-block' },
+        legendList([{ colour: FORECAST_OUTLINE, label: `${formatNumber(result.features.length)} 格`, outline: true }]),
+        explain(`每格 ${result.analysis.cellSize} 公尺見方；方法：${name?.label ?? result.method}（${name?.plain ?? ''}）。`)),
     });
   }
 

@@ -1,5 +1,5 @@
 import * as maplibregl from 'maplibre-gl';
-import { analysis, type Disclosure, type HotSpots } from '../analysis/analysis-api.js';
+import { analysis, type Disclosure, FORECAST_METHOD_NAMES, type HotSpots } from '../analysis/analysis-api.js';
 import { AnalysisOverlays } from '../analysis/overlays.js';
 import { siteList } from '../analysis/site-list.js';
 import type { AppContext } from '../app/context.js';
@@ -97,6 +97,25 @@ export async function communityView(ctx: AppContext, main: HTMLElement, tools: H
   const may = (name: string) => endpoints.includes(`/api/analysis/${name}`);
   const signedIn = ctx.me.role === 'community';
 
+  /**
+   * The squares where the most incidents are expected this quarter, from the same published
+   * figures, by the method they recommend, outlined on the map; a sentence that says so, or
+   * nothing when the forecast cannot be had (the hot spots stand on their own).
+   */
+  let forecasts = 0;
+  const forecastNote = async (bbox: number[], asked: number) => {
+    try {
+      const f = await analysis.forecast({ bbox: bbox.map((x) => x.toFixed(6)).join(',') });
+      // Asked again meanwhile: the newer answer draws.
+      if (asked !== forecasts) return null;
+      overlays.showForecastOutlines(f, '預測本季案件較多的方格');
+      return h('p', { class: 'forecast-summary' }, f.features.length
+        ? `預測：本季案件可能最多的 ${f.features.length} 格以深紅框標示，依「${FORECAST_METHOD_NAMES[f.method]?.plain ?? f.method}」估計（以過去公開統計回測選出的方法）。`
+        : '過去的公開統計太少，無法預測本季案件較多的地方。');
+    } catch {
+      return null;
+    }
+  };
   const hot = h('div', { class: 'analysis-answer', 'aria-live': 'polite' });
   const showHotSpots = async () => {
     replace(hot, h('p', { class: 'hint' }, '計算中…'));
@@ -110,6 +129,9 @@ export async function communityView(ctx: AppContext, main: HTMLElement, tools: H
       replace(hot, h('p', { class: 'hot-summary' }, `${quartersTitle(d)}，${whole ? '畫面中' : `畫面中央約 ${HOT_SPOT_SPAN_KM} 公里見方內`}的方格共${approx(r.analysis.incidents)}案件；`
           + `其中 ${spots} 格（每格 ${d.grid.cellSize} 公尺見方）的案件比周圍明顯多（熱點）。點地圖上著色的方格可看該格件數。`),
         schemeNote(d));
+      // The forecast follows when it is ready, beneath the hot spots already shown.
+      const asked = ++forecasts;
+      if (may('forecast')) void forecastNote(bbox, asked).then((note) => note && hot.lastChild?.before(note));
     } catch {
       replace(hot, h('p', { class: 'notice' }, '目前無法取得熱點統計，請稍後再試。'));
     }
