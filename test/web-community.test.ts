@@ -25,9 +25,10 @@ describe.each(['public', 'community'] as const)('community view as %s', (as) => 
     expect(p.errors).toEqual([]);
     expect(p.offMachine()).toEqual([]);
     expect(p.requests.filter((u) => SENSITIVE_LAYERS.test(u))).toEqual([]);
+    await p.page.locator('.hot-spots .forecast-summary').waitFor();
     const listed = await p.page.$$eval('.layer-list .layer-row', (rows) => rows.map((r) => (r as HTMLElement).dataset.layer));
-    // The aggregated hot spots first (drawn at once), then the public layers, then the ground.
-    expect(listed).toEqual(['analysis-cells', 'precincts', 'stations', 'beats', 'police-units', 'buildings', 'cameras', 'camera-coverage', 'watch-blocks',
+    // This quarter's forecast and the aggregated hot spots first, then the public layers, then the ground.
+    expect(listed).toEqual(['analysis-forecast', 'analysis-cells', 'precincts', 'stations', 'beats', 'police-units', 'buildings', 'cameras', 'camera-coverage', 'watch-blocks',
       'blocks', 'villages', 'towns', 'addresses', 'counties']);
     if (as === 'community') {
       // The account's 里, outlined, and named in the panel.
