@@ -119,6 +119,12 @@ describe('the briefing sheet', () => {
       return map.getLayer('briefing-hot-cells') ? map.querySourceFeatures('briefing-hot-cells').length : 0;
     });
     expect(legend.includes('預測熱點（未來 7 天最可能有案件的網格）')).toBe(drawnHot > 0);
+    // The forecast was asked for and answered (a failed one would leave both sides of that false).
+    const asked = other.requests.filter((u) => u.includes('/api/analysis/forecast'));
+    expect(asked).toHaveLength(1);
+    const forecast = await other.context.request.get(asked[0]!);
+    expect(forecast.status()).toBe(200);
+    expect((await forecast.json()).analysis).toMatchObject({ cellSize: 100, horizonDays: 7, share: 0.05 });
     expect(other.errors).toEqual([]);
     await other.context.close();
   });

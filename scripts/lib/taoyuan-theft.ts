@@ -21,8 +21,8 @@ export interface TheftRow { type: string; occurredAt: string; lon: number; lat: 
 
 /**
  * The file's rows. A row with an unknown type or a bad date is an error naming its line; a row
- * whose position is not on Taiwan's main island (a few lie in other cities or at 0, 0) is left
- * out and counted.
+ * whose position is not in Taiwan (one has a longitude of 21.24, a digit lost) is left out and
+ * counted. Points in other cities are kept: they are as the police published them.
  */
 export async function readTheft(file: URL | string = THEFT_FILE): Promise<{ rows: TheftRow[]; outside: number }> {
   const records = parse(await readFile(file, 'utf8'), { columns: true, bom: true }) as Record<string, string>[];

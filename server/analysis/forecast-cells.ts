@@ -1,15 +1,14 @@
 import type { Principal } from '../auth/principal.js';
 import type { Queryable } from '../db/db.js';
-import { parseHours, parseWeekdays } from '../features/list-query.js';
 import { refusal } from '../http/messages.js';
 import { describeDisclosure, disclosureFor, MAX_PUBLIC_QUARTERS, publicPeriod } from './disclosure.js';
 import { cellArea, type Cell } from './grid.js';
 import { GRID_PARAMS, gridSpec } from './hotspots.js';
-import { INCIDENT_FILTER_PARAMS, type IncidentFilter, type Period } from './incidents.js';
-import { countsOf, type Events } from './forecast/events.js';
+import { filterOver, INCIDENT_FILTER_PARAMS, type IncidentFilter, type Period } from './incidents.js';
+import { countsOf, DAY_MS, type Events } from './forecast/events.js';
 import { FORECAST_METHODS, type ForecastMethod, forecastAll, recommend } from './forecast/methods.js';
 import { rank } from './forecast/scores.js';
-import { forecastGrid, forecastInputs } from './forecast/setup.js';
+import { forecastGrid, gridEvents } from './forecast/setup.js';
 import { choice, integer, number, parseParams } from './params.js';
 import { publishedSquaresByQuarter } from './published.js';
 import { nextQuarter, quarterAt, quarterStart, type QuarterPeriod } from './quarters.js';
@@ -19,7 +18,7 @@ import { describeScope, resolveScope, round, SCOPE_PARAMS } from './scope.js';
  * Forecast hot spots: the cells where the most incidents are expected in the coming `horizon`
  * days, from the scope's last `history` days, by one method (forecast/methods.ts). Without
  * `method`, the method the history itself recommends (a nested back-test inside it, as the
- * back-test's `recommended`). The answer flags the top `share` of the scope's cells, best
+ * back-test's `recommended`; `recommended` is null when a method was asked for). The answer flags the top `share` of the scope's cells, best
  * first, each with its share of the expected incidents.
  *
  * The community and the public get a forecast made of the published table alone (see
@@ -43,7 +42,6 @@ export const DEFAULT_HORIZON_DAYS = 28;
 export const DEFAULT_FORECAST_SHARE = 0.02;
 /** Methods that need only counts per square and quarter: a self-exciting model needs times, risk terrain police layers. */
 export const PUBLISHED_METHODS = ['counts', 'kde', 'gistar', 'tkde'] as const satisfies readonly ForecastMethod[];
-const DAY_MS = 86_400_000;
 const QUARTER_DAYS = 365.25 / 4;
 
 type Params = ReturnType<typeof parseParams<typeof FORECAST_PARAMS>>;
@@ -52,14 +50,12 @@ type Params = ReturnType<typeof parseParams<typeof FORECAST_PARAMS>>;
 async function ownHistory(db: Queryable, p: Principal, q: Params, now: number) {
   const spec = gridSpec(p, q);
   const history: Period = { from: now - (q.history ?? DEFAULT_HISTORY_DAYS) * DAY_MS, to: now };
-  const filter: IncidentFilter = {
-    types: q.types, period: history,
-    hours: q.hour === undefined ? undefined : parseHours(q.hour),
-    days: q.weekday === undefined ? undefined : parseWeekdays(q.weekday),
-  };
+  const filter = filterOver(q, history);
   const scope = await resolveScope(db, p, q);
-  const { grid, events } = await forecastInputs(db, p, scope, spec, filter, history);
-  return { spec, scope, grid, events, history, horizon: (q.horizon ?? DEFAULT_HORIZON_DAYS) * DAY_MS, methods: FORECAST_METHODS, filter, published: undefined };
+  const grid = await forecastGrid(db, p, scope, spec, { covariates: true });
+  const events = await gridEvents(db, p, scope, spec, grid, filter);
+  const target = { from: now, to: now + (q.horizon ?? DEFAULT_HORIZON_DAYS) * DAY_MS };
+  return { spec, scope, grid, events, history, target, methods: FORECAST_METHODS, filter, published: undefined };
 }
 
 /**
@@ -77,8 +73,9 @@ async function publishedHistory(db: Queryable, p: Principal, q: Params, now: num
   const scope = await resolveScope(db, p, q);
   const grid = await forecastGrid(db, p, scope, spec, { covariates: false });
   const events = pseudoEvents(grid.cells, await publishedSquaresByQuarter(db, p, published, grid.cells));
-  const horizon = quarterStart(nextQuarter(quarterAt(published.to))) - published.to;
-  return { spec, scope, grid, events, history: published as Period, horizon, methods: PUBLISHED_METHODS, filter: { period: published } as IncidentFilter, published };
+  // The quarter after the published ones: the one under way.
+  const target = { from: published.to, to: quarterStart(nextQuarter(quarterAt(published.to))) };
+  return { spec, scope, grid, events, history: published as Period, target, methods: PUBLISHED_METHODS, filter: { period: published } as IncidentFilter, published };
 }
 
 /** Each square's count per quarter as that many events at its centre, in the middle of the quarter, in time order. */
@@ -101,13 +98,23 @@ function pseudoEvents(cells: readonly Cell[], byQuarter: Map<string, Float64Arra
   return { x: Float64Array.from(xs), y: Float64Array.from(ys), t: Float64Array.from(ts), cell: Int32Array.from(at) };
 }
 
+/**
+ * The most work one forecast may ask for: incidents + 2 × cells ≤ this (each method fitted three
+ * times when the history recommends one: once, and in each inner fold).
+ */
+export const MAX_FORECAST_WORK = 250_000;
+
 export async function forecastCells(db: Queryable, p: Principal, input: unknown, now = Date.now()) {
   const q = parseParams(FORECAST_PARAMS, input);
-  const { spec, scope, grid, events, history, horizon, methods, filter, published } = disclosureFor(p).aggregated
+  const { spec, scope, grid, events, history, target, methods, filter, published } = disclosureFor(p).aggregated
     ? await publishedHistory(db, p, q, now) : await ownHistory(db, p, q, now);
-  const recommended = recommend(grid, events, history, horizon, methods);
-  const method = q.method ?? recommended.method;
-  const forecast = forecastAll(grid, events, history, horizon, [method])[method];
+  if (events.t.length + 2 * grid.cells.length > MAX_FORECAST_WORK) {
+    throw refusal(400, 'forecast_too_large', { incidents: events.t.length, cells: grid.cells.length, max: MAX_FORECAST_WORK }, { field: 'cellSize' });
+  }
+  // The recommendation is worked out only when no method was asked for.
+  const recommended = q.method ? null : recommend(grid, events, history, target, methods);
+  const method = q.method ?? recommended!.method;
+  const forecast = forecastAll(grid, events, history, target, [method])[method];
   const counts = countsOf(events, grid.cells.length);
   const order = rank(forecast.scores, counts);
   const total = forecast.scores.reduce((s, v) => s + Math.max(v, 0), 0);
@@ -129,12 +136,12 @@ export async function forecastCells(db: Queryable, p: Principal, input: unknown,
     method,
     fallback: forecast.fallback,
     detail: forecast.detail ?? null,
-    recommended: { method: recommended.method, fallback: recommended.fallback, inner: recommended.inner.map((r) => ({ method: r.method, criterion: round(r.criterion, 3) })) },
+    recommended: recommended && { method: recommended.method, fallback: recommended.fallback, inner: recommended.inner.map((r) => ({ method: r.method, criterion: round(r.criterion, 3) })) },
     analysis: {
       scope: describeScope(scope),
       // Outsiders' squares tell their published counts; a total over squares not shown is left out.
       history: { from: new Date(history.from).toISOString(), to: new Date(history.to).toISOString(), incidents: published ? null : events.t.length },
-      horizonDays: round(horizon / DAY_MS, 2),
+      horizonDays: round((target.to - target.from) / DAY_MS, 2),
       share: q.share ?? DEFAULT_FORECAST_SHARE,
       grid: spec.shape, cellSize: spec.cellSize, cellAreaM2: round(cellArea(spec.shape, spec.cellSize), 1),
       cells: grid.cells.length, flagged: flagged.length, methods,

@@ -47,6 +47,21 @@ export function gridSpec(p: Principal, q: { grid?: GridShape; cellSize?: number;
   return { shape, cellSize, band };
 }
 
+/**
+ * The most cell–neighbour pairs Gi* may compare (5,000,000: about 40 MB of neighbour lists). A
+ * band of kilometres over thousands of small cells would need hundreds of millions, more than
+ * the process can hold.
+ */
+export const MAX_NEIGHBOUR_PAIRS = 5_000_000;
+
+/** Refuses a band under which `cells` cells would have more than MAX_NEIGHBOUR_PAIRS neighbours among them. */
+export function assertNeighbourPairs(cells: number, spec: GridSpec): void {
+  const perCell = Math.min(cells, Math.PI * spec.band ** 2 / cellArea(spec.shape, spec.cellSize) + 1);
+  if (cells * perCell > MAX_NEIGHBOUR_PAIRS) {
+    throw refusal(400, 'analysis_band_too_large', { band: spec.band, perCell: Math.round(perCell), max: MAX_NEIGHBOUR_PAIRS }, { field: 'band' });
+  }
+}
+
 export interface HotSpotCells {
   readonly cells: Cell[];
   readonly counts: Float64Array;
@@ -84,6 +99,7 @@ export async function hotSpots(db: Queryable, p: Principal, input: unknown) {
   const { aggregated, published, filter } = incidentFilterFor(p, q);
   const scope = await resolveScope(db, p, q);
   const cells = await scopeCells(db, scope, spec.shape, spec.cellSize);
+  assertNeighbourPairs(cells.length, spec);
   let counts: Float64Array;
   if (published) {
     counts = await publishedSquares(db, p, published, cells);

@@ -67,9 +67,14 @@ export function sqlInstant(ms: number, params: unknown[]): string {
 }
 
 export function incidentFilter(params: { types?: string[]; datetime?: string; hour?: string; weekday?: string }, defaultDays = 365): IncidentFilter {
+  return filterOver(params, periodOf(params.datetime, defaultDays));
+}
+
+/** The types, hours and days asked for, over a period the analysis decides (a back-test's, a forecast's history). */
+export function filterOver(params: { types?: string[]; hour?: string; weekday?: string }, period: Period): IncidentFilter {
   return {
     types: params.types,
-    period: periodOf(params.datetime, defaultDays),
+    period,
     hours: params.hour === undefined ? undefined : parseHours(params.hour),
     days: params.weekday === undefined ? undefined : parseWeekdays(params.weekday),
   };

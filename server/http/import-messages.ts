@@ -9,7 +9,7 @@ export const IMPORT_MESSAGES = {
   upload_cut_off: () => '上傳在檔案傳完之前就中斷了，沒有寫入任何資料；請重新上傳。',
   // npm run theft (scripts/theft.ts): the real 桃園 theft points as incidents
   theft_loaded: (p: { rows: number; outside: number; seconds: string }) =>
-    `已匯入 ${n(p.rows)} 筆桃園市竊盜點位為案件（${p.seconds} 秒）${p.outside ? `；${n(p.outside)} 筆位置不在臺灣本島，未匯入` : ''}。`,
+    `已匯入 ${n(p.rows)} 筆桃園市竊盜點位為案件（${p.seconds} 秒）${p.outside ? `；${n(p.outside)} 筆位置不在臺灣（坐標有誤），未匯入` : ''}。`,
   theft_already: () => '這個資料庫已匯入過桃園市竊盜點位，沒有重複匯入。',
   /** `detail` is the multipart parser's own (English) account. */
   multipart_unreadable: (p: { detail: string }) =>

@@ -5,6 +5,7 @@ import type { Queryable } from '../../db/db.js';
 import { roleAccess, rowsWhere } from '../../layers/access.js';
 import { findLayer } from '../../layers/registry.js';
 import { PointBuckets } from '../buckets.js';
+import { sqlInstant } from '../incidents.js';
 import type { Scope } from '../scope.js';
 
 /**
@@ -14,7 +15,7 @@ import type { Scope } from '../scope.js';
  * within RADIUS_M of the cell's centre, and whether the centre lies in a 守望相助 block.
  * Counts enter the model as log(1 + n). Only rows the caller may read count.
  */
-export const RADIUS_M = 250;
+const RADIUS_M = 250;
 
 /** Key-place categories grouped so that each group has enough places to learn from. */
 const PLACE_GROUPS: readonly { key: string; label: string; categories: readonly string[] }[] = [
@@ -34,21 +35,36 @@ export interface Covariate {
 
 interface Located { x: number; y: number; kind: string }
 
-/** SQL conditions on `t` for the rows of a layer in the scope that the caller may read; null when they may read none. */
-function readableInScope(layerId: string, p: Principal, scope: Scope, params: unknown[]): { table: string; where: string } | null {
+/**
+ * What a layer held at an instant, for layers that change: key places listed then, cameras and
+ * watch blocks created by then. The block fabric (the statistical areas of 2018) is taken as it is.
+ */
+const AS_OF: Record<string, (at: string) => string> = {
+  'key-places': (at) => `t.listed_on <= (${at})::date AND (t.delisted_on IS NULL OR t.delisted_on > (${at})::date)`,
+  cameras: (at) => `t.created_at <= ${at}`,
+  'watch-blocks': (at) => `t.created_at <= ${at}`,
+};
+
+/**
+ * SQL conditions on `t` for the rows of a layer in the scope that the caller may read, as they
+ * stood at `asOf` (epoch ms) when given; null when they may read none.
+ */
+function readableInScope(layerId: string, p: Principal, scope: Scope, params: unknown[], asOf?: number): { table: string; where: string } | null {
   const layer = findLayer(layerId)!;
   const conditions = roleAccess(layer, p)?.read;
   if (!conditions) return null;
   const where = [`t.deleted_at IS NULL`, rowsWhere(layer, conditions, p, params, 't')];
   params.push(scope.geom);
   where.push(`ST_Intersects(t.geom, $${params.length}::geometry)`);
+  const then = AS_OF[layerId];
+  if (asOf !== undefined && then) where.push(then(sqlInstant(asOf, params)));
   return { table: layer.table, where: where.join(' AND ') };
 }
 
 /** Points of a layer in the scope that the caller may read, in TWD97 metres, with `kind`. */
-async function pointsOf(db: Queryable, p: Principal, scope: Scope, layerId: string, kind: string): Promise<Located[]> {
+async function pointsOf(db: Queryable, p: Principal, scope: Scope, layerId: string, kind: string, asOf?: number): Promise<Located[]> {
   const params: unknown[] = [];
-  const rows = readableInScope(layerId, p, scope, params);
+  const rows = readableInScope(layerId, p, scope, params, asOf);
   if (!rows) return [];
   return (await db.query<Located>(
     `SELECT ST_X(g) AS x, ST_Y(g) AS y, ${kind} AS kind
@@ -60,9 +76,9 @@ async function pointsOf(db: Queryable, p: Principal, scope: Scope, layerId: stri
  * The areas of a layer in the scope that the caller may read, in TWD97 metres: point-in-polygon
  * on a few hundred areas is quicker here than thousands of cell centres sent to the database.
  */
-async function areasOf(db: Queryable, p: Principal, scope: Scope, layerId: string): Promise<MultiPolygon[]> {
+async function areasOf(db: Queryable, p: Principal, scope: Scope, layerId: string, asOf?: number): Promise<MultiPolygon[]> {
   const params: unknown[] = [];
-  const rows = readableInScope(layerId, p, scope, params);
+  const rows = readableInScope(layerId, p, scope, params, asOf);
   if (!rows) return [];
   return (await db.query<{ g: MultiPolygon }>(
     `SELECT ST_AsGeoJSON(ST_Multi(ST_Transform(t.geom, 3826)))::json AS g FROM ${rows.table} t WHERE ${rows.where}`, params)).rows.map((r) => r.g);
@@ -81,15 +97,16 @@ function nearCounts(points: readonly Located[], cx: Float64Array, cy: Float64Arr
   });
 }
 
-export async function riskTerrain(db: Queryable, p: Principal, scope: Scope, cx: Float64Array, cy: Float64Array): Promise<Covariate[]> {
-  const places = await pointsOf(db, p, scope, 'key-places', 't.category');
+/** The covariates of the cells centred at (cx, cy), from the layers as they stood at `asOf` (default: now). */
+export async function riskTerrain(db: Queryable, p: Principal, scope: Scope, cx: Float64Array, cy: Float64Array, asOf?: number): Promise<Covariate[]> {
+  const places = await pointsOf(db, p, scope, 'key-places', 't.category', asOf);
   const covariates: Covariate[] = PLACE_GROUPS.map((g) => ({
     key: g.key, label: g.label, values: nearCounts(places.filter((q) => g.categories.includes(q.kind)), cx, cy),
   }));
-  covariates.push({ key: 'cameras', label: '監視器', values: nearCounts(await pointsOf(db, p, scope, 'cameras', `''`), cx, cy) });
-  covariates.push({ key: 'blocks', label: '最小統計區（街廓密度）', values: nearCounts(await pointsOf(db, p, scope, 'blocks', `''`), cx, cy) });
+  covariates.push({ key: 'cameras', label: '監視器', values: nearCounts(await pointsOf(db, p, scope, 'cameras', `''`, asOf), cx, cy) });
+  covariates.push({ key: 'blocks', label: '最小統計區（街廓密度）', values: nearCounts(await pointsOf(db, p, scope, 'blocks', `''`, asOf), cx, cy) });
   const inside = new Float64Array(cx.length);
-  for (const block of await areasOf(db, p, scope, 'watch-blocks')) {
+  for (const block of await areasOf(db, p, scope, 'watch-blocks', asOf)) {
     const [x0, y0, x1, y1] = bbox(block);
     for (let c = 0; c < cx.length; c++) {
       if (inside[c] || cx[c]! < x0 || cx[c]! > x1 || cy[c]! < y0 || cy[c]! > y1) continue;

@@ -1,5 +1,5 @@
 import { quarticKdes } from '../kde.js';
-import type { Events } from './events.js';
+import { DAY_MS, type Events } from './events.js';
 
 /**
  * Time-decayed, multi-scale kernel density: each past event weighs 2^(−age / half-life) at the
@@ -28,7 +28,6 @@ export interface DensityGrid {
   readonly cellArea: number;
 }
 
-const DAY_MS = 86_400_000;
 
 /**
  * The surface of each of `candidates`, in their order. Every scale is computed once, for every

@@ -1,3 +1,5 @@
+import { DAY_MS } from './events.js';
+
 /**
  * A self-exciting point process on grid cells, the ETAS-type model of Mohler et al. (2015,
  * "Randomized controlled field trials of predictive policing", JASA 110(512), eq. 1), fitted by
@@ -23,16 +25,15 @@ export interface EtasFit {
   readonly omega: number;
   readonly iterations: number;
   readonly converged: boolean;
-  /** Of the parameters returned. */
+  /** At the last E-step's parameters (once converged, the returned ones differ from them by less than the tolerances). */
   readonly logLikelihood: number;
 }
 
-export const ETAS_MAX_ITERATIONS = 300;
+const MAX_ITERATIONS = 300;
 /** Relative change of the log-likelihood from one iteration to the next below which EM has converged. */
 const TOLERANCE = 1e-7;
 /** Relative change of θ and of ω below which they have settled. */
 const PARAMETER_TOLERANCE = 1e-4;
-const DAY_MS = 86_400_000;
 
 /**
  * Fits the model on events given as cell index and time (epoch ms) within [from, to).
@@ -65,7 +66,7 @@ export function fitEtas(cellOf: Int32Array, t: Float64Array, cells: number, from
   const sumB = new Float64Array(cells);
   const earlierA = new Float64Array(cells);
   const earlierB = new Float64Array(cells);
-  while (iterations < ETAS_MAX_ITERATIONS && !converged) {
+  while (iterations < MAX_ITERATIONS && !converged) {
     iterations++;
     last.fill(Number.NEGATIVE_INFINITY);
     sumA.fill(0);

@@ -1,5 +1,7 @@
 import type { Period } from '../incidents.js';
 
+export const DAY_MS = 86_400_000;
+
 /** Incidents as a forecast sees them: TWD97 position, time, and the grid cell holding them (−1: none). */
 export interface Events {
   readonly x: Float64Array;

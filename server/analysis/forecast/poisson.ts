@@ -56,10 +56,23 @@ export function poissonRegression(columns: readonly Float64Array[], y: Float64Ar
     return Float64Array.from(col, (v) => (sd > 0 ? (v - mean) / sd : 0));
   });
   const x = (c: number, k: number) => (k === 0 ? 1 : standard[k - 1]![c]!);
+  const linear = (b: Float64Array) => Float64Array.from(y, (_, c) => {
+    let e = 0;
+    for (let a = 0; a < kk; a++) e += b[a]! * x(c, a);
+    return Math.min(e, 50);
+  });
+  /** The penalised log-likelihood (up to a constant) at linear predictor `eta` and coefficients `b`. */
+  const objective = (eta: Float64Array, b: Float64Array) => {
+    let l = 0;
+    for (let c = 0; c < rows; c++) l += y[c]! * eta[c]! - Math.exp(eta[c]!);
+    for (let a = 1; a < kk; a++) l -= (RIDGE / 2) * b[a]! ** 2;
+    return l;
+  };
   const meanY = y.reduce((s, v) => s + v, 0) / rows;
-  const beta = new Float64Array(kk);
+  let beta = new Float64Array(kk);
   beta[0] = Math.log(Math.max(meanY, 1e-9));
-  const eta = new Float64Array(rows).fill(beta[0]!);
+  let eta = linear(beta);
+  let current = objective(eta, beta);
   let converged = false;
   let iterations = 0;
   while (iterations < MAX_ITERATIONS && !converged) {
@@ -82,16 +95,22 @@ export function poissonRegression(columns: readonly Float64Array[], y: Float64Ar
       gradient[a]! -= RIDGE * beta[a]!;
     }
     const step = solve(hessian, gradient, kk);
-    let largest = 0;
-    for (let a = 0; a < kk; a++) {
-      beta[a]! += step[a]!;
-      largest = Math.max(largest, Math.abs(step[a]!));
+    // A full Newton step can overshoot when counts are heavy-tailed (a few cells with hundreds):
+    // halved until the penalised likelihood does not fall.
+    let t = 1;
+    let next = beta.map((b, a) => b + step[a]!);
+    let nextEta = linear(next);
+    let value = objective(nextEta, next);
+    for (let halvings = 0; value < current && halvings < 30; halvings++) {
+      t /= 2;
+      next = beta.map((b, a) => b + t * step[a]!);
+      nextEta = linear(next);
+      value = objective(nextEta, next);
     }
-    for (let c = 0; c < rows; c++) {
-      let e = 0;
-      for (let a = 0; a < kk; a++) e += beta[a]! * x(c, a);
-      eta[c] = Math.min(e, 50);
-    }
+    const largest = Math.max(...step.map((d) => Math.abs(t * d)));
+    beta = next;
+    eta = nextEta;
+    current = value;
     converged = largest < 1e-8;
   }
   return { intercept: beta[0]!, slopes: beta.slice(1), iterations, converged, fitted: Float64Array.from(eta, Math.exp) };

@@ -49,7 +49,7 @@ export function evaluate(order: readonly number[], test: ArrayLike<number>, shar
 }
 
 /** The area shares a forecast is judged by when one is chosen: the issue's 1 % and 5 %. */
-export const SELECTION_SHARES = [0.01, 0.05];
+const SELECTION_SHARES = [0.01, 0.05];
 
 /** Mean PAI at SELECTION_SHARES of ranking cells by `scores`: higher is better. */
 export function criterion(scores: ArrayLike<number>, train: ArrayLike<number>, test: ArrayLike<number>): number {

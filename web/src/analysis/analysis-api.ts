@@ -45,8 +45,8 @@ export type NewSites = Cells<{ rank: number; azimuth: number; fov: number; range
 /** A method's area-share scores on one test period (server/analysis/forecast/scores.ts). */
 export interface MethodScore { share: number; cells: number; areaShare: number; captured: number; hitRate: number | null; pai: number | null; peiStar: number | null }
 /** Why a method's ranking is the prior counts (server/analysis/forecast/methods.ts), or null when it was fitted. */
-export type Fallback = 'too_few_incidents' | 'not_converged' | 'no_covariates' | null;
-export interface Recommended { method: string; fallback: Fallback; inner: { method: string; criterion: number }[] }
+export type Fallback = 'too_few_incidents' | 'not_converged' | 'unstable' | 'no_covariates' | null;
+export interface Recommended { method: string; fallback: 'too_few_incidents' | 'no_inner_backtest' | null; inner: { method: string; criterion: number }[] }
 export interface Backtest {
   results: { method: string; fallback: Fallback; scores: MethodScore[] }[];
   recommended: Recommended;
@@ -55,7 +55,8 @@ export interface Backtest {
 }
 /** Forecast hot spots (server/analysis/forecast-cells.ts): the cells where most incidents are expected. */
 export type Forecast = Cells<{ rank: number; history: number; expectedShare: number | null }> & {
-  method: string; fallback: Fallback; recommended: Recommended;
+  /** Null when a method was asked for: the recommendation is worked out only without one. */
+  method: string; fallback: Fallback; recommended: Recommended | null;
   analysis: { horizonDays: number; share: number; cells: number; flagged: number; cellSize: number; history: { incidents: number } };
 };
 

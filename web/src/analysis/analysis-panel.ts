@@ -18,7 +18,8 @@ const table = (head: string[], rows: (string | number)[][]) => h('table', { clas
 
 const methodLabel = (m: string) => FORECAST_METHOD_NAMES[m]?.label ?? m;
 const FALLBACKS: Record<Exclude<Fallback, null>, string> = {
-  too_few_incidents: '案件太少，以前期件數代替', not_converged: '模型未收斂，以前期件數代替', no_covariates: '沒有可用的環境資料，以前期件數代替',
+  too_few_incidents: '案件太少，以前期件數代替', not_converged: '模型未收斂，以前期件數代替',
+  unstable: '模型不穩定（每件案件引發一件以上），以前期件數代替', no_covariates: '沒有可用的環境資料，以前期件數代替',
 };
 
 /**
@@ -119,7 +120,7 @@ export function analysisPanel(map: maplibregl.Map, layers: LayerPanel, filters: 
       table(['方法', '面積', 'PAI', 'PEI*', '備註'], r.summary.flatMap((m) => m.scores.map((s) => [
         m.method === 'recommended' ? '建議（依訓練期間選）' : `${methodLabel(m.method)}${m.method === r.recommended.method ? ' ★' : ''}`,
         pct(s.share, 0), figure(s.pai, 1), figure(s.peiStar, 2),
-        m.method === 'recommended' ? '' : (() => { const f = fallbacks.get(m.method); return f ? FALLBACKS[f] : ''; })()])))];
+        m.method === 'recommended' ? '' : (() => { const f = fallbacks.get(m.method); return f ? `最近一次：${FALLBACKS[f]}` : ''; })()])))];
   });
   const methodChoice = h('select', { name: 'method' }, h('option', { value: '' }, '建議方法'),
     Object.entries(FORECAST_METHOD_NAMES).map(([value, m]) => h('option', { value }, m.label)));
@@ -131,7 +132,7 @@ export function analysisPanel(map: maplibregl.Map, layers: LayerPanel, filters: 
     const lines: HTMLElement[] = [h('p', {}, r.features.length
       ? `依近三年 ${formatNumber(r.analysis.history.incidents)} 件案件，未來 ${r.analysis.horizonDays} 天最可能有案件的 ${r.features.length} 格以紅色標示（越深越可能）。`
       : '這個範圍近三年的案件太少，無法預測。'),
-      h('p', { class: 'legend-note' }, `方法：${name?.label ?? r.method}——${name?.plain ?? ''}${r.method === r.recommended.method ? '（依過去資料回測選出的建議方法）' : ''}。`)];
+      h('p', { class: 'legend-note' }, `方法：${name?.label ?? r.method}——${name?.plain ?? ''}${r.recommended ? '（依過去資料回測選出的建議方法）' : ''}。`)];
     if (r.fallback) lines.push(h('p', { class: 'warning' }, FALLBACKS[r.fallback]));
     return lines;
   });

@@ -83,10 +83,10 @@ export class AnalysisOverlays {
     });
   }
 
-  /** Forecast hot cells, darker the higher their rank; every cell drawn is flagged. */
+  /** Forecast hot cells, the first quarter of them darker; every cell drawn is flagged. */
   showForecast(result: Forecast): void {
-    const n = Math.max(1, result.features.length);
-    this.map.setPaintProperty('analysis-cells', 'fill-color', ['case', ['<=', ['get', 'rank'], Math.ceil(n / 4)], BINS[0].colour, BINS[1].colour] as unknown as Expression);
+    const top = Math.ceil(result.features.length / 4);
+    this.map.setPaintProperty('analysis-cells', 'fill-color', ['case', ['<=', ['get', 'rank'], top], BINS[0].colour, BINS[1].colour] as unknown as Expression);
     this.map.setPaintProperty('analysis-cells', 'fill-opacity', 0.65);
     this.map.setFilter('analysis-cells-outline', null);
     this.set('analysis-cells', result);
@@ -94,8 +94,10 @@ export class AnalysisOverlays {
     this.panel.setOverlay({
       id: 'analysis-cells', title: `預測熱點（未來 ${result.analysis.horizonDays} 天）`, layerIds: ['analysis-cells', 'analysis-cells-outline'], visible: true,
       legend: h('div', { class: 'legend-block' },
-        legendList([{ colour: BINS[0].colour, label: `最可能的四分之一　${formatNumber(Math.ceil(n / 4))} 格` },
-          { colour: BINS[1].colour, label: `其餘預測熱點　${formatNumber(result.features.length - Math.ceil(n / 4))} 格` }]),
+        result.features.length
+          ? legendList([{ colour: BINS[0].colour, label: `最可能的四分之一　${formatNumber(top)} 格` },
+            { colour: BINS[1].colour, label: `其餘預測熱點　${formatNumber(result.features.length - top)} 格` }])
+          : h('p', { class: 'legend-note' }, '沒有預測熱點。'),
         explain(`每格 ${result.analysis.cellSize} 公尺見方；標出預期案件最多的 ${formatNumber(result.analysis.share * 100, 1)}% 網格。方法：${name?.label ?? result.method}（${name?.plain ?? ''}）。`)),
     });
   }
