@@ -554,7 +554,9 @@ describe('outsiders\' answers depend on incidents only through the published tab
     for (const role of ROLES) {
       const listed = ((await w.as(role).get('/api/analysis').expect(200)).body.endpoints as string[]).map((e) => e.replace('/api/analysis/', ''));
       for (const endpoint of listed) {
-        asks.push({ endpoint, role, params: { station: ctx.station, datetime: PERIODS.quarter } }, { endpoint, role, params: { datetime: PERIODS.twoQuarters } });
+        // A forecast takes no period: its history is the whole quarters before today.
+        if (endpoint === 'forecast') asks.push({ endpoint, role, params: { station: ctx.station } }, { endpoint, role, params: { history: 1095, share: 0.2 } });
+        else asks.push({ endpoint, role, params: { station: ctx.station, datetime: PERIODS.quarter } }, { endpoint, role, params: { datetime: PERIODS.twoQuarters } });
       }
     }
     const answers = async () => Promise.all(asks.map(async (a) => ({ ask: `${a.role} ${a.endpoint} ${JSON.stringify(a.params)}`, ...(await ask(a)) })));
