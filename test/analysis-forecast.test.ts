@@ -294,7 +294,7 @@ describe('on the demo city', () => {
     const etas = await w.as('community').get('/api/analysis/forecast?method=etas').expect(400);
     expect(etas.body.error).toMatchObject({ field: 'method', message: '公開統計只能以這些方法預測：counts、kde、gistar、tkde；請改用其中之一，或不指定 method（使用建議方法）。' });
     const horizon = await w.as('public').get('/api/analysis/forecast?horizon=7').expect(400);
-    expect(horizon.body.error).toMatchObject({ field: 'horizon', message: '公開統計以季為單位，預測的是下一季；請拿掉 horizon。' });
+    expect(horizon.body.error).toMatchObject({ field: 'horizon', message: '公開統計以季為單位，預測的是本季（進行中的這一季）；請拿掉 horizon。' });
     const types = await w.as('public').get('/api/analysis/forecast?types=car_theft').expect(400);
     expect(types.body.error.field).toBe('types');
     const grid = await w.as('public').get('/api/analysis/forecast?cellSize=100').expect(400);

@@ -179,7 +179,7 @@ describe('the community view\'s analysis', () => {
       const forecast = await (await p.context.request.get(asked[0]!)).json();
       expect(forecast.analysis).toMatchObject({ aggregated: true, cellSize: 200 });
       expect(forecast.features.length).toBeGreaterThan(0);
-      expect(await note.innerText()).toContain(`本季案件可能最多的 ${forecast.features.length} 格以深紅框標示`);
+      expect(await note.innerText()).toMatch(new RegExp(`本季（\\d+年第[一二三四]季）案件可能最多的 ${forecast.features.length} 格以深紅框標示`));
       await mapIdle(p.page);
       const outlined = new Set((await rendered(p.page, ['analysis-forecast'])).map((f) => f.properties.rank));
       expect(outlined.size).toBeGreaterThan(0);

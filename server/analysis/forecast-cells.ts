@@ -78,24 +78,25 @@ async function publishedHistory(db: Queryable, p: Principal, q: Params, now: num
   return { spec, scope, grid, events, history: published as Period, target, methods: PUBLISHED_METHODS, filter: { period: published } as IncidentFilter, published };
 }
 
-/** Each square's count per quarter as that many events at its centre, in the middle of the quarter, in time order. */
+/** Each square's published count per quarter as one event standing for that many, at its centre in the middle of the quarter, in time order. */
 function pseudoEvents(cells: readonly Cell[], byQuarter: Map<string, Float64Array>): Events {
   const xs: number[] = [];
   const ys: number[] = [];
   const ts: number[] = [];
   const at: number[] = [];
+  const ws: number[] = [];
   for (const name of [...byQuarter.keys()].sort()) {
     const middle = quarterStart({ year: Number(name.slice(0, 4)), q: Number(name.slice(5)) }) + (QUARTER_DAYS / 2) * DAY_MS;
     byQuarter.get(name)!.forEach((n, k) => {
-      for (let e = 0; e < n; e++) {
-        xs.push(cells[k]!.x);
-        ys.push(cells[k]!.y);
-        ts.push(middle);
-        at.push(k);
-      }
+      if (n <= 0) return;
+      xs.push(cells[k]!.x);
+      ys.push(cells[k]!.y);
+      ts.push(middle);
+      at.push(k);
+      ws.push(n);
     });
   }
-  return { x: Float64Array.from(xs), y: Float64Array.from(ys), t: Float64Array.from(ts), cell: Int32Array.from(at) };
+  return { x: Float64Array.from(xs), y: Float64Array.from(ys), t: Float64Array.from(ts), cell: Int32Array.from(at), w: Float64Array.from(ws) };
 }
 
 /**
@@ -108,8 +109,10 @@ export async function forecastCells(db: Queryable, p: Principal, input: unknown,
   const q = parseParams(FORECAST_PARAMS, input);
   const { spec, scope, grid, events, history, target, methods, filter, published } = disclosureFor(p).aggregated
     ? await publishedHistory(db, p, q, now) : await ownHistory(db, p, q, now);
+  // Outsiders' events are square-quarters, whatever their counts; what they can narrow is the area and the quarters.
   if (events.t.length + 2 * grid.cells.length > MAX_FORECAST_WORK) {
-    throw refusal(400, 'forecast_too_large', { incidents: events.t.length, cells: grid.cells.length, max: MAX_FORECAST_WORK }, { field: 'cellSize' });
+    throw refusal(400, 'forecast_too_large', { events: events.t.length, cells: grid.cells.length, max: MAX_FORECAST_WORK, published: published !== undefined },
+      { field: published ? 'bbox' : 'cellSize' });
   }
   // The recommendation is worked out only when no method was asked for.
   const recommended = q.method ? null : recommend(grid, events, history, target, methods);
@@ -129,8 +132,9 @@ export async function forecastCells(db: Queryable, p: Principal, input: unknown,
       geometry: grid.cells[c]!.geometry,
       properties: {
         i: grid.cells[c]!.i, j: grid.cells[c]!.j, rank: r + 1, history: counts[c]!,
-        // Gi* z-scores are no amounts: their share of a total means nothing.
-        expectedShare: method === 'gistar' || total <= 0 ? null : round(forecast.scores[c]! / total, 5),
+        // Gi* z-scores are no amounts: their share of a total means nothing. Outsiders get none:
+        // with the counts it would tell the total of squares not shown.
+        expectedShare: method === 'gistar' || total <= 0 || published ? null : round(forecast.scores[c]! / total, 5),
       },
     })),
     method,

@@ -206,10 +206,11 @@ const CATALOGUE = {
     `${p.windows > 1 ? `第 ${p.windows} 次` : ''}驗證期間要到 ${p.end} 才結束，還沒發生的案件無法驗證；請把期間提前${p.windows > 1 ? '或減少 windows' : ''}。`,
   backtest_too_large: (p: { windows: number; incidents: number; cells: number; max: number }) =>
     `這次回測要以 ${n(p.incidents)} 件案件、${n(p.cells)} 格做 ${n(p.windows)} 次，超過一次可做的量（次數 ×（案件數 + 2 × 格數）不超過 ${n(p.max)}）；請減少 windows、縮小範圍、加大 cellSize 或縮短期間。`,
-  forecast_too_large: (p: { incidents: number; cells: number; max: number }) =>
-    `這次預測要以 ${n(p.incidents)} 件案件、${n(p.cells)} 格計算，超過一次可做的量（案件數 + 2 × 格數不超過 ${n(p.max)}）；請縮小範圍、加大 cellSize 或縮短 history。`,
+  forecast_too_large: (p: { events: number; cells: number; max: number; published: boolean }) => (p.published
+    ? `這次預測要以 ${n(p.cells)} 格、${n(p.events)} 筆各季方格統計計算，超過一次可做的量（筆數 + 2 × 格數不超過 ${n(p.max)}）；請縮小範圍（bbox）或縮短 history。`
+    : `這次預測要以 ${n(p.events)} 件案件、${n(p.cells)} 格計算，超過一次可做的量（案件數 + 2 × 格數不超過 ${n(p.max)}）；請縮小範圍、加大 cellSize 或縮短 history。`),
   forecast_method_not_published: (p: { methods: string }) => `公開統計只能以這些方法預測：${p.methods}；請改用其中之一，或不指定 method（使用建議方法）。`,
-  forecast_horizon_published: () => '公開統計以季為單位，預測的是下一季；請拿掉 horizon。',
+  forecast_horizon_published: () => '公開統計以季為單位，預測的是本季（進行中的這一季）；請拿掉 horizon。',
   // Warnings beside a hot-spot answer (not refusals): what makes its Gi* less reliable, and what to do.
   analysis_few_cells: (p: { cells: number }) => `範圍內只有 ${p.cells} 格：熱點統計（Gi*）在 30 格以上才可靠，請改用較小的網格或較大的範圍。`,
   analysis_lonely_cells: (p: { cells: number }) => `有 ${p.cells} 格在比較距離內沒有相鄰的網格：請加大比較距離（band）。`,

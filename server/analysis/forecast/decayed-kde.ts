@@ -35,7 +35,9 @@ export interface DensityGrid {
  */
 export function decayedKdes(events: Events, grid: DensityGrid, origin: number, candidates: readonly DecayedKdeSettings[]): Float64Array[] {
   const halfLives = [...new Set(candidates.map((c) => c.halfLifeDays))];
-  const weightings = halfLives.map((hl) => (hl === null ? null : Float64Array.from(events.t, (t) => 2 ** (-Math.max(0, origin - t) / DAY_MS / hl))));
+  // Each half-life's weights, times what each event stands for.
+  const weightings = halfLives.map((hl) => (hl === null ? events.w ?? null
+    : Float64Array.from(events.t, (t, i) => (events.w ? events.w[i]! : 1) * 2 ** (-Math.max(0, origin - t) / DAY_MS / hl))));
   const byScale = new Map<number, Float64Array[]>();
   for (const scale of new Set(candidates.flatMap((c) => c.scales))) {
     if (scale > 0) {

@@ -94,7 +94,8 @@ function innerSplits(grid: ForecastGrid, train: Events, period: Period, target: 
   return out;
 }
 
-const inGrid = (e: Events) => e.cell.reduce((n, c) => n + (c >= 0 ? 1 : 0), 0);
+/** How many incidents of the events lie in the grid. */
+const inGrid = (e: Events) => e.cell.reduce((n, c, i) => n + (c >= 0 ? (e.w ? e.w[i]! : 1) : 0), 0);
 
 const DEFAULT_DECAYED_KDE: DecayedKdeSettings = { scales: [2], halfLifeDays: null };
 
@@ -139,7 +140,7 @@ export function forecastAll<M extends ForecastMethod>(grid: ForecastGrid, train:
     for (const m of FORECAST_METHODS) if (m !== 'counts' && want(m)) out[m] = fellBack(m, 'too_few_incidents', { minimum: MIN_TRAINING_EVENTS });
     return done();
   }
-  if (want('kde')) out.kde = { method: 'kde', scores: quarticKde(train.x, train.y, null, grid.cx, grid.cy, grid.bandwidth).values, fallback: null, detail: { bandwidth: grid.bandwidth } };
+  if (want('kde')) out.kde = { method: 'kde', scores: quarticKde(train.x, train.y, train.w ?? null, grid.cx, grid.cy, grid.bandwidth).values, fallback: null, detail: { bandwidth: grid.bandwidth } };
   if (want('gistar')) out.gistar = { method: 'gistar', scores: hotSpotStatistics(grid.cells, counts, grid.band).z, fallback: null, detail: { band: grid.band } };
 
   if (want('tkde')) {
@@ -150,6 +151,7 @@ export function forecastAll<M extends ForecastMethod>(grid: ForecastGrid, train:
     };
   }
 
+  if (want('etas') && train.w) throw new Error('the self-exciting model needs incidents one by one, not counts');
   if (want('etas')) {
     const keep = Array.from(train.cell.keys()).filter((i) => train.cell[i]! >= 0);
     const cellOf = Int32Array.from(keep, (i) => train.cell[i]!);

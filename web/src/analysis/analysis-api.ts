@@ -57,7 +57,7 @@ export interface Backtest {
 export type Forecast = Cells<{ rank: number; history: number; expectedShare: number | null }> & {
   /** Null when a method was asked for: the recommendation is worked out only without one. */
   method: string; fallback: Fallback; recommended: Recommended | null;
-  analysis: { horizonDays: number; share: number; cells: number; flagged: number; cellSize: number; history: { incidents: number } };
+  analysis: { horizonDays: number; share: number; cells: number; flagged: number; cellSize: number; history: { incidents: number | null }; aggregated: boolean; disclosure?: Disclosure };
 };
 
 /** The forecasting methods in plain words: what a 里長 or an officer reads on the map. */

@@ -44,6 +44,8 @@ export class AnalysisOverlays {
     map.addLayer({ id: 'analysis-cells-outline', type: 'line', source: 'analysis-cells', paint: { 'line-color': '#ffffff', 'line-width': 0.3, 'line-opacity': 0.6 } }, below);
     // Forecast squares as outlines, so that they can lie over the published hot spots' fills.
     map.addSource('analysis-forecast', { type: 'geojson', data: EMPTY });
+    // A white casing beneath the wine outline keeps it visible on dark ground (photo basemaps) too.
+    map.addLayer({ id: 'analysis-forecast-casing', type: 'line', source: 'analysis-forecast', paint: { 'line-color': '#ffffff', 'line-width': 4.5 } }, below);
     map.addLayer({ id: 'analysis-forecast', type: 'line', source: 'analysis-forecast', paint: { 'line-color': FORECAST_OUTLINE, 'line-width': 2.5 } }, below);
     map.addSource('analysis-reaim', { type: 'geojson', data: EMPTY });
     map.addLayer({ id: 'analysis-reaim-suggested', type: 'fill', source: 'analysis-reaim', filter: ['==', ['get', 'view'], 'suggested'],
@@ -107,11 +109,19 @@ export class AnalysisOverlays {
     this.set('analysis-forecast', result);
     const name = FORECAST_METHOD_NAMES[result.method];
     this.panel.setOverlay({
-      id: 'analysis-forecast', title, layerIds: ['analysis-forecast'], visible: true,
+      id: 'analysis-forecast', title, layerIds: ['analysis-forecast-casing', 'analysis-forecast'], visible: true,
       legend: h('div', { class: 'legend-block' },
-        legendList([{ colour: FORECAST_OUTLINE, label: `${formatNumber(result.features.length)} 格`, outline: true }]),
+        h('ul', { class: 'legend single' }, h('li', {},
+          h('span', { class: 'swatch square', style: { background: 'transparent', border: `2px solid ${FORECAST_OUTLINE}`, boxShadow: '0 0 0 1px #ffffff' } }),
+          `${formatNumber(result.features.length)} 格`)),
         explain(`每格 ${result.analysis.cellSize} 公尺見方；方法：${name?.label ?? result.method}（${name?.plain ?? ''}）。`)),
     });
+  }
+
+  /** Takes the forecast squares off the map and out of the layer list (a new view is being asked for). */
+  clearForecast(): void {
+    this.set('analysis-forecast', EMPTY);
+    this.panel.removeOverlay('analysis-forecast');
   }
 
   showDensity(result: Density): void {

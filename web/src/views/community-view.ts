@@ -47,6 +47,12 @@ const quartersTitle = (d: Disclosure) => {
   const [first, last] = [d.quarters[0]!, d.quarters[d.quarters.length - 1]!];
   return first === last ? periodTitle(first) : `${periodTitle(first)}至${periodTitle(last)}`;
 };
+/** The quarter after the last one published: the one under way, which a forecast is for. */
+function nextQuarterOf(d: Disclosure): string {
+  const last = d.quarters[d.quarters.length - 1]!;
+  const [year, q] = [Number(last.slice(0, 4)), Number(last.slice(5))];
+  return q === 4 ? `${year + 1}Q1` : `${year}Q${q + 1}`;
+}
 const schemeNote = (d: Disclosure) => h('p', { class: 'legend-note disclosure-note' },
   `公開統計以 ${d.grid.cellSize} 公尺方格、整季為單位，件數隨機進位為 ${d.rounding.base} 的倍數，相減也推算不出個別案件；`
   + `進位後為 0 的顯示「很少」。`);
@@ -100,24 +106,32 @@ export async function communityView(ctx: AppContext, main: HTMLElement, tools: H
   /**
    * The squares where the most incidents are expected this quarter, from the same published
    * figures, by the method they recommend, outlined on the map; a sentence that says so, or
-   * nothing when the forecast cannot be had (the hot spots stand on their own).
+   * nothing when the forecast cannot be had (the hot spots stand on their own). `asked` numbers
+   * the request: an answer to an older one draws nothing.
    */
   let forecasts = 0;
   const forecastNote = async (bbox: number[], asked: number) => {
     try {
       const f = await analysis.forecast({ bbox: bbox.map((x) => x.toFixed(6)).join(',') });
-      // Asked again meanwhile: the newer answer draws.
       if (asked !== forecasts) return null;
       overlays.showForecastOutlines(f, '預測本季案件較多的方格');
+      const d = f.analysis.disclosure!;
+      const how = f.recommended?.fallback
+        ? `過去的公開統計太少，無法比較哪種估計方法最準，以「${FORECAST_METHOD_NAMES.counts!.plain}」估計`
+        : `比較過去幾季哪種估計方法最準後，以「${FORECAST_METHOD_NAMES[f.method]?.plain ?? f.method}」估計`;
       return h('p', { class: 'forecast-summary' }, f.features.length
-        ? `預測：本季案件可能最多的 ${f.features.length} 格以深紅框標示，依「${FORECAST_METHOD_NAMES[f.method]?.plain ?? f.method}」估計（以過去公開統計回測選出的方法）。`
-        : '過去的公開統計太少，無法預測本季案件較多的地方。');
+        ? `預測：依${quartersTitle(d)}的公開統計，本季（${periodTitle(nextQuarterOf(d))}）案件可能最多的 ${f.features.length} 格以深紅框標示；${how}。`
+        : `${quartersTitle(d)}的公開統計太少，無法預測本季案件較多的地方。`);
     } catch {
+      if (asked === forecasts) overlays.clearForecast();
       return null;
     }
   };
   const hot = h('div', { class: 'analysis-answer', 'aria-live': 'polite' });
   const showHotSpots = async () => {
+    // A forecast still on its way belongs to the view being replaced.
+    const asked = ++forecasts;
+    overlays.clearForecast();
     replace(hot, h('p', { class: 'hint' }, '計算中…'));
     try {
       const { bbox, whole } = hotSpotBox(map);
@@ -130,7 +144,6 @@ export async function communityView(ctx: AppContext, main: HTMLElement, tools: H
           + `其中 ${spots} 格（每格 ${d.grid.cellSize} 公尺見方）的案件比周圍明顯多（熱點）。點地圖上著色的方格可看該格件數。`),
         schemeNote(d));
       // The forecast follows when it is ready, beneath the hot spots already shown.
-      const asked = ++forecasts;
       if (may('forecast')) void forecastNote(bbox, asked).then((note) => note && hot.lastChild?.before(note));
     } catch {
       replace(hot, h('p', { class: 'notice' }, '目前無法取得熱點統計，請稍後再試。'));
