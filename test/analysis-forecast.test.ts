@@ -299,6 +299,12 @@ describe('on the demo city', () => {
     expect(types.body.error.field).toBe('types');
     const grid = await w.as('public').get('/api/analysis/forecast?cellSize=100').expect(400);
     expect(grid.body.error.field).toBe('cellSize');
+    // The whole city in the public grid's squares is too many: they are told to narrow the area, not to change a size they cannot.
+    for (const endpoint of ['forecast', 'hotspots']) {
+      const city = await w.as('public').get(`/api/analysis/${endpoint}`).expect(400);
+      expect(city.body.error).toMatchObject({ code: 'analysis_area_too_large', field: 'bbox' });
+      expect(city.body.error.message).toMatch(/公開統計的方格大小固定，請縮小範圍（bbox，或指定派出所、警勤區）。$/);
+    }
   });
 
   it('back-tests rolling windows: each window moved by the test period, every method scored, and the recommended row the choice of each window', async () => {

@@ -65,7 +65,7 @@ const SPREAD = 10;
 
 /** The published squares meeting the scope as demand points, `weight` × count / SPREAD² each. */
 async function publishedDemand(db: Queryable, p: Principal, period: QuarterPeriod, scope: Scope, weight: number) {
-  const squares = await scopeCells(db, scope, 'square', PUBLIC_CELL_M);
+  const squares = await scopeCells(db, scope, 'square', PUBLIC_CELL_M, true);
   const counts = await publishedSquares(db, p, period, squares);
   const kept = squares.flatMap((c, k) => (counts[k]! > 0 ? [{ ...c, w: (weight * counts[k]!) / SPREAD ** 2 }] : []));
   const step = PUBLIC_CELL_M / SPREAD;

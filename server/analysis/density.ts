@@ -46,7 +46,7 @@ export function rasterOver(bounds: readonly number[], pad: number, s: number) {
 /** Points to smooth: the caller's incidents in the scope, or the published squares meeting it. */
 async function densityPoints(db: Queryable, p: Principal, filter: IncidentFilter, scope: Scope, published?: QuarterPeriod) {
   if (!published) return { ...(await loadIncidents(db, p, filter, scope)), w: null };
-  const squares = await scopeCells(db, scope, 'square', PUBLIC_CELL_M);
+  const squares = await scopeCells(db, scope, 'square', PUBLIC_CELL_M, true);
   const centres = squares.map((c) => cellCentre('square', PUBLIC_CELL_M, c.i, c.j));
   return { x: centres.map((c) => c[0]), y: centres.map((c) => c[1]), w: await publishedSquares(db, p, published, squares) };
 }

@@ -71,7 +71,7 @@ async function publishedHistory(db: Queryable, p: Principal, q: Params, now: num
   const published: QuarterPeriod = publicPeriod(q, quarters, now);
   const spec = gridSpec(p, q);
   const scope = await resolveScope(db, p, q);
-  const grid = await forecastGrid(db, p, scope, spec, { covariates: false });
+  const grid = await forecastGrid(db, p, scope, spec, { covariates: false, sizeFixed: true });
   const events = pseudoEvents(grid.cells, await publishedSquaresByQuarter(db, p, published, grid.cells));
   // The quarter after the published ones: the one under way.
   const target = { from: published.to, to: quarterStart(nextQuarter(quarterAt(published.to))) };

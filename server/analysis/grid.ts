@@ -54,18 +54,26 @@ export interface Cell {
   readonly geometry: object;
 }
 
-/** Refuses a grid that would have more than MAX_CELLS cells over an area of `areaM2`. */
-export function assertGridSize(areaM2: number, shape: GridShape, s: number, field = 'cellSize') {
+/**
+ * Refuses a grid that would have more than MAX_CELLS cells over an area of `areaM2`, naming the
+ * size parameter to raise, or, when the caller may not change the size (the public grid's
+ * squares), the area to narrow.
+ */
+export function assertGridSize(areaM2: number, shape: GridShape, s: number, field: string | null = 'cellSize') {
   const n = Math.ceil(areaM2 / cellArea(shape, s));
   if (n > MAX_CELLS) {
-    throw refusal(400, 'analysis_grid_too_large', { size: s, hexagon: shape === 'hexagon', cells: n, max: MAX_CELLS, field }, { field });
+    throw refusal(400, field ? 'analysis_grid_too_large' : 'analysis_area_too_large',
+      { size: s, hexagon: shape === 'hexagon', cells: n, max: MAX_CELLS, field: field ?? 'bbox' }, { field: field ?? 'bbox' });
   }
 }
 
-/** The cells of a grid that meet the scope, in (i, j) order, with their WGS84 outlines. */
-export async function scopeCells(db: Queryable, scope: Scope, shape: GridShape, s: number): Promise<Cell[]> {
+/**
+ * The cells of a grid that meet the scope, in (i, j) order, with their WGS84 outlines.
+ * `sizeFixed`: the caller cannot choose the cell size (outsiders' public grid).
+ */
+export async function scopeCells(db: Queryable, scope: Scope, shape: GridShape, s: number, sizeFixed = false): Promise<Cell[]> {
   const [x0, y0, x1, y1] = scope.bounds;
-  assertGridSize((x1 - x0 + 2 * s) * (y1 - y0 + 2 * s), shape, s);
+  assertGridSize((x1 - x0 + 2 * s) * (y1 - y0 + 2 * s), shape, s, sizeFixed ? null : 'cellSize');
   const fn = shape === 'square' ? 'ST_SquareGrid' : 'ST_HexagonGrid';
   const { rows } = await db.query<{ i: number; j: number; g: object }>(
     `SELECT c.i, c.j, ST_AsGeoJSON(ST_Transform(c.geom, 4326), 7)::json AS g

@@ -98,7 +98,7 @@ export async function hotSpots(db: Queryable, p: Principal, input: unknown) {
   const spec = gridSpec(p, q);
   const { aggregated, published, filter } = incidentFilterFor(p, q);
   const scope = await resolveScope(db, p, q);
-  const cells = await scopeCells(db, scope, spec.shape, spec.cellSize);
+  const cells = await scopeCells(db, scope, spec.shape, spec.cellSize, aggregated);
   assertNeighbourPairs(cells.length, spec);
   let counts: Float64Array;
   if (published) {

@@ -202,6 +202,8 @@ const CATALOGUE = {
     `距離帶內的案件配對超過 ${n(p.max)} 對；請縮小距離帶（distanceBand、distanceBands）、範圍或期間。`,
   analysis_grid_too_large: (p: { size: number; hexagon: boolean; cells: number; max: number; field: string }) =>
     `以 ${n(p.size)} 公尺的${p.hexagon ? '六角形' : '正方形'}網格分析這個範圍約有 ${n(p.cells)} 格，超過 ${n(p.max)} 格的上限；請加大 ${p.field} 或縮小範圍。`,
+  analysis_area_too_large: (p: { size: number; cells: number; max: number }) =>
+    `這個範圍以 ${n(p.size)} 公尺方格計約有 ${n(p.cells)} 格，超過 ${n(p.max)} 格的上限；公開統計的方格大小固定，請縮小範圍（bbox，或指定派出所、警勤區）。`,
   backtest_window_in_future: (p: { windows: number; end: string }) =>
     `${p.windows > 1 ? `第 ${p.windows} 次` : ''}驗證期間要到 ${p.end} 才結束，還沒發生的案件無法驗證；請把期間提前${p.windows > 1 ? '或減少 windows' : ''}。`,
   backtest_too_large: (p: { windows: number; incidents: number; cells: number; max: number }) =>

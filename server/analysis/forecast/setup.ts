@@ -13,8 +13,8 @@ import type { ForecastGrid } from './methods.js';
  * risk-terrain covariates of each from the layers as they stood at `asOf` (default: now).
  * `bandwidth` is the fixed KDE's (default two cell spacings).
  */
-export async function forecastGrid(db: Queryable, p: Principal, scope: Scope, spec: GridSpec, opts: { covariates: boolean; asOf?: number; bandwidth?: number }): Promise<ForecastGrid> {
-  const cells = await scopeCells(db, scope, spec.shape, spec.cellSize);
+export async function forecastGrid(db: Queryable, p: Principal, scope: Scope, spec: GridSpec, opts: { covariates: boolean; asOf?: number; bandwidth?: number; sizeFixed?: boolean }): Promise<ForecastGrid> {
+  const cells = await scopeCells(db, scope, spec.shape, spec.cellSize, opts.sizeFixed);
   // Every forecast may compute Gi* (a method, and one the recommendation weighs).
   assertNeighbourPairs(cells.length, spec);
   const spacing = cellSpacing(spec.shape, spec.cellSize);
