@@ -230,6 +230,15 @@ describe('on the demo city', () => {
       `SELECT count(*)::int AS n FROM incidents WHERE station_code = 'P01S01' AND deleted_at IS NULL
           AND occurred_at >= $1::timestamptz - interval '1095 days' AND occurred_at < $1::timestamptz`, [DEMO_NOW.toISOString()]);
     expect(analysis.history.incidents).toBe(n!.n);
+    // Each flagged cell is named by the 村里 its centre lies in, as the database finds it.
+    for (const f of features) {
+      const { rows: [v] } = await w.db.query<{ place: string | null }>(
+        `SELECT (SELECT town_name || name FROM villages WHERE deleted_at IS NULL
+                  AND ST_Intersects(geom, ST_Transform(ST_SetSRID(ST_MakePoint(($1 + 0.5) * 150, ($2 + 0.5) * 150), 3826), 4326)) LIMIT 1) AS place`,
+        [f.properties.i, f.properties.j]);
+      expect(f.properties.place).toBe(v!.place);
+      expect(f.properties.place).toMatch(/^.+區.+[村里]$/);
+    }
 
     const etas = await asOfDemo(PLANNER, { precinct: 'P01', method: 'etas', horizon: 14, share: 0.05 });
     expect(etas).toMatchObject({ method: 'etas', fallback: null, recommended: null, analysis: { horizonDays: 14, share: 0.05 } });
@@ -351,13 +360,14 @@ describe('on the demo city', () => {
     const [x0, y0, x1, y1] = bbox.split(',').map(Number);
     const { rows: [independent] } = await w.db.query<{ cells: number; captured: number; tested: number }>(`
       WITH area AS (SELECT ST_Transform(ST_MakeEnvelope($1, $2, $3, $4, 4326), 3826) AS a),
-      cells AS (SELECT c.i, c.j, c.geom FROM area, ST_SquareGrid(250, area.a) c WHERE ST_Intersects(c.geom, area.a)),
-      pts AS (SELECT ST_Transform(geom, 3826) AS g, occurred_at FROM incidents, area
-               WHERE deleted_at IS NULL AND ST_Intersects(ST_Transform(geom, 3826), area.a)),
+      cells AS MATERIALIZED (SELECT c.i, c.j FROM area, ST_SquareGrid(250, area.a) c WHERE ST_Intersects(c.geom, area.a)),
+      pts AS MATERIALIZED (SELECT floor(ST_X(m) / 250)::int AS i, floor(ST_Y(m) / 250)::int AS j, occurred_at
+                FROM incidents, area, LATERAL (SELECT ST_Transform(geom, 3826) AS m) t
+               WHERE deleted_at IS NULL AND ST_Intersects(t.m, area.a)),
       counted AS (SELECT c.i, c.j,
-                         count(p.g) FILTER (WHERE p.occurred_at < '2018-01-01T00:00+08' AND p.occurred_at >= '2015-01-01T00:00+08') AS train,
-                         count(p.g) FILTER (WHERE p.occurred_at >= '2018-01-01T00:00+08' AND p.occurred_at < '2019-01-01T00:00+08') AS test
-                    FROM cells c LEFT JOIN pts p ON ST_Intersects(c.geom, p.g) AND NOT ST_Touches(c.geom, p.g) GROUP BY c.i, c.j)
+                         count(p.i) FILTER (WHERE p.occurred_at < '2018-01-01T00:00+08' AND p.occurred_at >= '2015-01-01T00:00+08') AS train,
+                         count(p.i) FILTER (WHERE p.occurred_at >= '2018-01-01T00:00+08' AND p.occurred_at < '2019-01-01T00:00+08') AS test
+                    FROM cells c LEFT JOIN pts p ON p.i = c.i AND p.j = c.j GROUP BY c.i, c.j)
       SELECT (SELECT count(*) FROM counted)::int AS cells, (SELECT sum(test) FROM counted)::int AS tested,
              (SELECT sum(test) FROM (SELECT test FROM counted ORDER BY train DESC, i, j LIMIT round(0.01 * (SELECT count(*) FROM counted))) t)::int AS captured`,
     [x0, y0, x1, y1]);

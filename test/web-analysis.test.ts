@@ -180,6 +180,10 @@ describe('the community view\'s analysis', () => {
       expect(forecast.analysis).toMatchObject({ aggregated: true, cellSize: 200 });
       expect(forecast.features.length).toBeGreaterThan(0);
       expect(await note.innerText()).toMatch(new RegExp(`本季（\\d+年第[一二三四]季）案件可能最多的 ${forecast.features.length} 格以深紅框標示`));
+      // Named by the 村里 of the first squares, as a 里長 would say where.
+      const place = forecast.features.map((f: { properties: { place: string | null } }) => f.properties.place).find(Boolean);
+      expect(place).toBeTruthy();
+      expect(await note.innerText()).toContain(`最多在${place}`);
       await mapIdle(p.page);
       const outlined = new Set((await rendered(p.page, ['analysis-forecast'])).map((f) => f.properties.rank));
       expect(outlined.size).toBeGreaterThan(0);

@@ -10,6 +10,7 @@ import { FORECAST_METHODS, type ForecastMethod, forecastAll, recommend } from '.
 import { rank } from './forecast/scores.js';
 import { forecastGrid, gridEvents } from './forecast/setup.js';
 import { choice, integer, number, parseParams } from './params.js';
+import { villageNames } from './place-names.js';
 import { publishedSquaresByQuarter } from './published.js';
 import { nextQuarter, quarterAt, quarterStart, type QuarterPeriod } from './quarters.js';
 import { describeScope, resolveScope, round, SCOPE_PARAMS } from './scope.js';
@@ -124,6 +125,7 @@ export async function forecastCells(db: Queryable, p: Principal, input: unknown,
   const k = Math.min(grid.cells.length, Math.max(1, Math.round((q.share ?? DEFAULT_FORECAST_SHARE) * grid.cells.length)));
   // Only cells the method expects something in: a scope without incidents flags nothing.
   const flagged = order.slice(0, k).filter((c) => forecast.scores[c]! > 0);
+  const places = await villageNames(db, flagged.map((c) => grid.cx[c]!), flagged.map((c) => grid.cy[c]!));
   return {
     type: 'FeatureCollection' as const,
     features: flagged.map((c, r) => ({
@@ -132,6 +134,8 @@ export async function forecastCells(db: Queryable, p: Principal, input: unknown,
       geometry: grid.cells[c]!.geometry,
       properties: {
         i: grid.cells[c]!.i, j: grid.cells[c]!.j, rank: r + 1, history: counts[c]!,
+        // Where it is in people's words: the 村里 of its centre.
+        place: places[r]!,
         // Gi* z-scores are no amounts: their share of a total means nothing. Outsiders get none:
         // with the counts it would tell the total of squares not shown.
         expectedShare: method === 'gistar' || total <= 0 || published ? null : round(forecast.scores[c]! / total, 5),

@@ -54,7 +54,7 @@ export interface Backtest {
   summary: { method: string; scores: { share: number; pai: { mean: number | null; sd: number | null }; peiStar: { mean: number | null; sd: number | null } }[] }[];
 }
 /** Forecast hot spots (server/analysis/forecast-cells.ts): the cells where most incidents are expected. */
-export type Forecast = Cells<{ rank: number; history: number; expectedShare: number | null }> & {
+export type Forecast = Cells<{ rank: number; history: number; expectedShare: number | null; place: string | null }> & {
   /** Null when a method was asked for: the recommendation is worked out only without one. */
   method: string; fallback: Fallback; recommended: Recommended | null;
   analysis: { horizonDays: number; share: number; cells: number; flagged: number; cellSize: number; history: { incidents: number | null }; aggregated: boolean; disclosure?: Disclosure };

@@ -130,7 +130,8 @@ export function analysisPanel(map: maplibregl.Map, layers: LayerPanel, filters: 
     overlays.showForecast(r);
     const name = FORECAST_METHOD_NAMES[r.method];
     const lines: HTMLElement[] = [h('p', {}, r.features.length
-      ? `依近三年 ${formatNumber(r.analysis.history.incidents ?? 0)} 件案件，未來 ${r.analysis.horizonDays} 天最可能有案件的 ${r.features.length} 格以紅色標示（越深越可能）。`
+      ? `依近三年 ${formatNumber(r.analysis.history.incidents ?? 0)} 件案件，未來 ${r.analysis.horizonDays} 天最可能有案件的 ${r.features.length} 格以紅色標示（越深越可能）`
+        + `${r.features[0]!.properties.place ? `，最可能的在${r.features[0]!.properties.place}` : ''}。`
       : '這個範圍近三年的案件太少，無法預測。'),
       h('p', { class: 'legend-note' }, `方法：${name?.label ?? r.method}——${name?.plain ?? ''}${!r.recommended ? '' : r.recommended.fallback ? '（資料不足以比較各方法，以前期件數預測）' : '（依過去資料回測選出的建議方法）'}。`)];
     if (r.fallback) lines.push(h('p', { class: 'warning' }, FALLBACKS[r.fallback]));

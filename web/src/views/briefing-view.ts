@@ -217,7 +217,8 @@ function incidentSummary(layer: LayerInfo | undefined, incidents: Feature[], hou
     h('p', { class: 'hot' }, hot.length ? `熱時：${hot.map((c) => `週${WEEKDAYS[c.weekday - 1]} ${c.hour} 時（${c.count} 件）`).join('、')}` : '近期沒有案件'),
     h('ul', { class: 'by-type' }, [...byType].sort((a, b) => b[1] - a[1]).map(([t, n]) => h('li', {}, `${choiceLabel(layer, 'type', t)} ${n}`))),
     spots ? h('p', { class: 'legend-note' }, hotCells
-      ? `預測熱點：依派出所轄區近一年的案件，以「${FORECAST_METHOD_NAMES[spots.fallback ? 'counts' : spots.method]?.plain ?? spots.method}」估計，未來 ${FORECAST.horizon} 天最可能有案件的 ${hotCells} 格（${HOT_CELL_M} 公尺見方），地圖上以紅色標示。`
+      ? `預測熱點：依派出所轄區近一年的案件，以「${FORECAST_METHOD_NAMES[spots.fallback ? 'counts' : spots.method]?.plain ?? spots.method}」估計，未來 ${FORECAST.horizon} 天最可能有案件的 ${hotCells} 格（${HOT_CELL_M} 公尺見方）`
+        + `${spots.features[0]!.properties.place ? `，最可能在${spots.features[0]!.properties.place}` : ''}，地圖上以紅色標示。`
       : '本警勤區沒有預測熱點。') : null,
   ];
 }

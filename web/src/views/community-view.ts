@@ -1,5 +1,5 @@
 import * as maplibregl from 'maplibre-gl';
-import { analysis, type Disclosure, FORECAST_METHOD_NAMES, type HotSpots } from '../analysis/analysis-api.js';
+import { analysis, type Disclosure, type Forecast, FORECAST_METHOD_NAMES, type HotSpots } from '../analysis/analysis-api.js';
 import { AnalysisOverlays } from '../analysis/overlays.js';
 import { siteList } from '../analysis/site-list.js';
 import type { AppContext } from '../app/context.js';
@@ -47,6 +47,12 @@ const quartersTitle = (d: Disclosure) => {
   const [first, last] = [d.quarters[0]!, d.quarters[d.quarters.length - 1]!];
   return first === last ? periodTitle(first) : `${periodTitle(first)}至${periodTitle(last)}`;
 };
+/** The 村里 of a forecast's first squares, in rank order, each once: 「大豐里、福安里一帶」 (at most three). */
+function placesOf(f: Forecast): string {
+  const names = [...new Set(f.features.map((x) => x.properties.place).filter((p): p is string => p !== null))].slice(0, 3);
+  return names.length ? `${names.join('、')}一帶` : '';
+}
+
 /** The quarter after the last one published: the one under way, which a forecast is for. */
 function nextQuarterOf(d: Disclosure): string {
   const last = d.quarters[d.quarters.length - 1]!;
@@ -120,7 +126,8 @@ export async function communityView(ctx: AppContext, main: HTMLElement, tools: H
         ? `過去的公開統計太少，無法比較哪種估計方法最準，以「${FORECAST_METHOD_NAMES.counts!.plain}」估計`
         : `比較過去幾季哪種估計方法最準後，以「${FORECAST_METHOD_NAMES[f.method]?.plain ?? f.method}」估計`;
       return h('p', { class: 'forecast-summary' }, f.features.length
-        ? `預測：依${quartersTitle(d)}的公開統計，本季（${periodTitle(nextQuarterOf(d))}）案件可能最多的 ${f.features.length} 格以深紅框標示；${how}。`
+        ? `預測：依${quartersTitle(d)}的公開統計，本季（${periodTitle(nextQuarterOf(d))}）案件可能最多的 ${f.features.length} 格以深紅框標示`
+          + `${placesOf(f) ? `，最多在${placesOf(f)}` : ''}；${how}。`
         : `${quartersTitle(d)}的公開統計太少，無法預測本季案件較多的地方。`);
     } catch {
       if (asked === forecasts) overlays.clearForecast();
